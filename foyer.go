@@ -1,0 +1,116 @@
+// Package foyer holds Foyer's domain: the types every other package speaks in,
+// the service interfaces that storage and the collector implement, and the
+// error codes that travel from storage to the HTTP answer. It does no I/O.
+package foyer
+
+import (
+	"time"
+)
+
+// Version is the build's version, set with -ldflags "-X github.com/foyerhq/foyer.Version=…".
+var Version = "dev"
+
+// Workspace is one customer of a Foyer installation. No data ever crosses
+// from one workspace to another.
+type Workspace struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// Site is a website that carries the tracker. Its public Key is what the
+// tracker's data-site attribute names.
+type Site struct {
+	ID          int64
+	WorkspaceID int64
+	Key         string
+	Name        string
+	// Hostnames lists the hostnames whose pages may send events, without
+	// port; "*.example.com" allows every subdomain of example.com.
+	Hostnames []string
+	// HonorGPC makes the collector drop requests that carry Sec-GPC: 1 or DNT: 1.
+	HonorGPC  bool
+	CreatedAt time.Time
+}
+
+// EventKind says what a visitor did.
+type EventKind int8
+
+// The event kinds. Their numbers are stored: never renumber.
+const (
+	KindPageview   EventKind = 1
+	KindEngagement EventKind = 2
+	KindOutbound   EventKind = 3
+)
+
+var kindNames = map[EventKind]string{
+	KindPageview:   "pageview",
+	KindEngagement: "engagement",
+	KindOutbound:   "outbound",
+}
+
+// String returns the kind's name as the collector protocol spells it.
+func (k EventKind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return "unknown"
+}
+
+// ParseEventKind returns the kind named s, or EINVALID.
+func ParseEventKind(s string) (EventKind, error) {
+	for k, name := range kindNames {
+		if name == s {
+			return k, nil
+		}
+	}
+	return 0, Errorf(EINVALID, "unknown event type %q", s)
+}
+
+// UTM holds a visit's campaign parameters.
+type UTM struct {
+	Source, Medium, Campaign, Term, Content string
+}
+
+// IsZero reports whether no parameter is set.
+func (u UTM) IsZero() bool { return u == UTM{} }
+
+// Hit is one validated, sanitised event on its way to storage: no IP
+// address, no identifiers in its URLs. The collector builds hits; the store
+// turns them into visitors, sessions and events.
+type Hit struct {
+	SiteID     int64
+	VisitorUID string
+	Time       time.Time
+	Kind       EventKind
+	Host       string // the page's hostname, lower case, no port
+	Path       string // path and kept query, identifiers removed
+	Title      string
+	Referrer   string // external referrer: scheme://host/path, or ""
+	UTM        UTM
+	EngagedMS  int64
+	Target     string // outbound link, identifiers removed
+	Origin     Origin // what the IP address resolved to; the address itself is gone
+}
+
+// StoredEvent is an event as read back from storage, with its visit's
+// attributes joined in. It is what exports and the API show.
+type StoredEvent struct {
+	ID         int64     `json:"id"`
+	Time       time.Time `json:"time"`
+	Type       string    `json:"type"`
+	SessionID  int64     `json:"session"`
+	VisitorUID string    `json:"visitor"`
+	Host       string    `json:"host"`
+	Path       string    `json:"path"`
+	Title      string    `json:"title,omitempty"`
+	EngagedMS  int64     `json:"engaged_ms,omitempty"`
+	Target     string    `json:"target,omitempty"`
+	Referrer   string    `json:"referrer,omitempty"`
+	UTMSource  string    `json:"utm_source,omitempty"`
+	UTMMedium  string    `json:"utm_medium,omitempty"`
+	UTMCampaign string   `json:"utm_campaign,omitempty"`
+	UTMTerm    string    `json:"utm_term,omitempty"`
+	UTMContent string    `json:"utm_content,omitempty"`
+	Country    string    `json:"country,omitempty"`
+}

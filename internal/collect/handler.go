@@ -1,0 +1,248 @@
+package collect
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// Config configures a Handler.
+type Config struct {
+	Sites    foyer.SiteService
+	Writer   *Writer
+	Resolver foyer.Resolver
+	ClientIP ClientIP
+	Metrics  *Metrics
+	Log      *slog.Logger
+	// RatePerClient is the sustained requests per second one client may
+	// make (0: no limit); RateBurst how many it may make at once.
+	RatePerClient, RateBurst float64
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Handler serves POST /collect.
+type Handler struct {
+	cfg   Config
+	sites *siteCache
+	bots  *botFilter
+	limit *rateLimiter
+}
+
+// NewHandler returns the collector's HTTP handler.
+func NewHandler(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = foyer.UnknownResolver{}
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.RateBurst < cfg.RatePerClient {
+		cfg.RateBurst = cfg.RatePerClient
+	}
+	return &Handler{
+		cfg:   cfg,
+		sites: newSiteCache(cfg.Sites, 10*time.Second, cfg.Now),
+		bots:  newBotFilter(),
+		limit: newRateLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.Now),
+	}
+}
+
+// ServeHTTP answers one batch; see docs/collect.md for the protocol.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() { h.cfg.Metrics.RequestTime.Observe(time.Since(start).Seconds()) }()
+	hdr := w.Header()
+	if origin := r.Header.Get("Origin"); origin != "" {
+		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Add("Vary", "Origin")
+	} else {
+		hdr.Set("Access-Control-Allow-Origin", "*")
+	}
+	if r.Method == http.MethodOptions {
+		hdr.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		hdr.Set("Access-Control-Allow-Headers", "Content-Type")
+		hdr.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if r.Method != http.MethodPost {
+		hdr.Set("Allow", "POST, OPTIONS")
+		h.fail(w, "invalid", http.StatusMethodNotAllowed, foyer.Errorf(foyer.EINVALID, "use POST"))
+		return
+	}
+	n, err := h.serve(r)
+	switch {
+	case err != nil:
+		h.fail(w, reason(err), status(err), err)
+	case n == 0:
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		h.cfg.Metrics.Accepted.Add(float64(n))
+		hdr.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, `{"accepted":`+strconv.Itoa(n)+"}\n")
+	}
+}
+
+// serve handles a POST and returns how many events it stored.
+func (h *Handler) serve(r *http.Request) (int, error) {
+	ip := h.cfg.ClientIP.From(r)
+	if !h.limit.Allow(ip) {
+		return 0, foyer.Errorf(foyer.ERATELIMIT, "too many requests; slow down")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return 0, foyer.Errorf(foyer.ETOOLARGE, "body larger than %d bytes", MaxBody)
+		}
+		return 0, foyer.Errorf(foyer.EINVALID, "could not read the body")
+	}
+	if h.bots.IsBot(r.UserAgent()) {
+		h.cfg.Metrics.Rejected.WithLabelValues("bot").Inc()
+		return 0, nil
+	}
+	p, err := ParsePayload(body)
+	if err != nil {
+		return 0, err
+	}
+	site, err := h.sites.Get(r.Context(), p.Site)
+	if err != nil {
+		return 0, err
+	}
+	if site.HonorGPC && (r.Header.Get("Sec-GPC") == "1" || r.Header.Get("DNT") == "1") {
+		h.cfg.Metrics.Rejected.WithLabelValues("gpc").Inc()
+		return 0, nil
+	}
+	origin := h.cfg.Resolver.Resolve(ip)
+	hits, err := BuildHits(site, p, origin, h.cfg.Now())
+	if err != nil {
+		return 0, err
+	}
+	if err := h.cfg.Writer.Write(r.Context(), hits); err != nil {
+		return 0, err
+	}
+	return len(hits), nil
+}
+
+// BuildHits validates every event of p against site and turns it into a
+// Hit with identifiers stripped. One bad event fails the whole batch.
+func BuildHits(site *foyer.Site, p *Payload, origin foyer.Origin, now time.Time) ([]foyer.Hit, error) {
+	hits := make([]foyer.Hit, 0, len(p.Events))
+	for i, ev := range p.Events {
+		hit, err := buildHit(site, p.Visitor, &ev, origin, now)
+		if err != nil {
+			var fe *foyer.Error
+			if errors.As(err, &fe) {
+				return nil, foyer.Errorf(fe.Code, "event %d: %s", i, fe.Message)
+			}
+			return nil, err
+		}
+		hits = append(hits, hit)
+	}
+	return hits, nil
+}
+
+func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origin, now time.Time) (foyer.Hit, error) {
+	kind, err := foyer.ParseEventKind(ev.Type)
+	if err != nil {
+		return foyer.Hit{}, err
+	}
+	if ev.URL == "" {
+		return foyer.Hit{}, foyer.Errorf(foyer.EINVALID, "field \"url\" is required")
+	}
+	page, err := cleanPage(ev.URL)
+	if err != nil {
+		return foyer.Hit{}, err
+	}
+	if !site.AllowsHost(page.host) {
+		return foyer.Hit{}, foyer.Errorf(foyer.EFORBIDDEN, "hostname %q is not allowed for site %q", page.host, site.Key)
+	}
+	hit := foyer.Hit{
+		SiteID: site.ID, VisitorUID: visitor, Time: now, Kind: kind,
+		Host: page.host, Path: page.path, Origin: origin,
+	}
+	switch kind {
+	case foyer.KindPageview:
+		hit.UTM = page.utm
+		hit.Title = truncate(strings.TrimSpace(strings.ToValidUTF8(ev.Title, "")), maxTitle)
+		if refHost, ref := cleanReferrer(ev.Referrer); ref != "" && !site.AllowsHost(refHost) {
+			hit.Referrer = ref
+		}
+	case foyer.KindEngagement:
+		if ev.EngagedMS <= 0 || ev.EngagedMS > maxEngagedMS {
+			return foyer.Hit{}, foyer.Errorf(foyer.EINVALID, "field \"engaged_ms\": want 1 to %d", maxEngagedMS)
+		}
+		hit.EngagedMS = ev.EngagedMS
+	case foyer.KindOutbound:
+		if hit.Target, err = cleanLink(ev.Target); err != nil {
+			return foyer.Hit{}, err
+		}
+	}
+	return hit, nil
+}
+
+func reason(err error) string {
+	switch foyer.ErrorCode(err) {
+	case foyer.ENOTFOUND:
+		return "unknown_site"
+	case foyer.EFORBIDDEN:
+		return "forbidden"
+	case foyer.ETOOLARGE:
+		return "too_large"
+	case foyer.ERATELIMIT:
+		return "rate_limited"
+	case foyer.EUNAVAILABLE, foyer.EINTERNAL:
+		return "unavailable"
+	}
+	return "invalid"
+}
+
+// status maps an error code to an HTTP status.
+func status(err error) int {
+	switch foyer.ErrorCode(err) {
+	case foyer.EINVALID:
+		return http.StatusBadRequest
+	case foyer.ENOTFOUND:
+		return http.StatusNotFound
+	case foyer.EFORBIDDEN:
+		return http.StatusForbidden
+	case foyer.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case foyer.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case foyer.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func (h *Handler) fail(w http.ResponseWriter, reason string, code int, err error) {
+	h.cfg.Metrics.Rejected.WithLabelValues(reason).Inc()
+	if foyer.ErrorCode(err) == foyer.EINTERNAL {
+		// The detail may name a row, never the client: no address goes near errors.
+		h.cfg.Log.Error("collect", "err", err)
+	}
+	if code == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
+		"code": foyer.ErrorCode(err), "message": foyer.ErrorMessage(err),
+	}})
+}

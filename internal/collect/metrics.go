@@ -1,0 +1,52 @@
+package collect
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the collector's Prometheus metrics. No label ever carries a
+// request's address, user agent or URL.
+type Metrics struct {
+	Accepted     prometheus.Counter
+	Rejected     *prometheus.CounterVec
+	CommitTime   prometheus.Histogram
+	CommitEvents prometheus.Histogram
+	RequestTime  prometheus.Histogram
+}
+
+// NewMetrics creates the collector's metrics and registers them with reg
+// (nil: not registered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Accepted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "foyer_events_accepted_total",
+			Help: "Events durably stored and acknowledged.",
+		}),
+		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "foyer_events_rejected_total",
+			Help: "Requests (or their events, where known) not stored, by reason.",
+		}, []string{"reason"}),
+		CommitTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "foyer_commit_duration_seconds",
+			Help:    "Time to durably commit one group of batches.",
+			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+		}),
+		CommitEvents: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "foyer_commit_events",
+			Help:    "Events in one group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 14),
+		}),
+		RequestTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "foyer_collect_request_duration_seconds",
+			Help:    "Time to answer one /collect request.",
+			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+		}),
+	}
+	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "unavailable"} {
+		m.Rejected.WithLabelValues(r)
+	}
+	if reg != nil {
+		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime)
+	}
+	return m
+}

@@ -1,0 +1,91 @@
+// Package collect is Foyer's collector: it parses and validates event
+// batches from the tracker, strips identifiers, resolves the client's IP
+// address to an Origin and forgets it, and acknowledges a batch only after
+// the group-commit writer has durably stored it.
+package collect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+
+	"github.com/foyerhq/foyer"
+)
+
+// Limits of one request.
+const (
+	MaxBody      = 64 << 10
+	MaxEvents    = 50
+	maxURL       = 4096
+	maxTitle     = 512
+	maxEngagedMS = 24 * 60 * 60 * 1000
+)
+
+// Payload is one batch as the tracker sends it.
+type Payload struct {
+	Site    string     `json:"site"`
+	Visitor string     `json:"visitor"`
+	Events  []RawEvent `json:"events"`
+}
+
+// RawEvent is one event as the tracker sends it, before validation.
+type RawEvent struct {
+	Type      string `json:"type"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Referrer  string `json:"referrer"`
+	EngagedMS int64  `json:"engaged_ms"`
+	Target    string `json:"target"`
+}
+
+// ParsePayload decodes and checks the shape of a batch. It returns EINVALID
+// with a message that says what is wrong; it never stores anything.
+func ParsePayload(body []byte) (*Payload, error) {
+	if !utf8.Valid(body) {
+		return nil, foyer.Errorf(foyer.EINVALID, "body is not valid UTF-8")
+	}
+	var p Payload
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&p); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON at byte %d: %s", se.Offset, se.Error())
+		case errors.As(err, &te):
+			return nil, foyer.Errorf(foyer.EINVALID, "field %q: want %s, got %s", te.Field, te.Type, te.Value)
+		default:
+			return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON: %s", err.Error())
+		}
+	}
+	if dec.More() {
+		return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON: data after the batch object")
+	}
+	if p.Site == "" {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"site\" is required")
+	}
+	if !validVisitor(p.Visitor) {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"visitor\": want 16 to 64 characters of A-Z a-z 0-9 - _")
+	}
+	if len(p.Events) == 0 {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": at least one event is required")
+	}
+	if len(p.Events) > MaxEvents {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": %d events, at most %d in one batch", len(p.Events), MaxEvents)
+	}
+	return &p, nil
+}
+
+func validVisitor(v string) bool {
+	if len(v) < 16 || len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,74 @@
+package collect
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// rateLimiter is a token bucket per client. Clients are keyed by a keyed
+// hash of their address whose seed lives only in this process's memory, so
+// not even the limiter holds an IP address.
+type rateLimiter struct {
+	rate  float64 // tokens per second
+	burst float64
+	now   func() time.Time
+
+	seed    maphash.Seed
+	mu      sync.Mutex
+	buckets map[uint64]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newRateLimiter(perSecond, burst float64, now func() time.Time) *rateLimiter {
+	return &rateLimiter{rate: perSecond, burst: burst, now: now, seed: maphash.MakeSeed(), buckets: map[uint64]*bucket{}}
+}
+
+// Allow takes one token from the client's bucket and reports whether it had one.
+// A limiter with a rate of 0 allows everything.
+func (l *rateLimiter) Allow(ip netip.Addr) bool {
+	if l == nil || l.rate <= 0 {
+		return true
+	}
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	b16 := ip.As16()
+	h.Write(b16[:])
+	key := h.Sum64()
+
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		l.sweep(now)
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// sweep forgets clients whose buckets have refilled.
+func (l *rateLimiter) sweep(now time.Time) {
+	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	for k, b := range l.buckets {
+		if now.Sub(b.last) > full {
+			delete(l.buckets, k)
+		}
+	}
+	l.swept = now
+}

@@ -1,0 +1,54 @@
+package collect
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// siteCache answers site look-ups from memory for a short while, unknown
+// keys included, so that a flood of requests costs no database round trips.
+type siteCache struct {
+	sites foyer.SiteService
+	ttl   time.Duration
+	now   func() time.Time
+
+	mu      sync.RWMutex
+	entries map[string]siteEntry
+}
+
+type siteEntry struct {
+	site    *foyer.Site // nil: unknown key
+	fetched time.Time
+}
+
+func newSiteCache(s foyer.SiteService, ttl time.Duration, now func() time.Time) *siteCache {
+	return &siteCache{sites: s, ttl: ttl, now: now, entries: map[string]siteEntry{}}
+}
+
+// Get returns the site with the key, or ENOTFOUND.
+func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
+	now := c.now()
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if !ok || now.Sub(e.fetched) > c.ttl {
+		site, err := c.sites.SiteByKey(ctx, key)
+		if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			return nil, err
+		}
+		e = siteEntry{site: site, fetched: now}
+		c.mu.Lock()
+		if len(c.entries) > 10_000 {
+			clear(c.entries)
+		}
+		c.entries[key] = e
+		c.mu.Unlock()
+	}
+	if e.site == nil {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "unknown site key %q", key)
+	}
+	return e.site, nil
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// Events calls fn for every event of the site at or after since, oldest first.
+func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*foyer.StoredEvent) error) error {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Events */
+		SELECT 1 FROM sites WHERE id = ? AND workspace_id = ?`), siteID, workspaceID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return foyer.Errorf(foyer.ENOTFOUND, "site %d not found", siteID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Events */
+		SELECT e.id, e.ts, e.kind, e.session_id, v.uid, p.host, p.path, p.title,
+			COALESCE(e.engaged_ms, 0), COALESCE(l.url, ''), s.referrer,
+			s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content, s.country
+		FROM sessions s
+		JOIN events e ON e.session_id = s.id
+		JOIN visitors v ON v.id = s.visitor_id
+		JOIN pages p ON p.id = e.page_id
+		LEFT JOIN links l ON l.id = e.link_id
+		WHERE s.site_id = ? AND s.last_at >= ? AND e.ts >= ?
+		ORDER BY e.id`), siteID, ms(since), ms(since))
+	if err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e foyer.StoredEvent
+		var ts int64
+		var kind int64
+		if err := rows.Scan(&e.ID, &ts, &kind, &e.SessionID, &e.VisitorUID, &e.Host, &e.Path, &e.Title,
+			&e.EngagedMS, &e.Target, &e.Referrer, &e.UTMSource, &e.UTMMedium, &e.UTMCampaign,
+			&e.UTMTerm, &e.UTMContent, &e.Country); err != nil {
+			return fmt.Errorf("store: events: %w", err)
+		}
+		e.Time = fromMS(ts)
+		e.Type = foyer.EventKind(kind).String()
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	return nil
+}

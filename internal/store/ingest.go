@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+)
+
+// cacheLimit bounds each ingest cache; a full cache is dropped and refilled
+// from the database, which keeps memory flat under any number of visitors.
+const cacheLimit = 250_000
+
+type visitorKey struct {
+	site int64
+	uid  string
+}
+
+type pageKey struct {
+	site              int64
+	host, path, title string
+}
+
+type linkKey struct {
+	site int64
+	url  string
+}
+
+// session is what the writer remembers of a visitor's latest visit.
+type session struct {
+	id       int64
+	lastAt   int64
+	referrer string
+	utm      foyer.UTM
+	country  string
+}
+
+// ingestCache maps natural keys to row IDs so that most events are written
+// without a lookup. It only ever holds committed rows.
+type ingestCache struct {
+	visitors map[visitorKey]int64
+	sessions map[int64]session // by visitor ID
+	pages    map[pageKey]int64
+	links    map[linkKey]int64
+}
+
+func newIngestCache() *ingestCache {
+	return &ingestCache{
+		visitors: map[visitorKey]int64{},
+		sessions: map[int64]session{},
+		pages:    map[pageKey]int64{},
+		links:    map[linkKey]int64{},
+	}
+}
+
+// sessionDelta is what one transaction adds to a session's counters.
+type sessionDelta struct {
+	lastAt                       int64
+	pageviews, engaged, nevents int64
+}
+
+// appendTx is the state of one Append: rows it created, staged until commit.
+type appendTx struct {
+	tx       *sql.Tx
+	visitors map[visitorKey]int64
+	sessions map[int64]session
+	pages    map[pageKey]int64
+	links    map[linkKey]int64
+	deltas   map[int64]*sessionDelta // by session ID
+	order    []int64                 // session IDs in first-touch order
+}
+
+type eventRow struct {
+	session, ts int64
+	kind        foyer.EventKind
+	page        int64
+	engaged     sql.NullInt64
+	link        sql.NullInt64
+}
+
+// Append durably stores hits in one transaction. Calls are serialised: the
+// collector's group-commit writer is its one caller in production.
+func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	s.ingestMu.Lock()
+	defer s.ingestMu.Unlock()
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: append: begin: %w", err)
+	}
+	defer tx.Rollback()
+	a := &appendTx{
+		tx:       tx,
+		visitors: map[visitorKey]int64{},
+		sessions: map[int64]session{},
+		pages:    map[pageKey]int64{},
+		links:    map[linkKey]int64{},
+		deltas:   map[int64]*sessionDelta{},
+	}
+	rows := make([]eventRow, 0, len(hits))
+	for i := range hits {
+		row, err := s.stage(ctx, a, &hits[i])
+		if err != nil {
+			return fmt.Errorf("store: append: %w", err)
+		}
+		rows = append(rows, row)
+	}
+	if err := s.insertEvents(ctx, tx, rows); err != nil {
+		return fmt.Errorf("store: append: %w", err)
+	}
+	for _, id := range a.order {
+		d := a.deltas[id]
+		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.Append */
+			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
+				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?
+			WHERE id = ?`), d.lastAt, d.lastAt, d.pageviews, d.engaged, d.nevents, id); err != nil {
+			return fmt.Errorf("store: append: update session: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: append: commit: %w", err)
+	}
+	s.cache.merge(a)
+	return nil
+}
+
+func (c *ingestCache) merge(a *appendTx) {
+	mergeInto(&c.visitors, a.visitors)
+	mergeInto(&c.sessions, a.sessions)
+	mergeInto(&c.pages, a.pages)
+	mergeInto(&c.links, a.links)
+}
+
+func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V) {
+	if len(*dst)+len(src) > cacheLimit {
+		*dst = make(map[K]V, len(src))
+	}
+	for k, v := range src {
+		(*dst)[k] = v
+	}
+}
+
+// stage resolves a hit's visitor, session, page and link, creating rows as
+// needed, and returns its event row.
+func (s *Store) stage(ctx context.Context, a *appendTx, h *foyer.Hit) (eventRow, error) {
+	vid, err := s.visitorID(ctx, a, h)
+	if err != nil {
+		return eventRow{}, err
+	}
+	ts := ms(h.Time)
+	sess, err := s.sessionFor(ctx, a, vid, h, ts)
+	if err != nil {
+		return eventRow{}, err
+	}
+	pid, err := s.pageID(ctx, a, h)
+	if err != nil {
+		return eventRow{}, err
+	}
+	row := eventRow{session: sess.id, ts: ts, kind: h.Kind, page: pid}
+	d := a.deltas[sess.id]
+	if d == nil {
+		d = &sessionDelta{}
+		a.deltas[sess.id] = d
+		a.order = append(a.order, sess.id)
+	}
+	d.nevents++
+	d.lastAt = max(d.lastAt, ts)
+	switch h.Kind {
+	case foyer.KindPageview:
+		d.pageviews++
+	case foyer.KindEngagement:
+		d.engaged += h.EngagedMS
+		row.engaged = sql.NullInt64{Int64: h.EngagedMS, Valid: true}
+	case foyer.KindOutbound:
+		lid, err := s.linkID(ctx, a, h.SiteID, h.Target)
+		if err != nil {
+			return eventRow{}, err
+		}
+		row.link = sql.NullInt64{Int64: lid, Valid: true}
+	}
+	return row, nil
+}
+
+func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64, error) {
+	k := visitorKey{h.SiteID, h.VisitorUID}
+	if id, ok := a.visitors[k]; ok {
+		return id, nil
+	}
+	if id, ok := s.cache.visitors[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.visitorID */
+		INSERT INTO visitors (site_id, uid, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id`),
+		h.SiteID, h.VisitorUID, ms(h.Time)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("visitor: %w", err)
+	}
+	a.visitors[k] = id
+	return id, nil
+}
+
+// sessionFor returns the visit a hit belongs to: the visitor's current one,
+// or a new one after a pause longer than the timeout, a new campaign, a new
+// external referrer or a new country.
+func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer.Hit, ts int64) (session, error) {
+	cur, ok := a.sessions[vid]
+	if !ok {
+		cur, ok = s.cache.sessions[vid]
+	}
+	if !ok {
+		var err error
+		cur, ok, err = s.latestSession(ctx, a.tx, vid)
+		if err != nil {
+			return session{}, err
+		}
+	}
+	if ok && !s.startsNewSession(cur, h, ts) {
+		return cur, nil
+	}
+	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
+	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.sessionFor */
+		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
+			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
+		h.UTM.Term, h.UTM.Content, h.Origin.Country).Scan(&next.id)
+	if err != nil {
+		return session{}, fmt.Errorf("session: %w", err)
+	}
+	a.sessions[vid] = next
+	return next, nil
+}
+
+func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
+	if ts-cur.lastAt > s.timeout.Milliseconds() {
+		return true
+	}
+	if h.Origin.Country != cur.country {
+		return true
+	}
+	if h.Kind != foyer.KindPageview {
+		return false
+	}
+	if !h.UTM.IsZero() && h.UTM != cur.utm {
+		return true
+	}
+	return h.Referrer != "" && h.Referrer != cur.referrer
+}
+
+func (s *Store) latestSession(ctx context.Context, tx *sql.Tx, vid int64) (session, bool, error) {
+	var cur session
+	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.latestSession */
+		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
+		FROM sessions WHERE visitor_id = ? ORDER BY last_at DESC, id DESC LIMIT 1`), vid).Scan(
+		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
+		&cur.utm.Term, &cur.utm.Content, &cur.country)
+	if err == sql.ErrNoRows {
+		return session{}, false, nil
+	}
+	if err != nil {
+		return session{}, false, fmt.Errorf("latest session: %w", err)
+	}
+	return cur, true, nil
+}
+
+func (s *Store) pageID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64, error) {
+	k := pageKey{h.SiteID, h.Host, h.Path, h.Title}
+	if id, ok := a.pages[k]; ok {
+		return id, nil
+	}
+	if id, ok := s.cache.pages[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.pageID */
+		INSERT INTO pages (site_id, host, path, title) VALUES (?, ?, ?, ?)
+		ON CONFLICT (site_id, host, path, title) DO UPDATE SET title = excluded.title RETURNING id`),
+		h.SiteID, h.Host, h.Path, h.Title).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("page: %w", err)
+	}
+	a.pages[k] = id
+	return id, nil
+}
+
+func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string) (int64, error) {
+	k := linkKey{site, url}
+	if id, ok := a.links[k]; ok {
+		return id, nil
+	}
+	if id, ok := s.cache.links[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.linkID */
+		INSERT INTO links (site_id, url) VALUES (?, ?)
+		ON CONFLICT (site_id, url) DO UPDATE SET url = excluded.url RETURNING id`), site, url).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("link: %w", err)
+	}
+	a.links[k] = id
+	return id, nil
+}
+
+// eventChunk is how many rows one INSERT statement carries.
+const eventChunk = 128
+
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) error {
+	for len(rows) > 0 {
+		n := min(len(rows), eventChunk)
+		var q strings.Builder
+		q.WriteString("/* Store.insertEvents */ INSERT INTO events (session_id, ts, kind, page_id, engaged_ms, link_id) VALUES ")
+		args := make([]any, 0, n*6)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?,?,?,?,?,?)")
+			args = append(args, r.session, r.ts, int64(r.kind), r.page, r.engaged, r.link)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+)
+
+// CreateWorkspace stores w and sets its ID and CreatedAt.
+func (s *Store) CreateWorkspace(ctx context.Context, w *foyer.Workspace) error {
+	w.Name = strings.TrimSpace(w.Name)
+	if w.Name == "" {
+		return foyer.Errorf(foyer.EINVALID, "workspace name is required")
+	}
+	w.CreatedAt = s.now().UTC().Truncate(1e6)
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateWorkspace */
+		INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING id`),
+		w.Name, ms(w.CreatedAt)).Scan(&w.ID)
+	if isUniqueViolation(err) {
+		return foyer.Errorf(foyer.ECONFLICT, "a workspace named %q exists", w.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create workspace: %w", err)
+	}
+	return nil
+}
+
+// WorkspaceByName returns the named workspace, or ENOTFOUND.
+func (s *Store) WorkspaceByName(ctx context.Context, name string) (*foyer.Workspace, error) {
+	var w foyer.Workspace
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceByName */
+		SELECT id, name, created_at FROM workspaces WHERE name = ?`), name).Scan(&w.ID, &w.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace named %q", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: workspace %q: %w", name, err)
+	}
+	w.CreatedAt = fromMS(created)
+	return &w, nil
+}
+
+// CreateSite stores site and sets its ID and CreatedAt.
+func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
+	if err := foyer.ValidateSite(site); err != nil {
+		return err
+	}
+	site.CreatedAt = s.now().UTC().Truncate(1e6)
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
+		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, created_at)
+		SELECT id, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		site.Key, site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, ms(site.CreatedAt),
+		site.WorkspaceID).Scan(&site.ID)
+	switch {
+	case isUniqueViolation(err):
+		return foyer.Errorf(foyer.ECONFLICT, "site key %q is taken", site.Key)
+	case errors.Is(err, sql.ErrNoRows):
+		return foyer.Errorf(foyer.ENOTFOUND, "workspace %d not found", site.WorkspaceID)
+	case err != nil:
+		return fmt.Errorf("store: create site %q: %w", site.Key, err)
+	}
+	return nil
+}
+
+const siteColumns = `id, workspace_id, site_key, name, hostnames, honor_gpc, created_at`
+
+func scanSite(row interface{ Scan(...any) error }) (*foyer.Site, error) {
+	var site foyer.Site
+	var hosts string
+	var created int64
+	if err := row.Scan(&site.ID, &site.WorkspaceID, &site.Key, &site.Name, &hosts, &site.HonorGPC, &created); err != nil {
+		return nil, err
+	}
+	if hosts != "" {
+		site.Hostnames = strings.Split(hosts, "\n")
+	}
+	site.CreatedAt = fromMS(created)
+	return &site, nil
+}
+
+// SiteByKey returns the site with the public key, or ENOTFOUND.
+func (s *Store) SiteByKey(ctx context.Context, key string) (*foyer.Site, error) {
+	site, err := scanSite(s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteByKey */
+		SELECT `+siteColumns+` FROM sites WHERE site_key = ?`), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "unknown site key %q", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: site %q: %w", key, err)
+	}
+	return site, nil
+}
+
+// Sites returns a workspace's sites, by key.
+func (s *Store) Sites(ctx context.Context, workspaceID int64) ([]*foyer.Site, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Sites */
+		SELECT `+siteColumns+` FROM sites WHERE workspace_id = ? ORDER BY site_key`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: sites: %w", err)
+	}
+	defer rows.Close()
+	var sites []*foyer.Site
+	for rows.Next() {
+		site, err := scanSite(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: sites: %w", err)
+		}
+		sites = append(sites, site)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: sites: %w", err)
+	}
+	return sites, nil
+}

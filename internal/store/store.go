@@ -1,0 +1,190 @@
+// Package store implements foyer.Store over database/sql, on SQLite
+// (modernc.org/sqlite, the embedded default) and PostgreSQL (pgx). Dialect
+// differences live here and in the migration files, nowhere else.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names a SQL dialect.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options tune a store. The zero value is the default.
+type Options struct {
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// SessionTimeout ends a visit after this much inactivity; 30 minutes when 0.
+	SessionTimeout time.Duration
+	// SQLiteSync is SQLite's synchronous setting: "full" (the default: a
+	// commit is on disk before it is acknowledged) or "normal".
+	SQLiteSync string
+}
+
+// Store is the database/sql implementation of foyer.Store.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+	timeout time.Duration
+
+	ingestMu sync.Mutex
+	cache    *ingestCache
+}
+
+var _ foyer.Store = (*Store)(nil)
+
+// Open connects to the database that dsn names and applies every pending
+// migration. dsn is "sqlite:PATH" (a file, created with its directory when
+// missing) or a "postgres://" / "postgresql://" URL.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	s, err := open(dsn, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenNoMigrate connects like Open but applies no migration.
+func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
+
+func open(dsn string, opt Options) (*Store, error) {
+	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache()}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.timeout == 0 {
+		s.timeout = 30 * time.Minute
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		s.dialect = SQLite
+		s.db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"), opt.SQLiteSync)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			s.db.SetMaxOpenConns(16)
+			s.db.SetMaxIdleConns(16)
+		}
+	default:
+		return nil, foyer.Errorf(foyer.EINVALID, "database %q: want sqlite:PATH or postgres://…", redactDSN(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.dialect, err)
+	}
+	return s, nil
+}
+
+func openSQLite(path, sync string) (*sql.DB, error) {
+	if path == "" {
+		return nil, foyer.Errorf(foyer.EINVALID, "sqlite: empty path")
+	}
+	switch sync {
+	case "":
+		sync = "full"
+	case "full", "normal":
+	default:
+		return nil, foyer.Errorf(foyer.EINVALID, "sqlite synchronous %q: want full or normal", sync)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", "file:"+path+q)
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time; a few connections serve readers.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+// redactDSN hides a password in a URL-style DSN so it can be shown.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 {
+		if j := strings.Index(dsn, "://"); j > 0 && j < i {
+			return dsn[:j+3] + "…@" + dsn[i+1:]
+		}
+	}
+	return dsn
+}
+
+// Dialect returns the store's SQL dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB returns the underlying handle, for tests and tools.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation in
+// either dialect.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

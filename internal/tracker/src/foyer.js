@@ -1,0 +1,293 @@
+/*
+ * Foyer tracker.
+ *
+ * A site includes it as
+ *
+ *   <script defer src="https://HOST/t.js" data-site="KEY"></script>
+ *
+ * and it posts batches of events to <origin of src>/collect (or data-api="URL")
+ * in the format of docs/collect.md:
+ *
+ *   {"site": KEY, "visitor": ID, "events": [{"type": "pageview", ...}, ...]}
+ *
+ * Attributes of the script tag:
+ *   data-site="KEY"          the site's public key; without it the script does nothing
+ *   data-api="URL"           where to post instead of <origin of src>/collect
+ *   data-consent="required"  send and store nothing until foyer.consent(true)
+ *   data-gpc="ignore"        track even under Global Privacy Control / Do-Not-Track
+ *
+ * Page API: window.foyer.consent(true | false).
+ *
+ * Storage: the cookie _foyer_id (visitor ID, 2 years), the cookie _foyer_consent
+ * (consent given, 2 years), the throw-away test cookie _foyer_t, and, where
+ * cookies do not work, localStorage _foyer_id = {"id": ID, "exp": ms epoch}.
+ *
+ * The source is minified by `go generate` (internal/tracker/build) into
+ * t.min.js, which must stay under 2 KB gzipped. Nothing in here may throw into
+ * the host page.
+ */
+(() => {
+  const W = window;
+  const D = document;
+  const N = navigator;
+
+  /** Life of the visitor ID and of the consent, in seconds: two years. */
+  const AGE = 63072000;
+  /** A visitor counts as engaged up to this many ms after the last activity. */
+  const IDLE = 15000;
+  /** Cookie and localStorage names. */
+  const ID = '_foyer_id';
+  const CONSENT = '_foyer_consent';
+  const TEST = '_foyer_t';
+
+  /** Query parameter names that carry personal data or secrets. */
+  const SECRET =
+    /^(e-?mail|mail|name|(first|last|full|f|l)_?name|phone|tel|mobile|((access|id|refresh)_)?token|auth|pass(word)?|pwd|secret|(api_?)?key|session(id)?|sid|code|sig(nature)?|user(_?id|_?name)?|uid)$/i;
+  /** A query value that holds something like an e-mail address. */
+  const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]/;
+
+  let site; // data-site
+  let api; // the /collect URL
+  let blocked = true; // no site, or GPC/DNT: never send or store anything
+  let on = false; // tracking (consent given or not required, not refused)
+  let hooked = false; // history and event listeners installed
+  let vid; // visitor ID, resolved lazily on the first send
+  let queue = []; // events not sent yet
+  let timer = 0; // pending flush
+  let cur; // the raw URL of the current page view
+
+  // Engaged time: acc ms engaged since the last engagement event; time up to
+  // `mark` is accounted for; `last` is the last activity; `vis` whether the
+  // page was visible since `mark`.
+  let acc = 0;
+  let mark = 0;
+  let last = 0;
+  let vis = false;
+
+  /** Wraps f so that nothing it throws reaches the host page. */
+  const safe =
+    (f) =>
+    (...a) => {
+      try {
+        f(...a);
+      } catch (e) {}
+    };
+
+  // --- storage -------------------------------------------------------------
+
+  const getCookie = (k) => (D.cookie.match('(?:^|; )' + k + '=([^;]*)') || [])[1];
+
+  /** Sets a first-party cookie; age 0 deletes it. */
+  const setCookie = (k, v, age) => {
+    D.cookie =
+      k + '=' + v + '; path=/; max-age=' + age + '; SameSite=Lax' + (location.protocol == 'https:' ? '; Secure' : '');
+  };
+
+  /** A random 22-character ID of [A-Za-z0-9_-] (132 bits). */
+  const randomID = () => {
+    let s = '';
+    for (const b of crypto.getRandomValues(new Uint8Array(22)))
+      s += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63];
+    return s;
+  };
+
+  const valid = (id) => /^[\w-]{16,64}$/.test(id);
+
+  /**
+   * The visitor ID: from the _foyer_id cookie; else a new one, kept in that
+   * cookie if cookies work (checked with a throw-away _foyer_t cookie), else in
+   * localStorage with an expiry, else only for this page load.
+   */
+  const visitor = () => {
+    if (vid) return vid;
+    let id = getCookie(ID);
+    if (!valid(id)) {
+      id = randomID();
+      setCookie(TEST, 1, 60);
+      const cookies = getCookie(TEST) == 1;
+      setCookie(TEST, '', 0);
+      if (cookies) setCookie(ID, id, AGE);
+      else
+        try {
+          const now = Date.now();
+          let kept = {};
+          try {
+            kept = JSON.parse(localStorage.getItem(ID)) || kept;
+          } catch (e) {} // unreadable: replaced below
+          if (valid(kept.id) && kept.exp > now) id = kept.id;
+          else localStorage.setItem(ID, JSON.stringify({ id, exp: now + AGE * 1e3 }));
+        } catch (e) {}
+    }
+    return (vid = id);
+  };
+
+  // --- URLs --------------------------------------------------------------
+
+  /**
+   * The absolute URL without its fragment and without query parameters that
+   * name personal data or secrets or whose value looks like an e-mail address.
+   * The collector strips again, more thoroughly; this keeps them off the wire.
+   */
+  const clean = (href) => {
+    const u = new URL(href, location.href);
+    const q = u.searchParams;
+    u.hash = '';
+    for (const [k, v] of [...q]) if (SECRET.test(k) || EMAIL.test(v)) q.delete(k);
+    return u.href;
+  };
+
+  // --- sending -------------------------------------------------------------
+
+  /** POSTs a body as text/plain: sendBeacon, else fetch with keepalive. */
+  const send = (body) => {
+    try {
+      if (N.sendBeacon(api, body)) return;
+    } catch (e) {}
+    try {
+      fetch(api, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {});
+    } catch (e) {}
+  };
+
+  /** Sends every queued event now, at most 50 per request. */
+  const flush = () => {
+    clearTimeout(timer);
+    timer = 0;
+    while (on && queue.length) send(JSON.stringify({ site, visitor: visitor(), events: queue.splice(0, 50) }));
+  };
+
+  /** Queues an event; events queued in the same tick go in one request. */
+  const push = (e) => {
+    if (!on) return;
+    queue.push(e);
+    timer = timer || setTimeout(safe(flush), 0);
+  };
+
+  // --- events --------------------------------------------------------------
+
+  /** Adds the engaged time since `mark` to acc and moves `mark` to now. */
+  const tick = () => {
+    const now = Date.now();
+    const t = Math.min(now, last + IDLE) - Math.max(mark, last);
+    if (vis && t > 0) acc += t;
+    mark = now;
+  };
+
+  /** Visitor activity. */
+  const active = () => {
+    tick();
+    last = mark;
+  };
+
+  /** Queues an engagement event for the current page view, if any time was engaged. */
+  const leave = () => {
+    tick();
+    if (acc > 0) push({ type: 'engagement', url: clean(cur), engaged_ms: Math.min(acc, 864e5) });
+    acc = 0;
+  };
+
+  /** Queues a page view of the current location. */
+  const pageview = (referrer) => {
+    cur = location.href;
+    push({
+      type: 'pageview',
+      url: clean(cur),
+      title: D.title || undefined,
+      referrer: referrer ? clean(referrer) : undefined,
+    });
+  };
+
+  /** After pushState, replaceState or popstate: a page view if the URL changed. */
+  const navigate = () => {
+    if (on && clean(location.href) != clean(cur)) {
+      leave();
+      pageview(cur);
+    }
+  };
+
+  /** Leaving or hiding the page: engagement and anything pending go now. */
+  const hide = () => {
+    leave();
+    flush();
+  };
+
+  const visibility = () => {
+    tick();
+    vis = D.visibilityState == 'visible';
+    if (vis) last = mark;
+    else hide();
+  };
+
+  /** A click on a link to another host is an outbound event, sent at once. */
+  const outbound = (e) => {
+    const a = e.target.closest && e.target.closest('a[href]');
+    if (!on || !a) return;
+    const u = new URL(a.getAttribute('href'), D.baseURI);
+    if (/^https?:$/.test(u.protocol) && u.host != location.host) {
+      push({ type: 'outbound', url: clean(location.href), target: clean(u.href) });
+      flush();
+    }
+  };
+
+  /** Installs the history wrappers and listeners, once. */
+  const hook = () => {
+    hooked = true;
+    for (const m of ['pushState', 'replaceState']) {
+      const orig = history[m];
+      history[m] = function () {
+        const r = orig.apply(this, arguments);
+        safe(navigate)();
+        return r;
+      };
+    }
+    W.addEventListener('popstate', safe(navigate));
+    W.addEventListener('pagehide', safe(hide));
+    D.addEventListener('visibilitychange', safe(visibility));
+    D.addEventListener('click', safe(outbound), true);
+    for (const t of ['mousemove', 'keydown', 'scroll', 'touchstart', 'click', 'pointerdown'])
+      W.addEventListener(t, active, { capture: true, passive: true });
+  };
+
+  /** Starts tracking: the current page's page view, then navigation and engagement. */
+  const start = () => {
+    if (on || blocked) return;
+    on = true;
+    if (!hooked) hook();
+    vis = D.visibilityState == 'visible';
+    acc = 0;
+    mark = last = Date.now();
+    pageview(D.referrer);
+  };
+
+  /**
+   * foyer.consent(true) records consent in the _foyer_consent cookie and starts
+   * tracking; foyer.consent(false) stops tracking for this page and deletes
+   * every Foyer cookie and the localStorage entry.
+   */
+  const consent = safe((yes) => {
+    if (yes) {
+      if (!blocked) {
+        setCookie(CONSENT, 1, AGE);
+        start();
+      }
+    } else {
+      on = false;
+      queue = [];
+      vid = 0;
+      for (const k of [ID, CONSENT, TEST]) setCookie(k, '', 0);
+      localStorage.removeItem(ID);
+    }
+  });
+
+  W.foyer = { consent };
+
+  try {
+    const s = D.currentScript || D.querySelector('script[data-site]');
+    const attr = (k) => s.getAttribute('data-' + k);
+    site = attr('site');
+    api = attr('api') || new URL(s.src).origin + '/collect';
+    blocked =
+      !site ||
+      (attr('gpc') != 'ignore' && (N.globalPrivacyControl === true || N.doNotTrack == '1' || W.doNotTrack == '1'));
+    if (attr('consent') != 'required' || getCookie(CONSENT) == 1) start();
+  } catch (e) {}
+})();

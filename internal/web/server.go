@@ -1,0 +1,87 @@
+// Package web is Foyer's HTTP server: routes, middleware and the handlers
+// of each resource. It holds no storage logic of its own.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/tracker"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config wires a Server.
+type Config struct {
+	Store    foyer.Store
+	Collect  *collect.Handler
+	Gatherer prometheus.Gatherer
+	Log      *slog.Logger
+}
+
+// Server routes Foyer's HTTP endpoints.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// NewServer returns the server with every route mounted.
+func NewServer(cfg Config) *Server {
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.mux.Handle("GET /t.js", tracker.Handler())
+	s.mux.Handle("POST /collect", cfg.Collect)
+	s.mux.Handle("OPTIONS /collect", cfg.Collect)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	if cfg.Gatherer != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
+	}
+	s.mux.HandleFunc("GET /{$}", s.home)
+	return s
+}
+
+// ServeHTTP serves a request with Foyer's common headers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.cfg.Log.Error("readyz: store not reachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("store not reachable\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+var homePage = template.Must(template.New("home").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Foyer</title></head>
+<body><h1>Foyer is running</h1>
+<p>Put the tracker on a page of an allowed hostname:</p>
+<pre>&lt;script defer src="{{.}}/t.js" data-site="SITE-KEY"&gt;&lt;/script&gt;</pre>
+<p>Health: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a>.</p>
+</body></html>
+`))
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'")
+	homePage.Execute(w, "http://"+r.Host)
+}

@@ -1,0 +1,58 @@
+package foyer
+
+import "net/netip"
+
+// OrgType classifies the organisation that owns an IP range.
+type OrgType string
+
+// The organisation types. Only business, education, government and
+// nonprofit are ever shown as companies.
+const (
+	OrgUnknown    OrgType = "unknown"
+	OrgBusiness   OrgType = "business"
+	OrgEducation  OrgType = "education"
+	OrgGovernment OrgType = "government"
+	OrgNonprofit  OrgType = "nonprofit"
+	OrgISP        OrgType = "isp"
+	OrgHosting    OrgType = "hosting"
+)
+
+// IsCompany reports whether visits from this type may be shown as a company.
+func (t OrgType) IsCompany() bool {
+	switch t {
+	case OrgBusiness, OrgEducation, OrgGovernment, OrgNonprofit:
+		return true
+	}
+	return false
+}
+
+// Origin is what an IP address tells about a visit, and all that is kept of
+// it: the country, the city, and the organisation behind the network.
+type Origin struct {
+	Country string // ISO 3166-1 alpha-2, upper case, or ""
+	City    string
+	Org     Org
+}
+
+// Org is the organisation that owns a network.
+type Org struct {
+	Name     string
+	Domain   string
+	ASN      uint32
+	Type     OrgType
+	Industry string
+	Size     string
+}
+
+// Resolver turns an IP address into an Origin, in memory. Implementations
+// must not keep, log or return the address. Resolve must be safe for
+// concurrent use and fast: the collector calls it once per request.
+type Resolver interface {
+	Resolve(ip netip.Addr) Origin
+}
+
+// UnknownResolver resolves every address to an empty Origin.
+type UnknownResolver struct{}
+
+// Resolve returns an Origin whose organisation type is unknown.
+func (UnknownResolver) Resolve(netip.Addr) Origin { return Origin{Org: Org{Type: OrgUnknown}} }

@@ -1,0 +1,50 @@
+package foyer
+
+import (
+	"context"
+	"time"
+)
+
+// WorkspaceService manages workspaces.
+type WorkspaceService interface {
+	// CreateWorkspace stores w and sets its ID and CreatedAt.
+	// ECONFLICT when the name is taken, EINVALID when it is empty.
+	CreateWorkspace(ctx context.Context, w *Workspace) error
+	// WorkspaceByName returns the named workspace, or ENOTFOUND.
+	WorkspaceByName(ctx context.Context, name string) (*Workspace, error)
+}
+
+// SiteService manages the sites of a workspace.
+type SiteService interface {
+	// CreateSite stores s and sets its ID and CreatedAt. ECONFLICT when the
+	// key is taken, EINVALID for a bad key or hostname, ENOTFOUND when the
+	// workspace does not exist.
+	CreateSite(ctx context.Context, s *Site) error
+	// SiteByKey returns the site with the public key, or ENOTFOUND.
+	SiteByKey(ctx context.Context, key string) (*Site, error)
+	// Sites returns a workspace's sites, by key.
+	Sites(ctx context.Context, workspaceID int64) ([]*Site, error)
+}
+
+// EventService appends and reads events.
+type EventService interface {
+	// Append durably stores hits in one transaction, all or none, turning
+	// them into visitors, sessions and events. It returns only after the
+	// commit; an error means nothing of hits was stored.
+	Append(ctx context.Context, hits []Hit) error
+	// Events calls fn for every event of the site at or after since, oldest
+	// first, with its visit's attributes. ENOTFOUND when the site does not
+	// belong to the workspace.
+	Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*StoredEvent) error) error
+}
+
+// Store is all of Foyer's storage.
+type Store interface {
+	WorkspaceService
+	SiteService
+	EventService
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}

@@ -1,0 +1,87 @@
+package foyer
+
+import (
+	"crypto/rand"
+	"strings"
+)
+
+// ValidateSite checks a site's key, name and hostnames and normalises the
+// hostnames to lower case. It returns EINVALID with what is wrong.
+func ValidateSite(s *Site) error {
+	if !validKey(s.Key) {
+		return Errorf(EINVALID, "site key %q: use 1 to 64 letters, digits, '-' or '_'", s.Key)
+	}
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" {
+		s.Name = s.Key
+	}
+	if len(s.Hostnames) == 0 {
+		return Errorf(EINVALID, "site %q: at least one allowed hostname is required", s.Key)
+	}
+	for i, h := range s.Hostnames {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if !validHostPattern(h) {
+			return Errorf(EINVALID, "site %q: hostname %q is not a hostname or *.domain pattern", s.Key, h)
+		}
+		s.Hostnames[i] = h
+	}
+	return nil
+}
+
+func validKey(k string) bool {
+	if len(k) == 0 || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func validHostPattern(h string) bool {
+	h = strings.TrimPrefix(h, "*.")
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") { // IPv6 literal
+		return len(h) > 2
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// AllowsHost reports whether a page on host (lower case, no port) may send
+// events to the site.
+func (s *Site) AllowsHost(host string) bool {
+	for _, p := range s.Hostnames {
+		if p == host {
+			return true
+		}
+		if suffix, ok := strings.CutPrefix(p, "*."); ok && strings.HasSuffix(host, "."+suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// NewSiteKey returns a random site key of 12 lower-case letters and digits.
+func NewSiteKey() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
