@@ -96,21 +96,21 @@ type Hit struct {
 // StoredEvent is an event as read back from storage, with its visit's
 // attributes joined in. It is what exports and the API show.
 type StoredEvent struct {
-	ID         int64     `json:"id"`
-	Time       time.Time `json:"time"`
-	Type       string    `json:"type"`
-	SessionID  int64     `json:"session"`
-	VisitorUID string    `json:"visitor"`
-	Host       string    `json:"host"`
-	Path       string    `json:"path"`
-	Title      string    `json:"title,omitempty"`
-	EngagedMS  int64     `json:"engaged_ms,omitempty"`
-	Target     string    `json:"target,omitempty"`
-	Referrer   string    `json:"referrer,omitempty"`
-	UTMSource  string    `json:"utm_source,omitempty"`
-	UTMMedium  string    `json:"utm_medium,omitempty"`
-	UTMCampaign string   `json:"utm_campaign,omitempty"`
-	UTMTerm    string    `json:"utm_term,omitempty"`
-	UTMContent string    `json:"utm_content,omitempty"`
-	Country    string    `json:"country,omitempty"`
+	ID          int64     `json:"id"`
+	Time        time.Time `json:"time"`
+	Type        string    `json:"type"`
+	SessionID   int64     `json:"session"`
+	VisitorUID  string    `json:"visitor"`
+	Host        string    `json:"host"`
+	Path        string    `json:"path"`
+	Title       string    `json:"title,omitempty"`
+	EngagedMS   int64     `json:"engaged_ms,omitempty"`
+	Target      string    `json:"target,omitempty"`
+	Referrer    string    `json:"referrer,omitempty"`
+	UTMSource   string    `json:"utm_source,omitempty"`
+	UTMMedium   string    `json:"utm_medium,omitempty"`
+	UTMCampaign string    `json:"utm_campaign,omitempty"`
+	UTMTerm     string    `json:"utm_term,omitempty"`
+	UTMContent  string    `json:"utm_content,omitempty"`
+	Country     string    `json:"country,omitempty"`
 }

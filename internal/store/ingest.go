@@ -57,7 +57,7 @@ func newIngestCache() *ingestCache {
 
 // sessionDelta is what one transaction adds to a session's counters.
 type sessionDelta struct {
-	lastAt                       int64
+	lastAt                      int64
 	pageviews, engaged, nevents int64
 }
 

@@ -1,0 +1,124 @@
+// Package app wires Foyer's parts into a running server: store, collector,
+// group-commit writer, HTTP routes and metrics. The foyer command and the
+// end-to-end tests build it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Config is everything a server is told.
+type Config struct {
+	Listen       string
+	DB           string
+	TrustedProxy string  // comma-separated CIDRs
+	RateLimit    float64 // requests per second per client; 0: none
+	SQLiteSync   string
+	Resolver     foyer.Resolver // nil: every address resolves to unknown
+	Log          *slog.Logger
+}
+
+// App is a wired server.
+type App struct {
+	cfg     Config
+	Store   *store.Store
+	Writer  *collect.Writer
+	Handler http.Handler
+	log     *slog.Logger
+}
+
+// New opens the store (applying migrations) and wires the server. Close it
+// with Shutdown, or with Close when it was never run.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	trusted, err := collect.ParsePrefixes(cfg.TrustedProxy)
+	if err != nil {
+		return nil, foyer.Errorf(foyer.EINVALID, "trusted proxy list: %v", err)
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{SQLiteSync: cfg.SQLiteSync})
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newPeakRSSCollector())
+	metrics := collect.NewMetrics(reg)
+	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
+	writer.Start()
+	handler := collect.NewHandler(collect.Config{
+		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: collect.ClientIP{Trusted: trusted},
+		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
+	})
+	return &App{
+		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
+		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log}),
+	}, nil
+}
+
+// Close stops the writer and closes the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	werr := a.Writer.Stop(ctx)
+	return errors.Join(werr, a.Store.Close())
+}
+
+// Run serves on cfg.Listen until ctx ends, then shuts down gracefully: it
+// stops accepting, finishes in-flight requests, flushes the writer and
+// closes the store. ready, when not nil, receives the listening address.
+func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version)
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		a.log.Warn("shutdown", "err", err)
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("flush and close: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}
