@@ -32,8 +32,8 @@ type EventService interface {
 	// them into visitors, sessions and events. It returns only after the
 	// commit; an error means nothing of hits was stored.
 	Append(ctx context.Context, hits []Hit) error
-	// Events calls fn for every event of the site at or after since, oldest
-	// first, with its visit's attributes. ENOTFOUND when the site does not
+	// Events calls fn for every event of the site at or after since, in the
+	// order they were stored, with its visit's attributes. ENOTFOUND when the site does not
 	// belong to the workspace.
 	Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*StoredEvent) error) error
 }

@@ -74,7 +74,9 @@ func TestAppendRoundTrip(t *testing.T) {
 			with(c, 7*time.Second, func(h *foyer.Hit) { h.Kind, h.EngagedMS = foyer.KindEngagement, 86_400_000 }),
 			with(b, 8*time.Second, func(h *foyer.Hit) { h.Kind, h.Target = foyer.KindOutbound, "http://example.org/" }),
 			// The same link and page again: interned rows are shared, not lost.
-			with(c, 9*time.Second, func(h *foyer.Hit) { h.Kind, h.Target = foyer.KindOutbound, "https://github.com/acme/widget/releases?tab=latest" }),
+			with(c, 9*time.Second, func(h *foyer.Hit) {
+				h.Kind, h.Target = foyer.KindOutbound, "https://github.com/acme/widget/releases?tab=latest"
+			}),
 			with(b, 10*time.Second, nil),
 		}
 		// Split over two appends, so that both the transaction's own rows

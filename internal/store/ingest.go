@@ -208,7 +208,7 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 
 // sessionFor returns the visit a hit belongs to: the visitor's current one,
 // or a new one after a pause longer than the timeout, a new campaign, a new
-// external referrer or a new country.
+// external referrer or a new (known) country.
 func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer.Hit, ts int64) (session, error) {
 	cur, ok := a.sessions[vid]
 	if !ok {
@@ -222,6 +222,9 @@ func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer
 		}
 	}
 	if ok && !s.startsNewSession(cur, h, ts) {
+		// The visit goes on: the timeout counts from its latest event.
+		cur.lastAt = max(cur.lastAt, ts)
+		a.sessions[vid] = cur
 		return cur, nil
 	}
 	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
@@ -242,8 +245,8 @@ func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
 	if ts-cur.lastAt > s.timeout.Milliseconds() {
 		return true
 	}
-	if h.Origin.Country != cur.country {
-		return true
+	if h.Origin.Country != "" && cur.country != "" && h.Origin.Country != cur.country {
+		return true // an unknown country is no evidence of a move
 	}
 	if h.Kind != foyer.KindPageview {
 		return false

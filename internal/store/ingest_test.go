@@ -115,7 +115,8 @@ var sessionCases = []struct {
 		{at: 0, country: "DE", session: "A"},
 		{at: time.Minute, country: "DE", session: "A"},
 		{at: 2 * time.Minute, country: "FR", session: "B"},
-		{at: 3 * time.Minute, country: "", session: "C"},
+		{at: 3 * time.Minute, country: "", session: "B"}, // unknown: no evidence of a move
+		{at: 4 * time.Minute, country: "DE", session: "C"},
 	}},
 	{"engagement with a new referrer or campaign", []step{
 		{at: 0, ref: refHN, session: "A"},

@@ -159,9 +159,9 @@ func TestCreateSiteErrors(t *testing.T) {
 		}
 		hosts := []string{"example.com"}
 		tests := []struct {
-			name  string
-			site  foyer.Site
-			want  string
+			name string
+			site foyer.Site
+			want string
 		}{
 			{"empty key", foyer.Site{WorkspaceID: w.ID, Key: "", Hostnames: hosts}, foyer.EINVALID},
 			{"key with space", foyer.Site{WorkspaceID: w.ID, Key: "a b", Hostnames: hosts}, foyer.EINVALID},

@@ -1,0 +1,136 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// maxBytesPerEvent is the product's storage goal on SQLite.
+const maxBytesPerEvent = 80
+
+// sqliteSize checkpoints the WAL into the database file and returns the
+// file's size in bytes.
+func sqliteSize(t *testing.T, db *sql.DB) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var busy, logPages, checkpointed int64
+	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &checkpointed); err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	if busy != 0 {
+		t.Fatalf("checkpoint was blocked")
+	}
+	var pages, pageSize int64
+	if err := db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	return pages * pageSize
+}
+
+// logTableSizes logs the bytes each table and index takes, when SQLite has
+// the dbstat table.
+func logTableSizes(t *testing.T, db *sql.DB, events int) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(),
+		`SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC`)
+	if err != nil {
+		t.Logf("no per-table sizes: %v", err)
+		return
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var name string
+		var size int64
+		if err := rows.Scan(&name, &size); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "\n  %-30s %10d bytes  %6.1f bytes/event", name, size, float64(size)/float64(events))
+	}
+	if err := rows.Err(); err != nil {
+		t.Logf("no per-table sizes: %v", err)
+		return
+	}
+	t.Logf("sizes by table and index:%s", b.String())
+}
+
+func TestSQLiteStorageSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 200,000 events")
+	}
+	t.Parallel()
+	// synchronous=normal only makes the test faster; the file is the same.
+	s := testutil.NewStore(t, store.SQLite, store.Options{SQLiteSync: "normal"})
+	ctx := context.Background()
+	ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.acme.com")
+	before := sqliteSize(t, s.DB())
+
+	const total, batch = 200_000, 200
+	g := newTraffic(1, site.ID, 3000, 30)
+	start := time.Now()
+	for range total / batch {
+		if err := s.Append(ctx, g.batch(batch)); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	elapsed := time.Since(start)
+
+	var events, sessions, visitors int
+	for _, c := range []struct {
+		table string
+		n     *int
+	}{{"events", &events}, {"sessions", &sessions}, {"visitors", &visitors}} {
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+c.table).Scan(c.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if events != total {
+		t.Fatalf("%d events stored, want %d", events, total)
+	}
+	var read int
+	if err := s.Events(ctx, ws.ID, site.ID, time.Time{}, func(*foyer.StoredEvent) error { read++; return nil }); err != nil || read != total {
+		t.Fatalf("read back %d events (%v), want %d", read, err, total)
+	}
+	after := sqliteSize(t, s.DB())
+	perEvent := float64(after-before) / float64(events)
+	t.Logf("%d events, %d sessions (%.1f events each), %d visitors, appended in %v (%.0f events/s)",
+		events, sessions, float64(events)/float64(sessions), visitors, elapsed.Round(time.Millisecond),
+		float64(events)/elapsed.Seconds())
+	t.Logf("database grew %d bytes: %.1f bytes/event (goal ≤ %d)", after-before, perEvent, maxBytesPerEvent)
+	logTableSizes(t, s.DB(), events)
+	if perEvent > maxBytesPerEvent {
+		t.Errorf("%.1f bytes/event, want at most %d", perEvent, maxBytesPerEvent)
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	const batch = 64
+	for _, d := range testutil.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			s := testutil.NewStore(b, d, store.Options{})
+			_, site := testutil.NewSite(b, s, "Acme", "acme", "www.acme.com")
+			g := newTraffic(1, site.ID, 3000, 30)
+			ctx := context.Background()
+			n := 0
+			for b.Loop() {
+				// Making 64 hits costs microseconds; appending them, milliseconds.
+				if err := s.Append(ctx, g.batch(batch)); err != nil {
+					b.Fatal(err)
+				}
+				n += batch
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
