@@ -93,7 +93,7 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		ErrorLog:          serverErrorLog(a.log),
 	}
 	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version)
 	if ready != nil {
