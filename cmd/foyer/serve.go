@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
@@ -33,13 +34,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var site *foyer.Site
 	if demo {
-		if err := ensureDemo(ctx, a.Store, cfg.Listen, stdout); err != nil {
+		if site, err = ensureDemo(ctx, a.Store); err != nil {
 			a.Close()
 			return err
 		}
 	}
-	return a.Run(ctx, nil)
+	return a.Run(ctx, func(addr net.Addr) {
+		if site != nil {
+			fmt.Fprintf(stdout, "Demo site ready (key %q, pages on %v, any port). Put this on a page:\n\n"+
+				"  <script defer src=\"http://%s/t.js\" data-site=\"%s\"></script>\n\n"+
+				"Export what arrived: foyer export events --site %s\n\n", site.Key, site.Hostnames, addr, site.Key, site.Key)
+		}
+	})
 }
 
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {
@@ -52,9 +60,8 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 	return nil, foyer.Errorf(foyer.EINVALID, "--log-format %q: want text or json", format)
 }
 
-// ensureDemo creates the demo workspace and site unless they exist, and
-// tells how to use them.
-func ensureDemo(ctx context.Context, st foyer.Store, listen string, out io.Writer) error {
+// ensureDemo creates the demo workspace and site unless they exist.
+func ensureDemo(ctx context.Context, st foyer.Store) (*foyer.Site, error) {
 	site, err := st.SiteByKey(ctx, "demo")
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
 		w, werr := st.WorkspaceByName(ctx, "Demo")
@@ -63,17 +70,14 @@ func ensureDemo(ctx context.Context, st foyer.Store, listen string, out io.Write
 			werr = st.CreateWorkspace(ctx, w)
 		}
 		if werr != nil {
-			return werr
+			return nil, werr
 		}
 		site = &foyer.Site{WorkspaceID: w.ID, Key: "demo", Name: "Demo site",
 			Hostnames: []string{"localhost", "127.0.0.1"}, HonorGPC: true}
 		err = st.CreateSite(ctx, site)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(out, "Demo site ready (key %q, pages on %v, any port). Put this on a page:\n\n"+
-		"  <script defer src=\"http://%s/t.js\" data-site=\"demo\"></script>\n\n"+
-		"Export what arrived: foyer export events --site demo\n\n", site.Key, site.Hostnames, listen)
-	return nil
+	return site, nil
 }

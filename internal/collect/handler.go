@@ -179,7 +179,7 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 	switch kind {
 	case foyer.KindPageview:
 		hit.UTM = page.utm
-		hit.Title = truncate(strings.TrimSpace(strings.ToValidUTF8(ev.Title, "")), maxTitle)
+		hit.Title = truncate(strings.TrimSpace(strings.ToValidUTF8(stripNUL(ev.Title), "")), maxTitle)
 		if refHost, ref := cleanReferrer(ev.Referrer); ref != "" && !site.AllowsHost(refHost) {
 			hit.Referrer = ref
 		}

@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"reflect"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
@@ -53,13 +55,16 @@ func ParsePayload(body []byte) (*Payload, error) {
 		switch {
 		case errors.As(err, &se):
 			return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON at byte %d: %s", se.Offset, se.Error())
+		case errors.As(err, &te) && te.Field == "":
+			return nil, foyer.Errorf(foyer.EINVALID, "malformed batch: want a JSON object, got %s", te.Value)
 		case errors.As(err, &te):
-			return nil, foyer.Errorf(foyer.EINVALID, "field %q: want %s, got %s", te.Field, te.Type, te.Value)
+			return nil, foyer.Errorf(foyer.EINVALID, "field %q: want %s, got %s", te.Field, jsonKind(te.Type), te.Value)
 		default:
 			return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON: %s", err.Error())
 		}
 	}
-	if dec.More() {
+	// More alone misses a stray ']' or '}' after the object; only EOF may follow it.
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON: data after the batch object")
 	}
 	if p.Site == "" {
@@ -75,6 +80,22 @@ func ParsePayload(body []byte) (*Payload, error) {
 		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": %d events, at most %d in one batch", len(p.Events), MaxEvents)
 	}
 	return &p, nil
+}
+
+// jsonKind names a Go type as the JSON value it decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.Kind().String()
 }
 
 func validVisitor(v string) bool {

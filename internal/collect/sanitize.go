@@ -40,7 +40,7 @@ func parseHTTPURL(raw, field string) (*url.URL, error) {
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "%s: not a URL", field)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Hostname() == "" {
+	if u.Scheme != "http" && u.Scheme != "https" || normHost(u.Hostname()) == "" {
 		return nil, foyer.Errorf(foyer.EINVALID, "%s: want an absolute http or https URL", field)
 	}
 	return u, nil
@@ -84,7 +84,7 @@ func cleanReferrer(raw string) (host, ref string) {
 		return "", ""
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || normHost(u.Hostname()) == "" {
 		return "", ""
 	}
 	return normHost(u.Hostname()), truncate(u.Scheme+"://"+hostPort(u)+cleanPath(u.EscapedPath()), 1024)
@@ -125,7 +125,8 @@ func cleanQuery(raw string, utm *foyer.UTM) string {
 		if utm != nil && setUTM(utm, norm, value) {
 			continue
 		}
-		if identifierParams[norm] || looksPersonal(value) {
+		// A bare "?jane@acme.com" carries the identifier in the name.
+		if identifierParams[norm] || looksPersonal(value) || looksPersonal(name) {
 			continue
 		}
 		kept = append(kept, part)
@@ -134,7 +135,7 @@ func cleanQuery(raw string, utm *foyer.UTM) string {
 }
 
 func setUTM(u *foyer.UTM, name, value string) bool {
-	value = truncate(strings.TrimSpace(value), 256)
+	value = truncate(strings.TrimSpace(stripNUL(value)), 256)
 	if looksPersonal(value) {
 		value = ""
 	}
@@ -185,13 +186,25 @@ func looksPersonal(v string) bool {
 	return looksEmail(v) || looksToken(v) || looksNumber(v)
 }
 
-// looksEmail reports whether s contains something@domain.tld.
+// looksEmail reports whether s contains something@domain.tld. An '@' that
+// starts s is no local part, but one after it may be: "@jane@acme.com".
 func looksEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
+	if len(s) < 2 {
+		return false
+	}
+	at := strings.IndexByte(s[1:], '@') + 1
 	if at <= 0 || at == len(s)-1 {
 		return false
 	}
 	return strings.Contains(s[at+1:], ".")
+}
+
+// stripNUL removes NUL characters, which PostgreSQL cannot store in text.
+func stripNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
 }
 
 // looksToken reports whether s is, or contains, a long random-looking run of

@@ -207,11 +207,37 @@ func TestNodeConsentFalse(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].Visitor != id {
 		t.Fatalf("requests %+v, want only the first page view, from visitor %s", reqs, id)
 	}
-	if want := map[string]struct{ Value, Attrs string }{"other": {"keep", ""}}; !reflect.DeepEqual(r.Cookies, want) {
-		t.Errorf("cookies after consent(false): %+v, want only the site's own", r.Cookies)
+	want := map[string]struct{ Value, Attrs string }{
+		"other":          {"keep", ""},
+		"_foyer_consent": {"0", "path=/; max-age=63072000; SameSite=Lax; Secure"},
+	}
+	if !reflect.DeepEqual(r.Cookies, want) {
+		t.Errorf("cookies after consent(false): %+v, want the site's own and the refusal marker", r.Cookies)
 	}
 	if want := map[string]string{"other": "keep"}; !reflect.DeepEqual(r.Storage, want) {
 		t.Errorf("localStorage after consent(false): %+v, want only the site's own", r.Storage)
+	}
+}
+
+func TestNodeRefusalRemembered(t *testing.T) {
+	t.Parallel()
+	steps := []step{
+		{"do": "push", "url": "/b"},
+		{"do": "click", "href": "https://partner.example/"},
+		{"do": "pagehide"},
+	}
+	// The same page without the refusal does send: the control.
+	if _, reqs := run(t, browser{Attrs: site}, steps...); len(reqs) == 0 {
+		t.Fatal("control: the tracker sent nothing without a refusal")
+	}
+	for _, attrs := range []map[string]string{site, {"site": "demo", "consent": "required"}} {
+		r, reqs := run(t, browser{Attrs: attrs, Cookies: map[string]string{"_foyer_consent": "0"}}, steps...)
+		if len(reqs) != 0 {
+			t.Errorf("%v: a refused visitor sent %d requests", attrs, len(reqs))
+		}
+		if _, ok := r.Cookies["_foyer_id"]; ok {
+			t.Errorf("%v: a refused visitor got a visitor ID cookie", attrs)
+		}
 	}
 }
 

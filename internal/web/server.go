@@ -34,8 +34,7 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.mux.Handle("GET /t.js", tracker.Handler())
-	s.mux.Handle("POST /collect", cfg.Collect)
-	s.mux.Handle("OPTIONS /collect", cfg.Collect)
+	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Gatherer != nil {

@@ -277,6 +277,23 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
+// checkRefused fails unless the only cookie of Foyer's left for the site is
+// the refusal marker _foyer_consent=0.
+func checkRefused(t *testing.T, ctx context.Context, site string) {
+	t.Helper()
+	for name, c := range cookies(t, ctx, site+"/") {
+		if !strings.HasPrefix(name, "_foyer") {
+			continue
+		}
+		if name != "_foyer_consent" || c.Value != "0" {
+			t.Errorf("after a refusal the browser keeps the cookie %s=%s", name, c.Value)
+		}
+	}
+	if c, ok := cookies(t, ctx, site+"/")["_foyer_consent"]; !ok || c.Value != "0" {
+		t.Errorf("the refusal is not remembered in _foyer_consent=0")
+	}
+}
+
 // checkNoFoyerCookies fails when the browser has a cookie of Foyer's for
 // the site.
 func checkNoFoyerCookies(t *testing.T, ctx context.Context, site string) {

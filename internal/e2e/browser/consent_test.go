@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,9 @@ import (
 
 // TestConsentInBrowser: with data-consent="required" the tracker sends and
 // keeps nothing, whatever the visitor does, until foyer.consent(true); the
-// consent is remembered across page loads; foyer.consent(false) removes
-// every Foyer cookie and stops tracking.
+// consent is remembered across page loads; foyer.consent(false) removes the
+// visitor ID, keeps only the refusal marker _foyer_consent=0 and stops
+// tracking, on this page and the next.
 func TestConsentInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -108,9 +110,9 @@ func TestConsentInBrowser(t *testing.T) {
 		// engagement event: wait until it is in.
 		before := f.settled(t, site.Key)
 		do(t, ctx, "withdraw consent", chromedp.Evaluate[chromedp.Void]("foyer.consent(false)"))
-		checkNoFoyerCookies(t, ctx, w.Site)
-		if st := foyerState(t, ctx); len(st) > 0 {
-			t.Errorf("the page keeps %q", st)
+		checkRefused(t, ctx, w.Site)
+		if st := foyerState(t, ctx); !slices.Equal(st, []string{"cookie _foyer_consent=0"}) {
+			t.Errorf("the page keeps %q, want only the refusal marker", st)
 		}
 		beActive(t, ctx, 300*time.Millisecond)
 		do(t, ctx, "reload (pagehide)", chromedp.Reload())
@@ -118,7 +120,7 @@ func TestConsentInBrowser(t *testing.T) {
 		beActive(t, ctx, 300*time.Millisecond)
 		do(t, ctx, "pushState", chromedp.Evaluate[chromedp.Void](`history.pushState({}, '', '/consent/step3')`))
 		f.expectQuiet(t, ctx, site, before, "after consent(false)")
-		checkNoFoyerCookies(t, ctx, w.Site)
+		checkRefused(t, ctx, w.Site)
 	})
 
 	if errs := pageErrors(); len(errs) > 0 {

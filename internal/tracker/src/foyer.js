@@ -18,8 +18,9 @@
  *
  * Page API: window.foyer.consent(true | false).
  *
- * Storage: the cookie _foyer_id (visitor ID, 2 years), the cookie _foyer_consent
- * (consent given, 2 years), the throw-away test cookie _foyer_t, and, where
+ * Storage: the cookie _foyer_id (visitor ID, 2 years or the browser's cap,
+ * renewed on every visit), the cookie _foyer_consent (1: consent given, 0:
+ * refused; 2 years, renewed), the throw-away test cookie _foyer_t, and, where
  * cookies do not work, localStorage _foyer_id = {"id": ID, "exp": ms epoch}.
  *
  * The source is minified by `go generate` (internal/tracker/build) into
@@ -101,7 +102,9 @@
   const visitor = () => {
     if (vid) return vid;
     let id = getCookie(ID);
-    if (!valid(id)) {
+    // Renewed on every visit: browsers cap a cookie's life (Chromium at 400 days).
+    if (valid(id)) setCookie(ID, id, AGE);
+    else {
       id = randomID();
       setCookie(TEST, 1, 60);
       const cookies = getCookie(TEST) == 1;
@@ -207,6 +210,7 @@
   /** Leaving or hiding the page: engagement and anything pending go now. */
   const hide = () => {
     leave();
+    vis = false; // the visibilitychange that follows pagehide adds nothing
     flush();
   };
 
@@ -241,6 +245,16 @@
     }
     W.addEventListener('popstate', safe(navigate));
     W.addEventListener('pagehide', safe(hide));
+    // A page restored from the back/forward cache is a new page view.
+    W.addEventListener(
+      'pageshow',
+      safe((e) => {
+        if (e.persisted && on) {
+          on = false;
+          start();
+        }
+      })
+    );
     D.addEventListener('visibilitychange', safe(visibility));
     D.addEventListener('click', safe(outbound), true);
     for (const t of ['mousemove', 'keydown', 'scroll', 'touchstart', 'click', 'pointerdown'])
@@ -260,8 +274,9 @@
 
   /**
    * foyer.consent(true) records consent in the _foyer_consent cookie and starts
-   * tracking; foyer.consent(false) stops tracking for this page and deletes
-   * every Foyer cookie and the localStorage entry.
+   * tracking; foyer.consent(false) stops tracking, deletes the visitor ID
+   * (cookie and localStorage) and remembers the refusal as _foyer_consent=0,
+   * which holds no identifier, so that tracking does not resume on the next page.
    */
   const consent = safe((yes) => {
     if (yes) {
@@ -273,7 +288,8 @@
       on = false;
       queue = [];
       vid = 0;
-      for (const k of [ID, CONSENT, TEST]) setCookie(k, '', 0);
+      for (const k of [ID, TEST]) setCookie(k, '', 0);
+      if (!blocked) setCookie(CONSENT, 0, AGE);
       localStorage.removeItem(ID);
     }
   });
@@ -288,6 +304,8 @@
     blocked =
       !site ||
       (attr('gpc') != 'ignore' && (N.globalPrivacyControl === true || N.doNotTrack == '1' || W.doNotTrack == '1'));
-    if (attr('consent') != 'required' || getCookie(CONSENT) == 1) start();
+    const c = getCookie(CONSENT);
+    if (c == 1) setCookie(CONSENT, 1, AGE); // renewed, like the visitor ID
+    if (c != '0' && (attr('consent') != 'required' || c == 1)) start();
   } catch (e) {}
 })();

@@ -1,0 +1,201 @@
+package collect
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/foyerhq/foyer"
+)
+
+// The seed corpora are in testdata/fuzz/<FuzzName>/; run a fuzzer with
+//
+//	go test -run='^$' -fuzz='^FuzzCleanPage$' -fuzztime=60s ./internal/collect/
+//
+// and keep what it finds there.
+
+var (
+	// visitorRE is the protocol's visitor ID, written independently of validVisitor.
+	visitorRE = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+	// emailRaw finds local@domain.tld in an escaped URL: something other than
+	// a separator, '@', then a domain-like run.
+	emailRaw = regexp.MustCompile(`[^/?&=]@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
+	// emailDecoded finds local@domain.tld in one decoded segment, name or value.
+	emailDecoded = regexp.MustCompile(`.@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
+	utmNames     = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "utm_term": true, "utm_content": true}
+)
+
+func FuzzParsePayload(f *testing.F) {
+	site := &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost", "example.com", "*.example.com"}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := ParsePayload(body)
+		if err != nil {
+			if foyer.ErrorCode(err) != foyer.EINVALID || foyer.ErrorMessage(err) == "" || p != nil {
+				t.Fatalf("ParsePayload error %v with payload %v; want EINVALID with a message and no payload", err, p)
+			}
+			return
+		}
+		if !utf8.Valid(body) || !json.Valid(body) {
+			t.Fatalf("accepted a body that is not valid UTF-8 JSON: %q", body)
+		}
+		if p.Site == "" {
+			t.Fatal("accepted a batch without a site")
+		}
+		if !visitorRE.MatchString(p.Visitor) {
+			t.Fatalf("accepted visitor %q", p.Visitor)
+		}
+		if n := len(p.Events); n < 1 || n > MaxEvents {
+			t.Fatalf("accepted %d events", n)
+		}
+		hits, err := BuildHits(site, p, foyer.Origin{}, time.Unix(1_700_000_000, 0))
+		if err == nil {
+			for i := range hits {
+				checkHit(t, site, &p.Events[i], &hits[i])
+			}
+		}
+	})
+}
+
+func FuzzBuildHits(f *testing.F) {
+	site := &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost", "example.com", "*.example.com"}}
+	f.Fuzz(func(t *testing.T, typ, rawURL, title, referrer string, engagedMS int64, target string) {
+		ev := RawEvent{Type: typ, URL: rawURL, Title: title, Referrer: referrer, EngagedMS: engagedMS, Target: target}
+		p := &Payload{Site: "demo", Visitor: "k3J9xQ2mW8rT5vYb", Events: []RawEvent{ev}}
+		hits, err := BuildHits(site, p, foyer.Origin{Country: "NL"}, time.Unix(1_700_000_000, 0))
+		if err != nil {
+			if c := foyer.ErrorCode(err); c != foyer.EINVALID && c != foyer.EFORBIDDEN || hits != nil ||
+				!strings.HasPrefix(foyer.ErrorMessage(err), "event 0: ") {
+				t.Fatalf("BuildHits error %v with %d hits; want EINVALID or EFORBIDDEN for event 0 and no hits", err, len(hits))
+			}
+			return
+		}
+		if len(hits) != 1 {
+			t.Fatalf("%d hits for one event", len(hits))
+		}
+		checkHit(t, site, &ev, &hits[0])
+	})
+}
+
+func FuzzCleanPage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, raw string) {
+		p, err := cleanPage(raw)
+		if err != nil {
+			if foyer.ErrorCode(err) != foyer.EINVALID {
+				t.Fatalf("cleanPage error %v, want EINVALID", err)
+			}
+			return
+		}
+		checkHost(t, p.host)
+		checkURLPath(t, "path", p.path, true)
+		for _, v := range []string{p.utm.Source, p.utm.Medium, p.utm.Campaign, p.utm.Term, p.utm.Content} {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || len(v) > 256 || emailDecoded.MatchString(v) {
+				t.Fatalf("UTM value %q kept", v)
+			}
+		}
+		// Cleaning is idempotent: what is kept does not look personal to the
+		// cleaner either. (A path cut at 2,048 bytes may end in half an escape.)
+		if len(p.path) < 2000 {
+			again, err := cleanPage("https://example.com" + p.path)
+			if err != nil || again.path != p.path {
+				t.Fatalf("cleaning %q again gave %q, %v", p.path, again.path, err)
+			}
+		}
+	})
+}
+
+// checkHit checks the invariants of a hit built from ev.
+func checkHit(t *testing.T, site *foyer.Site, ev *RawEvent, h *foyer.Hit) {
+	t.Helper()
+	checkHost(t, h.Host)
+	if !site.AllowsHost(h.Host) {
+		t.Fatalf("hit for host %q, which the site does not allow", h.Host)
+	}
+	if h.Kind.String() != ev.Type {
+		t.Fatalf("kind %v for type %q", h.Kind, ev.Type)
+	}
+	checkURLPath(t, "path", h.Path, true)
+	if !utf8.ValidString(h.Title) || strings.ContainsRune(h.Title, 0) || len(h.Title) > maxTitle ||
+		strings.TrimSpace(h.Title) != h.Title {
+		t.Fatalf("title %q", h.Title)
+	}
+	if h.Kind != foyer.KindPageview && (h.Title != "" || h.Referrer != "" || !h.UTM.IsZero()) {
+		t.Fatalf("a %v hit carries pageview fields: %+v", h.Kind, h)
+	}
+	if h.Referrer != "" {
+		u, err := url.Parse(h.Referrer)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" || u.Fragment != "" ||
+			strings.ContainsAny(h.Referrer, "?#") || u.User != nil {
+			t.Fatalf("referrer %q is not scheme://host/path", h.Referrer)
+		}
+		if site.AllowsHost(u.Hostname()) {
+			t.Fatalf("internal referrer %q kept", h.Referrer)
+		}
+		checkURLPath(t, "referrer", u.EscapedPath(), false)
+	}
+	if h.Kind == foyer.KindOutbound {
+		u, err := url.Parse(h.Target)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Fragment != "" {
+			t.Fatalf("target %q", h.Target)
+		}
+		checkURLPath(t, "target", strings.TrimPrefix(h.Target, u.Scheme+"://"+u.Host), false)
+	} else if h.Target != "" {
+		t.Fatalf("a %v hit with target %q", h.Kind, h.Target)
+	}
+	if h.Kind == foyer.KindEngagement && (h.EngagedMS < 1 || h.EngagedMS > maxEngagedMS) ||
+		h.Kind != foyer.KindEngagement && h.EngagedMS != 0 {
+		t.Fatalf("a %v hit with engaged_ms %d", h.Kind, h.EngagedMS)
+	}
+}
+
+func checkHost(t *testing.T, host string) {
+	t.Helper()
+	if host == "" || strings.ToLower(host) != host || strings.ContainsAny(host, "/?#@") || !utf8.ValidString(host) {
+		t.Fatalf("host %q: want non-empty, lower case, a host name only", host)
+	}
+}
+
+// checkURLPath checks an escaped "path?query": no fragment, no e-mail
+// address, no identifier parameter, and, in a page path, no UTM parameter.
+func checkURLPath(t *testing.T, what, s string, page bool) {
+	t.Helper()
+	if !strings.HasPrefix(s, "/") || !utf8.ValidString(s) || len(s) > 2048 {
+		t.Fatalf("%s %q: want a valid UTF-8 path of at most 2048 bytes", what, s)
+	}
+	if strings.ContainsRune(s, '#') {
+		t.Fatalf("%s %q contains a fragment", what, s)
+	}
+	if m := emailRaw.FindString(s); m != "" {
+		t.Fatalf("%s %q contains an e-mail address (%q)", what, s, m)
+	}
+	path, query, _ := strings.Cut(s, "?")
+	for _, seg := range strings.Split(path, "/") {
+		if dec, err := url.PathUnescape(seg); err == nil && emailDecoded.MatchString(dec) {
+			t.Fatalf("%s %q: segment %q is an e-mail address", what, s, dec)
+		}
+	}
+	if query == "" {
+		return
+	}
+	for _, part := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		name, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue // only a cut at 2,048 bytes leaves half an escape
+		}
+		norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
+		if page && utmNames[norm] {
+			t.Fatalf("%s %q keeps UTM parameter %q", what, s, name)
+		}
+		if identifierParams[norm] {
+			t.Fatalf("%s %q keeps identifier parameter %q", what, s, name)
+		}
+		if emailDecoded.MatchString(name) || emailDecoded.MatchString(value) {
+			t.Fatalf("%s %q keeps an e-mail address in %q", what, s, part)
+		}
+	}
+}
