@@ -113,14 +113,8 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	if err := s.insertEvents(ctx, tx, rows); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
-	for _, id := range a.order {
-		d := a.deltas[id]
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.Append */
-			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
-				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?
-			WHERE id = ?`), d.lastAt, d.lastAt, d.pageviews, d.engaged, d.nevents, id); err != nil {
-			return fmt.Errorf("store: append: update session: %w", err)
-		}
+	if err := s.updateSessions(ctx, tx, a); err != nil {
+		return fmt.Errorf("store: append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: append: commit: %w", err)
@@ -310,6 +304,61 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 	}
 	a.links[k] = id
 	return id, nil
+}
+
+// sessionChunk is how many sessions one UPDATE statement carries on PostgreSQL.
+const sessionChunk = 128
+
+// updateSessions adds the transaction's deltas to its sessions' counters.
+// On PostgreSQL, where each statement is a round trip, many sessions go in
+// one UPDATE … FROM (VALUES …). On SQLite, where a statement costs no round
+// trip but a multi-row UPDATE needs a statement journal, one prepared
+// single-row UPDATE is run per session: each is the faster way on its database.
+func (s *Store) updateSessions(ctx context.Context, tx *sql.Tx, a *appendTx) error {
+	if s.dialect == SQLite {
+		stmt, err := tx.PrepareContext(ctx, `/* Store.Append */
+			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
+				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?
+			WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("update session: %w", err)
+		}
+		defer stmt.Close()
+		for _, id := range a.order {
+			d := a.deltas[id]
+			if _, err := stmt.ExecContext(ctx, d.lastAt, d.lastAt, d.pageviews, d.engaged, d.nevents, id); err != nil {
+				return fmt.Errorf("update session: %w", err)
+			}
+		}
+		return nil
+	}
+	ids := a.order
+	for len(ids) > 0 {
+		n := min(len(ids), sessionChunk)
+		var q strings.Builder
+		// VALUES columns are named column1…; the casts of the first row type them.
+		q.WriteString(`/* Store.Append */ UPDATE sessions SET
+			last_at = CASE WHEN sessions.last_at > v.column2 THEN sessions.last_at ELSE v.column2 END,
+			pageviews = sessions.pageviews + v.column3, engaged_ms = sessions.engaged_ms + v.column4,
+			events = sessions.events + v.column5
+			FROM (VALUES `)
+		args := make([]any, 0, n*5)
+		for i, id := range ids[:n] {
+			if i == 0 {
+				q.WriteString("(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT))")
+			} else {
+				q.WriteString(",(?,?,?,?,?)")
+			}
+			d := a.deltas[id]
+			args = append(args, id, d.lastAt, d.pageviews, d.engaged, d.nevents)
+		}
+		q.WriteString(") AS v WHERE sessions.id = v.column1")
+		if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("update sessions: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
 }
 
 // eventChunk is how many rows one INSERT statement carries.
