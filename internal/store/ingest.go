@@ -64,6 +64,7 @@ type sessionDelta struct {
 // appendTx is the state of one Append: rows it created, staged until commit.
 type appendTx struct {
 	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt // this transaction's handles on s.stmts
 	visitors map[visitorKey]int64
 	sessions map[int64]session
 	pages    map[pageKey]int64
@@ -96,6 +97,7 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	defer tx.Rollback()
 	a := &appendTx{
 		tx:       tx,
+		stmts:    map[string]*sql.Stmt{},
 		visitors: map[visitorKey]int64{},
 		sessions: map[int64]session{},
 		pages:    map[pageKey]int64{},
@@ -110,10 +112,10 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 		}
 		rows = append(rows, row)
 	}
-	if err := s.insertEvents(ctx, tx, rows); err != nil {
+	if err := s.insertEvents(ctx, a, rows); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
-	if err := s.updateSessions(ctx, tx, a); err != nil {
+	if err := s.updateSessions(ctx, a); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -189,9 +191,9 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 		return id, nil
 	}
 	var id int64
-	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.visitorID */
+	err := s.queryRow(ctx, a, `/* Store.visitorID */
 		INSERT INTO visitors (site_id, uid, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id`),
+		ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id`,
 		h.SiteID, h.VisitorUID, ms(h.Time)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("visitor: %w", err)
@@ -210,7 +212,7 @@ func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer
 	}
 	if !ok {
 		var err error
-		cur, ok, err = s.latestSession(ctx, a.tx, vid)
+		cur, ok, err = s.latestSession(ctx, a, vid)
 		if err != nil {
 			return session{}, err
 		}
@@ -222,10 +224,10 @@ func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer
 		return cur, nil
 	}
 	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
-	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.sessionFor */
+	err := s.queryRow(ctx, a, `/* Store.sessionFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
 			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
 		h.UTM.Term, h.UTM.Content, h.Origin.Country).Scan(&next.id)
 	if err != nil {
@@ -251,11 +253,11 @@ func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
 	return h.Referrer != "" && h.Referrer != cur.referrer
 }
 
-func (s *Store) latestSession(ctx context.Context, tx *sql.Tx, vid int64) (session, bool, error) {
+func (s *Store) latestSession(ctx context.Context, a *appendTx, vid int64) (session, bool, error) {
 	var cur session
-	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.latestSession */
+	err := s.queryRow(ctx, a, `/* Store.latestSession */
 		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
-		FROM sessions WHERE visitor_id = ? ORDER BY last_at DESC, id DESC LIMIT 1`), vid).Scan(
+		FROM sessions WHERE visitor_id = ? ORDER BY last_at DESC, id DESC LIMIT 1`, vid).Scan(
 		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
 		&cur.utm.Term, &cur.utm.Content, &cur.country)
 	if err == sql.ErrNoRows {
@@ -276,9 +278,9 @@ func (s *Store) pageID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64, e
 		return id, nil
 	}
 	var id int64
-	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.pageID */
+	err := s.queryRow(ctx, a, `/* Store.pageID */
 		INSERT INTO pages (site_id, host, path, title) VALUES (?, ?, ?, ?)
-		ON CONFLICT (site_id, host, path, title) DO UPDATE SET title = excluded.title RETURNING id`),
+		ON CONFLICT (site_id, host, path, title) DO UPDATE SET title = excluded.title RETURNING id`,
 		h.SiteID, h.Host, h.Path, h.Title).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("page: %w", err)
@@ -296,9 +298,9 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 		return id, nil
 	}
 	var id int64
-	err := a.tx.QueryRowContext(ctx, s.rebind(`/* Store.linkID */
+	err := s.queryRow(ctx, a, `/* Store.linkID */
 		INSERT INTO links (site_id, url) VALUES (?, ?)
-		ON CONFLICT (site_id, url) DO UPDATE SET url = excluded.url RETURNING id`), site, url).Scan(&id)
+		ON CONFLICT (site_id, url) DO UPDATE SET url = excluded.url RETURNING id`, site, url).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("link: %w", err)
 	}
@@ -314,16 +316,15 @@ const sessionChunk = 128
 // one UPDATE … FROM (VALUES …). On SQLite, where a statement costs no round
 // trip but a multi-row UPDATE needs a statement journal, one prepared
 // single-row UPDATE is run per session: each is the faster way on its database.
-func (s *Store) updateSessions(ctx context.Context, tx *sql.Tx, a *appendTx) error {
+func (s *Store) updateSessions(ctx context.Context, a *appendTx) error {
 	if s.dialect == SQLite {
-		stmt, err := tx.PrepareContext(ctx, `/* Store.Append */
+		stmt, err := s.stmt(ctx, a, `/* Store.Append */
 			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
 				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?
 			WHERE id = ?`)
 		if err != nil {
 			return fmt.Errorf("update session: %w", err)
 		}
-		defer stmt.Close()
 		for _, id := range a.order {
 			d := a.deltas[id]
 			if _, err := stmt.ExecContext(ctx, d.lastAt, d.lastAt, d.pageviews, d.engaged, d.nevents, id); err != nil {
@@ -353,7 +354,7 @@ func (s *Store) updateSessions(ctx context.Context, tx *sql.Tx, a *appendTx) err
 			args = append(args, id, d.lastAt, d.pageviews, d.engaged, d.nevents)
 		}
 		q.WriteString(") AS v WHERE sessions.id = v.column1")
-		if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
+		if _, err := a.tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
 			return fmt.Errorf("update sessions: %w", err)
 		}
 		ids = ids[n:]
@@ -364,7 +365,9 @@ func (s *Store) updateSessions(ctx context.Context, tx *sql.Tx, a *appendTx) err
 // eventChunk is how many rows one INSERT statement carries.
 const eventChunk = 128
 
-func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) error {
+// insertEvents writes rows eventChunk at a time; every statement text
+// (one per chunk length) is prepared once and kept.
+func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) error {
 	for len(rows) > 0 {
 		n := min(len(rows), eventChunk)
 		var q strings.Builder
@@ -377,10 +380,45 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) e
 			q.WriteString("(?,?,?,?,?,?)")
 			args = append(args, r.session, r.ts, int64(r.kind), r.page, r.engaged, r.link)
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
+		stmt, err := s.stmt(ctx, a, q.String())
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// stmt returns the prepared statement for query q (with ? placeholders)
+// within a's transaction. Statements are prepared once per store and kept:
+// SQLite would otherwise parse every statement anew. Callers hold ingestMu.
+func (s *Store) stmt(ctx context.Context, a *appendTx, q string) (*sql.Stmt, error) {
+	if st, ok := a.stmts[q]; ok {
+		return st, nil
+	}
+	st, ok := s.stmts[q]
+	if !ok {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, s.rebind(q)); err != nil {
+			return nil, err
+		}
+		s.stmts[q] = st
+	}
+	txst := a.tx.StmtContext(ctx, st)
+	a.stmts[q] = txst
+	return txst, nil
+}
+
+// queryRow runs a cached prepared query that returns one row.
+func (s *Store) queryRow(ctx context.Context, a *appendTx, q string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, a, q)
+	if err != nil {
+		// A Row can only carry its error through a query: let the
+		// transaction report the preparation error the same way.
+		return a.tx.QueryRowContext(ctx, s.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }

@@ -48,6 +48,7 @@ type Store struct {
 
 	ingestMu sync.Mutex
 	cache    *ingestCache
+	stmts    map[string]*sql.Stmt // prepared ingest statements, under ingestMu
 }
 
 var _ foyer.Store = (*Store)(nil)
@@ -71,7 +72,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache()}
+	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache(), stmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -116,7 +117,7 @@ func openSQLite(path, sync string) (*sql.DB, error) {
 		}
 	}
 	q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	db, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, err
@@ -153,7 +154,15 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.ingestMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	clear(s.stmts)
+	s.ingestMu.Unlock()
+	return s.db.Close()
+}
 
 // rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
 func (s *Store) rebind(q string) string {
