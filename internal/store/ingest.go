@@ -253,11 +253,13 @@ func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
 	return h.Referrer != "" && h.Referrer != cur.referrer
 }
 
+// latestSession reads the visitor's latest visit. Visits of a visitor are created
+// in time order by the one writer, so the latest has the highest ID.
 func (s *Store) latestSession(ctx context.Context, a *appendTx, vid int64) (session, bool, error) {
 	var cur session
 	err := s.queryRow(ctx, a, `/* Store.latestSession */
 		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
-		FROM sessions WHERE visitor_id = ? ORDER BY last_at DESC, id DESC LIMIT 1`, vid).Scan(
+		FROM sessions WHERE visitor_id = ? ORDER BY id DESC LIMIT 1`, vid).Scan(
 		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
 		&cur.utm.Term, &cur.utm.Content, &cur.country)
 	if err == sql.ErrNoRows {

@@ -61,8 +61,10 @@ CREATE TABLE sessions (
 	engaged_ms   INTEGER NOT NULL DEFAULT 0,
 	events       INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX sessions_site_last ON sessions(site_id, last_at);
-CREATE INDEX sessions_visitor ON sessions(visitor_id, last_at);
+-- No index holds last_at or a counter: Append updates those for every
+-- event, and an indexed column would move index entries each time.
+CREATE INDEX sessions_site_started ON sessions(site_id, started_at);
+CREATE INDEX sessions_visitor ON sessions(visitor_id, id);
 
 -- Events are the bulk of the data: keep each row to a handful of integers.
 CREATE TABLE events (
