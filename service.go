@@ -32,9 +32,17 @@ type EventService interface {
 	// them into visitors, sessions and events. It returns only after the
 	// commit; an error means nothing of hits was stored.
 	Append(ctx context.Context, hits []Hit) error
-	// Events calls fn for every event of the site at or after since, in the
-	// order they were stored, with its visit's attributes. ENOTFOUND when the site does not
-	// belong to the workspace.
+	// Rollup folds up to limit stored events that it has not yet read into
+	// what is derived from them (a visit's counters, later the roll-ups by
+	// company and day), oldest first, and returns how many it folded; fewer
+	// than limit means it is current. Derived data trails Append until then.
+	Rollup(ctx context.Context, limit int) (int, error)
+	// Unrolled estimates how many appended events Rollup has yet to read.
+	Unrolled() int64
+	// Events calls fn for every event of the site at or after since, oldest
+	// first (events of the same time in the order they were stored), with its
+	// visit's attributes. ENOTFOUND when the site does not belong to the
+	// workspace.
 	Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*StoredEvent) error) error
 }
 

@@ -27,6 +27,7 @@ type Config struct {
 	TrustedProxy string  // comma-separated CIDRs
 	RateLimit    float64 // requests per second per client; 0: none
 	SQLiteSync   string
+	DebugListen  string         // address for Go's profiling endpoints; "": none
 	Resolver     foyer.Resolver // nil: every address resolves to unknown
 	Log          *slog.Logger
 }
@@ -58,6 +59,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPeakRSSCollector())
 	metrics := collect.NewMetrics(reg)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "foyer_rollup_backlog_events",
+		Help: "Stored events not yet folded into visit counters (an estimate).",
+	}, func() float64 { return float64(st.Unrolled()) }))
+	// Catch up on what a previous run stored but did not roll up, before
+	// the first batch has to wait for it.
+	for {
+		n, err := st.Rollup(ctx, 8*store.RollupBatch)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if n < 8*store.RollupBatch {
+			break
+		}
+	}
 	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
 	writer.Start()
 	handler := collect.NewHandler(collect.Config{
@@ -101,6 +118,18 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if a.cfg.DebugListen != "" {
+		dln, err := net.Listen("tcp", a.cfg.DebugListen)
+		if err != nil {
+			srv.Close()
+			a.Close()
+			return fmt.Errorf("debug listener: %w", err)
+		}
+		dsrv := &http.Server{Handler: debugHandler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: serverErrorLog(a.log)}
+		a.log.Info("profiling endpoints", "url", "http://"+dln.Addr().String()+"/debug/pprof/")
+		go dsrv.Serve(dln)
+		defer dsrv.Close()
+	}
 	select {
 	case err := <-served:
 		a.Close()

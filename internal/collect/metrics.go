@@ -12,6 +12,7 @@ type Metrics struct {
 	CommitTime   prometheus.Histogram
 	CommitEvents prometheus.Histogram
 	RequestTime  prometheus.Histogram
+	RollupTime   prometheus.Histogram
 }
 
 // NewMetrics creates the collector's metrics and registers them with reg
@@ -41,12 +42,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time to answer one /collect request.",
 			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
 		}),
+		RollupTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "foyer_rollup_duration_seconds",
+			Help:    "Time of one roll-up step (folding stored events into visit counters).",
+			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+		}),
 	}
 	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "unavailable"} {
 		m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime)
+		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime, m.RollupTime)
 	}
 	return m
 }

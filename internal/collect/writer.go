@@ -12,6 +12,12 @@ import (
 // Writer stores batches with group commit: batches that arrive while a
 // commit is running are gathered and committed together in the next
 // transaction. Write returns only after its batch is committed.
+//
+// Between commits the writer also runs the store's roll-up, which folds
+// committed events into what is derived from them (visit counters): when no
+// batch is waiting, or, under a load that never lets the queue empty, once
+// the backlog reaches RollupForce events. So no acknowledgement waits for a
+// roll-up unless the backlog would otherwise grow without bound.
 type Writer struct {
 	store     foyer.EventService
 	metrics   *Metrics
@@ -23,6 +29,10 @@ type Writer struct {
 	done    chan struct{}
 	mu      sync.RWMutex // held for reading while sending to in; Stop takes it to close
 	stopped bool
+
+	// Owned by the loop.
+	lastRollup   time.Time
+	rollupFailed bool
 }
 
 type pending struct {
@@ -85,21 +95,57 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	return <-p.err
 }
 
+// Roll-up scheduling, in events of backlog: an idle writer rolls up once
+// RollupIdle events wait (or any, after RollupPause); a busy one once
+// RollupForce do. Each Rollup call folds at most RollupStep.
+const (
+	RollupIdle  = 256
+	RollupForce = 4096
+	RollupStep  = 1024
+	RollupPause = time.Second
+)
+
 func (w *Writer) loop() {
 	defer close(w.done)
 	group := make([]*pending, 0, 256)
+	var pause *time.Timer
 	for {
 		var first *pending
-		select {
-		case first = <-w.in:
-		case <-w.stop:
-			// Stop holds no sender any more: drain what is queued, then end.
-			for {
-				select {
-				case p := <-w.in:
-					w.commit(append(group[:0], p))
-				default:
-					return
+		if w.rollupDue(RollupIdle) {
+			select {
+			case first = <-w.in:
+			default:
+				w.rollup(RollupStep)
+				continue
+			}
+		}
+		if first == nil {
+			// A small backlog is rolled up after a pause even if no batch comes.
+			var wake <-chan time.Time
+			if w.store.Unrolled() > 0 {
+				if pause == nil {
+					pause = time.NewTimer(RollupPause)
+				} else {
+					pause.Reset(RollupPause)
+				}
+				wake = pause.C
+			}
+			select {
+			case first = <-w.in:
+			case <-wake:
+				continue
+			case <-w.stop:
+				// Stop holds no sender any more: drain what is queued,
+				// roll up everything, then end.
+				for {
+					select {
+					case p := <-w.in:
+						w.commit(append(group[:0], p))
+					default:
+						for w.rollup(RollupStep) == RollupStep {
+						}
+						return
+					}
 				}
 			}
 		}
@@ -116,7 +162,41 @@ func (w *Writer) loop() {
 			}
 		}
 		w.commit(group)
+		if w.rollupDue(RollupForce) {
+			w.rollup(RollupStep)
+		}
 	}
+}
+
+// rollupDue reports whether a roll-up step should run now, with at least
+// threshold events of backlog or any after RollupPause. After a failure it
+// waits RollupPause before trying again.
+func (w *Writer) rollupDue(threshold int64) bool {
+	backlog := w.store.Unrolled()
+	if backlog == 0 {
+		return false
+	}
+	since := time.Since(w.lastRollup)
+	if w.rollupFailed {
+		return since >= RollupPause
+	}
+	return backlog >= threshold || since >= RollupPause
+}
+
+// rollup runs one roll-up step and returns how many events it folded. A
+// failure is logged and retried at the next step: the events are stored,
+// only their derived data waits.
+func (w *Writer) rollup(limit int) int {
+	start := time.Now()
+	n, err := w.store.Rollup(context.Background(), limit)
+	w.lastRollup = time.Now()
+	w.rollupFailed = err != nil
+	w.metrics.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
+	if err != nil {
+		w.log.Error("rollup failed", "err", err)
+		return 0
+	}
+	return n
 }
 
 // commit stores a group in one transaction. If that fails, each batch is

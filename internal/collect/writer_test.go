@@ -21,9 +21,13 @@ type fakeEvents struct {
 	gate, entered chan struct{}
 	fail          func(foyer.Hit) bool
 
-	mu     sync.Mutex
-	calls  [][]foyer.Hit
-	stored []foyer.Hit
+	mu          sync.Mutex
+	calls       [][]foyer.Hit
+	stored      []foyer.Hit
+	rolled      int   // how many of stored Rollup has folded
+	rollups     []int // each Rollup's limit
+	rollupFails int   // Rollup calls left to fail
+	log         []string
 }
 
 func newGatedEvents() *fakeEvents {
@@ -33,6 +37,7 @@ func newGatedEvents() *fakeEvents {
 func (f *fakeEvents) Append(ctx context.Context, hits []foyer.Hit) error {
 	f.mu.Lock()
 	f.calls = append(f.calls, slices.Clone(hits))
+	f.log = append(f.log, "append")
 	first := len(f.calls) == 1
 	f.mu.Unlock()
 	if first && f.gate != nil {
@@ -48,6 +53,27 @@ func (f *fakeEvents) Append(ctx context.Context, hits []foyer.Hit) error {
 	f.stored = append(f.stored, hits...)
 	f.mu.Unlock()
 	return nil
+}
+
+// Rollup folds stored events in order, like the store.
+func (f *fakeEvents) Rollup(_ context.Context, limit int) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rollups = append(f.rollups, limit)
+	f.log = append(f.log, "rollup")
+	if f.rollupFails > 0 {
+		f.rollupFails--
+		return 0, errors.New("fake: rollup failed")
+	}
+	n := min(limit, len(f.stored)-f.rolled)
+	f.rolled += n
+	return n, nil
+}
+
+func (f *fakeEvents) Unrolled() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return int64(len(f.stored) - f.rolled)
 }
 
 func (f *fakeEvents) Events(context.Context, int64, int64, time.Time, func(*foyer.StoredEvent) error) error {
@@ -306,6 +332,9 @@ func TestWriterStopDrainsThenRefuses(t *testing.T) {
 	if got, want := f.storedPaths(), pathsOf(batches...); !slices.Equal(got, want) {
 		t.Errorf("stored %v, want every queued batch: %v", got, want)
 	}
+	if n := f.Unrolled(); n != 0 {
+		t.Errorf("%d events not rolled up after Stop, want 0", n)
+	}
 	err = w.Write(context.Background(), hitBatch("after", 1))
 	if foyer.ErrorCode(err) != foyer.EUNAVAILABLE || foyer.ErrorMessage(err) != "the collector is shutting down" {
 		t.Errorf("Write after Stop = %v, want EUNAVAILABLE, the collector is shutting down", err)
@@ -333,5 +362,85 @@ func TestWriterStopTimesOut(t *testing.T) {
 	case <-w.done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the commit loop did not end after its last commit")
+	}
+}
+
+// waitRolledUp polls until every stored event is rolled up.
+func waitRolledUp(t *testing.T, f *fakeEvents) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for f.Unrolled() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events still not rolled up after 10s", f.Unrolled())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWriterRollsUpWhenIdle(t *testing.T) {
+	t.Parallel()
+	f := &fakeEvents{}
+	w := newTestWriter(t, f, 0)
+	// A backlog of RollupIdle or more is rolled up as soon as the queue is empty.
+	if err := w.Write(context.Background(), hitBatch("big", RollupIdle+10)); err != nil {
+		t.Fatal(err)
+	}
+	waitRolledUp(t, f)
+	// A smaller one after RollupPause, with no further batch to wake the writer.
+	if err := w.Write(context.Background(), hitBatch("small", 3)); err != nil {
+		t.Fatal(err)
+	}
+	waitRolledUp(t, f)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, limit := range f.rollups {
+		if limit != RollupStep {
+			t.Errorf("Rollup(%d), want steps of %d", limit, RollupStep)
+		}
+	}
+}
+
+// TestWriterForcesRollupUnderLoad: with batches always waiting, the writer
+// still rolls up once the backlog reaches RollupForce.
+func TestWriterForcesRollupUnderLoad(t *testing.T) {
+	t.Parallel()
+	f := newGatedEvents()
+	w := newTestWriter(t, f, 0)
+	batches := make([][]foyer.Hit, 12)
+	for i := range batches {
+		batches[i] = hitBatch(fmt.Sprintf("b%d", i), 1000)
+	}
+	res := writeAsync(t, w, f, batches)
+	waitQueued(t, w, len(batches)-1)
+	close(f.gate)
+	for i, err := range collectResults(t, res, len(batches)) {
+		if err != nil {
+			t.Fatalf("Write(batch %d) = %v", i, err)
+		}
+	}
+	f.mu.Lock()
+	log := slices.Clone(f.log)
+	f.mu.Unlock()
+	last := slices.Index(log, "rollup")
+	if last < 0 || !slices.Contains(log[last:], "append") {
+		t.Errorf("calls %v: want a roll-up between commits while batches were queued", log)
+	}
+	waitRolledUp(t, f)
+}
+
+// TestWriterRollupFailureIsRetried: a failing roll-up fails no write and is
+// tried again later.
+func TestWriterRollupFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	f := &fakeEvents{rollupFails: 2}
+	w := newTestWriter(t, f, 0)
+	if err := w.Write(context.Background(), hitBatch("b", RollupIdle)); err != nil {
+		t.Fatalf("Write with a failing roll-up = %v, want nil", err)
+	}
+	waitRolledUp(t, f)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.rollups) < 3 {
+		t.Errorf("%d Rollup calls, want the 2 failures and a success", len(f.rollups))
 	}
 }

@@ -91,7 +91,8 @@ func benchSite(b *testing.B, s foyer.Store) *foyer.Site {
 
 // BenchmarkAppend measures store.Append with groups of about group events
 // of the standard mix from 20,000 visitors, as the group-commit writer
-// hands them over. It reports events/s and the time per event.
+// hands them over, and the roll-up of those events in steps of
+// collect.RollupStep. It reports events/s and the time per event.
 func BenchmarkAppend(b *testing.B) {
 	dialects := testutil.Dialects
 	if testing.Short() {
@@ -138,6 +139,11 @@ func BenchmarkAppend(b *testing.B) {
 							b.Fatal(err)
 						}
 						events += len(hits)
+						if s.Unrolled() >= collect.RollupStep {
+							if _, err := s.Rollup(ctx, collect.RollupStep); err != nil {
+								b.Fatal(err)
+							}
+						}
 					}
 					b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")

@@ -25,13 +25,13 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 		SELECT e.id, e.ts, e.kind, e.session_id, v.uid, p.host, p.path, p.title,
 			COALESCE(e.engaged_ms, 0), COALESCE(l.url, ''), s.referrer,
 			s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content, s.country
-		FROM sessions s
-		JOIN events e ON e.session_id = s.id
+		FROM events e
+		JOIN sessions s ON s.id = e.session_id
 		JOIN visitors v ON v.id = s.visitor_id
 		JOIN pages p ON p.id = e.page_id
 		LEFT JOIN links l ON l.id = e.link_id
-		WHERE s.site_id = ? AND s.last_at >= ? AND e.ts >= ?
-		ORDER BY e.id`), siteID, ms(since), ms(since))
+		WHERE e.ts >= ? AND s.site_id = ?
+		ORDER BY e.ts, e.id`), ms(since), siteID)
 	if err != nil {
 		return fmt.Errorf("store: events: %w", err)
 	}

@@ -44,10 +44,12 @@ type ingestCache struct {
 	sessions map[int64]session // by visitor ID
 	pages    map[pageKey]int64
 	links    map[linkKey]int64
+	limit    int // entries per map
 }
 
-func newIngestCache() *ingestCache {
+func newIngestCache(limit int) *ingestCache {
 	return &ingestCache{
+		limit:    limit,
 		visitors: map[visitorKey]int64{},
 		sessions: map[int64]session{},
 		pages:    map[pageKey]int64{},
@@ -55,22 +57,19 @@ func newIngestCache() *ingestCache {
 	}
 }
 
-// sessionDelta is what one transaction adds to a session's counters.
-type sessionDelta struct {
-	lastAt                      int64
-	pageviews, engaged, nevents int64
+// txStmts is a transaction with its handles on the store's kept statements.
+type txStmts struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
 }
 
 // appendTx is the state of one Append: rows it created, staged until commit.
 type appendTx struct {
-	tx       *sql.Tx
-	stmts    map[string]*sql.Stmt // this transaction's handles on s.stmts
+	txStmts
 	visitors map[visitorKey]int64
 	sessions map[int64]session
 	pages    map[pageKey]int64
 	links    map[linkKey]int64
-	deltas   map[int64]*sessionDelta // by session ID
-	order    []int64                 // session IDs in first-touch order
 }
 
 type eventRow struct {
@@ -83,6 +82,12 @@ type eventRow struct {
 
 // Append durably stores hits in one transaction. Calls are serialised: the
 // collector's group-commit writer is its one caller in production.
+//
+// Append only inserts: visitors and visits when they are new, and events.
+// A visit's counters follow by Rollup. Which visit a hit continues is
+// decided from the cache, which holds every visit with events that no
+// roll-up has read yet, and otherwise from the database, whose visits are
+// then rolled up: so the decision never rests on stale counters.
 func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	if len(hits) == 0 {
 		return nil
@@ -90,19 +95,29 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	s.ingestMu.Lock()
 	defer s.ingestMu.Unlock()
 
+	// Before the database can answer for a visit that is not cached, it must
+	// hold every event: at the first Append, and before the cache is emptied.
+	full := len(s.cache.sessions)+len(hits) > s.cache.limit
+	if !s.caughtUp || full {
+		if _, err := s.rollupAll(ctx); err != nil {
+			return fmt.Errorf("store: append: %w", err)
+		}
+		if full {
+			s.cache.sessions = map[int64]session{}
+		}
+	}
+
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: append: begin: %w", err)
 	}
 	defer tx.Rollback()
 	a := &appendTx{
-		tx:       tx,
-		stmts:    map[string]*sql.Stmt{},
+		txStmts:  txStmts{tx: tx, stmts: map[string]*sql.Stmt{}},
 		visitors: map[visitorKey]int64{},
 		sessions: map[int64]session{},
 		pages:    map[pageKey]int64{},
 		links:    map[linkKey]int64{},
-		deltas:   map[int64]*sessionDelta{},
 	}
 	rows := make([]eventRow, 0, len(hits))
 	for i := range hits {
@@ -115,25 +130,23 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	if err := s.insertEvents(ctx, a, rows); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
-	if err := s.updateSessions(ctx, a); err != nil {
-		return fmt.Errorf("store: append: %w", err)
-	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: append: commit: %w", err)
 	}
 	s.cache.merge(a)
+	s.unrolled.Add(int64(len(rows)))
 	return nil
 }
 
 func (c *ingestCache) merge(a *appendTx) {
-	mergeInto(&c.visitors, a.visitors)
-	mergeInto(&c.sessions, a.sessions)
-	mergeInto(&c.pages, a.pages)
-	mergeInto(&c.links, a.links)
+	mergeInto(&c.visitors, a.visitors, c.limit)
+	mergeInto(&c.sessions, a.sessions, c.limit) // Append made room first
+	mergeInto(&c.pages, a.pages, c.limit)
+	mergeInto(&c.links, a.links, c.limit)
 }
 
-func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V) {
-	if len(*dst)+len(src) > cacheLimit {
+func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V, limit int) {
+	if len(*dst)+len(src) > limit {
 		*dst = make(map[K]V, len(src))
 	}
 	for k, v := range src {
@@ -158,19 +171,8 @@ func (s *Store) stage(ctx context.Context, a *appendTx, h *foyer.Hit) (eventRow,
 		return eventRow{}, err
 	}
 	row := eventRow{session: sess.id, ts: ts, kind: h.Kind, page: pid}
-	d := a.deltas[sess.id]
-	if d == nil {
-		d = &sessionDelta{}
-		a.deltas[sess.id] = d
-		a.order = append(a.order, sess.id)
-	}
-	d.nevents++
-	d.lastAt = max(d.lastAt, ts)
 	switch h.Kind {
-	case foyer.KindPageview:
-		d.pageviews++
 	case foyer.KindEngagement:
-		d.engaged += h.EngagedMS
 		row.engaged = sql.NullInt64{Int64: h.EngagedMS, Valid: true}
 	case foyer.KindOutbound:
 		lid, err := s.linkID(ctx, a, h.SiteID, h.Target)
@@ -191,7 +193,7 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 		return id, nil
 	}
 	var id int64
-	err := s.queryRow(ctx, a, `/* Store.visitorID */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.visitorID */
 		INSERT INTO visitors (site_id, uid, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id`,
 		h.SiteID, h.VisitorUID, ms(h.Time)).Scan(&id)
@@ -224,7 +226,7 @@ func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer
 		return cur, nil
 	}
 	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
-	err := s.queryRow(ctx, a, `/* Store.sessionFor */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.sessionFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
 			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -257,7 +259,7 @@ func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
 // in time order by the one writer, so the latest has the highest ID.
 func (s *Store) latestSession(ctx context.Context, a *appendTx, vid int64) (session, bool, error) {
 	var cur session
-	err := s.queryRow(ctx, a, `/* Store.latestSession */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.latestSession */
 		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
 		FROM sessions WHERE visitor_id = ? ORDER BY id DESC LIMIT 1`, vid).Scan(
 		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
@@ -280,7 +282,7 @@ func (s *Store) pageID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64, e
 		return id, nil
 	}
 	var id int64
-	err := s.queryRow(ctx, a, `/* Store.pageID */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.pageID */
 		INSERT INTO pages (site_id, host, path, title) VALUES (?, ?, ?, ?)
 		ON CONFLICT (site_id, host, path, title) DO UPDATE SET title = excluded.title RETURNING id`,
 		h.SiteID, h.Host, h.Path, h.Title).Scan(&id)
@@ -300,7 +302,7 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 		return id, nil
 	}
 	var id int64
-	err := s.queryRow(ctx, a, `/* Store.linkID */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.linkID */
 		INSERT INTO links (site_id, url) VALUES (?, ?)
 		ON CONFLICT (site_id, url) DO UPDATE SET url = excluded.url RETURNING id`, site, url).Scan(&id)
 	if err != nil {
@@ -308,60 +310,6 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 	}
 	a.links[k] = id
 	return id, nil
-}
-
-// sessionChunk is how many sessions one UPDATE statement carries on PostgreSQL.
-const sessionChunk = 128
-
-// updateSessions adds the transaction's deltas to its sessions' counters.
-// On PostgreSQL, where each statement is a round trip, many sessions go in
-// one UPDATE … FROM (VALUES …). On SQLite, where a statement costs no round
-// trip but a multi-row UPDATE needs a statement journal, one prepared
-// single-row UPDATE is run per session: each is the faster way on its database.
-func (s *Store) updateSessions(ctx context.Context, a *appendTx) error {
-	if s.dialect == SQLite {
-		stmt, err := s.stmt(ctx, a, `/* Store.Append */
-			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
-				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?
-			WHERE id = ?`)
-		if err != nil {
-			return fmt.Errorf("update session: %w", err)
-		}
-		for _, id := range a.order {
-			d := a.deltas[id]
-			if _, err := stmt.ExecContext(ctx, d.lastAt, d.lastAt, d.pageviews, d.engaged, d.nevents, id); err != nil {
-				return fmt.Errorf("update session: %w", err)
-			}
-		}
-		return nil
-	}
-	ids := a.order
-	for len(ids) > 0 {
-		n := min(len(ids), sessionChunk)
-		var q strings.Builder
-		// VALUES columns are named column1…; the casts of the first row type them.
-		q.WriteString(`/* Store.Append */ UPDATE sessions SET
-			last_at = CASE WHEN sessions.last_at > v.column2 THEN sessions.last_at ELSE v.column2 END,
-			pageviews = sessions.pageviews + v.column3, engaged_ms = sessions.engaged_ms + v.column4,
-			events = sessions.events + v.column5
-			FROM (VALUES `)
-		args := make([]any, 0, n*5)
-		for i, id := range ids[:n] {
-			if i == 0 {
-				q.WriteString("(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS BIGINT))")
-			} else {
-				q.WriteString(",(?,?,?,?,?)")
-			}
-			d := a.deltas[id]
-			args = append(args, id, d.lastAt, d.pageviews, d.engaged, d.nevents)
-		}
-		q.WriteString(") AS v WHERE sessions.id = v.column1")
-		if _, err := a.tx.ExecContext(ctx, s.rebind(q.String()), args...); err != nil {
-			return fmt.Errorf("update sessions: %w", err)
-		}
-		ids = ids[n:]
-	}
-	return nil
 }
 
 // eventChunk is how many rows one INSERT statement carries.
@@ -382,7 +330,7 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 			q.WriteString("(?,?,?,?,?,?)")
 			args = append(args, r.session, r.ts, int64(r.kind), r.page, r.engaged, r.link)
 		}
-		stmt, err := s.stmt(ctx, a, q.String())
+		stmt, err := s.stmt(ctx, &a.txStmts, q.String())
 		if err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
@@ -397,7 +345,7 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 // stmt returns the prepared statement for query q (with ? placeholders)
 // within a's transaction. Statements are prepared once per store and kept:
 // SQLite would otherwise parse every statement anew. Callers hold ingestMu.
-func (s *Store) stmt(ctx context.Context, a *appendTx, q string) (*sql.Stmt, error) {
+func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, error) {
 	if st, ok := a.stmts[q]; ok {
 		return st, nil
 	}
@@ -415,7 +363,7 @@ func (s *Store) stmt(ctx context.Context, a *appendTx, q string) (*sql.Stmt, err
 }
 
 // queryRow runs a cached prepared query that returns one row.
-func (s *Store) queryRow(ctx context.Context, a *appendTx, q string, args ...any) *sql.Row {
+func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any) *sql.Row {
 	st, err := s.stmt(ctx, a, q)
 	if err != nil {
 		// A Row can only carry its error through a query: let the

@@ -228,15 +228,20 @@ func newCaseSites(t *testing.T, s foyer.Store, name string) (*foyer.Workspace, [
 }
 
 // TestSessions appends each case's hits in one batch (sessions found in the
-// transaction's own state) and one hit per Append (sessions found in the
-// committed cache).
+// transaction's own state), one hit per Append (sessions found in the
+// committed cache) and one hit per Append with a cache of one entry, which
+// is emptied before nearly every Append (sessions read back from the
+// database, which must first roll up what the cache knew).
 func TestSessions(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		for _, mode := range []string{"one batch", "one append per hit"} {
+		for _, mode := range []string{"one batch", "one append per hit", "tiny cache"} {
 			t.Run(mode, func(t *testing.T) {
 				t.Parallel()
 				s := testutil.NewStore(t, d, store.Options{SessionTimeout: sessionTimeout})
+				if mode == "tiny cache" {
+					store.SetCacheLimit(s, 1)
+				}
 				for i, tc := range sessionCases {
 					t.Run(tc.name, func(t *testing.T) {
 						t.Parallel()

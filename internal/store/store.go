@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -46,9 +47,14 @@ type Store struct {
 	now     func() time.Time
 	timeout time.Duration
 
+	// Under ingestMu: the ingest cache, the kept statements, whether the
+	// roll-up has caught up since Open, and how many events this store
+	// appended that it has not rolled up (an estimate for scheduling).
 	ingestMu sync.Mutex
 	cache    *ingestCache
-	stmts    map[string]*sql.Stmt // prepared ingest statements, under ingestMu
+	stmts    map[string]*sql.Stmt
+	caughtUp bool
+	unrolled atomic.Int64
 }
 
 var _ foyer.Store = (*Store)(nil)
@@ -72,7 +78,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache(), stmts: map[string]*sql.Stmt{}}
+	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache(cacheLimit), stmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -117,7 +123,7 @@ func openSQLite(path, sync string) (*sql.DB, error) {
 		}
 	}
 	q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate"
 	db, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, err

@@ -59,26 +59,44 @@ CREATE TABLE sessions (
 	country      TEXT NOT NULL DEFAULT '',
 	pageviews    INTEGER NOT NULL DEFAULT 0,
 	engaged_ms   INTEGER NOT NULL DEFAULT 0,
-	events       INTEGER NOT NULL DEFAULT 0
+	events       INTEGER NOT NULL DEFAULT 0,
+	-- The visit's events lie between these IDs (the events table has no
+	-- index by session): set by the roll-up, NULL until it reaches the visit.
+	first_event_id INTEGER,
+	last_event_id  INTEGER
 );
--- No index holds last_at or a counter: Append updates those for every
--- event, and an indexed column would move index entries each time.
+-- The counters, last_at and the event range above are roll-ups: Append
+-- writes a visit once, when it starts, and Rollup folds its later events in
+-- (see rollup.go). No index holds them, so updating one moves no index entry.
 CREATE INDEX sessions_site_started ON sessions(site_id, started_at);
 CREATE INDEX sessions_visitor ON sessions(visitor_id, id);
 
--- Events are the bulk of the data: keep each row to a handful of integers.
+-- Events are the bulk of the data, and the ingest path only ever appends
+-- them: a few integers a row, IDs in commit order, and no index that a new
+-- event would land in the middle of. session_id is not a foreign key, as
+-- a cascade would need an index by session: whoever deletes visits deletes
+-- their events first, by the visits' event ranges.
 CREATE TABLE events (
 	id         INTEGER PRIMARY KEY,
-	session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	session_id INTEGER NOT NULL,
 	ts         INTEGER NOT NULL,
 	kind       INTEGER NOT NULL,
 	page_id    INTEGER NOT NULL,
 	engaged_ms INTEGER,
 	link_id    INTEGER
 );
-CREATE INDEX events_session ON events(session_id);
+-- Time only grows, so new entries land at the end of this index.
+CREATE INDEX events_ts ON events(ts);
+
+-- How far each roll-up has read the events table.
+CREATE TABLE rollup_marks (
+	name          TEXT PRIMARY KEY,
+	last_event_id INTEGER NOT NULL
+);
+INSERT INTO rollup_marks (name, last_event_id) VALUES ('sessions', 0);
 
 -- +goose Down
+DROP TABLE rollup_marks;
 DROP TABLE events;
 DROP TABLE sessions;
 DROP TABLE links;

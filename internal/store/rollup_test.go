@@ -1,0 +1,219 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// visitCounters is a visit as the roll-up leaves it.
+type visitCounters struct {
+	lastAt, pageviews, engaged, events, first, last int64
+}
+
+// wantVisits sums the site's stored events by visit, as the roll-up should.
+func wantVisits(t *testing.T, s foyer.EventService, ws, site int64) map[int64]visitCounters {
+	t.Helper()
+	want := map[int64]visitCounters{}
+	for _, e := range readEvents(t, s, ws, site, time.Time{}) {
+		v, ok := want[e.SessionID]
+		if !ok {
+			v.first = e.ID
+		}
+		v.first, v.last = min(v.first, e.ID), max(v.last, e.ID)
+		v.lastAt = max(v.lastAt, e.Time.UnixMilli())
+		v.events++
+		v.engaged += e.EngagedMS
+		if e.Type == "pageview" {
+			v.pageviews++
+		}
+		want[e.SessionID] = v
+	}
+	return want
+}
+
+// storedVisits reads the site's visits' rolled-up columns.
+func storedVisits(t *testing.T, s *store.Store, site int64) map[int64]visitCounters {
+	t.Helper()
+	q := `SELECT id, last_at, pageviews, engaged_ms, events, COALESCE(first_event_id, 0), COALESCE(last_event_id, 0)
+		FROM sessions WHERE site_id = ?`
+	if s.Dialect() == store.Postgres {
+		q = `SELECT id, last_at, pageviews, engaged_ms, events, COALESCE(first_event_id, 0), COALESCE(last_event_id, 0)
+		FROM sessions WHERE site_id = $1`
+	}
+	rows, err := s.DB().Query(q, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[int64]visitCounters{}
+	for rows.Next() {
+		var id int64
+		var v visitCounters
+		if err := rows.Scan(&id, &v.lastAt, &v.pageviews, &v.engaged, &v.events, &v.first, &v.last); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = v
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func checkVisits(t *testing.T, s *store.Store, ws, site int64) {
+	t.Helper()
+	want, got := wantVisits(t, s, ws, site), storedVisits(t, s, site)
+	if len(got) != len(want) {
+		t.Errorf("%d visits stored, %d have events", len(got), len(want))
+	}
+	for id, w := range want {
+		if g := got[id]; g != w {
+			t.Errorf("visit %d: rolled up %+v, want %+v", id, g, w)
+		}
+	}
+}
+
+// mixedHits returns n hits of a few visitors on site, minutes apart per
+// visitor, of every kind.
+func mixedHits(rng *rand.Rand, site int64, visitors, n int, start time.Duration) []foyer.Hit {
+	hits := make([]foyer.Hit, n)
+	for i := range hits {
+		v := rng.IntN(visitors)
+		at := start + time.Duration(i)*time.Second
+		h := pageview(site, fmt.Sprintf("visitor-%02d-0000000000000", v), at, fmt.Sprintf("/p/%d", rng.IntN(5)))
+		switch rng.IntN(3) {
+		case 1:
+			h.Kind, h.EngagedMS = foyer.KindEngagement, int64(1+rng.IntN(60_000))
+		case 2:
+			h.Kind, h.Target = foyer.KindOutbound, "https://elsewhere.example/"
+		}
+		hits[i] = h
+	}
+	return hits
+}
+
+// rollupAll calls Rollup with limit until it reports the roll-up current,
+// and returns how many events it folded.
+func rollupAll(t *testing.T, s foyer.EventService, limit int) int {
+	t.Helper()
+	total := 0
+	for {
+		n, err := s.Rollup(context.Background(), limit)
+		if err != nil {
+			t.Fatalf("rollup: %v", err)
+		}
+		if n > limit {
+			t.Fatalf("Rollup(%d) folded %d", limit, n)
+		}
+		total += n
+		if n < limit {
+			return total
+		}
+		if total > 1_000_000 {
+			t.Fatal("the roll-up does not end")
+		}
+	}
+}
+
+// TestRollup: visits' counters, last activity and event range add up to
+// their events, however the events were appended and however small the
+// roll-up's steps; rolling up again changes nothing.
+func TestRollup(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		rng := rand.New(rand.NewPCG(1, 2))
+		appended := 0
+		for batch := range 12 {
+			hits := mixedHits(rng, site.ID, 6, 1+rng.IntN(20), time.Duration(batch)*time.Minute)
+			appendHits(t, s, hits...)
+			appended += len(hits)
+			if batch == 5 {
+				// Part of the way: a roll-up between appends.
+				if n := rollupAll(t, s, 7); n == 0 {
+					t.Fatal("first roll-up folded nothing")
+				}
+			}
+		}
+		if s.Unrolled() == 0 {
+			t.Error("Unrolled() = 0 with events appended since the last roll-up")
+		}
+		rollupAll(t, s, 3)
+		if n := s.Unrolled(); n != 0 {
+			t.Errorf("Unrolled() = %d after a complete roll-up", n)
+		}
+		checkVisits(t, s, ws.ID, site.ID)
+		if n := rollupAll(t, s, 100); n != 0 {
+			t.Errorf("a second roll-up folded %d events", n)
+		}
+		checkVisits(t, s, ws.ID, site.ID)
+		if got := len(readEvents(t, s, ws.ID, site.ID, time.Time{})); got != appended {
+			t.Errorf("%d events stored, %d appended", got, appended)
+		}
+	})
+}
+
+// TestRollupAcrossStores: a roll-up that a store left unfinished is finished
+// by the next one, and roll-ups of two stores on one database at the same
+// time count each event once.
+func TestRollupAcrossStores(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		dsn := testutil.NewDSN(t, d)
+		open := func() *store.Store {
+			t.Helper()
+			s, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		a := open()
+		ws, site := testutil.NewSite(t, a, "Acme", "acme", "www.example.com")
+		rng := rand.New(rand.NewPCG(3, 4))
+		appendHits(t, a, mixedHits(rng, site.ID, 8, 300, 0)...)
+		if n, err := a.Rollup(ctx, 50); err != nil || n != 50 {
+			t.Fatalf("Rollup(50) = %d, %v; want 50", n, err)
+		}
+		appendHits(t, a, mixedHits(rng, site.ID, 8, 200, time.Hour)...)
+		a.Close() // 450 events not rolled up
+
+		b, c := open(), open()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		folded := 0
+		for _, s := range []*store.Store{b, c} {
+			wg.Go(func() {
+				for {
+					n, err := s.Rollup(ctx, 13)
+					if err != nil {
+						t.Errorf("rollup: %v", err)
+						return
+					}
+					mu.Lock()
+					folded += n
+					mu.Unlock()
+					if n < 13 {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if folded != 450 {
+			t.Errorf("the two stores folded %d events, want the 450 left", folded)
+		}
+		checkVisits(t, b, ws.ID, site.ID)
+	})
+}
