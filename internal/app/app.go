@@ -65,15 +65,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}, func() float64 { return float64(st.Unrolled()) }))
 	// Catch up on what a previous run stored but did not roll up, before
 	// the first batch has to wait for it.
-	for {
-		n, err := st.Rollup(ctx, 8*store.RollupBatch)
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-		if n < 8*store.RollupBatch {
-			break
-		}
+	if _, err := st.RollupAll(ctx); err != nil {
+		st.Close()
+		return nil, err
 	}
 	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
 	writer.Start()

@@ -93,14 +93,8 @@ func (s *server) stored(t *testing.T) (byType map[string]int64, total int64, vis
 // event) differ from what their stored events add up to.
 func (s *server) inconsistentSessions(t *testing.T, d store.Dialect) int {
 	t.Helper()
-	for {
-		n, err := s.app.Store.Rollup(context.Background(), store.RollupBatch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n < store.RollupBatch {
-			break
-		}
+	if _, err := s.app.Store.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	q := `SELECT COUNT(*) FROM sessions s
 		LEFT JOIN (SELECT session_id, COUNT(*) AS n, MAX(ts) AS last_at,

@@ -31,9 +31,8 @@ type visitRollup struct {
 	pageviews, engaged, nevents int64
 }
 
-// RollupBatch is how many events one Rollup call folds at most when the
-// caller has no better bound: a few milliseconds of work.
-const RollupBatch = 1024
+// catchUpStep is how many events one transaction of RollupAll folds.
+const catchUpStep = 8192
 
 // Rollup folds up to limit events that no roll-up has read yet into their
 // visits, oldest first, in one transaction. It returns how many it folded:
@@ -48,13 +47,21 @@ func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
 // has read: the collector's writer uses it to schedule Rollup.
 func (s *Store) Unrolled() int64 { return s.unrolled.Load() }
 
-// rollupAll rolls up until current. Callers hold ingestMu.
+// RollupAll rolls up until current, in transactions of catchUpStep events,
+// and returns how many events it folded.
+func (s *Store) RollupAll(ctx context.Context) (int, error) {
+	s.ingestMu.Lock()
+	defer s.ingestMu.Unlock()
+	return s.rollupAll(ctx)
+}
+
+// rollupAll is RollupAll with ingestMu held.
 func (s *Store) rollupAll(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, err := s.rollup(ctx, 8*RollupBatch)
+		n, err := s.rollup(ctx, catchUpStep)
 		total += n
-		if err != nil || n < 8*RollupBatch {
+		if err != nil || n < catchUpStep {
 			return total, err
 		}
 	}
