@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -44,7 +43,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64() | 1
 	}
-	transport := newTransport(cfg.Conns)
+	transport := newTransport()
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
 		Transport: transport,
@@ -56,7 +55,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Rate > 0 {
 		r.pace = &pacer{interval: float64(time.Second) / cfg.Rate}
 	}
-	workers := r.newWorkers(client)
+	ep, err := newEndpoint(tgt.collect)
+	if err != nil {
+		return Result{}, foyer.Errorf(foyer.EINVALID, "url %q: %v", cfg.URL, err)
+	}
+	workers := r.newWorkers(ep)
+	defer func() {
+		for _, w := range workers {
+			w.conn.close()
+		}
+	}()
 
 	before, _ := scrape(ctx, client, tgt.metrics)
 	cpu0, machine0 := processCPU(), machineCPU()
@@ -114,7 +122,7 @@ func (r *runner) stop() { r.stopOnce.Do(func() { close(r.stopped) }) }
 
 // newWorkers deals the visitors out to cfg.Conns workers, each with its own
 // random source derived from the seed.
-func (r *runner) newWorkers(client *http.Client) []*worker {
+func (r *runner) newWorkers(ep *endpoint) []*worker {
 	cfg := r.cfg
 	pages := newPages(cfg.Pages)
 	ips := ipPool(cfg.IPs)
@@ -122,7 +130,7 @@ func (r *runner) newWorkers(client *http.Client) []*worker {
 	for i := range workers {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 		workers[i] = &worker{
-			r: r, client: client, rng: rng,
+			r: r, conn: newConn(ep), rng: rng,
 			traffic: newTraffic(cfg.Site, pages, rng),
 			rec:     newRecorder(maxSamples/cfg.Conns, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1<<32))),
 			status:  map[int]int64{}, ackedTypes: map[string]int64{},
@@ -142,13 +150,15 @@ func (r *runner) newWorkers(client *http.Client) []*worker {
 // worker sends one request at a time over its connection.
 type worker struct {
 	r        *runner
-	client   *http.Client
+	conn     *conn
 	rng      *rand.Rand
 	traffic  *traffic
 	visitors []*visitor
 	rec      *recorder
 	evs      []event
 	body     bytes.Buffer
+	enc      *json.Encoder // onto body
+	hdrs     []header
 
 	requests, sent, accepted, mismatched, errs int64
 	firstErr                                   string
@@ -231,32 +241,26 @@ func (w *worker) send(ctx context.Context) (response, error) {
 	w.evs = w.traffic.next(v, kind, w.evs[:0])
 	w.kinds[kind]++
 	w.body.Reset()
-	if err := json.NewEncoder(&w.body).Encode(batch{Site: w.r.cfg.Site, Visitor: v.id, Events: w.evs}); err != nil {
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.body)
+	}
+	if err := w.enc.Encode(batch{Site: w.r.cfg.Site, Visitor: v.id, Events: w.evs}); err != nil {
 		panic(err) // only strings and integers: cannot happen
 	}
 	if w.r.pace != nil {
 		w.r.pace.wait(ctx, len(w.evs), w.r.stopped)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.r.tgt.collect, bytes.NewReader(w.body.Bytes()))
-	if err != nil {
-		return response{}, err
-	}
 	// What sendBeacon sends from a page on localhost.
-	req.Header = http.Header{
-		"Content-Type":    {"text/plain;charset=UTF-8"},
-		"User-Agent":      {v.ua},
-		"Origin":          {pageOrigin},
-		"Accept":          {"*/*"},
-		"Accept-Language": {"en-US,en;q=0.9"},
-		"X-Forwarded-For": {v.ip},
-	}
+	w.hdrs = append(w.hdrs[:0],
+		header{"Content-Type", "text/plain;charset=UTF-8"},
+		header{"User-Agent", v.ua},
+		header{"Origin", pageOrigin},
+		header{"Accept", "*/*"},
+		header{"Accept-Language", "en-US,en;q=0.9"},
+		header{"X-Forwarded-For", v.ip},
+	)
 	start := time.Now()
-	resp, err := w.client.Do(req)
-	var body []byte
-	if err == nil {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}
+	status, body, err := w.conn.post(ctx, w.hdrs, w.body.Bytes())
 	elapsed := time.Since(start)
 	if err != nil {
 		if ctx.Err() == nil { // an abandoned request is no error of the server's
@@ -272,8 +276,8 @@ func (w *worker) send(ctx context.Context) (response, error) {
 	w.requests++
 	w.sent += int64(len(w.evs))
 	w.rec.add(elapsed)
-	w.status[resp.StatusCode]++
-	if resp.StatusCode == http.StatusAccepted {
+	w.status[status]++
+	if status == http.StatusAccepted {
 		var ack struct{ Accepted int64 }
 		if json.Unmarshal(body, &ack) != nil || ack.Accepted != int64(len(w.evs)) {
 			w.mismatched++
@@ -284,7 +288,7 @@ func (w *worker) send(ctx context.Context) (response, error) {
 		}
 		w.accepted += ack.Accepted
 	}
-	return response{status: resp.StatusCode, body: body}, nil
+	return response{status: status, body: body}, nil
 }
 
 // pacer spaces batches so that events go out at a fixed rate.
@@ -316,16 +320,15 @@ func (p *pacer) wait(ctx context.Context, n int, stopped <-chan struct{}) {
 	}
 }
 
-// newTransport returns the one transport of a run: a keep-alive
-// connection per worker, no proxy, no compression, loopback only.
-func newTransport(conns int) *http.Transport {
+// newTransport returns the transport of the run's /metrics reads: no proxy,
+// no compression, loopback only. Batches go over the workers' own
+// connections (conn.go).
+func newTransport() *http.Transport {
 	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, Control: loopbackOnly}
 	return &http.Transport{
 		Proxy:                 nil,
 		DialContext:           d.DialContext,
-		MaxIdleConns:          conns + 1,
-		MaxIdleConnsPerHost:   conns,
-		MaxConnsPerHost:       conns + 1, // + 1 for /metrics
+		MaxIdleConnsPerHost:   1,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: requestTimeout,
 		DisableCompression:    true,
