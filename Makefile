@@ -7,11 +7,23 @@ BIN     := bin/foyer
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/foyerhq/foyer.Version=$(VERSION)
 LISTEN  ?= localhost:8080
+IPDATA  := foyer-data/ipdata
 
-.PHONY: run build test test-short lint generate bench clean
+.PHONY: run build ipdata test test-short lint generate bench clean
 
-run: build
-	./$(BIN) serve --demo --listen $(LISTEN)
+run: build ipdata
+	./$(BIN) serve --demo --listen $(LISTEN) --ipdata $(IPDATA)
+
+# The open IP data: fetched when missing (scripts/fetch-ipdata, npm), and
+# compiled again when a source is newer than the table or the table is not
+# one this build reads.
+ipdata: build
+	scripts/fetch-ipdata $(IPDATA)
+	@if [ ! -f $(IPDATA)/foyer-ipdata.bin ] \
+		|| [ -n "$$(find $(IPDATA)/src $(IPDATA)/companies.csv -newer $(IPDATA)/foyer-ipdata.bin 2>/dev/null)" ] \
+		|| ! ./$(BIN) ipdata info --ipdata $(IPDATA) >/dev/null 2>&1; then \
+		./$(BIN) ipdata import --ipdata $(IPDATA); \
+	fi
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/foyer
@@ -31,7 +43,7 @@ lint:
 generate:
 	$(GO) generate ./...
 
-bench: build
+bench: ipdata
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
 clean:

@@ -25,6 +25,7 @@ func commands() []command {
 		{"serve", "run the server: tracker, collector, dashboard", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"export", "write stored data as NDJSON (export events --site KEY)", runExport},
+		{"ipdata", "compile, inspect and query the IP data table (import, info, lookup)", runIPData},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"version", "print the version", runVersion},
 	}

@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
+	"github.com/foyerhq/foyer/internal/ipdata"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,6 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")
+	ipdir := ipdataFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +39,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Log, err = newLogger(logFormat, stderr); err != nil {
 		return err
 	}
+	res := ipdata.NewResolver(filepath.Join(*ipdir, ipdata.FileName))
+	loadIPData(res, cfg.Log)
+	cfg.Resolver = res
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				loadIPData(res, cfg.Log)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -49,6 +73,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				"Export what arrived: foyer export events --site %s\n\n", site.Key, site.Hostnames, addr, site.Key, site.Key)
 		}
 	})
+}
+
+// loadIPData puts the table file in service, or logs why the one in
+// service (if any) stays.
+func loadIPData(res *ipdata.Resolver, log *slog.Logger) {
+	t, err := res.Load()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		log.Warn("no IP data table: every visit's company is unknown; run `make run`, or scripts/fetch-ipdata and `foyer ipdata import`",
+			"path", res.Path())
+	case err != nil:
+		msg := "IP data table not loaded; the previous one stays in service"
+		if res.Table() == nil {
+			msg = "IP data table not loaded; every visit's company is unknown"
+		}
+		log.Error(msg, "path", res.Path(), "err", err)
+	default:
+		info := t.Info()
+		log.Info("IP data table loaded", "path", res.Path(), "built", info.BuiltAt,
+			"ranges_v4", info.Ranges4, "ranges_v6", info.Ranges6, "records", info.Records)
+	}
 }
 
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {

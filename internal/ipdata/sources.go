@@ -1,0 +1,140 @@
+package ipdata
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// openPackage is an open data package that scripts/fetch-ipdata puts under
+// DIR/src/NAME, with the attribution its licence asks for.
+type openPackage struct {
+	dir, kind   string
+	files       []string
+	license     string
+	attribution string
+	url         string
+}
+
+var openPackages = []openPackage{
+	{
+		dir: "asn", kind: "asn", files: []string{"asn-ipv4.csv", "asn-ipv6.csv"},
+		license: "CC BY 4.0",
+		attribution: "Networks and their organisations: RouteViews (routeviews.org), the IP to ASN Lite database " +
+			"by DB-IP (db-ip.com) and the regional registries' statistics via the NRO (nro.net), merged by the " +
+			"ip-location-db project (npm @ip-location-db/asn)",
+		url: "https://db-ip.com",
+	},
+	{
+		dir: "geo-whois-asn-country", kind: "country",
+		files:   []string{"geo-whois-asn-country-ipv4.csv", "geo-whois-asn-country-ipv6.csv"},
+		license: "CC BY 4.0",
+		attribution: "Countries: registry (WHOIS) data and the regional registries' statistics via the NRO (nro.net), " +
+			"merged by the ip-location-db project (npm @ip-location-db/geo-whois-asn-country)",
+		url: "https://www.nro.net",
+	},
+}
+
+// CompaniesFile is the operator's company list in the ipdata directory,
+// compiled in when present.
+const CompaniesFile = "companies.csv"
+
+// Import says what to compile. With no file named, it takes the packages
+// scripts/fetch-ipdata fetched into Dir/src and Dir/companies.csv if there
+// is one.
+type Import struct {
+	Dir       string
+	ASN       []string // network tables (first,last,asn,organisation)
+	Country   []string // country tables (first,last,country)
+	Companies []string // the operator's company lists
+}
+
+// ErrNoSources is returned when the import names no file and nothing was
+// fetched.
+var ErrNoSources = errors.New("no IP data to compile")
+
+// Build reads the sources and compiles the table. The first malformed line
+// fails the whole import, naming its file and line.
+func (im Import) Build(b *Builder) (*Table, error) {
+	if len(im.ASN)+len(im.Country)+len(im.Companies) == 0 {
+		found := false
+		for _, p := range openPackages {
+			dir := filepath.Join(im.Dir, "src", p.dir)
+			version, err := packageVersion(dir)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			found = true
+			for _, f := range p.files {
+				path := filepath.Join(dir, f)
+				src := Source{Name: path, Version: version, License: p.license, Attribution: p.attribution, URL: p.url}
+				if err := addFile(b, p.kind, path, src); err != nil {
+					return nil, err
+				}
+			}
+		}
+		companies := filepath.Join(im.Dir, CompaniesFile)
+		if _, err := os.Stat(companies); err == nil {
+			found = true
+			if err := addFile(b, "companies", companies, Source{Name: companies}); err != nil {
+				return nil, err
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%w in %s: run scripts/fetch-ipdata %s, or name files with --asn-csv, --country-csv, --companies",
+				ErrNoSources, im.Dir, im.Dir)
+		}
+		return b.Build()
+	}
+	for _, f := range im.ASN {
+		if err := addFile(b, "asn", f, Source{Name: f}); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range im.Country {
+		if err := addFile(b, "country", f, Source{Name: f}); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range im.Companies {
+		if err := addFile(b, "companies", f, Source{Name: f}); err != nil {
+			return nil, err
+		}
+	}
+	return b.Build()
+}
+
+func addFile(b *Builder, kind, path string, src Source) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	switch kind {
+	case "asn":
+		return b.AddASNCSV(f, src)
+	case "country":
+		return b.AddCountryCSV(f, src)
+	default:
+		return b.AddCompaniesCSV(f, src)
+	}
+}
+
+// packageVersion reads the version of a fetched npm package.
+func packageVersion(dir string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return "", err
+	}
+	var p struct{ Version string }
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return "", fmt.Errorf("%s: %w", filepath.Join(dir, "package.json"), err)
+	}
+	return p.Version, nil
+}
