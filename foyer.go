@@ -113,4 +113,11 @@ type StoredEvent struct {
 	UTMTerm     string    `json:"utm_term,omitempty"`
 	UTMContent  string    `json:"utm_content,omitempty"`
 	Country     string    `json:"country,omitempty"`
+	City        string    `json:"city,omitempty"`
+	// OrgType is the type of the organisation behind the visit's network
+	// ("" when no IP data answered); Company and CompanyDomain name it
+	// when it is shown as a company.
+	OrgType       string `json:"org_type,omitempty"`
+	Company       string `json:"company,omitempty"`
+	CompanyDomain string `json:"company_domain,omitempty"`
 }

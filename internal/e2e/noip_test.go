@@ -170,7 +170,12 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "foyer.db")
 	files := serverFiles{filepath.Join(dir, "stdout.log"), filepath.Join(dir, "stderr.log")}
-	args := []string{"--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--log-format", "json", "--rate-limit", "5"}
+	// The IP data table answers for the client addresses, so that what they
+	// resolve to is stored; it lies outside the scanned directory, as its
+	// ranges are addresses by nature.
+	ipdir := compileIPData(t, ipdataSources)
+	args := []string{"--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--log-format", "json", "--rate-limit", "5",
+		"--ipdata", ipdir}
 	client := newClient(t)
 	var metrics [][]byte
 	stored := map[string]int{} // path: events acknowledged
@@ -210,7 +215,17 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := pathCounts(parseExport(t, b))
+	exported := parseExport(t, b)
+	counts := pathCounts(exported)
+	companies := map[string]bool{}
+	for _, e := range exported {
+		companies[e.Company+"/"+e.OrgType] = true
+	}
+	for _, want := range []string{"Acme Widgets GmbH/business", "/isp", "/hosting"} {
+		if !companies[want] {
+			t.Errorf("no exported visit resolved to %q; got %v", want, companies)
+		}
+	}
 	for p, n := range stored {
 		if counts[p] != n {
 			t.Errorf("exported %d events of %s, want the %d acknowledged", counts[p], p, n)

@@ -24,9 +24,11 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Events */
 		SELECT e.id, e.ts, e.kind, e.session_id, v.uid, p.host, p.path, p.title,
 			COALESCE(e.engaged_ms, 0), COALESCE(l.url, ''), s.referrer,
-			s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content, s.country
+			s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content, s.country,
+			s.city, s.org_type, COALESCE(c.name, ''), COALESCE(c.domain, '')
 		FROM events e
 		JOIN sessions s ON s.id = e.session_id
+		LEFT JOIN companies c ON c.id = s.company_id
 		JOIN visitors v ON v.id = s.visitor_id
 		JOIN pages p ON p.id = e.page_id
 		LEFT JOIN links l ON l.id = e.link_id
@@ -42,7 +44,7 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 		var kind int64
 		if err := rows.Scan(&e.ID, &ts, &kind, &e.SessionID, &e.VisitorUID, &e.Host, &e.Path, &e.Title,
 			&e.EngagedMS, &e.Target, &e.Referrer, &e.UTMSource, &e.UTMMedium, &e.UTMCampaign,
-			&e.UTMTerm, &e.UTMContent, &e.Country); err != nil {
+			&e.UTMTerm, &e.UTMContent, &e.Country, &e.City, &e.OrgType, &e.Company, &e.CompanyDomain); err != nil {
 			return fmt.Errorf("store: events: %w", err)
 		}
 		e.Time = fromMS(ts)

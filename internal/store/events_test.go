@@ -21,6 +21,10 @@ func stored(h foyer.Hit) foyer.StoredEvent {
 		Host: h.Host, Path: h.Path, Title: h.Title, Referrer: h.Referrer,
 		UTMSource: h.UTM.Source, UTMMedium: h.UTM.Medium, UTMCampaign: h.UTM.Campaign,
 		UTMTerm: h.UTM.Term, UTMContent: h.UTM.Content, Country: h.Origin.Country,
+		City: h.Origin.City, OrgType: string(h.Origin.Org.Type),
+	}
+	if h.Origin.Org.Type.IsCompany() {
+		e.Company, e.CompanyDomain = h.Origin.Org.Name, h.Origin.Org.Domain
 	}
 	switch h.Kind {
 	case foyer.KindEngagement:

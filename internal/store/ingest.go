@@ -28,6 +28,18 @@ type linkKey struct {
 	url  string
 }
 
+type companyKey struct {
+	workspace int64
+	key       string
+}
+
+// companyRow is a stored company's ID and what the IP data said of it
+// when stored: when the data says otherwise, the row is updated.
+type companyRow struct {
+	id                                int64
+	name, domain, typ, industry, size string
+}
+
 // session is what the writer remembers of a visitor's latest visit.
 type session struct {
 	id       int64
@@ -40,11 +52,12 @@ type session struct {
 // ingestCache maps natural keys to row IDs so that most events are written
 // without a lookup. It only ever holds committed rows.
 type ingestCache struct {
-	visitors map[visitorKey]int64
-	sessions map[int64]session // by visitor ID
-	pages    map[pageKey]int64
-	links    map[linkKey]int64
-	limit    int // entries per map
+	visitors  map[visitorKey]int64
+	sessions  map[int64]session // by visitor ID
+	pages     map[pageKey]int64
+	links     map[linkKey]int64
+	companies map[companyKey]companyRow
+	limit     int // entries per map
 }
 
 func newIngestCache(limit int) *ingestCache {
@@ -54,6 +67,8 @@ func newIngestCache(limit int) *ingestCache {
 		sessions: map[int64]session{},
 		pages:    map[pageKey]int64{},
 		links:    map[linkKey]int64{},
+
+		companies: map[companyKey]companyRow{},
 	}
 }
 
@@ -66,10 +81,12 @@ type txStmts struct {
 // appendTx is the state of one Append: rows it created, staged until commit.
 type appendTx struct {
 	txStmts
-	visitors map[visitorKey]int64
-	sessions map[int64]session
-	pages    map[pageKey]int64
-	links    map[linkKey]int64
+	visitors  map[visitorKey]int64
+	sessions  map[int64]session
+	pages     map[pageKey]int64
+	links     map[linkKey]int64
+	companies map[companyKey]companyRow
+	sites     map[int64]int64 // site ID: workspace ID, read in this transaction
 }
 
 type eventRow struct {
@@ -118,6 +135,9 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 		sessions: map[int64]session{},
 		pages:    map[pageKey]int64{},
 		links:    map[linkKey]int64{},
+
+		companies: map[companyKey]companyRow{},
+		sites:     map[int64]int64{},
 	}
 	rows := make([]eventRow, 0, len(hits))
 	for i := range hits {
@@ -143,6 +163,7 @@ func (c *ingestCache) merge(a *appendTx) {
 	mergeInto(&c.sessions, a.sessions, c.limit) // Append made room first
 	mergeInto(&c.pages, a.pages, c.limit)
 	mergeInto(&c.links, a.links, c.limit)
+	mergeInto(&c.companies, a.companies, c.limit)
 }
 
 func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V, limit int) {
@@ -226,17 +247,93 @@ func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer
 		return cur, nil
 	}
 	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
-	err := s.queryRow(ctx, &a.txStmts, `/* Store.sessionFor */
+	company, err := s.companyFor(ctx, a, h)
+	if err != nil {
+		return session{}, err
+	}
+	err = s.queryRow(ctx, &a.txStmts, `/* Store.sessionFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
-			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
-		h.UTM.Term, h.UTM.Content, h.Origin.Country).Scan(&next.id)
+		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company).Scan(&next.id)
 	if err != nil {
 		return session{}, fmt.Errorf("session: %w", err)
 	}
 	a.sessions[vid] = next
 	return next, nil
+}
+
+// orgType is what a visit keeps of its organisation's type: "" when no IP
+// data answered.
+func orgType(o foyer.Origin) string {
+	if o.Org.Type == foyer.OrgUnknown && o.Org.Name == "" && o.Country == "" {
+		return ""
+	}
+	return string(o.Org.Type)
+}
+
+// companyFor returns the ID of the company behind a hit in its site's
+// workspace, creating the company when new, or NULL when the organisation
+// is not one to show as a company.
+func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.NullInt64, error) {
+	org := h.Origin.Org
+	if !org.Type.IsCompany() || org.Name == "" {
+		return sql.NullInt64{}, nil
+	}
+	ws, err := s.workspaceOf(ctx, a, h.SiteID)
+	if err != nil {
+		return sql.NullInt64{}, err
+	}
+	k := companyKey{ws, companyKeyOf(org)}
+	row := companyRow{name: org.Name, domain: org.Domain, typ: string(org.Type), industry: org.Industry, size: org.Size}
+	cached, ok := a.companies[k]
+	if !ok {
+		cached, ok = s.cache.companies[k]
+	}
+	if ok && cached.name == row.name && cached.domain == row.domain && cached.typ == row.typ &&
+		cached.industry == row.industry && cached.size == row.size {
+		return sql.NullInt64{Int64: cached.id, Valid: true}, nil
+	}
+	// New, or the IP data now says otherwise of it: the latest data wins.
+	err = s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
+		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, type, industry, size, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name, domain = excluded.domain,
+			type = excluded.type, industry = excluded.industry, size = excluded.size
+		RETURNING id`,
+		ws, k.key, org.Name, org.Domain, int64(org.ASN), h.Origin.Country, string(org.Type), org.Industry, org.Size,
+		ms(h.Time)).Scan(&row.id)
+	if err != nil {
+		return sql.NullInt64{}, fmt.Errorf("company: %w", err)
+	}
+	a.companies[k] = row
+	return sql.NullInt64{Int64: row.id, Valid: true}, nil
+}
+
+// companyKeyOf identifies an organisation across lookups: by its domain
+// when known, else by its name and AS number.
+func companyKeyOf(o foyer.Org) string {
+	if o.Domain != "" {
+		return "domain:" + strings.ToLower(o.Domain)
+	}
+	return fmt.Sprintf("org:%d:%s", o.ASN, strings.ToLower(o.Name))
+}
+
+// workspaceOf returns the workspace of a site as the transaction sees it;
+// the store, not the caller, decides it, so a company never lands in
+// another workspace. It is not cached across transactions: a site's ID
+// could be reused after the site is deleted.
+func (s *Store) workspaceOf(ctx context.Context, a *appendTx, site int64) (int64, error) {
+	if ws, ok := a.sites[site]; ok {
+		return ws, nil
+	}
+	var ws int64
+	if err := s.queryRow(ctx, &a.txStmts, `/* Store.workspaceOf */ SELECT workspace_id FROM sites WHERE id = ?`, site).Scan(&ws); err != nil {
+		return 0, fmt.Errorf("site %d: %w", site, err)
+	}
+	a.sites[site] = ws
+	return ws, nil
 }
 
 func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
