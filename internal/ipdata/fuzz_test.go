@@ -1,0 +1,115 @@
+package ipdata
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// FuzzCompaniesCSV feeds any bytes to the parser of the operator's company
+// list: it must refuse them with a line-numbered error or take them, and
+// what it takes must compile and answer for its own ranges.
+func FuzzCompaniesCSV(f *testing.F) {
+	f.Fuzz(func(t *testing.T, in []byte) {
+		b := NewBuilder()
+		err := b.AddCompaniesCSV(bytes.NewReader(in), Source{Name: "c.csv"})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "c.csv:") {
+				t.Fatalf("error %q does not name the file and line", err)
+			}
+			return
+		}
+		tab, err := b.Build()
+		if err == ErrEmpty {
+			return
+		}
+		if err != nil {
+			t.Fatalf("accepted rows do not compile: %v", err)
+		}
+		for f, spans := range b.company {
+			for _, sp := range spans {
+				if r := tab.Lookup(numAddr(sp.start, f == 1)); !r.Found || !r.Custom || r.Type != "business" {
+					t.Fatalf("the start of an accepted range (%s): %+v", numAddr(sp.start, f == 1), r)
+				}
+			}
+		}
+		checkRoundTrip(t, tab)
+	})
+}
+
+// FuzzASNCSV does the same for network tables.
+func FuzzASNCSV(f *testing.F) {
+	f.Fuzz(func(t *testing.T, in []byte) {
+		b := NewBuilder()
+		err := b.AddASNCSV(bytes.NewReader(in), Source{Name: "a.csv"})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "a.csv:") {
+				t.Fatalf("error %q does not name the file and line", err)
+			}
+			return
+		}
+		tab, err := b.Build()
+		if err == ErrEmpty {
+			return
+		}
+		if err != nil {
+			t.Fatalf("accepted rows do not compile: %v", err)
+		}
+		for f, spans := range b.asn {
+			for _, sp := range spans {
+				if r := tab.Lookup(numAddr(sp.start, f == 1)); !r.Found {
+					t.Fatalf("the start of an accepted range (%s) is not found", numAddr(sp.start, f == 1))
+				}
+			}
+		}
+		checkRoundTrip(t, tab)
+	})
+}
+
+// checkRoundTrip writes the table and reads it back.
+func checkRoundTrip(t *testing.T, tab *Table) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := tab.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(buf.Bytes())
+	if err != nil {
+		t.Fatalf("a table read back: %v", err)
+	}
+	for _, s := range []string{"0.0.0.0", "10.0.0.1", "192.0.2.1", "255.255.255.255", "::", "2001:db8::1"} {
+		a := netip.MustParseAddr(s)
+		if back.Lookup(a) != tab.Lookup(a) {
+			t.Fatalf("%s: read back %+v, built %+v", s, back.Lookup(a), tab.Lookup(a))
+		}
+	}
+}
+
+// FuzzParseBody feeds any bytes, with a valid checksum, to the table file
+// reader: it must refuse them as ErrFormat or return a table whose lookups
+// do not fail.
+func FuzzParseBody(f *testing.F) {
+	b := NewBuilder()
+	if err := b.AddASNCSV(strings.NewReader("192.0.2.0,192.0.2.255,64500,Example GmbH\n2001:db8::,2001:db8::ff,64501,Example AB\n"), Source{Name: "seed"}); err != nil {
+		f.Fatal(err)
+	}
+	tab, err := b.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tab.WriteTo(&buf)
+	f.Add(buf.Bytes()[:buf.Len()-sha256.Size])
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sum := sha256.Sum256(body)
+		tab, err := Parse(append(bytes.Clone(body), sum[:]...))
+		if err != nil {
+			return
+		}
+		for _, s := range []string{"0.0.0.0", "192.0.2.7", "255.255.255.255", "::", "2001:db8::7", "ffff::1"} {
+			tab.Lookup(netip.MustParseAddr(s))
+		}
+	})
+}
