@@ -26,6 +26,10 @@ type Builder struct {
 	company    [2][]span
 	companyVal []Company
 
+	location    [2][]span
+	locationVal []location
+	locationIdx map[location]int32
+
 	order int32
 
 	// Classify gives a network its organisation type; Classify when nil.
@@ -36,9 +40,13 @@ type Builder struct {
 
 // network is one autonomous system as a source names it.
 type network struct {
-	asn uint32
-	org string
+	asn    uint32
+	org    string
+	domain string // from sources that know it (IPinfo Lite)
 }
+
+// location is where a range is, below the country.
+type location struct{ city, region string }
 
 // Network is what the classifier is told of an organisation's network.
 type Network struct {
@@ -57,7 +65,7 @@ type Company struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{asnIdx: map[network]int32{}, countryIdx: map[string]int32{}}
+	return &Builder{asnIdx: map[network]int32{}, countryIdx: map[string]int32{}, locationIdx: map[location]int32{}}
 }
 
 func family(a netip.Addr) int {
@@ -73,8 +81,8 @@ func (b *Builder) nextOrder() int32 {
 }
 
 // addNetwork adds a range of an autonomous system.
-func (b *Builder) addNetwork(start, end netip.Addr, asn uint32, org string) {
-	k := network{asn, org}
+func (b *Builder) addNetwork(start, end netip.Addr, asn uint32, org, domain string) {
+	k := network{asn, org, domain}
 	v, ok := b.asnIdx[k]
 	if !ok {
 		v = int32(len(b.asnVal))
@@ -95,6 +103,18 @@ func (b *Builder) addCountry(start, end netip.Addr, cc string) {
 	}
 	f := family(start)
 	b.country[f] = append(b.country[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
+}
+
+// addLocation adds a range's city and region.
+func (b *Builder) addLocation(start, end netip.Addr, l location) {
+	v, ok := b.locationIdx[l]
+	if !ok {
+		v = int32(len(b.locationVal))
+		b.locationVal = append(b.locationVal, l)
+		b.locationIdx[l] = v
+	}
+	f := family(start)
+	b.location[f] = append(b.location[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
 }
 
 // addCompany adds a range of the operator's company list.
@@ -144,7 +164,7 @@ func (b *Builder) Build() (*Table, error) {
 	}
 	total := 0
 	for f := range 2 {
-		total += len(b.asn[f]) + len(b.country[f]) + len(b.company[f])
+		total += len(b.asn[f]) + len(b.country[f]) + len(b.company[f]) + len(b.location[f])
 	}
 	if total == 0 {
 		return nil, ErrEmpty
@@ -153,12 +173,13 @@ func (b *Builder) Build() (*Table, error) {
 	t := &Table{info: Info{Format: formatVersion, BuiltAt: now().UTC().Truncate(time.Second), Sources: b.sources}}
 	st := newStrings()
 	t.recs = []record{{}} // record 0: nothing known
-	recIdx := map[[3]int32]uint32{}
+	recIdx := map[[4]int32]uint32{}
 
-	var flat [2][3][]span
+	var flat [2][4][]span
 	for f := range 2 {
 		v6 := f == 1
-		flat[f] = [3][]span{flatten(b.country[f], v6), flatten(b.asn[f], v6), flatten(b.company[f], v6)}
+		flat[f] = [4][]span{flatten(b.country[f], v6), flatten(b.asn[f], v6), flatten(b.company[f], v6),
+			flatten(b.location[f], v6)}
 	}
 	types := b.classifyNetworks(flat, classify)
 
@@ -166,9 +187,9 @@ func (b *Builder) Build() (*Table, error) {
 		v6 := f == 1
 		starts, vals := overlay(flat[f][:], v6)
 		for i, s := range starts {
-			key := [3]int32{vals[i][0], vals[i][1], vals[i][2]}
+			key := [4]int32{vals[i][0], vals[i][1], vals[i][2], vals[i][3]}
 			rec := uint32(0)
-			if key != [3]int32{-1, -1, -1} {
+			if key != [4]int32{-1, -1, -1, -1} {
 				var ok bool
 				if rec, ok = recIdx[key]; !ok {
 					rec = uint32(len(t.recs))
@@ -204,7 +225,7 @@ func (b *Builder) Build() (*Table, error) {
 
 // classifyNetworks types every network once, knowing how many addresses it
 // holds across the table.
-func (b *Builder) classifyNetworks(flat [2][3][]span, classify func(Network) (foyer.OrgType, string)) []typed {
+func (b *Builder) classifyNetworks(flat [2][4][]span, classify func(Network) (foyer.OrgType, string)) []typed {
 	size := make([]Network, len(b.asnVal))
 	for i, n := range b.asnVal {
 		size[i] = Network{ASN: n.asn, Org: n.org}
@@ -232,7 +253,7 @@ type typed struct {
 }
 
 // record combines a stretch's country, network and company.
-func (b *Builder) record(key [3]int32, st *stringTable, types []typed) record {
+func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 	var r record
 	if c := key[0]; c >= 0 {
 		r.country = countryBytes(b.countryVal[c])
@@ -242,6 +263,7 @@ func (b *Builder) record(key [3]int32, st *stringTable, types []typed) record {
 	if n := key[1]; n >= 0 {
 		r.asn = b.asnVal[n].asn
 		r.org = st.add(b.asnVal[n].org)
+		r.domain = st.add(b.asnVal[n].domain)
 		r.typ = orgTypeNum(types[n].typ)
 		r.reason = st.add(types[n].reason)
 	}
@@ -257,6 +279,10 @@ func (b *Builder) record(key [3]int32, st *stringTable, types []typed) record {
 		r.typ = orgTypeNum(foyer.OrgBusiness)
 		r.reason = st.add("listed in the operator's company ranges")
 		r.flags |= flagCustom
+	}
+	if l := key[3]; l >= 0 {
+		r.city = st.add(b.locationVal[l].city)
+		r.region = st.add(b.locationVal[l].region)
 	}
 	return r
 }

@@ -97,7 +97,7 @@ func (b *Builder) AddASNCSV(r io.Reader, src Source) error {
 		if err != nil {
 			return fmt.Errorf("AS number %q: not a number from 0 to 4294967295", rec[2])
 		}
-		b.addNetwork(first, last, uint32(asn), strings.TrimSpace(rec[3]))
+		b.addNetwork(first, last, uint32(asn), strings.TrimSpace(rec[3]), "")
 		return nil
 	})
 	if err != nil {

@@ -43,13 +43,14 @@ var openPackages = []openPackage{
 const CompaniesFile = "companies.csv"
 
 // Import says what to compile. With no file named, it takes the packages
-// scripts/fetch-ipdata fetched into Dir/src and Dir/companies.csv if there
-// is one.
+// scripts/fetch-ipdata fetched into Dir/src, Dir/companies.csv if there is
+// one, and every Dir/mmdb/*.mmdb.
 type Import struct {
 	Dir       string
 	ASN       []string // network tables (first,last,asn,organisation)
 	Country   []string // country tables (first,last,country)
 	Companies []string // the operator's company lists
+	MMDB      []string // MaxMind DB files (GeoLite2, DB-IP Lite, IPinfo Lite…)
 }
 
 // ErrNoSources is returned when the import names no file and nothing was
@@ -59,7 +60,7 @@ var ErrNoSources = errors.New("no IP data to compile")
 // Build reads the sources and compiles the table. The first malformed line
 // fails the whole import, naming its file and line.
 func (im Import) Build(b *Builder) (*Table, error) {
-	if len(im.ASN)+len(im.Country)+len(im.Companies) == 0 {
+	if len(im.ASN)+len(im.Country)+len(im.Companies)+len(im.MMDB) == 0 {
 		found := false
 		for _, p := range openPackages {
 			dir := filepath.Join(im.Dir, "src", p.dir)
@@ -79,6 +80,13 @@ func (im Import) Build(b *Builder) (*Table, error) {
 				}
 			}
 		}
+		mmdbs, _ := filepath.Glob(filepath.Join(im.Dir, "mmdb", "*.mmdb"))
+		for _, f := range mmdbs {
+			found = true
+			if err := b.AddMMDB(f, Source{Name: f}); err != nil {
+				return nil, err
+			}
+		}
 		companies := filepath.Join(im.Dir, CompaniesFile)
 		if _, err := os.Stat(companies); err == nil {
 			found = true
@@ -87,7 +95,7 @@ func (im Import) Build(b *Builder) (*Table, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("%w in %s: run scripts/fetch-ipdata %s, or name files with --asn-csv, --country-csv, --companies",
+			return nil, fmt.Errorf("%w in %s: run scripts/fetch-ipdata %s, or name files with --asn-csv, --country-csv, --mmdb, --companies",
 				ErrNoSources, im.Dir, im.Dir)
 		}
 		return b.Build()
@@ -99,6 +107,11 @@ func (im Import) Build(b *Builder) (*Table, error) {
 	}
 	for _, f := range im.Country {
 		if err := addFile(b, "country", f, Source{Name: f}); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range im.MMDB {
+		if err := b.AddMMDB(f, Source{Name: f}); err != nil {
 			return nil, err
 		}
 	}
