@@ -54,6 +54,7 @@ func runIPDataImport(_ context.Context, args []string, stdout, stderr io.Writer)
 	fs.Var((*listFlag)(&im.ASN), "asn-csv", "network table CSV (first,last,asn,organisation); repeat for more")
 	fs.Var((*listFlag)(&im.Country), "country-csv", "country table CSV (first,last,country); repeat for more")
 	fs.Var((*listFlag)(&im.MMDB), "mmdb", "MaxMind DB file (GeoLite2 City/ASN, DB-IP Lite, IPinfo Lite…) for cities, regions and networks; repeat for more")
+	fs.StringVar(&im.Classify, "classify", "", "your own classification list: AS number, type, name, tab-separated (default: classify.tsv in --ipdata when present)")
 	fs.Var((*listFlag)(&im.Companies), "companies", "your company ranges, CSV cidr,name,domain,industry,employees,country; they win over the open data")
 	if err := parse(fs, args); err != nil {
 		return err

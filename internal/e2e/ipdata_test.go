@@ -19,7 +19,7 @@ import (
 // and a business network, with a company range of the operator's inside it.
 var ipdataSources = map[string]string{
 	"asn.csv": "198.51.100.0,198.51.100.255,64502,Example Broadband Telecom\n" +
-		"203.0.113.0,203.0.113.255,64501,Example Networks GmbH\n" +
+		"203.0.113.0,203.0.113.255,64501,Example Industries GmbH\n" +
 		"2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,64503,Example Cloud Hosting\n",
 	"country.csv": "198.51.100.0,198.51.100.255,FR\n203.0.113.0,203.0.113.255,AT\n",
 	"companies.csv": "cidr,name,domain,industry,employees,country\n" +
@@ -143,7 +143,7 @@ func TestCompanyFromIP(t *testing.T) {
 		"/company":              acme,
 		"/company-after-damage": acme,
 		"/company-renamed":      acme,
-		"/network":              {"Example Networks GmbH", "", "business", "AT"},
+		"/network":              {"Example Industries GmbH", "", "business", "AT"},
 		"/carrier":              {"", "", "isp", "FR"},
 		"/hosting":              {"", "", "hosting", ""},
 		"/nodata":               {"", "", "", ""},

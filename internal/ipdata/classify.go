@@ -1,6 +1,7 @@
 package ipdata
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -16,30 +17,62 @@ import (
 // that mark a company. A very large address space with no such word is a
 // carrier's. A name that is only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
+	if c, ok := curated[n.ASN]; ok {
+		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
+	}
+	return classifyByRules(n)
+}
+
+// classifyByRules is Classify without the curated list.
+func classifyByRules(n Network) (foyer.OrgType, string) {
 	name := strings.ToLower(n.Org)
 	words := splitWords(name)
 	if name == "" {
 		return foyer.OrgUnknown, "the network has no organisation name"
+	}
+	if strings.Contains(name, "trading as") || strings.Contains(name, "t/a ") {
+		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
 	for _, r := range nameRules {
 		if w := r.match(name, words); w != "" {
 			return r.typ, "name contains “" + w + "” (" + string(r.typ) + ")"
 		}
 	}
-	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
-		return foyer.OrgISP, "no business word and a very large address space"
+	if w := netWord(words); w != "" {
+		return foyer.OrgISP, "name ends in “net”, “link” or “online” (" + w + "), as small carriers' do"
 	}
-	if w := legalForm(words); w != "" {
-		if personName(n.Org, words) {
-			return foyer.OrgUnknown, "the name looks like a person's name"
-		}
-		return foyer.OrgBusiness, "legal form “" + w + "”"
-	}
+	form := legalForm(words)
 	if personName(n.Org, words) {
 		return foyer.OrgUnknown, "the name looks like a person's name"
 	}
+	if form != "" {
+		return foyer.OrgBusiness, "legal form “" + form + "”"
+	}
+	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
+		return foyer.OrgISP, "no business word and a very large address space"
+	}
 	return foyer.OrgUnknown, "no rule matched the name"
 }
+
+// netWord finds a word that ends in "net", "link" or "online", or is one:
+// how many small carriers name themselves.
+func netWord(words map[string]bool) string {
+	for w := range words {
+		if strings.Contains(w, ".") {
+			continue
+		}
+		for _, suf := range []string{"net", "link", "online"} {
+			if w == suf || (strings.HasSuffix(w, suf) && len(w) > len(suf)+2 && !notNet[w]) {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// notNet are words ending in "net" that say nothing about a network.
+var notNet = map[string]bool{"cabinet": true, "planet": true, "magnet": true, "bonnet": true, "garnet": true,
+	"clarinet": true, "hairnet": true, "sonnet": true, "internet": true}
 
 // nameRule matches whole words, or substrings of the lower-cased name.
 type nameRule struct {
@@ -66,45 +99,56 @@ func (r nameRule) match(name string, words map[string]bool) string {
 // company), then carriers, then the public and non-profit sector.
 var nameRules = []nameRule{
 	{typ: foyer.OrgHosting,
-		words: []string{"hosting", "hoster", "cloud", "datacenter", "datacentre", "colocation", "colo", "vps", "cdn",
-			"servers", "server", "vpn", "proxy", "akamai", "cloudflare", "fastly", "digitalocean", "linode", "ovh",
-			"hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247", "amazon", "aws", "google",
-			"microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy", "rackspace", "equinix",
-			"zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify", "vercel", "heroku"},
-		parts: []string{"data center", "data centre", "rechenzentrum", "web services", "content delivery",
-			"dedicated server", "virtual server", "hébergement", "alojamiento"}},
-	{typ: foyer.OrgISP,
-		words: []string{"telecom", "telekom", "telecommunications", "telecommunication", "telecomunicacoes",
-			"telecomunicações", "telecomunicaciones", "telecomunicazioni", "telecommunicatie", "telefonica",
-			"telefónica", "telco", "broadband", "cable", "cablevision", "kabel", "mobile", "mobil", "wireless",
-			"cellular", "isp", "dsl", "fiber", "fibre", "fibra", "comcast", "verizon", "vodafone", "orange", "swisscom",
-			"telia", "telenor", "tele2", "telstra", "optus", "airtel", "jio", "kddi", "softbank", "movistar", "claro",
-			"proximus", "kpn", "ziggo", "iliad", "charter", "spectrum", "rostelecom", "megafon", "beeline", "vivo",
-			"unicom", "chinanet", "turkcell", "etisalat", "ooredoo", "mtn", "safaricom", "bsnl", "pldt", "globe",
-			"viettel", "telkom", "indosat", "singtel", "starhub", "netvigator", "hinet", "sky", "virgin"},
-		parts: []string{"internet service", "communications", "kommunikation", "at&t", "bell canada", "china mobile",
-			"deutsche telekom", "british telecommunications", "cox communications", "rogers", "shaw "}},
+		words: []string{"hoster", "colo", "vps", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
+			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
+			"amazon", "aws", "google", "microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy",
+			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
+			"vercel", "heroku", "internap", "linux"},
+		parts: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "data center", "data centre",
+			"rechenzentrum", "colocation", "colocat", "web services", "content delivery", "hébergement", "alojamiento",
+			"as a service"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"university", "universität", "universitat", "université", "universite", "universidad",
-			"universidade", "università", "universiteit", "uniwersytet", "college", "school", "schule", "école",
-			"academy", "akademie", "hochschule", "polytechnic", "politecnico", "edu", "research"},
-		parts: []string{"institute of technology", "research and education", "education network"}},
+			"universidade", "università", "universiteit", "uniwersytet", "universitas", "college", "school", "schule",
+			"école", "academy", "akademie", "hochschule", "polytechnic", "politecnico", "edu", "research", "ensino",
+			"enseignement", "educacion", "educação"},
+		parts: []string{"institute of technology", "research and education", "education and research",
+			"education network", "forschungsnetz", "universit"}},
 	{typ: foyer.OrgGovernment,
 		words: []string{"government", "ministry", "ministerio", "ministère", "ministerium", "bundesamt", "municipality",
-			"gemeente", "kommune", "parliament", "gov", "police", "army", "military", "senate", "council"},
+			"municipal", "gemeente", "kommune", "kommun", "parliament", "gov", "police", "army", "military", "senate",
+			"council", "dod", "defense", "defence", "region", "regione", "county", "landkreis", "911", "autorite",
+			"regulatory", "prefecture", "gouvernement", "gobierno", "governo"},
 		parts: []string{"department of", "city of", "county of", "state of", "federal ", "national agency",
-			"administration publique"}},
+			"administration publique", "ministry of"}},
 	{typ: foyer.OrgNonprofit,
 		words: []string{"foundation", "stiftung", "fondation", "fundación", "fundacion", "fondazione", "stichting",
-			"charity", "nonprofit", "non-profit", "ngo", "e.v", "church", "red cross"},
-		parts: []string{"not for profit", "not-for-profit"}},
+			"charity", "nonprofit", "non-profit", "ngo", "e.v", "church", "hospital", "verein"},
+		parts: []string{"not for profit", "not-for-profit", "red cross", "medical center", "health network",
+			"health system"}},
+	{typ: foyer.OrgISP,
+		words: []string{"telecom", "telekom", "telecommunications", "telecommunication", "telecomunicacoes",
+			"telecomunicações", "telecomunicaciones", "telecomunicazioni", "telecommunicatie", "telekomunikasi",
+			"telekomunikasyon", "telekomunikacije", "telefonica", "telefónica", "telephone", "telco", "broadband",
+			"cable", "cablevision", "kabel", "mobile", "mobil", "wireless", "cellular", "isp", "dsl", "fiber", "fibre",
+			"fibra", "internet", "provedor", "proveedor", "comunicacao", "comunicacoes", "comunicaciones", "iletisim",
+			"tv", "assinatura", "comcast", "verizon", "vodafone", "orange", "swisscom", "telia", "telenor", "tele2",
+			"telstra", "optus", "airtel", "jio", "kddi", "softbank", "movistar", "claro", "proximus", "kpn", "ziggo",
+			"iliad", "charter", "spectrum", "rostelecom", "megafon", "beeline", "vivo", "unicom", "chinanet",
+			"turkcell", "etisalat", "ooredoo", "mtn", "safaricom", "bsnl", "pldt", "globe", "viettel", "indosat",
+			"singtel", "starhub", "netvigator", "hinet", "sky", "virgin", "radiotelephone", "network", "networks",
+			"netzwerke", "online", "dacom", "t-mobile"},
+		parts: []string{"internet service", "communications", "kommunikation", "at&t", "bell canada", "china mobile",
+			"deutsche telekom", "british telecommunications", "cox communications", "rogers", "shaw "}},
 }
 
 // legalForms mark a company in many jurisdictions.
-var legalForms = []string{"inc", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "ab",
-	"as", "oy", "oyj", "spa", "srl", "kk", "co", "corp", "corporation", "plc", "pty", "pte", "kft", "sro", "aps",
-	"llp", "lp", "company", "group", "kg", "ohg", "sl", "sp", "zoo", "doo", "ood", "eood", "ltda", "sae", "jsc",
-	"pjsc", "ooo", "tov", "bhd", "sdn", "pvt", "holding", "holdings", "gesmbh", "se"}
+var legalForms = []string{"inc", "llc", "ltd", "limited", "gmbh", "mbh", "ag", "sa", "sas", "sarl", "bv", "nv",
+	"ab", "as", "oy", "oyj", "spa", "srl", "kk", "co", "corp", "corporation", "plc", "pty", "pte", "kft", "sro",
+	"aps", "llp", "lp", "company", "group", "kg", "ohg", "sl", "sp", "zoo", "doo", "ood", "eood", "ltda", "sae",
+	"jsc", "pjsc", "ojsc", "ooo", "oao", "zao", "pao", "ao", "tov", "bhd", "sdn", "pvt", "holding", "holdings",
+	"gesmbh", "se", "ehf", "cc", "bank", "srls", "sapi", "cv", "ltda-me", "me", "eireli", "pt", "tbk", "sti",
+	"sirketi", "proprietary"}
 
 func legalForm(words map[string]bool) string {
 	for _, f := range legalForms {
@@ -127,8 +171,13 @@ func splitWords(name string) map[string]bool {
 		if f == "" {
 			continue
 		}
-		if strings.Contains(f, ".") {
+		if strings.ContainsAny(f, ".-") {
 			words[f] = true
+			for _, p := range strings.FieldsFunc(f, func(r rune) bool { return r == '.' || r == '-' }) {
+				if p != "" {
+					words[p] = true
+				}
+			}
 			f = strings.ReplaceAll(f, ".", "")
 		}
 		words[f] = true

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // openPackage is an open data package that scripts/fetch-ipdata puts under
@@ -51,6 +52,9 @@ type Import struct {
 	Country   []string // country tables (first,last,country)
 	Companies []string // the operator's company lists
 	MMDB      []string // MaxMind DB files (GeoLite2, DB-IP Lite, IPinfo Lite…)
+	// Classify is the operator's classification list (AS number, type,
+	// name); Dir/classify.tsv when empty and present.
+	Classify string
 }
 
 // ErrNoSources is returned when the import names no file and nothing was
@@ -60,6 +64,24 @@ var ErrNoSources = errors.New("no IP data to compile")
 // Build reads the sources and compiles the table. The first malformed line
 // fails the whole import, naming its file and line.
 func (im Import) Build(b *Builder) (*Table, error) {
+	own := im.Classify
+	if own == "" {
+		if p := filepath.Join(im.Dir, ClassifyFile); im.Dir != "" {
+			if _, err := os.Stat(p); err == nil {
+				own = p
+			}
+		}
+	}
+	if own != "" {
+		text, err := os.ReadFile(own)
+		if err != nil {
+			return nil, err
+		}
+		if b.Classify, err = WithOverrides(string(text), own); err != nil {
+			return nil, err
+		}
+		b.sources = append(b.sources, Source{Kind: "classify", Name: own, Rows: strings.Count(string(text), "\n")})
+	}
 	if len(im.ASN)+len(im.Country)+len(im.Companies)+len(im.MMDB) == 0 {
 		found := false
 		for _, p := range openPackages {
