@@ -36,12 +36,15 @@ type Origin struct {
 
 // Org is the organisation that owns a network.
 type Org struct {
-	Name     string
-	Domain   string
-	ASN      uint32
-	Type     OrgType
-	Industry string
-	Size     string
+	Name   string
+	Domain string // from the IP data: identifies the organisation
+	// DomainHint is a domain from reverse DNS, kept when Domain is empty;
+	// it may differ between visits, so it never identifies anything.
+	DomainHint string
+	ASN        uint32
+	Type       OrgType
+	Industry   string
+	Size       string
 }
 
 // Resolver turns an IP address into an Origin, in memory. Implementations

@@ -32,6 +32,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")
 	ipdir := ipdataFlag(fs)
+	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
+	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +43,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res := ipdata.NewResolver(filepath.Join(*ipdir, ipdata.FileName))
 	loadIPData(res, cfg.Log)
+	if *rdns {
+		d := ipdata.NewRDNS(ipdata.RDNSOptions{Server: *rdnsServer})
+		defer d.Close()
+		res.UseRDNS(d)
+	}
 	cfg.Resolver = res
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

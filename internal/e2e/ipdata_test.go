@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/foyerhq/foyer/internal/testutil"
 )
 
 // ipdataSources are the test's own IP data: a carrier, a hosting network
@@ -63,6 +66,68 @@ func tryFoyer(args ...string) (string, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// TestReverseDNSHint runs the server with --rdns against the test's own DNS
+// server: a company the IP data gives no domain gets the registrable domain
+// of its network's PTR name, once the asynchronous lookup has answered.
+func TestReverseDNSHint(t *testing.T) {
+	t.Parallel()
+	dns := testutil.NewDNSServer(t, map[string]string{
+		"203.0.113.5":    "gw1.example-industries.example.",
+		"198.51.100.201": "host-198-51-100-201.carrier.example.",
+	})
+	ipdir := compileIPData(t, ipdataSources)
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "foyer.db")
+	srv := startServer(t, serverFiles{}, "--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--ipdata", ipdir,
+		"--rdns", "--rdns-server", dns.Addr)
+	c := newClient(t)
+	visit := func(visitor, path, ip string) {
+		t.Helper()
+		r, err := send(context.Background(), c, "POST", srv.URL+"/collect", batchJSON("demo", visitor, pageviews(path)...),
+			map[string]string{"X-Forwarded-For": ip})
+		if err != nil || r.status != http.StatusAccepted {
+			t.Fatalf("visit %s: %v %d %s", path, err, r.status, r.body)
+		}
+	}
+	visit("visitor-rdns-first-00000", "/first", "203.0.113.5")
+	visit("visitor-rdns-carrier-000", "/carrier", "198.51.100.201")
+	// The hint arrives asynchronously: visit from the same /24 until the
+	// company has it (each visit is a new visitor, so a new visit).
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		visit(fmt.Sprintf("visitor-rdns-later-%05d", i), "/later", "203.0.113.6")
+		var domain string
+		for _, e := range parseExport(t, export(t, dsn, "demo")) {
+			if e.Path == "/later" {
+				domain = e.CompanyDomain
+			}
+		}
+		if domain == "example-industries.example" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no domain hint after 10s; company domain %q", domain)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv.stop()
+	for _, e := range parseExport(t, export(t, dsn, "demo")) {
+		switch e.Path {
+		case "/first", "/later":
+			// One company: the first visit's row got the hint too.
+			if e.Company != "Example Industries GmbH" || e.CompanyDomain != "example-industries.example" {
+				t.Errorf("%s: %q %q", e.Path, e.Company, e.CompanyDomain)
+			}
+		case "/carrier":
+			if e.Company != "" || e.CompanyDomain != "" || e.OrgType != "isp" {
+				t.Errorf("carrier: %+v", e)
+			}
+		}
+	}
+	if n := dns.Queries.Load(); n > 2 {
+		t.Errorf("%d DNS queries, want one for the company's network (and none for the carrier's)", n)
+	}
 }
 
 // TestCompanyFromIP sends visits through a trusted proxy from a company's

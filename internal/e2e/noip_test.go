@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer/internal/testutil"
 )
 
 // The client addresses the no-IP test sends from. They come from the
@@ -23,6 +26,7 @@ var clientIPs = []netip.Addr{
 	netip.MustParseAddr("198.51.100.201"),
 	netip.MustParseAddr("2001:db8:85a3::8a2e:370:7334"),
 	netip.MustParseAddr("2001:db8:dead:beef::1234"),
+	netip.MustParseAddr("203.0.113.5"), // a company the IP data gives no domain: reverse DNS is asked
 }
 
 // ipForm is one way an address may be written down.
@@ -42,6 +46,7 @@ func ipForms(a netip.Addr) []ipForm {
 		b4 := a.As4()
 		text("dotted", a.String())
 		text("reversed octets (in-addr.arpa)", fmt.Sprintf("%d.%d.%d.%d", b4[3], b4[2], b4[1], b4[0]))
+		text("dashed (as in PTR names)", fmt.Sprintf("%d-%d-%d-%d", b4[0], b4[1], b4[2], b4[3]))
 		text("hex", fmt.Sprintf("%x", b4))
 		text("decimal", strconv.FormatUint(uint64(binary.BigEndian.Uint32(b4[:])), 10))
 		text("IPv4-mapped hex", fmt.Sprintf("::ffff:%x:%x", binary.BigEndian.Uint16(b4[:2]), binary.BigEndian.Uint16(b4[2:])))
@@ -56,6 +61,7 @@ func ipForms(a netip.Addr) []ipForm {
 		groups[i] = strconv.FormatUint(uint64(binary.BigEndian.Uint16(b16[2*i:])), 16)
 	}
 	text("uncompressed", strings.Join(groups, ":"))
+	text("dashed (as in PTR names)", strings.Join(groups, "-"))
 	text("hex", fmt.Sprintf("%x", b16))
 	nibbles := make([]string, 0, 32)
 	for i := 15; i >= 0; i-- {
@@ -174,8 +180,15 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	// resolve to is stored; it lies outside the scanned directory, as its
 	// ranges are addresses by nature.
 	ipdir := compileIPData(t, ipdataSources)
+	// Reverse DNS is on, and the PTR names spell the addresses, as many
+	// carriers' do: none of that may be kept either.
+	ptr := map[string]string{}
+	for _, ip := range clientIPs {
+		ptr[ip.String()] = "host-" + strings.NewReplacer(".", "-", ":", "-").Replace(ip.String()) + ".example-firm.example."
+	}
+	dns := testutil.NewDNSServer(t, ptr)
 	args := []string{"--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--log-format", "json", "--rate-limit", "5",
-		"--ipdata", ipdir}
+		"--ipdata", ipdir, "--rdns", "--rdns-server", dns.Addr}
 	client := newClient(t)
 	var metrics [][]byte
 	stored := map[string]int{} // path: events acknowledged
@@ -183,6 +196,9 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	for run := range 2 {
 		srv := startServer(t, files, args...)
 		driveTraffic(t, client, srv.URL, run, stored)
+		if run == 1 {
+			waitForHint(t, client, srv.URL, dsn, stored)
+		}
 		r, err := send(context.Background(), client, "GET", srv.URL+"/metrics", nil, map[string]string{"X-Forwarded-For": clientIPs[0].String()})
 		if err != nil || r.status != http.StatusOK || !bytes.Contains(r.body, []byte("foyer_events_accepted_total")) {
 			t.Fatalf("GET /metrics: %v %d", err, r.status)
@@ -221,7 +237,7 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	for _, e := range exported {
 		companies[e.Company+"/"+e.OrgType] = true
 	}
-	for _, want := range []string{"Acme Widgets GmbH/business", "/isp", "/hosting"} {
+	for _, want := range []string{"Acme Widgets GmbH/business", "Example Industries GmbH/business", "/isp", "/hosting"} {
 		if !companies[want] {
 			t.Errorf("no exported visit resolved to %q; got %v", want, companies)
 		}
@@ -249,6 +265,31 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	}
 	t.Logf("scanned %d files (%v) and 2 metrics pages for %d addresses in %d forms",
 		len(scanned), scanned, len(clientIPs), len(ipForms(clientIPs[0]))+len(ipForms(clientIPs[2])))
+}
+
+// waitForHint visits from the company without a domain until reverse DNS
+// has given it one, so that the scan covers what reverse DNS stores.
+func waitForHint(t *testing.T, c *http.Client, base, dsn string, stored map[string]int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		path := fmt.Sprintf("/noip/hint/%d", i)
+		r, err := send(context.Background(), c, "POST", base+"/collect", batchJSON("demo", fmt.Sprintf("noip-hint-visitor-%04d", i), pageviews(path)...),
+			map[string]string{"X-Forwarded-For": "203.0.113.5"})
+		if err != nil || r.status != http.StatusAccepted {
+			t.Fatalf("hint visit: %v %d", err, r.status)
+		}
+		stored[path]++
+		for _, e := range parseExport(t, export(t, dsn, "demo")) {
+			if e.Path == path && e.CompanyDomain == "example-firm.example" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("reverse DNS gave no domain hint in 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // driveTraffic sends one run's traffic and adds the events acknowledged

@@ -16,6 +16,7 @@ type Resolver struct {
 	path   string
 	loadMu sync.Mutex // one Load at a time
 	cur    atomic.Pointer[Table]
+	rdns   *RDNS
 }
 
 // NewResolver returns a resolver for the table file at path; it answers
@@ -49,5 +50,15 @@ func (r *Resolver) Lookup(ip netip.Addr) Result {
 	return t.Lookup(ip)
 }
 
+// UseRDNS adds reverse DNS domain hints to organisations of a company type
+// that the table gives no domain. Call it before the first Resolve.
+func (r *Resolver) UseRDNS(d *RDNS) { r.rdns = d }
+
 // Resolve implements foyer.Resolver.
-func (r *Resolver) Resolve(ip netip.Addr) foyer.Origin { return r.Lookup(ip).Origin() }
+func (r *Resolver) Resolve(ip netip.Addr) foyer.Origin {
+	o := r.Lookup(ip).Origin()
+	if r.rdns != nil && o.Org.Type.IsCompany() && o.Org.Domain == "" {
+		o.Org.DomainHint = r.rdns.Hint(ip)
+	}
+	return o
+}

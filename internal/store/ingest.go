@@ -286,10 +286,17 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 		return sql.NullInt64{}, err
 	}
 	k := companyKey{ws, companyKeyOf(org)}
-	row := companyRow{name: org.Name, domain: org.Domain, typ: string(org.Type), industry: org.Industry, size: org.Size}
+	domain := org.Domain
+	if domain == "" {
+		domain = org.DomainHint
+	}
+	row := companyRow{name: org.Name, domain: domain, typ: string(org.Type), industry: org.Industry, size: org.Size}
 	cached, ok := a.companies[k]
 	if !ok {
 		cached, ok = s.cache.companies[k]
+	}
+	if ok && org.Domain == "" && row.domain == "" {
+		row.domain = cached.domain // no hint this time: keep the one stored
 	}
 	if ok && cached.name == row.name && cached.domain == row.domain && cached.typ == row.typ &&
 		cached.industry == row.industry && cached.size == row.size {
@@ -299,10 +306,11 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
 		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, type, industry, size, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name, domain = excluded.domain,
+		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name,
+			domain = CASE WHEN excluded.domain = '' THEN companies.domain ELSE excluded.domain END,
 			type = excluded.type, industry = excluded.industry, size = excluded.size
 		RETURNING id`,
-		ws, k.key, org.Name, org.Domain, int64(org.ASN), h.Origin.Country, string(org.Type), org.Industry, org.Size,
+		ws, k.key, org.Name, row.domain, int64(org.ASN), h.Origin.Country, string(org.Type), org.Industry, org.Size,
 		ms(h.Time)).Scan(&row.id)
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: %w", err)
@@ -312,7 +320,8 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 }
 
 // companyKeyOf identifies an organisation across lookups: by its domain
-// when known, else by its name and AS number.
+// when the IP data gives one, else by its name and AS number (a reverse DNS
+// hint is no identity: a visit may come before the hint).
 func companyKeyOf(o foyer.Org) string {
 	if o.Domain != "" {
 		return "domain:" + strings.ToLower(o.Domain)
