@@ -14,6 +14,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,8 +78,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	return &App{
 		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
-		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log}),
+		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver)}),
 	}, nil
+}
+
+// ipdataOf returns the IP data resolver behind r, or nil.
+func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
+	res, _ := r.(*ipdata.Resolver)
+	return res
 }
 
 // Close stops the writer and closes the store.

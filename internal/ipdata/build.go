@@ -3,6 +3,7 @@ package ipdata
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -278,6 +279,10 @@ func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 		}
 		r.typ = orgTypeNum(foyer.OrgBusiness)
 		r.reason = st.add("listed in the operator's company ranges")
+		if personName(co.Name, nil) || strings.Contains(strings.ToLower(co.Name), "trading as") {
+			r.typ = orgTypeNum(foyer.OrgUnknown)
+			r.reason = st.add("listed in the operator's company ranges, but named after a person: never shown as a company")
+		}
 		r.flags |= flagCustom
 	}
 	if l := key[3]; l >= 0 {

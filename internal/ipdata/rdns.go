@@ -37,8 +37,9 @@ type RDNS struct {
 }
 
 type hint struct {
-	domain  string
-	expires time.Time
+	domain      string
+	residential bool // the PTR name is one of a carrier's address pools
+	expires     time.Time
 }
 
 // RDNSOptions tune reverse DNS; the zero value is the default.
@@ -104,23 +105,25 @@ func networkOf(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// Hint returns the domain hint cached for a's network, or "" and queues a
-// lookup when there is none yet.
-func (r *RDNS) Hint(a netip.Addr) string {
+// Hint returns what reverse DNS told of a's network: a domain hint (or ""),
+// and whether its names are those of a carrier's address pool
+// (dsl-…, pool-…, dynamic…). When nothing is cached yet it queues a lookup
+// and returns "", false.
+func (r *RDNS) Hint(a netip.Addr) (domain string, residential bool) {
 	a = a.Unmap()
 	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() {
-		return ""
+		return "", false
 	}
 	key := networkOf(a)
 	r.mu.Lock()
 	h, ok := r.cache[key]
 	if ok && r.now().Before(h.expires) {
 		r.mu.Unlock()
-		return h.domain
+		return h.domain, h.residential
 	}
 	if r.inFlight[key] {
 		r.mu.Unlock()
-		return ""
+		return "", false
 	}
 	select {
 	case r.queue <- a:
@@ -128,7 +131,7 @@ func (r *RDNS) Hint(a netip.Addr) string {
 	default: // busy: a later visit asks again
 	}
 	r.mu.Unlock()
-	return ""
+	return "", false
 }
 
 func (r *RDNS) work() {
@@ -138,33 +141,66 @@ func (r *RDNS) work() {
 		case <-r.stop:
 			return
 		case a := <-r.queue:
-			d := r.lookup(a)
+			h := r.lookup(a)
+			h.expires = r.now().Add(r.ttl)
 			key := networkOf(a)
 			r.mu.Lock()
 			if len(r.cache) >= r.limit {
 				clear(r.cache)
 			}
-			r.cache[key] = hint{domain: d, expires: r.now().Add(r.ttl)}
+			r.cache[key] = h
 			delete(r.inFlight, key)
 			r.mu.Unlock()
 		}
 	}
 }
 
-// lookup returns the registrable domain of a's first usable PTR name.
-func (r *RDNS) lookup(a netip.Addr) string {
+// lookup returns the registrable domain of a's first usable PTR name, and
+// whether a name is a pool's.
+func (r *RDNS) lookup(a netip.Addr) hint {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	names, err := r.resolver.LookupAddr(ctx, a.String())
 	if err != nil {
-		return "" // the error names the address: dropped
+		return hint{} // the error names the address: dropped
 	}
+	var h hint
 	for _, n := range names {
-		if d := domainHint(n, a); d != "" {
-			return d
+		if poolName(n) {
+			h.residential = true
+		}
+		if d := domainHint(n, a); d != "" && h.domain == "" {
+			h.domain = d
 		}
 	}
-	return ""
+	if h.residential {
+		h.domain = "" // a pool's domain is its carrier's
+	}
+	return h
+}
+
+// poolWords name a carrier's address pools in PTR names.
+var poolWords = map[string]bool{"dyn": true, "dynamic": true, "dynamicip": true, "pool": true, "dsl": true,
+	"adsl": true, "vdsl": true, "xdsl": true, "dhcp": true, "ppp": true, "pppoe": true, "cable": true, "cpe": true,
+	"cust": true, "customer": true, "client": true, "broadband": true, "residential": true, "res": true,
+	"home": true, "mobile": true, "gprs": true, "lte": true, "ftth": true, "fttc": true, "fttx": true,
+	"wlan": true, "wifi": true, "user": true, "subscriber": true}
+
+// poolName reports whether a PTR name's host part (left of its
+// registrable domain) holds a word of a carrier's address pool.
+func poolName(ptr string) bool {
+	name := strings.ToLower(strings.TrimSuffix(ptr, "."))
+	d, err := publicsuffix.EffectiveTLDPlusOne(name)
+	if err != nil || len(name) <= len(d) {
+		return false
+	}
+	host := name[:len(name)-len(d)]
+	for _, w := range strings.FieldsFunc(host, func(r rune) bool { return !(r >= 'a' && r <= 'z') }) {
+		if poolWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // domainHint returns the registrable domain of a PTR name, or "" when there

@@ -67,7 +67,7 @@ func TestRDNS(t *testing.T) {
 	defer r.Close()
 
 	first := netip.MustParseAddr("203.0.113.77")
-	if got := r.Hint(first); got != "" {
+	if got, _ := r.Hint(first); got != "" {
 		t.Errorf("the first visit got %q: the lookup is asynchronous", got)
 	}
 	if got := waitHint(t, r, first); got != "acme-widgets.example" {
@@ -75,7 +75,7 @@ func TestRDNS(t *testing.T) {
 	}
 	// The same /24: answered from the cache, no query.
 	q := dns.Queries.Load()
-	if got := r.Hint(netip.MustParseAddr("203.0.113.5")); got != "acme-widgets.example" {
+	if got, pool := r.Hint(netip.MustParseAddr("203.0.113.5")); got != "acme-widgets.example" || pool {
 		t.Errorf("the same network: %q", got)
 	}
 	if dns.Queries.Load() != q {
@@ -138,5 +138,45 @@ func TestResolverUsesRDNSForCompaniesOnly(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if dns.Queries.Load() != q {
 		t.Error("a carrier's address was looked up")
+	}
+}
+
+func TestPoolName(t *testing.T) {
+	for ptr, want := range map[string]bool{
+		"pool-203-0-113-77.bstn.carrier.example.":  true,
+		"dsl-203-0-113-77.dynamic.carrier.example": true,
+		"cpe-198-51-100-1.res.carrier.example.":    true,
+		"gw1.acme-widgets.example.":                false,
+		"mail.pool.example.":                       false, // "pool" is the registrable domain's own name
+		"host-203-0-113-77.carrier.example.":       false,
+		"dynamic.example.":                         false,
+	} {
+		if got := poolName(ptr); got != want {
+			t.Errorf("%q: %v, want %v", ptr, got, want)
+		}
+	}
+}
+
+func TestResolverDemotesPools(t *testing.T) {
+	dns := testutil.NewDNSServer(t, map[string]string{
+		"192.0.2.10": "dsl-192-0-2-10.dynamic.small-carrier.example.",
+	})
+	d := NewRDNS(RDNSOptions{Server: dns.Addr, Timeout: 200 * time.Millisecond})
+	defer d.Close()
+	path := t.TempDir() + "/" + FileName
+	// The rules take this small carrier for a company (a legal form, no
+	// carrier word); its pool names tell otherwise.
+	must(t, buildFrom(t, "192.0.2.0,192.0.2.255,64500,Example Holding GmbH\n").WriteFile(path))
+	r := NewResolver(path)
+	_, err := r.Load()
+	must(t, err)
+	r.UseRDNS(d)
+	a := netip.MustParseAddr("192.0.2.10")
+	if o := r.Resolve(a); o.Org.Type != foyer.OrgBusiness {
+		t.Fatalf("before the answer: %+v", o.Org)
+	}
+	waitHint(t, d, a)
+	if o := r.Resolve(a); o.Org.Type != foyer.OrgISP || o.Org.DomainHint != "" {
+		t.Errorf("after the answer: %+v, want isp without a hint", o.Org)
 	}
 }

@@ -50,15 +50,21 @@ func (r *Resolver) Lookup(ip netip.Addr) Result {
 	return t.Lookup(ip)
 }
 
-// UseRDNS adds reverse DNS domain hints to organisations of a company type
-// that the table gives no domain. Call it before the first Resolve.
+// UseRDNS adds reverse DNS to organisations of a company type that the
+// table gives no domain: a domain hint, or, when the network's names are a
+// carrier's address pool, the type isp (the rules took a carrier with a
+// legal form for a company). Call it before the first Resolve.
 func (r *Resolver) UseRDNS(d *RDNS) { r.rdns = d }
 
 // Resolve implements foyer.Resolver.
 func (r *Resolver) Resolve(ip netip.Addr) foyer.Origin {
 	o := r.Lookup(ip).Origin()
 	if r.rdns != nil && o.Org.Type.IsCompany() && o.Org.Domain == "" {
-		o.Org.DomainHint = r.rdns.Hint(ip)
+		hint, pool := r.rdns.Hint(ip)
+		if pool {
+			o.Org.Type = foyer.OrgISP
+		}
+		o.Org.DomainHint = hint
 	}
 	return o
 }

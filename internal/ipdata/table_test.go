@@ -370,3 +370,15 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestCompanyNamedAfterPerson(t *testing.T) {
+	b := NewBuilder()
+	must(t, b.AddCompaniesCSV(strings.NewReader("192.0.2.0/28,Hans Müller\n192.0.2.16/28,Jane Doe trading as Doe Design\n192.0.2.32/28,Müller Maschinenbau GmbH\n"), Source{Name: "co.csv"}))
+	tab, err := b.Build()
+	must(t, err)
+	for ip, want := range map[string]foyer.OrgType{"192.0.2.1": foyer.OrgUnknown, "192.0.2.17": foyer.OrgUnknown, "192.0.2.33": foyer.OrgBusiness} {
+		if got := tab.Lookup(netip.MustParseAddr(ip)); got.Type != want {
+			t.Errorf("%s %q: %s (%s), want %s", ip, got.Org, got.Type, got.Reason, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/tracker"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,6 +23,9 @@ type Config struct {
 	Collect  *collect.Handler
 	Gatherer prometheus.Gatherer
 	Log      *slog.Logger
+	// IPData is the IP data in service, whose sources /about/data credits;
+	// nil when there is none.
+	IPData *ipdata.Resolver
 }
 
 // Server routes Foyer's HTTP endpoints.
@@ -41,6 +45,7 @@ func NewServer(cfg Config) *Server {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
 	s.mux.HandleFunc("GET /{$}", s.home)
+	s.mux.HandleFunc("GET /about/data", s.aboutData)
 	return s
 }
 
@@ -76,8 +81,35 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <p>Put the tracker on a page of an allowed hostname:</p>
 <pre>&lt;script defer src="{{.}}/t.js" data-site="SITE-KEY"&gt;&lt;/script&gt;</pre>
 <p>Health: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a>.</p>
+<p><a href="/about/data">Where company data comes from</a></p>
 </body></html>
 `))
+
+var aboutDataPage = template.Must(template.New("about-data").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Data sources · Foyer</title></head>
+<body><h1>Where company data comes from</h1>
+<p>Foyer looks up each visit's network address in a table compiled from the sources below, keeps the
+country, city and organisation it finds, and forgets the address.</p>
+{{if .}}<p>Table built {{.BuiltAt.Format "2 January 2006, 15:04 MST"}}: {{.Ranges4}} IPv4 and {{.Ranges6}} IPv6 ranges.</p>
+<ul>{{range .Sources}}
+<li><strong>{{.Name}}</strong>{{if .Version}} (version {{.Version}}){{end}}{{if .Attribution}}: {{.Attribution}}.
+{{if .License}}Licence: {{.License}}.{{end}} {{if .URL}}<a href="{{.URL}}">{{.URL}}</a>{{end}}{{end}}</li>{{end}}
+</ul>{{else}}<p>No IP data table is loaded: every visit's organisation is unknown.</p>{{end}}
+</body></html>
+`))
+
+func (s *Server) aboutData(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'")
+	var info *ipdata.Info
+	if s.cfg.IPData != nil {
+		if t := s.cfg.IPData.Table(); t != nil {
+			i := t.Info()
+			info = &i
+		}
+	}
+	aboutDataPage.Execute(w, info)
+}
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
