@@ -20,7 +20,7 @@ func TestCompanies(t *testing.T) {
 		ctx := context.Background()
 		wsA, siteA := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
 		wsB, siteB := testutil.NewSite(t, s, "Initech", "initech", "initech.com")
-		globex := foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", ASN: 64500,
+		globex := foyer.Origin{Country: "DE", City: "Hamburg", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", ASN: 64500,
 			Type: foyer.OrgBusiness, Industry: "Manufacturing", Size: "200-499"}}
 		uni := foyer.Origin{Country: "NL", Org: foyer.Org{Name: "Example University", ASN: 64501, Type: foyer.OrgEducation}}
 		carrier := foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Example Telecom", ASN: 64502, Type: foyer.OrgISP}}
@@ -61,7 +61,7 @@ func TestCompanies(t *testing.T) {
 		}
 
 		// One Globex per workspace, the carrier nowhere.
-		rows, err := s.DB().QueryContext(ctx, `SELECT workspace_id, name, type, industry, size, country FROM companies ORDER BY workspace_id, name`)
+		rows, err := s.DB().QueryContext(ctx, `SELECT workspace_id, name, type, industry, size, country, city FROM companies ORDER BY workspace_id, name`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,17 +69,17 @@ func TestCompanies(t *testing.T) {
 		var got []string
 		for rows.Next() {
 			var ws int64
-			var name, typ, industry, size, country string
-			if err := rows.Scan(&ws, &name, &typ, &industry, &size, &country); err != nil {
+			var name, typ, industry, size, country, city string
+			if err := rows.Scan(&ws, &name, &typ, &industry, &size, &country, &city); err != nil {
 				t.Fatal(err)
 			}
 			owner := map[int64]string{wsA.ID: "A", wsB.ID: "B"}[ws]
-			got = append(got, owner+" "+name+" "+typ+" "+industry+" "+size+" "+country)
+			got = append(got, owner+" "+name+" "+typ+" "+industry+" "+size+" "+country+" "+city)
 		}
 		wantRows := []string{
-			"A Example University education   NL",
-			"A Globex GmbH business Manufacturing 200-499 DE",
-			"B Globex AG business Manufacturing 200-499 DE",
+			"A Example University education   NL ",
+			"A Globex GmbH business Manufacturing 200-499 DE Hamburg",
+			"B Globex AG business Manufacturing 200-499 DE Hamburg",
 		}
 		if len(got) != len(wantRows) {
 			t.Fatalf("companies %q, want %q", got, wantRows)

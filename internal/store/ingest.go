@@ -304,13 +304,13 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 	}
 	// New, or the IP data now says otherwise of it: the latest data wins.
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
-		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, type, industry, size, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, city, type, industry, size, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name,
 			domain = CASE WHEN excluded.domain = '' THEN companies.domain ELSE excluded.domain END,
 			type = excluded.type, industry = excluded.industry, size = excluded.size
 		RETURNING id`,
-		ws, k.key, org.Name, row.domain, int64(org.ASN), h.Origin.Country, string(org.Type), org.Industry, org.Size,
+		ws, k.key, org.Name, row.domain, int64(org.ASN), h.Origin.Country, h.Origin.City, string(org.Type), org.Industry, org.Size,
 		ms(h.Time)).Scan(&row.id)
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: %w", err)

@@ -14,7 +14,8 @@ CREATE TABLE companies (
 	name         TEXT NOT NULL,
 	domain       TEXT NOT NULL DEFAULT '',
 	asn          BIGINT NOT NULL DEFAULT 0,
-	country      TEXT NOT NULL DEFAULT '',
+	country      TEXT NOT NULL DEFAULT '', -- where it was first seen
+	city         TEXT NOT NULL DEFAULT '',
 	type         TEXT NOT NULL,
 	industry     TEXT NOT NULL DEFAULT '',
 	size         TEXT NOT NULL DEFAULT '',
