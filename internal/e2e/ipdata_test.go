@@ -29,6 +29,21 @@ var ipdataSources = map[string]string{
 		"203.0.113.64/26,Acme Widgets GmbH,acme-widgets.example,Manufacturing,50-199,DE\n",
 }
 
+// visitor returns a function that sends a page view of a visitor to the
+// demo site through the trusted proxy, from ip, and fails the test unless
+// it is accepted.
+func visitor(t *testing.T, base string) func(visitor, path, ip string) {
+	c := newClient(t)
+	return func(visitor, path, ip string) {
+		t.Helper()
+		r, err := send(context.Background(), c, "POST", base+"/collect", batchJSON("demo", visitor, pageviews(path)...),
+			map[string]string{"X-Forwarded-For": ip})
+		if err != nil || r.status != http.StatusAccepted {
+			t.Fatalf("visit %s from %s: %v %d %s", path, ip, err, r.status, r.body)
+		}
+	}
+}
+
 // compileIPData writes the sources into a directory of their own and runs
 // `foyer ipdata import` on them; it returns the --ipdata directory.
 func compileIPData(t *testing.T, sources map[string]string) string {
@@ -81,15 +96,7 @@ func TestReverseDNSHint(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "foyer.db")
 	srv := startServer(t, serverFiles{}, "--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--ipdata", ipdir,
 		"--rdns", "--rdns-server", dns.Addr)
-	c := newClient(t)
-	visit := func(visitor, path, ip string) {
-		t.Helper()
-		r, err := send(context.Background(), c, "POST", srv.URL+"/collect", batchJSON("demo", visitor, pageviews(path)...),
-			map[string]string{"X-Forwarded-For": ip})
-		if err != nil || r.status != http.StatusAccepted {
-			t.Fatalf("visit %s: %v %d %s", path, err, r.status, r.body)
-		}
-	}
+	visit := visitor(t, srv.URL)
 	visit("visitor-rdns-first-00000", "/first", "203.0.113.5")
 	visit("visitor-rdns-carrier-000", "/carrier", "198.51.100.201")
 	// The hint arrives asynchronously: visit from the same /24 until the
@@ -139,15 +146,7 @@ func TestCompanyFromIP(t *testing.T) {
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "foyer.db")
 	srv := startServer(t, serverFiles{}, "--db", dsn, "--demo", "--trusted-proxy", "127.0.0.1/32", "--ipdata", ipdir)
-	c := newClient(t)
-	visit := func(visitor, path, ip string) {
-		t.Helper()
-		r, err := send(context.Background(), c, "POST", srv.URL+"/collect", batchJSON("demo", visitor, pageviews(path)...),
-			map[string]string{"X-Forwarded-For": ip})
-		if err != nil || r.status != http.StatusAccepted {
-			t.Fatalf("visit %s from %s: %v %d %s", path, ip, err, r.status, r.body)
-		}
-	}
+	visit := visitor(t, srv.URL)
 	visit("visitor-company-00000000", "/company", "203.0.113.77")
 	visit("visitor-network-00000000", "/network", "203.0.113.5")
 	visit("visitor-carrier-00000000", "/carrier", "198.51.100.201")

@@ -16,20 +16,10 @@ import (
 type Builder struct {
 	sources []Source
 
-	asn    [2][]span // by family: 0 IPv4, 1 IPv6
-	asnVal []network
-	asnIdx map[network]int32
-
-	country    [2][]span
-	countryVal []string
-	countryIdx map[string]int32
-
-	company    [2][]span
-	companyVal []Company
-
-	location    [2][]span
-	locationVal []location
-	locationIdx map[location]int32
+	asn      layer[network]
+	country  layer[string]
+	company  layer[Company]
+	location layer[location]
 
 	order int32
 
@@ -37,6 +27,28 @@ type Builder struct {
 	Classify func(n Network) (foyer.OrgType, string)
 	// Now stamps the table; time.Now when nil.
 	Now func() time.Time
+}
+
+// layer is one kind of range data. Values are interned: equal values have
+// the same index, so that adjacent ranges with equal values merge.
+type layer[V comparable] struct {
+	spans [2][]span // by family: 0 IPv4, 1 IPv6
+	vals  []V
+	idx   map[V]int32
+}
+
+func (l *layer[V]) add(start, end netip.Addr, v V, order int32) {
+	i, ok := l.idx[v]
+	if !ok {
+		if l.idx == nil {
+			l.idx = map[V]int32{}
+		}
+		i = int32(len(l.vals))
+		l.vals = append(l.vals, v)
+		l.idx[v] = i
+	}
+	f := family(start)
+	l.spans[f] = append(l.spans[f], span{start: addrNum(start), end: addrNum(end), val: i, order: order})
 }
 
 // network is one autonomous system as a source names it.
@@ -66,7 +78,7 @@ type Company struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{asnIdx: map[network]int32{}, countryIdx: map[string]int32{}, locationIdx: map[location]int32{}}
+	return &Builder{}
 }
 
 func family(a netip.Addr) int {
@@ -83,48 +95,23 @@ func (b *Builder) nextOrder() int32 {
 
 // addNetwork adds a range of an autonomous system.
 func (b *Builder) addNetwork(start, end netip.Addr, asn uint32, org, domain string) {
-	k := network{asn, org, domain}
-	v, ok := b.asnIdx[k]
-	if !ok {
-		v = int32(len(b.asnVal))
-		b.asnVal = append(b.asnVal, k)
-		b.asnIdx[k] = v
-	}
-	f := family(start)
-	b.asn[f] = append(b.asn[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
+	b.asn.add(start, end, network{asn, org, domain}, b.nextOrder())
 }
 
 // addCountry adds a range of a country.
 func (b *Builder) addCountry(start, end netip.Addr, cc string) {
-	v, ok := b.countryIdx[cc]
-	if !ok {
-		v = int32(len(b.countryVal))
-		b.countryVal = append(b.countryVal, cc)
-		b.countryIdx[cc] = v
-	}
-	f := family(start)
-	b.country[f] = append(b.country[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
+	b.country.add(start, end, cc, b.nextOrder())
 }
 
 // addLocation adds a range's city and region.
 func (b *Builder) addLocation(start, end netip.Addr, l location) {
-	v, ok := b.locationIdx[l]
-	if !ok {
-		v = int32(len(b.locationVal))
-		b.locationVal = append(b.locationVal, l)
-		b.locationIdx[l] = v
-	}
-	f := family(start)
-	b.location[f] = append(b.location[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
+	b.location.add(start, end, l, b.nextOrder())
 }
 
 // addCompany adds a range of the operator's company list.
 func (b *Builder) addCompany(p netip.Prefix, c Company) {
-	v := int32(len(b.companyVal))
-	b.companyVal = append(b.companyVal, c)
 	start, end := prefixRange(p)
-	f := family(start)
-	b.company[f] = append(b.company[f], span{start: addrNum(start), end: addrNum(end), val: v, order: b.nextOrder()})
+	b.company.add(start, end, c, b.nextOrder())
 }
 
 // prefixRange returns the first and last address of p.
@@ -165,7 +152,7 @@ func (b *Builder) Build() (*Table, error) {
 	}
 	total := 0
 	for f := range 2 {
-		total += len(b.asn[f]) + len(b.country[f]) + len(b.company[f]) + len(b.location[f])
+		total += len(b.asn.spans[f]) + len(b.country.spans[f]) + len(b.company.spans[f]) + len(b.location.spans[f])
 	}
 	if total == 0 {
 		return nil, ErrEmpty
@@ -179,8 +166,8 @@ func (b *Builder) Build() (*Table, error) {
 	var flat [2][4][]span
 	for f := range 2 {
 		v6 := f == 1
-		flat[f] = [4][]span{flatten(b.country[f], v6), flatten(b.asn[f], v6), flatten(b.company[f], v6),
-			flatten(b.location[f], v6)}
+		flat[f] = [4][]span{flatten(b.country.spans[f], v6), flatten(b.asn.spans[f], v6),
+			flatten(b.company.spans[f], v6), flatten(b.location.spans[f], v6)}
 	}
 	types := b.classifyNetworks(flat, classify)
 
@@ -227,8 +214,8 @@ func (b *Builder) Build() (*Table, error) {
 // classifyNetworks types every network once, knowing how many addresses it
 // holds across the table.
 func (b *Builder) classifyNetworks(flat [2][4][]span, classify func(Network) (foyer.OrgType, string)) []typed {
-	size := make([]Network, len(b.asnVal))
-	for i, n := range b.asnVal {
+	size := make([]Network, len(b.asn.vals))
+	for i, n := range b.asn.vals {
 		size[i] = Network{ASN: n.asn, Org: n.org}
 	}
 	for f := range 2 {
@@ -257,19 +244,19 @@ type typed struct {
 func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 	var r record
 	if c := key[0]; c >= 0 {
-		r.country = countryBytes(b.countryVal[c])
+		r.country = countryBytes(b.country.vals[c])
 	}
 	r.typ = orgTypeNum(foyer.OrgUnknown)
 	r.reason = st.add("no network data for this address")
 	if n := key[1]; n >= 0 {
-		r.asn = b.asnVal[n].asn
-		r.org = st.add(b.asnVal[n].org)
-		r.domain = st.add(b.asnVal[n].domain)
+		r.asn = b.asn.vals[n].asn
+		r.org = st.add(b.asn.vals[n].org)
+		r.domain = st.add(b.asn.vals[n].domain)
 		r.typ = orgTypeNum(types[n].typ)
 		r.reason = st.add(types[n].reason)
 	}
 	if c := key[2]; c >= 0 {
-		co := b.companyVal[c]
+		co := b.company.vals[c]
 		r.org = st.add(co.Name)
 		r.domain = st.add(co.Domain)
 		r.industry = st.add(co.Industry)
@@ -286,8 +273,8 @@ func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 		r.flags |= flagCustom
 	}
 	if l := key[3]; l >= 0 {
-		r.city = st.add(b.locationVal[l].city)
-		r.region = st.add(b.locationVal[l].region)
+		r.city = st.add(b.location.vals[l].city)
+		r.region = st.add(b.location.vals[l].region)
 	}
 	return r
 }

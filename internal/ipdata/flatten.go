@@ -24,15 +24,7 @@ func flatten(spans []span, v6 bool) []span {
 	}
 	byStart := slices.Clone(spans)
 	slices.SortFunc(byStart, func(a, b span) int { return a.start.cmp(b.start) })
-	points := make([]u128, 0, 2*len(spans))
-	for _, s := range spans {
-		points = append(points, s.start)
-		if n, wrapped := s.end.next(); !wrapped && !top(v6).less(n) {
-			points = append(points, n)
-		}
-	}
-	slices.SortFunc(points, u128.cmp)
-	points = slices.Compact(points)
+	points := boundaries(make([]u128, 0, 2*len(spans)), spans, v6)
 
 	out := make([]span, 0, len(spans))
 	var open spanHeap
@@ -64,6 +56,20 @@ func flatten(spans []span, v6 bool) []span {
 	return out
 }
 
+// boundaries adds to points where each span starts and where the address
+// after it would start (unless past the top of the space), and returns
+// them sorted without repeats.
+func boundaries(points []u128, spans []span, v6 bool) []u128 {
+	for _, s := range spans {
+		points = append(points, s.start)
+		if n, wrapped := s.end.next(); !wrapped && !top(v6).less(n) {
+			points = append(points, n)
+		}
+	}
+	slices.SortFunc(points, u128.cmp)
+	return slices.Compact(points)
+}
+
 // spanHeap keeps the most specific open span on top.
 type spanHeap []span
 
@@ -89,18 +95,10 @@ func (h *spanHeap) Pop() any {
 // layer's value there (-1 where a layer has none). The stretches cover the
 // family's whole space from address zero.
 func overlay(layers [][]span, v6 bool) (starts []u128, vals [][]int32) {
-	var points []u128
-	points = append(points, u128{})
+	points := []u128{{}}
 	for _, l := range layers {
-		for _, s := range l {
-			points = append(points, s.start)
-			if n, wrapped := s.end.next(); !wrapped && !top(v6).less(n) {
-				points = append(points, n)
-			}
-		}
+		points = boundaries(points, l, v6)
 	}
-	slices.SortFunc(points, u128.cmp)
-	points = slices.Compact(points)
 
 	pos := make([]int, len(layers))
 	var prev []int32

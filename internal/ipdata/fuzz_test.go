@@ -28,7 +28,7 @@ func FuzzCompaniesCSV(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted rows do not compile: %v", err)
 		}
-		for f, spans := range b.company {
+		for f, spans := range b.company.spans {
 			for _, sp := range spans {
 				if r := tab.Lookup(numAddr(sp.start, f == 1)); !r.Found || !r.Custom || (r.Type != "business" && r.Type != "unknown") {
 					t.Fatalf("the start of an accepted range (%s): %+v", numAddr(sp.start, f == 1), r)
@@ -57,7 +57,7 @@ func FuzzASNCSV(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted rows do not compile: %v", err)
 		}
-		for f, spans := range b.asn {
+		for f, spans := range b.asn.spans {
 			for _, sp := range spans {
 				if r := tab.Lookup(numAddr(sp.start, f == 1)); !r.Found {
 					t.Fatalf("the start of an accepted range (%s) is not found", numAddr(sp.start, f == 1))
