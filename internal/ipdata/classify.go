@@ -136,9 +136,9 @@ var nameRules = []nameRule{
 			"telstra", "optus", "airtel", "jio", "kddi", "softbank", "movistar", "claro", "proximus", "kpn", "ziggo",
 			"iliad", "charter", "spectrum", "rostelecom", "megafon", "beeline", "vivo", "unicom", "chinanet",
 			"turkcell", "etisalat", "ooredoo", "mtn", "safaricom", "bsnl", "pldt", "globe", "viettel", "indosat",
-			"singtel", "starhub", "netvigator", "hinet", "sky", "virgin", "radiotelephone", "network", "networks",
+			"singtel", "starhub", "netvigator", "hinet", "sky", "virgin", "network", "networks",
 			"netzwerke", "online", "dacom", "t-mobile"},
-		parts: []string{"internet service", "communications", "kommunikation", "at&t", "bell canada", "china mobile",
+		parts: []string{"internet service", "communications", "kommunikation", "telephon", "at&t", "bell canada", "china mobile",
 			"deutsche telekom", "british telecommunications", "cox communications", "rogers", "shaw "}},
 }
 
@@ -188,12 +188,15 @@ func splitWords(name string) map[string]bool {
 // personName reports whether a name is a person's: two or three
 // capitalised words, legal forms aside, the first of them a common given
 // name. A sole trader's network named after its owner must not be shown.
-func personName(orig string, _ map[string]bool) bool {
+func personName(orig string, words map[string]bool) bool {
 	var name []string
 	for _, f := range strings.Fields(orig) {
 		if lf := strings.ToLower(strings.Trim(f, ".,")); lf != "" && !isLegalForm(lf) {
 			name = append(name, strings.Trim(f, ".,"))
 		}
+	}
+	if len(name) >= 2 && givenNames[strings.ToLower(name[0])] && soleTrader(words) {
+		return true // a one-person firm's form after its owner's name
 	}
 	if len(name) < 2 || len(name) > 3 || !givenNames[strings.ToLower(name[0])] {
 		return false
@@ -225,11 +228,30 @@ var givenNames = func() map[string]bool {
 		lucas luis lukas manuel marc marco maria mario mark markus martin mary matthias max michael michel
 		miguel nicolas niels nina oliver olivier pablo patrick paul pedro peter petra philipp pierre rafael
 		ralf richard robert roberto rolf sabine sandra sara sarah sebastian simon sophie stefan stephan
-		stephen steven susanne thomas tim tobias tom torsten ulrich uwe victor walter werner william wolfgang`) {
+		stephen steven susanne thomas tim tobias tom torsten ulrich uwe victor walter werner william wolfgang
+		aaron abel adriana adriano agnieszka ahmet aleksandr aleksandra alessandro alice aline alvaro amanda
+		andre andrei andrej andres angel anton antonia arnaud augusto aurelio beatriz bernardo bogdan bruna
+		camila camille carla carlo carolina catarina cesar cristian cristina dariusz david denis diego dmitri
+		dmitry domenico eduardo elias emilio enrique ernesto esteban fabio fatima federico felipe fernanda
+		fernando filipe francesca gabriel gabriela gianluca gilberto giorgio giulia gonzalo guilherme gustavo
+		hector hugo igor ilya irina ivan jacek jaime janusz javier jesus joao joaquim jorge josefa julio
+		kamil karol katarzyna krzysztof leonardo lorenzo lucia luciana luiz marcelo marcin marcos mariana
+		mariusz marta mateus matteo mauricio mehmet michal mikhail monica mustafa natalia nikolai oleg olga
+		pascal patricia paulo pavel piotr rafal raul renato ricardo rodrigo rosa salvatore samuel sergei
+		sergey sergio silvia simone stefano tatiana tomasz valentina vicente vitor vladimir wojciech yuri
+		bart bram dirk erik gert hendrik jeroen joost koen lieke maarten pieter ruud sanne sven wim
+		anders bjorn henrik jens jonas lars magnus mats nils ole per rasmus soren
+		ali emre fatih hakan hasan huseyin ibrahim kemal murat mustafa omer osman serkan yusuf`) {
 		m[n] = true
 	}
 	return m
 }()
+
+// soleTrader reports whether a name carries the form of a one-person firm:
+// Brazil's ME, MEI and EIRELI, Germany's e.K.
+func soleTrader(words map[string]bool) bool {
+	return words["me"] || words["mei"] || words["eireli"] || words["ek"]
+}
 
 func isLegalForm(w string) bool {
 	w = strings.ReplaceAll(w, ".", "")
