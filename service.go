@@ -51,6 +51,8 @@ type Store interface {
 	WorkspaceService
 	SiteService
 	EventService
+	UserService
+	SessionService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -26,6 +26,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"export", "write stored data as NDJSON (export events --site KEY)", runExport},
 		{"ipdata", "compile, inspect and query the IP data table (import, info, lookup)", runIPData},
+		{"user", "add a user to a workspace (user add)", runUser},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"version", "print the version", runVersion},
 	}

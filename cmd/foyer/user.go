@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
+)
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprint(stderr, `Usage: foyer user add --workspace NAME --email ADDRESS [flags]
+
+  add   create a user (or give an existing one a role) in a workspace;
+        the workspace is created when it does not exist
+`)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	return runUserAdd(ctx, args[1:], os.Stdin, stdout, stderr)
+}
+
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user add", "", stderr)
+	db := dbFlag(fs)
+	wsName := fs.String("workspace", "", "workspace name (created when missing)")
+	email := fs.String("email", "", "the user's email address")
+	name := fs.String("name", "", "the user's name")
+	roleName := fs.String("role", "owner", "role in the workspace: owner, admin, analyst or viewer")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: generate one and print it once)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	role, err := foyer.ParseRole(*roleName)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*wsName) == "" || *email == "" {
+		fs.Usage()
+		return errUsage
+	}
+	s, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	ws, err := s.WorkspaceByName(ctx, strings.TrimSpace(*wsName))
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		ws = &foyer.Workspace{Name: *wsName}
+		err = s.CreateWorkspace(ctx, ws)
+		if err == nil {
+			fmt.Fprintf(stdout, "Created workspace %q.\n", ws.Name)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.UserByEmail(ctx, *email)
+	switch foyer.ErrorCode(err) {
+	case "":
+		if *fromStdin {
+			return foyer.Errorf(foyer.ECONFLICT, "user %s exists; this command does not change passwords", u.Email)
+		}
+		fmt.Fprintf(stdout, "User %s exists; their password is unchanged.\n", u.Email)
+	case foyer.ENOTFOUND:
+		password, generated, err := newPassword(*fromStdin, stdin)
+		if err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		if err != nil {
+			return foyer.Errorf(foyer.EINVALID, "%v", err)
+		}
+		u = &foyer.User{Email: *email, Name: *name, PasswordHash: hash}
+		if err := s.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Created user %s.\n", u.Email)
+		if generated {
+			fmt.Fprintf(stdout, "Password: %s\n(shown once: keep it somewhere safe, or change it after signing in)\n", password)
+		}
+	default:
+		return err
+	}
+	if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: ws.ID, UserID: u.ID, Role: role}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is %s of workspace %q.\n", u.Email, role, ws.Name)
+	return nil
+}
+
+// newPassword reads the password from stdin, or makes one of 20 letters
+// and digits.
+func newPassword(fromStdin bool, stdin io.Reader) (password string, generated bool, err error) {
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", false, foyer.Errorf(foyer.EINVALID, "no password on standard input")
+		}
+		return strings.TrimRight(line, "\r\n"), false, nil
+	}
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	for i := range b {
+		b[i] = alphabet[randIntn(len(alphabet))]
+	}
+	return string(b), true, nil
+}
+
+func randIntn(n int) int {
+	var b [1]byte
+	for {
+		rand.Read(b[:])
+		if int(b[0]) < 256-256%n {
+			return int(b[0]) % n
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package e2e_test
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
+)
+
+// TestUserAdd creates the first owner from the command line, then a viewer
+// with a password from standard input, and reads both back.
+func TestUserAdd(t *testing.T) {
+	t.Parallel()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "foyer.db")
+	run := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(foyerBin, append([]string{"user", "add", "--db", dsn}, args...)...)
+		cmd.Env = cleanEnv()
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("", "--workspace", "Acme", "--email", "Ana@Example.com", "--name", "Ana Silva")
+	if err != nil || !strings.Contains(out, `Created workspace "Acme"`) || !strings.Contains(out, "ana@example.com is owner") {
+		t.Fatalf("first owner: %v\n%s", err, out)
+	}
+	var generated string
+	for _, line := range strings.Split(out, "\n") {
+		if p, ok := strings.CutPrefix(line, "Password: "); ok {
+			generated = p
+		}
+	}
+	if len(generated) != 20 {
+		t.Fatalf("no generated password in %q", out)
+	}
+	if out, err := run("correct horse battery\n", "--workspace", "Acme", "--email", "bob@example.com", "--role", "viewer", "--password-stdin"); err != nil {
+		t.Fatalf("viewer: %v\n%s", err, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workspace", "Acme", "--email", "carl@example.com", "--role", "root"}, `role "root"`},
+		{[]string{"--workspace", "Acme", "--email", "not-an-address"}, "is not an address"},
+		{[]string{"--workspace", "Acme", "--email", "ana@example.com", "--password-stdin"}, "does not change passwords"},
+	} {
+		out, err := run("another long password\n", c.args...)
+		if err == nil || !strings.Contains(out, c.want) {
+			t.Errorf("%v: %v, %q; want a failure saying %q", c.args, err, out, c.want)
+		}
+	}
+	short, err := run("short\n", "--workspace", "Acme", "--email", "dan@example.com", "--password-stdin")
+	if err == nil || !strings.Contains(short, "at least 10 characters") {
+		t.Errorf("a short password: %v, %q", err, short)
+	}
+
+	s, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	ws, err := s.WorkspaceByName(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for email, c := range map[string]struct {
+		password string
+		role     foyer.Role
+	}{"ana@example.com": {generated, foyer.RoleOwner}, "bob@example.com": {"correct horse battery", foyer.RoleViewer}} {
+		u, err := s.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := auth.VerifyPassword(c.password, u.PasswordHash); err != nil {
+			t.Errorf("%s: the password does not verify: %v", email, err)
+		}
+		if r, err := s.Role(ctx, ws.ID, u.ID); err != nil || r != c.role {
+			t.Errorf("%s: role %q, %v; want %q", email, r, err, c.role)
+		}
+	}
+	if _, err := s.UserByEmail(ctx, "carl@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("a refused user was stored: %v", err)
+	}
+}

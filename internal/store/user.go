@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+var (
+	_ foyer.UserService    = (*Store)(nil)
+	_ foyer.SessionService = (*Store)(nil)
+)
+
+// CreateUser stores u and sets its ID and times.
+func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
+	email, err := foyer.NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email, u.Name = email, strings.TrimSpace(u.Name)
+	u.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	u.PasswordChangedAt = u.CreatedAt
+	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateUser */
+		INSERT INTO users (email, name, password_hash, created_at, password_changed_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		u.Email, u.Name, u.PasswordHash, ms(u.CreatedAt), ms(u.PasswordChangedAt)).Scan(&u.ID)
+	if isUniqueViolation(err) {
+		return foyer.Errorf(foyer.ECONFLICT, "a user with email %q exists", u.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	return nil
+}
+
+const userColumns = `id, email, name, password_hash, created_at, password_changed_at`
+
+func scanUser(row *sql.Row, what string) (*foyer.User, error) {
+	var u foyer.User
+	var created, changed int64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no user %s", what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user %s: %w", what, err)
+	}
+	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
+	return &u, nil
+}
+
+// UserByEmail returns the user with that email, or ENOTFOUND.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*foyer.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	return scanUser(s.db.QueryRowContext(ctx, s.rebind(`/* Store.UserByEmail */
+		SELECT `+userColumns+` FROM users WHERE email = ?`), email), fmt.Sprintf("with email %q", email))
+}
+
+// UserByID returns the user, or ENOTFOUND.
+func (s *Store) UserByID(ctx context.Context, id int64) (*foyer.User, error) {
+	return scanUser(s.db.QueryRowContext(ctx, s.rebind(`/* Store.UserByID */
+		SELECT `+userColumns+` FROM users WHERE id = ?`), id), fmt.Sprintf("%d", id))
+}
+
+// SetPassword replaces a user's password hash and revokes all the user's
+// sessions, in one transaction.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	defer tx.Rollback()
+	now := ms(s.now())
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetPassword */
+		UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`), hash, now, userID)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetPassword */
+		UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`), now, userID); err != nil {
+		return fmt.Errorf("store: set password: revoke sessions: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	return nil
+}
+
+// SetMembership gives a user a role in a workspace, or changes it.
+func (s *Store) SetMembership(ctx context.Context, m foyer.Membership) error {
+	if !m.Role.Valid() {
+		return foyer.Errorf(foyer.EINVALID, "role %q: want owner, admin, analyst or viewer", m.Role)
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetMembership */
+		INSERT INTO memberships (workspace_id, user_id, role, created_at)
+		SELECT w.id, u.id, ?, ? FROM workspaces w, users u WHERE w.id = ? AND u.id = ?
+		ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`),
+		string(m.Role), ms(s.now()), m.WorkspaceID, m.UserID)
+	if err != nil {
+		return fmt.Errorf("store: set membership: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d or no user %d", m.WorkspaceID, m.UserID)
+	}
+	return nil
+}
+
+// Memberships returns a user's workspaces and roles, by workspace ID.
+func (s *Store) Memberships(ctx context.Context, userID int64) ([]foyer.Membership, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Memberships */
+		SELECT workspace_id, role FROM memberships WHERE user_id = ? ORDER BY workspace_id`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: memberships: %w", err)
+	}
+	defer rows.Close()
+	var out []foyer.Membership
+	for rows.Next() {
+		m := foyer.Membership{UserID: userID}
+		var role string
+		if err := rows.Scan(&m.WorkspaceID, &role); err != nil {
+			return nil, fmt.Errorf("store: memberships: %w", err)
+		}
+		m.Role = foyer.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Role returns a user's role in a workspace, or ENOTFOUND.
+func (s *Store) Role(ctx context.Context, workspaceID, userID int64) (foyer.Role, error) {
+	var role string
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Role */
+		SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?`), workspaceID, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", foyer.Errorf(foyer.ENOTFOUND, "not a member of workspace %d", workspaceID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: role: %w", err)
+	}
+	return foyer.Role(role), nil
+}
+
+// CreateSession stores a session under its token's hash.
+func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.AuthSession) error {
+	if len(tokenHash) != 32 {
+		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
+	}
+	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateSession */
+		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the live session of a token hash and records the visit;
+// EUNAUTHORIZED when there is none, it expired or it was revoked.
+func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSession, error) {
+	now := ms(s.now())
+	var a foyer.AuthSession
+	var created, expires, seen int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
+		UPDATE auth_sessions SET last_seen_at = ?
+		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
+		RETURNING user_id, created_at, expires_at, last_seen_at`), now, tokenHash, now).Scan(
+		&a.UserID, &created, &expires, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: session: %w", err)
+	}
+	a.CreatedAt, a.ExpiresAt, a.LastSeenAt = fromMS(created), fromMS(expires), fromMS(seen)
+	return &a, nil
+}
+
+// RevokeSession ends one session.
+func (s *Store) RevokeSession(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeSession */
+		UPDATE auth_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`),
+		ms(s.now()), tokenHash); err != nil {
+		return fmt.Errorf("store: revoke session: %w", err)
+	}
+	return nil
+}
+
+// RevokeUserSessions ends every session of a user.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID int64) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeUserSessions */
+		UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`),
+		ms(s.now()), userID); err != nil {
+		return fmt.Errorf("store: revoke sessions: %w", err)
+	}
+	return nil
+}

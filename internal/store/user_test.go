@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// clock is a settable time source for a store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// wantCodeOf is wantCode that names the case and goes on.
+func wantCodeOf(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := foyer.ErrorCode(err); got != code {
+		t.Errorf("%s: code %q (%v), want %q", what, got, err, code)
+	}
+}
+
+func TestUsers(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		u := &foyer.User{Email: "  Ana@Example.COM ", Name: " Ana Silva ", PasswordHash: "$argon2id$x"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if u.ID == 0 || u.Email != "ana@example.com" || u.Name != "Ana Silva" || u.CreatedAt.IsZero() {
+			t.Errorf("created %+v", u)
+		}
+		wantCodeOf(t, "same email", s.CreateUser(ctx, &foyer.User{Email: "ANA@example.com"}), foyer.ECONFLICT)
+		for _, bad := range []string{"", "ana", "Ana <ana@example.com>", "ana@", "a b@example.com"} {
+			wantCodeOf(t, "email "+bad, s.CreateUser(ctx, &foyer.User{Email: bad}), foyer.EINVALID)
+		}
+		got, err := s.UserByEmail(ctx, "ANA@example.com")
+		if err != nil || got.ID != u.ID || got.PasswordHash != "$argon2id$x" {
+			t.Errorf("by email: %+v, %v", got, err)
+		}
+		if got, err := s.UserByID(ctx, u.ID); err != nil || got.Email != u.Email {
+			t.Errorf("by ID: %+v, %v", got, err)
+		}
+		_, err = s.UserByEmail(ctx, "bob@example.com")
+		wantCodeOf(t, "unknown email", err, foyer.ENOTFOUND)
+		_, err = s.UserByID(ctx, u.ID+100)
+		wantCodeOf(t, "unknown ID", err, foyer.ENOTFOUND)
+	})
+}
+
+func TestMemberships(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		wsA, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		wsB, _ := testutil.NewSite(t, s, "Globex", "globex", "globex.com")
+		u := &foyer.User{Email: "ana@example.com"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsA.ID, UserID: u.ID, Role: foyer.RoleViewer}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsA.ID, UserID: u.ID, Role: foyer.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := s.Role(ctx, wsA.ID, u.ID); err != nil || r != foyer.RoleAdmin {
+			t.Errorf("role in A: %q, %v; want admin (changed from viewer)", r, err)
+		}
+		_, err := s.Role(ctx, wsB.ID, u.ID)
+		wantCodeOf(t, "role in B", err, foyer.ENOTFOUND)
+		wantCodeOf(t, "bad role", s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsB.ID, UserID: u.ID, Role: "root"}), foyer.EINVALID)
+		wantCodeOf(t, "unknown workspace", s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsB.ID + 100, UserID: u.ID, Role: foyer.RoleViewer}), foyer.ENOTFOUND)
+		wantCodeOf(t, "unknown user", s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsB.ID, UserID: u.ID + 100, Role: foyer.RoleViewer}), foyer.ENOTFOUND)
+		ms, err := s.Memberships(ctx, u.ID)
+		if err != nil || len(ms) != 1 || ms[0].WorkspaceID != wsA.ID || ms[0].Role != foyer.RoleAdmin {
+			t.Errorf("memberships %+v, %v", ms, err)
+		}
+	})
+}
+
+func TestAuthSessions(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		ctx := context.Background()
+		ana, bob := &foyer.User{Email: "ana@example.com"}, &foyer.User{Email: "bob@example.com"}
+		for _, u := range []*foyer.User{ana, bob} {
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		newSession := func(u *foyer.User, life time.Duration) []byte {
+			_, h := auth.NewToken()
+			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.now(), ExpiresAt: c.now().Add(life)}); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		a1, a2, short, b1 := newSession(ana, 24*time.Hour), newSession(ana, 24*time.Hour), newSession(ana, time.Minute), newSession(bob, 24*time.Hour)
+
+		c.add(30 * time.Second)
+		got, err := s.Session(ctx, a1)
+		if err != nil || got.UserID != ana.ID || !got.LastSeenAt.Equal(c.now()) {
+			t.Fatalf("live session: %+v, %v", got, err)
+		}
+		_, err = s.Session(ctx, make([]byte, 32))
+		wantCodeOf(t, "unknown token", err, foyer.EUNAUTHORIZED)
+
+		c.add(time.Minute)
+		_, err = s.Session(ctx, short)
+		wantCodeOf(t, "expired", err, foyer.EUNAUTHORIZED)
+
+		if err := s.RevokeSession(ctx, a1); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, a1)
+		wantCodeOf(t, "revoked", err, foyer.EUNAUTHORIZED)
+		if _, err := s.Session(ctx, a2); err != nil {
+			t.Errorf("ana's other session: %v", err)
+		}
+
+		// A new password ends every session of the user, and only hers.
+		if err := s.SetPassword(ctx, ana.ID, "$argon2id$new"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, a2)
+		wantCodeOf(t, "after a password change", err, foyer.EUNAUTHORIZED)
+		if _, err := s.Session(ctx, b1); err != nil {
+			t.Errorf("bob's session after ana's password change: %v", err)
+		}
+		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$new" || !u.PasswordChangedAt.Equal(c.now()) {
+			t.Errorf("after SetPassword: %+v", u)
+		}
+		wantCodeOf(t, "unknown user's password", s.SetPassword(ctx, bob.ID+100, "x"), foyer.ENOTFOUND)
+
+		if err := s.RevokeUserSessions(ctx, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, b1)
+		wantCodeOf(t, "bob after revoking all", err, foyer.EUNAUTHORIZED)
+		wantCodeOf(t, "short hash", s.CreateSession(ctx, []byte("x"), foyer.AuthSession{UserID: bob.ID}), foyer.EINVALID)
+	})
+}

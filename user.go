@@ -1,0 +1,108 @@
+package foyer
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do in a workspace.
+type Role string
+
+// The roles, from most to least trusted.
+const (
+	RoleOwner   Role = "owner"   // everything, including users, deletion and legal settings
+	RoleAdmin   Role = "admin"   // settings, sites, imports
+	RoleAnalyst Role = "analyst" // read all, export
+	RoleViewer  Role = "viewer"  // read the feed, no personal data export
+)
+
+var roleRank = map[Role]int{RoleViewer: 1, RoleAnalyst: 2, RoleAdmin: 3, RoleOwner: 4}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool { return roleRank[r] > 0 }
+
+// AtLeast reports whether r may do what min may.
+func (r Role) AtLeast(min Role) bool { return r.Valid() && roleRank[r] >= roleRank[min] }
+
+// ParseRole returns the role named s, or EINVALID.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if !r.Valid() {
+		return "", Errorf(EINVALID, "role %q: want owner, admin, analyst or viewer", s)
+	}
+	return r, nil
+}
+
+// User is a person who signs in to Foyer.
+type User struct {
+	ID    int64
+	Email string // lower case; unique across the installation
+	Name  string
+	// PasswordHash is an argon2id hash in PHC form; "" for a user who only
+	// signs in with single sign-on.
+	PasswordHash      string
+	CreatedAt         time.Time
+	PasswordChangedAt time.Time
+}
+
+// NormalizeEmail checks an address and returns it trimmed and lower-cased.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
+		return "", Errorf(EINVALID, "email %q is not an address such as ana@example.com", s)
+	}
+	return s, nil
+}
+
+// Membership is a user's role in a workspace.
+type Membership struct {
+	WorkspaceID int64
+	UserID      int64
+	Role        Role
+}
+
+// UserService keeps users and their workspace roles.
+type UserService interface {
+	// CreateUser stores u and sets its ID and times. ECONFLICT when the
+	// email is taken, EINVALID for a bad email.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByEmail returns the user with that email, or ENOTFOUND.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UserByID returns the user, or ENOTFOUND.
+	UserByID(ctx context.Context, id int64) (*User, error)
+	// SetPassword replaces a user's password hash and revokes every one of
+	// the user's sessions.
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	// SetMembership gives a user a role in a workspace, or changes it.
+	// ENOTFOUND when either does not exist.
+	SetMembership(ctx context.Context, m Membership) error
+	// Memberships returns a user's workspaces and roles, by workspace ID.
+	Memberships(ctx context.Context, userID int64) ([]Membership, error)
+	// Role returns a user's role in a workspace, or ENOTFOUND when the user
+	// is not a member.
+	Role(ctx context.Context, workspaceID, userID int64) (Role, error)
+}
+
+// AuthSession is a signed-in browser. Only a hash of its token is stored.
+type AuthSession struct {
+	UserID     int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastSeenAt time.Time
+}
+
+// SessionService keeps signed-in sessions, by the SHA-256 of their token.
+type SessionService interface {
+	// CreateSession stores a session for the token hash.
+	CreateSession(ctx context.Context, tokenHash []byte, s AuthSession) error
+	// Session returns the live session of a token hash; EUNAUTHORIZED when
+	// there is none, it expired or it was revoked. It records the visit.
+	Session(ctx context.Context, tokenHash []byte) (*AuthSession, error)
+	// RevokeSession ends one session.
+	RevokeSession(ctx context.Context, tokenHash []byte) error
+	// RevokeUserSessions ends every session of a user.
+	RevokeUserSessions(ctx context.Context, userID int64) error
+}
