@@ -45,6 +45,10 @@ type User struct {
 	PasswordHash      string
 	CreatedAt         time.Time
 	PasswordChangedAt time.Time
+	// FailedLogins counts failed sign-ins in a row; LockedUntil is set when
+	// they reached the limit.
+	FailedLogins int
+	LockedUntil  time.Time
 }
 
 // NormalizeEmail checks an address and returns it trimmed and lower-cased.
@@ -59,9 +63,10 @@ func NormalizeEmail(s string) (string, error) {
 
 // Membership is a user's role in a workspace.
 type Membership struct {
-	WorkspaceID int64
-	UserID      int64
-	Role        Role
+	WorkspaceID   int64
+	WorkspaceName string // filled by Memberships
+	UserID        int64
+	Role          Role
 }
 
 // UserService keeps users and their workspace roles.
@@ -84,6 +89,11 @@ type UserService interface {
 	// Role returns a user's role in a workspace, or ENOTFOUND when the user
 	// is not a member.
 	Role(ctx context.Context, workspaceID, userID int64) (Role, error)
+	// LoginFailed counts a failed sign-in and returns how many failed in a
+	// row; lockFor > 0 locks the account until now+lockFor.
+	LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (failures int, lockedUntil time.Time, err error)
+	// LoginSucceeded clears the count of failed sign-ins.
+	LoginSucceeded(ctx context.Context, userID int64) error
 }
 
 // AuthSession is a signed-in browser. Only a hash of its token is stored.

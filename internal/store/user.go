@@ -38,12 +38,12 @@ func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
 	return nil
 }
 
-const userColumns = `id, email, name, password_hash, created_at, password_changed_at`
+const userColumns = `id, email, name, password_hash, created_at, password_changed_at, failed_logins, locked_until`
 
 func scanUser(row *sql.Row, what string) (*foyer.User, error) {
 	var u foyer.User
-	var created, changed int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed)
+	var created, changed, locked int64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed, &u.FailedLogins, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no user %s", what)
 	}
@@ -51,6 +51,9 @@ func scanUser(row *sql.Row, what string) (*foyer.User, error) {
 		return nil, fmt.Errorf("store: user %s: %w", what, err)
 	}
 	u.CreatedAt, u.PasswordChangedAt = fromMS(created), fromMS(changed)
+	if locked > 0 {
+		u.LockedUntil = fromMS(locked)
+	}
 	return &u, nil
 }
 
@@ -116,7 +119,8 @@ func (s *Store) SetMembership(ctx context.Context, m foyer.Membership) error {
 // Memberships returns a user's workspaces and roles, by workspace ID.
 func (s *Store) Memberships(ctx context.Context, userID int64) ([]foyer.Membership, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Memberships */
-		SELECT workspace_id, role FROM memberships WHERE user_id = ? ORDER BY workspace_id`), userID)
+		SELECT m.workspace_id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+		WHERE m.user_id = ? ORDER BY w.name, m.workspace_id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships: %w", err)
 	}
@@ -125,7 +129,7 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]foyer.Membersh
 	for rows.Next() {
 		m := foyer.Membership{UserID: userID}
 		var role string
-		if err := rows.Scan(&m.WorkspaceID, &role); err != nil {
+		if err := rows.Scan(&m.WorkspaceID, &m.WorkspaceName, &role); err != nil {
 			return nil, fmt.Errorf("store: memberships: %w", err)
 		}
 		m.Role = foyer.Role(role)
@@ -146,6 +150,39 @@ func (s *Store) Role(ctx context.Context, workspaceID, userID int64) (foyer.Role
 		return "", fmt.Errorf("store: role: %w", err)
 	}
 	return foyer.Role(role), nil
+}
+
+// LoginFailed counts a failed sign-in; at lockAfter failures in a row the
+// account is locked until now+lockFor.
+func (s *Store) LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (int, time.Time, error) {
+	now := s.now()
+	var failures int
+	var locked int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.LoginFailed */
+		UPDATE users SET failed_logins = failed_logins + 1,
+			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
+		WHERE id = ? RETURNING failed_logins, locked_until`),
+		lockAfter, ms(now.Add(lockFor)), userID).Scan(&failures, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: login failed: %w", err)
+	}
+	var until time.Time
+	if locked > 0 {
+		until = fromMS(locked)
+	}
+	return failures, until, nil
+}
+
+// LoginSucceeded clears the count of failed sign-ins and any lock.
+func (s *Store) LoginSucceeded(ctx context.Context, userID int64) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.LoginSucceeded */
+		UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?`), userID); err != nil {
+		return fmt.Errorf("store: login succeeded: %w", err)
+	}
+	return nil
 }
 
 // CreateSession stores a session under its token's hash.

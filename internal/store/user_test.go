@@ -60,6 +60,25 @@ func TestUsers(t *testing.T) {
 		wantCodeOf(t, "unknown email", err, foyer.ENOTFOUND)
 		_, err = s.UserByID(ctx, u.ID+100)
 		wantCodeOf(t, "unknown ID", err, foyer.ENOTFOUND)
+
+		// Failed sign-ins count up and lock at the third; a success clears them.
+		for i := 1; i <= 3; i++ {
+			n, until, err := s.LoginFailed(ctx, u.ID, 3, time.Hour)
+			if err != nil || n != i || (i < 3) != until.IsZero() {
+				t.Errorf("failure %d: %d, %v, %v", i, n, until, err)
+			}
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.FailedLogins != 3 || got.LockedUntil.IsZero() {
+			t.Errorf("after 3 failures: %+v", got)
+		}
+		if err := s.LoginSucceeded(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
+			t.Errorf("after a success: %+v", got)
+		}
+		_, _, err = s.LoginFailed(ctx, u.ID+100, 3, time.Hour)
+		wantCodeOf(t, "unknown user's failure", err, foyer.ENOTFOUND)
 	})
 }
 
@@ -89,7 +108,7 @@ func TestMemberships(t *testing.T) {
 		wantCodeOf(t, "unknown workspace", s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsB.ID + 100, UserID: u.ID, Role: foyer.RoleViewer}), foyer.ENOTFOUND)
 		wantCodeOf(t, "unknown user", s.SetMembership(ctx, foyer.Membership{WorkspaceID: wsB.ID, UserID: u.ID + 100, Role: foyer.RoleViewer}), foyer.ENOTFOUND)
 		ms, err := s.Memberships(ctx, u.ID)
-		if err != nil || len(ms) != 1 || ms[0].WorkspaceID != wsA.ID || ms[0].Role != foyer.RoleAdmin {
+		if err != nil || len(ms) != 1 || ms[0].WorkspaceID != wsA.ID || ms[0].Role != foyer.RoleAdmin || ms[0].WorkspaceName != "Acme" {
 			t.Errorf("memberships %+v, %v", ms, err)
 		}
 	})

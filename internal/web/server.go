@@ -26,6 +26,9 @@ type Config struct {
 	// IPData is the IP data in service, whose sources /about/data credits;
 	// nil when there is none.
 	IPData *ipdata.Resolver
+	// FailureDelay is how long the answer to the n-th failed sign-in in a
+	// row waits; failureDelay when nil.
+	FailureDelay func(n int) time.Duration
 }
 
 // Server routes Foyer's HTTP endpoints.
@@ -36,6 +39,9 @@ type Server struct {
 
 // NewServer returns the server with every route mounted.
 func NewServer(cfg Config) *Server {
+	if cfg.FailureDelay == nil {
+		cfg.FailureDelay = failureDelay
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
@@ -46,7 +52,33 @@ func NewServer(cfg Config) *Server {
 	}
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("GET /about/data", s.aboutData)
+
+	// The app: pages with a strict policy, and every state-changing form
+	// refused when it comes from another origin.
+	csrf := http.NewCrossOriginProtection()
+	s.mux.Handle("GET /static/", strict(http.FileServerFS(staticFiles)))
+	s.mux.Handle("GET /login", strict(http.HandlerFunc(s.loginPage)))
+	s.mux.Handle("POST /login", strict(csrf.Handler(http.HandlerFunc(s.login))))
+	s.mux.Handle("POST /logout", strict(csrf.Handler(http.HandlerFunc(s.logout))))
+	s.mux.Handle("GET /app", strict(s.signedIn(s.appHome)))
 	return s
+}
+
+// pagePolicy allows the page's own style sheet and images, and nothing
+// else: no script at all, inline or not, no framing, forms only to Foyer.
+const pagePolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+// strict adds the app's security headers.
+func strict(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hdr := w.Header()
+		hdr.Set("Content-Security-Policy", pagePolicy)
+		hdr.Set("X-Frame-Options", "DENY")
+		hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP serves a request with Foyer's common headers.

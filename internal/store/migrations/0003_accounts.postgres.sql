@@ -8,7 +8,9 @@ CREATE TABLE users (
 	name                TEXT NOT NULL DEFAULT '',
 	password_hash       TEXT NOT NULL DEFAULT '', -- argon2id, PHC form; '' with single sign-on only
 	created_at          BIGINT NOT NULL,
-	password_changed_at BIGINT NOT NULL
+	password_changed_at BIGINT NOT NULL,
+	failed_logins       INTEGER NOT NULL DEFAULT 0, -- in a row
+	locked_until        BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE memberships (

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pages are parsed once: each page is the layout with its own content.
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"login", "app"} {
+		m[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return m
+}()
+
+// pageData is what every page template gets.
+type pageData struct {
+	Title      string
+	User       *foyer.User
+	Error      string
+	Email      string
+	Workspaces []foyer.Membership
+}
+
+// Sign-in policy.
+const (
+	sessionCookie = "foyer_session"
+	sessionLife   = 14 * 24 * time.Hour
+	lockAfter     = 10               // failed sign-ins in a row
+	lockFor       = 15 * time.Minute // then
+	maxDelay      = 3 * time.Second  // the answer to a failure waits up to this long
+)
+
+// failureDelay is how long the answer to the n-th failure in a row waits:
+// 250 ms, doubling, up to maxDelay.
+func failureDelay(n int) time.Duration {
+	d := 250 * time.Millisecond
+	for i := 1; i < n && d < maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxDelay)
+}
+
+// render writes a page; it is executed in full first, so that a template
+// error becomes a 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, status int, page string, d pageData) {
+	var buf bytes.Buffer
+	if err := pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
+		s.serverError(w, "render "+page, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if u, _ := s.currentUser(r); u != nil {
+		http.Redirect(w, r, "/app", http.StatusSeeOther)
+		return
+	}
+	s.render(w, http.StatusOK, "login", pageData{Title: "Sign in"})
+}
+
+// errWrongLogin is the one answer to an unknown email or a wrong password,
+// so that the form does not tell which addresses have accounts.
+const errWrongLogin = "The email or the password is wrong."
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.render(w, http.StatusBadRequest, "login", pageData{Title: "Sign in", Error: "The form could not be read."})
+		return
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	password := r.PostForm.Get("password")
+	d := pageData{Title: "Sign in", Email: email}
+	ctx := r.Context()
+	u, err := s.cfg.Store.UserByEmail(ctx, email)
+	switch {
+	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
+		// Spend about as long as a wrong password would.
+		auth.VerifyPassword(password, dummyHash)
+		sleep(ctx, s.cfg.FailureDelay(1))
+		d.Error = errWrongLogin
+		s.render(w, http.StatusUnauthorized, "login", d)
+		return
+	case err != nil:
+		s.serverError(w, "login", err)
+		return
+	}
+	if now := time.Now(); u.LockedUntil.After(now) {
+		d.Error = fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC. Try again then, or ask an admin to reset your password.",
+			u.LockedUntil.UTC().Format("15:04"))
+		s.render(w, http.StatusTooManyRequests, "login", d)
+		return
+	}
+	if u.PasswordHash == "" || auth.VerifyPassword(password, u.PasswordHash) != nil {
+		n, until, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
+		if err != nil {
+			s.serverError(w, "login", err)
+			return
+		}
+		sleep(ctx, s.cfg.FailureDelay(n))
+		d.Error = errWrongLogin
+		status := http.StatusUnauthorized
+		if !until.IsZero() && until.After(time.Now()) {
+			d.Error = fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC.", until.UTC().Format("15:04"))
+			status = http.StatusTooManyRequests
+		} else if left := lockAfter - n; left <= 3 {
+			d.Error += fmt.Sprintf(" After %d more failed attempts the account is locked for %d minutes.", left, int(lockFor.Minutes()))
+		}
+		s.render(w, status, "login", d)
+		return
+	}
+	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
+		s.serverError(w, "login", err)
+		return
+	}
+	token, hash := auth.NewToken()
+	now := time.Now()
+	if err := s.cfg.Store.CreateSession(ctx, hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionLife)}); err != nil {
+		s.serverError(w, "login", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: now.Add(sessionLife),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, "/app", http.StatusSeeOther)
+}
+
+// dummyHash is verified against when the email is unknown, so that the
+// answer takes as long.
+var dummyHash = func() string {
+	h, err := auth.HashPassword("no account has this password", auth.DefaultParams)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.cfg.Store.RevokeSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
+			s.serverError(w, "logout", err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// currentUser returns the signed-in user of a request, or nil.
+func (s *Server) currentUser(r *http.Request) (*foyer.User, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	sess, err := s.cfg.Store.Session(r.Context(), auth.TokenHash(c.Value))
+	if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.UserByID(r.Context(), sess.UserID)
+}
+
+// signedIn serves a page only to a signed-in user; others go to /login.
+func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.currentUser(r)
+		if err != nil {
+			s.serverError(w, "session", err)
+			return
+		}
+		if u == nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		next(w, r, u)
+	}
+}
+
+func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, "app", err)
+		return
+	}
+	s.render(w, http.StatusOK, "app", pageData{Title: "Workspaces", User: u, Workspaces: ms})
+}
+
+func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.cfg.Log.Error(what, "err", err)
+	http.Error(w, "Something went wrong on our side; try again.", http.StatusInternalServerError)
+}
