@@ -53,6 +53,7 @@ type Store interface {
 	EventService
 	UserService
 	SessionService
+	FeedService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

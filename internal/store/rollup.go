@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -29,7 +30,23 @@ type visitRollup struct {
 	first, last                 int64 // event IDs
 	lastAt                      int64
 	pageviews, engaged, nevents int64
+
+	// Of the visit itself: its site, company (0: none), start, and whether
+	// no earlier roll-up has read any of its events.
+	site, company, started int64
+	isNew                  bool
 }
+
+// dayKey is one row of company_days.
+type dayKey struct{ company, site, day int64 }
+
+// dayRollup is what a run of the roll-up adds to one company_days row.
+type dayRollup struct {
+	visits, pageviews, engaged, nevents, lastAt int64
+}
+
+// dayOf is the UTC day of a Unix millisecond time.
+func dayOf(ms int64) int64 { return ms / 86_400_000 }
 
 // catchUpStep is how many events one transaction of RollupAll folds.
 const catchUpStep = 8192
@@ -89,7 +106,7 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.queryRow(ctx, t, q).Scan(&mark); err != nil {
 		return 0, fmt.Errorf("store: rollup: mark: %w", err)
 	}
-	visits, last, n, err := s.readRollup(ctx, t, mark, limit)
+	visits, days, last, n, err := s.readRollup(ctx, t, mark, limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
@@ -98,6 +115,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 		return 0, nil
 	}
 	if err := s.applyRollup(ctx, t, visits); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
+	if err := s.applyDays(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	st, err := s.stmt(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`)
@@ -126,42 +146,130 @@ func (s *Store) current() {
 	s.unrolled.Store(0)
 }
 
-// readRollup reads up to limit events after mark and sums them by visit.
-// It returns the sums, the last event ID read and how many were read.
-func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, int64, int, error) {
+// readRollup reads up to limit events after mark and sums them by visit,
+// and by company and day for visits from a company. It returns the sums,
+// the last event ID read and how many were read.
+func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, int64, int, error) {
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
-		SELECT id, session_id, ts, kind, COALESCE(engaged_ms, 0) FROM events
-		WHERE id > ? ORDER BY id LIMIT ?`)
+		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0),
+			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL
+		FROM events e JOIN sessions s ON s.id = e.session_id
+		WHERE e.id > ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, 0, err
 	}
 	rows, err := st.QueryContext(ctx, mark, limit)
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, 0, err
 	}
 	defer rows.Close()
 	visits := map[int64]*visitRollup{}
+	days := map[dayKey]*dayRollup{}
 	last, n := mark, 0
 	for rows.Next() {
-		var id, sid, ts, kind, engaged int64
-		if err := rows.Scan(&id, &sid, &ts, &kind, &engaged); err != nil {
-			return nil, 0, 0, err
+		var id, sid, ts, kind, engaged, site, company, started int64
+		var isNew bool
+		if err := rows.Scan(&id, &sid, &ts, &kind, &engaged, &site, &company, &started, &isNew); err != nil {
+			return nil, nil, 0, 0, err
 		}
 		v := visits[sid]
 		if v == nil {
-			v = &visitRollup{first: id}
+			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew}
 			visits[sid] = v
 		}
 		v.last = id
 		v.lastAt = max(v.lastAt, ts)
 		v.nevents++
 		v.engaged += engaged
-		if kind == int64(foyer.KindPageview) {
+		pageview := kind == int64(foyer.KindPageview)
+		if pageview {
 			v.pageviews++
+		}
+		if company != 0 {
+			k := dayKey{company, site, dayOf(ts)}
+			d := days[k]
+			if d == nil {
+				d = &dayRollup{}
+				days[k] = d
+			}
+			d.nevents++
+			d.engaged += engaged
+			d.lastAt = max(d.lastAt, ts)
+			if pageview {
+				d.pageviews++
+			}
 		}
 		last, n = id, n+1
 	}
-	return visits, last, n, rows.Err()
+	// A visit counts once, on the day it started, when its first event is read.
+	for _, v := range visits {
+		if v.company == 0 || !v.isNew {
+			continue
+		}
+		k := dayKey{v.company, v.site, dayOf(v.started)}
+		d := days[k]
+		if d == nil {
+			d = &dayRollup{lastAt: v.started}
+			days[k] = d
+		}
+		d.visits++
+	}
+	return visits, days, last, n, rows.Err()
+}
+
+// applyDays adds the sums to company_days, a statement per row on SQLite
+// and many rows to a statement on PostgreSQL.
+func (s *Store) applyDays(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
+	keys := make([]dayKey, 0, len(days))
+	for k := range days {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site), cmp.Compare(a.day, b.day))
+	})
+	const upsert = ` ON CONFLICT (company_id, site_id, day) DO UPDATE SET
+		visits = company_days.visits + excluded.visits, pageviews = company_days.pageviews + excluded.pageviews,
+		engaged_ms = company_days.engaged_ms + excluded.engaged_ms, events = company_days.events + excluded.events,
+		last_at = CASE WHEN company_days.last_at > excluded.last_at THEN company_days.last_at ELSE excluded.last_at END`
+	const insert = `/* Store.applyDays */ INSERT INTO company_days
+		(company_id, site_id, day, visits, pageviews, engaged_ms, events, last_at) VALUES `
+	if s.dialect == SQLite {
+		st, err := s.stmt(ctx, t, insert+`(?, ?, ?, ?, ?, ?, ?, ?)`+upsert)
+		if err != nil {
+			return fmt.Errorf("company days: %w", err)
+		}
+		for _, k := range keys {
+			d := days[k]
+			if _, err := st.ExecContext(ctx, k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt); err != nil {
+				return fmt.Errorf("company days: %w", err)
+			}
+		}
+		return nil
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), sessionChunk)
+		var q strings.Builder
+		q.WriteString(insert)
+		args := make([]any, 0, n*8)
+		for i, k := range keys[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?,?,?,?,?,?,?,?)")
+			d := days[k]
+			args = append(args, k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt)
+		}
+		q.WriteString(upsert)
+		st, err := s.stmt(ctx, t, q.String())
+		if err != nil {
+			return fmt.Errorf("company days: %w", err)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("company days: %w", err)
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // sessionChunk is how many visits one UPDATE statement carries on PostgreSQL.

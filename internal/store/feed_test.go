@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// TestFeed checks the company feed against hand-counted visits: per
+// workspace, per site, in the period only, each visit counted once however
+// the roll-up splits its events.
+func TestFeed(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		wsA, a1 := testutil.NewSite(t, s, "Acme", "acme-web", "www.example.com")
+		a2 := &foyer.Site{WorkspaceID: wsA.ID, Key: "acme-docs", Name: "Docs", Hostnames: []string{"www.example.com"}}
+		if err := s.CreateSite(ctx, a2); err != nil {
+			t.Fatal(err)
+		}
+		wsB, b1 := testutil.NewSite(t, s, "Initech", "initech", "www.example.com")
+		globex := foyer.Origin{Country: "DE", City: "Hamburg", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example",
+			Type: foyer.OrgBusiness, Industry: "Manufacturing", Size: "200-499"}}
+		hooli := foyer.Origin{Country: "US", Org: foyer.Org{Name: "Hooli Inc", ASN: 64501, Type: foyer.OrgBusiness}}
+		carrier := foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Example Telecom", Type: foyer.OrgISP}}
+		hit := func(site *foyer.Site, visitor string, at time.Duration, kind foyer.EventKind, o foyer.Origin) foyer.Hit {
+			h := pageview(site.ID, visitor, at, "/p")
+			h.Kind, h.Origin = kind, o
+			if kind == foyer.KindEngagement {
+				h.EngagedMS = 5000
+			}
+			return h
+		}
+		day := 24 * time.Hour
+		// Globex: one visit on a1 (two page views, engagement, split over
+		// roll-ups), one on a2 the next day; one on B's site.
+		appendHits(t, s, hit(a1, "visitor-g1-000000000000", 0, foyer.KindPageview, globex))
+		if _, err := s.Rollup(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		appendHits(t, s,
+			hit(a1, "visitor-g1-000000000000", time.Minute, foyer.KindPageview, globex),
+			hit(a1, "visitor-g1-000000000000", 2*time.Minute, foyer.KindEngagement, globex),
+			hit(a2, "visitor-g2-000000000000", day, foyer.KindPageview, globex),
+			hit(b1, "visitor-b1-000000000000", day, foyer.KindPageview, globex),
+			// Hooli: 40 days earlier, outside a 30-day period.
+			hit(a1, "visitor-h1-000000000000", -40*day, foyer.KindPageview, hooli),
+			// A carrier's visit is no company's.
+			hit(a1, "visitor-c1-000000000000", 2*time.Hour, foyer.KindPageview, carrier),
+		)
+		for {
+			n, err := s.Rollup(ctx, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n < 2 {
+				break
+			}
+		}
+		period := func(ws int64, site int64) foyer.FeedQuery {
+			return foyer.FeedQuery{WorkspaceID: ws, SiteID: site, From: t0.Add(-29 * day), To: t0.Add(day)}
+		}
+		type want struct {
+			name                 string
+			visits, pvs, engaged int64
+			last                 time.Time
+		}
+		check := func(what string, q foyer.FeedQuery, wants ...want) {
+			t.Helper()
+			rows, err := s.Feed(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if len(rows) != len(wants) {
+				t.Fatalf("%s: %d rows %+v, want %d", what, len(rows), rows, len(wants))
+			}
+			for i, w := range wants {
+				r := rows[i]
+				if r.Name != w.name || r.Visits != w.visits || r.Pageviews != w.pvs || r.EngagedMS != w.engaged || !r.LastAt.Equal(w.last) {
+					t.Errorf("%s row %d: %s visits %d pvs %d engaged %d last %v; want %+v", what, i, r.Name, r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, w)
+				}
+				if r.WorkspaceID != q.WorkspaceID {
+					t.Errorf("%s: a row of workspace %d", what, r.WorkspaceID)
+				}
+			}
+		}
+		check("workspace A", period(wsA.ID, 0), want{"Globex GmbH", 2, 3, 5000, t0.Add(day)})
+		check("site a1", period(wsA.ID, a1.ID), want{"Globex GmbH", 1, 2, 5000, t0.Add(2 * time.Minute)})
+		check("workspace B", period(wsB.ID, 0), want{"Globex GmbH", 1, 1, 0, t0.Add(day)})
+		long := period(wsA.ID, 0)
+		long.From = t0.Add(-60 * day)
+		check("60 days", long, want{"Globex GmbH", 2, 3, 5000, t0.Add(day)}, want{"Hooli Inc", 1, 1, 0, t0.Add(-40 * day)})
+		long.Offset = 1
+		check("second page", long, want{"Hooli Inc", 1, 1, 0, t0.Add(-40 * day)})
+		if rows, _ := s.Feed(ctx, period(wsA.ID, 0)); len(rows) == 1 && (rows[0].Domain != "globex.example" || rows[0].Industry != "Manufacturing" || rows[0].City != "Hamburg") {
+			t.Errorf("company fields: %+v", rows[0].Company)
+		}
+		_, err := s.Feed(ctx, period(wsA.ID, b1.ID))
+		wantCodeOf(t, "another workspace's site", err, foyer.ENOTFOUND)
+	})
+}
