@@ -24,19 +24,20 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app"} {
-		m[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range []string{"login", "app", "feed", "notfound"} {
+		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
 }()
 
-// pageData is what every page template gets.
+// pageData is what every page template gets; each page uses its part.
 type pageData struct {
 	Title      string
 	User       *foyer.User
 	Error      string
 	Email      string
 	Workspaces []foyer.Membership
+	feedData
 }
 
 // Sign-in policy.

@@ -28,7 +28,7 @@ type webTest struct {
 
 func newWebTest(t *testing.T) *webTest {
 	st := testutil.NewStore(t, store.SQLite, store.Options{})
-	srv := NewServer(Config{Store: st, Log: slog.New(slog.DiscardHandler), FailureDelay: func(int) time.Duration { return 0 }})
+	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 }})
 	return &webTest{t: t, st: st, srv: srv}
 }
 

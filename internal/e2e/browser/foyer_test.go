@@ -48,21 +48,30 @@ type payload struct {
 type foyerServer struct {
 	URL string // http://127.0.0.1:PORT
 	app *app.App
+	// clientIP, when set, is the address the collector sees every visit
+	// come from, as if through a trusted proxy.
+	clientIP string
 
 	mu   sync.Mutex
 	reqs []*collectRequest // Status 0: not answered yet
 }
 
-func startFoyer(t *testing.T) *foyerServer {
+func startFoyer(t *testing.T) *foyerServer { return startFoyerWith(t, nil, "") }
+
+// startFoyerWith starts Foyer with an IP data resolver, and with every visit
+// coming from clientIP when that is set.
+func startFoyerWith(t *testing.T, res foyer.Resolver, clientIP string) *foyerServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(context.Background(), app.Config{
-		Listen: "127.0.0.1:0", DB: "sqlite:" + filepath.Join(t.TempDir(), "foyer.db"), Log: log,
-	})
+	cfg := app.Config{Listen: "127.0.0.1:0", DB: "sqlite:" + filepath.Join(t.TempDir(), "foyer.db"), Log: log, Resolver: res}
+	if clientIP != "" {
+		cfg.TrustedProxy = "127.0.0.1/32"
+	}
+	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	f := &foyerServer{app: a}
+	f := &foyerServer{app: a, clientIP: clientIP}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	f.URL = srv.URL
 	t.Cleanup(func() {
@@ -78,6 +87,9 @@ func (f *foyerServer) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/collect" {
 		f.app.Handler.ServeHTTP(w, r)
 		return
+	}
+	if f.clientIP != "" {
+		r.Header.Set("X-Forwarded-For", f.clientIP)
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -1,0 +1,81 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/ipdata"
+)
+
+// TestFeedInBrowser: a visitor browses the customer's site from a
+// company's network (through a trusted proxy); the customer's analyst signs
+// in, opens the workspace and finds the company in the feed. Screenshot: feed.
+func TestFeedInBrowser(t *testing.T) {
+	t.Parallel()
+	b := ipdata.NewBuilder()
+	if err := b.AddASNCSV(strings.NewReader("198.51.100.0,198.51.100.255,64502,Example Broadband Telecom\n"), ipdata.Source{Name: "asn.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddCompaniesCSV(strings.NewReader("203.0.113.0/24,Acme Widgets GmbH,acme-widgets.example,Manufacturing,50-199,DE\n"), ipdata.Source{Name: "companies.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), ipdata.FileName)
+	if err := tab.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	res := ipdata.NewResolver(path)
+	if _, err := res.Load(); err != nil {
+		t.Fatal(err)
+	}
+
+	f := startFoyerWith(t, res, "203.0.113.9")
+	site := f.newSite(t, "feed")
+	w := startWeb(t, f.URL, map[string]pageSpec{"feed": {Title: "Pricing", Site: "feed", Next: "/feed/two"}})
+	browser := newBrowser(t)
+	visitor := newTab(t, browser)
+	do(t, visitor, "visit the site", chromedp.Navigate(w.Site+"/feed/start"))
+	waitTracker(t, visitor)
+	ctx := context.Background()
+	f.waitEvents(t, ctx, site, "the page view", func(evs []*foyer.StoredEvent) bool { return len(evs) > 0 })
+	if _, err := f.app.Store.RollupAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
+	u := &foyer.User{Email: "ana@example.com", PasswordHash: hash}
+	if err := f.app.Store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: u.ID, Role: foyer.RoleAnalyst}); err != nil {
+		t.Fatal(err)
+	}
+	tab2 := newTab(t, browser)
+	errs := watchErrors(t, tab2)
+	do(t, tab2, "open sign-in", chromedp.Navigate(f.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "ana@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"))
+	clickAndLoad(t, tab2, `button[type=submit]`)
+	clickAndLoad(t, tab2, `ul.plain a`)
+	do(t, tab2, "wait for the feed", chromedp.WaitVisible(chromedp.CSS(`table.companies tbody tr`)))
+	check(t, "feed URL", eval[string](t, tab2, `location.pathname`), fmt.Sprintf("/app/w/%d", site.WorkspaceID))
+	check(t, "the company", eval[string](t, tab2, `document.querySelector('table.companies tbody tr td strong').textContent`), "Acme Widgets GmbH")
+	check(t, "its domain", eval[string](t, tab2, `document.querySelector('table.companies tbody tr td .muted').textContent`), "acme-widgets.example")
+	check(t, "rows", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
+	screenshot(t, tab2, "feed")
+	do(t, tab2, "today", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d?days=1", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`.periods a.current`)))
+	check(t, "period", eval[string](t, tab2, `document.querySelector('.periods a.current').textContent`), "Today")
+	if e := errs(); len(e) > 0 {
+		t.Errorf("page errors: %q", e)
+	}
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// feedData is what the feed page shows.
+type feedData struct {
+	Workspace              foyer.Membership
+	Days                   int
+	Periods                []period
+	Feed                   []foyer.FeedRow
+	HasPrev, HasNext       bool
+	PrevOffset, NextOffset int
+}
+
+type period struct {
+	Days    int
+	Label   string
+	Current bool
+}
+
+// feedPageSize is how many companies one page of the feed lists.
+const feedPageSize = 50
+
+var funcs = template.FuncMap{"duration": duration, "ago": ago}
+
+// duration writes milliseconds of engaged time as "2 min 5 s".
+func duration(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case d <= 0:
+		return "–"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// now is the clock of the pages; tests replace it.
+var now = time.Now
+
+// ago writes how long ago t was, or its date when that is long ago.
+func ago(t time.Time) string {
+	d := now().Sub(t)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s ago", max(0, int(d.Seconds())))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+// workspaceOf returns the user's membership of the workspace in the path,
+// or writes a 404: another workspace's ID looks like one that does not exist.
+func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.User) (foyer.Membership, bool) {
+	id, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
+	if err == nil {
+		ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+		if err != nil {
+			s.serverError(w, "memberships", err)
+			return foyer.Membership{}, false
+		}
+		for _, m := range ms {
+			if m.WorkspaceID == id {
+				return m, true
+			}
+		}
+	}
+	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+	return foyer.Membership{}, false
+}
+
+func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	days := 30
+	switch r.URL.Query().Get("days") {
+	case "1":
+		days = 1
+	case "7":
+		days = 7
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, offset)
+	to := now().UTC()
+	from := to.AddDate(0, 0, -(days - 1))
+	rows, err := s.cfg.Store.Feed(r.Context(), foyer.FeedQuery{WorkspaceID: m.WorkspaceID, From: from, To: to,
+		Limit: feedPageSize + 1, Offset: offset})
+	if err != nil {
+		s.serverError(w, "feed", err)
+		return
+	}
+	d := feedData{Workspace: m, Days: days, HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize)}
+	if len(rows) > feedPageSize {
+		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize
+	}
+	d.Feed = rows
+	for _, p := range []period{{1, "Today", false}, {7, "7 days", false}, {30, "30 days", false}} {
+		p.Current = p.Days == days
+		d.Periods = append(d.Periods, p)
+	}
+	s.render(w, http.StatusOK, "feed", pageData{Title: m.WorkspaceName, User: u, feedData: d})
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// visitFrom appends a page view of a new visitor from the organisation.
+func (w *webTest) visitFrom(site *foyer.Site, i int, org foyer.Org, at time.Time) {
+	w.t.Helper()
+	h := foyer.Hit{SiteID: site.ID, VisitorUID: fmt.Sprintf("visitor-%016d", i), Time: at, Kind: foyer.KindPageview,
+		Host: "www.example.com", Path: "/pricing", Origin: foyer.Origin{Country: "DE", Org: org}}
+	if err := w.st.Append(context.Background(), []foyer.Hit{h}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *webTest) site(workspace, key string) *foyer.Site {
+	w.t.Helper()
+	ctx := context.Background()
+	ws, err := w.st.WorkspaceByName(ctx, workspace)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	s := &foyer.Site{WorkspaceID: ws.ID, Key: key, Name: key, Hostnames: []string{"www.example.com"}}
+	if err := w.st.CreateSite(ctx, s); err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+func (w *webTest) signIn(email string) string {
+	w.t.Helper()
+	c := sessionOf(w.do("POST", "/login", login(email, "correct horse battery"), ""))
+	if c == nil {
+		w.t.Fatalf("%s could not sign in", email)
+	}
+	return c.Value
+}
+
+func TestFeedPage(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
+	at := time.Now().Add(-2 * time.Hour)
+	hostile := foyer.Org{Name: `<b onmouseover="x()">Evil & Co</b> GmbH`, Domain: "evil.example", Type: foyer.OrgBusiness, Industry: "Retail"}
+	w.visitFrom(acme, 0, hostile, at)
+	w.visitFrom(acme, 1, hostile, at.Add(time.Minute))
+	w.visitFrom(initech, 2, foyer.Org{Name: "Secret Initech Customer GmbH", Type: foyer.OrgBusiness}, at)
+	w.visitFrom(acme, 3, foyer.Org{Name: "Example Telecom", Type: foyer.OrgISP}, at)
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	var acmeID, initechID int64 = acme.WorkspaceID, initech.WorkspaceID
+
+	resp := w.do("GET", fmt.Sprintf("/app/w/%d", acmeID), nil, ana)
+	b := body(resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("feed: %d\n%s", resp.StatusCode, b)
+	}
+	for _, want := range []string{"&lt;b onmouseover=&#34;x()&#34;&gt;Evil &amp; Co&lt;/b&gt; GmbH", "evil.example", "Retail",
+		`<td class="num">2</td>`, "1 h ago", `class="current" aria-current="page">30 days`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the feed lacks %q", want)
+		}
+	}
+	for _, never := range []string{"<b onmouseover", "Example Telecom", "Secret Initech"} {
+		if strings.Contains(b, never) {
+			t.Errorf("the feed shows %q", never)
+		}
+	}
+	// Another workspace's feed, or none, is not found.
+	for _, path := range []string{fmt.Sprintf("/app/w/%d", initechID), "/app/w/999999", "/app/w/x"} {
+		resp := w.do("GET", path, nil, ana)
+		if b := body(resp); resp.StatusCode != http.StatusNotFound || strings.Contains(b, "Secret Initech") {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	if resp := w.do("GET", fmt.Sprintf("/app/w/%d", acmeID), nil, ""); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("signed out: %d", resp.StatusCode)
+	}
+}
+
+func TestFeedPages(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	acme := w.site("Acme", "acme")
+	base := time.Now().Add(-time.Hour)
+	for i := range feedPageSize + 5 {
+		w.visitFrom(acme, i, foyer.Org{Name: fmt.Sprintf("Company %02d GmbH", i), Type: foyer.OrgBusiness}, base.Add(time.Duration(i)*time.Second))
+	}
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	path := fmt.Sprintf("/app/w/%d", acme.WorkspaceID)
+	first := body(w.do("GET", path, nil, ana))
+	if n := strings.Count(first, "<tr>") - 1; n != feedPageSize || !strings.Contains(first, "Company 54 GmbH") ||
+		strings.Contains(first, "Company 04 GmbH") || !strings.Contains(first, "offset=50\">Older") {
+		t.Errorf("first page: %d rows", n)
+	}
+	second := body(w.do("GET", path+"?"+url.Values{"days": {"30"}, "offset": {"50"}}.Encode(), nil, ana))
+	if n := strings.Count(second, "<tr>") - 1; n != 5 || !strings.Contains(second, "Company 00 GmbH") ||
+		!strings.Contains(second, "Newer") || strings.Contains(second, "Older") {
+		t.Errorf("second page: %d rows", n)
+	}
+}
+
+func TestDurationAndAgo(t *testing.T) {
+	for ms, want := range map[int64]string{0: "–", 4_000: "4 s", 125_000: "2 min 5 s", 3_780_000: "1 h 3 min"} {
+		if got := duration(ms); got != want {
+			t.Errorf("duration(%d) = %q, want %q", ms, got, want)
+		}
+	}
+	fixed := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	now = func() time.Time { return fixed }
+	defer func() { now = time.Now }()
+	for d, want := range map[time.Duration]string{12 * time.Second: "12 s ago", 5 * time.Minute: "5 min ago", 3 * time.Hour: "3 h ago", 72 * time.Hour: "20 Nov 2026"} {
+		if got := ago(fixed.Add(-d)); got != want {
+			t.Errorf("ago(-%v) = %q, want %q", d, got, want)
+		}
+	}
+}
