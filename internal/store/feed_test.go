@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/loadgen"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -102,5 +103,65 @@ func TestFeed(t *testing.T) {
 		}
 		_, err := s.Feed(ctx, period(wsA.ID, b1.ID))
 		wantCodeOf(t, "another workspace's site", err, foyer.ENOTFOUND)
+	})
+}
+
+// TestFeedRecentMatchesPeriod checks the fast path of periods that end
+// today against the reference path, on synthetic history over two sites.
+func TestFeedRecentMatchesPeriod(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, site1 := testutil.NewSite(t, s, "Acme", "acme-web", "localhost")
+		site2 := &foyer.Site{WorkspaceID: ws.ID, Key: "acme-docs", Name: "Docs", Hostnames: []string{"localhost"}}
+		if err := s.CreateSite(ctx, site2); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for i, site := range []*foyer.Site{site1, site2} {
+			h := loadgen.History{Events: 12_000 / (i + 1), Days: 40, Companies: 400, End: now, Seed: uint64(i + 1), Batch: 500}
+			if _, err := loadgen.WriteHistory(ctx, s, site, h, nil); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				n, err := s.Rollup(ctx, 700)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n < 700 {
+					break
+				}
+			}
+		}
+		compared := 0
+		for _, days := range []int{1, 7, 30} {
+			for _, siteID := range []int64{0, site1.ID, site2.ID} {
+				for _, offset := range []int{0, 50, 250} {
+					q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: siteID, From: now.AddDate(0, 0, -(days - 1)), To: now, Limit: 50, Offset: offset}
+					fast, err := s.Feed(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					slow, err := store.PeriodFeed(s, ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(fast) != len(slow) {
+						t.Fatalf("%d days, site %d, offset %d: %d rows, reference %d", days, siteID, offset, len(fast), len(slow))
+					}
+					for i := range fast {
+						f, r := fast[i], slow[i]
+						if f.ID != r.ID || f.Visits != r.Visits || f.Pageviews != r.Pageviews || f.EngagedMS != r.EngagedMS || !f.LastAt.Equal(r.LastAt) {
+							t.Fatalf("%d days, site %d, offset %d, row %d: %+v, reference %+v", days, siteID, offset, i, f, r)
+						}
+					}
+					compared += len(fast)
+				}
+			}
+		}
+		if compared < 500 {
+			t.Errorf("only %d rows compared: the history is too thin to test anything", compared)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"maps"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -120,6 +121,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applyDays(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
+	if err := s.applyLast(ctx, t, days); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
 	st, err := s.stmt(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, last)
@@ -219,6 +223,46 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 
 // applyDays adds the sums to company_days, a statement per row on SQLite
 // and many rows to a statement on PostgreSQL.
+// applyLast moves each company's last visit, per site and in all, forward
+// to what the roll-up read.
+func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
+	type cs struct{ company, site int64 }
+	perSite, perCompany := map[cs]int64{}, map[int64]int64{}
+	for k, d := range days {
+		perSite[cs{k.company, k.site}] = max(perSite[cs{k.company, k.site}], d.lastAt)
+		perCompany[k.company] = max(perCompany[k.company], d.lastAt)
+	}
+	if len(perSite) == 0 {
+		return nil
+	}
+	site, err := s.stmt(ctx, t, `/* Store.applyLast */
+		INSERT INTO company_sites (company_id, site_id, last_at) VALUES (?, ?, ?)
+		ON CONFLICT (company_id, site_id) DO UPDATE SET
+			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END`)
+	if err != nil {
+		return fmt.Errorf("company sites: %w", err)
+	}
+	keys := slices.SortedFunc(maps.Keys(perSite), func(a, b cs) int {
+		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site))
+	})
+	for _, k := range keys {
+		if _, err := site.ExecContext(ctx, k.company, k.site, perSite[k]); err != nil {
+			return fmt.Errorf("company sites: %w", err)
+		}
+	}
+	company, err := s.stmt(ctx, t, `/* Store.applyLast */
+		UPDATE companies SET last_at = ? WHERE id = ? AND last_at < ?`)
+	if err != nil {
+		return fmt.Errorf("companies: %w", err)
+	}
+	for _, id := range slices.Sorted(maps.Keys(perCompany)) {
+		if _, err := company.ExecContext(ctx, perCompany[id], id, perCompany[id]); err != nil {
+			return fmt.Errorf("companies: %w", err)
+		}
+	}
+	return nil
+}
+
 func (s *Store) applyDays(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
 	keys := make([]dayKey, 0, len(days))
 	for k := range days {

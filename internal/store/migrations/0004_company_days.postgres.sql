@@ -14,5 +14,21 @@ CREATE TABLE company_days (
 );
 CREATE INDEX company_days_site_day ON company_days(site_id, day);
 
+-- When each company last visited each site, and the workspace at all: the
+-- feed of a period that ends today pages through these, newest first,
+-- and sums company_days for the page's companies only.
+CREATE TABLE company_sites (
+	company_id BIGINT NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	site_id    BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	last_at    BIGINT NOT NULL,
+	PRIMARY KEY (company_id, site_id)
+);
+CREATE INDEX company_sites_recent ON company_sites(site_id, last_at);
+ALTER TABLE companies ADD COLUMN last_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX companies_recent ON companies(workspace_id, last_at);
+
 -- +goose Down
+DROP INDEX companies_recent;
+ALTER TABLE companies DROP COLUMN last_at;
+DROP TABLE company_sites;
 DROP TABLE company_days;

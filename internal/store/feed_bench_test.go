@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/loadgen"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// feedWorkspace opens the workspace the feed benchmarks read: the one
+// `foyer seed` filled in the database FOYER_FEED_DSN names (workspace
+// "Seeded"), or else a new SQLite file with 300,000 events of history.
+func feedWorkspace(b *testing.B) (*store.Store, *foyer.Workspace) {
+	ctx := context.Background()
+	if dsn := os.Getenv("FOYER_FEED_DSN"); dsn != "" {
+		s, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		ws, err := s.WorkspaceByName(ctx, "Seeded")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s, ws
+	}
+	s := testutil.NewStore(b, store.SQLite, store.Options{})
+	ws, site := testutil.NewSite(b, s, "Seeded", "seeded", "localhost")
+	if _, err := loadgen.WriteHistory(ctx, s, site, loadgen.History{Events: 300_000, Days: 90, Companies: 2000, Seed: 1}, nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.RollupAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return s, ws
+}
+
+// BenchmarkFeed reads the first and a later page of a 30-day feed, and
+// reports p50 and p95 per query.
+func BenchmarkFeed(b *testing.B) {
+	s, ws := feedWorkspace(b)
+	ctx := context.Background()
+	to := time.Now().UTC()
+	for _, c := range []struct {
+		name   string
+		offset int
+	}{{"30d-page1", 0}, {"30d-page10", 450}} {
+		b.Run(c.name, func(b *testing.B) {
+			q := foyer.FeedQuery{WorkspaceID: ws.ID, From: to.AddDate(0, 0, -29), To: to, Limit: 50, Offset: c.offset}
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				rows, err := s.Feed(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+				if len(rows) == 0 {
+					b.Fatal("an empty feed")
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
