@@ -3,9 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
-	"maps"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
