@@ -36,9 +36,49 @@ type FeedRow struct {
 	LastAt                       time.Time
 }
 
+// Visit is one visit of a company, with its pages.
+type Visit struct {
+	ID         int64
+	SiteID     int64
+	StartedAt  time.Time
+	LastAt     time.Time
+	Pageviews  int64
+	EngagedMS  int64
+	Referrer   string
+	UTMSource  string
+	UTMMedium  string
+	Country    string
+	City       string
+	Pages      []PageView
+	VisitorUID string // the first-party ID; never a person
+}
+
+// PageView is one page of a visit.
+type PageView struct {
+	Time      time.Time
+	Host      string
+	Path      string
+	Title     string
+	EngagedMS int64
+}
+
+// CompanyDay is what a company did on one day.
+type CompanyDay struct {
+	Day                          time.Time
+	Visits, Pageviews, EngagedMS int64
+}
+
 // FeedService answers the company feed from the roll-ups.
 type FeedService interface {
 	// Feed returns the companies that visited in the period, the most
 	// recent visitor first. ENOTFOUND when the site is not the workspace's.
 	Feed(ctx context.Context, q FeedQuery) ([]FeedRow, error)
+	// Company returns a company of the workspace, or ENOTFOUND.
+	Company(ctx context.Context, workspaceID, companyID int64) (*Company, error)
+	// CompanyDays returns the company's days in the period, oldest first,
+	// with a row for every day (zero when it did not visit).
+	CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]CompanyDay, error)
+	// CompanyVisits returns up to limit of the company's visits that
+	// started in the period, newest first, with their pages.
+	CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]Visit, error)
 }

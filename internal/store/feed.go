@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -141,4 +142,131 @@ func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 		r.Visits, r.Pageviews, r.EngagedMS = visits, pvs, engaged
 	}
 	return out, sums.Err()
+}
+
+// Company returns a company of the workspace, or ENOTFOUND.
+func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foyer.Company, error) {
+	c := foyer.Company{WorkspaceID: workspaceID}
+	var asn int64
+	var typ string
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
+		SELECT id, name, domain, asn, country, city, type, industry, size FROM companies
+		WHERE id = ? AND workspace_id = ?`), companyID, workspaceID).Scan(
+		&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: company: %w", err)
+	}
+	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
+	return &c, nil
+}
+
+// CompanyDays returns the company's days in the period, every day.
+func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]foyer.CompanyDay, error) {
+	if _, err := s.Company(ctx, workspaceID, companyID); err != nil {
+		return nil, err
+	}
+	first, last := dayOf(ms(from)), dayOf(ms(to))
+	if last < first || last-first > 366 {
+		return nil, foyer.Errorf(foyer.EINVALID, "a period of 1 to 366 days, please")
+	}
+	out := make([]foyer.CompanyDay, last-first+1)
+	for i := range out {
+		out[i].Day = time.UnixMilli((first + int64(i)) * 86_400_000).UTC()
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyDays */
+		SELECT day, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
+		WHERE company_id = ? AND day >= ? AND day <= ? GROUP BY day`), companyID, first, last)
+	if err != nil {
+		return nil, fmt.Errorf("store: company days: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, visits, pvs, engaged int64
+		if err := rows.Scan(&day, &visits, &pvs, &engaged); err != nil {
+			return nil, fmt.Errorf("store: company days: %w", err)
+		}
+		d := &out[day-first]
+		d.Visits, d.Pageviews, d.EngagedMS = visits, pvs, engaged
+	}
+	return out, rows.Err()
+}
+
+// CompanyVisits returns the company's latest visits in the period with
+// their pages, read through each visit's event range.
+func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]foyer.Visit, error) {
+	if _, err := s.Company(ctx, workspaceID, companyID); err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), 200)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyVisits */
+		SELECT s.id, s.site_id, s.started_at, s.last_at, s.pageviews, s.engaged_ms, s.referrer,
+			s.utm_source, s.utm_medium, s.country, s.city, v.uid,
+			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
+		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
+		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
+		ORDER BY s.started_at DESC, s.id DESC LIMIT ?`),
+		companyID, dayOf(ms(from))*86_400_000, (dayOf(ms(to))+1)*86_400_000, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: company visits: %w", err)
+	}
+	var out []foyer.Visit
+	var ranges [][2]int64
+	for rows.Next() {
+		var v foyer.Visit
+		var started, last, firstEv, lastEv int64
+		if err := rows.Scan(&v.ID, &v.SiteID, &started, &last, &v.Pageviews, &v.EngagedMS, &v.Referrer,
+			&v.UTMSource, &v.UTMMedium, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: company visits: %w", err)
+		}
+		v.StartedAt, v.LastAt = fromMS(started), fromMS(last)
+		out = append(out, v)
+		ranges = append(ranges, [2]int64{firstEv, lastEv})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: company visits: %w", err)
+	}
+	for i := range out {
+		if ranges[i][0] == 0 {
+			continue // not rolled up yet: its pages follow
+		}
+		if err := s.visitPages(ctx, &out[i], ranges[i][0], ranges[i][1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// visitPages reads a visit's page views, each with the engaged time that
+// followed it, from its event range.
+func (s *Store) visitPages(ctx context.Context, v *foyer.Visit, first, last int64) error {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.visitPages */
+		SELECT e.ts, e.kind, COALESCE(e.engaged_ms, 0), p.host, p.path, p.title
+		FROM events e JOIN pages p ON p.id = e.page_id
+		WHERE e.id >= ? AND e.id <= ? AND e.session_id = ? ORDER BY e.id`), first, last, v.ID)
+	if err != nil {
+		return fmt.Errorf("store: visit pages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ts, kind, engaged int64
+		var pv foyer.PageView
+		if err := rows.Scan(&ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
+			return fmt.Errorf("store: visit pages: %w", err)
+		}
+		switch foyer.EventKind(kind) {
+		case foyer.KindPageview:
+			pv.Time = fromMS(ts)
+			v.Pages = append(v.Pages, pv)
+		case foyer.KindEngagement:
+			if n := len(v.Pages); n > 0 {
+				v.Pages[n-1].EngagedMS += engaged
+			}
+		}
+	}
+	return rows.Err()
 }

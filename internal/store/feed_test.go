@@ -103,6 +103,41 @@ func TestFeed(t *testing.T) {
 		}
 		_, err := s.Feed(ctx, period(wsA.ID, b1.ID))
 		wantCodeOf(t, "another workspace's site", err, foyer.ENOTFOUND)
+
+		// The company page's reads.
+		rows, _ := s.Feed(ctx, period(wsA.ID, 0))
+		id := rows[0].ID
+		c, err := s.Company(ctx, wsA.ID, id)
+		if err != nil || c.Name != "Globex GmbH" || c.Domain != "globex.example" {
+			t.Fatalf("company: %+v, %v", c, err)
+		}
+		_, err = s.Company(ctx, wsB.ID, id)
+		wantCodeOf(t, "another workspace's company", err, foyer.ENOTFOUND)
+		_, err = s.CompanyVisits(ctx, wsB.ID, id, t0.Add(-day), t0.Add(day), 10)
+		wantCodeOf(t, "another workspace's company visits", err, foyer.ENOTFOUND)
+		_, err = s.CompanyDays(ctx, wsB.ID, id, t0.Add(-day), t0.Add(day))
+		wantCodeOf(t, "another workspace's company days", err, foyer.ENOTFOUND)
+
+		days, err := s.CompanyDays(ctx, wsA.ID, id, t0.Add(-day), t0.Add(day))
+		if err != nil || len(days) != 3 {
+			t.Fatalf("days: %+v, %v", days, err)
+		}
+		for i, want := range [][3]int64{{0, 0, 0}, {1, 2, 5000}, {1, 1, 0}} {
+			if got := [3]int64{days[i].Visits, days[i].Pageviews, days[i].EngagedMS}; got != want {
+				t.Errorf("day %d (%v): %v, want %v", i, days[i].Day, got, want)
+			}
+		}
+		visits, err := s.CompanyVisits(ctx, wsA.ID, id, t0.Add(-day), t0.Add(day), 10)
+		if err != nil || len(visits) != 2 {
+			t.Fatalf("visits: %+v, %v", visits, err)
+		}
+		if v := visits[0]; v.SiteID != a2.ID || !v.StartedAt.Equal(t0.Add(day)) || len(v.Pages) != 1 {
+			t.Errorf("newest visit: %+v", v)
+		}
+		if v := visits[1]; v.SiteID != a1.ID || v.Pageviews != 2 || v.EngagedMS != 5000 || len(v.Pages) != 2 ||
+			v.Pages[1].EngagedMS != 5000 || v.Pages[0].EngagedMS != 0 || v.Pages[0].Path != "/p" || !v.Pages[0].Time.Equal(t0) {
+			t.Errorf("older visit: %+v", v)
+		}
 	})
 }
 

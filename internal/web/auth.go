@@ -24,7 +24,7 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "notfound"} {
+	for _, name := range []string{"login", "app", "feed", "company", "notfound"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -38,6 +38,7 @@ type pageData struct {
 	Email      string
 	Workspaces []foyer.Membership
 	feedData
+	companyData
 }
 
 // Sign-in policy.

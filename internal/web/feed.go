@@ -29,7 +29,15 @@ type period struct {
 // feedPageSize is how many companies one page of the feed lists.
 const feedPageSize = 50
 
-var funcs = template.FuncMap{"duration": duration, "ago": ago}
+var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count}
+
+// count writes a number of things: "1 visit", "2 visits".
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
 
 // duration writes milliseconds of engaged time as "2 min 5 s".
 func duration(ms int64) string {
@@ -82,22 +90,33 @@ func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	return foyer.Membership{}, false
 }
 
-func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceOf(w, r, u)
-	if !ok {
-		return
-	}
-	days := 30
+// periodOf reads ?days= (1, 7 or 30, the default) and returns the period
+// that ends today, and the links to the others.
+func periodOf(r *http.Request) (days int, from, to time.Time, periods []period) {
+	days = 30
 	switch r.URL.Query().Get("days") {
 	case "1":
 		days = 1
 	case "7":
 		days = 7
 	}
+	to = now().UTC()
+	from = to.AddDate(0, 0, -(days - 1))
+	for _, p := range []period{{1, "Today", false}, {7, "7 days", false}, {30, "30 days", false}} {
+		p.Current = p.Days == days
+		periods = append(periods, p)
+	}
+	return days, from, to, periods
+}
+
+func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	days, from, to, periods := periodOf(r)
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, offset)
-	to := now().UTC()
-	from := to.AddDate(0, 0, -(days - 1))
 	rows, err := s.cfg.Store.Feed(r.Context(), foyer.FeedQuery{WorkspaceID: m.WorkspaceID, From: from, To: to,
 		Limit: feedPageSize + 1, Offset: offset})
 	if err != nil {
@@ -108,10 +127,56 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize
 	}
-	d.Feed = rows
-	for _, p := range []period{{1, "Today", false}, {7, "7 days", false}, {30, "30 days", false}} {
-		p.Current = p.Days == days
-		d.Periods = append(d.Periods, p)
-	}
+	d.Feed, d.Periods = rows, periods
 	s.render(w, http.StatusOK, "feed", pageData{Title: m.WorkspaceName, User: u, feedData: d})
+}
+
+// companyData is what the company page shows.
+type companyData struct {
+	Company                               *foyer.Company
+	Chart                                 template.HTML
+	Visits                                []foyer.Visit
+	TotalVisits, TotalPages, TotalEngaged int64
+}
+
+func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("company"), 10, 64)
+	notFound := func() { s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u}) }
+	if err != nil {
+		notFound()
+		return
+	}
+	days, from, to, periods := periodOf(r)
+	ctx := r.Context()
+	c, err := s.cfg.Store.Company(ctx, m.WorkspaceID, id)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		notFound()
+		return
+	}
+	if err != nil {
+		s.serverError(w, "company", err)
+		return
+	}
+	series, err := s.cfg.Store.CompanyDays(ctx, m.WorkspaceID, id, from, to)
+	if err != nil {
+		s.serverError(w, "company days", err)
+		return
+	}
+	visits, err := s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, 50)
+	if err != nil {
+		s.serverError(w, "company visits", err)
+		return
+	}
+	cd := companyData{Company: c, Chart: visitsChart(series), Visits: visits}
+	for _, d := range series {
+		cd.TotalVisits += d.Visits
+		cd.TotalPages += d.Pageviews
+		cd.TotalEngaged += d.EngagedMS
+	}
+	s.render(w, http.StatusOK, "company", pageData{Title: c.Name, User: u,
+		feedData: feedData{Workspace: m, Days: days, Periods: periods}, companyData: cd})
 }

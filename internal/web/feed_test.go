@@ -88,6 +88,43 @@ func TestFeedPage(t *testing.T) {
 	if resp := w.do("GET", fmt.Sprintf("/app/w/%d", acmeID), nil, ""); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("signed out: %d", resp.StatusCode)
 	}
+
+	// The company page.
+	ctx := context.Background()
+	evil, err := w.st.Feed(ctx, foyer.FeedQuery{WorkspaceID: acmeID, From: at, To: time.Now()})
+	if err != nil || len(evil) != 1 {
+		t.Fatalf("feed: %+v, %v", evil, err)
+	}
+	secret, _ := w.st.Feed(ctx, foyer.FeedQuery{WorkspaceID: initechID, From: at, To: time.Now()})
+	page := fmt.Sprintf("/app/w/%d/c/%d", acmeID, evil[0].ID)
+	if !strings.Contains(b, `href="`+page+`?days=30"`) {
+		t.Errorf("the feed does not link to %s", page)
+	}
+	resp = w.do("GET", page, nil, ana)
+	b = body(resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("company page: %d\n%s", resp.StatusCode, b)
+	}
+	for _, want := range []string{"&lt;b onmouseover=&#34;x()&#34;&gt;Evil &amp; Co&lt;/b&gt; GmbH", `<svg class="chart"`,
+		"2 visits, 2 pages", "Anonymous visitor", `<span class="path">/pricing</span>`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the company page lacks %q", want)
+		}
+	}
+	if strings.Contains(b, "<b onmouseover") || strings.Contains(b, "<script") || strings.Contains(b, " style=") {
+		t.Error("the company page holds markup it should not")
+	}
+	for _, path := range []string{
+		fmt.Sprintf("/app/w/%d/c/%d", acmeID, secret[0].ID),    // another workspace's company
+		fmt.Sprintf("/app/w/%d/c/%d", initechID, secret[0].ID), // another workspace
+		fmt.Sprintf("/app/w/%d/c/%d", initechID, evil[0].ID),   // a workspace she is not in
+		fmt.Sprintf("/app/w/%d/c/x", acmeID),
+	} {
+		resp := w.do("GET", path, nil, ana)
+		if b := body(resp); resp.StatusCode != http.StatusNotFound || strings.Contains(b, "Secret Initech") {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
 }
 
 func TestFeedPages(t *testing.T) {
@@ -128,5 +165,31 @@ func TestDurationAndAgo(t *testing.T) {
 		if got := ago(fixed.Add(-d)); got != want {
 			t.Errorf("ago(-%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestVisitsChart(t *testing.T) {
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var days []foyer.CompanyDay
+	for i, v := range []int64{0, 3, 0, 6, 1} {
+		days = append(days, foyer.CompanyDay{Day: day.AddDate(0, 0, i), Visits: v, Pageviews: 2 * v})
+	}
+	svg := string(visitsChart(days))
+	if n := strings.Count(svg, "<rect"); n != 3 {
+		t.Errorf("%d bars, want 3 (days with visits)", n)
+	}
+	for _, want := range []string{`<svg class="chart"`, ">6</text>", "Wed 4 Nov: 6 visits, 12 pages", "1 Nov", "5 Nov"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the chart lacks %q:\n%s", want, svg)
+		}
+	}
+	if strings.Contains(svg, "style=") || strings.Contains(svg, "<script") {
+		t.Error("the chart holds style or script")
+	}
+	if visitsChart(nil) != "" {
+		t.Error("a chart of no days")
+	}
+	if count(1, "visit", "visits") != "1 visit" || count(0, "visit", "visits") != "0 visits" {
+		t.Error("count")
 	}
 }

@@ -62,6 +62,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /logout", strict(csrf.Handler(http.HandlerFunc(s.logout))))
 	s.mux.Handle("GET /app", strict(s.signedIn(s.appHome)))
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
+	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	return s
 }
 

@@ -16,7 +16,8 @@ import (
 
 // TestFeedInBrowser: a visitor browses the customer's site from a
 // company's network (through a trusted proxy); the customer's analyst signs
-// in, opens the workspace and finds the company in the feed. Screenshot: feed.
+// in, opens the workspace, finds the company in the feed and opens its
+// page: a chart and the visit with its page. Screenshots: feed, company.
 func TestFeedInBrowser(t *testing.T) {
 	t.Parallel()
 	b := ipdata.NewBuilder()
@@ -73,6 +74,13 @@ func TestFeedInBrowser(t *testing.T) {
 	check(t, "its domain", eval[string](t, tab2, `document.querySelector('table.companies tbody tr td .muted').textContent`), "acme-widgets.example")
 	check(t, "rows", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
 	screenshot(t, tab2, "feed")
+	clickAndLoad(t, tab2, `table.companies tbody tr td a`)
+	do(t, tab2, "wait for the company page", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	check(t, "company page", eval[string](t, tab2, `document.querySelector('h1').textContent`), "Acme Widgets GmbH")
+	check(t, "visit listed", eval[int](t, tab2, `document.querySelectorAll('ol.timeline > li').length`), 1)
+	check(t, "bars", eval[int](t, tab2, `document.querySelectorAll('svg.chart rect').length`), 1)
+	check(t, "page of the visit", eval[string](t, tab2, `document.querySelector('.pages-list .path').textContent`), "/feed/start")
+	screenshot(t, tab2, "company")
 	do(t, tab2, "today", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d?days=1", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`.periods a.current`)))
 	check(t, "period", eval[string](t, tab2, `document.querySelector('.periods a.current').textContent`), "Today")
 	if e := errs(); len(e) > 0 {

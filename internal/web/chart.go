@@ -1,0 +1,48 @@
+package web
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+)
+
+// visitsChart draws a company's visits per day as an SVG bar chart, on the
+// server: numbers and escaped labels only, no script and no style
+// attribute, so the page's policy needs nothing more.
+func visitsChart(days []foyer.CompanyDay) template.HTML {
+	const w, h, left, bottom, top = 720, 180, 36, 24, 12
+	if len(days) == 0 {
+		return ""
+	}
+	peak := int64(1)
+	for _, d := range days {
+		peak = max(peak, d.Visits)
+	}
+	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
+	bw := plotW / float64(len(days))
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="Visits per day">`, w, h, w, h)
+	fmt.Fprintf(&b, `<title>Visits per day, %s to %s</title>`, days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
+	// Axis and the peak's gridline.
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, left, h-bottom, w-8, h-bottom)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, left, top, w-8, top)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%d</text>`, left-6, top+4, peak)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, left-6, h-bottom+4)
+	for i, d := range days {
+		if d.Visits == 0 {
+			continue
+		}
+		bh := plotH * float64(d.Visits) / float64(peak)
+		x := float64(left) + float64(i)*bw
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2455c3"><title>%s: %d visits, %d pages</title></rect>`,
+			x+bw*0.15, float64(h-bottom)-bh, bw*0.7, bh, html.EscapeString(d.Day.Format("Mon 2 Jan")), d.Visits, d.Pageviews)
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, left, h-6, html.EscapeString(days[0].Day.Format("2 Jan")))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, w-8, h-6,
+		html.EscapeString(days[len(days)-1].Day.Format("2 Jan")))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
