@@ -41,8 +41,8 @@ func feedWorkspace(b *testing.B) (*store.Store, *foyer.Workspace) {
 	return s, ws
 }
 
-// BenchmarkFeed reads the first and a later page of a 30-day feed, and
-// reports p50 and p95 per query.
+// BenchmarkFeed reads the first and a later page of a 30-day feed, and a
+// period that does not end today, and reports p50 and p95 per query.
 func BenchmarkFeed(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
@@ -50,9 +50,15 @@ func BenchmarkFeed(b *testing.B) {
 	for _, c := range []struct {
 		name   string
 		offset int
-	}{{"30d-page1", 0}, {"30d-page10", 450}} {
+		end    time.Time
+	}{
+		{"30d-page1", 0, to},
+		{"30d-page10", 450, to},
+		// A period that does not end today sums every row of the period.
+		{"30d-ending-yesterday", 0, to.AddDate(0, 0, -1)},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			q := foyer.FeedQuery{WorkspaceID: ws.ID, From: to.AddDate(0, 0, -29), To: to, Limit: 50, Offset: c.offset}
+			q := foyer.FeedQuery{WorkspaceID: ws.ID, From: c.end.AddDate(0, 0, -29), To: c.end, Limit: 50, Offset: c.offset}
 			var times []time.Duration
 			for b.Loop() {
 				start := time.Now()
@@ -70,4 +76,43 @@ func BenchmarkFeed(b *testing.B) {
 			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
+}
+
+// BenchmarkCompanyPage reads what the company page shows for the feed's
+// first company over 30 days: the company, its days and its latest 50
+// visits with their pages. It reports p50 and p95 per page.
+func BenchmarkCompanyPage(b *testing.B) {
+	s, ws := feedWorkspace(b)
+	ctx := context.Background()
+	to := time.Now().UTC()
+	from := to.AddDate(0, 0, -29)
+	top, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: ws.ID, From: from, To: to, Limit: 500})
+	if err != nil || len(top) == 0 {
+		b.Fatalf("feed: %v", err)
+	}
+	// The company with the most visits is the heaviest page.
+	id := top[0].ID
+	for _, r := range top {
+		if r.Visits > top[0].Visits {
+			id = r.ID
+		}
+	}
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := s.Company(ctx, ws.ID, id); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.CompanyDays(ctx, ws.ID, id, from, to); err != nil {
+			b.Fatal(err)
+		}
+		v, err := s.CompanyVisits(ctx, ws.ID, id, from, to, 50)
+		if err != nil || len(v) == 0 {
+			b.Fatalf("visits: %d, %v", len(v), err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 }

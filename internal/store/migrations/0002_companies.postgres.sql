@@ -28,7 +28,7 @@ CREATE TABLE companies (
 ALTER TABLE sessions ADD COLUMN company_id BIGINT REFERENCES companies(id) ON DELETE SET NULL;
 ALTER TABLE sessions ADD COLUMN org_type TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN city TEXT NOT NULL DEFAULT '';
-CREATE INDEX sessions_company ON sessions(company_id) WHERE company_id IS NOT NULL;
+CREATE INDEX sessions_company ON sessions(company_id, started_at, id) WHERE company_id IS NOT NULL;
 
 -- +goose Down
 DROP INDEX sessions_company;
