@@ -27,6 +27,10 @@ type FeedQuery struct {
 	From, To time.Time
 	Limit    int // 50 when 0, at most 500
 	Offset   int
+	// Filters on the company; empty ones do not filter.
+	Country, Industry, Size string
+	Type                    OrgType
+	Search                  string // in the name or the domain, any case
 }
 
 // FeedRow is one company of the feed, with what it did in the period.

@@ -37,9 +37,31 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	return s.periodFeed(ctx, q, from, to)
 }
 
+// companyFilter returns the SQL conditions (each starting with " AND ")
+// and arguments of q's filters on the companies table c.
+func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for _, f := range []struct{ col, val string }{
+		{"country", strings.ToUpper(q.Country)}, {"industry", q.Industry}, {"size", q.Size}, {"type", string(q.Type)},
+	} {
+		if f.val != "" {
+			b.WriteString(" AND " + c + "." + f.col + " = ?")
+			args = append(args, f.val)
+		}
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+		b.WriteString(" AND (LOWER(" + c + ".name) LIKE ? ESCAPE '\\' OR " + c + ".domain LIKE ? ESCAPE '\\')")
+		args = append(args, pattern, pattern)
+	}
+	return b.String(), args
+}
+
 // periodFeed sums company_days over the period for every company, then
 // sorts: it reads every row of the period, for any period.
 func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+	filter, fargs := companyFilter(q, "c")
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.periodFeed */
 		SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size,
 			SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
@@ -47,11 +69,11 @@ func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 		JOIN companies c ON c.id = d.company_id
 		JOIN sites si ON si.id = d.site_id
 		WHERE si.workspace_id = ? AND c.workspace_id = ? AND (? = 0 OR d.site_id = ?)
-			AND d.day >= ? AND d.day <= ?
+			AND d.day >= ? AND d.day <= ?`+filter+`
 		GROUP BY c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size
 		ORDER BY MAX(d.last_at) DESC, c.id
 		LIMIT ? OFFSET ?`),
-		q.WorkspaceID, q.WorkspaceID, q.SiteID, q.SiteID, from, to, q.Limit, q.Offset)
+		append(append([]any{q.WorkspaceID, q.WorkspaceID, q.SiteID, q.SiteID, from, to}, fargs...), q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed: %w", err)
 	}
@@ -80,17 +102,21 @@ func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 	since := from * 86_400_000
 	var rows *sql.Rows
 	var err error
+	filter, fargs := companyFilter(q, "c")
 	if q.SiteID == 0 {
 		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
-			SELECT id, name, domain, asn, country, city, type, industry, size, last_at FROM companies
-			WHERE workspace_id = ? AND last_at >= ?
-			ORDER BY last_at DESC, id LIMIT ? OFFSET ?`), q.WorkspaceID, since, q.Limit, q.Offset)
+			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, c.last_at
+			FROM companies c
+			WHERE c.workspace_id = ? AND c.last_at >= ?`+filter+`
+			ORDER BY c.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
 	} else {
 		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
 			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, cs.last_at
 			FROM company_sites cs JOIN companies c ON c.id = cs.company_id
-			WHERE cs.site_id = ? AND c.workspace_id = ? AND cs.last_at >= ?
-			ORDER BY cs.last_at DESC, c.id LIMIT ? OFFSET ?`), q.SiteID, q.WorkspaceID, since, q.Limit, q.Offset)
+			WHERE cs.site_id = ? AND c.workspace_id = ? AND cs.last_at >= ?`+filter+`
+			ORDER BY cs.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.SiteID, q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: feed: %w", err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,10 +171,14 @@ func TestFeedRecentMatchesPeriod(t *testing.T) {
 			}
 		}
 		compared := 0
+		filters := []foyer.FeedQuery{{}, {Country: "de"}, {Industry: "Software", Size: "10-49"}, {Search: "ACME"},
+			{Search: "company-1"}, {Search: "%"}, {Type: foyer.OrgBusiness}}
 		for _, days := range []int{1, 7, 30} {
 			for _, siteID := range []int64{0, site1.ID, site2.ID} {
-				for _, offset := range []int{0, 50, 250} {
-					q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: siteID, From: now.AddDate(0, 0, -(days - 1)), To: now, Limit: 50, Offset: offset}
+				for fi, offset := range []int{0, 50, 250, 0, 0, 0, 0} {
+					f := filters[fi]
+					q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: siteID, From: now.AddDate(0, 0, -(days - 1)), To: now, Limit: 50, Offset: offset,
+						Country: f.Country, Industry: f.Industry, Size: f.Size, Search: f.Search, Type: f.Type}
 					fast, err := s.Feed(ctx, q)
 					if err != nil {
 						t.Fatal(err)
@@ -190,6 +195,14 @@ func TestFeedRecentMatchesPeriod(t *testing.T) {
 						if f.ID != r.ID || f.Visits != r.Visits || f.Pageviews != r.Pageviews || f.EngagedMS != r.EngagedMS || !f.LastAt.Equal(r.LastAt) {
 							t.Fatalf("%d days, site %d, offset %d, row %d: %+v, reference %+v", days, siteID, offset, i, f, r)
 						}
+						if (q.Country != "" && f.Country != "DE") || (q.Industry != "" && (f.Industry != q.Industry || f.Size != q.Size)) ||
+							(q.Search == "ACME" && !strings.Contains(strings.ToLower(f.Name), "acme")) ||
+							(q.Search == "company-1" && !strings.HasPrefix(f.Domain, "company-1")) {
+							t.Fatalf("filter %+v let through %+v", f, q)
+						}
+					}
+					if q.Search == "%" && len(fast) != 0 {
+						t.Errorf("a search for %%%% matched %d companies: the wildcard is not escaped", len(fast))
 					}
 					compared += len(fast)
 				}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -13,6 +15,9 @@ import (
 // feedData is what the feed page shows.
 type feedData struct {
 	Workspace              foyer.Membership
+	Filter                 foyer.FeedQuery // its filter fields
+	FilterQS               template.URL    // the same, as a query string for links
+	Types                  []foyer.OrgType
 	Days                   int
 	Periods                []period
 	Feed                   []foyer.FeedRow
@@ -115,15 +120,33 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	days, from, to, periods := periodOf(r)
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	qs := r.URL.Query()
+	offset, _ := strconv.Atoi(qs.Get("offset"))
 	offset = max(0, offset)
-	rows, err := s.cfg.Store.Feed(r.Context(), foyer.FeedQuery{WorkspaceID: m.WorkspaceID, From: from, To: to,
-		Limit: feedPageSize + 1, Offset: offset})
+	filter := foyer.FeedQuery{
+		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
+		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
+	}
+	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
+		filter.Type = t
+	}
+	keep := url.Values{}
+	for k, v := range map[string]string{"country": filter.Country, "industry": filter.Industry, "size": filter.Size,
+		"q": filter.Search, "type": string(filter.Type)} {
+		if v != "" {
+			keep.Set(k, v)
+		}
+	}
+	q := filter
+	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, from, to, feedPageSize+1, offset
+	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
 		s.serverError(w, "feed", err)
 		return
 	}
-	d := feedData{Workspace: m, Days: days, HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize)}
+	d := feedData{Workspace: m, Days: days, HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
+		Filter: filter, FilterQS: template.URL(keep.Encode()),
+		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize
 	}

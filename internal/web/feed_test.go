@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,52 @@ func TestVisitsChart(t *testing.T) {
 	}
 	if count(1, "visit", "visits") != "1 visit" || count(0, "visit", "visits") != "0 visits" {
 		t.Error("count")
+	}
+}
+
+func TestFeedFilters(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	acme := w.site("Acme", "acme")
+	at := time.Now().Add(-time.Hour)
+	orgs := []foyer.Org{
+		{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness, Industry: "Software", Size: "50-199"},
+		{Name: "Hooli Inc", Domain: "hooli.example", Type: foyer.OrgBusiness, Industry: "Retail", Size: "1000+"},
+		{Name: "Example University", Type: foyer.OrgEducation},
+	}
+	for i, o := range orgs {
+		w.visitFrom(acme, i, o, at.Add(time.Duration(i)*time.Minute))
+	}
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	path := fmt.Sprintf("/app/w/%d?", acme.WorkspaceID)
+	for qs, want := range map[string][]string{
+		"":                       {"Globex GmbH", "Hooli Inc", "Example University"},
+		"q=GLOBEX":               {"Globex GmbH"},
+		"q=hooli.example":        {"Hooli Inc"},
+		"industry=Retail":        {"Hooli Inc"},
+		"type=education":         {"Example University"},
+		"type=isp":               {"Globex GmbH", "Hooli Inc", "Example University"}, // not a company type: ignored
+		"country=de&size=50-199": {"Globex GmbH"},
+		"q=%25":                  {},
+		"q=nothing+matches+this": {},
+	} {
+		b := body(w.do("GET", path+qs, nil, ana))
+		for _, o := range orgs {
+			shown := strings.Contains(b, ">"+o.Name+"<")
+			if shown != slices.Contains(want, o.Name) {
+				t.Errorf("%q: %s shown %v", qs, o.Name, shown)
+			}
+		}
+		if len(want) == 0 && !strings.Contains(b, "No company in this period matches the filter.") {
+			t.Errorf("%q: no empty-filter message", qs)
+		}
+	}
+	// The filter stays in the period links.
+	b := body(w.do("GET", path+"industry=Retail", nil, ana))
+	if !strings.Contains(b, `href="?days=7&amp;industry=Retail"`) || !strings.Contains(b, `value="Retail"`) {
+		t.Error("the filter is not kept in the period links and the form")
 	}
 }

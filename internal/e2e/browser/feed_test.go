@@ -74,6 +74,18 @@ func TestFeedInBrowser(t *testing.T) {
 	check(t, "its domain", eval[string](t, tab2, `document.querySelector('table.companies tbody tr td .muted').textContent`), "acme-widgets.example")
 	check(t, "rows", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
 	screenshot(t, tab2, "feed")
+
+	// A filter that matches nothing, then one that matches the company.
+	do(t, tab2, "search for nothing", chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "no such company"))
+	clickAndLoad(t, tab2, `form.filters button`)
+	check(t, "rows for nothing", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 0)
+	check(t, "empty message", strings.Contains(eval[string](t, tab2, `document.querySelector('main').textContent`), "matches the filter"), true)
+	do(t, tab2, "search for acme", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d", site.WorkspaceID)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "ACME"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=industry]`), "Manufacturing"))
+	clickAndLoad(t, tab2, `form.filters button`)
+	check(t, "rows for acme", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
+	screenshot(t, tab2, "feed-filtered")
 	clickAndLoad(t, tab2, `table.companies tbody tr td a`)
 	do(t, tab2, "wait for the company page", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	check(t, "company page", eval[string](t, tab2, `document.querySelector('h1').textContent`), "Acme Widgets GmbH")
