@@ -18,6 +18,7 @@ type feedData struct {
 	Filter                 foyer.FeedQuery // its filter fields
 	FilterQS               template.URL    // the same, as a query string for links
 	Types                  []foyer.OrgType
+	CanExport              bool
 	Days                   int
 	Periods                []period
 	Feed                   []foyer.FeedRow
@@ -95,6 +96,19 @@ func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	return foyer.Membership{}, false
 }
 
+// filterOf reads the feed's filter from the query string.
+func filterOf(r *http.Request) foyer.FeedQuery {
+	qs := r.URL.Query()
+	f := foyer.FeedQuery{
+		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
+		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
+	}
+	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
+		f.Type = t
+	}
+	return f
+}
+
 // periodOf reads ?days= (1, 7 or 30, the default) and returns the period
 // that ends today, and the links to the others.
 func periodOf(r *http.Request) (days int, from, to time.Time, periods []period) {
@@ -120,16 +134,9 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	days, from, to, periods := periodOf(r)
-	qs := r.URL.Query()
-	offset, _ := strconv.Atoi(qs.Get("offset"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, offset)
-	filter := foyer.FeedQuery{
-		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
-		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
-	}
-	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
-		filter.Type = t
-	}
+	filter := filterOf(r)
 	keep := url.Values{}
 	for k, v := range map[string]string{"country": filter.Country, "industry": filter.Industry, "size": filter.Size,
 		"q": filter.Search, "type": string(filter.Type)} {
@@ -145,7 +152,8 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	d := feedData{Workspace: m, Days: days, HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
-		Filter: filter, FilterQS: template.URL(keep.Encode()),
+		CanExport: m.Role.AtLeast(foyer.RoleAnalyst),
+		Filter:    filter, FilterQS: template.URL(keep.Encode()),
 		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize

@@ -241,3 +241,60 @@ func TestFeedFilters(t *testing.T) {
 		t.Error("the filter is not kept in the period links and the form")
 	}
 }
+
+func TestFeedExport(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	w.user("vic@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme := w.site("Acme", "acme")
+	at := time.Now().Add(-time.Hour)
+	w.visitFrom(acme, 0, foyer.Org{Name: `=HYPERLINK("http://evil.example","click")`, Type: foyer.OrgBusiness, Industry: "Retail"}, at)
+	w.visitFrom(acme, 1, foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness, Industry: "Software"}, at.Add(time.Minute))
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/app/w/%d/export.csv", acme.WorkspaceID)
+
+	ana := w.signIn("ana@example.com")
+	resp := w.do("GET", path+"?days=7", nil, ana)
+	b := body(resp)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "companies-7d-") {
+		t.Fatalf("export: %d %v", resp.StatusCode, resp.Header)
+	}
+	lines := strings.Split(strings.TrimSpace(b), "\n")
+	if len(lines) != 3 || lines[0] != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc" ||
+		!strings.HasPrefix(lines[1], "Globex GmbH,globex.example,DE,Software,,business,1,1,0,") {
+		t.Errorf("export:\n%s", b)
+	}
+	if !strings.Contains(b, `"'=HYPERLINK(""http://evil.example"",""click"")"`) {
+		t.Errorf("a formula was not neutralised:\n%s", b)
+	}
+	if b := body(w.do("GET", path+"?industry=Software", nil, ana)); strings.Count(b, "\n") != 2 {
+		t.Errorf("filtered export:\n%s", b)
+	}
+	if !strings.Contains(body(w.do("GET", fmt.Sprintf("/app/w/%d", acme.WorkspaceID), nil, ana)), "Export CSV") {
+		t.Error("no export link for an analyst")
+	}
+
+	vic := w.signIn("vic@example.com")
+	if resp := w.do("GET", path, nil, vic); resp.StatusCode != http.StatusForbidden || strings.Contains(body(resp), "Globex") {
+		t.Errorf("a viewer's export: %d", resp.StatusCode)
+	}
+	if strings.Contains(body(w.do("GET", fmt.Sprintf("/app/w/%d", acme.WorkspaceID), nil, vic)), "Export CSV") {
+		t.Error("an export link for a viewer")
+	}
+	bob := w.signIn("bob@example.com")
+	if resp := w.do("GET", path, nil, bob); resp.StatusCode != http.StatusNotFound || strings.Contains(body(resp), "Globex") {
+		t.Errorf("another workspace's owner: %d", resp.StatusCode)
+	}
+}
+
+func TestCell(t *testing.T) {
+	for in, want := range map[string]string{"=1+2": "'=1+2", "+cmd": "'+cmd", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "Acme": "Acme", "": ""} {
+		if got := cell(in); got != want {
+			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

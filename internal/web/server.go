@@ -63,6 +63,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app", strict(s.signedIn(s.appHome)))
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
+	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
 	return s
 }
 

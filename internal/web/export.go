@@ -1,0 +1,64 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// exportLimit bounds one CSV export.
+const exportLimit = 10_000
+
+// feedExport writes the feed of the period and filter as CSV, for analysts
+// and above: viewers read the feed but export nothing.
+func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	if !m.Role.AtLeast(foyer.RoleAnalyst) {
+		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
+		return
+	}
+	days, from, to, _ := periodOf(r)
+	q := filterOf(r)
+	q.WorkspaceID, q.From, q.To = m.WorkspaceID, from, to
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/csv; charset=utf-8")
+	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companies-%dd-%s.csv"`, days, to.Format("2006-01-02")))
+	hdr.Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc"})
+	for written := 0; written < exportLimit; {
+		q.Limit, q.Offset = 500, written
+		rows, err := s.cfg.Store.Feed(r.Context(), q)
+		if err != nil {
+			s.cfg.Log.Error("export", "err", err)
+			return // the header is out: the cut file shows the failure
+		}
+		for _, c := range rows {
+			cw.Write([]string{cell(c.Name), cell(c.Domain), cell(c.Country), cell(c.Industry), cell(c.Size), string(c.Type),
+				strconv.FormatInt(c.Visits, 10), strconv.FormatInt(c.Pageviews, 10), strconv.FormatInt(c.EngagedMS/1000, 10),
+				c.LastAt.UTC().Format(time.RFC3339)})
+		}
+		written += len(rows)
+		if len(rows) < q.Limit {
+			break
+		}
+	}
+	cw.Flush()
+}
+
+// cell keeps a spreadsheet from reading a value as a formula: one that
+// starts with =, +, -, @, a tab or a carriage return gets a leading quote.
+func cell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
