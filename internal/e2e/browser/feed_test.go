@@ -3,6 +3,8 @@ package browser_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,6 +88,21 @@ func TestFeedInBrowser(t *testing.T) {
 	clickAndLoad(t, tab2, `form.filters button`)
 	check(t, "rows for acme", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
 	screenshot(t, tab2, "feed-filtered")
+	// The export link, fetched with the browser's session cookie (the
+	// page's policy lets no script fetch), is the CSV of what the feed shows.
+	href := eval[string](t, tab2, `document.querySelector('a.export').href`)
+	req, _ := http.NewRequest("GET", href, nil)
+	req.AddCookie(&http.Cookie{Name: "foyer_session", Value: cookies(t, tab2, f.URL)["foyer_session"].Value})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("fetch the export: %v", err)
+	}
+	csv, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); resp.StatusCode != 200 || len(lines) != 2 ||
+		!strings.HasPrefix(lines[1], "Acme Widgets GmbH,acme-widgets.example,DE,Manufacturing,50-199,business,1,1,") {
+		t.Errorf("export %s: %d\n%s", href, resp.StatusCode, csv)
+	}
 	clickAndLoad(t, tab2, `table.companies tbody tr td a`)
 	do(t, tab2, "wait for the company page", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	check(t, "company page", eval[string](t, tab2, `document.querySelector('h1').textContent`), "Acme Widgets GmbH")
