@@ -24,6 +24,9 @@ type SiteService interface {
 	SiteByKey(ctx context.Context, key string) (*Site, error)
 	// Sites returns a workspace's sites, by key.
 	Sites(ctx context.Context, workspaceID int64) ([]*Site, error)
+	// LastVisit returns when the site's latest visit started, or the zero
+	// time when it has had none.
+	LastVisit(ctx context.Context, siteID int64) (time.Time, error)
 }
 
 // EventService appends and reads events.

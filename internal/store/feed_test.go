@@ -105,6 +105,17 @@ func TestFeed(t *testing.T) {
 		_, err := s.Feed(ctx, period(wsA.ID, b1.ID))
 		wantCodeOf(t, "another workspace's site", err, foyer.ENOTFOUND)
 
+		if last, err := s.LastVisit(ctx, a2.ID); err != nil || !last.Equal(t0.Add(day)) {
+			t.Errorf("last visit of a2: %v, %v", last, err)
+		}
+		empty := &foyer.Site{WorkspaceID: wsA.ID, Key: "acme-empty", Hostnames: []string{"www.example.com"}}
+		if err := s.CreateSite(ctx, empty); err != nil {
+			t.Fatal(err)
+		}
+		if last, err := s.LastVisit(ctx, empty.ID); err != nil || !last.IsZero() {
+			t.Errorf("last visit of a site without visits: %v, %v", last, err)
+		}
+
 		// The company page's reads.
 		rows, _ := s.Feed(ctx, period(wsA.ID, 0))
 		id := rows[0].ID

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -116,4 +117,18 @@ func (s *Store) Sites(ctx context.Context, workspaceID int64) ([]*foyer.Site, er
 		return nil, fmt.Errorf("store: sites: %w", err)
 	}
 	return sites, nil
+}
+
+// LastVisit returns when the site's latest visit started (an index lookup
+// on sessions(site_id, started_at)).
+func (s *Store) LastVisit(ctx context.Context, siteID int64) (time.Time, error) {
+	var last sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.LastVisit */
+		SELECT MAX(started_at) FROM sessions WHERE site_id = ?`), siteID).Scan(&last); err != nil {
+		return time.Time{}, fmt.Errorf("store: last visit: %w", err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	return fromMS(last.Int64), nil
 }

@@ -24,7 +24,7 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "company", "notfound", "forbidden"} {
+	for _, name := range []string{"login", "app", "feed", "company", "sites", "notfound", "forbidden"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -39,6 +39,7 @@ type pageData struct {
 	Workspaces []foyer.Membership
 	feedData
 	companyData
+	sitesData
 }
 
 // Sign-in policy.

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// sitesData is what the sites page shows.
+type sitesData struct {
+	Sites    []siteRow
+	CanAdmin bool
+	Form     struct{ Name, Hostnames string }
+}
+
+type siteRow struct {
+	Site      *foyer.Site
+	LastVisit time.Time
+	Snippet   string
+}
+
+// snippet is the tracker tag for a site, served from this Foyer.
+func snippet(r *http.Request, key string) string {
+	scheme := "https"
+	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
+		scheme = "http"
+	}
+	return fmt.Sprintf(`<script defer src="%s://%s/t.js" data-site="%s"></script>`, scheme, r.Host, key)
+}
+
+func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	s.renderSites(w, r, u, m, http.StatusOK, "", sitesData{})
+}
+
+func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d sitesData) {
+	sites, err := s.cfg.Store.Sites(r.Context(), m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "sites", err)
+		return
+	}
+	for _, site := range sites {
+		last, err := s.cfg.Store.LastVisit(r.Context(), site.ID)
+		if err != nil {
+			s.serverError(w, "sites", err)
+			return
+		}
+		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: snippet(r, site.Key)})
+	}
+	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
+	s.render(w, status, "sites", pageData{Title: "Sites", User: u, Error: errMsg,
+		feedData: feedData{Workspace: m}, sitesData: d})
+}
+
+// addSite creates a site with a new random key: admins and owners only.
+func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	if !m.Role.AtLeast(foyer.RoleAdmin) {
+		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.renderSites(w, r, u, m, http.StatusBadRequest, "The form could not be read.", sitesData{})
+		return
+	}
+	var d sitesData
+	d.Form.Name, d.Form.Hostnames = r.PostForm.Get("name"), r.PostForm.Get("hostnames")
+	site := &foyer.Site{WorkspaceID: m.WorkspaceID, Key: foyer.NewSiteKey(), Name: d.Form.Name, HonorGPC: true,
+		Hostnames: strings.FieldsFunc(d.Form.Hostnames, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })}
+	if err := s.cfg.Store.CreateSite(r.Context(), site); err != nil {
+		if foyer.ErrorCode(err) == foyer.EINVALID {
+			s.renderSites(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), d)
+			return
+		}
+		s.serverError(w, "add site", err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), http.StatusSeeOther)
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+func TestSitesPage(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ada@example.com", "correct horse battery", "Acme", foyer.RoleAdmin)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme := w.site("Acme", "acme-web")
+	ctx := context.Background()
+	sites := fmt.Sprintf("/app/w/%d/sites", acme.WorkspaceID)
+	ada := w.signIn("ada@example.com")
+
+	b := body(w.do("GET", sites, nil, ada))
+	if !strings.Contains(b, "key acme-web") || !strings.Contains(b, "No visit has arrived yet.") || !strings.Contains(b, "Add a site") ||
+		!strings.Contains(b, `&lt;script defer src=&#34;https://example.com/t.js&#34; data-site=&#34;acme-web&#34;&gt;&lt;/script&gt;`) {
+		t.Errorf("sites page:\n%s", b)
+	}
+	w.visitFrom(acme, 0, foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}, time.Now().Add(-30*time.Second))
+	if b := body(w.do("GET", sites, nil, ada)); !strings.Contains(b, "Last visit started") {
+		t.Errorf("no last visit after a visit:\n%s", b)
+	}
+
+	add := url.Values{"name": {`Docs <site>`}, "hostnames": {"docs.example.com\n*.example.org"}}
+	resp := w.do("POST", sites, add, ada, "Sec-Fetch-Site", "same-origin")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add a site: %d\n%s", resp.StatusCode, body(resp))
+	}
+	list, _ := w.st.Sites(ctx, acme.WorkspaceID)
+	if len(list) != 2 {
+		t.Fatalf("%d sites after adding one", len(list))
+	}
+	var added *foyer.Site
+	for _, s := range list {
+		if s.ID != acme.ID {
+			added = s
+		}
+	}
+	if added.Name != "Docs <site>" || len(added.Key) != 12 || strings.Join(added.Hostnames, ",") != "docs.example.com,*.example.org" || !added.HonorGPC {
+		t.Errorf("added %+v", added)
+	}
+	if b := body(w.do("GET", sites, nil, ada)); !strings.Contains(b, "Docs &lt;site&gt;") || strings.Contains(b, "Docs <site>") {
+		t.Error("the new site's name is not escaped")
+	}
+
+	bad := w.do("POST", sites, url.Values{"name": {"Bad"}, "hostnames": {"not a host!"}}, ada, "Sec-Fetch-Site", "same-origin")
+	if b := body(bad); bad.StatusCode != http.StatusBadRequest || !strings.Contains(b, `class="error"`) || !strings.Contains(b, `value="Bad"`) {
+		t.Errorf("a bad hostname: %d\n%s", bad.StatusCode, b)
+	}
+	// Refused: an analyst, another workspace's owner, another origin. None adds a site.
+	ana, bob := w.signIn("ana@example.com"), w.signIn("bob@example.com")
+	for _, c := range []struct {
+		who, cookie string
+		hdr         []string
+		status      int
+	}{
+		{"analyst", ana, []string{"Sec-Fetch-Site", "same-origin"}, http.StatusForbidden},
+		{"another workspace", bob, []string{"Sec-Fetch-Site", "same-origin"}, http.StatusNotFound},
+		{"another origin", ada, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
+	} {
+		resp := w.do("POST", sites, url.Values{"name": {"Sneaky"}, "hostnames": {"sneaky.example"}}, c.cookie, c.hdr...)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d", c.who, resp.StatusCode, c.status)
+		}
+	}
+	if list, _ := w.st.Sites(ctx, acme.WorkspaceID); len(list) != 2 {
+		t.Errorf("%d sites after the refused attempts, want 2", len(list))
+	}
+	if b := body(w.do("GET", sites, nil, ana)); strings.Contains(b, "Add a site") || !strings.Contains(b, "key acme-web") {
+		t.Error("an analyst sees the form, or not the sites")
+	}
+	if resp := w.do("GET", sites, nil, bob); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another workspace's sites: %d", resp.StatusCode)
+	}
+}
