@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// TestAuthorizationMatrix sends every app route as every role of workspace
+// Acme, as a member of another workspace only, and signed out, at Acme's
+// IDs and at the other workspace's, and checks each answer; a refused
+// request changes nothing.
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newWebTest(t)
+	roles := []foyer.Role{foyer.RoleOwner, foyer.RoleAdmin, foyer.RoleAnalyst, foyer.RoleViewer}
+	for _, r := range roles {
+		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
+	}
+	w.user("outsider@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
+	at := time.Now().Add(-time.Hour)
+	w.visitFrom(acme, 0, foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}, at)
+	w.visitFrom(initech, 1, foyer.Org{Name: "Hooli Inc", Type: foyer.OrgBusiness}, at)
+	ctx := context.Background()
+	if _, err := w.st.RollupAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	companyOf := func(ws int64) int64 {
+		rows, err := w.st.Feed(ctx, foyer.FeedQuery{WorkspaceID: ws, From: at, To: time.Now()})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("feed of %d: %v", ws, err)
+		}
+		return rows[0].ID
+	}
+	a, i := acme.WorkspaceID, initech.WorkspaceID
+	ac, ic := companyOf(a), companyOf(i)
+
+	cookies := map[string]string{"signed out": ""}
+	for _, r := range roles {
+		cookies[string(r)] = w.signIn(string(r) + "@example.com")
+	}
+	cookies["outsider"] = w.signIn("outsider@example.com")
+
+	// The status each caller gets; a missing caller gets the default.
+	type route struct {
+		method, path string
+		form         url.Values
+		want         map[string]int
+		def          int // for callers not in want
+	}
+	ok, seeOther, forbidden, notFound := http.StatusOK, http.StatusSeeOther, http.StatusForbidden, http.StatusNotFound
+	members := func(status int) map[string]int {
+		return map[string]int{"owner": status, "admin": status, "analyst": status, "viewer": status}
+	}
+	with := func(m map[string]int, k string, v int) map[string]int { m[k] = v; return m }
+	addSite := url.Values{"name": {"New"}, "hostnames": {"new.example"}}
+	routes := []route{
+		{"GET", "/app", nil, with(with(members(ok), "outsider", ok), "signed out", seeOther), ok},
+		{"GET", fmt.Sprintf("/app/w/%d", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/c/%d", a, ac), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/c/%d", a, ic), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/c/%d", i, ic), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/export.csv", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/export.csv", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites", a), addSite,
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites", i), addSite, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+	}
+	sitesOf := func(ws int64) int {
+		list, err := w.st.Sites(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	for _, rt := range routes {
+		for who, cookie := range cookies {
+			want, ok := rt.want[who]
+			if !ok {
+				want = rt.def
+			}
+			beforeA, beforeI := sitesOf(a), sitesOf(i)
+			resp := w.do(rt.method, rt.path, rt.form, cookie, "Sec-Fetch-Site", "same-origin")
+			body(resp)
+			if resp.StatusCode != want {
+				t.Errorf("%s %s as %s: %d, want %d", rt.method, rt.path, who, resp.StatusCode, want)
+			}
+			if rt.method == "POST" && resp.StatusCode != seeOther || who == "signed out" {
+				if sitesOf(a) != beforeA || sitesOf(i) != beforeI {
+					t.Errorf("%s %s as %s was refused (%d) but changed the sites", rt.method, rt.path, who, resp.StatusCode)
+				}
+			}
+		}
+	}
+}
