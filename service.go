@@ -57,6 +57,7 @@ type Store interface {
 	UserService
 	SessionService
 	FeedService
+	TokenService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

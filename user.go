@@ -116,3 +116,30 @@ type SessionService interface {
 	// RevokeUserSessions ends every session of a user.
 	RevokeUserSessions(ctx context.Context, userID int64) error
 }
+
+// Scope is what an API token may do.
+type Scope string
+
+// The scopes.
+const (
+	ScopeRead  Scope = "read"
+	ScopeWrite Scope = "write"
+)
+
+// APIToken is a workspace's token for scripts. Only a hash of it is kept.
+type APIToken struct {
+	WorkspaceID int64
+	Name        string
+	Scope       Scope
+	CreatedAt   time.Time
+}
+
+// TokenService keeps API tokens, by the SHA-256 of the token.
+type TokenService interface {
+	// CreateAPIToken stores a token. EINVALID for an unknown scope,
+	// ENOTFOUND for an unknown workspace.
+	CreateAPIToken(ctx context.Context, tokenHash []byte, t APIToken) error
+	// APIToken returns the live token of a hash and records its use;
+	// EUNAUTHORIZED when there is none or it was revoked.
+	APIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
+}

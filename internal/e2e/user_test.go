@@ -87,3 +87,32 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("a refused user was stored: %v", err)
 	}
 }
+
+// TestTokenCreate makes a token on the command line and uses it on the API
+// of a running server.
+func TestTokenCreate(t *testing.T) {
+	t.Parallel()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "foyer.db")
+	srv := startServer(t, serverFiles{}, "--db", dsn, "--demo")
+	cmd := exec.Command(foyerBin, "token", "create", "--db", dsn, "--workspace", "Demo", "--scope", "read", "--name", "test")
+	cmd.Env = cleanEnv()
+	out, err := cmd.Output()
+	token := strings.TrimSpace(string(out))
+	if err != nil || len(token) < 40 {
+		t.Fatalf("foyer token create: %v %q", err, out)
+	}
+	for tok, want := range map[string]int{token: 200, "wrong": 401} {
+		r, err := send(context.Background(), newClient(t), "GET", srv.URL+"/api/v1/sites", nil, map[string]string{"Authorization": "Bearer " + tok})
+		if err != nil || r.status != want {
+			t.Errorf("token %.6s…: %v %d, want %d", tok, err, r.status, want)
+		}
+		if want == 200 && !strings.Contains(string(r.body), `"key":"demo"`) {
+			t.Errorf("sites: %s", r.body)
+		}
+	}
+	bad := exec.Command(foyerBin, "token", "create", "--db", dsn, "--workspace", "Demo", "--scope", "admin")
+	bad.Env = cleanEnv()
+	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "want read or write") {
+		t.Errorf("a bad scope: %v %s", err, out)
+	}
+}

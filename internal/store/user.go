@@ -239,3 +239,42 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID int64) error {
 	}
 	return nil
 }
+
+// CreateAPIToken stores a token for a workspace.
+func (s *Store) CreateAPIToken(ctx context.Context, tokenHash []byte, t foyer.APIToken) error {
+	if t.Scope != foyer.ScopeRead && t.Scope != foyer.ScopeWrite {
+		return foyer.Errorf(foyer.EINVALID, "scope %q: want read or write", t.Scope)
+	}
+	if len(tokenHash) != 32 {
+		return foyer.Errorf(foyer.EINVALID, "a token hash has 32 bytes")
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateAPIToken */
+		INSERT INTO api_tokens (token_hash, workspace_id, name, scope, created_at)
+		SELECT ?, id, ?, ?, ? FROM workspaces WHERE id = ?`),
+		tokenHash, strings.TrimSpace(t.Name), string(t.Scope), ms(s.now()), t.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("store: create token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", t.WorkspaceID)
+	}
+	return nil
+}
+
+// APIToken returns the live token of a hash and records its use.
+func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken, error) {
+	var t foyer.APIToken
+	var scope string
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.APIToken */
+		UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL
+		RETURNING workspace_id, name, scope, created_at`), ms(s.now()), tokenHash).Scan(&t.WorkspaceID, &t.Name, &scope, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "unknown or revoked API token")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: token: %w", err)
+	}
+	t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
+	return &t, nil
+}

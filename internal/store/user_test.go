@@ -178,3 +178,25 @@ func TestAuthSessions(t *testing.T) {
 		wantCodeOf(t, "short hash", s.CreateSession(ctx, []byte("x"), foyer.AuthSession{UserID: bob.ID}), foyer.EINVALID)
 	})
 }
+
+func TestAPITokens(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		tok, hash := auth.NewToken()
+		if err := s.CreateAPIToken(ctx, hash, foyer.APIToken{WorkspaceID: ws.ID, Name: " nightly export ", Scope: foyer.ScopeRead}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.APIToken(ctx, auth.TokenHash(tok))
+		if err != nil || got.WorkspaceID != ws.ID || got.Scope != foyer.ScopeRead || got.Name != "nightly export" {
+			t.Errorf("token: %+v, %v", got, err)
+		}
+		_, err = s.APIToken(ctx, auth.TokenHash("another"))
+		wantCodeOf(t, "unknown token", err, foyer.EUNAUTHORIZED)
+		_, h2 := auth.NewToken()
+		wantCodeOf(t, "bad scope", s.CreateAPIToken(ctx, h2, foyer.APIToken{WorkspaceID: ws.ID, Scope: "admin"}), foyer.EINVALID)
+		wantCodeOf(t, "unknown workspace", s.CreateAPIToken(ctx, h2, foyer.APIToken{WorkspaceID: ws.ID + 100, Scope: foyer.ScopeRead}), foyer.ENOTFOUND)
+	})
+}

@@ -66,6 +66,12 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))
+
+	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
+	s.mux.HandleFunc("GET /api/v1/companies", s.withToken(s.apiCompanies))
+	s.mux.HandleFunc("GET /api/v1/companies/{id}/visits", s.withToken(s.apiVisits))
+	s.mux.HandleFunc("GET /api/v1/sites", s.withToken(s.apiSites))
 	return s
 }
 

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+//go:embed openapi.json
+var openapiFS embed.FS
+
+// The JSON API under /api/v1: token-authenticated (Authorization: Bearer),
+// scoped to the token's workspace, paginated with limit and offset.
+
+// withToken serves a request only with a live API token.
+func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.APIToken)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer"`)
+			apiError(w, http.StatusUnauthorized, foyer.Errorf(foyer.EUNAUTHORIZED, "send an API token: Authorization: Bearer TOKEN"))
+			return
+		}
+		t, err := s.cfg.Store.APIToken(r.Context(), auth.TokenHash(strings.TrimSpace(token)))
+		if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer", error="invalid_token"`)
+			apiError(w, http.StatusUnauthorized, err)
+			return
+		}
+		if err != nil {
+			s.cfg.Log.Error("api token", "err", err)
+			apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+			return
+		}
+		next(w, r, t)
+	}
+}
+
+func apiError(w http.ResponseWriter, status int, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
+		"code": foyer.ErrorCode(err), "message": foyer.ErrorMessage(err),
+	}})
+}
+
+func apiJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// apiCompany is a company as the API shows it.
+type apiCompany struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Domain    string    `json:"domain,omitempty"`
+	Country   string    `json:"country,omitempty"`
+	City      string    `json:"city,omitempty"`
+	Type      string    `json:"type"`
+	Industry  string    `json:"industry,omitempty"`
+	Size      string    `json:"size,omitempty"`
+	Visits    int64     `json:"visits"`
+	Pageviews int64     `json:"pageviews"`
+	EngagedMS int64     `json:"engaged_ms"`
+	LastVisit time.Time `json:"last_visit"`
+}
+
+// page reads limit (50 by default, 1 to 500) and offset.
+func page(r *http.Request) (limit, offset int, err error) {
+	limit = 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, foyer.Errorf(foyer.EINVALID, "limit %q: want 1 to 500", v)
+		}
+	}
+	if v := r.URL.Query().Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, foyer.Errorf(foyer.EINVALID, "offset %q: want 0 or more", v)
+		}
+	}
+	return limit, offset, nil
+}
+
+// apiCompanies: GET /api/v1/companies — the feed of the token's workspace:
+// ?days=1|7|30 (default 30), the feed's filters, limit and offset.
+func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
+	limit, offset, err := page(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	days, from, to, _ := periodOf(r)
+	q := filterOf(r)
+	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, from, to, limit+1, offset
+	rows, err := s.cfg.Store.Feed(r.Context(), q)
+	if err != nil {
+		s.cfg.Log.Error("api companies", "err", err)
+		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		return
+	}
+	out := struct {
+		Days       int          `json:"days"`
+		Data       []apiCompany `json:"data"`
+		NextOffset *int         `json:"next_offset"`
+	}{Days: days, Data: []apiCompany{}}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next := offset + limit
+		out.NextOffset = &next
+	}
+	for _, c := range rows {
+		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, Domain: c.Domain, Country: c.Country, City: c.City,
+			Type: string(c.Type), Industry: c.Industry, Size: c.Size, Visits: c.Visits, Pageviews: c.Pageviews,
+			EngagedMS: c.EngagedMS, LastVisit: c.LastAt})
+	}
+	apiJSON(w, out)
+}
+
+// apiVisits: GET /api/v1/companies/{id}/visits — a company's latest visits
+// in the period, with their pages.
+func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		apiError(w, http.StatusNotFound, foyer.Errorf(foyer.ENOTFOUND, "company %q not found", r.PathValue("id")))
+		return
+	}
+	limit, _, err := page(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	_, from, to, _ := periodOf(r)
+	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, from, to, limit)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		apiError(w, http.StatusNotFound, err)
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Error("api visits", "err", err)
+		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		return
+	}
+	type apiPage struct {
+		Time      time.Time `json:"time"`
+		Host      string    `json:"host"`
+		Path      string    `json:"path"`
+		Title     string    `json:"title,omitempty"`
+		EngagedMS int64     `json:"engaged_ms"`
+	}
+	type apiVisit struct {
+		ID        int64     `json:"id"`
+		SiteID    int64     `json:"site_id"`
+		StartedAt time.Time `json:"started_at"`
+		LastAt    time.Time `json:"last_at"`
+		Pageviews int64     `json:"pageviews"`
+		EngagedMS int64     `json:"engaged_ms"`
+		Referrer  string    `json:"referrer,omitempty"`
+		UTMSource string    `json:"utm_source,omitempty"`
+		UTMMedium string    `json:"utm_medium,omitempty"`
+		Pages     []apiPage `json:"pages"`
+	}
+	out := struct {
+		Data []apiVisit `json:"data"`
+	}{Data: []apiVisit{}}
+	for _, v := range visits {
+		av := apiVisit{ID: v.ID, SiteID: v.SiteID, StartedAt: v.StartedAt, LastAt: v.LastAt, Pageviews: v.Pageviews,
+			EngagedMS: v.EngagedMS, Referrer: v.Referrer, UTMSource: v.UTMSource, UTMMedium: v.UTMMedium, Pages: []apiPage{}}
+		for _, p := range v.Pages {
+			av.Pages = append(av.Pages, apiPage{p.Time, p.Host, p.Path, p.Title, p.EngagedMS})
+		}
+		out.Data = append(out.Data, av)
+	}
+	apiJSON(w, out)
+}
+
+// apiSites: GET /api/v1/sites — the workspace's sites.
+func (s *Server) apiSites(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
+	sites, err := s.cfg.Store.Sites(r.Context(), t.WorkspaceID)
+	if err != nil {
+		s.cfg.Log.Error("api sites", "err", err)
+		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		return
+	}
+	type apiSite struct {
+		ID        int64     `json:"id"`
+		Key       string    `json:"key"`
+		Name      string    `json:"name"`
+		Hostnames []string  `json:"hostnames"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	out := struct {
+		Data []apiSite `json:"data"`
+	}{Data: []apiSite{}}
+	for _, st := range sites {
+		out.Data = append(out.Data, apiSite{st.ID, st.Key, st.Name, st.Hostnames, st.CreatedAt})
+	}
+	apiJSON(w, out)
+}
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	b, _ := openapiFS.ReadFile("openapi.json")
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+func (w *webTest) token(workspace string, scope foyer.Scope) string {
+	w.t.Helper()
+	ws, err := w.st.WorkspaceByName(context.Background(), workspace)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	tok, hash := auth.NewToken()
+	if err := w.st.CreateAPIToken(context.Background(), hash, foyer.APIToken{WorkspaceID: ws.ID, Scope: scope}); err != nil {
+		w.t.Fatal(err)
+	}
+	return tok
+}
+
+// api sends a GET with a bearer token and decodes the JSON answer.
+func (w *webTest) api(path, token string) (int, map[string]any) {
+	w.t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	w.srv.ServeHTTP(rec, r)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		w.t.Fatalf("%s: not JSON (%v): %s", path, err, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		w.t.Errorf("%s: Content-Type %q", path, ct)
+	}
+	return rec.Code, out
+}
+
+func TestAPI(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
+	at := time.Now().Add(-time.Hour)
+	for i := range 3 {
+		w.visitFrom(acme, i, foyer.Org{Name: fmt.Sprintf("Company %d GmbH", i), Type: foyer.OrgBusiness, Industry: "Retail"}, at.Add(time.Duration(i)*time.Minute))
+	}
+	w.visitFrom(initech, 9, foyer.Org{Name: "Secret Initech Customer GmbH", Type: foyer.OrgBusiness}, at)
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tok := w.token("Acme", foyer.ScopeRead)
+
+	for _, bad := range []string{"", "not-a-token", strings.Repeat("A", 43)} {
+		code, out := w.api("/api/v1/companies", bad)
+		if code != http.StatusUnauthorized || out["error"].(map[string]any)["code"] != foyer.EUNAUTHORIZED {
+			t.Errorf("token %q: %d %v", bad, code, out)
+		}
+	}
+
+	code, out := w.api("/api/v1/companies?limit=2", tok)
+	data := out["data"].([]any)
+	if code != 200 || len(data) != 2 || out["next_offset"] != float64(2) || out["days"] != float64(30) {
+		t.Fatalf("first page: %d %v", code, out)
+	}
+	first := data[0].(map[string]any)
+	if first["name"] != "Company 2 GmbH" || first["visits"] != float64(1) || first["type"] != "business" {
+		t.Errorf("first company %v", first)
+	}
+	code, out = w.api("/api/v1/companies?limit=2&offset=2", tok)
+	if data := out["data"].([]any); code != 200 || len(data) != 1 || out["next_offset"] != nil {
+		t.Errorf("last page: %d %v", code, out)
+	}
+	if _, out := w.api("/api/v1/companies?q=company+1", tok); len(out["data"].([]any)) != 1 {
+		t.Errorf("search: %v", out)
+	}
+	if code, _ := w.api("/api/v1/companies?limit=0", tok); code != http.StatusBadRequest {
+		t.Errorf("limit=0: %d", code)
+	}
+	if _, out := w.api("/api/v1/companies", tok); strings.Contains(fmt.Sprint(out), "Secret Initech") {
+		t.Error("another workspace's company in the API")
+	}
+
+	id := int64(first["id"].(float64))
+	code, out = w.api(fmt.Sprintf("/api/v1/companies/%d/visits", id), tok)
+	if visits := out["data"].([]any); code != 200 || len(visits) != 1 || len(visits[0].(map[string]any)["pages"].([]any)) != 1 {
+		t.Errorf("visits: %d %v", code, out)
+	}
+	secret, _ := w.st.Feed(context.Background(), foyer.FeedQuery{WorkspaceID: initech.WorkspaceID, From: at, To: time.Now()})
+	for _, path := range []string{fmt.Sprintf("/api/v1/companies/%d/visits", secret[0].ID), "/api/v1/companies/x/visits"} {
+		if code, out := w.api(path, tok); code != http.StatusNotFound || strings.Contains(fmt.Sprint(out), "Secret") {
+			t.Errorf("%s: %d %v", path, code, out)
+		}
+	}
+	code, out = w.api("/api/v1/sites", tok)
+	if sites := out["data"].([]any); code != 200 || len(sites) != 1 || sites[0].(map[string]any)["key"] != "acme" {
+		t.Errorf("sites: %d %v", code, out)
+	}
+
+	code, out = w.api("/api/v1/openapi.json", "")
+	paths, _ := out["paths"].(map[string]any)
+	if code != 200 || out["openapi"] != "3.1.0" || paths["/companies"] == nil || paths["/companies/{id}/visits"] == nil || paths["/sites"] == nil {
+		t.Errorf("openapi: %d %v", code, out)
+	}
+}
