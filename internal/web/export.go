@@ -17,12 +17,8 @@ const exportLimit = 10_000
 // feedExport writes the feed of the period and filter as CSV, for analysts
 // and above: viewers read the feed but export nothing.
 func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceOf(w, r, u)
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleAnalyst)
 	if !ok {
-		return
-	}
-	if !m.Role.AtLeast(foyer.RoleAnalyst) {
-		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
 		return
 	}
 	days, from, to, _ := periodOf(r)

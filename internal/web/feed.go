@@ -128,6 +128,17 @@ func periodOf(r *http.Request) (days int, from, to time.Time, periods []period) 
 	return days, from, to, periods
 }
 
+// workspaceRole is workspaceOf for what needs at least a role: a member
+// with less gets a 403 page.
+func (s *Server) workspaceRole(w http.ResponseWriter, r *http.Request, u *foyer.User, min foyer.Role) (foyer.Membership, bool) {
+	m, ok := s.workspaceOf(w, r, u)
+	if ok && !m.Role.AtLeast(min) {
+		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
+		return m, false
+	}
+	return m, ok
+}
+
 func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceOf(w, r, u)
 	if !ok {

@@ -60,12 +60,8 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 
 // addSite creates a site with a new random key: admins and owners only.
 func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceOf(w, r, u)
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
 	if !ok {
-		return
-	}
-	if !m.Role.AtLeast(foyer.RoleAdmin) {
-		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
