@@ -12,6 +12,8 @@ type WorkspaceService interface {
 	CreateWorkspace(ctx context.Context, w *Workspace) error
 	// WorkspaceByName returns the named workspace, or ENOTFOUND.
 	WorkspaceByName(ctx context.Context, name string) (*Workspace, error)
+	// WorkspaceByID returns the workspace, or ENOTFOUND.
+	WorkspaceByID(ctx context.Context, id int64) (*Workspace, error)
 }
 
 // SiteService manages the sites of a workspace.
@@ -58,6 +60,7 @@ type Store interface {
 	SessionService
 	FeedService
 	TokenService
+	LinkService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

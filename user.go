@@ -143,3 +143,44 @@ type TokenService interface {
 	// EUNAUTHORIZED when there is none or it was revoked.
 	APIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
 }
+
+// LinkKind says what a one-time link does.
+type LinkKind string
+
+// The link kinds.
+const (
+	LinkInvite LinkKind = "invite" // join a workspace
+	LinkReset  LinkKind = "reset"  // set a new password
+)
+
+// AuthLink is a one-time link an admin hands over. Only a hash of its
+// token is kept.
+type AuthLink struct {
+	Kind        LinkKind
+	WorkspaceID int64
+	Email       string // invite
+	Role        Role   // invite
+	UserID      int64  // reset
+	CreatedBy   int64
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// LinkService keeps one-time links.
+type LinkService interface {
+	// CreateLink stores a link under its token's hash.
+	CreateLink(ctx context.Context, tokenHash []byte, l AuthLink) error
+	// Link returns an unused, unexpired link; ENOTFOUND otherwise.
+	Link(ctx context.Context, tokenHash []byte) (*AuthLink, error)
+	// UseLink marks a link used; ENOTFOUND when it was used or expired
+	// meanwhile, so that a link works once.
+	UseLink(ctx context.Context, tokenHash []byte) error
+	// Members returns a workspace's users and roles, by email.
+	Members(ctx context.Context, workspaceID int64) ([]Member, error)
+}
+
+// Member is a user as a workspace's member list shows them.
+type Member struct {
+	User User
+	Role Role
+}

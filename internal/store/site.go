@@ -46,6 +46,22 @@ func (s *Store) WorkspaceByName(ctx context.Context, name string) (*foyer.Worksp
 	return &w, nil
 }
 
+// WorkspaceByID returns the workspace, or ENOTFOUND.
+func (s *Store) WorkspaceByID(ctx context.Context, id int64) (*foyer.Workspace, error) {
+	var w foyer.Workspace
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceByID */
+		SELECT id, name, created_at FROM workspaces WHERE id = ?`), id).Scan(&w.ID, &w.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: workspace %d: %w", id, err)
+	}
+	w.CreatedAt = fromMS(created)
+	return &w, nil
+}
+
 // CreateSite stores site and sets its ID and CreatedAt.
 func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	if err := foyer.ValidateSite(site); err != nil {

@@ -278,3 +278,92 @@ func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken
 	t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
 	return &t, nil
 }
+
+// CreateLink stores a one-time link.
+func (s *Store) CreateLink(ctx context.Context, tokenHash []byte, l foyer.AuthLink) error {
+	if l.Kind != foyer.LinkInvite && l.Kind != foyer.LinkReset {
+		return foyer.Errorf(foyer.EINVALID, "link kind %q", l.Kind)
+	}
+	if l.Kind == foyer.LinkInvite {
+		email, err := foyer.NormalizeEmail(l.Email)
+		if err != nil {
+			return err
+		}
+		if !l.Role.Valid() {
+			return foyer.Errorf(foyer.EINVALID, "role %q: want owner, admin, analyst or viewer", l.Role)
+		}
+		l.Email = email
+	}
+	var user, by sql.NullInt64
+	if l.UserID != 0 {
+		user = sql.NullInt64{Int64: l.UserID, Valid: true}
+	}
+	if l.CreatedBy != 0 {
+		by = sql.NullInt64{Int64: l.CreatedBy, Valid: true}
+	}
+	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateLink */
+		INSERT INTO auth_links (token_hash, kind, workspace_id, email, role, user_id, created_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		tokenHash, string(l.Kind), l.WorkspaceID, l.Email, string(l.Role), user, by, ms(s.now()), ms(l.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: create link: %w", err)
+	}
+	return nil
+}
+
+// Link returns an unused, unexpired link, or ENOTFOUND.
+func (s *Store) Link(ctx context.Context, tokenHash []byte) (*foyer.AuthLink, error) {
+	var l foyer.AuthLink
+	var kind, role string
+	var user, by sql.NullInt64
+	var created, expires int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Link */
+		SELECT kind, workspace_id, email, role, user_id, created_by, created_at, expires_at FROM auth_links
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, ms(s.now())).Scan(
+		&kind, &l.WorkspaceID, &l.Email, &role, &user, &by, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "this link is unknown, used or expired")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: link: %w", err)
+	}
+	l.Kind, l.Role, l.UserID, l.CreatedBy = foyer.LinkKind(kind), foyer.Role(role), user.Int64, by.Int64
+	l.CreatedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
+	return &l, nil
+}
+
+// UseLink marks a link used, once.
+func (s *Store) UseLink(ctx context.Context, tokenHash []byte) error {
+	now := ms(s.now())
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.UseLink */
+		UPDATE auth_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), now, tokenHash, now)
+	if err != nil {
+		return fmt.Errorf("store: use link: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "this link is unknown, used or expired")
+	}
+	return nil
+}
+
+// Members returns a workspace's users and roles, by email.
+func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Members */
+		SELECT u.id, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.workspace_id = ? ORDER BY u.email`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: members: %w", err)
+	}
+	defer rows.Close()
+	var out []foyer.Member
+	for rows.Next() {
+		var m foyer.Member
+		var role string
+		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &role); err != nil {
+			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		m.Role = foyer.Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

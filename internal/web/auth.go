@@ -24,7 +24,7 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "company", "sites", "notfound", "forbidden"} {
+	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -40,6 +40,7 @@ type pageData struct {
 	feedData
 	companyData
 	sitesData
+	membersData
 }
 
 // Sign-in policy.
@@ -139,17 +140,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "login", err)
 		return
 	}
-	token, hash := auth.NewToken()
-	now := time.Now()
-	if err := s.cfg.Store.CreateSession(ctx, hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionLife)}); err != nil {
+	if err := s.startSession(w, r, u); err != nil {
 		s.serverError(w, "login", err)
 		return
+	}
+	http.Redirect(w, r, "/app", http.StatusSeeOther)
+}
+
+// startSession signs u in: a new session and its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.User) error {
+	token, hash := auth.NewToken()
+	now := time.Now()
+	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionLife)}); err != nil {
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", Expires: now.Add(sessionLife),
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, "/app", http.StatusSeeOther)
+	return nil
 }
 
 // dummyHash is verified against when the email is unknown, so that the

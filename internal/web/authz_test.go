@@ -21,7 +21,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for _, r := range roles {
 		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
 	}
-	w.user("outsider@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	outsiderID := w.user("outsider@example.com", "correct horse battery", "Initech", foyer.RoleOwner).ID
 	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
 	at := time.Now().Add(-time.Hour)
 	w.visitFrom(acme, 0, foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}, at)
@@ -73,6 +73,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/sites", a), addSite,
 			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/sites", i), addSite, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, outsiderID), nil,
+			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 	}
 	sitesOf := func(ws int64) int {
 		list, err := w.st.Sites(ctx, ws)

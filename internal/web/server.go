@@ -66,6 +66,13 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))
+	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
+	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
+	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
+	s.mux.Handle("GET /invite/{token}", strict(http.HandlerFunc(s.acceptInvite)))
+	s.mux.Handle("POST /invite/{token}", strict(csrf.Handler(http.HandlerFunc(s.acceptInvite))))
+	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
+	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// How long one-time links work.
+const (
+	inviteLife = 7 * 24 * time.Hour
+	resetLife  = 24 * time.Hour
+)
+
+// membersData is what the members, invitation and reset pages show.
+type membersData struct {
+	Members      []foyer.Member
+	NewLink      string
+	NewLinkWhat  string
+	NewLinkUntil time.Time
+	Existing     bool // the invited address has an account
+}
+
+// linkURL is where a one-time link points, on this Foyer.
+func linkURL(r *http.Request, kind foyer.LinkKind, token string) string {
+	scheme := "https"
+	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
+		scheme = "http"
+	}
+	return fmt.Sprintf("%s://%s/%s/%s", scheme, r.Host, kind, token)
+}
+
+func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{})
+}
+
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d membersData) {
+	members, err := s.cfg.Store.Members(r.Context(), m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "members", err)
+		return
+	}
+	d.Members = members
+	s.render(w, status, "members", pageData{Title: "Members", User: u, Error: errMsg,
+		feedData: feedData{Workspace: m}, membersData: d})
+}
+
+// invite makes an invitation link: owners only.
+func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	role, err := foyer.ParseRole(r.PostForm.Get("role"))
+	if err == nil {
+		token, hash := auth.NewToken()
+		l := foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: m.WorkspaceID, Email: r.PostForm.Get("email"), Role: role,
+			CreatedBy: u.ID, ExpiresAt: time.Now().Add(inviteLife)}
+		if err = s.cfg.Store.CreateLink(r.Context(), hash, l); err == nil {
+			s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: linkURL(r, foyer.LinkInvite, token),
+				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", strings.ToLower(strings.TrimSpace(l.Email)), role),
+				NewLinkUntil: l.ExpiresAt.UTC()})
+			return
+		}
+	}
+	if foyer.ErrorCode(err) == foyer.EINVALID {
+		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersData{})
+		return
+	}
+	s.serverError(w, "invite", err)
+}
+
+// resetLink makes a password reset link for a member: owners only.
+func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err == nil {
+		_, err = s.cfg.Store.Role(r.Context(), m.WorkspaceID, id)
+	}
+	if err != nil {
+		// Not a member of this workspace: as if there were no such user.
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return
+	}
+	target, err := s.cfg.Store.UserByID(r.Context(), id)
+	if err != nil {
+		s.serverError(w, "reset", err)
+		return
+	}
+	token, hash := auth.NewToken()
+	l := foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: m.WorkspaceID, UserID: id, CreatedBy: u.ID, ExpiresAt: time.Now().Add(resetLife)}
+	if err := s.cfg.Store.CreateLink(r.Context(), hash, l); err != nil {
+		s.serverError(w, "reset", err)
+		return
+	}
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: linkURL(r, foyer.LinkReset, token),
+		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC()})
+}
+
+// linkOf reads the one-time link in the path, or writes a 404 page.
+func (s *Server) linkOf(w http.ResponseWriter, r *http.Request, kind foyer.LinkKind) (*foyer.AuthLink, []byte, bool) {
+	hash := auth.TokenHash(r.PathValue("token"))
+	l, err := s.cfg.Store.Link(r.Context(), hash)
+	if err != nil || l.Kind != kind {
+		if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			s.serverError(w, "link", err)
+			return nil, nil, false
+		}
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found",
+			Error: "This link is unknown, used or expired. Ask for a new one."})
+		return nil, nil, false
+	}
+	return l, hash, true
+}
+
+// acceptInvite shows (GET) and takes (POST) an invitation.
+func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	l, hash, ok := s.linkOf(w, r, foyer.LinkInvite)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	ws := foyer.Membership{WorkspaceID: l.WorkspaceID, Role: l.Role}
+	if wsp, err := s.cfg.Store.WorkspaceByID(ctx, l.WorkspaceID); err == nil {
+		ws.WorkspaceName = wsp.Name
+	}
+	existing, err := s.cfg.Store.UserByEmail(ctx, l.Email)
+	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		s.serverError(w, "invite", err)
+		return
+	}
+	d := pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, feedData: feedData{Workspace: ws},
+		membersData: membersData{Existing: existing != nil}}
+	if r.Method == http.MethodGet {
+		s.render(w, http.StatusOK, "invite", d)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	password := r.PostForm.Get("password")
+	u := existing
+	if u != nil {
+		if u.PasswordHash == "" || auth.VerifyPassword(password, u.PasswordHash) != nil {
+			d.Error = "The password is wrong."
+			s.render(w, http.StatusUnauthorized, "invite", d)
+			return
+		}
+	} else {
+		pwHash, err := auth.HashPassword(password, auth.DefaultParams)
+		if err != nil {
+			d.Error = fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword)
+			s.render(w, http.StatusBadRequest, "invite", d)
+			return
+		}
+		u = &foyer.User{Email: l.Email, Name: r.PostForm.Get("name"), PasswordHash: pwHash}
+	}
+	if err := s.cfg.Store.UseLink(ctx, hash); err != nil {
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+		return
+	}
+	if existing == nil {
+		if err := s.cfg.Store.CreateUser(ctx, u); err != nil {
+			s.serverError(w, "invite", err)
+			return
+		}
+	}
+	if err := s.cfg.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: l.WorkspaceID, UserID: u.ID, Role: l.Role}); err != nil {
+		s.serverError(w, "invite", err)
+		return
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.serverError(w, "invite", err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/app/w/%d", l.WorkspaceID), http.StatusSeeOther)
+}
+
+// resetPassword shows (GET) and takes (POST) a password reset.
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
+	l, hash, ok := s.linkOf(w, r, foyer.LinkReset)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	u, err := s.cfg.Store.UserByID(ctx, l.UserID)
+	if err != nil {
+		s.serverError(w, "reset", err)
+		return
+	}
+	d := pageData{Title: "New password", Email: u.Email}
+	if r.Method == http.MethodGet {
+		s.render(w, http.StatusOK, "reset", d)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	pw, err := auth.HashPassword(r.PostForm.Get("password"), auth.DefaultParams)
+	if err != nil {
+		d.Error = fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword)
+		s.render(w, http.StatusBadRequest, "reset", d)
+		return
+	}
+	if err := s.cfg.Store.UseLink(ctx, hash); err != nil {
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+		return
+	}
+	if err := s.cfg.Store.SetPassword(ctx, u.ID, pw); err != nil {
+		s.serverError(w, "reset", err)
+		return
+	}
+	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil { // a reset also lifts a lock
+		s.serverError(w, "reset", err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
