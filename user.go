@@ -49,6 +49,9 @@ type User struct {
 	// they reached the limit.
 	FailedLogins int
 	LockedUntil  time.Time
+	// TOTPSecret is the base32 secret of the user's authenticator app; ""
+	// without two-factor authentication.
+	TOTPSecret string
 }
 
 // NormalizeEmail checks an address and returns it trimmed and lower-cased.
@@ -65,6 +68,7 @@ func NormalizeEmail(s string) (string, error) {
 type Membership struct {
 	WorkspaceID   int64
 	WorkspaceName string // filled by Memberships
+	Require2FA    bool   // the workspace requires two-factor authentication; filled by Memberships
 	UserID        int64
 	Role          Role
 }
@@ -94,6 +98,15 @@ type UserService interface {
 	LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (failures int, lockedUntil time.Time, err error)
 	// LoginSucceeded clears the count of failed sign-ins.
 	LoginSucceeded(ctx context.Context, userID int64) error
+	// SetTOTP turns two-factor authentication on with the secret and
+	// replaces the user's recovery codes by these hashes.
+	SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error
+	// UseRecoveryCode spends one of the user's recovery codes; ENOTFOUND
+	// when it is not one, or was used.
+	UseRecoveryCode(ctx context.Context, userID int64, hash []byte) error
+	// SetRequire2FA says whether a workspace requires two-factor
+	// authentication of its members.
+	SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error
 }
 
 // AuthSession is a signed-in browser. Only a hash of its token is stored.
@@ -102,6 +115,9 @@ type AuthSession struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	LastSeenAt time.Time
+	// SecondFactor is set once the session gave its second factor, or when
+	// it was created for a user who has none.
+	SecondFactor bool
 }
 
 // SessionService keeps signed-in sessions, by the SHA-256 of their token.
@@ -115,6 +131,8 @@ type SessionService interface {
 	RevokeSession(ctx context.Context, tokenHash []byte) error
 	// RevokeUserSessions ends every session of a user.
 	RevokeUserSessions(ctx context.Context, userID int64) error
+	// ConfirmSecondFactor records that a session gave its second factor.
+	ConfirmSecondFactor(ctx context.Context, tokenHash []byte) error
 }
 
 // Scope is what an API token may do.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testParams keep the tests fast; the format and checks are the same.
@@ -66,5 +67,33 @@ func TestTokens(t *testing.T) {
 	}
 	if string(TokenHash(a)) != string(ha) {
 		t.Error("TokenHash disagrees with NewToken")
+	}
+}
+
+func TestTOTP(t *testing.T) {
+	secret, uri, err := NewTOTP("ana@example.com")
+	if err != nil || len(secret) < 16 || !strings.HasPrefix(uri, "otpauth://totp/Foyer:ana@example.com?") {
+		t.Fatalf("NewTOTP: %q %q %v", secret, uri, err)
+	}
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	code, _ := TOTPCode(secret, at)
+	for d, want := range map[time.Duration]bool{0: true, 30 * time.Second: true, -30 * time.Second: true, 90 * time.Second: false, -2 * time.Minute: false} {
+		if got := CheckTOTP(secret, code, at.Add(d)); got != want {
+			t.Errorf("code checked %v later: %v, want %v", d, got, want)
+		}
+	}
+	if CheckTOTP(secret, "000000", at) && code != "000000" {
+		t.Error("a wrong code passed")
+	}
+	if !CheckTOTP(secret, code[:3]+" "+code[3:], at) {
+		t.Error("a code with a space in it failed")
+	}
+	codes, hashes := NewRecoveryCodes(10)
+	seen := map[string]bool{}
+	for i, c := range codes {
+		if len(c) != 11 || c[5] != '-' || seen[c] || string(RecoveryHash(strings.ToUpper(" "+c+" "))) != string(hashes[i]) {
+			t.Errorf("recovery code %q", c)
+		}
+		seen[c] = true
 	}
 }

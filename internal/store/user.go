@@ -38,12 +38,12 @@ func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
 	return nil
 }
 
-const userColumns = `id, email, name, password_hash, created_at, password_changed_at, failed_logins, locked_until`
+const userColumns = `id, email, name, password_hash, created_at, password_changed_at, failed_logins, locked_until, totp_secret`
 
 func scanUser(row *sql.Row, what string) (*foyer.User, error) {
 	var u foyer.User
 	var created, changed, locked int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed, &u.FailedLogins, &locked)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed, &u.FailedLogins, &locked, &u.TOTPSecret)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no user %s", what)
 	}
@@ -119,7 +119,7 @@ func (s *Store) SetMembership(ctx context.Context, m foyer.Membership) error {
 // Memberships returns a user's workspaces and roles, by workspace ID.
 func (s *Store) Memberships(ctx context.Context, userID int64) ([]foyer.Membership, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Memberships */
-		SELECT m.workspace_id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+		SELECT m.workspace_id, w.name, w.require_2fa, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
 		WHERE m.user_id = ? ORDER BY w.name, m.workspace_id`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships: %w", err)
@@ -129,10 +129,11 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]foyer.Membersh
 	for rows.Next() {
 		m := foyer.Membership{UserID: userID}
 		var role string
-		if err := rows.Scan(&m.WorkspaceID, &m.WorkspaceName, &role); err != nil {
+		var require int64
+		if err := rows.Scan(&m.WorkspaceID, &m.WorkspaceName, &require, &role); err != nil {
 			return nil, fmt.Errorf("store: memberships: %w", err)
 		}
-		m.Role = foyer.Role(role)
+		m.Role, m.Require2FA = foyer.Role(role), require != 0
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -190,9 +191,13 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.Aut
 	if len(tokenHash) != 32 {
 		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
 	}
+	second := 0
+	if a.SecondFactor {
+		second = 1
+	}
 	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateSession */
-		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt))
+		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor)
+		VALUES (?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt), second)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -204,19 +209,19 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.Aut
 func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSession, error) {
 	now := ms(s.now())
 	var a foyer.AuthSession
-	var created, expires, seen int64
+	var created, expires, seen, second int64
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
 		UPDATE auth_sessions SET last_seen_at = ?
 		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
-		RETURNING user_id, created_at, expires_at, last_seen_at`), now, tokenHash, now).Scan(
-		&a.UserID, &created, &expires, &seen)
+		RETURNING user_id, created_at, expires_at, last_seen_at, second_factor`), now, tokenHash, now).Scan(
+		&a.UserID, &created, &expires, &seen, &second)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
-	a.CreatedAt, a.ExpiresAt, a.LastSeenAt = fromMS(created), fromMS(expires), fromMS(seen)
+	a.CreatedAt, a.ExpiresAt, a.LastSeenAt, a.SecondFactor = fromMS(created), fromMS(expires), fromMS(seen), second != 0
 	return &a, nil
 }
 
@@ -366,4 +371,73 @@ func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member,
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// ConfirmSecondFactor records that a session gave its second factor.
+func (s *Store) ConfirmSecondFactor(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.ConfirmSecondFactor */
+		UPDATE auth_sessions SET second_factor = 1 WHERE token_hash = ? AND revoked_at IS NULL`), tokenHash); err != nil {
+		return fmt.Errorf("store: confirm second factor: %w", err)
+	}
+	return nil
+}
+
+// SetTOTP turns two-factor authentication on and replaces the recovery
+// codes, in one transaction.
+func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set totp: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ? WHERE id = ?`), secret, userID)
+	if err != nil {
+		return fmt.Errorf("store: set totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+		return fmt.Errorf("store: set totp: %w", err)
+	}
+	for _, h := range recoveryHashes {
+		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */
+			INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+			return fmt.Errorf("store: set totp: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set totp: %w", err)
+	}
+	return nil
+}
+
+// UseRecoveryCode spends one recovery code, once.
+func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte) error {
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.UseRecoveryCode */
+		UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`), ms(s.now()), userID, hash)
+	if err != nil {
+		return fmt.Errorf("store: recovery code: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "not a recovery code, or a used one")
+	}
+	return nil
+}
+
+// SetRequire2FA says whether a workspace requires two-factor
+// authentication of its members.
+func (s *Store) SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error {
+	v := 0
+	if require {
+		v = 1
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetRequire2FA */ UPDATE workspaces SET require_2fa = ? WHERE id = ?`), v, workspaceID)
+	if err != nil {
+		return fmt.Errorf("store: require 2fa: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
+	}
+	return nil
 }

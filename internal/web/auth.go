@@ -24,7 +24,8 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden"} {
+	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
+		"twofactor", "enrol"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -41,6 +42,7 @@ type pageData struct {
 	companyData
 	sitesData
 	membersData
+	twoFactorData
 }
 
 // Sign-in policy.
@@ -78,7 +80,7 @@ func (s *Server) render(w http.ResponseWriter, status int, page string, d pageDa
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	if u, _ := s.currentUser(r); u != nil {
+	if u, sess, _ := s.currentUser(r); u != nil && sess.SecondFactor {
 		http.Redirect(w, r, "/app", http.StatusSeeOther)
 		return
 	}
@@ -144,14 +146,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "login", err)
 		return
 	}
-	http.Redirect(w, r, "/app", http.StatusSeeOther)
+	http.Redirect(w, r, afterSignIn(u, "/app"), http.StatusSeeOther)
 }
 
-// startSession signs u in: a new session and its cookie.
+// afterSignIn is where a new session goes: the second factor first, for a
+// user who has one.
+func afterSignIn(u *foyer.User, next string) string {
+	if u.TOTPSecret != "" {
+		return "/login/2fa"
+	}
+	return next
+}
+
+// startSession signs u in: a new session and its cookie. A user with
+// two-factor authentication has only half a session until they give it.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.User) error {
 	token, hash := auth.NewToken()
 	now := time.Now()
-	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(sessionLife)}); err != nil {
+	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now,
+		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == ""}); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -192,26 +205,33 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// currentUser returns the signed-in user of a request, or nil.
-func (s *Server) currentUser(r *http.Request) (*foyer.User, error) {
+// currentUser returns the user and session of a request's cookie, or nil.
+func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	sess, err := s.cfg.Store.Session(r.Context(), auth.TokenHash(c.Value))
 	if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.cfg.Store.UserByID(r.Context(), sess.UserID)
+	u, err := s.cfg.Store.UserByID(r.Context(), sess.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, sess, nil
 }
 
-// signedIn serves a page only to a signed-in user; others go to /login.
+// signedIn serves a page only to a signed-in user: others go to /login,
+// a session that has not given its second factor to /login/2fa, and a
+// member of a workspace that requires two-factor authentication who has
+// none to /account/2fa to set it up.
 func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := s.currentUser(r)
+		u, sess, err := s.currentUser(r)
 		if err != nil {
 			s.serverError(w, "session", err)
 			return
@@ -219,6 +239,23 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 		if u == nil {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
+		}
+		if !sess.SecondFactor {
+			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
+			return
+		}
+		if u.TOTPSecret == "" && r.URL.Path != "/account/2fa" {
+			ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+			if err != nil {
+				s.serverError(w, "session", err)
+				return
+			}
+			for _, m := range ms {
+				if m.Require2FA {
+					http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+					return
+				}
+			}
 		}
 		next(w, r, u)
 	}

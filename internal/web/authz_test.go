@@ -77,6 +77,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/require-2fa", a), url.Values{},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, outsiderID), nil,
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 	}

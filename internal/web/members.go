@@ -186,7 +186,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "invite", err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d", l.WorkspaceID), http.StatusSeeOther)
+	http.Redirect(w, r, afterSignIn(u, fmt.Sprintf("/app/w/%d", l.WorkspaceID)), http.StatusSeeOther)
 }
 
 // resetPassword shows (GET) and takes (POST) a password reset.

@@ -1,0 +1,57 @@
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// NewTOTP makes a TOTP secret for an account and the otpauth:// URI an
+// authenticator app reads.
+func NewTOTP(account string) (secret, uri string, err error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Foyer", AccountName: account})
+	if err != nil {
+		return "", "", err
+	}
+	return key.Secret(), key.URL(), nil
+}
+
+// CheckTOTP reports whether code is the secret's code at t, or one step
+// (30 s) before or after, to allow for clocks that drift.
+func CheckTOTP(secret, code string, t time.Time) bool {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	ok, err := totp.ValidateCustom(code, secret, t, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	return err == nil && ok
+}
+
+// TOTPCode returns the secret's code at t (for tests and tools).
+func TOTPCode(secret string, t time.Time) (string, error) { return totp.GenerateCode(secret, t) }
+
+// NewRecoveryCodes returns n one-time codes, as "xxxxx-xxxxx", and the
+// hashes to store.
+func NewRecoveryCodes(n int) (codes []string, hashes [][]byte) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	for range n {
+		b := make([]byte, 10)
+		rand.Read(b)
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		c := string(b[:5]) + "-" + string(b[5:])
+		codes = append(codes, c)
+		hashes = append(hashes, RecoveryHash(c))
+	}
+	return codes, hashes
+}
+
+// RecoveryHash is the stored form of a recovery code, as typed with any
+// case, spaces or dashes.
+func RecoveryHash(code string) []byte {
+	c := strings.ToLower(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(code)))
+	h := sha256.Sum256([]byte("foyer-recovery:" + c))
+	return h[:]
+}

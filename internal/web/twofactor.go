@@ -1,0 +1,141 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// twoFactorData is what the two-factor pages show.
+type twoFactorData struct {
+	Secret, URI   string
+	RecoveryCodes []string
+	Enabled       bool
+	Forced        bool // a workspace of the user requires it
+}
+
+// secondFactor asks a half-signed-in session for its code (GET) and checks
+// it, or a recovery code (POST). Wrong codes count as failed sign-ins.
+func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
+	u, sess, err := s.currentUser(r)
+	if err != nil {
+		s.serverError(w, "2fa", err)
+		return
+	}
+	if u == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if sess.SecondFactor {
+		http.Redirect(w, r, "/app", http.StatusSeeOther)
+		return
+	}
+	d := pageData{Title: "Two-factor authentication", Email: u.Email}
+	if r.Method == http.MethodGet {
+		s.render(w, http.StatusOK, "twofactor", d)
+		return
+	}
+	ctx := r.Context()
+	if u.LockedUntil.After(time.Now()) {
+		d.Error = "Too many failed attempts: this account is locked until " + u.LockedUntil.UTC().Format("15:04") + " UTC."
+		s.render(w, http.StatusTooManyRequests, "twofactor", d)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	r.ParseForm()
+	code := strings.TrimSpace(r.PostForm.Get("code"))
+	ok := auth.CheckTOTP(u.TOTPSecret, code, time.Now())
+	if !ok && len(code) > 6 {
+		ok = s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil
+	}
+	if !ok {
+		n, _, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
+		if err != nil {
+			s.serverError(w, "2fa", err)
+			return
+		}
+		sleep(ctx, s.cfg.FailureDelay(n))
+		d.Error = "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
+		s.render(w, http.StatusUnauthorized, "twofactor", d)
+		return
+	}
+	c, _ := r.Cookie(sessionCookie)
+	if err := s.cfg.Store.ConfirmSecondFactor(ctx, auth.TokenHash(c.Value)); err != nil {
+		s.serverError(w, "2fa", err)
+		return
+	}
+	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
+		s.serverError(w, "2fa", err)
+		return
+	}
+	http.Redirect(w, r, "/app", http.StatusSeeOther)
+}
+
+// enrolPage sets up two-factor authentication: a new secret to scan or
+// type (GET), then the first code (POST), which turns it on and shows the
+// recovery codes once.
+func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	d := pageData{Title: "Two-factor authentication", User: u}
+	ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, "2fa", err)
+		return
+	}
+	for _, m := range ms {
+		d.Forced = d.Forced || m.Require2FA
+	}
+	if u.TOTPSecret != "" {
+		d.Enabled = true
+		s.render(w, http.StatusOK, "enrol", d)
+		return
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		r.ParseForm()
+		secret := r.PostForm.Get("secret")
+		if secret != "" && auth.CheckTOTP(secret, r.PostForm.Get("code"), time.Now()) {
+			codes, hashes := auth.NewRecoveryCodes(10)
+			if err := s.cfg.Store.SetTOTP(r.Context(), u.ID, secret, hashes); err != nil {
+				s.serverError(w, "2fa", err)
+				return
+			}
+			d.Enabled, d.RecoveryCodes = true, codes
+			s.render(w, http.StatusOK, "enrol", d)
+			return
+		}
+		d.Error = "That code does not match: check the time of your device, and type the current code."
+		d.Secret = secret
+	}
+	if d.Secret == "" {
+		if d.Secret, _, err = auth.NewTOTP(u.Email); err != nil {
+			s.serverError(w, "2fa", err)
+			return
+		}
+	}
+	d.URI = (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Foyer:" + u.Email,
+		RawQuery: url.Values{"issuer": {"Foyer"}, "secret": {d.Secret}}.Encode()}).String()
+	status := http.StatusOK
+	if d.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, status, "enrol", d)
+}
+
+// require2FA turns the workspace's requirement of two-factor
+// authentication on or off: owners only.
+func (s *Server) require2FA(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	if err := s.cfg.Store.SetRequire2FA(r.Context(), m.WorkspaceID, r.PostForm.Get("require") == "on"); err != nil {
+		s.serverError(w, "require 2fa", err)
+		return
+	}
+	http.Redirect(w, r, "/app/w/"+r.PathValue("ws")+"/members", http.StatusSeeOther)
+}
