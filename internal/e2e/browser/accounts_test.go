@@ -1,0 +1,103 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// TestAccountsInBrowser walks through accounts in Chromium: an owner signs
+// in with a TOTP code, requires two-factor authentication of the workspace
+// and invites a viewer by link; the viewer accepts, is made to set up
+// two-factor authentication, and then reads the feed but cannot export or
+// manage members. Screenshots: 2fa, members, enrol, recovery, viewer-feed.
+func TestAccountsInBrowser(t *testing.T) {
+	t.Parallel()
+	f := startFoyer(t)
+	st := f.app.Store
+	ctx := context.Background()
+	site := f.newSite(t, "accounts")
+	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
+	owner := &foyer.User{Email: "olga@example.com", PasswordHash: hash}
+	if err := st.CreateUser(ctx, owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetMembership(ctx, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: owner.ID, Role: foyer.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, _ := auth.NewTOTP(owner.Email)
+	_, hashes := auth.NewRecoveryCodes(2)
+	if err := st.SetTOTP(ctx, owner.ID, secret, hashes); err != nil {
+		t.Fatal(err)
+	}
+	totp := func(secret string) string {
+		c, err := auth.TOTPCode(secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	browser := newBrowser(t)
+	path := func(ctx context.Context) string { return eval[string](t, ctx, `location.pathname`) }
+
+	// The owner: password, then the code.
+	o := newTab(t, browser)
+	errs := watchErrors(t, o)
+	do(t, o, "sign in", chromedp.Navigate(f.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), owner.Email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"))
+	clickAndLoad(t, o, `button[type=submit]`)
+	check(t, "second step", path(o), "/login/2fa")
+	screenshot(t, o, "2fa")
+	do(t, o, "type the code", chromedp.SendKeys(chromedp.CSS(`input[name=code]`), totp(secret)))
+	clickAndLoad(t, o, `form[action="/login/2fa"] button`)
+	check(t, "signed in", path(o), "/app")
+
+	// Require 2FA, invite a viewer.
+	do(t, o, "members", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d/members", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`input[name=require]`)))
+	do(t, o, "require 2FA", chromedp.Click(chromedp.CSS(`input[name=require]`)))
+	clickAndLoad(t, o, `form[action$="/require-2fa"] button`)
+	check(t, "required", eval[bool](t, o, `document.querySelector('input[name=require]').checked`), true)
+	do(t, o, "invite", chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "vic@example.com"),
+		chromedp.SetValue(chromedp.CSS(`select[name=role]`), "viewer"))
+	clickAndLoad(t, o, `form[action$="/invites"] button`)
+	link := strings.TrimSpace(eval[string](t, o, `document.querySelector('textarea').value`))
+	if !strings.Contains(link, "/invite/") {
+		t.Fatalf("invitation link %q", link)
+	}
+	screenshot(t, o, "members")
+
+	// The viewer, in a browser context of their own.
+	v := newTab(t, browser)
+	verrs := watchErrors(t, v)
+	do(t, v, "open the invitation", chromedp.Navigate(link),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Vic"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long enough password"))
+	clickAndLoad(t, v, `button[type=submit]`)
+	check(t, "made to set up 2FA", path(v), "/account/2fa")
+	screenshot(t, v, "enrol")
+	vsecret := eval[string](t, v, `document.querySelector('code.secret').textContent`)
+	do(t, v, "first code", chromedp.SendKeys(chromedp.CSS(`input[name=code]`), totp(vsecret)))
+	clickAndLoad(t, v, `form[action="/account/2fa"] button`)
+	check(t, "recovery codes", len(strings.Fields(eval[string](t, v, `document.querySelector('textarea.codes').value`))), 10)
+	screenshot(t, v, "recovery")
+	do(t, v, "the feed", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`form.filters`)))
+	check(t, "viewer on the feed", path(v), fmt.Sprintf("/app/w/%d", site.WorkspaceID))
+	check(t, "no export link", eval[int](t, v, `document.querySelectorAll('a.export').length`), 0)
+	check(t, "no members link", eval[int](t, v, `document.querySelectorAll('a[href$="/members"]').length`), 0)
+	screenshot(t, v, "viewer-feed")
+	do(t, v, "the export anyway", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d/export.csv", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	check(t, "export refused", eval[string](t, v, `document.querySelector('h1').textContent`), "Not allowed")
+	do(t, v, "the sites page", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d/sites", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	check(t, "no add-site form", eval[int](t, v, `document.querySelectorAll('textarea[name=hostnames]').length`), 0)
+	if e := append(errs(), verrs()...); len(e) > 0 {
+		t.Errorf("page errors: %q", e)
+	}
+}
