@@ -85,4 +85,21 @@ type FeedService interface {
 	// CompanyVisits returns up to limit of the company's visits that
 	// started in the period, newest first, with their pages.
 	CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]Visit, error)
+	// SiteOverview sums a site's period; ENOTFOUND when the site is not the
+	// workspace's.
+	SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*SiteOverview, error)
+}
+
+// SiteOverview is what a site saw in a period.
+type SiteOverview struct {
+	Visits, CompanyVisits, AnonymousVisits, Pageviews int64
+	Companies                                         int64 // distinct companies that visited
+	TopPages                                          []Count
+	TopSources                                        []Count
+}
+
+// Count is a thing and how often.
+type Count struct {
+	Name string
+	N    int64
 }

@@ -116,6 +116,21 @@ func TestFeed(t *testing.T) {
 			t.Errorf("last visit of a site without visits: %v, %v", last, err)
 		}
 
+		// The site overview of a1 over the three days: Globex's visit with
+		// two page views, the carrier's visit (anonymous), Hooli is outside.
+		o, err := s.SiteOverview(ctx, wsA.ID, a1.ID, t0.Add(-day), t0.Add(day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Visits != 2 || o.CompanyVisits != 1 || o.AnonymousVisits != 1 || o.Pageviews != 3 || o.Companies != 1 {
+			t.Errorf("overview %+v", o)
+		}
+		if len(o.TopPages) != 1 || o.TopPages[0] != (foyer.Count{Name: "/p", N: 3}) || len(o.TopSources) != 1 || o.TopSources[0] != (foyer.Count{Name: "direct", N: 2}) {
+			t.Errorf("overview tops %+v %+v", o.TopPages, o.TopSources)
+		}
+		_, err = s.SiteOverview(ctx, wsB.ID, a1.ID, t0.Add(-day), t0.Add(day))
+		wantCodeOf(t, "another workspace's site overview", err, foyer.ENOTFOUND)
+
 		// The company page's reads.
 		rows, _ := s.Feed(ctx, period(wsA.ID, 0))
 		id := rows[0].ID

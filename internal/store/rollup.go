@@ -32,10 +32,43 @@ type visitRollup struct {
 	lastAt                      int64
 	pageviews, engaged, nevents int64
 
-	// Of the visit itself: its site, company (0: none), start, and whether
-	// no earlier roll-up has read any of its events.
+	// Of the visit itself: its site, company (0: none), start, whether no
+	// earlier roll-up has read any of its events, its organisation type and
+	// source.
 	site, company, started int64
 	isNew                  bool
+	orgType, source        string
+}
+
+// siteBatch is what a run of the roll-up adds to a site's overview.
+type siteBatch struct {
+	days    map[[2]int64]*siteDay   // site, day
+	pages   map[[3]int64]int64      // site, day, page: page views
+	sources map[siteSourceKey]int64 // visits
+}
+
+type siteDay struct{ visits, company, anonymous, pageviews int64 }
+
+type siteSourceKey struct {
+	site, day int64
+	source    string
+}
+
+// visitSource names where a visit came from: its campaign's source, else
+// its referrer's host, else "direct".
+func visitSource(utmSource, referrer string) string {
+	if utmSource != "" {
+		return utmSource
+	}
+	if referrer != "" {
+		host := referrer
+		if _, after, ok := strings.Cut(host, "://"); ok {
+			host = after
+		}
+		host, _, _ = strings.Cut(host, "/")
+		return strings.TrimPrefix(host, "www.")
+	}
+	return "direct"
 }
 
 // dayKey is one row of company_days.
@@ -107,7 +140,7 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.queryRow(ctx, t, q).Scan(&mark); err != nil {
 		return 0, fmt.Errorf("store: rollup: mark: %w", err)
 	}
-	visits, days, last, n, err := s.readRollup(ctx, t, mark, limit)
+	visits, days, site, last, n, err := s.readRollup(ctx, t, mark, limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
@@ -122,6 +155,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	if err := s.applyLast(ctx, t, days); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
+	if err := s.applySite(ctx, t, site); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	st, err := s.stmt(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`)
@@ -153,32 +189,37 @@ func (s *Store) current() {
 // readRollup reads up to limit events after mark and sums them by visit,
 // and by company and day for visits from a company. It returns the sums,
 // the last event ID read and how many were read.
-func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, int64, int, error) {
+func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, siteBatch, int64, int, error) {
+	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{}}
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
-		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0),
-			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL
+		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
+			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL,
+			s.org_type, s.utm_source, s.referrer
 		FROM events e JOIN sessions s ON s.id = e.session_id
 		WHERE e.id > ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
-		return nil, nil, 0, 0, err
+		return nil, nil, sb, 0, 0, err
 	}
 	rows, err := st.QueryContext(ctx, mark, limit)
 	if err != nil {
-		return nil, nil, 0, 0, err
+		return nil, nil, sb, 0, 0, err
 	}
 	defer rows.Close()
 	visits := map[int64]*visitRollup{}
 	days := map[dayKey]*dayRollup{}
 	last, n := mark, 0
 	for rows.Next() {
-		var id, sid, ts, kind, engaged, site, company, started int64
+		var id, sid, ts, kind, engaged, page, site, company, started int64
 		var isNew bool
-		if err := rows.Scan(&id, &sid, &ts, &kind, &engaged, &site, &company, &started, &isNew); err != nil {
-			return nil, nil, 0, 0, err
+		var orgType, utmSource, referrer string
+		if err := rows.Scan(&id, &sid, &ts, &kind, &engaged, &page, &site, &company, &started, &isNew,
+			&orgType, &utmSource, &referrer); err != nil {
+			return nil, nil, sb, 0, 0, err
 		}
 		v := visits[sid]
 		if v == nil {
-			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew}
+			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew,
+				orgType: orgType, source: visitSource(utmSource, referrer)}
 			visits[sid] = v
 		}
 		v.last = id
@@ -188,6 +229,9 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 		pageview := kind == int64(foyer.KindPageview)
 		if pageview {
 			v.pageviews++
+			sd := sb.day(site, dayOf(ts))
+			sd.pageviews++
+			sb.pages[[3]int64{site, dayOf(ts), page}]++
 		}
 		if company != 0 {
 			k := dayKey{company, site, dayOf(ts)}
@@ -207,7 +251,19 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 	}
 	// A visit counts once, on the day it started, when its first event is read.
 	for _, v := range visits {
-		if v.company == 0 || !v.isNew {
+		if !v.isNew {
+			continue
+		}
+		sd := sb.day(v.site, dayOf(v.started))
+		sd.visits++
+		switch {
+		case v.company != 0:
+			sd.company++
+		case v.orgType == string(foyer.OrgISP) || v.orgType == string(foyer.OrgHosting):
+			sd.anonymous++
+		}
+		sb.sources[siteSourceKey{v.site, dayOf(v.started), v.source}]++
+		if v.company == 0 {
 			continue
 		}
 		k := dayKey{v.company, v.site, dayOf(v.started)}
@@ -218,7 +274,65 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 		}
 		d.visits++
 	}
-	return visits, days, last, n, rows.Err()
+	return visits, days, sb, last, n, rows.Err()
+}
+
+func (b siteBatch) day(site, day int64) *siteDay {
+	d := b.days[[2]int64{site, day}]
+	if d == nil {
+		d = &siteDay{}
+		b.days[[2]int64{site, day}] = d
+	}
+	return d
+}
+
+// applySite adds the sums to site_days, page_days and source_days.
+func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
+	if len(b.days) == 0 {
+		return nil
+	}
+	st, err := s.stmt(ctx, t, `/* Store.applySite */
+		INSERT INTO site_days (site_id, day, visits, company_visits, anonymous_visits, pageviews) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (site_id, day) DO UPDATE SET visits = site_days.visits + excluded.visits,
+			company_visits = site_days.company_visits + excluded.company_visits,
+			anonymous_visits = site_days.anonymous_visits + excluded.anonymous_visits,
+			pageviews = site_days.pageviews + excluded.pageviews`)
+	if err != nil {
+		return fmt.Errorf("site days: %w", err)
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(b.days), func(a, c [2]int64) int { return cmp.Or(cmp.Compare(a[0], c[0]), cmp.Compare(a[1], c[1])) }) {
+		d := b.days[k]
+		if _, err := st.ExecContext(ctx, k[0], k[1], d.visits, d.company, d.anonymous, d.pageviews); err != nil {
+			return fmt.Errorf("site days: %w", err)
+		}
+	}
+	st, err = s.stmt(ctx, t, `/* Store.applySite */
+		INSERT INTO page_days (site_id, day, page_id, pageviews) VALUES (?, ?, ?, ?)
+		ON CONFLICT (site_id, day, page_id) DO UPDATE SET pageviews = page_days.pageviews + excluded.pageviews`)
+	if err != nil {
+		return fmt.Errorf("page days: %w", err)
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(b.pages), func(a, c [3]int64) int {
+		return cmp.Or(cmp.Compare(a[0], c[0]), cmp.Compare(a[1], c[1]), cmp.Compare(a[2], c[2]))
+	}) {
+		if _, err := st.ExecContext(ctx, k[0], k[1], k[2], b.pages[k]); err != nil {
+			return fmt.Errorf("page days: %w", err)
+		}
+	}
+	st, err = s.stmt(ctx, t, `/* Store.applySite */
+		INSERT INTO source_days (site_id, day, source, visits) VALUES (?, ?, ?, ?)
+		ON CONFLICT (site_id, day, source) DO UPDATE SET visits = source_days.visits + excluded.visits`)
+	if err != nil {
+		return fmt.Errorf("source days: %w", err)
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(b.sources), func(a, c siteSourceKey) int {
+		return cmp.Or(cmp.Compare(a.site, c.site), cmp.Compare(a.day, c.day), cmp.Compare(a.source, c.source))
+	}) {
+		if _, err := st.ExecContext(ctx, k.site, k.day, k.source, b.sources[k]); err != nil {
+			return fmt.Errorf("source days: %w", err)
+		}
+	}
+	return nil
 }
 
 // applyDays adds the sums to company_days, a statement per row on SQLite

@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol"} {
+		"twofactor", "enrol", "overview"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -43,6 +43,7 @@ type pageData struct {
 	sitesData
 	membersData
 	twoFactorData
+	overviewData
 }
 
 // Sign-in policy.

@@ -70,6 +70,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/export.csv", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/sites", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d", a, acme.ID), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d", a, initech.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/sites", a), addSite,
 			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/sites", i), addSite, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},

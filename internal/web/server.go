@@ -70,6 +70,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
+	s.mux.Handle("GET /app/w/{ws}/sites/{site}", strict(s.signedIn(s.overviewPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))

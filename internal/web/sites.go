@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,4 +83,58 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), http.StatusSeeOther)
+}
+
+// overviewData is what a site's overview shows.
+type overviewData struct {
+	OverviewSite *foyer.Site
+	Overview     *foyer.SiteOverview
+}
+
+// percent writes part of whole as a whole percentage.
+func percent(part, whole int64) string {
+	if whole == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d%%", (part*100+whole/2)/whole)
+}
+
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	notFound := func() { s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u}) }
+	id, err := strconv.ParseInt(r.PathValue("site"), 10, 64)
+	if err != nil {
+		notFound()
+		return
+	}
+	days, from, to, periods := periodOf(r)
+	o, err := s.cfg.Store.SiteOverview(r.Context(), m.WorkspaceID, id, from, to)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		notFound()
+		return
+	}
+	if err != nil {
+		s.serverError(w, "overview", err)
+		return
+	}
+	sites, err := s.cfg.Store.Sites(r.Context(), m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "overview", err)
+		return
+	}
+	var site *foyer.Site
+	for _, st := range sites {
+		if st.ID == id {
+			site = st
+		}
+	}
+	if site == nil {
+		notFound()
+		return
+	}
+	s.render(w, http.StatusOK, "overview", pageData{Title: site.Name, User: u,
+		feedData: feedData{Workspace: m, Days: days, Periods: periods}, overviewData: overviewData{site, o}})
 }

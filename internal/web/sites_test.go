@@ -84,3 +84,46 @@ func TestSitesPage(t *testing.T) {
 		t.Errorf("another workspace's sites: %d", resp.StatusCode)
 	}
 }
+
+func TestSiteOverview(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
+	at := time.Now().Add(-time.Hour)
+	hits := []foyer.Hit{
+		{SiteID: acme.ID, VisitorUID: "visitor-0000000000000001", Time: at, Kind: foyer.KindPageview, Host: "www.example.com",
+			Path: "/pricing", UTM: foyer.UTM{Source: "newsletter"}, Origin: foyer.Origin{Org: foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}}},
+		{SiteID: acme.ID, VisitorUID: "visitor-0000000000000001", Time: at.Add(time.Minute), Kind: foyer.KindPageview, Host: "www.example.com",
+			Path: "/<b>docs</b>", Origin: foyer.Origin{Org: foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}}},
+		{SiteID: acme.ID, VisitorUID: "visitor-0000000000000002", Time: at, Kind: foyer.KindPageview, Host: "www.example.com",
+			Path: "/pricing", Referrer: "https://www.google.com/", Origin: foyer.Origin{Org: foyer.Org{Name: "Example Telecom", Type: foyer.OrgISP}}},
+	}
+	if err := w.st.Append(context.Background(), hits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	resp := w.do("GET", fmt.Sprintf("/app/w/%d/sites/%d", acme.WorkspaceID, acme.ID), nil, ana)
+	b := body(resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("overview: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`<span class="n">2</span> visits`, `<span class="n">1</span> companies identified`,
+		`<span class="n">50%</span> anonymous`, `<td class="path">/pricing</td><td class="num">2</td>`,
+		`<td class="path">/&lt;b&gt;docs&lt;/b&gt;</td>`, "<td>newsletter</td>", "<td>google.com</td>"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the overview lacks %q", want)
+		}
+	}
+	for _, path := range []string{fmt.Sprintf("/app/w/%d/sites/%d", acme.WorkspaceID, initech.ID), fmt.Sprintf("/app/w/%d/sites/%d", initech.WorkspaceID, initech.ID)} {
+		if resp := w.do("GET", path, nil, ana); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	if percent(1, 3) != "33%" || percent(0, 0) != "–" || percent(2, 3) != "67%" {
+		t.Error("percent")
+	}
+}
