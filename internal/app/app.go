@@ -78,7 +78,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	return &App{
 		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
-		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver)}),
+		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
+			ClientIP: collect.ClientIP{Trusted: trusted}}),
 	}, nil
 }
 

@@ -72,3 +72,17 @@ func (l *rateLimiter) sweep(now time.Time) {
 	}
 	l.swept = now
 }
+
+// RateLimiter is a token bucket per client address, for other handlers
+// than the collector (sign-in). Like the collector's, it keys clients by a
+// keyed hash of their address: it holds no address.
+type RateLimiter struct{ l *rateLimiter }
+
+// NewRateLimiter allows perSecond requests a client on average, in bursts
+// of burst.
+func NewRateLimiter(perSecond, burst float64) *RateLimiter {
+	return &RateLimiter{newRateLimiter(perSecond, burst, time.Now)}
+}
+
+// Allow takes one token from the client's bucket and reports whether it had one.
+func (r *RateLimiter) Allow(ip netip.Addr) bool { return r == nil || r.l.Allow(ip) }

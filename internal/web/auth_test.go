@@ -14,6 +14,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -28,7 +29,8 @@ type webTest struct {
 
 func newWebTest(t *testing.T) *webTest {
 	st := testutil.NewStore(t, store.SQLite, store.Options{})
-	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 }})
+	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
+		SignInLimit: collect.NewRateLimiter(0, 0)}) // no limit: the tests sign in often from one address
 	return &webTest{t: t, st: st, srv: srv}
 }
 
@@ -208,5 +210,30 @@ func TestFailureDelayGrows(t *testing.T) {
 	}
 	if failureDelay(1) != 250*time.Millisecond || failureDelay(3) != time.Second || failureDelay(10) != maxDelay {
 		t.Errorf("delays %v %v %v", failureDelay(1), failureDelay(3), failureDelay(10))
+	}
+}
+
+func TestSignInThrottledPerAddress(t *testing.T) {
+	w := newWebTest(t)
+	w.srv.cfg.SignInLimit = collect.NewRateLimiter(1.0/60, 3)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	// Three attempts at different accounts from one address, then refused,
+	// even with the right password; another address goes on.
+	for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		if resp := w.do("POST", "/login", login(email, "wrong password!"), ""); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("attempt %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := w.do("POST", "/login", login("ana@example.com", "correct horse battery"), "")
+	if b := body(resp); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(b, "Too many sign-in attempts from your network") || sessionOf(resp) != nil {
+		t.Errorf("the fourth attempt: %d", resp.StatusCode)
+	}
+	r := httptest.NewRequest("POST", "/login", strings.NewReader(login("ana@example.com", "correct horse battery").Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "198.51.100.7:4321"
+	rec := httptest.NewRecorder()
+	w.srv.ServeHTTP(rec, r)
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("another address: %d", rec.Code)
 	}
 }

@@ -29,6 +29,12 @@ type Config struct {
 	// FailureDelay is how long the answer to the n-th failed sign-in in a
 	// row waits; failureDelay when nil.
 	FailureDelay func(n int) time.Duration
+	// ClientIP finds the client of a request, for SignInLimit.
+	ClientIP collect.ClientIP
+	// SignInLimit bounds the sign-in attempts (passwords and codes) of one
+	// client address, whatever the account: 10 a minute in bursts of 10
+	// when nil.
+	SignInLimit *collect.RateLimiter
 }
 
 // Server routes Foyer's HTTP endpoints.
@@ -41,6 +47,9 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	if cfg.FailureDelay == nil {
 		cfg.FailureDelay = failureDelay
+	}
+	if cfg.SignInLimit == nil {
+		cfg.SignInLimit = collect.NewRateLimiter(10.0/60, 10)
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.mux.Handle("GET /t.js", tracker.Handler())
@@ -58,11 +67,11 @@ func NewServer(cfg Config) *Server {
 	csrf := http.NewCrossOriginProtection()
 	s.mux.Handle("GET /static/", strict(http.FileServerFS(staticFiles)))
 	s.mux.Handle("GET /login", strict(http.HandlerFunc(s.loginPage)))
-	s.mux.Handle("POST /login", strict(csrf.Handler(http.HandlerFunc(s.login))))
+	s.mux.Handle("POST /login", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.login)))))
 	s.mux.Handle("POST /logout", strict(csrf.Handler(http.HandlerFunc(s.logout))))
 	s.mux.Handle("GET /app", strict(s.signedIn(s.appHome)))
 	s.mux.Handle("GET /login/2fa", strict(http.HandlerFunc(s.secondFactor)))
-	s.mux.Handle("POST /login/2fa", strict(csrf.Handler(http.HandlerFunc(s.secondFactor))))
+	s.mux.Handle("POST /login/2fa", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.secondFactor)))))
 	s.mux.Handle("GET /account/2fa", strict(s.signedIn(s.enrolPage)))
 	s.mux.Handle("POST /account/2fa", strict(csrf.Handler(s.signedIn(s.enrolPage))))
 	s.mux.Handle("POST /app/w/{ws}/require-2fa", strict(csrf.Handler(s.signedIn(s.require2FA))))
@@ -86,6 +95,21 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /api/v1/companies/{id}/visits", s.withToken(s.apiVisits))
 	s.mux.HandleFunc("GET /api/v1/sites", s.withToken(s.apiSites))
 	return s
+}
+
+// throttled refuses a client that tries to sign in too often, across
+// accounts: the per-account lock-out does not stop one address trying
+// many accounts. The address is a lookup key in memory, never kept.
+func (s *Server) throttled(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.cfg.SignInLimit.Allow(s.cfg.ClientIP.From(r)) {
+			w.Header().Set("Retry-After", "60")
+			s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in",
+				Error: "Too many sign-in attempts from your network. Wait a minute and try again."})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // pagePolicy allows the page's own style sheet and images, and nothing
