@@ -291,52 +291,83 @@ func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
 	if len(b.days) == 0 {
 		return nil
 	}
-	st, err := s.stmt(ctx, t, `/* Store.applySite */
-		INSERT INTO site_days (site_id, day, visits, company_visits, anonymous_visits, pageviews) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (site_id, day) DO UPDATE SET visits = site_days.visits + excluded.visits,
-			company_visits = site_days.company_visits + excluded.company_visits,
-			anonymous_visits = site_days.anonymous_visits + excluded.anonymous_visits,
-			pageviews = site_days.pageviews + excluded.pageviews`)
-	if err != nil {
-		return fmt.Errorf("site days: %w", err)
-	}
+	var rows [][]any
 	for _, k := range slices.SortedFunc(maps.Keys(b.days), func(a, c [2]int64) int { return cmp.Or(cmp.Compare(a[0], c[0]), cmp.Compare(a[1], c[1])) }) {
 		d := b.days[k]
-		if _, err := st.ExecContext(ctx, k[0], k[1], d.visits, d.company, d.anonymous, d.pageviews); err != nil {
-			return fmt.Errorf("site days: %w", err)
-		}
+		rows = append(rows, []any{k[0], k[1], d.visits, d.company, d.anonymous, d.pageviews})
 	}
-	st, err = s.stmt(ctx, t, `/* Store.applySite */
-		INSERT INTO page_days (site_id, day, page_id, pageviews) VALUES (?, ?, ?, ?)
-		ON CONFLICT (site_id, day, page_id) DO UPDATE SET pageviews = page_days.pageviews + excluded.pageviews`)
-	if err != nil {
-		return fmt.Errorf("page days: %w", err)
+	if err := s.upsertRows(ctx, t, `/* Store.applySite */
+		INSERT INTO site_days (site_id, day, visits, company_visits, anonymous_visits, pageviews) VALUES `,
+		` ON CONFLICT (site_id, day) DO UPDATE SET visits = site_days.visits + excluded.visits,
+			company_visits = site_days.company_visits + excluded.company_visits,
+			anonymous_visits = site_days.anonymous_visits + excluded.anonymous_visits,
+			pageviews = site_days.pageviews + excluded.pageviews`, rows); err != nil {
+		return fmt.Errorf("site days: %w", err)
 	}
+	rows = rows[:0]
 	for _, k := range slices.SortedFunc(maps.Keys(b.pages), func(a, c [3]int64) int {
 		return cmp.Or(cmp.Compare(a[0], c[0]), cmp.Compare(a[1], c[1]), cmp.Compare(a[2], c[2]))
 	}) {
-		if _, err := st.ExecContext(ctx, k[0], k[1], k[2], b.pages[k]); err != nil {
-			return fmt.Errorf("page days: %w", err)
-		}
+		rows = append(rows, []any{k[0], k[1], k[2], b.pages[k]})
 	}
-	st, err = s.stmt(ctx, t, `/* Store.applySite */
-		INSERT INTO source_days (site_id, day, source, visits) VALUES (?, ?, ?, ?)
-		ON CONFLICT (site_id, day, source) DO UPDATE SET visits = source_days.visits + excluded.visits`)
-	if err != nil {
-		return fmt.Errorf("source days: %w", err)
+	if err := s.upsertRows(ctx, t, `/* Store.applySite */ INSERT INTO page_days (site_id, day, page_id, pageviews) VALUES `,
+		` ON CONFLICT (site_id, day, page_id) DO UPDATE SET pageviews = page_days.pageviews + excluded.pageviews`, rows); err != nil {
+		return fmt.Errorf("page days: %w", err)
 	}
+	rows = rows[:0]
 	for _, k := range slices.SortedFunc(maps.Keys(b.sources), func(a, c siteSourceKey) int {
 		return cmp.Or(cmp.Compare(a.site, c.site), cmp.Compare(a.day, c.day), cmp.Compare(a.source, c.source))
 	}) {
-		if _, err := st.ExecContext(ctx, k.site, k.day, k.source, b.sources[k]); err != nil {
-			return fmt.Errorf("source days: %w", err)
-		}
+		rows = append(rows, []any{k.site, k.day, k.source, b.sources[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applySite */ INSERT INTO source_days (site_id, day, source, visits) VALUES `,
+		` ON CONFLICT (site_id, day, source) DO UPDATE SET visits = source_days.visits + excluded.visits`, rows); err != nil {
+		return fmt.Errorf("source days: %w", err)
 	}
 	return nil
 }
 
 // applyDays adds the sums to company_days, a statement per row on SQLite
 // and many rows to a statement on PostgreSQL.
+// upsertRows writes rows with head + "(?,…)" + tail, an INSERT … VALUES …
+// ON CONFLICT statement: on SQLite one kept single-row statement a row (no
+// round trip, no statement journal), on PostgreSQL sessionChunk rows a
+// statement (one round trip each).
+func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(rows[0])), ",") + ")"
+	if s.dialect == SQLite {
+		st, err := s.stmt(ctx, t, head+one+tail)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), sessionChunk)
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
 // applyLast moves each company's last visit, per site and in all, forward
 // to what the roll-up read.
 func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
@@ -349,20 +380,18 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 	if len(perSite) == 0 {
 		return nil
 	}
-	site, err := s.stmt(ctx, t, `/* Store.applyLast */
-		INSERT INTO company_sites (company_id, site_id, last_at) VALUES (?, ?, ?)
-		ON CONFLICT (company_id, site_id) DO UPDATE SET
-			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END`)
-	if err != nil {
-		return fmt.Errorf("company sites: %w", err)
-	}
 	keys := slices.SortedFunc(maps.Keys(perSite), func(a, b cs) int {
 		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site))
 	})
+	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
-		if _, err := site.ExecContext(ctx, k.company, k.site, perSite[k]); err != nil {
-			return fmt.Errorf("company sites: %w", err)
-		}
+		rows = append(rows, []any{k.company, k.site, perSite[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyLast */ INSERT INTO company_sites (company_id, site_id, last_at) VALUES `,
+		` ON CONFLICT (company_id, site_id) DO UPDATE SET
+			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END`,
+		rows); err != nil {
+		return fmt.Errorf("company sites: %w", err)
 	}
 	company, err := s.stmt(ctx, t, `/* Store.applyLast */
 		UPDATE companies SET last_at = ? WHERE id = ? AND last_at < ?`)
@@ -385,47 +414,19 @@ func (s *Store) applyDays(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 	slices.SortFunc(keys, func(a, b dayKey) int {
 		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site), cmp.Compare(a.day, b.day))
 	})
-	const upsert = ` ON CONFLICT (company_id, site_id, day) DO UPDATE SET
+	rows := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		d := days[k]
+		rows = append(rows, []any{k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyDays */ INSERT INTO company_days
+		(company_id, site_id, day, visits, pageviews, engaged_ms, events, last_at) VALUES `,
+		` ON CONFLICT (company_id, site_id, day) DO UPDATE SET
 		visits = company_days.visits + excluded.visits, pageviews = company_days.pageviews + excluded.pageviews,
 		engaged_ms = company_days.engaged_ms + excluded.engaged_ms, events = company_days.events + excluded.events,
-		last_at = CASE WHEN company_days.last_at > excluded.last_at THEN company_days.last_at ELSE excluded.last_at END`
-	const insert = `/* Store.applyDays */ INSERT INTO company_days
-		(company_id, site_id, day, visits, pageviews, engaged_ms, events, last_at) VALUES `
-	if s.dialect == SQLite {
-		st, err := s.stmt(ctx, t, insert+`(?, ?, ?, ?, ?, ?, ?, ?)`+upsert)
-		if err != nil {
-			return fmt.Errorf("company days: %w", err)
-		}
-		for _, k := range keys {
-			d := days[k]
-			if _, err := st.ExecContext(ctx, k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt); err != nil {
-				return fmt.Errorf("company days: %w", err)
-			}
-		}
-		return nil
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), sessionChunk)
-		var q strings.Builder
-		q.WriteString(insert)
-		args := make([]any, 0, n*8)
-		for i, k := range keys[:n] {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString("(?,?,?,?,?,?,?,?)")
-			d := days[k]
-			args = append(args, k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt)
-		}
-		q.WriteString(upsert)
-		st, err := s.stmt(ctx, t, q.String())
-		if err != nil {
-			return fmt.Errorf("company days: %w", err)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("company days: %w", err)
-		}
-		keys = keys[n:]
+		last_at = CASE WHEN company_days.last_at > excluded.last_at THEN company_days.last_at ELSE excluded.last_at END`,
+		rows); err != nil {
+		return fmt.Errorf("company days: %w", err)
 	}
 	return nil
 }
