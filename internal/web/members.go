@@ -28,11 +28,7 @@ type membersData struct {
 
 // linkURL is where a one-time link points, on this Foyer.
 func linkURL(r *http.Request, kind foyer.LinkKind, token string) string {
-	scheme := "https"
-	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
-		scheme = "http"
-	}
-	return fmt.Sprintf("%s://%s/%s/%s", scheme, r.Host, kind, token)
+	return fmt.Sprintf("%s/%s/%s", baseURL(r), kind, token)
 }
 
 func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {

@@ -23,13 +23,19 @@ type siteRow struct {
 	Snippet   string
 }
 
-// snippet is the tracker tag for a site, served from this Foyer.
-func snippet(r *http.Request, key string) string {
+// baseURL is this Foyer's address as the request reached it: https, but
+// for plain http on this machine.
+func baseURL(r *http.Request) string {
 	scheme := "https"
 	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
 		scheme = "http"
 	}
-	return fmt.Sprintf(`<script defer src="%s://%s/t.js" data-site="%s"></script>`, scheme, r.Host, key)
+	return scheme + "://" + r.Host
+}
+
+// snippet is the tracker tag for a site, served from this Foyer.
+func snippet(r *http.Request, key string) string {
+	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"></script>`, baseURL(r), key)
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
