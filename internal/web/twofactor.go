@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +14,7 @@ import (
 // twoFactorData is what the two-factor pages show.
 type twoFactorData struct {
 	Secret, URI   string
+	QR            template.HTML
 	RecoveryCodes []string
 	Enabled       bool
 	Forced        bool // a workspace of the user requires it
@@ -118,6 +120,10 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 	}
 	d.URI = (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Foyer:" + u.Email,
 		RawQuery: url.Values{"issuer": {"Foyer"}, "secret": {d.Secret}}.Encode()}).String()
+	if d.QR, err = qrSVG(d.URI); err != nil {
+		s.serverError(w, "2fa", err)
+		return
+	}
 	status := http.StatusOK
 	if d.Error != "" {
 		status = http.StatusBadRequest

@@ -119,3 +119,18 @@ func (w *webTest) mustUser(email string) *foyer.User {
 	}
 	return u
 }
+
+func TestQRSVG(t *testing.T) {
+	svg, err := qrSVG("otpauth://totp/Foyer:ana@example.com?issuer=Foyer&secret=JBSWY3DPEHPK3PXP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(svg)
+	if !strings.HasPrefix(s, `<svg class="qr" viewBox="0 0 `) || strings.Count(s, "h1v1h-1z") < 200 || strings.Contains(s, "style=") || strings.Contains(s, "<script") {
+		t.Errorf("QR SVG: %.200s…", s)
+	}
+	// The three finder patterns: the top-left module of each is dark.
+	if !strings.Contains(s, "M4 4h1v1h-1z") {
+		t.Error("no dark module at the top-left corner")
+	}
+}
