@@ -146,10 +146,13 @@ const (
 
 // APIToken is a workspace's token for scripts. Only a hash of it is kept.
 type APIToken struct {
+	ID          int64
 	WorkspaceID int64
 	Name        string
 	Scope       Scope
 	CreatedAt   time.Time
+	LastUsedAt  time.Time // zero when never used
+	Revoked     bool
 }
 
 // TokenService keeps API tokens, by the SHA-256 of the token.
@@ -160,6 +163,11 @@ type TokenService interface {
 	// APIToken returns the live token of a hash and records its use;
 	// EUNAUTHORIZED when there is none or it was revoked.
 	APIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
+	// APITokens lists a workspace's tokens, newest first.
+	APITokens(ctx context.Context, workspaceID int64) ([]APIToken, error)
+	// RevokeAPIToken ends a token of the workspace; ENOTFOUND for another
+	// workspace's.
+	RevokeAPIToken(ctx context.Context, workspaceID, id int64) error
 }
 
 // LinkKind says what a one-time link does.

@@ -273,7 +273,7 @@ func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken
 	var created int64
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.APIToken */
 		UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL
-		RETURNING workspace_id, name, scope, created_at`), ms(s.now()), tokenHash).Scan(&t.WorkspaceID, &t.Name, &scope, &created)
+		RETURNING id, workspace_id, name, scope, created_at`), ms(s.now()), tokenHash).Scan(&t.ID, &t.WorkspaceID, &t.Name, &scope, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "unknown or revoked API token")
 	}
@@ -438,6 +438,45 @@ func (s *Store) SetRequire2FA(ctx context.Context, workspaceID int64, require bo
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
+	}
+	return nil
+}
+
+// APITokens lists a workspace's tokens, newest first.
+func (s *Store) APITokens(ctx context.Context, workspaceID int64) ([]foyer.APIToken, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.APITokens */
+		SELECT id, name, scope, created_at, last_used_at, revoked_at IS NOT NULL FROM api_tokens
+		WHERE workspace_id = ? ORDER BY id DESC`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []foyer.APIToken
+	for rows.Next() {
+		t := foyer.APIToken{WorkspaceID: workspaceID}
+		var scope string
+		var created, used int64
+		if err := rows.Scan(&t.ID, &t.Name, &scope, &created, &used, &t.Revoked); err != nil {
+			return nil, fmt.Errorf("store: tokens: %w", err)
+		}
+		t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
+		if used > 0 {
+			t.LastUsedAt = fromMS(used)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIToken ends a token of the workspace.
+func (s *Store) RevokeAPIToken(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeAPIToken */
+		UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL`), ms(s.now()), id, workspaceID)
+	if err != nil {
+		return fmt.Errorf("store: revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "token %d not found", id)
 	}
 	return nil
 }

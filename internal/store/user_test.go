@@ -198,6 +198,22 @@ func TestAPITokens(t *testing.T) {
 		_, h2 := auth.NewToken()
 		wantCodeOf(t, "bad scope", s.CreateAPIToken(ctx, h2, foyer.APIToken{WorkspaceID: ws.ID, Scope: "admin"}), foyer.EINVALID)
 		wantCodeOf(t, "unknown workspace", s.CreateAPIToken(ctx, h2, foyer.APIToken{WorkspaceID: ws.ID + 100, Scope: foyer.ScopeRead}), foyer.ENOTFOUND)
+
+		list, err := s.APITokens(ctx, ws.ID)
+		if err != nil || len(list) != 1 || list[0].ID != got.ID || list[0].LastUsedAt.IsZero() || list[0].Revoked {
+			t.Fatalf("tokens: %+v, %v", list, err)
+		}
+		other, _ := testutil.NewSite(t, s, "Initech", "initech", "initech.com")
+		wantCodeOf(t, "revoke from another workspace", s.RevokeAPIToken(ctx, other.ID, got.ID), foyer.ENOTFOUND)
+		if err := s.RevokeAPIToken(ctx, ws.ID, got.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.APIToken(ctx, auth.TokenHash(tok))
+		wantCodeOf(t, "a revoked token", err, foyer.EUNAUTHORIZED)
+		if list, _ := s.APITokens(ctx, ws.ID); len(list) != 1 || !list[0].Revoked {
+			t.Errorf("after revoking: %+v", list)
+		}
+		wantCodeOf(t, "revoked twice", s.RevokeAPIToken(ctx, ws.ID, got.ID), foyer.ENOTFOUND)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,58 @@ func TestAPI(t *testing.T) {
 	paths, _ := out["paths"].(map[string]any)
 	if code != 200 || out["openapi"] != "3.1.0" || paths["/companies"] == nil || paths["/companies/{id}/visits"] == nil || paths["/sites"] == nil {
 		t.Errorf("openapi: %d %v", code, out)
+	}
+}
+
+func TestTokensInTheApp(t *testing.T) {
+	w := newWebTest(t)
+	w.user("olga@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme := w.site("Acme", "acme")
+	olga := w.signIn("olga@example.com")
+	same := []string{"Sec-Fetch-Site", "same-origin"}
+	b := body(w.do("POST", fmt.Sprintf("/app/w/%d/tokens", acme.WorkspaceID), url.Values{"name": {"<sync>"}, "scope": {"read"}}, olga, same...))
+	_, tok, _ := strings.Cut(b, `class="token">`)
+	tok, _, _ = strings.Cut(tok, "</textarea>")
+	if len(tok) < 40 || !strings.Contains(b, "&lt;sync&gt;") {
+		t.Fatalf("new token %q", tok)
+	}
+	if code, _ := w.api("/api/v1/sites", tok); code != 200 {
+		t.Fatalf("the new token: %d", code)
+	}
+	list, _ := w.st.APITokens(context.Background(), acme.WorkspaceID)
+	if len(list) != 1 {
+		t.Fatalf("%d tokens", len(list))
+	}
+	revoke := fmt.Sprintf("/app/w/%d/tokens/%d/revoke", acme.WorkspaceID, list[0].ID)
+	bob := w.signIn("bob@example.com")
+	if resp := w.do("POST", revoke, url.Values{}, bob, same...); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another workspace's owner revoking: %d", resp.StatusCode)
+	}
+	if code, _ := w.api("/api/v1/sites", tok); code != 200 {
+		t.Fatalf("the token after a refused revocation: %d", code)
+	}
+	if resp := w.do("POST", revoke, url.Values{}, olga, same...); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if code, _ := w.api("/api/v1/sites", tok); code != http.StatusUnauthorized {
+		t.Errorf("a revoked token: %d", code)
+	}
+	if resp := w.do("POST", fmt.Sprintf("/app/w/%d/tokens", acme.WorkspaceID), url.Values{"scope": {"admin"}}, olga, same...); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a bad scope: %d", resp.StatusCode)
+	}
+
+	// Sign out everywhere ends every session of the user.
+	other := w.signIn("olga@example.com")
+	if resp := w.do("POST", "/account/sign-out-everywhere", url.Values{}, olga, same...); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere: %d", resp.StatusCode)
+	}
+	for _, c := range []string{olga, other} {
+		if resp := w.do("GET", "/app", nil, c); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("a session after signing out everywhere: %d", resp.StatusCode)
+		}
+	}
+	if resp := w.do("GET", "/app", nil, bob); resp.StatusCode != 200 {
+		t.Errorf("another user's session: %d", resp.StatusCode)
 	}
 }

@@ -20,6 +20,8 @@ const (
 // membersData is what the members, invitation and reset pages show.
 type membersData struct {
 	Members      []foyer.Member
+	Tokens       []foyer.APIToken
+	NewToken     string
 	NewLink      string
 	NewLinkWhat  string
 	NewLinkUntil time.Time
@@ -46,6 +48,10 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		return
 	}
 	d.Members = members
+	if d.Tokens, err = s.cfg.Store.APITokens(r.Context(), m.WorkspaceID); err != nil {
+		s.serverError(w, "members", err)
+		return
+	}
 	s.render(w, status, "members", pageData{Title: "Members", User: u, Error: errMsg,
 		feedData: feedData{Workspace: m}, membersData: d})
 }
@@ -223,4 +229,48 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// createToken makes an API token of the workspace and shows it once:
+// owners only.
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	token, hash := auth.NewToken()
+	err := s.cfg.Store.CreateAPIToken(r.Context(), hash, foyer.APIToken{WorkspaceID: m.WorkspaceID,
+		Name: r.PostForm.Get("name"), Scope: foyer.Scope(r.PostForm.Get("scope"))})
+	if foyer.ErrorCode(err) == foyer.EINVALID {
+		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersData{})
+		return
+	}
+	if err != nil {
+		s.serverError(w, "token", err)
+		return
+	}
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewToken: token})
+}
+
+// revokeToken ends an API token of the workspace: owners only.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err == nil {
+		err = s.cfg.Store.RevokeAPIToken(r.Context(), m.WorkspaceID, id)
+	}
+	if err != nil {
+		if foyer.ErrorCode(err) == foyer.ENOTFOUND || id == 0 {
+			s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+			return
+		}
+		s.serverError(w, "revoke token", err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), http.StatusSeeOther)
 }

@@ -145,3 +145,14 @@ func (s *Server) require2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	}
 	http.Redirect(w, r, "/app/w/"+r.PathValue("ws")+"/members", http.StatusSeeOther)
 }
+
+// signOutEverywhere ends every session of the user, this one too.
+func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	if err := s.cfg.Store.RevokeUserSessions(r.Context(), u.ID); err != nil {
+		s.serverError(w, "sign out everywhere", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -2,7 +2,8 @@
 -- API tokens for scripts: a workspace's, with a scope. Only the SHA-256 of
 -- a token is kept.
 CREATE TABLE api_tokens (
-	token_hash   BLOB PRIMARY KEY,
+	id           INTEGER PRIMARY KEY,
+	token_hash   BLOB NOT NULL UNIQUE,
 	workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
 	name         TEXT NOT NULL DEFAULT '',
 	scope        TEXT NOT NULL CHECK (scope IN ('read', 'write')),
