@@ -127,7 +127,7 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 			a.Close()
 			return fmt.Errorf("debug listener: %w", err)
 		}
-		dsrv := &http.Server{Handler: debugHandler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: serverErrorLog(a.log)}
+		dsrv := &http.Server{Handler: debugHandler(ipdataOf(a.cfg.Resolver)), ReadHeaderTimeout: 5 * time.Second, ErrorLog: serverErrorLog(a.log)}
 		a.log.Info("profiling endpoints", "url", "http://"+dln.Addr().String()+"/debug/pprof/")
 		go dsrv.Serve(dln)
 		defer dsrv.Close()
