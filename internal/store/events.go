@@ -12,14 +12,8 @@ import (
 
 // Events calls fn for every event of the site at or after since, oldest first.
 func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*foyer.StoredEvent) error) error {
-	var one int
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Events */
-		SELECT 1 FROM sites WHERE id = ? AND workspace_id = ?`), siteID, workspaceID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return foyer.Errorf(foyer.ENOTFOUND, "site %d not found", siteID)
-	}
-	if err != nil {
-		return fmt.Errorf("store: events: %w", err)
+	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
+		return err
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Events */
 		SELECT e.id, e.ts, e.kind, e.session_id, v.uid, p.host, p.path, p.title,
@@ -55,6 +49,21 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: events: %w", err)
+	}
+	return nil
+}
+
+// checkSite returns ENOTFOUND unless the site is the workspace's: another
+// workspace's site looks like one that does not exist.
+func (s *Store) checkSite(ctx context.Context, workspaceID, siteID int64) error {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.checkSite */
+		SELECT 1 FROM sites WHERE id = ? AND workspace_id = ?`), siteID, workspaceID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return foyer.Errorf(foyer.ENOTFOUND, "site %d not found", siteID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: site %d: %w", siteID, err)
 	}
 	return nil
 }

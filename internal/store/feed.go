@@ -20,14 +20,8 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	q.Limit = min(q.Limit, 500)
 	q.Offset = max(q.Offset, 0)
 	if q.SiteID != 0 {
-		var one int
-		err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Feed */
-			SELECT 1 FROM sites WHERE id = ? AND workspace_id = ?`), q.SiteID, q.WorkspaceID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, foyer.Errorf(foyer.ENOTFOUND, "site %d not found", q.SiteID)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: feed: %w", err)
+		if err := s.checkSite(ctx, q.WorkspaceID, q.SiteID); err != nil {
+			return nil, err
 		}
 	}
 	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
@@ -300,15 +294,10 @@ func (s *Store) visitPages(ctx context.Context, v *foyer.Visit, first, last int6
 // SiteOverview sums a site's period from site_days, page_days, source_days
 // and company_days.
 func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.SiteOverview, error) {
-	var one int
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
-		SELECT 1 FROM sites WHERE id = ? AND workspace_id = ?`), siteID, workspaceID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.ENOTFOUND, "site %d not found", siteID)
+	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
-	}
+	var err error
 	first, last := dayOf(ms(from)), dayOf(ms(to))
 	o := &foyer.SiteOverview{}
 	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
