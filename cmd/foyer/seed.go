@@ -30,11 +30,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer s.Close()
-	ws, err := s.WorkspaceByName(ctx, *wsName)
-	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		ws = &foyer.Workspace{Name: *wsName}
-		err = s.CreateWorkspace(ctx, ws)
-	}
+	ws, _, err := workspaceNamed(ctx, s, *wsName)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/foyerhq/foyer"
@@ -113,15 +114,26 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 	return nil, foyer.Errorf(foyer.EINVALID, "--log-format %q: want text or json", format)
 }
 
+// workspaceNamed returns the named workspace, creating it when it does not
+// exist; created says whether it did.
+func workspaceNamed(ctx context.Context, st foyer.WorkspaceService, name string) (w *foyer.Workspace, created bool, err error) {
+	name = strings.TrimSpace(name)
+	w, err = st.WorkspaceByName(ctx, name)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		w, created = &foyer.Workspace{Name: name}, true
+		err = st.CreateWorkspace(ctx, w)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return w, created, nil
+}
+
 // ensureDemo creates the demo workspace and site unless they exist.
 func ensureDemo(ctx context.Context, st foyer.Store) (*foyer.Site, error) {
 	site, err := st.SiteByKey(ctx, "demo")
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		w, werr := st.WorkspaceByName(ctx, "Demo")
-		if foyer.ErrorCode(werr) == foyer.ENOTFOUND {
-			w = &foyer.Workspace{Name: "Demo"}
-			werr = st.CreateWorkspace(ctx, w)
-		}
+		w, _, werr := workspaceNamed(ctx, st, "Demo")
 		if werr != nil {
 			return nil, werr
 		}

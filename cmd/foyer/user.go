@@ -55,16 +55,12 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer s.Close()
 
-	ws, err := s.WorkspaceByName(ctx, strings.TrimSpace(*wsName))
-	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		ws = &foyer.Workspace{Name: *wsName}
-		err = s.CreateWorkspace(ctx, ws)
-		if err == nil {
-			fmt.Fprintf(stdout, "Created workspace %q.\n", ws.Name)
-		}
-	}
+	ws, created, err := workspaceNamed(ctx, s, *wsName)
 	if err != nil {
 		return err
+	}
+	if created {
+		fmt.Fprintf(stdout, "Created workspace %q.\n", ws.Name)
 	}
 	u, err := s.UserByEmail(ctx, *email)
 	switch foyer.ErrorCode(err) {
