@@ -71,9 +71,10 @@ func TestTokens(t *testing.T) {
 }
 
 func TestTOTP(t *testing.T) {
-	secret, uri, err := NewTOTP("ana@example.com")
-	if err != nil || len(secret) < 16 || !strings.HasPrefix(uri, "otpauth://totp/Foyer:ana@example.com?") {
-		t.Fatalf("NewTOTP: %q %q %v", secret, uri, err)
+	secret, err := NewTOTPSecret()
+	uri := TOTPURI("ana@example.com", secret)
+	if err != nil || len(secret) < 16 || uri != "otpauth://totp/Foyer:ana@example.com?issuer=Foyer&secret="+secret {
+		t.Fatalf("NewTOTPSecret, TOTPURI: %q %q %v", secret, uri, err)
 	}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	code, _ := TOTPCode(secret, at)

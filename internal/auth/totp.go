@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"net/url"
 	"strings"
 	"time"
 
@@ -10,14 +11,20 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
-// NewTOTP makes a TOTP secret for an account and the otpauth:// URI an
-// authenticator app reads.
-func NewTOTP(account string) (secret, uri string, err error) {
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Foyer", AccountName: account})
+// NewTOTPSecret makes a base32 TOTP secret.
+func NewTOTPSecret() (string, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Foyer", AccountName: "foyer"})
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
-	return key.Secret(), key.URL(), nil
+	return key.Secret(), nil
+}
+
+// TOTPURI is the otpauth:// address of an account's secret, which an
+// authenticator app reads (typed, or from a QR code).
+func TOTPURI(account, secret string) string {
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Foyer:" + account,
+		RawQuery: url.Values{"issuer": {"Foyer"}, "secret": {secret}}.Encode()}).String()
 }
 
 // CheckTOTP reports whether code is the secret's code at t, or one step

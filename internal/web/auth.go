@@ -122,12 +122,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.PasswordHash == "" || auth.VerifyPassword(password, u.PasswordHash) != nil {
-		n, until, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
+		n, until, err := s.failedSignIn(ctx, u)
 		if err != nil {
 			s.serverError(w, "login", err)
 			return
 		}
-		sleep(ctx, s.cfg.FailureDelay(n))
 		d.Error = errWrongLogin
 		status := http.StatusUnauthorized
 		if !until.IsZero() && until.After(time.Now()) {
@@ -175,6 +174,24 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.U
 	return nil
 }
 
+// failedSignIn counts a failed sign-in of u, a password or a code, and
+// waits the growing delay before the answer. It returns how many failed in
+// a row and until when the account is locked (zero when it is not).
+func (s *Server) failedSignIn(ctx context.Context, u *foyer.User) (int, time.Time, error) {
+	n, until, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	sleep(ctx, s.cfg.FailureDelay(n))
+	return n, until, nil
+}
+
+// clearSession tells the browser to forget the session cookie.
+func clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
 // dummyHash is verified against when the email is unknown, so that the
 // answer takes as long.
 var dummyHash = func() string {
@@ -201,8 +218,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	clearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
@@ -226,6 +242,29 @@ func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, 
 	return u, sess, nil
 }
 
+type membershipsKey struct{}
+
+// membershipCache holds a signed-in request's memberships once read.
+type membershipCache struct {
+	ms   []foyer.Membership
+	err  error
+	done bool
+}
+
+// memberships returns the user's workspaces and roles, read once per
+// request that signedIn served: its checks and the page use the same.
+func (s *Server) memberships(r *http.Request, u *foyer.User) ([]foyer.Membership, error) {
+	c, ok := r.Context().Value(membershipsKey{}).(*membershipCache)
+	if !ok {
+		return s.cfg.Store.Memberships(r.Context(), u.ID)
+	}
+	if !c.done {
+		c.ms, c.err = s.cfg.Store.Memberships(r.Context(), u.ID)
+		c.done = true
+	}
+	return c.ms, c.err
+}
+
 // signedIn serves a page only to a signed-in user: others go to /login,
 // a session that has not given its second factor to /login/2fa, and a
 // member of a workspace that requires two-factor authentication who has
@@ -241,12 +280,13 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), membershipsKey{}, &membershipCache{}))
 		if !sess.SecondFactor {
 			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 			return
 		}
 		if u.TOTPSecret == "" && r.URL.Path != "/account/2fa" {
-			ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+			ms, err := s.memberships(r, u)
 			if err != nil {
 				s.serverError(w, "session", err)
 				return
@@ -263,7 +303,7 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 }
 
 func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+	ms, err := s.memberships(r, u)
 	if err != nil {
 		s.serverError(w, "app", err)
 		return

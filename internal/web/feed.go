@@ -81,7 +81,7 @@ func ago(t time.Time) string {
 func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.User) (foyer.Membership, bool) {
 	id, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
 	if err == nil {
-		ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+		ms, err := s.memberships(r, u)
 		if err != nil {
 			s.serverError(w, "memberships", err)
 			return foyer.Membership{}, false

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -55,12 +54,10 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		ok = s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil
 	}
 	if !ok {
-		n, _, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
-		if err != nil {
+		if _, _, err := s.failedSignIn(ctx, u); err != nil {
 			s.serverError(w, "2fa", err)
 			return
 		}
-		sleep(ctx, s.cfg.FailureDelay(n))
 		d.Error = "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
 		s.render(w, http.StatusUnauthorized, "twofactor", d)
 		return
@@ -82,7 +79,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 // recovery codes once.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	d := pageData{Title: "Two-factor authentication", User: u}
-	ms, err := s.cfg.Store.Memberships(r.Context(), u.ID)
+	ms, err := s.memberships(r, u)
 	if err != nil {
 		s.serverError(w, "2fa", err)
 		return
@@ -113,13 +110,12 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 		d.Secret = secret
 	}
 	if d.Secret == "" {
-		if d.Secret, _, err = auth.NewTOTP(u.Email); err != nil {
+		if d.Secret, err = auth.NewTOTPSecret(); err != nil {
 			s.serverError(w, "2fa", err)
 			return
 		}
 	}
-	d.URI = (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Foyer:" + u.Email,
-		RawQuery: url.Values{"issuer": {"Foyer"}, "secret": {d.Secret}}.Encode()}).String()
+	d.URI = auth.TOTPURI(u.Email, d.Secret)
 	if d.QR, err = qrSVG(d.URI); err != nil {
 		s.serverError(w, "2fa", err)
 		return
@@ -152,7 +148,6 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, u *fo
 		s.serverError(w, "sign out everywhere", err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	clearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -32,7 +32,10 @@ func TestAccountsInBrowser(t *testing.T) {
 	if err := st.SetMembership(ctx, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: owner.ID, Role: foyer.RoleOwner}); err != nil {
 		t.Fatal(err)
 	}
-	secret, _, _ := auth.NewTOTP(owner.Email)
+	secret, err := auth.NewTOTPSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, hashes := auth.NewRecoveryCodes(2)
 	if err := st.SetTOTP(ctx, owner.ID, secret, hashes); err != nil {
 		t.Fatal(err)
