@@ -22,3 +22,19 @@ func PeriodFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedR
 	}
 	return s.periodFeed(ctx, q, dayOf(ms(q.From)), dayOf(ms(q.To)))
 }
+
+// RedoMigration undoes the migrations from version on and applies them
+// again, as on a database that had the data but not the migration.
+func RedoMigration(ctx context.Context, s *Store, version int64) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	s.ingestMu.Lock()
+	defer s.ingestMu.Unlock()
+	if _, err := p.DownTo(ctx, version-1); err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}

@@ -44,11 +44,11 @@ func migrationsFor(d Dialect) (fs.FS, error) {
 	return out, nil
 }
 
-// Migrate applies every pending migration.
-func (s *Store) Migrate(ctx context.Context) error {
+// migrations returns the goose provider of the store's migrations.
+func (s *Store) migrations() (*goose.Provider, error) {
 	fsys, err := migrationsFor(s.dialect)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	gd := goose.DialectSQLite3
 	if s.dialect == Postgres {
@@ -56,7 +56,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	p, err := goose.NewProvider(gd, s.db, fsys)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)

@@ -40,11 +40,24 @@ type visitRollup struct {
 	orgType, source        string
 }
 
-// siteBatch is what a run of the roll-up adds to a site's overview.
+// siteBatch is what a run of the roll-up adds to a site's overview, and to
+// the tables of the feed's filters.
 type siteBatch struct {
 	days    map[[2]int64]*siteDay   // site, day
 	pages   map[[3]int64]int64      // site, day, page: page views
 	sources map[siteSourceKey]int64 // visits
+
+	companyPages   map[companyPageKey]int64   // page views
+	companySources map[companySourceKey]int64 // visits
+}
+
+// companyPageKey is one row of company_pages.
+type companyPageKey struct{ page, day, company, site int64 }
+
+// companySourceKey is one row of company_sources.
+type companySourceKey struct {
+	company, day, site int64
+	source             string
 }
 
 type siteDay struct{ visits, company, anonymous, pageviews int64 }
@@ -190,7 +203,8 @@ func (s *Store) current() {
 // and by company and day for visits from a company. It returns the sums,
 // the last event ID read and how many were read.
 func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, siteBatch, int64, int, error) {
-	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{}}
+	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
+		companyPages: map[companyPageKey]int64{}, companySources: map[companySourceKey]int64{}}
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
 		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
 			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL,
@@ -245,6 +259,7 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 			d.lastAt = max(d.lastAt, ts)
 			if pageview {
 				d.pageviews++
+				sb.companyPages[companyPageKey{page, dayOf(ts), company, site}]++
 			}
 		}
 		last, n = id, n+1
@@ -266,6 +281,7 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 		if v.company == 0 {
 			continue
 		}
+		sb.companySources[companySourceKey{v.company, dayOf(v.started), v.site, v.source}]++
 		k := dayKey{v.company, v.site, dayOf(v.started)}
 		d := days[k]
 		if d == nil {
@@ -323,6 +339,33 @@ func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
 	if err := s.upsertRows(ctx, t, `/* Store.applySite */ INSERT INTO source_days (site_id, day, source, visits) VALUES `,
 		` ON CONFLICT (site_id, day, source) DO UPDATE SET visits = source_days.visits + excluded.visits`, rows); err != nil {
 		return fmt.Errorf("source days: %w", err)
+	}
+	return s.applyCompanyFacts(ctx, t, b)
+}
+
+// applyCompanyFacts adds the sums to company_pages and company_sources.
+func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) error {
+	var rows [][]any
+	for _, k := range slices.SortedFunc(maps.Keys(b.companyPages), func(a, c companyPageKey) int {
+		return cmp.Or(cmp.Compare(a.page, c.page), cmp.Compare(a.day, c.day), cmp.Compare(a.company, c.company))
+	}) {
+		rows = append(rows, []any{k.page, k.day, k.company, k.site, b.companyPages[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
+		INSERT INTO company_pages (page_id, day, company_id, site_id, pageviews) VALUES `,
+		` ON CONFLICT (page_id, day, company_id) DO UPDATE SET pageviews = company_pages.pageviews + excluded.pageviews`, rows); err != nil {
+		return fmt.Errorf("company pages: %w", err)
+	}
+	rows = rows[:0]
+	for _, k := range slices.SortedFunc(maps.Keys(b.companySources), func(a, c companySourceKey) int {
+		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
+	}) {
+		rows = append(rows, []any{k.company, k.day, k.site, k.source, b.companySources[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
+		INSERT INTO company_sources (company_id, day, site_id, source, visits) VALUES `,
+		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`, rows); err != nil {
+		return fmt.Errorf("company sources: %w", err)
 	}
 	return nil
 }

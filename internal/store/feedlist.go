@@ -1,0 +1,291 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+)
+
+// Feed returns the companies that visited the workspace's sites in the
+// period and match the query's filters, from the roll-ups, in its order.
+func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	q.Limit = min(q.Limit, 500)
+	q.Offset = max(q.Offset, 0)
+	switch q.Sort {
+	case "":
+		q.Sort = foyer.SortRecent
+	case foyer.SortRecent, foyer.SortScore:
+	default:
+		return nil, foyer.Errorf(foyer.EINVALID, "unknown order %q: use recent or score", q.Sort)
+	}
+	if q.SiteID != 0 {
+		if err := s.checkSite(ctx, q.WorkspaceID, q.SiteID); err != nil {
+			return nil, err
+		}
+	}
+	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
+	now := s.now()
+	var rows []foyer.FeedRow
+	var err error
+	if q.Sort == foyer.SortRecent && to >= dayOf(ms(now)) && !periodFiltered(q) {
+		rows, err = s.recentFeed(ctx, q, from, to)
+	} else {
+		rows, err = s.periodFeed(ctx, q, from, to)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+	}
+	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
+}
+
+// periodFiltered reports whether q filters on what companies did in the
+// period, which only the sums of the whole period can answer.
+func periodFiltered(q foyer.FeedQuery) bool {
+	return strings.TrimSpace(q.Page) != "" || q.Source != "" || q.MinPages > 0 || q.MinEngagedMS > 0
+}
+
+// likePattern is a LIKE pattern (with ESCAPE '\') for what contains s.
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+}
+
+// companyFilter returns the SQL conditions (each starting with " AND ")
+// and arguments of q's filters on the companies table c.
+func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	for _, f := range []struct{ col, val string }{
+		{"country", strings.ToUpper(q.Country)}, {"industry", q.Industry}, {"size", q.Size}, {"type", string(q.Type)},
+	} {
+		if f.val != "" {
+			b.WriteString(" AND " + c + "." + f.col + " = ?")
+			args = append(args, f.val)
+		}
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		pattern := likePattern(s)
+		b.WriteString(" AND (LOWER(" + c + ".name) LIKE ? ESCAPE '\\' OR " + c + ".domain LIKE ? ESCAPE '\\')")
+		args = append(args, pattern, pattern)
+	}
+	return b.String(), args
+}
+
+// periodFeed sums company_days over the period for every company of the
+// workspace that matches the filters, then orders the sums and reads the
+// page's companies: its cost grows with the companies of the period.
+func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+	var b strings.Builder
+	args := []any{q.WorkspaceID, from, to}
+	b.WriteString(`/* Store.periodFeed */
+		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
+		FROM company_days d
+		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
+	if q.SiteID != 0 {
+		b.WriteString(" AND d.site_id = ?")
+		args = append(args, q.SiteID)
+	}
+	if filter, fargs := companyFilter(q, "c"); filter != "" {
+		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
+		args = append(append(args, q.WorkspaceID), fargs...)
+	}
+	if page := strings.TrimSpace(q.Page); page != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
+			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
+				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
+					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
+		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
+	}
+	if q.Source != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
+			WHERE cs.source = ? AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
+		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
+	}
+	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
+	args = append(args, q.MinPages, q.MinEngagedMS)
+	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	defer rows.Close()
+	now := s.now()
+	var all []foyer.FeedRow
+	for rows.Next() {
+		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
+		var last int64
+		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
+			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		r.LastAt = fromMS(last)
+		if q.Sort == foyer.SortScore {
+			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
+	})
+	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
+	return page, s.companiesOf(ctx, q.WorkspaceID, page)
+}
+
+// companiesOf fills in the company of each row.
+func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer.FeedRow) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*foyer.FeedRow, len(page))
+	args := []any{workspaceID}
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+		args = append(args, page[i].ID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.companiesOf */
+		SELECT id, name, domain, asn, country, city, type, industry, size FROM companies
+		WHERE workspace_id = ? AND id IN (`+placeholders(len(page))+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("store: feed: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c foyer.Company
+		var asn int64
+		var typ string
+		if err := rows.Scan(&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size); err != nil {
+			return fmt.Errorf("store: feed: %w", err)
+		}
+		c.ASN, c.Type, c.WorkspaceID = uint32(asn), foyer.OrgType(typ), workspaceID
+		byID[c.ID].Company = c
+	}
+	return rows.Err()
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// topSources sets each row's TopSource from company_sources: the source
+// of most of its visits in the period, the first by name on a tie.
+func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*foyer.FeedRow, len(page))
+	args := make([]any, 0, len(page)+4)
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+		args = append(args, page[i].ID)
+	}
+	args = append(args, from, to, siteID, siteID)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
+		SELECT company_id, source, SUM(visits) FROM company_sources
+		WHERE company_id IN (`+placeholders(len(page))+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+		GROUP BY company_id, source`), args...)
+	if err != nil {
+		return fmt.Errorf("store: feed: top sources: %w", err)
+	}
+	defer rows.Close()
+	best := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		var source string
+		if err := rows.Scan(&id, &source, &n); err != nil {
+			return fmt.Errorf("store: feed: top sources: %w", err)
+		}
+		r := byID[id]
+		if n > best[id] || n == best[id] && source < r.TopSource {
+			best[id], r.TopSource = n, source
+		}
+	}
+	return rows.Err()
+}
+
+// recentFeed answers a period that ends today: the companies whose last
+// visit is in the period, newest first, come from an index of last visits
+// (companies.last_at, or company_sites for one site), and only the page's
+// companies are summed from company_days. Its cost grows with the page,
+// not with the workspace.
+func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+	since := from * 86_400_000
+	var rows *sql.Rows
+	var err error
+	filter, fargs := companyFilter(q, "c")
+	if q.SiteID == 0 {
+		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, c.last_at
+			FROM companies c
+			WHERE c.workspace_id = ? AND c.last_at >= ?`+filter+`
+			ORDER BY c.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, cs.last_at
+			FROM company_sites cs JOIN companies c ON c.id = cs.company_id
+			WHERE cs.site_id = ? AND c.workspace_id = ? AND cs.last_at >= ?`+filter+`
+			ORDER BY cs.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.SiteID, q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	var out []foyer.FeedRow
+	byID := map[int64]int{}
+	for rows.Next() {
+		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
+		var asn, last int64
+		var typ string
+		if err := rows.Scan(&r.ID, &r.Name, &r.Domain, &asn, &r.Country, &r.City, &typ, &r.Industry, &r.Size, &last); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		r.ASN, r.Type, r.LastAt = uint32(asn), foyer.OrgType(typ), fromMS(last)
+		byID[r.ID] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	args := make([]any, 0, len(out)+3)
+	for _, r := range out {
+		args = append(args, r.ID)
+	}
+	args = append(args, from, to)
+	site := ""
+	if q.SiteID != 0 {
+		site = " AND site_id = ?"
+		args = append(args, q.SiteID)
+	}
+	sums, err := s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+		SELECT company_id, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
+		WHERE company_id IN (`+placeholders(len(out))+`) AND day >= ? AND day <= ?`+site+`
+		GROUP BY company_id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	defer sums.Close()
+	for sums.Next() {
+		var id, visits, pvs, engaged int64
+		if err := sums.Scan(&id, &visits, &pvs, &engaged); err != nil {
+			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		r := &out[byID[id]]
+		r.Visits, r.Pageviews, r.EngagedMS = visits, pvs, engaged
+	}
+	return out, sums.Err()
+}
