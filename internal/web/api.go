@@ -74,6 +74,8 @@ type apiCompany struct {
 	Pageviews int64     `json:"pageviews"`
 	EngagedMS int64     `json:"engaged_ms"`
 	LastVisit time.Time `json:"last_visit"`
+	Score     int       `json:"score"`
+	TopSource string    `json:"top_source,omitempty"`
 }
 
 // page reads limit (50 by default, 1 to 500) and offset.
@@ -100,9 +102,13 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	days, from, to, _ := periodOf(r)
+	p, err := periodOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err)
+		return
+	}
 	q := filterOf(r)
-	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, from, to, limit+1, offset
+	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, p.From, p.To, limit+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
 		s.cfg.Log.Error("api companies", "err", err)
@@ -110,10 +116,12 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		return
 	}
 	out := struct {
-		Days       int          `json:"days"`
+		Days       int          `json:"days,omitempty"`
+		From       string       `json:"from"`
+		To         string       `json:"to"`
 		Data       []apiCompany `json:"data"`
 		NextOffset *int         `json:"next_offset"`
-	}{Days: days, Data: []apiCompany{}}
+	}{Days: p.Days, From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly), Data: []apiCompany{}}
 	if len(rows) > limit {
 		rows = rows[:limit]
 		next := offset + limit
@@ -122,7 +130,7 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 	for _, c := range rows {
 		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, Domain: c.Domain, Country: c.Country, City: c.City,
 			Type: string(c.Type), Industry: c.Industry, Size: c.Size, Visits: c.Visits, Pageviews: c.Pageviews,
-			EngagedMS: c.EngagedMS, LastVisit: c.LastAt})
+			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource})
 	}
 	apiJSON(w, out)
 }
@@ -140,8 +148,12 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 		apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	_, from, to, _ := periodOf(r)
-	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, from, to, limit)
+	p, err := periodOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, p.From, p.To, limit)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
 		apiError(w, http.StatusNotFound, err)
 		return

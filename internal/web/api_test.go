@@ -88,6 +88,24 @@ func TestAPI(t *testing.T) {
 	if code, _ := w.api("/api/v1/companies?limit=0", tok); code != http.StatusBadRequest {
 		t.Errorf("limit=0: %d", code)
 	}
+	// Filters, order and a chosen period.
+	if _, out := w.api("/api/v1/companies?sort=score&min_pages=1&page=pricing&source=direct", tok); len(out["data"].([]any)) != 3 ||
+		out["data"].([]any)[0].(map[string]any)["score"] != float64(20) || out["data"].([]any)[0].(map[string]any)["top_source"] != "direct" {
+		t.Errorf("filtered by score: %v", out)
+	}
+	if _, out := w.api("/api/v1/companies?page=/careers", tok); len(out["data"].([]any)) != 0 {
+		t.Errorf("a page nobody viewed: %v", out)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	if code, out := w.api("/api/v1/companies?from="+today, tok); code != 200 || len(out["data"].([]any)) != 3 ||
+		out["from"] != today || out["to"] != today || out["days"] != nil {
+		t.Errorf("from today: %d %v", code, out)
+	}
+	for _, bad := range []string{"from=2026-02-30", "from=2026-11-10&to=2026-11-01", "from=2020-01-01&to=2026-01-01"} {
+		if code, out := w.api("/api/v1/companies?"+bad, tok); code != http.StatusBadRequest || out["error"].(map[string]any)["code"] != foyer.EINVALID {
+			t.Errorf("%s: %d %v", bad, code, out)
+		}
+	}
 	if _, out := w.api("/api/v1/companies", tok); strings.Contains(fmt.Sprint(out), "Secret Initech") {
 		t.Error("another workspace's company in the API")
 	}

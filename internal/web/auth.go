@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol", "overview"} {
+		"twofactor", "enrol", "overview", "formerror"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -37,6 +37,7 @@ type pageData struct {
 	User       *foyer.User
 	Error      string
 	Email      string
+	Back       string // where a page that only says what went wrong leads back to
 	Workspaces []foyer.Membership
 	feedData
 	companyData

@@ -40,6 +40,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 	a, i := acme.WorkspaceID, initech.WorkspaceID
 	ac, ic := companyOf(a), companyOf(i)
 
+	acmeFeed := &foyer.SavedFeed{WorkspaceID: a, Name: "Acme's feed", Query: "days=7"}
+	initechFeed := &foyer.SavedFeed{WorkspaceID: i, Name: "Initech's feed", Query: "days=7"}
+	for _, f := range []*foyer.SavedFeed{acmeFeed, initechFeed} {
+		if err := w.st.SaveFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	cookies := map[string]string{"signed out": ""}
 	for _, r := range roles {
 		cookies[string(r)] = w.signIn(string(r) + "@example.com")
@@ -87,13 +95,40 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, outsiderID), nil,
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds", a), url.Values{"name": {"Hot"}, "query": {"days=7&sort=score"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds", i), url.Values{"name": {"Hot"}, "query": {"days=7"}},
+			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", a, initechFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", i, acmeFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 	}
-	sitesOf := func(ws int64) int {
+	sitesOf := func(ws int64) string {
 		list, err := w.st.Sites(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(list)
+		feeds, err := w.st.SavedFeeds(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d sites, %d saved feeds", len(list), len(feeds))
+	}
+	// cleanUp deletes the feeds that a permitted request saved, so that the
+	// next caller can save one of the same name.
+	cleanUp := func() {
+		for _, ws := range []int64{a, i} {
+			feeds, err := w.st.SavedFeeds(ctx, ws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range feeds {
+				if f.ID != acmeFeed.ID && f.ID != initechFeed.ID {
+					if err := w.st.DeleteSavedFeed(ctx, ws, f.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
 	}
 	for _, rt := range routes {
 		for who, cookie := range cookies {
@@ -109,9 +144,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			if rt.method == "POST" && resp.StatusCode != seeOther || who == "signed out" {
 				if sitesOf(a) != beforeA || sitesOf(i) != beforeI {
-					t.Errorf("%s %s as %s was refused (%d) but changed the sites", rt.method, rt.path, who, resp.StatusCode)
+					t.Errorf("%s %s as %s was refused (%d) but changed Acme from %s to %s, Initech from %s to %s", rt.method, rt.path,
+						who, resp.StatusCode, beforeA, sitesOf(a), beforeI, sitesOf(i))
 				}
 			}
+			cleanUp()
 		}
 	}
 }

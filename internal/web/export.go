@@ -21,15 +21,20 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	if !ok {
 		return
 	}
-	days, from, to, _ := periodOf(r)
+	p, err := periodOf(r)
+	if err != nil {
+		http.Error(w, foyer.ErrorMessage(err), http.StatusBadRequest)
+		return
+	}
 	q := filterOf(r)
-	q.WorkspaceID, q.From, q.To = m.WorkspaceID, from, to
+	q.WorkspaceID, q.From, q.To = m.WorkspaceID, p.From, p.To
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
-	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companies-%dd-%s.csv"`, days, to.Format("2006-01-02")))
+	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companies-%s-%s.csv"`,
+		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)))
 	hdr.Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc"})
+	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source"})
 	for written := 0; written < exportLimit; {
 		q.Limit, q.Offset = 500, written
 		rows, err := s.cfg.Store.Feed(r.Context(), q)
@@ -40,7 +45,7 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		for _, c := range rows {
 			cw.Write([]string{cell(c.Name), cell(c.Domain), cell(c.Country), cell(c.Industry), cell(c.Size), string(c.Type),
 				strconv.FormatInt(c.Visits, 10), strconv.FormatInt(c.Pageviews, 10), strconv.FormatInt(c.EngagedMS/1000, 10),
-				c.LastAt.UTC().Format(time.RFC3339)})
+				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), cell(c.TopSource)})
 		}
 		written += len(rows)
 		if len(rows) < q.Limit {

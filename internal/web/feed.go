@@ -5,8 +5,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -17,14 +17,28 @@ type feedData struct {
 	Workspace              foyer.Membership
 	Filter                 foyer.FeedQuery // its filter fields
 	FilterQS               template.URL    // the same, as a query string for links
+	QS                     template.URL    // the period, filter and order: the feed's query string
+	MinMinutes             int64           // Filter.MinEngagedMS in minutes
 	Types                  []foyer.OrgType
-	CanExport              bool
-	Days                   int
+	CanExport, CanSave     bool
+	Period                 feedPeriod
 	Periods                []period
 	Feed                   []foyer.FeedRow
+	Sources                []string // the page's top sources, for the filter's suggestions
+	Saved                  []savedFeedLink
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
 }
+
+// savedFeedLink is a saved feed as the feed page lists it.
+type savedFeedLink struct {
+	foyer.SavedFeed
+	Current   bool // the page shows this feed
+	CanDelete bool
+}
+
+// QS is the saved feed's query string, for its link.
+func (l savedFeedLink) QS() template.URL { return template.URL(l.Query) }
 
 type period struct {
 	Days    int
@@ -96,38 +110,6 @@ func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	return foyer.Membership{}, false
 }
 
-// filterOf reads the feed's filter from the query string.
-func filterOf(r *http.Request) foyer.FeedQuery {
-	qs := r.URL.Query()
-	f := foyer.FeedQuery{
-		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
-		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
-	}
-	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
-		f.Type = t
-	}
-	return f
-}
-
-// periodOf reads ?days= (1, 7 or 30, the default) and returns the period
-// that ends today, and the links to the others.
-func periodOf(r *http.Request) (days int, from, to time.Time, periods []period) {
-	days = 30
-	switch r.URL.Query().Get("days") {
-	case "1":
-		days = 1
-	case "7":
-		days = 7
-	}
-	to = now().UTC()
-	from = to.AddDate(0, 0, -(days - 1))
-	for _, p := range []period{{1, "Today", false}, {7, "7 days", false}, {30, "30 days", false}} {
-		p.Current = p.Days == days
-		periods = append(periods, p)
-	}
-	return days, from, to, periods
-}
-
 // workspaceRole is workspaceOf for what needs at least a role: a member
 // with less gets a 403 page.
 func (s *Server) workspaceRole(w http.ResponseWriter, r *http.Request, u *foyer.User, min foyer.Role) (foyer.Membership, bool) {
@@ -144,33 +126,50 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if !ok {
 		return
 	}
-	days, from, to, periods := periodOf(r)
+	p, perr := periodOf(r)
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, offset)
 	filter := filterOf(r)
 	keep := url.Values{}
-	for k, v := range map[string]string{"country": filter.Country, "industry": filter.Industry, "size": filter.Size,
-		"q": filter.Search, "type": string(filter.Type)} {
-		if v != "" {
-			keep.Set(k, v)
-		}
-	}
+	filterValues(filter, keep)
 	q := filter
-	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, from, to, feedPageSize+1, offset
+	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, p.From, p.To, feedPageSize+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
 		s.serverError(w, "feed", err)
 		return
 	}
-	d := feedData{Workspace: m, Days: days, HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
-		CanExport: m.Role.AtLeast(foyer.RoleAnalyst),
-		Filter:    filter, FilterQS: template.URL(keep.Encode()),
+	saved, err := s.cfg.Store.SavedFeeds(r.Context(), m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "saved feeds", err)
+		return
+	}
+	current := feedQueryString(p, filter)
+	d := feedData{Workspace: m, Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
+		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
+		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,
 		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
+	for _, f := range saved {
+		d.Saved = append(d.Saved, savedFeedLink{SavedFeed: f, Current: f.Query == current,
+			CanDelete: f.CreatedBy == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})
+	}
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize
 	}
-	d.Feed, d.Periods = rows, periods
-	s.render(w, http.StatusOK, "feed", pageData{Title: m.WorkspaceName, User: u, feedData: d})
+	seen := map[string]bool{}
+	for _, row := range rows {
+		if row.TopSource != "" && !seen[row.TopSource] {
+			seen[row.TopSource] = true
+			d.Sources = append(d.Sources, row.TopSource)
+		}
+	}
+	slices.Sort(d.Sources)
+	d.Feed = rows
+	pd := pageData{Title: m.WorkspaceName, User: u, feedData: d}
+	if perr != nil {
+		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
+	}
+	s.render(w, http.StatusOK, "feed", pd)
 }
 
 // companyData is what the company page shows.
@@ -192,7 +191,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		notFound()
 		return
 	}
-	days, from, to, periods := periodOf(r)
+	p, perr := periodOf(r)
+	from, to := p.From, p.To
 	ctx := r.Context()
 	c, err := s.cfg.Store.Company(ctx, m.WorkspaceID, id)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
@@ -219,6 +219,10 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		cd.TotalPages += d.Pageviews
 		cd.TotalEngaged += d.EngagedMS
 	}
-	s.render(w, http.StatusOK, "company", pageData{Title: c.Name, User: u,
-		feedData: feedData{Workspace: m, Days: days, Periods: periods}, companyData: cd})
+	pd := pageData{Title: c.Name, User: u,
+		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, companyData: cd}
+	if perr != nil {
+		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
+	}
+	s.render(w, http.StatusOK, "company", pd)
 }

@@ -143,12 +143,12 @@ func TestFeedPages(t *testing.T) {
 	path := fmt.Sprintf("/app/w/%d", acme.WorkspaceID)
 	first := body(w.do("GET", path, nil, ana))
 	if n := strings.Count(first, "<tr>") - 1; n != feedPageSize || !strings.Contains(first, "Company 54 GmbH") ||
-		strings.Contains(first, "Company 04 GmbH") || !strings.Contains(first, "offset=50\">Older") {
+		strings.Contains(first, "Company 04 GmbH") || !strings.Contains(first, "offset=50\">Next") {
 		t.Errorf("first page: %d rows", n)
 	}
 	second := body(w.do("GET", path+"?"+url.Values{"days": {"30"}, "offset": {"50"}}.Encode(), nil, ana))
 	if n := strings.Count(second, "<tr>") - 1; n != 5 || !strings.Contains(second, "Company 00 GmbH") ||
-		!strings.Contains(second, "Newer") || strings.Contains(second, "Older") {
+		!strings.Contains(second, "Previous") || strings.Contains(second, "Next") {
 		t.Errorf("second page: %d rows", n)
 	}
 }
@@ -260,11 +260,11 @@ func TestFeedExport(t *testing.T) {
 	resp := w.do("GET", path+"?days=7", nil, ana)
 	b := body(resp)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(resp.Header.Get("Content-Disposition"), "companies-7d-") {
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "companies-"+time.Now().UTC().AddDate(0, 0, -6).Format(time.DateOnly)+"-") {
 		t.Fatalf("export: %d %v", resp.StatusCode, resp.Header)
 	}
 	lines := strings.Split(strings.TrimSpace(b), "\n")
-	if len(lines) != 3 || lines[0] != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc" ||
+	if len(lines) != 3 || lines[0] != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc,score,top_source" ||
 		!strings.HasPrefix(lines[1], "Globex GmbH,globex.example,DE,Software,,business,1,1,0,") {
 		t.Errorf("export:\n%s", b)
 	}

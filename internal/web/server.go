@@ -81,6 +81,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
+	s.mux.Handle("POST /app/w/{ws}/feeds", strict(csrf.Handler(s.signedIn(s.saveFeed))))
+	s.mux.Handle("POST /app/w/{ws}/feeds/{feed}/delete", strict(csrf.Handler(s.signedIn(s.deleteSavedFeed))))
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
 	s.mux.Handle("GET /app/w/{ws}/sites/{site}", strict(s.signedIn(s.overviewPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))

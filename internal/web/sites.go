@@ -116,8 +116,8 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		notFound()
 		return
 	}
-	days, from, to, periods := periodOf(r)
-	o, err := s.cfg.Store.SiteOverview(r.Context(), m.WorkspaceID, id, from, to)
+	p, perr := periodOf(r)
+	o, err := s.cfg.Store.SiteOverview(r.Context(), m.WorkspaceID, id, p.From, p.To)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
 		notFound()
 		return
@@ -141,6 +141,10 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		notFound()
 		return
 	}
-	s.render(w, http.StatusOK, "overview", pageData{Title: site.Name, User: u,
-		feedData: feedData{Workspace: m, Days: days, Periods: periods}, overviewData: overviewData{site, o}})
+	pd := pageData{Title: site.Name, User: u,
+		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, overviewData: overviewData{site, o}}
+	if perr != nil {
+		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
+	}
+	s.render(w, http.StatusOK, "overview", pd)
 }

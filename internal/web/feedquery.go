@@ -1,0 +1,168 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// feedPeriod is the period a page shows: the last Days days up to today,
+// or, when Days is 0, the UTC days From to To that the reader chose.
+type feedPeriod struct {
+	Days     int
+	From, To time.Time
+}
+
+// maxPeriodDays bounds a custom period.
+const maxPeriodDays = 366
+
+// Custom reports whether the reader chose the days.
+func (p feedPeriod) Custom() bool { return p.Days == 0 }
+
+// Label names the period for a heading: "30 days", "1 Nov – 15 Nov 2026".
+func (p feedPeriod) Label() string {
+	switch {
+	case p.Days == 1:
+		return "Today"
+	case p.Days > 0:
+		return strconv.Itoa(p.Days) + " days"
+	case p.From.Equal(p.To):
+		return p.From.Format("2 Jan 2006")
+	case p.From.Year() == p.To.Year():
+		return p.From.Format("2 Jan") + " – " + p.To.Format("2 Jan 2006")
+	}
+	return p.From.Format("2 Jan 2006") + " – " + p.To.Format("2 Jan 2006")
+}
+
+// values writes the period as query parameters.
+func (p feedPeriod) values(v url.Values) {
+	if p.Custom() {
+		v.Set("from", p.From.Format(time.DateOnly))
+		v.Set("to", p.To.Format(time.DateOnly))
+		return
+	}
+	v.Set("days", strconv.Itoa(p.Days))
+}
+
+// QS is the period as a query string, for links to other pages of it.
+func (p feedPeriod) QS() template.URL {
+	v := url.Values{}
+	p.values(v)
+	return template.URL(v.Encode())
+}
+
+// periodLinks are the fixed periods a page offers, the current one marked.
+func periodLinks(p feedPeriod) []period {
+	var out []period
+	for _, l := range []period{{1, "Today", false}, {7, "7 days", false}, {30, "30 days", false}} {
+		l.Current = l.Days == p.Days
+		out = append(out, l)
+	}
+	return out
+}
+
+// periodOf reads the period of a request: ?from=YYYY-MM-DD&to=YYYY-MM-DD
+// for days the reader chose (to is today when left out), else ?days= (1, 7
+// or 30, the default) up to today. A bad custom period gives the default
+// and an EINVALID error saying what is wrong.
+func periodOf(r *http.Request) (feedPeriod, error) {
+	return parsePeriod(r.URL.Query())
+}
+
+func parsePeriod(qs url.Values) (feedPeriod, error) {
+	today := now().UTC().Truncate(24 * time.Hour)
+	def := feedPeriod{Days: 30, From: today.AddDate(0, 0, -29), To: today}
+	fromS, toS := strings.TrimSpace(qs.Get("from")), strings.TrimSpace(qs.Get("to"))
+	if fromS == "" && toS == "" {
+		days := 30
+		switch qs.Get("days") {
+		case "1":
+			days = 1
+		case "7":
+			days = 7
+		}
+		return feedPeriod{Days: days, From: today.AddDate(0, 0, -(days - 1)), To: today}, nil
+	}
+	from, err := time.Parse(time.DateOnly, fromS)
+	if err != nil {
+		return def, foyer.Errorf(foyer.EINVALID, "the period's first day %q is not a date like 2026-11-01", fromS)
+	}
+	to := today
+	if toS != "" {
+		if to, err = time.Parse(time.DateOnly, toS); err != nil {
+			return def, foyer.Errorf(foyer.EINVALID, "the period's last day %q is not a date like 2026-11-30", toS)
+		}
+	}
+	switch {
+	case to.Before(from):
+		return def, foyer.Errorf(foyer.EINVALID, "the period ends (%s) before it starts (%s)", toS, fromS)
+	case from.After(today):
+		return def, foyer.Errorf(foyer.EINVALID, "the period starts after today")
+	case to.Sub(from) >= maxPeriodDays*24*time.Hour:
+		return def, foyer.Errorf(foyer.EINVALID, "a period of at most %d days, please", maxPeriodDays)
+	}
+	if to.After(today) {
+		to = today
+	}
+	return feedPeriod{From: from, To: to}, nil
+}
+
+// filterOf reads the feed's filter and order from the query string; a
+// number that is not one filters nothing.
+func filterOf(r *http.Request) foyer.FeedQuery {
+	return parseFilter(r.URL.Query())
+}
+
+func parseFilter(qs url.Values) foyer.FeedQuery {
+	f := foyer.FeedQuery{
+		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
+		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
+		Page: strings.TrimSpace(qs.Get("page")), Source: strings.TrimSpace(qs.Get("source")),
+	}
+	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
+		f.Type = t
+	}
+	if qs.Get("sort") == string(foyer.SortScore) {
+		f.Sort = foyer.SortScore
+	}
+	if n, err := strconv.ParseInt(qs.Get("min_pages"), 10, 64); err == nil && n > 0 {
+		f.MinPages = min(n, 1_000_000)
+	}
+	if n, err := strconv.ParseInt(qs.Get("min_minutes"), 10, 64); err == nil && n > 0 {
+		f.MinEngagedMS = min(n, 1_000_000) * 60_000
+	}
+	return f
+}
+
+// filterValues writes the filter and order of f as query parameters.
+func filterValues(f foyer.FeedQuery, v url.Values) {
+	for k, s := range map[string]string{"country": f.Country, "industry": f.Industry, "size": f.Size,
+		"q": f.Search, "type": string(f.Type), "page": f.Page, "source": f.Source} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.Sort == foyer.SortScore {
+		v.Set("sort", string(f.Sort))
+	}
+	if f.MinPages > 0 {
+		v.Set("min_pages", strconv.FormatInt(f.MinPages, 10))
+	}
+	if f.MinEngagedMS > 0 {
+		v.Set("min_minutes", strconv.FormatInt(f.MinEngagedMS/60_000, 10))
+	}
+}
+
+// feedQueryString is the canonical query string of a feed: its period,
+// filter and order. Saved feeds keep it.
+func feedQueryString(p feedPeriod, f foyer.FeedQuery) string {
+	v := url.Values{}
+	p.values(v)
+	filterValues(f, v)
+	return v.Encode()
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/foyerhq/foyer"
+)
+
+// saveFeed saves the feed page's period, filter and order under a name, for
+// analysts and above; the workspace's members all see it.
+func (s *Server) saveFeed(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleAnalyst)
+	if !ok {
+		return
+	}
+	qs, err := url.ParseQuery(r.PostFormValue("query"))
+	var p feedPeriod
+	if err == nil {
+		p, err = parsePeriod(qs)
+	}
+	back := "/app/w/" + strconv.FormatInt(m.WorkspaceID, 10)
+	if err != nil {
+		s.feedError(w, r, u, back, foyer.Errorf(foyer.EINVALID, "this feed's period or filters cannot be saved: %s", foyer.ErrorMessage(err)))
+		return
+	}
+	f := &foyer.SavedFeed{WorkspaceID: m.WorkspaceID, Name: r.PostFormValue("name"),
+		Query: feedQueryString(p, parseFilter(qs)), CreatedBy: u.ID}
+	if err := s.cfg.Store.SaveFeed(r.Context(), f); err != nil {
+		if code := foyer.ErrorCode(err); code == foyer.EINVALID || code == foyer.ECONFLICT {
+			s.feedError(w, r, u, back+"?"+f.Query, err)
+			return
+		}
+		s.serverError(w, "save feed", err)
+		return
+	}
+	http.Redirect(w, r, back+"?"+f.Query, http.StatusSeeOther)
+}
+
+// deleteSavedFeed deletes a saved feed: its author, or an admin or owner.
+func (s *Server) deleteSavedFeed(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("feed"), 10, 64)
+	if err != nil {
+		err = foyer.Errorf(foyer.ENOTFOUND, "no saved feed %q", r.PathValue("feed"))
+	}
+	var f *foyer.SavedFeed
+	if err == nil {
+		f, err = s.cfg.Store.SavedFeed(r.Context(), m.WorkspaceID, id)
+	}
+	switch {
+	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return
+	case err != nil:
+		s.serverError(w, "saved feed", err)
+		return
+	case f.CreatedBy != u.ID && !m.Role.AtLeast(foyer.RoleAdmin):
+		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
+		return
+	}
+	if err := s.cfg.Store.DeleteSavedFeed(r.Context(), m.WorkspaceID, id); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		s.serverError(w, "delete saved feed", err)
+		return
+	}
+	http.Redirect(w, r, "/app/w/"+strconv.FormatInt(m.WorkspaceID, 10), http.StatusSeeOther)
+}
+
+// feedError answers a form of the feed page that cannot be done: the
+// reason, and the way back to the feed.
+func (s *Server) feedError(w http.ResponseWriter, r *http.Request, u *foyer.User, back string, err error) {
+	s.render(w, http.StatusBadRequest, "formerror", pageData{Title: "Not saved", User: u, Error: foyer.ErrorMessage(err),
+		Back: back})
+}
