@@ -41,24 +41,32 @@ func feedWorkspace(b *testing.B) (*store.Store, *foyer.Workspace) {
 	return s, ws
 }
 
-// BenchmarkFeed reads the first and a later page of a 30-day feed, and a
-// period that does not end today, and reports p50 and p95 per query.
+// BenchmarkFeed reads the first and a later page of a 30-day feed, a
+// period that does not end today, the score order and each filter on what
+// companies did, and reports p50 and p95 per query.
 func BenchmarkFeed(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
 	to := time.Now().UTC()
 	for _, c := range []struct {
-		name   string
-		offset int
-		end    time.Time
+		name string
+		q    foyer.FeedQuery
+		days int
+		end  time.Time
 	}{
-		{"30d-page1", 0, to},
-		{"30d-page10", 450, to},
-		// A period that does not end today sums every row of the period.
-		{"30d-ending-yesterday", 0, to.AddDate(0, 0, -1)},
+		{"30d-page1", foyer.FeedQuery{}, 30, to},
+		{"30d-page10", foyer.FeedQuery{Offset: 450}, 30, to},
+		// The rest sum every row of the period.
+		{"30d-ending-yesterday", foyer.FeedQuery{}, 30, to.AddDate(0, 0, -1)},
+		{"90d-ending-yesterday", foyer.FeedQuery{}, 90, to.AddDate(0, 0, -1)},
+		{"30d-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 30, to},
+		{"30d-page-pricing", foyer.FeedQuery{Page: "pricing"}, 30, to},
+		{"30d-source", foyer.FeedQuery{Source: "partner.example.net"}, 30, to},
+		{"30d-min-5-pages-by-score", foyer.FeedQuery{MinPages: 5, Sort: foyer.SortScore}, 30, to},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			q := foyer.FeedQuery{WorkspaceID: ws.ID, From: c.end.AddDate(0, 0, -29), To: c.end, Limit: 50, Offset: c.offset}
+			q := c.q
+			q.WorkspaceID, q.From, q.To, q.Limit = ws.ID, c.end.AddDate(0, 0, -(c.days-1)), c.end, 50
 			var times []time.Duration
 			for b.Loop() {
 				start := time.Now()

@@ -103,6 +103,18 @@ func TestFeedInBrowser(t *testing.T) {
 		!strings.HasPrefix(lines[1], "Acme Widgets GmbH,acme-widgets.example,DE,Manufacturing,50-199,business,1,1,") {
 		t.Errorf("export %s: %d\n%s", href, resp.StatusCode, csv)
 	}
+	// The highest score first among visitors of a page, saved as a feed
+	// that the page then lists, marked as the one shown.
+	do(t, tab2, "order by score, visited page", chromedp.SetValue(chromedp.CSS(`select[name=sort]`), "score"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=page]`), "/FEED/"))
+	clickAndLoad(t, tab2, `form.filters button`)
+	check(t, "rows by score", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
+	check(t, "score shown", eval[string](t, tab2, `document.querySelector('.score').textContent`), "20")
+	do(t, tab2, "name the feed", chromedp.SendKeys(chromedp.CSS(`form.save-feed input[name=name]`), "Widgets <by score>"))
+	clickAndLoad(t, tab2, `form.save-feed button`)
+	check(t, "saved feed listed", eval[string](t, tab2, `document.querySelector('nav.saved a.current').textContent`), "Widgets <by score>")
+	check(t, "saved feed's order", eval[string](t, tab2, `document.querySelector('select[name=sort]').value`), "score")
+	screenshot(t, tab2, "feed-saved")
 	clickAndLoad(t, tab2, `table.companies tbody tr td a`)
 	do(t, tab2, "wait for the company page", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	check(t, "company page", eval[string](t, tab2, `document.querySelector('h1').textContent`), "Acme Widgets GmbH")
