@@ -61,6 +61,7 @@ type Store interface {
 	FeedService
 	TokenService
 	LinkService
+	IdentityService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
