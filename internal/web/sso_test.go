@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/foyerhq/foyer/internal/testutil/oidctest"
@@ -261,4 +262,23 @@ func (w *webTest) workspace(name string) int64 {
 		w.t.Fatal(err)
 	}
 	return ws.ID
+}
+
+// TestSSOThrottled checks that callbacks count as sign-in attempts of the
+// client address.
+func TestSSOThrottled(t *testing.T) {
+	t.Parallel()
+	s := newSSOTest(t, store.SQLite)
+	s.srv.cfg.SignInLimit = collect.NewRateLimiter(1.0/60, 2)
+	ana := s.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	s.as("ana-sub", "ana@example.com")
+	for i := range 2 {
+		if resp := s.get("/login/sso/test/callback?code=c&state=s"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("callback %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	wantRefused(t, "the third callback", s.signOn("/login/sso/test"), http.StatusTooManyRequests, "Too many sign-in attempts from your network")
+	if ids := s.identities(ana); len(ids) != 0 {
+		t.Errorf("a throttled callback linked %q", ids)
+	}
 }
