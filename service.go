@@ -62,6 +62,7 @@ type Store interface {
 	TokenService
 	LinkService
 	SavedFeedService
+	IdentityService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

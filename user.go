@@ -118,6 +118,10 @@ type AuthSession struct {
 	// SecondFactor is set once the session gave its second factor, or when
 	// it was created for a user who has none.
 	SecondFactor bool
+	// MultiFactorAtIdP is set when the session began with a single sign-on
+	// whose identity provider reported multi-factor authentication; it
+	// stands in for a second factor of Foyer's own.
+	MultiFactorAtIdP bool
 }
 
 // SessionService keeps signed-in sessions, by the SHA-256 of their token.

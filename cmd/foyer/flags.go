@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/foyerhq/foyer/internal/sso"
 )
 
 const defaultDB = "sqlite:./foyer-data/foyer.db"
@@ -44,7 +46,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 			return
 		}
 		v, ok := os.LookupEnv(envName(f.Name))
+		_, secret := f.Value.(secretValue)
 		if !ok {
+			secret = true // a …_FILE holds a secret
 			path, fok := os.LookupEnv(envName(f.Name) + "_FILE")
 			if !fok {
 				return
@@ -56,7 +60,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 			}
 			v = strings.TrimSpace(string(b))
 		}
-		if serr := f.Value.Set(v); serr != nil {
+		if serr := f.Value.Set(v); serr != nil && secret {
+			err = fmt.Errorf("%s: %w", envName(f.Name), serr) // without the value
+		} else if serr != nil {
 			err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
 		}
 	})
@@ -92,5 +98,41 @@ func (f durationFlag) Set(s string) error {
 		return err
 	}
 	*f.d = d
+	return nil
+}
+
+// secretValue is a flag value that may hold a secret, which error
+// messages must not repeat.
+type secretValue interface{ holdsSecret() }
+
+// ssoFlag collects --sso providers. One value may hold several, one a line
+// or separated by semicolons (as FOYER_SSO or the FOYER_SSO_FILE file
+// does); lines starting with # are skipped.
+type ssoFlag struct{ list *[]sso.Config }
+
+func (ssoFlag) holdsSecret() {}
+
+func (f ssoFlag) String() string {
+	if f.list == nil {
+		return ""
+	}
+	var ids []string
+	for _, c := range *f.list {
+		ids = append(ids, c.ID)
+	}
+	return strings.Join(ids, ",")
+}
+
+func (f ssoFlag) Set(v string) error {
+	for _, spec := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ';' }) {
+		if spec = strings.TrimSpace(spec); spec == "" || strings.HasPrefix(spec, "#") {
+			continue
+		}
+		c, err := sso.ParseSpec(spec)
+		if err != nil {
+			return err
+		}
+		*f.list = append(*f.list, c)
+	}
 	return nil
 }

@@ -32,6 +32,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")
+	fs.Var(ssoFlag{&cfg.SSO}, "sso", "a single sign-on provider, repeatable: id=google,client-id=ID,client-secret-file=PATH "+
+		"(keys: id, name, preset, issuer, tenant, client-id, client-secret, client-secret-file; see README); "+
+		"FOYER_SSO / FOYER_SSO_FILE hold one a line")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), for single sign-on's redirect URLs; default: each request's host")
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")

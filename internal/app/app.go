@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +34,11 @@ type Config struct {
 	DebugListen  string         // address for Go's profiling endpoints; "": none
 	Resolver     foyer.Resolver // nil: every address resolves to unknown
 	Log          *slog.Logger
+	// SSO lists the OpenID Connect providers users may sign in with.
+	SSO []sso.Config
+	// PublicURL is the address users reach Foyer at, such as
+	// https://foyer.example.com; "" takes each request's Host.
+	PublicURL string
 }
 
 // App is a wired server.
@@ -51,6 +59,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	trusted, err := collect.ParsePrefixes(cfg.TrustedProxy)
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "trusted proxy list: %v", err)
+	}
+	publicURL, err := checkPublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	providers, err := sso.NewAll(cfg.SSO, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range providers {
+		base := publicURL
+		if base == "" {
+			base = "(this server's address)"
+		}
+		cfg.Log.Info("single sign-on", "provider", p.ID(), "issuer", p.Issuer(), "redirect_url", base+"/login/sso/"+p.ID()+"/callback")
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
@@ -79,8 +102,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return &App{
 		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
 		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: collect.ClientIP{Trusted: trusted}}),
+			ClientIP: collect.ClientIP{Trusted: trusted}, SSO: providers, PublicURL: publicURL}),
 	}, nil
+}
+
+// checkPublicURL returns the public address without a trailing slash;
+// EINVALID unless it is an http or https URL of a host, without a path.
+func checkPublicURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", foyer.Errorf(foyer.EINVALID, "public URL %q: want the address users reach Foyer at, such as https://foyer.example.com", s)
+	}
+	return strings.TrimSuffix(s, "/"), nil
 }
 
 // ipdataOf returns the IP data resolver behind r, or nil.

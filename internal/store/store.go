@@ -202,4 +202,12 @@ func isUniqueViolation(err error) bool {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
+// flag stores a bool as the integer 0 or 1, the same in both dialects.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -191,13 +191,10 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.Aut
 	if len(tokenHash) != 32 {
 		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
 	}
-	second := 0
-	if a.SecondFactor {
-		second = 1
-	}
 	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateSession */
-		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor)
-		VALUES (?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt), second)
+		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt),
+		flag(a.SecondFactor), flag(a.MultiFactorAtIdP))
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -209,12 +206,12 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.Aut
 func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSession, error) {
 	now := ms(s.now())
 	var a foyer.AuthSession
-	var created, expires, seen, second int64
+	var created, expires, seen, second, mfa int64
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
 		UPDATE auth_sessions SET last_seen_at = ?
 		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
-		RETURNING user_id, created_at, expires_at, last_seen_at, second_factor`), now, tokenHash, now).Scan(
-		&a.UserID, &created, &expires, &seen, &second)
+		RETURNING user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp`), now, tokenHash, now).Scan(
+		&a.UserID, &created, &expires, &seen, &second, &mfa)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
 	}
@@ -222,6 +219,7 @@ func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSessi
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
 	a.CreatedAt, a.ExpiresAt, a.LastSeenAt, a.SecondFactor = fromMS(created), fromMS(expires), fromMS(seen), second != 0
+	a.MultiFactorAtIdP = mfa != 0
 	return &a, nil
 }
 

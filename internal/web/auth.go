@@ -45,6 +45,7 @@ type pageData struct {
 	membersData
 	twoFactorData
 	overviewData
+	ssoData
 }
 
 // Sign-in policy.
@@ -69,6 +70,9 @@ func failureDelay(n int) time.Duration {
 // render writes a page; it is executed in full first, so that a template
 // error becomes a 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, status int, page string, d pageData) {
+	if page == "login" { // every answer on the login page offers single sign-on
+		d.SSO = s.ssoButtons("/login/sso/")
+	}
 	var buf bytes.Buffer
 	if err := pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
 		s.serverError(w, "render "+page, err)
@@ -116,9 +120,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "login", err)
 		return
 	}
-	if now := time.Now(); u.LockedUntil.After(now) {
-		d.Error = fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC. Try again then, or ask an admin to reset your password.",
-			u.LockedUntil.UTC().Format("15:04"))
+	if u.LockedUntil.After(time.Now()) {
+		d.Error = lockedMessage(u)
 		s.render(w, http.StatusTooManyRequests, "login", d)
 		return
 	}
@@ -143,7 +146,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "login", err)
 		return
 	}
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverError(w, "login", err)
 		return
 	}
@@ -159,13 +162,21 @@ func afterSignIn(u *foyer.User, next string) string {
 	return next
 }
 
+// lockedMessage tells a locked-out user until when.
+func lockedMessage(u *foyer.User) string {
+	return fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC. Try again then, or ask an admin to reset your password.",
+		u.LockedUntil.UTC().Format("15:04"))
+}
+
 // startSession signs u in: a new session and its cookie. A user with
-// two-factor authentication has only half a session until they give it.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.User) error {
+// two-factor authentication has only half a session until they give it,
+// unless the identity provider of a single sign-on did multi-factor
+// authentication (mfaAtIdP).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.User, mfaAtIdP bool) error {
 	token, hash := auth.NewToken()
 	now := time.Now()
 	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now,
-		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == ""}); err != nil {
+		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == "" || mfaAtIdP, MultiFactorAtIdP: mfaAtIdP}); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -269,7 +280,8 @@ func (s *Server) memberships(r *http.Request, u *foyer.User) ([]foyer.Membership
 // signedIn serves a page only to a signed-in user: others go to /login,
 // a session that has not given its second factor to /login/2fa, and a
 // member of a workspace that requires two-factor authentication who has
-// none to /account/2fa to set it up.
+// none to /account/2fa to set it up; multi-factor authentication at the
+// identity provider of a single sign-on meets the requirement too.
 func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, sess, err := s.currentUser(r)
@@ -286,7 +298,7 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 			return
 		}
-		if u.TOTPSecret == "" && r.URL.Path != "/account/2fa" {
+		if u.TOTPSecret == "" && !sess.MultiFactorAtIdP && r.URL.Path != "/account/2fa" {
 			ms, err := s.memberships(r, u)
 			if err != nil {
 				s.serverError(w, "session", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/sso"
 )
 
 // TestAuthorizationMatrix sends every app route as every role of workspace
@@ -17,6 +18,8 @@ import (
 // request changes nothing.
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWebTest(t)
+	_, provider := newTestIdP(t)
+	w.srv.cfg.SSO = []*sso.Provider{provider}
 	roles := []foyer.Role{foyer.RoleOwner, foyer.RoleAdmin, foyer.RoleAnalyst, foyer.RoleViewer}
 	for _, r := range roles {
 		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
@@ -101,6 +104,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", a, initechFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", i, acmeFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		// Single sign-on starts for anyone; a callback without the
+		// browser's flow is refused for anyone.
+		{"GET", "/login/sso/test", nil, nil, seeOther},
+		{"GET", "/login/sso/test/callback?code=c&state=s", nil, nil, http.StatusBadRequest},
+		{"GET", "/login/sso/other", nil, nil, notFound},
+		{"GET", "/invite/not-a-token/sso/test", nil, nil, notFound},
 	}
 	sitesOf := func(ws int64) string {
 		list, err := w.st.Sites(ctx, ws)

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -136,17 +138,11 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	ws := foyer.Membership{WorkspaceID: l.WorkspaceID, Role: l.Role}
-	if wsp, err := s.cfg.Store.WorkspaceByID(ctx, l.WorkspaceID); err == nil {
-		ws.WorkspaceName = wsp.Name
-	}
-	existing, err := s.cfg.Store.UserByEmail(ctx, l.Email)
-	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+	d, existing, err := s.invitePage(ctx, l, r.PathValue("token"))
+	if err != nil {
 		s.serverError(w, "invite", err)
 		return
 	}
-	d := pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, feedData: feedData{Workspace: ws},
-		membersData: membersData{Existing: existing != nil}}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "invite", d)
 		return
@@ -184,11 +180,28 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "invite", err)
 		return
 	}
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverError(w, "invite", err)
 		return
 	}
 	http.Redirect(w, r, afterSignIn(u, fmt.Sprintf("/app/w/%d", l.WorkspaceID)), http.StatusSeeOther)
+}
+
+// invitePage returns what the page of an invitation shows, and the user
+// who has the invited address, if any.
+func (s *Server) invitePage(ctx context.Context, l *foyer.AuthLink, token string) (pageData, *foyer.User, error) {
+	ws := foyer.Membership{WorkspaceID: l.WorkspaceID, Role: l.Role}
+	if wsp, err := s.cfg.Store.WorkspaceByID(ctx, l.WorkspaceID); err == nil {
+		ws.WorkspaceName = wsp.Name
+	}
+	existing, err := s.cfg.Store.UserByEmail(ctx, l.Email)
+	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		return pageData{}, nil, err
+	}
+	path := "/invite/" + url.PathEscape(token)
+	return pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, feedData: feedData{Workspace: ws},
+		membersData: membersData{Existing: existing != nil},
+		ssoData:     ssoData{InvitePath: path, SSO: s.ssoButtons(path + "/sso/")}}, existing, nil
 }
 
 // resetPassword shows (GET) and takes (POST) a password reset.

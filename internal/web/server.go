@@ -12,6 +12,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/tracker"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -35,6 +36,13 @@ type Config struct {
 	// client address, whatever the account: 10 a minute in bursts of 10
 	// when nil.
 	SignInLimit *collect.RateLimiter
+	// SSO lists the OpenID Connect providers users may sign in with, in the
+	// order the login page shows them.
+	SSO []*sso.Provider
+	// PublicURL is the address users reach Foyer at (https://foyer.example.com),
+	// from which the providers' redirect URLs are made; "" takes each
+	// request's Host.
+	PublicURL string
 }
 
 // Server routes Foyer's HTTP endpoints.
@@ -91,6 +99,9 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
 	s.mux.Handle("GET /invite/{token}", strict(http.HandlerFunc(s.acceptInvite)))
 	s.mux.Handle("POST /invite/{token}", strict(csrf.Handler(http.HandlerFunc(s.acceptInvite))))
+	s.mux.Handle("GET /login/sso/{provider}", strict(http.HandlerFunc(s.ssoStart)))
+	s.mux.Handle("GET /login/sso/{provider}/callback", strict(s.throttled(http.HandlerFunc(s.ssoCallback))))
+	s.mux.Handle("GET /invite/{token}/sso/{provider}", strict(http.HandlerFunc(s.ssoInviteStart)))
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 

@@ -67,6 +67,13 @@ func startFoyerWith(t *testing.T, res foyer.Resolver, clientIP string) *foyerSer
 	if clientIP != "" {
 		cfg.TrustedProxy = "127.0.0.1/32"
 	}
+	return startFoyerConfig(t, cfg, clientIP)
+}
+
+// startFoyerConfig starts Foyer with cfg, with every visit coming from
+// clientIP when that is set.
+func startFoyerConfig(t *testing.T, cfg app.Config, clientIP string) *foyerServer {
+	t.Helper()
 	a, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

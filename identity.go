@@ -1,0 +1,35 @@
+package foyer
+
+import (
+	"context"
+	"time"
+)
+
+// Identity links a user to their account at an OpenID Connect provider:
+// the provider's issuer URL and the subject it names the account by. The
+// address the provider reports is not kept.
+type Identity struct {
+	Issuer  string
+	Subject string
+	UserID  int64
+	// Provider is the ID of the configured provider that made the link
+	// ("google"); it is informative, the issuer is what counts.
+	Provider   string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// IdentityService keeps the links between users and their accounts at
+// OpenID Connect providers.
+type IdentityService interface {
+	// LinkIdentity links an account at a provider to a user and sets its
+	// times. ECONFLICT when the account is linked already, or when the user
+	// has another account at the same issuer; ENOTFOUND when the user does
+	// not exist; EINVALID when the issuer or subject is empty.
+	LinkIdentity(ctx context.Context, id *Identity) error
+	// UserByIdentity returns the user linked to the account (issuer,
+	// subject) and records the use; ENOTFOUND when none is.
+	UserByIdentity(ctx context.Context, issuer, subject string) (*User, error)
+	// Identities lists a user's linked accounts, by issuer.
+	Identities(ctx context.Context, userID int64) ([]Identity, error)
+}

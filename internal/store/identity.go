@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+var _ foyer.IdentityService = (*Store)(nil)
+
+// LinkIdentity links an account at an OpenID Connect provider to a user.
+func (s *Store) LinkIdentity(ctx context.Context, id *foyer.Identity) error {
+	if id.Issuer == "" || id.Subject == "" {
+		return foyer.Errorf(foyer.EINVALID, "an identity needs an issuer and a subject")
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.LinkIdentity */
+		INSERT INTO identities (issuer, subject, user_id, provider, created_at, last_used_at)
+		SELECT ?, ?, id, ?, ?, ? FROM users WHERE id = ?`),
+		id.Issuer, id.Subject, id.Provider, ms(now), ms(now), id.UserID)
+	if isUniqueViolation(err) {
+		var other int64
+		err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.LinkIdentity */
+			SELECT user_id FROM identities WHERE issuer = ? AND subject = ?`), id.Issuer, id.Subject).Scan(&other)
+		if err == nil {
+			return foyer.Errorf(foyer.ECONFLICT, "this account at %s is linked to a user already", id.Issuer)
+		}
+		return foyer.Errorf(foyer.ECONFLICT, "the user has another account at %s linked", id.Issuer)
+	}
+	if err != nil {
+		return fmt.Errorf("store: link identity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", id.UserID)
+	}
+	id.CreatedAt, id.LastUsedAt = now, now
+	return nil
+}
+
+// UserByIdentity returns the user linked to (issuer, subject) and records
+// the use, or ENOTFOUND.
+func (s *Store) UserByIdentity(ctx context.Context, issuer, subject string) (*foyer.User, error) {
+	var userID int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.UserByIdentity */
+		UPDATE identities SET last_used_at = ? WHERE issuer = ? AND subject = ? RETURNING user_id`),
+		ms(s.now()), issuer, subject).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no user is linked to this account at %s", issuer)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user by identity: %w", err)
+	}
+	return s.UserByID(ctx, userID)
+}
+
+// Identities lists a user's linked accounts, by issuer.
+func (s *Store) Identities(ctx context.Context, userID int64) ([]foyer.Identity, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Identities */
+		SELECT issuer, subject, provider, created_at, last_used_at FROM identities WHERE user_id = ? ORDER BY issuer`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: identities: %w", err)
+	}
+	defer rows.Close()
+	var out []foyer.Identity
+	for rows.Next() {
+		id := foyer.Identity{UserID: userID}
+		var created, used int64
+		if err := rows.Scan(&id.Issuer, &id.Subject, &id.Provider, &created, &used); err != nil {
+			return nil, fmt.Errorf("store: identities: %w", err)
+		}
+		id.CreatedAt, id.LastUsedAt = fromMS(created), fromMS(used)
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: identities: %w", err)
+	}
+	return out, nil
+}
