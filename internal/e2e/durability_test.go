@@ -47,7 +47,7 @@ func testDurability(t *testing.T, dsn string) {
 	client := newClient(t)
 
 	var killed atomic.Bool
-	var inFlight atomic.Int64
+	var inFlight, ackedN atomic.Int64
 	results := make([]loadResult, loadWorkers)
 	var wg sync.WaitGroup
 	for w := range loadWorkers {
@@ -74,6 +74,7 @@ func testDurability(t *testing.T, dsn string) {
 						t.Errorf("202 body %q, want %q", r.body, want)
 					}
 					res.acked = append(res.acked, paths...)
+					ackedN.Add(int64(len(paths)))
 				case err != nil && killed.Load():
 					res.unanswered = append(res.unanswered, paths...)
 				case err != nil:
@@ -90,6 +91,11 @@ func testDurability(t *testing.T, dsn string) {
 	}
 
 	time.Sleep(loadDuration) // the length of the load, not a wait for a condition
+	// On a busy machine, run on until enough events were acknowledged for
+	// the kill to prove something, however long that takes.
+	for enough := time.Now().Add(time.Minute); ackedN.Load() < 100 && time.Now().Before(enough); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	// Kill the server the instant it is busiest: wait (briefly) until most
 	// workers have a request out, then kill -9.
 	deadline := time.Now().Add(2 * time.Second)

@@ -180,7 +180,9 @@ func TestRunRateLimited(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, store.SQLite, "")
 	res, err := loadgen.Run(context.Background(), loadgen.Config{
-		URL: srv.url, Site: "load", Duration: time.Second, Conns: 4, Visitors: 50, Pages: 5, IPs: 50, Seed: 7})
+		// A count, not a duration: 400 requests overrun the burst of 100 at
+		// 20 a second however slowly the machine sends them (within 15 s).
+		URL: srv.url, Site: "load", Duration: time.Minute, Requests: 400, Conns: 4, Visitors: 50, Pages: 5, IPs: 50, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,10 +228,11 @@ func TestRunRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Above the target means the pacing is broken; well below it, that the
-	// machine is too busy to tell.
-	if got := float64(res.Events) / res.Elapsed.Seconds(); got < 150 || got > 360 {
-		t.Errorf("%.0f events/s sent, want about 300", got)
+	// Above the target means the pacing is broken. Below it says only that
+	// the machine is busy (CI runs the suite's packages side by side), so
+	// the floor is merely "it sent".
+	if got := float64(res.Events) / res.Elapsed.Seconds(); got < 30 || got > 360 {
+		t.Errorf("%.0f events/s sent, want at most 300 and some", got)
 	}
 }
 
