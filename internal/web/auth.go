@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol", "overview"} {
+		"twofactor", "enrol", "overview", "account"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -44,6 +44,7 @@ type pageData struct {
 	membersData
 	twoFactorData
 	overviewData
+	accountData
 }
 
 // Sign-in policy.
@@ -164,7 +165,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.U
 	token, hash := auth.NewToken()
 	now := time.Now()
 	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now,
-		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == ""}); err != nil {
+		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == "", Device: deviceLabel(r.UserAgent())}); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -244,6 +245,15 @@ func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, 
 
 type membershipsKey struct{}
 
+type sessionKey struct{}
+
+// sessionOfRequest returns the session of a request that signedIn served,
+// or nil.
+func sessionOfRequest(r *http.Request) *foyer.AuthSession {
+	sess, _ := r.Context().Value(sessionKey{}).(*foyer.AuthSession)
+	return sess
+}
+
 // membershipCache holds a signed-in request's memberships once read.
 type membershipCache struct {
 	ms   []foyer.Membership
@@ -280,7 +290,8 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), membershipsKey{}, &membershipCache{}))
+		ctx := context.WithValue(r.Context(), membershipsKey{}, &membershipCache{})
+		r = r.WithContext(context.WithValue(ctx, sessionKey{}, sess))
 		if !sess.SecondFactor {
 			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 			return
