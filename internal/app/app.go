@@ -15,6 +15,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,9 @@ type Config struct {
 	DebugListen  string         // address for Go's profiling endpoints; "": none
 	Resolver     foyer.Resolver // nil: every address resolves to unknown
 	Log          *slog.Logger
+	// SMTP is the relay that mails invitation and reset links; the zero
+	// value: none, the links are only shown to be copied.
+	SMTP mailer.Config
 }
 
 // App is a wired server.
@@ -51,6 +55,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	trusted, err := collect.ParsePrefixes(cfg.TrustedProxy)
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "trusted proxy list: %v", err)
+	}
+	var mail web.Mailer
+	if cfg.SMTP != (mailer.Config{}) {
+		m, err := mailer.New(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		mail = m
+		cfg.Log.Info("invitation and reset links are also mailed", "relay", cfg.SMTP.Addr)
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
@@ -79,7 +92,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return &App{
 		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
 		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: collect.ClientIP{Trusted: trusted}}),
+			ClientIP: collect.ClientIP{Trusted: trusted}, Mail: mail}),
 	}, nil
 }
 

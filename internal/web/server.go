@@ -35,6 +35,9 @@ type Config struct {
 	// client address, whatever the account: 10 a minute in bursts of 10
 	// when nil.
 	SignInLimit *collect.RateLimiter
+	// Mail, when set, mails invitation and password reset links too; the
+	// pages show them to be copied either way.
+	Mail Mailer
 }
 
 // Server routes Foyer's HTTP endpoints.
