@@ -86,6 +86,9 @@ func testAccountPage(t *testing.T, d store.Dialect) {
 			t.Errorf("the account page lacks %q", want)
 		}
 	}
+	if strings.Contains(b, "waiting for the two-factor code") {
+		t.Error("a full session is shown as waiting for its second factor")
+	}
 	if n := strings.Count(b, "this session"); n != 1 {
 		t.Errorf("%d sessions marked as this one", n)
 	}
@@ -228,5 +231,27 @@ func TestPasswordChangeLocks(t *testing.T) {
 	}
 	if u := w.mustUser("cy@example.com"); auth.VerifyPassword("correct horse battery", u.PasswordHash) != nil {
 		t.Error("the password changed while locked")
+	}
+}
+
+// TestAccountShowsHalfSessions: a session that gave the password but not
+// yet the code is listed as such, a warning to the user.
+func TestAccountShowsHalfSessions(t *testing.T) {
+	t.Parallel()
+	w := newWebTest(t)
+	u := w.user("dee@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	secret, err := auth.NewTOTPSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.SetTOTP(context.Background(), u.ID, secret, nil); err != nil {
+		t.Fatal(err)
+	}
+	full := w.signIn2("dee@example.com", "correct horse battery")
+	w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, full, "Sec-Fetch-Site", "same-origin")
+	w.signIn2("dee@example.com", "correct horse battery") // half
+	b := body(w.do("GET", "/account", nil, full))
+	if n := strings.Count(b, "waiting for the two-factor code"); n != 1 || !strings.Contains(b, `Two-factor authentication: <strong class="live">on</strong>`) {
+		t.Errorf("%d half sessions shown, or 2FA not shown on:\n%s", n, b)
 	}
 }
