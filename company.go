@@ -82,19 +82,20 @@ type FeedRow struct {
 
 // Visit is one visit of a company, with its pages.
 type Visit struct {
-	ID         int64
-	SiteID     int64
-	StartedAt  time.Time
-	LastAt     time.Time
-	Pageviews  int64
-	EngagedMS  int64
-	Referrer   string
-	UTMSource  string
-	UTMMedium  string
-	Country    string
-	City       string
-	Pages      []PageView
-	VisitorUID string // the first-party ID; never a person
+	ID          int64
+	SiteID      int64
+	StartedAt   time.Time
+	LastAt      time.Time
+	Pageviews   int64
+	EngagedMS   int64
+	Referrer    string
+	UTMSource   string
+	UTMMedium   string
+	UTMCampaign string
+	Country     string
+	City        string
+	Pages       []PageView
+	VisitorUID  string // the first-party ID; never a person
 }
 
 // PageView is one page of a visit.

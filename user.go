@@ -85,6 +85,10 @@ type UserService interface {
 	// SetPassword replaces a user's password hash and revokes every one of
 	// the user's sessions.
 	SetPassword(ctx context.Context, userID int64, hash string) error
+	// ChangePassword replaces a user's password hash and revokes every
+	// session of the user but the one of keepTokenHash, in one
+	// transaction. ENOTFOUND for an unknown user.
+	ChangePassword(ctx context.Context, userID int64, hash string, keepTokenHash []byte) error
 	// SetMembership gives a user a role in a workspace, or changes it.
 	// ENOTFOUND when either does not exist.
 	SetMembership(ctx context.Context, m Membership) error
@@ -111,6 +115,9 @@ type UserService interface {
 
 // AuthSession is a signed-in browser. Only a hash of its token is stored.
 type AuthSession struct {
+	// ID names the session on the account page and in its forms: random,
+	// set by CreateSession, unrelated to the token.
+	ID         string
 	UserID     int64
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
@@ -122,6 +129,9 @@ type AuthSession struct {
 	// whose identity provider reported multi-factor authentication; it
 	// stands in for a second factor of Foyer's own.
 	MultiFactorAtIdP bool
+	// Device is a coarse label of the browser, such as "Firefox on Linux";
+	// "" when unknown. Never an address.
+	Device string
 }
 
 // SessionService keeps signed-in sessions, by the SHA-256 of their token.
@@ -137,6 +147,15 @@ type SessionService interface {
 	RevokeUserSessions(ctx context.Context, userID int64) error
 	// ConfirmSecondFactor records that a session gave its second factor.
 	ConfirmSecondFactor(ctx context.Context, tokenHash []byte) error
+	// Sessions returns a user's live sessions (neither revoked nor
+	// expired), the most recently seen first.
+	Sessions(ctx context.Context, userID int64) ([]AuthSession, error)
+	// RevokeUserSession ends the live session with that ID if it is the
+	// user's; ENOTFOUND otherwise (another user's, ended, or unknown).
+	RevokeUserSession(ctx context.Context, userID int64, id string) error
+	// RevokeOtherSessions ends every session of a user but the one of
+	// keepTokenHash.
+	RevokeOtherSessions(ctx context.Context, userID int64, keepTokenHash []byte) error
 }
 
 // Scope is what an API token may do.

@@ -17,6 +17,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/web"
@@ -39,6 +40,9 @@ type Config struct {
 	// PublicURL is the address users reach Foyer at, such as
 	// https://foyer.example.com; "" takes each request's Host.
 	PublicURL string
+	// SMTP is the relay that mails invitation and reset links; the zero
+	// value: none, the links are only shown to be copied.
+	SMTP mailer.Config
 }
 
 // App is a wired server.
@@ -75,6 +79,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		cfg.Log.Info("single sign-on", "provider", p.ID(), "issuer", p.Issuer(), "redirect_url", base+"/login/sso/"+p.ID()+"/callback")
 	}
+	var mail web.Mailer
+	if cfg.SMTP != (mailer.Config{}) {
+		m, err := mailer.New(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		mail = m
+		cfg.Log.Info("invitation and reset links are also mailed", "relay", cfg.SMTP.Addr)
+	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
 		return nil, err
@@ -102,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return &App{
 		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
 		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: collect.ClientIP{Trusted: trusted}, SSO: providers, PublicURL: publicURL}),
+			ClientIP: collect.ClientIP{Trusted: trusted}, SSO: providers, PublicURL: publicURL, Mail: mail}),
 	}, nil
 }
 

@@ -72,6 +72,12 @@ var listeningRE = regexp.MustCompile(`(?:msg=listening|"msg":"listening").*?"?ur
 // still runs.
 func startServer(t testing.TB, files serverFiles, args ...string) *server {
 	t.Helper()
+	return startServerEnv(t, files, nil, args...)
+}
+
+// startServerEnv is startServer with FOYER_… variables in env (KEY=VALUE).
+func startServerEnv(t testing.TB, files serverFiles, env []string, args ...string) *server {
+	t.Helper()
 	if files.stderr == "" {
 		dir := t.TempDir()
 		files = serverFiles{filepath.Join(dir, "stdout.log"), filepath.Join(dir, "stderr.log")}
@@ -94,7 +100,7 @@ func startServer(t testing.TB, files serverFiles, args ...string) *server {
 
 	cmd := exec.Command(foyerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start foyer serve: %v", err)
 	}

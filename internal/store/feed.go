@@ -69,7 +69,7 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 	limit = min(max(limit, 1), 200)
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyVisits */
 		SELECT s.id, s.site_id, s.started_at, s.last_at, s.pageviews, s.engaged_ms, s.referrer,
-			s.utm_source, s.utm_medium, s.country, s.city, v.uid,
+			s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.city, v.uid,
 			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
 		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
 		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
@@ -84,7 +84,7 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 		var v foyer.Visit
 		var started, last, firstEv, lastEv int64
 		if err := rows.Scan(&v.ID, &v.SiteID, &started, &last, &v.Pageviews, &v.EngagedMS, &v.Referrer,
-			&v.UTMSource, &v.UTMMedium, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
+			&v.UTMSource, &v.UTMMedium, &v.UTMCampaign, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: company visits: %w", err)
 		}

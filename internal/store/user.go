@@ -73,28 +73,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*foyer.User, error) {
 // SetPassword replaces a user's password hash and revokes all the user's
 // sessions, in one transaction.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: set password: %w", err)
-	}
-	defer tx.Rollback()
-	now := ms(s.now())
-	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetPassword */
-		UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`), hash, now, userID)
-	if err != nil {
-		return fmt.Errorf("store: set password: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
-	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetPassword */
-		UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`), now, userID); err != nil {
-		return fmt.Errorf("store: set password: revoke sessions: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: set password: %w", err)
-	}
-	return nil
+	return s.setPassword(ctx, userID, hash, nil)
 }
 
 // SetMembership gives a user a role in a workspace, or changes it.
@@ -186,15 +165,16 @@ func (s *Store) LoginSucceeded(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// CreateSession stores a session under its token's hash.
+// CreateSession stores a session under its token's hash, with a new
+// random public ID; a.ID is ignored.
 func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.AuthSession) error {
 	if len(tokenHash) != 32 {
 		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
 	}
 	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateSession */
-		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt),
-		flag(a.SecondFactor), flag(a.MultiFactorAtIdP))
+		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, public_id, device)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt),
+		flag(a.SecondFactor), flag(a.MultiFactorAtIdP), newPublicID(), clipDevice(a.Device))
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -210,8 +190,8 @@ func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSessi
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
 		UPDATE auth_sessions SET last_seen_at = ?
 		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
-		RETURNING user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp`), now, tokenHash, now).Scan(
-		&a.UserID, &created, &expires, &seen, &second, &mfa)
+		RETURNING public_id, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, device`), now, tokenHash, now).Scan(
+		&a.ID, &a.UserID, &created, &expires, &seen, &second, &mfa, &a.Device)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
 	}

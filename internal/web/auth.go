@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol", "overview", "formerror"} {
+		"twofactor", "enrol", "overview", "formerror", "account"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -46,6 +46,7 @@ type pageData struct {
 	twoFactorData
 	overviewData
 	ssoData
+	accountData
 }
 
 // Sign-in policy.
@@ -121,7 +122,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.LockedUntil.After(time.Now()) {
-		d.Error = lockedMessage(u)
+		d.Error = lockedMessage(u.LockedUntil)
 		s.render(w, http.StatusTooManyRequests, "login", d)
 		return
 	}
@@ -163,9 +164,9 @@ func afterSignIn(u *foyer.User, next string) string {
 }
 
 // lockedMessage tells a locked-out user until when.
-func lockedMessage(u *foyer.User) string {
+func lockedMessage(until time.Time) string {
 	return fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC. Try again then, or ask an admin to reset your password.",
-		u.LockedUntil.UTC().Format("15:04"))
+		until.UTC().Format("15:04"))
 }
 
 // startSession signs u in: a new session and its cookie. A user with
@@ -176,7 +177,8 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.U
 	token, hash := auth.NewToken()
 	now := time.Now()
 	if err := s.cfg.Store.CreateSession(r.Context(), hash, foyer.AuthSession{UserID: u.ID, CreatedAt: now,
-		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == "" || mfaAtIdP, MultiFactorAtIdP: mfaAtIdP}); err != nil {
+		ExpiresAt: now.Add(sessionLife), SecondFactor: u.TOTPSecret == "" || mfaAtIdP, MultiFactorAtIdP: mfaAtIdP,
+		Device: deviceLabel(r.UserAgent())}); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -256,6 +258,15 @@ func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, 
 
 type membershipsKey struct{}
 
+type sessionKey struct{}
+
+// sessionOfRequest returns the session of a request that signedIn served,
+// or nil.
+func sessionOfRequest(r *http.Request) *foyer.AuthSession {
+	sess, _ := r.Context().Value(sessionKey{}).(*foyer.AuthSession)
+	return sess
+}
+
 // membershipCache holds a signed-in request's memberships once read.
 type membershipCache struct {
 	ms   []foyer.Membership
@@ -293,7 +304,8 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), membershipsKey{}, &membershipCache{}))
+		ctx := context.WithValue(r.Context(), membershipsKey{}, &membershipCache{})
+		r = r.WithContext(context.WithValue(ctx, sessionKey{}, sess))
 		if !sess.SecondFactor {
 			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 			return

@@ -27,8 +27,11 @@ type webTest struct {
 	srv *Server
 }
 
-func newWebTest(t *testing.T) *webTest {
-	st := testutil.NewStore(t, store.SQLite, store.Options{})
+func newWebTest(t *testing.T) *webTest { return newWebTestOn(t, store.SQLite) }
+
+// newWebTestOn is newWebTest on a store of dialect d.
+func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
+	st := testutil.NewStore(t, d, store.Options{})
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
 		SignInLimit: collect.NewRateLimiter(0, 0)}) // no limit: the tests sign in often from one address
 	return &webTest{t: t, st: st, srv: srv}

@@ -25,6 +25,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
 	}
 	outsiderID := w.user("outsider@example.com", "correct horse battery", "Initech", foyer.RoleOwner).ID
+	w.user("victim@example.com", "correct horse battery", "Initech", foyer.RoleViewer)
 	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
 	at := time.Now().Add(-time.Hour)
 	w.visitFrom(acme, 0, foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}, at)
@@ -56,6 +57,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		cookies[string(r)] = w.signIn(string(r) + "@example.com")
 	}
 	cookies["outsider"] = w.signIn("outsider@example.com")
+	// Another user's session, whose ID every caller tries to revoke.
+	victim := w.signIn("victim@example.com")
+	victimSession := w.sessionID(victim)
 
 	// The status each caller gets; a missing caller gets the default.
 	type route struct {
@@ -110,6 +114,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/login/sso/test/callback?code=c&state=s", nil, nil, http.StatusBadRequest},
 		{"GET", "/login/sso/other", nil, nil, notFound},
 		{"GET", "/invite/not-a-token/sso/test", nil, nil, notFound},
+		// The account pages are the caller's own: any signed-in user, and
+		// another user's session is not found.
+		{"GET", "/account", nil, map[string]int{"signed out": seeOther}, ok},
+		{"GET", "/account/2fa", nil, map[string]int{"signed out": seeOther}, ok},
+		{"POST", "/account/password", url.Values{"current": {"not the password"}, "password": {"a brand new password"}, "confirm": {"a brand new password"}},
+			map[string]int{"signed out": seeOther}, http.StatusUnauthorized},
+		{"POST", "/account/sessions/" + victimSession + "/revoke", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", "/account/sign-out-others", url.Values{}, nil, seeOther},
 	}
 	sitesOf := func(ws int64) string {
 		list, err := w.st.Sites(ctx, ws)
@@ -139,6 +151,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	passwords := func() string {
+		var all, h string
+		rows, err := w.st.DB().Query(`SELECT password_hash FROM users ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			rows.Scan(&h)
+			all += h + "\n"
+		}
+		return all
+	}
+	before := passwords()
 	for _, rt := range routes {
 		for who, cookie := range cookies {
 			want, ok := rt.want[who]
@@ -150,6 +176,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			body(resp)
 			if resp.StatusCode != want {
 				t.Errorf("%s %s as %s: %d, want %d", rt.method, rt.path, who, resp.StatusCode, want)
+			}
+			if !w.signedInNow(victim) {
+				t.Fatalf("%s %s as %s signed another user out", rt.method, rt.path, who)
+			}
+			if passwords() != before {
+				t.Fatalf("%s %s as %s changed a password", rt.method, rt.path, who)
 			}
 			if rt.method == "POST" && resp.StatusCode != seeOther || who == "signed out" {
 				if sitesOf(a) != beforeA || sitesOf(i) != beforeI {

@@ -28,6 +28,7 @@ type membersData struct {
 	NewLinkWhat  string
 	NewLinkUntil time.Time
 	Existing     bool // the invited address has an account
+	mailResult        // whether the link was mailed
 }
 
 // linkURL is where a one-time link points, on this Foyer.
@@ -72,9 +73,11 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 		l := foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: m.WorkspaceID, Email: r.PostForm.Get("email"), Role: role,
 			CreatedBy: u.ID, ExpiresAt: time.Now().Add(inviteLife)}
 		if err = s.cfg.Store.CreateLink(r.Context(), hash, l); err == nil {
-			s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: linkURL(r, foyer.LinkInvite, token),
-				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", strings.ToLower(strings.TrimSpace(l.Email)), role),
-				NewLinkUntil: l.ExpiresAt.UTC()})
+			email, link := strings.ToLower(strings.TrimSpace(l.Email)), linkURL(r, foyer.LinkInvite, token)
+			subject, body := inviteMail(u.Email, m.WorkspaceName, role, link, l.ExpiresAt)
+			s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
+				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", email, role),
+				NewLinkUntil: l.ExpiresAt.UTC(), mailResult: s.mailLink(r.Context(), foyer.LinkInvite, email, subject, body)})
 			return
 		}
 	}
@@ -111,8 +114,11 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 		s.serverError(w, "reset", err)
 		return
 	}
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: linkURL(r, foyer.LinkReset, token),
-		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC()})
+	link := linkURL(r, foyer.LinkReset, token)
+	subject, body := resetMail(u.Email, target.Email, link, l.ExpiresAt)
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
+		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC(),
+		mailResult: s.mailLink(r.Context(), foyer.LinkReset, target.Email, subject, body)})
 }
 
 // linkOf reads the one-time link in the path, or writes a 404 page.

@@ -43,6 +43,9 @@ type Config struct {
 	// from which the providers' redirect URLs are made; "" takes each
 	// request's Host.
 	PublicURL string
+	// Mail, when set, mails invitation and password reset links too; the
+	// pages show them to be copied either way.
+	Mail Mailer
 }
 
 // Server routes Foyer's HTTP endpoints.
@@ -86,6 +89,10 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/tokens", strict(csrf.Handler(s.signedIn(s.createToken))))
 	s.mux.Handle("POST /app/w/{ws}/tokens/{token}/revoke", strict(csrf.Handler(s.signedIn(s.revokeToken))))
 	s.mux.Handle("POST /account/sign-out-everywhere", strict(csrf.Handler(s.signedIn(s.signOutEverywhere))))
+	s.mux.Handle("GET /account", strict(s.signedIn(s.accountPage)))
+	s.mux.Handle("POST /account/password", strict(csrf.Handler(s.signedIn(s.changePassword))))
+	s.mux.Handle("POST /account/sessions/{session}/revoke", strict(csrf.Handler(s.signedIn(s.revokeSession))))
+	s.mux.Handle("POST /account/sign-out-others", strict(csrf.Handler(s.signedIn(s.signOutOthers))))
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))

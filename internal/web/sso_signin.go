@@ -85,10 +85,10 @@ func (s *Server) refuseLocked(w http.ResponseWriter, r *http.Request, p *sso.Pro
 	}
 	s.cfg.Log.Info("sso: the account is locked", "provider", p.ID(), "user", u.ID)
 	if d == nil {
-		s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: lockedMessage(u)})
+		s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: lockedMessage(u.LockedUntil)})
 		return true
 	}
-	d.Error = lockedMessage(u)
+	d.Error = lockedMessage(u.LockedUntil)
 	s.render(w, http.StatusTooManyRequests, "invite", *d)
 	return true
 }

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// accountData is what the account page shows.
+type accountData struct {
+	Sessions    []sessionRow
+	HasPassword bool   // the user signs in with a password, not only with single sign-on
+	Notice      string // what the last form did
+}
+
+// sessionRow is one of the user's sessions, as the account page lists it.
+type sessionRow struct {
+	foyer.AuthSession
+	Current bool // the session of this request
+}
+
+// accountNotices are what the account page says after a form, by the
+// done parameter of its address; an unknown value says nothing.
+var accountNotices = map[string]string{
+	"password": "Your password is changed. Every other place where you were signed in is signed out.",
+	"revoked":  "That session is signed out.",
+	"others":   "Every other place where you were signed in is signed out.",
+}
+
+// accountPage shows the user's email, two-factor status, a password form
+// and the user's live sessions.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	s.renderAccount(w, r, u, http.StatusOK, "", accountNotices[r.URL.Query().Get("done")])
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.User, status int, errMsg, notice string) {
+	list, err := s.cfg.Store.Sessions(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, "account", err)
+		return
+	}
+	d := accountData{HasPassword: u.PasswordHash != "", Notice: notice}
+	cur := sessionOfRequest(r)
+	for _, a := range list {
+		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})
+	}
+	s.render(w, status, "account", pageData{Title: "Your account", User: u, Error: errMsg, accountData: d})
+}
+
+// changePassword sets a new password when the current one is right, and
+// signs out every other session of the user. A wrong current password
+// counts as a failed sign-in, toward the account's lock-out and the
+// address's limit.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	ctx := r.Context()
+	if !s.cfg.SignInLimit.Allow(s.cfg.ClientIP.From(r)) {
+		w.Header().Set("Retry-After", "60")
+		s.renderAccount(w, r, u, http.StatusTooManyRequests, "Too many sign-in attempts from your network. Wait a minute and try again.", "")
+		return
+	}
+	if u.PasswordHash == "" {
+		s.renderAccount(w, r, u, http.StatusBadRequest, "You sign in with single sign-on: there is no password to change here.", "")
+		return
+	}
+	if u.LockedUntil.After(time.Now()) {
+		s.renderAccount(w, r, u, http.StatusTooManyRequests, lockedMessage(u.LockedUntil), "")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	f := r.PostForm
+	if auth.VerifyPassword(f.Get("current"), u.PasswordHash) != nil {
+		_, until, err := s.failedSignIn(ctx, u)
+		if err != nil {
+			s.serverError(w, "change password", err)
+			return
+		}
+		msg, status := "Your current password is wrong.", http.StatusUnauthorized
+		if until.After(time.Now()) {
+			msg, status = lockedMessage(until), http.StatusTooManyRequests
+		}
+		s.renderAccount(w, r, u, status, msg, "")
+		return
+	}
+	if f.Get("password") != f.Get("confirm") {
+		s.renderAccount(w, r, u, http.StatusBadRequest, "The two new passwords differ: type the same one twice.", "")
+		return
+	}
+	hash, err := auth.HashPassword(f.Get("password"), auth.DefaultParams)
+	if err != nil {
+		s.renderAccount(w, r, u, http.StatusBadRequest, fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword), "")
+		return
+	}
+	if err := s.cfg.Store.ChangePassword(ctx, u.ID, hash, sessionHash(r)); err != nil {
+		s.serverError(w, "change password", err)
+		return
+	}
+	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
+		s.serverError(w, "change password", err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
+}
+
+// sessionHash is the token hash of the request's session cookie.
+func sessionHash(r *http.Request) []byte {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	return auth.TokenHash(c.Value)
+}
+
+// revokeSession signs out one of the user's sessions; another user's, or
+// one that ended, is not found. Revoking this session signs out here.
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	id := r.PathValue("session")
+	err := s.cfg.Store.RevokeUserSession(r.Context(), u.ID, id)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return
+	}
+	if err != nil {
+		s.serverError(w, "revoke session", err)
+		return
+	}
+	if cur := sessionOfRequest(r); cur != nil && cur.ID == id {
+		clearSession(w)
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/account?done=revoked", http.StatusSeeOther)
+}
+
+// signOutOthers ends every session of the user but this one.
+func (s *Server) signOutOthers(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	if err := s.cfg.Store.RevokeOtherSessions(r.Context(), u.ID, sessionHash(r)); err != nil {
+		s.serverError(w, "sign out others", err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=others", http.StatusSeeOther)
+}
