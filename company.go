@@ -17,6 +17,10 @@ type Company struct {
 	Type        OrgType
 	Industry    string
 	Size        string
+	// FirstSeen is when its first visit was stored, LastSeen when its
+	// latest visit was last active (zero until the roll-up reads one);
+	// only FeedService.Company fills them.
+	FirstSeen, LastSeen time.Time
 }
 
 // FeedQuery asks for the companies that visited in a period.

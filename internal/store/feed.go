@@ -13,19 +13,22 @@ import (
 // Company returns a company of the workspace, or ENOTFOUND.
 func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foyer.Company, error) {
 	c := foyer.Company{WorkspaceID: workspaceID}
-	var asn int64
+	var asn, first, last int64
 	var typ string
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
-		SELECT id, name, domain, asn, country, city, type, industry, size FROM companies
+		SELECT id, name, domain, asn, country, city, type, industry, size, created_at, last_at FROM companies
 		WHERE id = ? AND workspace_id = ?`), companyID, workspaceID).Scan(
-		&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size)
+		&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: company: %w", err)
 	}
-	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
+	c.ASN, c.Type, c.FirstSeen = uint32(asn), foyer.OrgType(typ), fromMS(first)
+	if last > 0 {
+		c.LastSeen = fromMS(last)
+	}
 	return &c, nil
 }
 

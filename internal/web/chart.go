@@ -9,36 +9,51 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-// visitsChart draws a company's visits per day as an SVG bar chart, on the
-// server: numbers and escaped labels only, no script and no style
-// attribute, so the page's policy needs nothing more.
+// visitsChart draws a company's visits per day.
 func visitsChart(days []foyer.CompanyDay) template.HTML {
-	const w, h, left, bottom, top = 720, 180, 36, 24, 12
+	return dayChart(days, "Visits per day", func(d foyer.CompanyDay) int64 { return d.Visits },
+		func(d foyer.CompanyDay) string { return fmt.Sprintf("%d visits, %d pages", d.Visits, d.Pageviews) },
+		func(n int64) string { return fmt.Sprint(n) })
+}
+
+// engagedChart draws a company's engaged time per day.
+func engagedChart(days []foyer.CompanyDay) template.HTML {
+	return dayChart(days, "Engaged time per day", func(d foyer.CompanyDay) int64 { return d.EngagedMS },
+		func(d foyer.CompanyDay) string { return duration(d.EngagedMS) + " engaged" }, duration)
+}
+
+// dayChart draws value per day as an SVG bar chart, on the server: numbers
+// and escaped labels only, no script and no style attribute, so the page's
+// policy needs nothing more. tip says what a bar is; label writes the peak.
+func dayChart(days []foyer.CompanyDay, title string, value func(foyer.CompanyDay) int64,
+	tip func(foyer.CompanyDay) string, label func(int64) string) template.HTML {
+	const w, h, left, bottom, top = 720, 180, 72, 24, 12
 	if len(days) == 0 {
 		return ""
 	}
 	peak := int64(1)
 	for _, d := range days {
-		peak = max(peak, d.Visits)
+		peak = max(peak, value(d))
 	}
 	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
 	bw := plotW / float64(len(days))
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="Visits per day">`, w, h, w, h)
-	fmt.Fprintf(&b, `<title>Visits per day, %s to %s</title>`, days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, w, h, w, h, html.EscapeString(title))
+	fmt.Fprintf(&b, `<title>%s, %s to %s</title>`, html.EscapeString(title), days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
 	// Axis and the peak's gridline.
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, left, h-bottom, w-8, h-bottom)
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, left, top, w-8, top)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%d</text>`, left-6, top+4, peak)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(label(peak)))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, left-6, h-bottom+4)
 	for i, d := range days {
-		if d.Visits == 0 {
+		v := value(d)
+		if v <= 0 {
 			continue
 		}
-		bh := plotH * float64(d.Visits) / float64(peak)
+		bh := plotH * float64(v) / float64(peak)
 		x := float64(left) + float64(i)*bw
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2455c3"><title>%s: %d visits, %d pages</title></rect>`,
-			x+bw*0.15, float64(h-bottom)-bh, bw*0.7, bh, html.EscapeString(d.Day.Format("Mon 2 Jan")), d.Visits, d.Pageviews)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2455c3"><title>%s: %s</title></rect>`,
+			x+bw*0.15, float64(h-bottom)-bh, bw*0.7, bh, html.EscapeString(d.Day.Format("Mon 2 Jan")), html.EscapeString(tip(d)))
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, left, h-6, html.EscapeString(days[0].Day.Format("2 Jan")))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, w-8, h-6,

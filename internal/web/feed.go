@@ -175,7 +175,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 // companyData is what the company page shows.
 type companyData struct {
 	Company                               *foyer.Company
-	Chart                                 template.HTML
+	Chart, EngagedChart                   template.HTML
 	Visits                                []foyer.Visit
 	TotalVisits, TotalPages, TotalEngaged int64
 }
@@ -213,7 +213,7 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "company visits", err)
 		return
 	}
-	cd := companyData{Company: c, Chart: visitsChart(series), Visits: visits}
+	cd := companyData{Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits}
 	for _, d := range series {
 		cd.TotalVisits += d.Visits
 		cd.TotalPages += d.Pageviews

@@ -187,6 +187,18 @@ func TestVisitsChart(t *testing.T) {
 	if strings.Contains(svg, "style=") || strings.Contains(svg, "<script") {
 		t.Error("the chart holds style or script")
 	}
+	for i := range days {
+		days[i].EngagedMS = 30_000 * days[i].Visits
+	}
+	engaged := string(engagedChart(days))
+	for _, want := range []string{`aria-label="Engaged time per day"`, ">3 min 0 s</text>", "Wed 4 Nov: 3 min 0 s engaged"} {
+		if !strings.Contains(engaged, want) {
+			t.Errorf("the engaged-time chart lacks %q:\n%s", want, engaged)
+		}
+	}
+	if n := strings.Count(engaged, "<rect"); n != 3 {
+		t.Errorf("%d bars of engaged time, want 3", n)
+	}
 	if visitsChart(nil) != "" {
 		t.Error("a chart of no days")
 	}
