@@ -126,7 +126,7 @@ func TestHandlerExcludedPaths(t *testing.T) {
 		`{"type":"engagement","url":"https://www.example.com/admin/users/7","engaged_ms":1200}`,
 		`{"type":"outbound","url":"https://www.example.com/account/42/billing?tab=invoices","target":"https://pay.example/"}`,
 		pageview("/account/jane@acme.com/billing/"), // sanitised to /account/:email/billing/ first
-		pageview("/search?q=admin&page=2"),         // matched without its query string
+		pageview("/search?q=admin&page=2"),          // matched without its query string
 	))
 	if a.status != http.StatusNoContent || len(a.body) != 0 {
 		t.Errorf("all excluded: %d %q, want 204 and no body", a.status, a.body)
