@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol", "overview"} {
+		"twofactor", "enrol", "overview", "settings"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -44,6 +44,7 @@ type pageData struct {
 	membersData
 	twoFactorData
 	overviewData
+	settingsData
 }
 
 // Sign-in policy.

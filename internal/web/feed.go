@@ -35,7 +35,7 @@ type period struct {
 // feedPageSize is how many companies one page of the feed lists.
 const feedPageSize = 50
 
-var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent}
+var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {
