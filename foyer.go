@@ -28,9 +28,49 @@ type Site struct {
 	// Hostnames lists the hostnames whose pages may send events, without
 	// port; "*.example.com" allows every subdomain of example.com.
 	Hostnames []string
-	// HonorGPC makes the collector drop requests that carry Sec-GPC: 1 or DNT: 1.
-	HonorGPC  bool
+	// HonorGPC makes the collector drop requests that carry Sec-GPC: 1 or
+	// DNT: 1; when it is off, the snippet carries data-gpc="ignore".
+	HonorGPC bool
+	// Consent says whether the site tracks before a visitor consents.
+	// ValidateSite makes "" ConsentNone.
+	Consent ConsentMode
+	// ExcludedPaths are path patterns (see MatchPath) whose events the
+	// collector drops before anything of them is stored.
+	ExcludedPaths []string
+	// Identify holds the person-identification features, all off by default.
+	Identify  Identification
 	CreatedAt time.Time
+}
+
+// ConsentMode says when the tracker may send and the collector may store
+// a visitor's events.
+type ConsentMode string
+
+// The consent modes. Their names are stored: never rename.
+const (
+	// ConsentNone tracks without asking. It is only for first-party
+	// analytics where the operator's legal basis allows it.
+	ConsentNone ConsentMode = "none"
+	// ConsentRequired sends and stores nothing until the page calls
+	// foyer.consent(true): the snippet carries data-consent="required", the
+	// tracker then flags every batch with "consent": true, and the
+	// collector refuses a batch of the site without that flag.
+	ConsentRequired ConsentMode = "required"
+)
+
+// Identification holds a site's person-identification features (Persona
+// Insights): linking a visit to an existing contact of the workspace,
+// never creating one. They are stored settings only, off by default, and
+// nothing reads them yet: they take effect when contact identification is
+// enabled, which a later issue builds, and then only for contacts whose
+// tracking consent allows it.
+type Identification struct {
+	// Forms links visits to contacts from tracked form submissions: an
+	// email field that matches a known contact.
+	Forms bool
+	// EmailLinks links visits to contacts from the identifiers (email,
+	// names or Foyer's signed token) in links of tracked emails.
+	EmailLinks bool
 }
 
 // EventKind says what a visitor did.

@@ -24,6 +24,15 @@ type SiteService interface {
 	CreateSite(ctx context.Context, s *Site) error
 	// SiteByKey returns the site with the public key, or ENOTFOUND.
 	SiteByKey(ctx context.Context, key string) (*Site, error)
+	// SiteByID returns the workspace's site, or ENOTFOUND, also for a
+	// site of another workspace.
+	SiteByID(ctx context.Context, workspaceID, siteID int64) (*Site, error)
+	// UpdateSite stores the settings of the site s.ID of workspace
+	// s.WorkspaceID (name, hostnames, GPC, consent mode, excluded paths,
+	// identification features), validated as by ValidateSite, and sets
+	// s.Key and s.CreatedAt from storage. ENOTFOUND when the workspace has
+	// no such site, EINVALID for bad settings; nothing is stored on error.
+	UpdateSite(ctx context.Context, s *Site) error
 	// Sites returns a workspace's sites, by key.
 	Sites(ctx context.Context, workspaceID int64) ([]*Site, error)
 	// LastVisit returns when the site's latest visit started, or the zero

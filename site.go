@@ -3,10 +3,17 @@ package foyer
 import (
 	"crypto/rand"
 	"strings"
+	"unicode/utf8"
 )
 
-// ValidateSite checks a site's key, name and hostnames and normalises the
-// hostnames to lower case. It returns EINVALID with what is wrong.
+// maxSiteName is the longest name a site may have, in characters.
+const maxSiteName = 200
+
+// ValidateSite checks a site's key, name, hostnames, consent mode and
+// excluded paths, and normalises them: the name and hostnames trimmed, the
+// hostnames in lower case, an empty consent mode ConsentNone, the excluded
+// paths as ValidateExcludedPaths returns them. It returns EINVALID with what
+// is wrong.
 func ValidateSite(s *Site) error {
 	if !validKey(s.Key) {
 		return Errorf(EINVALID, "site key %q: use 1 to 64 letters, digits, '-' or '_'", s.Key)
@@ -15,6 +22,21 @@ func ValidateSite(s *Site) error {
 	if s.Name == "" {
 		s.Name = s.Key
 	}
+	if utf8.RuneCountInString(s.Name) > maxSiteName || !utf8.ValidString(s.Name) {
+		return Errorf(EINVALID, "site %q: the name must be valid text of at most %d characters", s.Key, maxSiteName)
+	}
+	switch s.Consent {
+	case "":
+		s.Consent = ConsentNone
+	case ConsentNone, ConsentRequired:
+	default:
+		return Errorf(EINVALID, "site %q: consent mode %q: want %q or %q", s.Key, s.Consent, ConsentNone, ConsentRequired)
+	}
+	paths, err := ValidateExcludedPaths(s.ExcludedPaths)
+	if err != nil {
+		return err
+	}
+	s.ExcludedPaths = paths
 	if len(s.Hostnames) == 0 {
 		return Errorf(EINVALID, "site %q: at least one allowed hostname is required", s.Key)
 	}

@@ -55,11 +55,21 @@ func NewHandler(cfg Config) *Handler {
 	}
 	return &Handler{
 		cfg:   cfg,
-		sites: newSiteCache(cfg.Sites, 10*time.Second, cfg.Now),
+		sites: newSiteCache(cfg.Sites, siteTTL, cfg.Now),
 		bots:  newBotFilter(),
 		limit: newRateLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.Now),
 	}
 }
+
+// siteTTL bounds how long the collector keeps using a site's settings
+// after they changed in storage, when no Forget reached it: another
+// collector process, or a change made outside the web app.
+const siteTTL = 10 * time.Second
+
+// ForgetSite makes the collector read the site with the key from storage
+// on its next request, so that changed settings take effect at once. Other
+// collector processes pick the change up within siteTTL (10 seconds).
+func (h *Handler) ForgetSite(key string) { h.sites.Forget(key) }
 
 // ServeHTTP answers one batch; see docs/collect.md for the protocol.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -128,10 +138,21 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 		h.cfg.Metrics.Rejected.WithLabelValues("gpc").Inc()
 		return 0, nil
 	}
+	if site.Consent == foyer.ConsentRequired && !p.Consent {
+		return 0, &refusal{"consent", foyer.Errorf(foyer.EFORBIDDEN,
+			"site %q requires the visitor's consent: send \"consent\": true once the page has called foyer.consent(true)", site.Key)}
+	}
 	origin := h.cfg.Resolver.Resolve(ip)
 	hits, err := BuildHits(site, p, origin, h.cfg.Now())
 	if err != nil {
 		return 0, err
+	}
+	hits, n := dropExcluded(site, hits)
+	if n > 0 {
+		h.cfg.Metrics.Rejected.WithLabelValues("excluded").Add(float64(n))
+	}
+	if len(hits) == 0 {
+		return 0, nil
 	}
 	if err := h.cfg.Writer.Write(r.Context(), hits); err != nil {
 		return 0, err
@@ -196,7 +217,38 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 	return hit, nil
 }
 
+// dropExcluded removes the hits on pages the site excludes, matched on
+// the sanitised path without its query string, and returns how many it
+// removed.
+func dropExcluded(site *foyer.Site, hits []foyer.Hit) ([]foyer.Hit, int) {
+	if len(site.ExcludedPaths) == 0 {
+		return hits, 0
+	}
+	kept := hits[:0]
+	for _, hit := range hits {
+		path, _, _ := strings.Cut(hit.Path, "?")
+		if !site.ExcludesPath(path) {
+			kept = append(kept, hit)
+		}
+	}
+	return kept, len(hits) - len(kept)
+}
+
+// refusal is an error answered like its *foyer.Error but counted in the
+// metrics under its own reason.
+type refusal struct {
+	reason string
+	err    *foyer.Error
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
 func reason(err error) string {
+	var rf *refusal
+	if errors.As(err, &rf) {
+		return rf.reason
+	}
 	switch foyer.ErrorCode(err) {
 	case foyer.ENOTFOUND:
 		return "unknown_site"

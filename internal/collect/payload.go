@@ -26,8 +26,12 @@ const (
 
 // Payload is one batch as the tracker sends it.
 type Payload struct {
-	Site    string     `json:"site"`
-	Visitor string     `json:"visitor"`
+	Site    string `json:"site"`
+	Visitor string `json:"visitor"`
+	// Consent is true when the visitor has consented (foyer.consent(true),
+	// now or on an earlier page); a site that requires consent refuses a
+	// batch without it.
+	Consent bool       `json:"consent"`
 	Events  []RawEvent `json:"events"`
 }
 
@@ -85,6 +89,8 @@ func ParsePayload(body []byte) (*Payload, error) {
 // jsonKind names a Go type as the JSON value it decodes from.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
 	case reflect.String:
 		return "a string"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,

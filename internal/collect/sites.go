@@ -10,6 +10,9 @@ import (
 
 // siteCache answers site look-ups from memory for a short while, unknown
 // keys included, so that a flood of requests costs no database round trips.
+// A change of a site's settings therefore reaches the collector within the
+// cache's TTL (siteTTL), or at once when the process that made the change
+// calls Forget, as the web app does after saving a site's settings.
 type siteCache struct {
 	sites foyer.SiteService
 	ttl   time.Duration
@@ -17,6 +20,9 @@ type siteCache struct {
 
 	mu      sync.RWMutex
 	entries map[string]siteEntry
+	// forgets counts Forget calls: a look-up that a Forget overtook while
+	// it read storage does not cache what it read, which may be older.
+	forgets uint64
 }
 
 type siteEntry struct {
@@ -33,6 +39,7 @@ func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.entries[key]
+	forgets := c.forgets
 	c.mu.RUnlock()
 	if !ok || now.Sub(e.fetched) > c.ttl {
 		site, err := c.sites.SiteByKey(ctx, key)
@@ -44,11 +51,22 @@ func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 		if len(c.entries) > 10_000 {
 			clear(c.entries)
 		}
-		c.entries[key] = e
+		if c.forgets == forgets {
+			c.entries[key] = e
+		}
 		c.mu.Unlock()
 	}
 	if e.site == nil {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "unknown site key %q", key)
 	}
 	return e.site, nil
+}
+
+// Forget drops the cached entry of the key, so that the next request reads
+// the site from storage.
+func (c *siteCache) Forget(key string) {
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.forgets++
+	c.mu.Unlock()
 }

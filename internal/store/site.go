@@ -69,9 +69,11 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	}
 	site.CreatedAt = s.now().UTC().Truncate(1e6)
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
-		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, created_at)
-		SELECT id, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
-		site.Key, site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, ms(site.CreatedAt),
+		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
+			identify_forms, identify_email_links, created_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		site.Key, site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, string(site.Consent),
+		strings.Join(site.ExcludedPaths, "\n"), site.Identify.Forms, site.Identify.EmailLinks, ms(site.CreatedAt),
 		site.WorkspaceID).Scan(&site.ID)
 	switch {
 	case isUniqueViolation(err):
@@ -84,18 +86,24 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	return nil
 }
 
-const siteColumns = `id, workspace_id, site_key, name, hostnames, honor_gpc, created_at`
+const siteColumns = `id, workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
+	identify_forms, identify_email_links, created_at`
 
 func scanSite(row interface{ Scan(...any) error }) (*foyer.Site, error) {
 	var site foyer.Site
-	var hosts string
+	var hosts, consent, excluded string
 	var created int64
-	if err := row.Scan(&site.ID, &site.WorkspaceID, &site.Key, &site.Name, &hosts, &site.HonorGPC, &created); err != nil {
+	if err := row.Scan(&site.ID, &site.WorkspaceID, &site.Key, &site.Name, &hosts, &site.HonorGPC, &consent, &excluded,
+		&site.Identify.Forms, &site.Identify.EmailLinks, &created); err != nil {
 		return nil, err
 	}
 	if hosts != "" {
 		site.Hostnames = strings.Split(hosts, "\n")
 	}
+	if excluded != "" {
+		site.ExcludedPaths = strings.Split(excluded, "\n")
+	}
+	site.Consent = foyer.ConsentMode(consent)
 	site.CreatedAt = fromMS(created)
 	return &site, nil
 }

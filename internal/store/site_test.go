@@ -209,6 +209,11 @@ func TestSiteByKey(t *testing.T) {
 		tests := []foyer.Site{
 			{Key: "gpc-on", Name: "GPC on", Hostnames: []string{"acme.com", "*.acme.com"}, HonorGPC: true},
 			{Key: "gpc-off", Name: "GPC off", Hostnames: []string{"shop.acme.com"}, HonorGPC: false},
+			{Key: "settings", Name: "Every setting", Hostnames: []string{"www.acme.com"}, HonorGPC: true,
+				Consent: foyer.ConsentRequired, ExcludedPaths: []string{"/admin/", "/account/*/billing"},
+				Identify: foyer.Identification{Forms: true, EmailLinks: true}},
+			{Key: "forms-only", Name: "Forms only", Hostnames: []string{"forms.acme.com"},
+				Consent: foyer.ConsentNone, Identify: foyer.Identification{Forms: true}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.Key, func(t *testing.T) {

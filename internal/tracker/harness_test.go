@@ -57,6 +57,7 @@ type report struct {
 type payload struct {
 	Site    string  `json:"site"`
 	Visitor string  `json:"visitor"`
+	Consent *bool   `json:"consent"` // nil: left out
 	Events  []event `json:"events"`
 }
 
@@ -144,6 +145,9 @@ func checkPayload(t *testing.T, p payload) {
 	t.Helper()
 	if p.Site == "" || !visitorID.MatchString(p.Visitor) || len(p.Events) == 0 || len(p.Events) > 50 {
 		t.Errorf("payload: site %q, visitor %q, %d events", p.Site, p.Visitor, len(p.Events))
+	}
+	if p.Consent != nil && !*p.Consent {
+		t.Error(`payload: "consent": false; the tracker sends true or nothing`)
 	}
 	for _, e := range p.Events {
 		ok := e.URL != ""

@@ -146,6 +146,53 @@ func TestNodeConsentRequired(t *testing.T) {
 	})
 }
 
+// TestNodeConsentFlag: every batch after consent, and only those, says
+// "consent": true, which the collector of a consent-required site insists on.
+func TestNodeConsentFlag(t *testing.T) {
+	t.Parallel()
+	required := map[string]string{"site": "demo", "consent": "required"}
+	flags := func(reqs []sent) string {
+		var out []string
+		for _, r := range reqs {
+			switch {
+			case r.Consent == nil:
+				out = append(out, "none")
+			case *r.Consent:
+				out = append(out, "true")
+			default:
+				out = append(out, "false")
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		name  string
+		b     browser
+		steps []step
+		want  string
+	}{
+		{"consent not asked", browser{Attrs: site}, []step{{"do": "push", "url": "/b"}}, "none none"},
+		{"required, given on the page", browser{Attrs: required},
+			[]step{{"do": "consent", "value": true}, {"do": "push", "url": "/b"}, {"do": "click", "href": "https://partner.example/"}},
+			"true true true"},
+		{"required, given on an earlier page", browser{Attrs: required, Cookies: map[string]string{"_foyer_consent": "1"}},
+			[]step{{"do": "push", "url": "/b"}}, "true true"},
+		{"not required, given later", browser{Attrs: site},
+			[]step{{"do": "push", "url": "/b"}, {"do": "consent", "value": true}, {"do": "push", "url": "/c"}}, "none none true"},
+		{"given, withdrawn, given again", browser{Attrs: required},
+			[]step{{"do": "consent", "value": true}, {"do": "consent", "value": false}, {"do": "push", "url": "/b"},
+				{"do": "consent", "value": true}}, "true true"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, reqs := run(t, tc.b, tc.steps...)
+			if got := flags(reqs); got != tc.want {
+				t.Errorf("consent flags of the requests: %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestNodePrivacySignals(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -25,7 +25,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
-		"twofactor", "enrol", "overview", "formerror", "account"} {
+		"twofactor", "enrol", "overview", "formerror", "account", "settings"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -47,6 +47,7 @@ type pageData struct {
 	overviewData
 	ssoData
 	accountData
+	settingsData
 }
 
 // Sign-in policy.

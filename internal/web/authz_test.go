@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	with := func(m map[string]int, k string, v int) map[string]int { m[k] = v; return m }
 	addSite := url.Values{"name": {"New"}, "hostnames": {"new.example"}}
+	siteSettings := url.Values{"name": {"Renamed"}, "hostnames": {"www.example.com"}, "consent": {"required"}}
 	routes := []route{
 		{"GET", "/app", nil, with(with(members(ok), "outsider", ok), "signed out", seeOther), ok},
 		{"GET", fmt.Sprintf("/app/w/%d", a), nil, with(members(ok), "signed out", seeOther), notFound},
@@ -90,6 +92,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/sites", a), addSite,
 			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/sites", i), addSite, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/settings", a, acme.ID), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/settings", a, initech.ID), nil,
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/settings", i, initech.ID), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/settings", a, acme.ID), siteSettings,
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/settings", a, initech.ID), siteSettings,
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/settings", i, initech.ID), siteSettings, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},
@@ -123,16 +135,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/account/sessions/" + victimSession + "/revoke", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/sign-out-others", url.Values{}, nil, seeOther},
 	}
+	// sitesOf describes a workspace's sites (how many, and each one's
+	// settings) and its saved feeds.
 	sitesOf := func(ws int64) string {
 		list, err := w.st.Sites(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
+		var b strings.Builder
+		for _, s := range list {
+			fmt.Fprintf(&b, "%+v\n", *s)
+		}
 		feeds, err := w.st.SavedFeeds(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fmt.Sprintf("%d sites, %d saved feeds", len(list), len(feeds))
+		fmt.Fprintf(&b, "%d saved feeds", len(feeds))
+		return b.String()
 	}
 	// cleanUp deletes the feeds that a permitted request saved, so that the
 	// next caller can save one of the same name.

@@ -25,7 +25,7 @@ type feedData struct {
 	Periods                []period
 	Feed                   []foyer.FeedRow
 	Sources                []string // the page's top sources, for the filter's suggestions
-	Saved                  []savedFeedLink
+	SavedFeeds             []savedFeedLink
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
 }
@@ -49,7 +49,7 @@ type period struct {
 // feedPageSize is how many companies one page of the feed lists.
 const feedPageSize = 50
 
-var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent}
+var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {
@@ -150,7 +150,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,
 		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
 	for _, f := range saved {
-		d.Saved = append(d.Saved, savedFeedLink{SavedFeed: f, Current: f.Query == current,
+		d.SavedFeeds = append(d.SavedFeeds, savedFeedLink{SavedFeed: f, Current: f.Query == current,
 			CanDelete: f.CreatedBy == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})
 	}
 	if len(rows) > feedPageSize {

@@ -30,7 +30,7 @@ func (w *webTest) site(workspace, key string) *foyer.Site {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s := &foyer.Site{WorkspaceID: ws.ID, Key: key, Name: key, Hostnames: []string{"www.example.com"}}
+	s := &foyer.Site{WorkspaceID: ws.ID, Key: key, Name: key, Hostnames: []string{"www.example.com"}, HonorGPC: true}
 	if err := w.st.CreateSite(ctx, s); err != nil {
 		w.t.Fatal(err)
 	}

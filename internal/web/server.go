@@ -101,6 +101,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
 	s.mux.Handle("GET /app/w/{ws}/sites/{site}", strict(s.signedIn(s.overviewPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))
+	s.mux.Handle("GET /app/w/{ws}/sites/{site}/settings", strict(s.signedIn(s.settingsPage)))
+	s.mux.Handle("POST /app/w/{ws}/sites/{site}/settings", strict(csrf.Handler(s.signedIn(s.saveSettings))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))

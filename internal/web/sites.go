@@ -33,9 +33,18 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// snippet is the tracker tag for a site, served from this Foyer.
-func snippet(r *http.Request, key string) string {
-	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"></script>`, baseURL(r), key)
+// snippet is the tracker tag for a site, served from this Foyer, with the
+// attributes its settings need: data-consent="required" when it requires
+// consent, data-gpc="ignore" when it does not honour GPC/DNT.
+func snippet(r *http.Request, site *foyer.Site) string {
+	var attrs string
+	if site.Consent == foyer.ConsentRequired {
+		attrs += ` data-consent="required"`
+	}
+	if !site.HonorGPC {
+		attrs += ` data-gpc="ignore"`
+	}
+	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"%s></script>`, baseURL(r), site.Key, attrs)
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -58,7 +67,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 			s.serverError(w, "sites", err)
 			return
 		}
-		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: snippet(r, site.Key)})
+		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: snippet(r, site)})
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
 	s.render(w, status, "sites", pageData{Title: "Sites", User: u, Error: errMsg,
@@ -79,7 +88,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 	var d sitesData
 	d.Form.Name, d.Form.Hostnames = r.PostForm.Get("name"), r.PostForm.Get("hostnames")
 	site := &foyer.Site{WorkspaceID: m.WorkspaceID, Key: foyer.NewSiteKey(), Name: d.Form.Name, HonorGPC: true,
-		Hostnames: strings.FieldsFunc(d.Form.Hostnames, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })}
+		Hostnames: splitHostnames(d.Form.Hostnames)}
 	if err := s.cfg.Store.CreateSite(r.Context(), site); err != nil {
 		if foyer.ErrorCode(err) == foyer.EINVALID {
 			s.renderSites(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), d)
@@ -95,6 +104,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 type overviewData struct {
 	OverviewSite *foyer.Site
 	Overview     *foyer.SiteOverview
+	CanSettings  bool // the user may change the site's settings
 }
 
 // percent writes part of whole as a whole percentage.
@@ -142,7 +152,8 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		return
 	}
 	pd := pageData{Title: site.Name, User: u,
-		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, overviewData: overviewData{site, o}}
+		feedData:     feedData{Workspace: m, Period: p, Periods: periodLinks(p)},
+		overviewData: overviewData{site, o, m.Role.AtLeast(foyer.RoleAdmin)}}
 	if perr != nil {
 		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
 	}

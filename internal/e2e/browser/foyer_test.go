@@ -33,6 +33,7 @@ type collectRequest struct {
 type payload struct {
 	Site    string `json:"site"`
 	Visitor string `json:"visitor"`
+	Consent bool   `json:"consent"`
 	Events  []struct {
 		Type      string `json:"type"`
 		URL       string `json:"url"`

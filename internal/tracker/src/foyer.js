@@ -8,12 +8,16 @@
  * and it posts batches of events to <origin of src>/collect (or data-api="URL")
  * in the format of docs/collect.md:
  *
- *   {"site": KEY, "visitor": ID, "events": [{"type": "pageview", ...}, ...]}
+ *   {"site": KEY, "visitor": ID, "consent": true, "events": [{"type": "pageview", ...}, ...]}
+ *
+ * "consent" is there only once the visitor has consented (foyer.consent(true)
+ * on this page or, kept in the _foyer_consent cookie, an earlier one).
  *
  * Attributes of the script tag:
  *   data-site="KEY"          the site's public key; without it the script does nothing
  *   data-api="URL"           where to post instead of <origin of src>/collect
- *   data-consent="required"  send and store nothing until foyer.consent(true)
+ *   data-consent="required"  send and store nothing until foyer.consent(true);
+ *                            the site's consent mode in Foyer must say so too
  *   data-gpc="ignore"        track even under Global Privacy Control / Do-Not-Track
  *
  * Page API: window.foyer.consent(true | false).
@@ -51,6 +55,7 @@
   let api; // the /collect URL
   let blocked = true; // no site, or GPC/DNT: never send or store anything
   let on = false; // tracking (consent given or not required, not refused)
+  let given; // true once the visitor consented: every batch then says "consent": true
   let hooked = false; // history and event listeners installed
   let vid; // visitor ID, resolved lazily on the first send
   let queue = []; // events not sent yet
@@ -155,7 +160,8 @@
   const flush = () => {
     clearTimeout(timer);
     timer = 0;
-    while (on && queue.length) send(JSON.stringify({ site, visitor: visitor(), events: queue.splice(0, 50) }));
+    while (on && queue.length)
+      send(JSON.stringify({ site, visitor: visitor(), consent: given, events: queue.splice(0, 50) }));
   };
 
   /** Queues an event; events queued in the same tick go in one request. */
@@ -273,19 +279,22 @@
   };
 
   /**
-   * foyer.consent(true) records consent in the _foyer_consent cookie and starts
-   * tracking; foyer.consent(false) stops tracking, deletes the visitor ID
-   * (cookie and localStorage) and remembers the refusal as _foyer_consent=0,
-   * which holds no identifier, so that tracking does not resume on the next page.
+   * foyer.consent(true) records consent in the _foyer_consent cookie, flags
+   * every batch from now on with "consent": true (which a consent-required
+   * site's collector insists on) and starts tracking; foyer.consent(false)
+   * stops tracking, deletes the visitor ID (cookie and localStorage) and
+   * remembers the refusal as _foyer_consent=0, which holds no identifier, so
+   * that tracking does not resume on the next page.
    */
   const consent = safe((yes) => {
     if (yes) {
       if (!blocked) {
         setCookie(CONSENT, 1, AGE);
+        given = true;
         start();
       }
     } else {
-      on = false;
+      on = given = false;
       queue = [];
       vid = 0;
       for (const k of [ID, TEST]) setCookie(k, '', 0);
@@ -305,7 +314,10 @@
       !site ||
       (attr('gpc') != 'ignore' && (N.globalPrivacyControl === true || N.doNotTrack == '1' || W.doNotTrack == '1'));
     const c = getCookie(CONSENT);
-    if (c == 1) setCookie(CONSENT, 1, AGE); // renewed, like the visitor ID
+    if (c == 1) {
+      given = true;
+      setCookie(CONSENT, 1, AGE); // renewed, like the visitor ID
+    }
     if (c != '0' && (attr('consent') != 'required' || c == 1)) start();
   } catch (e) {}
 })();

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+)
+
+// settingsData is what a site's settings page shows.
+type settingsData struct {
+	SettingsSite *foyer.Site // as stored
+	Settings     settingsForm
+	Snippet      string // the stored settings' snippet
+	Saved        bool
+}
+
+// settingsForm holds the settings form's fields, as stored or as posted.
+type settingsForm struct {
+	Name, Hostnames, ExcludedPaths         string
+	Consent                                foyer.ConsentMode
+	HonorGPC, IdentifyForms, IdentifyLinks bool
+}
+
+func formOf(site *foyer.Site) settingsForm {
+	return settingsForm{Name: site.Name, Hostnames: strings.Join(site.Hostnames, "\n"),
+		ExcludedPaths: strings.Join(site.ExcludedPaths, "\n"), Consent: site.Consent, HonorGPC: site.HonorGPC,
+		IdentifyForms: site.Identify.Forms, IdentifyLinks: site.Identify.EmailLinks}
+}
+
+// splitHostnames reads a hostname list typed one a line, or separated by
+// commas or spaces.
+func splitHostnames(s string) []string {
+	return strings.FieldsFunc(s, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })
+}
+
+// settingsSite returns the site in the path when the user may change it:
+// an admin or owner of the workspace (else 403), and a site of that
+// workspace (else 404, as for a site that does not exist).
+func (s *Server) settingsSite(w http.ResponseWriter, r *http.Request, u *foyer.User) (foyer.Membership, *foyer.Site, bool) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
+	if !ok {
+		return m, nil, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("site"), 10, 64)
+	if err != nil {
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return m, nil, false
+	}
+	site, err := s.cfg.Store.SiteByID(r.Context(), m.WorkspaceID, id)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return m, nil, false
+	}
+	if err != nil {
+		s.serverError(w, "site settings", err)
+		return m, nil, false
+	}
+	return m, site, true
+}
+
+// settingsPage shows a site's settings: admins and owners only.
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, site, ok := s.settingsSite(w, r, u)
+	if !ok {
+		return
+	}
+	s.renderSettings(w, r, u, m, site, http.StatusOK, "",
+		settingsData{Settings: formOf(site), Saved: r.URL.Query().Get("saved") == "1"})
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, site *foyer.Site,
+	status int, errMsg string, d settingsData) {
+	d.SettingsSite, d.Snippet = site, snippet(r, site)
+	s.render(w, status, "settings", pageData{Title: "Settings · " + site.Name, User: u, Error: errMsg,
+		feedData: feedData{Workspace: m}, settingsData: d})
+}
+
+// saveSettings stores a site's settings from the form: admins and owners
+// only. Bad input shows the page again with the form as typed and the
+// error, and stores nothing. After a save, this process's collector reads
+// the site afresh at once (ForgetSite); others within 10 seconds.
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, stored, ok := s.settingsSite(w, r, u)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
+	if err := r.ParseForm(); err != nil {
+		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, "The form could not be read.", settingsData{Settings: formOf(stored)})
+		return
+	}
+	f := r.PostForm
+	form := settingsForm{Name: f.Get("name"), Hostnames: f.Get("hostnames"), ExcludedPaths: f.Get("excluded_paths"),
+		Consent: foyer.ConsentMode(f.Get("consent")), HonorGPC: f.Get("honor_gpc") == "on",
+		IdentifyForms: f.Get("identify_forms") == "on", IdentifyLinks: f.Get("identify_email_links") == "on"}
+	site := &foyer.Site{ID: stored.ID, WorkspaceID: m.WorkspaceID, Name: form.Name, Hostnames: splitHostnames(form.Hostnames),
+		HonorGPC: form.HonorGPC, Consent: form.Consent, ExcludedPaths: strings.Split(form.ExcludedPaths, "\n"),
+		Identify: foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks}}
+	err := s.cfg.Store.UpdateSite(r.Context(), site)
+	switch foyer.ErrorCode(err) {
+	case "":
+	case foyer.EINVALID:
+		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, foyer.ErrorMessage(err), settingsData{Settings: form})
+		return
+	case foyer.ENOTFOUND: // deleted meanwhile
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		return
+	default:
+		s.serverError(w, "save site settings", err)
+		return
+	}
+	if s.cfg.Collect != nil {
+		s.cfg.Collect.ForgetSite(site.Key)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites/%d/settings?saved=1", m.WorkspaceID, site.ID), http.StatusSeeOther)
+}
+
+// siteBadges names the settings that the list of sites and a site's
+// overview show.
+func siteBadges(site *foyer.Site) []string {
+	b := []string{"Tracks without asking"}
+	if site.Consent == foyer.ConsentRequired {
+		b[0] = "Consent required"
+	}
+	if site.HonorGPC {
+		b = append(b, "GPC/DNT honoured")
+	} else {
+		b = append(b, "GPC/DNT ignored")
+	}
+	switch n := len(site.ExcludedPaths); n {
+	case 0:
+	case 1:
+		b = append(b, "1 excluded path")
+	default:
+		b = append(b, fmt.Sprintf("%d excluded paths", n))
+	}
+	return b
+}
