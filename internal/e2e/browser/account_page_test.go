@@ -7,9 +7,6 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/auth"
 )
 
 // TestAccountPageInBrowser: a user signed in on two browsers opens the
@@ -20,13 +17,7 @@ import (
 func TestAccountPageInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
-	st := f.app.Store
-	ctx := context.Background()
-	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	u := &foyer.User{Email: "ana@example.com", PasswordHash: hash}
-	if err := st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
+	u := f.member(t, "ana@example.com", 0, "")
 	browser := newBrowser(t)
 	signIn := func(tab context.Context, password string) {
 		t.Helper()

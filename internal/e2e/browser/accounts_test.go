@@ -24,14 +24,7 @@ func TestAccountsInBrowser(t *testing.T) {
 	st := f.app.Store
 	ctx := context.Background()
 	site := f.newSite(t, "accounts")
-	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	owner := &foyer.User{Email: "olga@example.com", PasswordHash: hash}
-	if err := st.CreateUser(ctx, owner); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetMembership(ctx, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: owner.ID, Role: foyer.RoleOwner}); err != nil {
-		t.Fatal(err)
-	}
+	owner := f.member(t, "olga@example.com", site.WorkspaceID, foyer.RoleOwner)
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
 		t.Fatal(err)

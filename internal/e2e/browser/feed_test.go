@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/ipdata"
 )
 
@@ -55,14 +54,7 @@ func TestFeedInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	u := &foyer.User{Email: "ana@example.com", PasswordHash: hash}
-	if err := f.app.Store.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.app.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: u.ID, Role: foyer.RoleAnalyst}); err != nil {
-		t.Fatal(err)
-	}
+	f.member(t, "ana@example.com", site.WorkspaceID, foyer.RoleAnalyst)
 	tab2 := newTab(t, browser)
 	errs := watchErrors(t, tab2)
 	do(t, tab2, "open sign-in", chromedp.Navigate(f.URL+"/login"),

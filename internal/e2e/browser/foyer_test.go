@@ -17,6 +17,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
+	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
 
@@ -186,6 +187,27 @@ func (f *foyerServer) newSite(t *testing.T, key string) *foyer.Site {
 }
 
 // events returns every stored event of the site.
+// member creates a user whose password is "correct horse battery" (hashed
+// cheaply, for speed) and, when workspaceID is not 0, gives it role there.
+func (f *foyerServer) member(t *testing.T, email string, workspaceID int64, role foyer.Role) *foyer.User {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &foyer.User{Email: email, PasswordHash: hash}
+	if err := f.app.Store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if workspaceID != 0 {
+		if err := f.app.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: workspaceID, UserID: u.ID, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u
+}
+
 func (f *foyerServer) events(t *testing.T, ctx context.Context, s *foyer.Site) []*foyer.StoredEvent {
 	t.Helper()
 	var out []*foyer.StoredEvent

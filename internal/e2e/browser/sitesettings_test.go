@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/auth"
 )
 
 // TestSiteSettingsInBrowser: an owner makes a site require consent and
@@ -27,14 +26,7 @@ func TestSiteSettingsInBrowser(t *testing.T) {
 	st := f.app.Store
 	ctx0 := context.Background()
 	site := f.newSite(t, "settings")
-	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	owner := &foyer.User{Email: "olga@example.com", PasswordHash: hash}
-	if err := st.CreateUser(ctx0, owner); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetMembership(ctx0, foyer.Membership{WorkspaceID: site.WorkspaceID, UserID: owner.ID, Role: foyer.RoleOwner}); err != nil {
-		t.Fatal(err)
-	}
+	owner := f.member(t, "olga@example.com", site.WorkspaceID, foyer.RoleOwner)
 	browser := newBrowser(t)
 
 	// The owner changes the settings.

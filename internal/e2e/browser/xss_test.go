@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/ipdata"
 )
 
@@ -102,14 +101,7 @@ func TestHostileTextInBrowser(t *testing.T) {
 		companyID[r.Name] = r.ID
 	}
 
-	hash, _ := auth.HashPassword("correct horse battery", auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	u := &foyer.User{Email: "ana@example.com", PasswordHash: hash}
-	if err := st.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetMembership(ctx, foyer.Membership{WorkspaceID: ws.ID, UserID: u.ID, Role: foyer.RoleOwner}); err != nil {
-		t.Fatal(err)
-	}
+	u := f.member(t, "ana@example.com", ws.ID, foyer.RoleOwner)
 
 	app := fmt.Sprintf("%s/app/w/%d", f.URL, ws.ID)
 	pages := []struct {
