@@ -3,6 +3,9 @@
 -- roll-up beside company_days: per company and UTC day, the pages it viewed
 -- and the sources its visits came from. Only visits from companies are
 -- kept here; anonymous traffic stays in the site-wide tables of 0008.
+-- Each is read by its key's prefix alone, so the key holds the rows (or,
+-- on PostgreSQL, the visits): a page of the feed reads its companies'
+-- sources without a row lookup each.
 CREATE TABLE company_pages (
 	page_id    INTEGER NOT NULL,
 	day        INTEGER NOT NULL,
@@ -10,7 +13,7 @@ CREATE TABLE company_pages (
 	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
 	pageviews  INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (page_id, day, company_id)
-);
+) WITHOUT ROWID;
 CREATE TABLE company_sources (
 	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
 	day        INTEGER NOT NULL,
@@ -18,7 +21,7 @@ CREATE TABLE company_sources (
 	source     TEXT NOT NULL, -- utm_source, else the referrer's host, else 'direct'
 	visits     INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (company_id, day, site_id, source)
-);
+) WITHOUT ROWID;
 CREATE INDEX company_sources_source ON company_sources(source, day);
 
 -- The feed of a period that does not end today, or sorted by score, sums
