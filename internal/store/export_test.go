@@ -20,7 +20,7 @@ func PeriodFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedR
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	return s.periodFeed(ctx, q, dayOf(ms(q.From)), dayOf(ms(q.To)))
+	return s.periodFeed(ctx, q, dayOf(ms(q.From)), dayOf(ms(q.To)), s.now())
 }
 
 // RedoMigration undoes the migrations from version on and applies them

@@ -10,22 +10,32 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
+// companyColumns are the columns scanCompany reads, of companies c.
+const companyColumns = `c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size`
+
+// scanCompany reads companyColumns, then the extra columns into extra.
+func scanCompany(scan func(...any) error, workspaceID int64, extra ...any) (foyer.Company, error) {
+	c := foyer.Company{WorkspaceID: workspaceID}
+	var asn int64
+	var typ string
+	err := scan(append([]any{&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size}, extra...)...)
+	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
+	return c, err
+}
+
 // Company returns a company of the workspace, or ENOTFOUND.
 func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foyer.Company, error) {
-	c := foyer.Company{WorkspaceID: workspaceID}
-	var asn, first, last int64
-	var typ string
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
-		SELECT id, name, domain, asn, country, city, type, industry, size, created_at, last_at FROM companies
-		WHERE id = ? AND workspace_id = ?`), companyID, workspaceID).Scan(
-		&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size, &first, &last)
+	var first, last int64
+	c, err := scanCompany(s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
+		SELECT `+companyColumns+`, c.created_at, c.last_at FROM companies c
+		WHERE c.id = ? AND c.workspace_id = ?`), companyID, workspaceID).Scan, workspaceID, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: company: %w", err)
 	}
-	c.ASN, c.Type, c.FirstSeen = uint32(asn), foyer.OrgType(typ), fromMS(first)
+	c.FirstSeen = fromMS(first)
 	if last > 0 {
 		c.LastSeen = fromMS(last)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -38,14 +39,16 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	if q.Sort == foyer.SortRecent && to >= dayOf(ms(now)) && !periodFiltered(q) {
 		rows, err = s.recentFeed(ctx, q, from, to)
 	} else {
-		rows, err = s.periodFeed(ctx, q, from, to)
+		rows, err = s.periodFeed(ctx, q, from, to, now)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		r := &rows[i]
-		r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+	if q.Sort != foyer.SortScore { // periodFeed scored every row to order them
+		for i := range rows {
+			r := &rows[i]
+			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+		}
 	}
 	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
 }
@@ -85,7 +88,7 @@ func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 // periodFeed sums company_days over the period for every company of the
 // workspace that matches the filters, then orders the sums and reads the
 // page's companies: its cost grows with the companies of the period.
-func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
 	var b strings.Builder
 	args := []any{q.WorkspaceID, from, to}
 	b.WriteString(`/* Store.periodFeed */
@@ -119,7 +122,6 @@ func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 		return nil, fmt.Errorf("store: feed: %w", err)
 	}
 	defer rows.Close()
-	now := s.now()
 	var all []foyer.FeedRow
 	for rows.Next() {
 		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
@@ -155,20 +157,17 @@ func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer
 		args = append(args, page[i].ID)
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.companiesOf */
-		SELECT id, name, domain, asn, country, city, type, industry, size FROM companies
-		WHERE workspace_id = ? AND id IN (`+placeholders(len(page))+`)`), args...)
+		SELECT `+companyColumns+` FROM companies c
+		WHERE c.workspace_id = ? AND c.id IN (`+placeholders(len(page))+`)`), args...)
 	if err != nil {
 		return fmt.Errorf("store: feed: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c foyer.Company
-		var asn int64
-		var typ string
-		if err := rows.Scan(&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size); err != nil {
+		c, err := scanCompany(rows.Scan, workspaceID)
+		if err != nil {
 			return fmt.Errorf("store: feed: %w", err)
 		}
-		c.ASN, c.Type, c.WorkspaceID = uint32(asn), foyer.OrgType(typ), workspaceID
 		byID[c.ID].Company = c
 	}
 	return rows.Err()
@@ -227,14 +226,14 @@ func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 	filter, fargs := companyFilter(q, "c")
 	if q.SiteID == 0 {
 		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
-			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, c.last_at
+			SELECT `+companyColumns+`, c.last_at
 			FROM companies c
 			WHERE c.workspace_id = ? AND c.last_at >= ?`+filter+`
 			ORDER BY c.last_at DESC, c.id LIMIT ? OFFSET ?`),
 			append(append([]any{q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
 	} else {
 		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
-			SELECT c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, cs.last_at
+			SELECT `+companyColumns+`, cs.last_at
 			FROM company_sites cs JOIN companies c ON c.id = cs.company_id
 			WHERE cs.site_id = ? AND c.workspace_id = ? AND cs.last_at >= ?`+filter+`
 			ORDER BY cs.last_at DESC, c.id LIMIT ? OFFSET ?`),
@@ -246,14 +245,13 @@ func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 	var out []foyer.FeedRow
 	byID := map[int64]int{}
 	for rows.Next() {
-		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
-		var asn, last int64
-		var typ string
-		if err := rows.Scan(&r.ID, &r.Name, &r.Domain, &asn, &r.Country, &r.City, &typ, &r.Industry, &r.Size, &last); err != nil {
+		var last int64
+		c, err := scanCompany(rows.Scan, q.WorkspaceID, &last)
+		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: feed: %w", err)
 		}
-		r.ASN, r.Type, r.LastAt = uint32(asn), foyer.OrgType(typ), fromMS(last)
+		r := foyer.FeedRow{Company: c, LastAt: fromMS(last)}
 		byID[r.ID] = len(out)
 		out = append(out, r)
 	}
