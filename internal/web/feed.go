@@ -165,11 +165,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	}
 	slices.Sort(d.Sources)
 	d.Feed = rows
-	pd := pageData{Title: m.WorkspaceName, User: u, feedData: d}
-	if perr != nil {
-		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
-	}
-	s.render(w, http.StatusOK, "feed", pd)
+	s.render(w, http.StatusOK, "feed", pageData{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), feedData: d})
 }
 
 // companyData is what the company page shows.
@@ -219,10 +215,6 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		cd.TotalPages += d.Pageviews
 		cd.TotalEngaged += d.EngagedMS
 	}
-	pd := pageData{Title: c.Name, User: u,
-		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, companyData: cd}
-	if perr != nil {
-		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
-	}
-	s.render(w, http.StatusOK, "company", pd)
+	s.render(w, http.StatusOK, "company", pageData{Title: c.Name, User: u, Error: periodNotice(perr),
+		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, companyData: cd})
 }

@@ -112,6 +112,15 @@ func parsePeriod(qs url.Values) (feedPeriod, error) {
 	return feedPeriod{From: from, To: to}, nil
 }
 
+// periodNotice is what a page says when periodOf refused the period it
+// was asked for: why, and that it shows the default instead; "" for nil.
+func periodNotice(err error) string {
+	if err == nil {
+		return ""
+	}
+	return foyer.ErrorMessage(err) + " Showing the last 30 days."
+}
+
 // filterOf reads the feed's filter and order from the query string; a
 // number that is not one filters nothing.
 func filterOf(r *http.Request) foyer.FeedQuery {

@@ -151,11 +151,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		notFound()
 		return
 	}
-	pd := pageData{Title: site.Name, User: u,
+	s.render(w, http.StatusOK, "overview", pageData{Title: site.Name, User: u, Error: periodNotice(perr),
 		feedData:     feedData{Workspace: m, Period: p, Periods: periodLinks(p)},
-		overviewData: overviewData{site, o, m.Role.AtLeast(foyer.RoleAdmin)}}
-	if perr != nil {
-		pd.Error = foyer.ErrorMessage(perr) + " Showing the last 30 days."
-	}
-	s.render(w, http.StatusOK, "overview", pd)
+		overviewData: overviewData{site, o, m.Role.AtLeast(foyer.RoleAdmin)}})
 }
