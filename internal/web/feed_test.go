@@ -16,11 +16,7 @@ import (
 // visitFrom appends a page view of a new visitor from the organisation.
 func (w *webTest) visitFrom(site *foyer.Site, i int, org foyer.Org, at time.Time) {
 	w.t.Helper()
-	h := foyer.Hit{SiteID: site.ID, VisitorUID: fmt.Sprintf("visitor-%016d", i), Time: at, Kind: foyer.KindPageview,
-		Host: "www.example.com", Path: "/pricing", Origin: foyer.Origin{Country: "DE", Org: org}}
-	if err := w.st.Append(context.Background(), []foyer.Hit{h}); err != nil {
-		w.t.Fatal(err)
-	}
+	w.visit(site, i, org, at, "", "/pricing")
 }
 
 func (w *webTest) site(workspace, key string) *foyer.Site {
