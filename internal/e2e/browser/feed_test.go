@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,18 +27,7 @@ func TestFeedInBrowser(t *testing.T) {
 	if err := b.AddCompaniesCSV(strings.NewReader("203.0.113.0/24,Acme Widgets GmbH,acme-widgets.example,Manufacturing,50-199,DE\n"), ipdata.Source{Name: "companies.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	tab, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), ipdata.FileName)
-	if err := tab.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	res := ipdata.NewResolver(path)
-	if _, err := res.Load(); err != nil {
-		t.Fatal(err)
-	}
+	res := resolverOf(t, b)
 
 	f := startFoyerWith(t, res, "203.0.113.9")
 	site := f.newSite(t, "feed")

@@ -215,6 +215,13 @@ func hostileIPData(t *testing.T) *ipdata.Resolver {
 	if err := b.AddCompaniesCSV(strings.NewReader(line), ipdata.Source{Name: "companies.csv"}); err != nil {
 		t.Fatal(err)
 	}
+	return resolverOf(t, b)
+}
+
+// resolverOf writes the builder's table to a file and puts it in service,
+// the way Foyer loads its IP data.
+func resolverOf(t *testing.T, b *ipdata.Builder) *ipdata.Resolver {
+	t.Helper()
 	tab, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
