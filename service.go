@@ -70,6 +70,7 @@ type Store interface {
 	FeedService
 	TokenService
 	LinkService
+	SetupService
 	SavedFeedService
 	IdentityService
 	// Ping reports whether the database answers.

@@ -228,6 +228,26 @@ type LinkService interface {
 	Members(ctx context.Context, workspaceID int64) ([]Member, error)
 }
 
+// SetupService creates an installation's first owner from a one-time
+// link, so that a new installation needs no command line to start.
+type SetupService interface {
+	// HasUsers reports whether any user exists.
+	HasUsers(ctx context.Context) (bool, error)
+	// CreateSetupLink stores a link to create the first owner under its
+	// token's hash; ECONFLICT once a user exists.
+	CreateSetupLink(ctx context.Context, tokenHash []byte, expires time.Time) error
+	// SetupLink returns the names of the existing workspaces (a first
+	// owner may take one, such as the demo's), oldest first, when the link
+	// is known and unexpired and no user exists yet; ENOTFOUND otherwise.
+	SetupLink(ctx context.Context, tokenHash []byte) (workspaces []string, err error)
+	// CompleteSetup creates u and makes u the owner of the workspace named
+	// w.Name, created unless it exists, and spends every setup link, in
+	// one transaction; it sets u's and w's IDs. ENOTFOUND when the link is
+	// unknown or expired or a user exists (another sign-up won), EINVALID
+	// for a bad email or an empty workspace name.
+	CompleteSetup(ctx context.Context, tokenHash []byte, u *User, w *Workspace) error
+}
+
 // Member is a user as a workspace's member list shows them.
 type Member struct {
 	User User

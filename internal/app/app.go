@@ -47,11 +47,12 @@ type Config struct {
 
 // App is a wired server.
 type App struct {
-	cfg     Config
-	Store   *store.Store
-	Writer  *collect.Writer
-	Handler http.Handler
-	log     *slog.Logger
+	cfg       Config
+	publicURL string // cfg.PublicURL, checked
+	Store     *store.Store
+	Writer    *collect.Writer
+	Handler   http.Handler
+	log       *slog.Logger
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -113,7 +114,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	return &App{
-		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
+		cfg: cfg, publicURL: publicURL, Store: st, Writer: writer, log: cfg.Log,
 		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 			ClientIP: collect.ClientIP{Trusted: trusted}, SSO: providers, PublicURL: publicURL, Mail: mail}),
 	}, nil
@@ -131,6 +132,25 @@ func checkPublicURL(s string) (string, error) {
 		return "", foyer.Errorf(foyer.EINVALID, "public URL %q: want the address users reach Foyer at, such as https://foyer.example.com", s)
 	}
 	return strings.TrimSuffix(s, "/"), nil
+}
+
+// announceSetup logs a one-time link that creates the first owner, when
+// the installation has no users: whoever can read the server's log can
+// begin, and nobody else.
+func (a *App) announceSetup(ctx context.Context, base string) {
+	path, err := web.NewSetupLink(ctx, a.Store)
+	if err != nil {
+		a.log.Error("no first-owner setup link", "err", err)
+		return
+	}
+	if path == "" {
+		return
+	}
+	if a.publicURL != "" {
+		base = a.publicURL
+	}
+	a.log.Warn("no user yet: open this one-time link to create the first owner; it works for 24 hours, and each start makes a new one. "+
+		"Or run `foyer user add`", "setup_url", base+path)
 }
 
 // ipdataOf returns the IP data resolver behind r, or nil.
@@ -165,6 +185,7 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		ErrorLog:          serverErrorLog(a.log),
 	}
 	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version)
+	a.announceSetup(ctx, "http://"+ln.Addr().String())
 	if ready != nil {
 		ready(ln.Addr())
 	}

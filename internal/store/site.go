@@ -13,12 +13,16 @@ import (
 
 // CreateWorkspace stores w and sets its ID and CreatedAt.
 func (s *Store) CreateWorkspace(ctx context.Context, w *foyer.Workspace) error {
+	return s.createWorkspace(ctx, s.db, w)
+}
+
+func (s *Store) createWorkspace(ctx context.Context, q querier, w *foyer.Workspace) error {
 	w.Name = strings.TrimSpace(w.Name)
 	if w.Name == "" {
 		return foyer.Errorf(foyer.EINVALID, "workspace name is required")
 	}
 	w.CreatedAt = s.now().UTC().Truncate(1e6)
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateWorkspace */
+	err := q.QueryRowContext(ctx, s.rebind(`/* Store.CreateWorkspace */
 		INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING id`),
 		w.Name, ms(w.CreatedAt)).Scan(&w.ID)
 	if isUniqueViolation(err) {

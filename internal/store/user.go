@@ -18,6 +18,17 @@ var (
 
 // CreateUser stores u and sets its ID and times.
 func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
+	return s.createUser(ctx, s.db, u)
+}
+
+// querier runs statements on the database or in a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) createUser(ctx context.Context, q querier, u *foyer.User) error {
 	email, err := foyer.NormalizeEmail(u.Email)
 	if err != nil {
 		return err
@@ -25,7 +36,7 @@ func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
 	u.Email, u.Name = email, strings.TrimSpace(u.Name)
 	u.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	u.PasswordChangedAt = u.CreatedAt
-	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateUser */
+	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateUser */
 		INSERT INTO users (email, name, password_hash, created_at, password_changed_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`),
 		u.Email, u.Name, u.PasswordHash, ms(u.CreatedAt), ms(u.PasswordChangedAt)).Scan(&u.ID)

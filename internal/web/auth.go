@@ -24,7 +24,7 @@ var staticFiles embed.FS
 // pages are parsed once: each page is the layout with its own content.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "notfound", "forbidden",
+	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "setup", "notfound", "forbidden",
 		"twofactor", "enrol", "overview", "formerror", "account", "settings"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
@@ -46,6 +46,7 @@ type pageData struct {
 	twoFactorData
 	overviewData
 	ssoData
+	setupData
 	accountData
 	settingsData
 }
@@ -92,7 +93,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/app", http.StatusSeeOther)
 		return
 	}
-	s.render(w, http.StatusOK, "login", pageData{Title: "Sign in"})
+	d := pageData{Title: "Sign in"}
+	has, err := s.cfg.Store.HasUsers(r.Context())
+	if err != nil {
+		s.serverError(w, "login", err)
+		return
+	}
+	d.NoUsers = !has
+	s.render(w, http.StatusOK, "login", d)
 }
 
 // errWrongLogin is the one answer to an unknown email or a wrong password,

@@ -126,6 +126,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/login/sso/test/callback?code=c&state=s", nil, nil, http.StatusBadRequest},
 		{"GET", "/login/sso/other", nil, nil, notFound},
 		{"GET", "/invite/not-a-token/sso/test", nil, nil, notFound},
+		// Once users exist, no setup link creates another owner.
+		{"GET", "/setup/not-a-token", nil, nil, notFound},
+		{"POST", "/setup/not-a-token", url.Values{"workspace": {"Acme"}, "email": {"eve@example.com"},
+			"password": {"correct horse battery"}, "confirm": {"correct horse battery"}}, nil, notFound},
 		// The account pages are the caller's own: any signed-in user, and
 		// another user's session is not found.
 		{"GET", "/account", nil, map[string]int{"signed out": seeOther}, ok},

@@ -111,6 +111,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /login/sso/{provider}", strict(http.HandlerFunc(s.ssoStart)))
 	s.mux.Handle("GET /login/sso/{provider}/callback", strict(s.throttled(http.HandlerFunc(s.ssoCallback))))
 	s.mux.Handle("GET /invite/{token}/sso/{provider}", strict(http.HandlerFunc(s.ssoInviteStart)))
+	s.mux.Handle("GET /setup/{token}", strict(http.HandlerFunc(s.setup)))
+	s.mux.Handle("POST /setup/{token}", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.setup)))))
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 

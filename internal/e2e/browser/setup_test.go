@@ -1,0 +1,96 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/foyerhq/foyer"
+	foyerweb "github.com/foyerhq/foyer/internal/web"
+)
+
+// TestFirstOwnerInBrowser signs up the first owner of a new installation
+// in Chromium: the login page says how to begin, the setup link's form
+// refuses two different passwords and then creates the owner and the
+// workspace, and the owner adds the first site and gets its snippet.
+// Screenshots: login-empty, setup, first-site.
+func TestFirstOwnerInBrowser(t *testing.T) {
+	t.Parallel()
+	f := startFoyer(t)
+	ctx := context.Background()
+	browser := newBrowser(t)
+	tab := newTab(t, browser)
+	errs := watchErrors(t, tab)
+	path := func() string { return eval[string](t, tab, `location.pathname`) }
+	text := func(sel string) string {
+		return eval[string](t, tab, `(document.querySelector(`+"`"+sel+"`"+`) || {}).textContent || ''`)
+	}
+
+	do(t, tab, "login page", chromedp.Navigate(f.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	if n := text(".notice"); !strings.Contains(n, "no accounts yet") || !strings.Contains(n, "/setup/") {
+		t.Errorf("the login page's notice: %q", n)
+	}
+	screenshot(t, tab, "login-empty")
+
+	link, err := foyerweb.NewSetupLink(ctx, f.app.Store) // what `foyer serve` logs
+	if err != nil || link == "" {
+		t.Fatalf("setup link %q, %v", link, err)
+	}
+	fill := func(confirm string) {
+		do(t, tab, "fill the setup form", chromedp.Navigate(f.URL+link),
+			chromedp.WaitVisible(chromedp.CSS(`input[name=workspace]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name=workspace]`), "Acme <Corp>"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Olga Owner"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "olga@example.com"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=confirm]`), confirm))
+	}
+	fill("correct horse batteries")
+	screenshot(t, tab, "setup")
+	clickAndLoad(t, tab, `button[type=submit]`)
+	if e := text(".error"); !strings.Contains(e, "differ") {
+		t.Fatalf("two different passwords: error %q on %s", e, path())
+	}
+	if has, _ := f.app.Store.HasUsers(ctx); has {
+		t.Fatal("a refused form made a user")
+	}
+	check(t, "the form keeps the workspace name", eval[string](t, tab, `document.querySelector('input[name=workspace]').value`), "Acme <Corp>")
+
+	fill("correct horse battery")
+	clickAndLoad(t, tab, `button[type=submit]`)
+	ws, err := f.app.Store.WorkspaceByName(ctx, "Acme <Corp>")
+	if err != nil {
+		t.Fatalf("the workspace (page %s, error %q): %v", path(), text(".error"), err)
+	}
+	check(t, "lands on the sites page", path(), fmt.Sprintf("/app/w/%d/sites", ws.ID))
+	u, err := f.app.Store.UserByEmail(ctx, "olga@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role, err := f.app.Store.Role(ctx, ws.ID, u.ID); err != nil || role != foyer.RoleOwner {
+		t.Errorf("role %q, %v", role, err)
+	}
+	if h := text("h1"); h != "Sites" {
+		t.Errorf("heading %q", h)
+	}
+
+	do(t, tab, "add the first site",
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Acme website"),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=hostnames]`), "www.acme.example"))
+	clickAndLoad(t, tab, `form[action$="/sites"] button`)
+	snippet := eval[string](t, tab, `(document.querySelector('section.site textarea') || {}).value || ''`)
+	if !strings.Contains(snippet, "/t.js") || !strings.Contains(snippet, "data-site=") {
+		t.Errorf("the new site's snippet: %q", snippet)
+	}
+	screenshot(t, tab, "first-site")
+
+	// The link is spent.
+	do(t, tab, "the link again", chromedp.Navigate(f.URL+link), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	check(t, "the spent link's page", text("h1"), "Not found")
+	if e := errs(); len(e) > 0 {
+		t.Errorf("page errors: %q", e)
+	}
+}

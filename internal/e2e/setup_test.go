@@ -1,0 +1,104 @@
+package e2e_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// setupURLRE finds the first-owner link in the server's log, text or JSON.
+var setupURLRE = regexp.MustCompile(`"?setup_url"?[=:]"?(http://[^"\s]+/setup/[A-Za-z0-9_-]+)`)
+
+// setupURLs returns the setup links the server's log holds, waiting up to
+// wait for the first one.
+func setupURLs(t *testing.T, stderr string, wait time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		b, _ := os.ReadFile(stderr)
+		var urls []string
+		for _, m := range setupURLRE.FindAllSubmatch(b, -1) {
+			urls = append(urls, string(m[1]))
+		}
+		if len(urls) > 0 || time.Now().After(deadline) {
+			return urls
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestFirstOwnerFromLog starts a demo installation without users, takes
+// the setup link from its log, creates the owner with it, and checks that
+// the next start logs no link and that the owner signs in.
+func TestFirstOwnerFromLog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "foyer.db")
+	files := serverFiles{filepath.Join(dir, "stdout.log"), filepath.Join(dir, "stderr.log")}
+	s := startServer(t, files, "--db", db, "--demo")
+	urls := setupURLs(t, files.stderr, 5*time.Second)
+	if len(urls) != 1 || !strings.HasPrefix(urls[0], s.URL+"/setup/") {
+		b, _ := os.ReadFile(files.stderr)
+		t.Fatalf("setup links %q in the log of %s:\n%s", urls, s.URL, b)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(page, `value="Demo"`) {
+		t.Fatalf("GET the setup link: %d\n%s", resp.StatusCode, page)
+	}
+	resp, err = client.PostForm(urls[0], url.Values{"workspace": {"Demo"}, "name": {"Ana"}, "email": {"ana@example.com"},
+		"password": {"correct horse battery"}, "confirm": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/app/w/") {
+		t.Fatalf("POST the setup form: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	s.stop()
+
+	// With an owner, a start logs no link, and the old one is dead.
+	s = startServer(t, files, "--db", db, "--demo")
+	time.Sleep(300 * time.Millisecond) // the link would follow the listening line at once
+	if again := setupURLs(t, files.stderr, 0); len(again) != 1 {
+		t.Errorf("the second start logged a setup link: %q", again)
+	}
+	old := s.URL + urls[0][strings.Index(urls[0], "/setup/"):]
+	resp, err = client.Get(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the spent link: %d", resp.StatusCode)
+	}
+	resp, err = client.PostForm(s.URL+"/login", url.Values{"email": {"ana@example.com"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Set-Cookie") == "" {
+		t.Errorf("the owner's sign-in: %d", resp.StatusCode)
+	}
+}
+
+// readAll reads and closes an answer's body.
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

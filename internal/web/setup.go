@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// SetupLinkLife is how long a first-owner setup link works; each start of
+// the server without users makes a new one.
+const SetupLinkLife = 24 * time.Hour
+
+// setupData is what the first owner's sign-up page shows.
+type setupData struct {
+	SetupPath     string   // the page's address, for its form
+	WorkspaceName string   // as typed, or the first existing workspace's
+	Name          string   // the owner's, as typed
+	Unowned       []string // workspaces that exist without members (the demo's)
+	NoUsers       bool     // the login page: nobody can sign in yet
+}
+
+// NewSetupLink returns the path of a new one-time link that creates the
+// first owner (/setup/TOKEN), or "" when the installation has users.
+func NewSetupLink(ctx context.Context, st foyer.SetupService) (string, error) {
+	if has, err := st.HasUsers(ctx); err != nil || has {
+		return "", err
+	}
+	token, hash := auth.NewToken()
+	err := st.CreateSetupLink(ctx, hash, time.Now().Add(SetupLinkLife))
+	if foyer.ErrorCode(err) == foyer.ECONFLICT { // a user arrived meanwhile
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return "/setup/" + url.PathEscape(token), nil
+}
+
+// setup shows (GET) and takes (POST) the first owner's sign-up: their
+// account, their workspace, and a session, from a link the server logged.
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	hash := auth.TokenHash(r.PathValue("token"))
+	existing, err := s.cfg.Store.SetupLink(ctx, hash)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		s.setupGone(w)
+		return
+	}
+	if err != nil {
+		s.serverError(w, "setup", err)
+		return
+	}
+	d := pageData{Title: "Set up Foyer", setupData: setupData{SetupPath: r.URL.Path, Unowned: existing}}
+	if len(existing) > 0 {
+		d.WorkspaceName = existing[0]
+	}
+	if r.Method == http.MethodGet {
+		s.render(w, http.StatusOK, "setup", d)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		d.Error = "The form could not be read."
+		s.render(w, http.StatusBadRequest, "setup", d)
+		return
+	}
+	f := r.PostForm
+	d.Email, d.Name, d.WorkspaceName = strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("workspace"))
+	refuse := func(msg string) {
+		d.Error = msg
+		s.render(w, http.StatusBadRequest, "setup", d)
+	}
+	if d.WorkspaceName == "" {
+		refuse("Name your workspace: your company's name will do.")
+		return
+	}
+	if f.Get("password") != f.Get("confirm") {
+		refuse("The two passwords differ: type the same one twice.")
+		return
+	}
+	pwHash, err := auth.HashPassword(f.Get("password"), auth.DefaultParams)
+	if err != nil {
+		refuse(fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword))
+		return
+	}
+	u := &foyer.User{Email: d.Email, Name: d.Name, PasswordHash: pwHash}
+	ws := &foyer.Workspace{Name: d.WorkspaceName}
+	err = s.cfg.Store.CompleteSetup(ctx, hash, u, ws)
+	switch foyer.ErrorCode(err) {
+	case "":
+	case foyer.EINVALID:
+		refuse(strings.ToUpper(foyer.ErrorMessage(err)[:1]) + foyer.ErrorMessage(err)[1:] + ".")
+		return
+	case foyer.ENOTFOUND:
+		s.setupGone(w)
+		return
+	default:
+		s.serverError(w, "setup", err)
+		return
+	}
+	s.cfg.Log.Info("first owner created", "user_id", u.ID, "workspace_id", ws.ID)
+	if err := s.startSession(w, r, u, false); err != nil {
+		s.serverError(w, "setup", err)
+		return
+	}
+	// A new workspace starts by adding its site; the demo's shows its feed.
+	next := fmt.Sprintf("/app/w/%d", ws.ID)
+	if sites, err := s.cfg.Store.Sites(ctx, ws.ID); err == nil && len(sites) == 0 {
+		next += "/sites"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// setupGone answers a setup link that cannot create the first owner.
+func (s *Server) setupGone(w http.ResponseWriter) {
+	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Back: "/login",
+		Error: "This setup link is unknown or expired, or Foyer has its first owner already. " +
+			"Sign in; or, while Foyer has no users, restart it for a new link."})
+}
