@@ -21,8 +21,8 @@ type identityRow struct {
 	// Usable says whether a configured provider has the link's issuer, so
 	// that the link can sign the user in.
 	Usable bool
-	// Only says that the link is the user's only way to sign in, which
-	// the page then offers no button to unlink.
+	// Only says that the user has no password and no other usable link,
+	// so that UnlinkIdentity refuses: the page offers no button.
 	Only bool
 }
 
@@ -54,8 +54,12 @@ func (s *Server) identityRows(ctx context.Context, u *foyer.User) ([]identityRow
 			}
 		}
 	}
-	for i := range rows {
-		rows[i].Only = u.PasswordHash == "" && rows[i].Usable && usable == 1
+	for i, row := range rows {
+		others := usable
+		if row.Usable {
+			others--
+		}
+		rows[i].Only = u.PasswordHash == "" && others == 0
 	}
 	return rows, nil
 }

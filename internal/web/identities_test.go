@@ -167,4 +167,15 @@ func testUnlinkIdentity(t *testing.T, d store.Dialect) {
 	if !strings.Contains(s.logs.String(), "sso: identity unlinked") {
 		t.Error("the unlink is not logged")
 	}
+
+	// When no provider is configured any more, carol's link cannot sign her
+	// in, but it is all she has: the page offers no button, and it stays.
+	s.srv.cfg.SSO = nil
+	b = body(s.do("GET", "/account", nil, carolSession))
+	if !strings.Contains(b, "kept: you have no other way to sign in") || len(unlinkForms(b)) != 0 {
+		t.Errorf("carol's page without providers:\n%s", b)
+	}
+	if resp := unlink(carolIDs[s.idp.URL], carolSession, same...); resp.StatusCode != http.StatusConflict {
+		t.Errorf("carol unlinking her last link without providers: %d", resp.StatusCode)
+	}
 }
