@@ -2,6 +2,8 @@ package foyer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -19,6 +21,14 @@ type Identity struct {
 	LastUsedAt time.Time
 }
 
+// PublicID names the link in forms and addresses: 32 hexadecimal digits
+// of a SHA-256 of the issuer and the subject, so that a page never shows
+// the subject and no two links share an ID.
+func (i Identity) PublicID() string {
+	h := sha256.Sum256([]byte(i.Issuer + "\x00" + i.Subject))
+	return hex.EncodeToString(h[:16])
+}
+
 // IdentityService keeps the links between users and their accounts at
 // OpenID Connect providers.
 type IdentityService interface {
@@ -32,4 +42,11 @@ type IdentityService interface {
 	UserByIdentity(ctx context.Context, issuer, subject string) (*User, error)
 	// Identities lists a user's linked accounts, by issuer.
 	Identities(ctx context.Context, userID int64) ([]Identity, error)
+	// UnlinkIdentity removes the user's link with that PublicID and returns
+	// it. It never takes a user's last way to sign in: it returns ECONFLICT,
+	// and removes nothing, when the user has no password and no other link
+	// to an account at one of signInIssuers (the issuers of the providers
+	// users can sign in with now). ENOTFOUND when the user has no such link,
+	// also when it is another user's.
+	UnlinkIdentity(ctx context.Context, userID int64, publicID string, signInIssuers []string) (Identity, error)
 }

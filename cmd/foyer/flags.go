@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/sso"
 )
 
@@ -30,7 +31,9 @@ func envName(flagName string) string {
 
 // parse parses args, then fills every flag not given on the command line
 // from its environment twin, or from the file its …_FILE twin names (for
-// secrets). Flags win over the environment.
+// secrets). Flags win over the environment. A value that may hold a secret
+// (a secretValue) is never repeated in an error: the error names the flag
+// or variable and what is wrong.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -39,34 +42,59 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
+	fs.Visit(func(f *flag.Flag) {
+		set[f.Name] = true
+		if err == nil {
+			err = refused("--"+f.Name, f.Value)
+		}
+	})
+	if err != nil {
+		return err
+	}
 	fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || err != nil {
 			return
 		}
-		v, ok := os.LookupEnv(envName(f.Name))
+		from := envName(f.Name)
+		v, ok := os.LookupEnv(from)
 		_, secret := f.Value.(secretValue)
 		if !ok {
 			secret = true // a …_FILE holds a secret
-			path, fok := os.LookupEnv(envName(f.Name) + "_FILE")
+			from += "_FILE"
+			path, fok := os.LookupEnv(from)
 			if !fok {
 				return
 			}
 			b, rerr := os.ReadFile(path)
 			if rerr != nil {
-				err = fmt.Errorf("%s_FILE: %w", envName(f.Name), rerr)
+				err = fmt.Errorf("%s: %w", from, rerr)
 				return
 			}
 			v = strings.TrimSpace(string(b))
 		}
-		if serr := f.Value.Set(v); serr != nil && secret {
-			err = fmt.Errorf("%s: %w", envName(f.Name), serr) // without the value
-		} else if serr != nil {
-			err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, serr)
+		serr := f.Value.Set(v)
+		switch {
+		case serr == nil:
+			err = refused(from, f.Value)
+		case secret:
+			err = foyer.Errorf(foyer.EINVALID, "%s: %s", from, foyer.ErrorMessage(serr)) // without the value
+		default:
+			err = fmt.Errorf("%s=%q: %w", from, v, serr)
 		}
 	})
 	return err
+}
+
+// refused returns the error that a secretValue kept from its Set, as
+// EINVALID naming where the value came from (--sso, FOYER_SSO …) and
+// what is wrong, never the value; nil for any other value.
+func refused(from string, v flag.Value) error {
+	sv, ok := v.(secretValue)
+	if !ok || sv.Err() == nil {
+		return nil
+	}
+	return foyer.Errorf(foyer.EINVALID, "%s: %s", from, foyer.ErrorMessage(sv.Err()))
 }
 
 // dbFlag adds the --db flag every storage command shares.
@@ -101,18 +129,25 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
-// secretValue is a flag value that may hold a secret, which error
-// messages must not repeat.
-type secretValue interface{ holdsSecret() }
+// secretValue is a flag value that may hold a secret. The flag package
+// repeats a value that Set refuses in its message (invalid value "…" for
+// flag -sso), so a secretValue's Set never fails: it keeps the first
+// error, which Err returns, for parse to report without the value.
+type secretValue interface {
+	flag.Value
+	Err() error
+}
 
 // ssoFlag collects --sso providers. One value may hold several, one a line
 // or separated by semicolons (as FOYER_SSO or the FOYER_SSO_FILE file
-// does); lines starting with # are skipped.
-type ssoFlag struct{ list *[]sso.Config }
+// does); lines starting with # are skipped. It is a secretValue: a
+// provider's spec may hold its client secret.
+type ssoFlag struct {
+	list *[]sso.Config
+	err  error // the first spec refused
+}
 
-func (ssoFlag) holdsSecret() {}
-
-func (f ssoFlag) String() string {
+func (f *ssoFlag) String() string {
 	if f.list == nil {
 		return ""
 	}
@@ -123,16 +158,25 @@ func (f ssoFlag) String() string {
 	return strings.Join(ids, ",")
 }
 
-func (f ssoFlag) Set(v string) error {
+// Set adds the providers of v; it keeps the first error for Err and never
+// returns one.
+func (f *ssoFlag) Set(v string) error {
+	if f.err != nil {
+		return nil
+	}
 	for _, spec := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ';' }) {
 		if spec = strings.TrimSpace(spec); spec == "" || strings.HasPrefix(spec, "#") {
 			continue
 		}
 		c, err := sso.ParseSpec(spec)
 		if err != nil {
-			return err
+			f.err = err
+			return nil
 		}
 		*f.list = append(*f.list, c)
 	}
 	return nil
 }
+
+// Err returns the error of the first spec Set refused.
+func (f *ssoFlag) Err() error { return f.err }

@@ -32,7 +32,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")
-	fs.Var(ssoFlag{&cfg.SSO}, "sso", "a single sign-on provider, repeatable: id=google,client-id=ID,client-secret-file=PATH "+
+	fs.Var(&ssoFlag{list: &cfg.SSO}, "sso", "a single sign-on provider, repeatable: id=google,client-id=ID,client-secret-file=PATH "+
 		"(keys: id, name, preset, issuer, tenant, client-id, client-secret, client-secret-file; see README); "+
 		"FOYER_SSO / FOYER_SSO_FILE hold one a line")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), for single sign-on's redirect URLs; default: each request's host")

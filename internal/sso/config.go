@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/foyerhq/foyer"
@@ -36,7 +37,13 @@ type Config struct {
 	ClientSecret string
 }
 
+// specKeys are the keys of ParseSpec's form.
+var specKeys = []string{"id", "name", "preset", "issuer", "tenant", "client-id", "client-secret", "client-secret-file"}
+
 var (
+	// keyRE matches what may be a mistyped key, which an error may repeat;
+	// anything else may be part of a secret.
+	keyRE  = regexp.MustCompile(`^[a-z][a-z-]{0,31}$`)
 	idRE   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
 	guidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
@@ -57,7 +64,16 @@ func ParseSpec(spec string) (Config, error) {
 		key, value, ok := strings.Cut(part, "=")
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		if !ok || key == "" {
-			return Config{}, foyer.Errorf(foyer.EINVALID, "sso: want KEY=VALUE pairs separated by commas, got a part without =")
+			return Config{}, foyer.Errorf(foyer.EINVALID, "sso: want KEY=VALUE pairs separated by commas, got a part without = "+
+				"(a client secret with a comma belongs in client-secret-file)")
+		}
+		if !slices.Contains(specKeys, key) {
+			if keyRE.MatchString(key) {
+				return Config{}, foyer.Errorf(foyer.EINVALID, "sso: unknown key %q: want %s", key, strings.Join(specKeys, ", "))
+			}
+			// Perhaps the end of a client secret that holds a comma: not repeated.
+			return Config{}, foyer.Errorf(foyer.EINVALID, "sso: a part has an unknown key: want %s "+
+				"(a client secret with a comma belongs in client-secret-file)", strings.Join(specKeys, ", "))
 		}
 		if seen[key] {
 			return Config{}, foyer.Errorf(foyer.EINVALID, "sso: %q given twice", key)
@@ -87,8 +103,6 @@ func ParseSpec(spec string) (Config, error) {
 				return Config{}, foyer.Errorf(foyer.EINVALID, "sso: client-secret-file: %v", err)
 			}
 			c.ClientSecret = strings.TrimSpace(string(b))
-		default:
-			return Config{}, foyer.Errorf(foyer.EINVALID, "sso: unknown key %q: want id, name, preset, issuer, tenant, client-id, client-secret or client-secret-file", key)
 		}
 	}
 	return c.Resolve()

@@ -71,6 +71,9 @@ func TestParseSpecRefuses(t *testing.T) {
 		{"id=corp,issuer=https://id.corp.example,client-id=c,client-secret=" + secret + ",scope=x", "unknown key"},
 		{"id=corp,id=other,issuer=https://id.corp.example,client-id=c,client-secret=" + secret, "twice"},
 		{"id=corp,issuer=https://id.corp.example,client-id=c," + secret, "KEY=VALUE"},
+		// A secret that holds a comma: its end is not repeated as a key.
+		{"id=corp,issuer=https://id.corp.example,client-id=c,client-secret=abc," + secret + "=x", "client-secret-file"},
+		{"id=corp,issuer=https://id.corp.example,client-id=c,client-secret=abc," + secret + "=x,client-secret=y", "client-secret-file"},
 	} {
 		_, err := ParseSpec(c.spec)
 		if foyer.ErrorCode(err) != foyer.EINVALID || !strings.Contains(err.Error(), c.want) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -59,7 +60,16 @@ func (s *Store) UserByIdentity(ctx context.Context, issuer, subject string) (*fo
 
 // Identities lists a user's linked accounts, by issuer.
 func (s *Store) Identities(ctx context.Context, userID int64) ([]foyer.Identity, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Identities */
+	return s.identities(ctx, s.db, userID)
+}
+
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) identities(ctx context.Context, q querier, userID int64) ([]foyer.Identity, error) {
+	rows, err := q.QueryContext(ctx, s.rebind(`/* Store.Identities */
 		SELECT issuer, subject, provider, created_at, last_used_at FROM identities WHERE user_id = ? ORDER BY issuer`), userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: identities: %w", err)
@@ -79,4 +89,61 @@ func (s *Store) Identities(ctx context.Context, userID int64) ([]foyer.Identity,
 		return nil, fmt.Errorf("store: identities: %w", err)
 	}
 	return out, nil
+}
+
+// UnlinkIdentity removes the user's link with that public ID, unless it is
+// the user's last way to sign in (ECONFLICT): no password, and no other
+// link at one of signInIssuers. The check and the removal are one
+// transaction under the user's row lock (on SQLite, the write lock every
+// transaction takes), so two unlinks at once cannot both pass it.
+func (s *Store) UnlinkIdentity(ctx context.Context, userID int64, publicID string, signInIssuers []string) (foyer.Identity, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return foyer.Identity{}, fmt.Errorf("store: unlink identity: %w", err)
+	}
+	defer tx.Rollback()
+	id, err := s.unlinkIdentity(ctx, tx, userID, publicID, signInIssuers)
+	if err != nil {
+		return foyer.Identity{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return foyer.Identity{}, fmt.Errorf("store: unlink identity: %w", err)
+	}
+	return id, nil
+}
+
+func (s *Store) unlinkIdentity(ctx context.Context, tx *sql.Tx, userID int64, publicID string, signInIssuers []string) (foyer.Identity, error) {
+	notFound := foyer.Errorf(foyer.ENOTFOUND, "no such linked account")
+	q := `/* Store.UnlinkIdentity */ SELECT password_hash FROM users WHERE id = ?`
+	if s.dialect == Postgres {
+		q += " FOR UPDATE"
+	}
+	var password string
+	err := tx.QueryRowContext(ctx, s.rebind(q), userID).Scan(&password)
+	if errors.Is(err, sql.ErrNoRows) {
+		return foyer.Identity{}, notFound
+	}
+	if err != nil {
+		return foyer.Identity{}, fmt.Errorf("store: unlink identity: %w", err)
+	}
+	ids, err := s.identities(ctx, tx, userID)
+	if err != nil {
+		return foyer.Identity{}, err
+	}
+	i := slices.IndexFunc(ids, func(id foyer.Identity) bool { return id.PublicID() == publicID })
+	if i < 0 {
+		return foyer.Identity{}, notFound
+	}
+	target := ids[i]
+	other := slices.ContainsFunc(ids, func(id foyer.Identity) bool {
+		return id.PublicID() != publicID && slices.Contains(signInIssuers, id.Issuer)
+	})
+	if password == "" && !other {
+		return foyer.Identity{}, foyer.Errorf(foyer.ECONFLICT, "this linked account is the user's only way to sign in")
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.UnlinkIdentity */
+		DELETE FROM identities WHERE user_id = ? AND issuer = ? AND subject = ?`), userID, target.Issuer, target.Subject); err != nil {
+		return foyer.Identity{}, fmt.Errorf("store: unlink identity: %w", err)
+	}
+	return target, nil
 }

@@ -12,8 +12,9 @@ import (
 // accountData is what the account page shows.
 type accountData struct {
 	Sessions    []sessionRow
-	HasPassword bool   // the user signs in with a password, not only with single sign-on
-	Notice      string // what the last form did
+	Identities  []identityRow // the user's linked accounts at single sign-on providers
+	HasPassword bool          // the user signs in with a password, not only with single sign-on
+	Notice      string        // what the last form did
 }
 
 // sessionRow is one of the user's sessions, as the account page lists it.
@@ -28,10 +29,11 @@ var accountNotices = map[string]string{
 	"password": "Your password is changed. Every other place where you were signed in is signed out.",
 	"revoked":  "That session is signed out.",
 	"others":   "Every other place where you were signed in is signed out.",
+	"unlinked": "That account is unlinked: it no longer signs you in. Where you are signed in, you stay signed in.",
 }
 
-// accountPage shows the user's email, two-factor status, a password form
-// and the user's live sessions.
+// accountPage shows the user's email, two-factor status, a password form,
+// the user's linked single sign-on accounts and live sessions.
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	s.renderAccount(w, r, u, http.StatusOK, "", accountNotices[r.URL.Query().Get("done")])
 }
@@ -42,12 +44,18 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "account", err)
 		return
 	}
-	d := accountData{HasPassword: u.PasswordHash != "", Notice: notice}
+	ids, err := s.identityRows(r.Context(), u)
+	if err != nil {
+		s.serverError(w, "account", err)
+		return
+	}
+	d := accountData{Identities: ids, HasPassword: u.PasswordHash != "", Notice: notice}
 	cur := sessionOfRequest(r)
 	for _, a := range list {
 		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})
 	}
-	s.render(w, status, "account", pageData{Title: "Your account", User: u, Error: errMsg, accountData: d})
+	s.render(w, status, "account", pageData{Title: "Your account", User: u, Error: errMsg, accountData: d,
+		ssoData: ssoData{SSO: s.ssoButtons("/login/sso/")}})
 }
 
 // changePassword sets a new password when the current one is right, and

@@ -196,7 +196,36 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 	apiJSON(w, out)
 }
 
-// apiSites: GET /api/v1/sites — the workspace's sites.
+// apiSite is a site as the API shows it: its settings too, as its
+// settings page edits them.
+type apiSite struct {
+	ID        int64    `json:"id"`
+	Key       string   `json:"key"`
+	Name      string   `json:"name"`
+	Hostnames []string `json:"hostnames"`
+	// Consent is the site's consent mode: "none" or "required".
+	Consent  foyer.ConsentMode `json:"consent"`
+	HonorGPC bool              `json:"honor_gpc"`
+	// ExcludedPaths is never null: [] when there are none.
+	ExcludedPaths []string    `json:"excluded_paths"`
+	Identify      apiIdentify `json:"identify"`
+	CreatedAt     time.Time   `json:"created_at"`
+}
+
+// apiIdentify is a site's person-identification settings.
+type apiIdentify struct {
+	Forms      bool `json:"forms"`
+	EmailLinks bool `json:"email_links"`
+}
+
+func apiSiteOf(st *foyer.Site) apiSite {
+	return apiSite{ID: st.ID, Key: st.Key, Name: st.Name, Hostnames: st.Hostnames, Consent: st.Consent, HonorGPC: st.HonorGPC,
+		ExcludedPaths: append([]string{}, st.ExcludedPaths...),
+		Identify:      apiIdentify{Forms: st.Identify.Forms, EmailLinks: st.Identify.EmailLinks}, CreatedAt: st.CreatedAt}
+}
+
+// apiSites: GET /api/v1/sites — the workspace's sites with their settings.
+// The API changes no site: settings are edited on each site's settings page.
 func (s *Server) apiSites(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	sites, err := s.cfg.Store.Sites(r.Context(), t.WorkspaceID)
 	if err != nil {
@@ -204,18 +233,11 @@ func (s *Server) apiSites(w http.ResponseWriter, r *http.Request, t *foyer.APITo
 		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
 		return
 	}
-	type apiSite struct {
-		ID        int64     `json:"id"`
-		Key       string    `json:"key"`
-		Name      string    `json:"name"`
-		Hostnames []string  `json:"hostnames"`
-		CreatedAt time.Time `json:"created_at"`
-	}
 	out := struct {
 		Data []apiSite `json:"data"`
 	}{Data: []apiSite{}}
 	for _, st := range sites {
-		out.Data = append(out.Data, apiSite{st.ID, st.Key, st.Name, st.Hostnames, st.CreatedAt})
+		out.Data = append(out.Data, apiSiteOf(st))
 	}
 	apiJSON(w, out)
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
 )
 
 func (w *webTest) token(workspace string, scope foyer.Scope) string {
@@ -183,5 +185,91 @@ func TestTokensInTheApp(t *testing.T) {
 	}
 	if resp := w.do("GET", "/app", nil, bob); resp.StatusCode != 200 {
 		t.Errorf("another user's session: %d", resp.StatusCode)
+	}
+}
+
+// TestAPISites: each site with the settings its settings page stores, the
+// defaults of a site never edited, no other workspace's site, and exactly
+// the fields that openapi.json describes.
+func TestAPISites(t *testing.T) {
+	t.Parallel()
+	for _, d := range testutil.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testAPISites(t, d)
+		})
+	}
+}
+
+func testAPISites(t *testing.T, d store.Dialect) {
+	w := newWebTestOn(t, d)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	shop, blog := w.site("Acme", "shop"), w.site("Acme", "blog")
+	w.site("Initech", "initech")
+	edited := &foyer.Site{ID: shop.ID, WorkspaceID: shop.WorkspaceID, Name: "Shop", Hostnames: []string{"shop.example.com", "*.shop.example.com"},
+		Consent: foyer.ConsentRequired, ExcludedPaths: []string{"/admin/", "/account/*/billing"},
+		Identify: foyer.Identification{EmailLinks: true}}
+	if err := w.st.UpdateSite(context.Background(), edited); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out := w.api("/api/v1/sites", w.token("Acme", foyer.ScopeRead))
+	if code != http.StatusOK {
+		t.Fatalf("sites: %d %v", code, out)
+	}
+	sites := out["data"].([]any)
+	if len(sites) != 2 {
+		t.Fatalf("%d sites, want Acme's 2: %v", len(sites), sites)
+	}
+	got := map[string]map[string]any{}
+	for _, s := range sites {
+		got[s.(map[string]any)["key"].(string)] = s.(map[string]any)
+	}
+	want := map[string]map[string]any{
+		"shop": {"id": float64(shop.ID), "key": "shop", "name": "Shop", "hostnames": []any{"shop.example.com", "*.shop.example.com"},
+			"consent": "required", "honor_gpc": false, "excluded_paths": []any{"/admin/", "/account/*/billing"},
+			"identify": map[string]any{"forms": false, "email_links": true}},
+		"blog": {"id": float64(blog.ID), "key": "blog", "name": "blog", "hostnames": []any{"www.example.com"},
+			"consent": "none", "honor_gpc": true, "excluded_paths": []any{},
+			"identify": map[string]any{"forms": false, "email_links": false}},
+	}
+	for key, fields := range want {
+		for name, v := range fields {
+			if g := got[key][name]; fmt.Sprint(g) != fmt.Sprint(v) || (v != nil && g == nil) {
+				t.Errorf("site %s: %s = %#v, want %#v", key, name, g, v)
+			}
+		}
+		if _, err := time.Parse(time.RFC3339, fmt.Sprint(got[key]["created_at"])); err != nil {
+			t.Errorf("site %s: created_at %v", key, got[key]["created_at"])
+		}
+	}
+
+	// The document describes exactly what the API answers.
+	_, doc := w.api("/api/v1/openapi.json", "")
+	schema := doc["components"].(map[string]any)["schemas"].(map[string]any)["Site"].(map[string]any)
+	props := schema["properties"].(map[string]any)
+	for name := range got["shop"] {
+		if props[name] == nil {
+			t.Errorf("openapi.json: Site lacks %q", name)
+		}
+	}
+	for name := range props {
+		if _, ok := got["shop"][name]; !ok {
+			t.Errorf("openapi.json: Site has %q, which the API does not send", name)
+		}
+	}
+	identify := props["identify"].(map[string]any)["properties"].(map[string]any)
+	if len(identify) != len(got["shop"]["identify"].(map[string]any)) {
+		t.Errorf("openapi.json: identify has %v, the API sends %v", identify, got["shop"]["identify"])
+	}
+	for name := range got["shop"]["identify"].(map[string]any) {
+		if identify[name] == nil {
+			t.Errorf("openapi.json: identify lacks %q", name)
+		}
+	}
+	consent := props["consent"].(map[string]any)["enum"].([]any)
+	if fmt.Sprint(consent) != fmt.Sprint([]any{string(foyer.ConsentNone), string(foyer.ConsentRequired)}) {
+		t.Errorf("openapi.json: consent enum %v", consent)
 	}
 }

@@ -61,6 +61,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Another user's session, whose ID every caller tries to revoke.
 	victim := w.signIn("victim@example.com")
 	victimSession := w.sessionID(victim)
+	// Another user's linked account, which every caller tries to unlink.
+	victimIdentity := &foyer.Identity{Issuer: provider.Issuer(), Subject: "victim", UserID: w.mustUser("victim@example.com").ID, Provider: "test"}
+	if err := w.st.LinkIdentity(ctx, victimIdentity); err != nil {
+		t.Fatal(err)
+	}
 
 	// The status each caller gets; a missing caller gets the default.
 	type route struct {
@@ -137,6 +142,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/account/password", url.Values{"current": {"not the password"}, "password": {"a brand new password"}, "confirm": {"a brand new password"}},
 			map[string]int{"signed out": seeOther}, http.StatusUnauthorized},
 		{"POST", "/account/sessions/" + victimSession + "/revoke", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", "/account/identities/" + victimIdentity.PublicID() + "/unlink", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/sign-out-others", url.Values{}, nil, seeOther},
 	}
 	// sitesOf describes a workspace's sites (how many, and each one's
@@ -205,6 +211,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			if passwords() != before {
 				t.Fatalf("%s %s as %s changed a password", rt.method, rt.path, who)
+			}
+			if ids, err := w.st.Identities(ctx, victimIdentity.UserID); err != nil || len(ids) != 1 {
+				t.Fatalf("%s %s as %s unlinked another user's account: %v, %v", rt.method, rt.path, who, ids, err)
 			}
 			if rt.method == "POST" && resp.StatusCode != seeOther || who == "signed out" {
 				if sitesOf(a) != beforeA || sitesOf(i) != beforeI {

@@ -93,6 +93,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /account/password", strict(csrf.Handler(s.signedIn(s.changePassword))))
 	s.mux.Handle("POST /account/sessions/{session}/revoke", strict(csrf.Handler(s.signedIn(s.revokeSession))))
 	s.mux.Handle("POST /account/sign-out-others", strict(csrf.Handler(s.signedIn(s.signOutOthers))))
+	s.mux.Handle("POST /account/identities/{identity}/unlink", strict(csrf.Handler(s.signedIn(s.unlinkIdentity))))
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	s.mux.Handle("GET /app/w/{ws}/export.csv", strict(s.signedIn(s.feedExport)))
