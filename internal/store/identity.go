@@ -63,11 +63,6 @@ func (s *Store) Identities(ctx context.Context, userID int64) ([]foyer.Identity,
 	return s.identities(ctx, s.db, userID)
 }
 
-// querier is a database or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func (s *Store) identities(ctx context.Context, q querier, userID int64) ([]foyer.Identity, error) {
 	rows, err := q.QueryContext(ctx, s.rebind(`/* Store.Identities */
 		SELECT issuer, subject, provider, created_at, last_used_at FROM identities WHERE user_id = ? ORDER BY issuer`), userID)
