@@ -1,7 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -37,4 +41,80 @@ func RedoMigration(ctx context.Context, s *Store, version int64) error {
 	}
 	_, err = p.Up(ctx)
 	return err
+}
+
+// DaysFeed answers q the way Feed does for periods that do not end today,
+// but by summing every company_days row of the period, as the feed did
+// before company_totals: the reference for the running totals.
+func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	from, to, now := dayOf(ms(q.From)), dayOf(ms(q.To)), s.now()
+	var b strings.Builder
+	args := []any{q.WorkspaceID, from, to}
+	b.WriteString(`/* Store.periodFeed */
+		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
+		FROM company_days d
+		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
+	if q.SiteID != 0 {
+		b.WriteString(" AND d.site_id = ?")
+		args = append(args, q.SiteID)
+	}
+	if filter, fargs := companyFilter(q, "c"); filter != "" {
+		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
+		args = append(append(args, q.WorkspaceID), fargs...)
+	}
+	if page := strings.TrimSpace(q.Page); page != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
+			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
+				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
+					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
+		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
+	}
+	if q.Source != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
+			WHERE cs.source = ? AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
+		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
+	}
+	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
+	args = append(args, q.MinPages, q.MinEngagedMS)
+	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	defer rows.Close()
+	var all []foyer.FeedRow
+	for rows.Next() {
+		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
+		var last int64
+		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
+			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		r.LastAt = fromMS(last)
+		if q.Sort == foyer.SortScore {
+			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
+	})
+	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
+	return page, s.companiesOf(ctx, q.WorkspaceID, page)
+}
+
+// TotalsDiff counts the rows of company_totals that are not the running
+// sums of company_days, and the company_days rows that have no such row.
+func TotalsDiff(ctx context.Context, s *Store) (int, error) {
+	const sums = `SELECT company_id, site_id, day, SUM(visits) OVER w, SUM(pageviews) OVER w, SUM(engaged_ms) OVER w, last_at
+		FROM company_days WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECEDING)`
+	const totals = `SELECT company_id, site_id, day, visits, pageviews, engaged_ms, last_at FROM company_totals`
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (`+sums+` EXCEPT `+totals+`) AS a)
+		+ (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+sums+`) AS b)`).Scan(&n)
+	return n, err
 }

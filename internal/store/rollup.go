@@ -167,6 +167,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applyDays(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
+	if err := s.applyTotals(ctx, t, days); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
 	if err := s.applyLast(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}

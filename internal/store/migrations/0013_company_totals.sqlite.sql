@@ -1,0 +1,34 @@
+-- +goose Up
+-- Running totals of company_days, kept by the roll-up beside them: per
+-- company, site and UTC day on which the company visited the site, what it
+-- did on that site up to and including that day. A period's sums are the
+-- difference of two rows: the last on or before its last day, less the
+-- last before its first day (none: zero). The feed of a period then reads
+-- two rows per company and site instead of one per company, site and day.
+-- last_at is of that day alone, as in company_days: it is the period's last
+-- visit when the later row's day is in the period.
+--
+-- Whoever deletes old rows (a retention rule) must keep, for each company
+-- and site, the last row before the oldest day still asked for, or rebase
+-- every later row on it: a difference is only right while its earlier row
+-- is there.
+CREATE TABLE company_totals (
+	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	day        INTEGER NOT NULL, -- days since 1970-01-01, UTC: a day of company_days
+	visits     INTEGER NOT NULL, -- up to and including day
+	pageviews  INTEGER NOT NULL,
+	engaged_ms INTEGER NOT NULL,
+	last_at    INTEGER NOT NULL, -- that day's last activity
+	PRIMARY KEY (company_id, site_id, day)
+) WITHOUT ROWID;
+
+-- What the roll-up has already folded: company_days, summed in day order.
+INSERT INTO company_totals (company_id, site_id, day, visits, pageviews, engaged_ms, last_at)
+SELECT company_id, site_id, day,
+	SUM(visits) OVER w, SUM(pageviews) OVER w, SUM(engaged_ms) OVER w, last_at
+FROM company_days
+WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECEDING);
+
+-- +goose Down
+DROP TABLE company_totals;
