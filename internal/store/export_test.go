@@ -108,13 +108,20 @@ func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow
 }
 
 // TotalsDiff counts the rows of company_totals that are not the running
-// sums of company_days, and the company_days rows that have no such row.
+// sums of company_days, the company_days rows that have no such row, and
+// the rows of company_sites whose totals and last visit are not those of
+// company_days.
 func TotalsDiff(ctx context.Context, s *Store) (int, error) {
 	const sums = `SELECT company_id, site_id, day, SUM(visits) OVER w, SUM(pageviews) OVER w, SUM(engaged_ms) OVER w, last_at
 		FROM company_days WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECEDING)`
 	const totals = `SELECT company_id, site_id, day, visits, pageviews, engaged_ms, last_at FROM company_totals`
+	const pairSums = `SELECT company_id, site_id, SUM(visits), SUM(pageviews), SUM(engaged_ms), MAX(last_at)
+		FROM company_days GROUP BY company_id, site_id`
+	const pairs = `SELECT company_id, site_id, visits, pageviews, engaged_ms, last_at FROM company_sites`
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (`+sums+` EXCEPT `+totals+`) AS a)
-		+ (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+sums+`) AS b)`).Scan(&n)
+		+ (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+sums+`) AS b)
+		+ (SELECT COUNT(*) FROM (`+pairSums+` EXCEPT `+pairs+`) AS c)
+		+ (SELECT COUNT(*) FROM (`+pairs+` EXCEPT `+pairSums+`) AS d)`).Scan(&n)
 	return n, err
 }

@@ -1,13 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -83,92 +80,6 @@ func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 		args = append(args, pattern, pattern)
 	}
 	return b.String(), args
-}
-
-// periodFeed answers every feed but the newest first of a period ending
-// today: for each company and site of the workspace (or of the one site)
-// whose last visit is not before the period, it reads two rows of
-// company_totals, the last on or before the period's last day and the last
-// before its first, and takes their difference. It then adds up the sites,
-// orders the sums and reads the page's companies: its cost grows with the
-// companies of the period, not with their days.
-func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
-	var b strings.Builder
-	args := []any{to, from, q.WorkspaceID, from * 86_400_000, from}
-	b.WriteString(`/* Store.periodFeed */
-		SELECT cs.company_id, hi.visits - COALESCE(lo.visits, 0), hi.pageviews - COALESCE(lo.pageviews, 0),
-			hi.engaged_ms - COALESCE(lo.engaged_ms, 0), hi.last_at
-		FROM company_sites cs
-		JOIN company_totals hi ON hi.company_id = cs.company_id AND hi.site_id = cs.site_id
-			AND hi.day = (SELECT MAX(t.day) FROM company_totals t
-				WHERE t.company_id = cs.company_id AND t.site_id = cs.site_id AND t.day <= ?)
-		LEFT JOIN company_totals lo ON lo.company_id = cs.company_id AND lo.site_id = cs.site_id
-			AND lo.day = (SELECT MAX(t.day) FROM company_totals t
-				WHERE t.company_id = cs.company_id AND t.site_id = cs.site_id AND t.day < ?)
-		WHERE cs.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND cs.last_at >= ? AND hi.day >= ?`)
-	if q.SiteID != 0 {
-		b.WriteString(" AND cs.site_id = ?")
-		args = append(args, q.SiteID)
-	}
-	if filter, fargs := companyFilter(q, "c"); filter != "" {
-		b.WriteString(" AND cs.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
-		args = append(append(args, q.WorkspaceID), fargs...)
-	}
-	if page := strings.TrimSpace(q.Page); page != "" {
-		b.WriteString(` AND cs.company_id IN (SELECT cp.company_id FROM company_pages cp
-			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
-				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
-					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
-	}
-	if q.Source != "" {
-		b.WriteString(` AND cs.company_id IN (SELECT src.company_id FROM company_sources src
-			WHERE src.source = ? AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
-		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
-	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	defer rows.Close()
-	var all []foyer.FeedRow
-	byID := map[int64]int{}
-	for rows.Next() {
-		var id, visits, pvs, engaged, last int64
-		if err := rows.Scan(&id, &visits, &pvs, &engaged, &last); err != nil {
-			return nil, fmt.Errorf("store: feed: %w", err)
-		}
-		i, ok := byID[id]
-		if !ok {
-			i = len(all)
-			byID[id] = i
-			all = append(all, foyer.FeedRow{Company: foyer.Company{ID: id, WorkspaceID: q.WorkspaceID}})
-		}
-		r := &all[i]
-		r.Visits += visits
-		r.Pageviews += pvs
-		r.EngagedMS += engaged
-		if at := fromMS(last); at.After(r.LastAt) {
-			r.LastAt = at
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	all = slices.DeleteFunc(all, func(r foyer.FeedRow) bool {
-		return r.Pageviews < q.MinPages || r.EngagedMS < q.MinEngagedMS
-	})
-	if q.Sort == foyer.SortScore {
-		for i := range all {
-			r := &all[i]
-			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
-		}
-	}
-	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
-	})
-	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
-	return page, s.companiesOf(ctx, q.WorkspaceID, page)
 }
 
 // companiesOf fills in the company of each row.

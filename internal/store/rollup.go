@@ -415,12 +415,20 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 }
 
 // applyLast moves each company's last visit, per site and in all, forward
-// to what the roll-up read.
+// to what the roll-up read, and adds the run's sums to its totals per site.
 func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
 	type cs struct{ company, site int64 }
-	perSite, perCompany := map[cs]int64{}, map[int64]int64{}
+	perSite, perCompany := map[cs]*dayRollup{}, map[int64]int64{}
 	for k, d := range days {
-		perSite[cs{k.company, k.site}] = max(perSite[cs{k.company, k.site}], d.lastAt)
+		p := perSite[cs{k.company, k.site}]
+		if p == nil {
+			p = &dayRollup{}
+			perSite[cs{k.company, k.site}] = p
+		}
+		p.visits += d.visits
+		p.pageviews += d.pageviews
+		p.engaged += d.engaged
+		p.lastAt = max(p.lastAt, d.lastAt)
 		perCompany[k.company] = max(perCompany[k.company], d.lastAt)
 	}
 	if len(perSite) == 0 {
@@ -431,11 +439,15 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 	})
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
-		rows = append(rows, []any{k.company, k.site, perSite[k]})
+		p := perSite[k]
+		rows = append(rows, []any{k.company, k.site, p.lastAt, p.visits, p.pageviews, p.engaged})
 	}
-	if err := s.upsertRows(ctx, t, `/* Store.applyLast */ INSERT INTO company_sites (company_id, site_id, last_at) VALUES `,
+	if err := s.upsertRows(ctx, t, `/* Store.applyLast */
+		INSERT INTO company_sites (company_id, site_id, last_at, visits, pageviews, engaged_ms) VALUES `,
 		` ON CONFLICT (company_id, site_id) DO UPDATE SET
-			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END`,
+			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END,
+			visits = company_sites.visits + excluded.visits, pageviews = company_sites.pageviews + excluded.pageviews,
+			engaged_ms = company_sites.engaged_ms + excluded.engaged_ms`,
 		rows); err != nil {
 		return fmt.Errorf("company sites: %w", err)
 	}

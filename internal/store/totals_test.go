@@ -50,7 +50,7 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			}
 		}
 		for i, site := range []*foyer.Site{site1, site2, other} {
-			h := loadgen.History{Events: 8_000 / (i + 1), Days: 40, Companies: 300, End: now, Seed: uint64(i + 7), Batch: 500}
+			h := loadgen.History{Events: 12_000 / (i + 1), Days: 40, Companies: 600, End: now, Seed: uint64(i + 7), Batch: 500}
 			if _, err := loadgen.WriteHistory(ctx, s, site, h, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 				length = 1
 			}
 			q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: []int64{0, site1.ID, site2.ID}[rng.IntN(3)],
-				From: now.AddDate(0, 0, min(end, 0)-length+1), To: now.AddDate(0, 0, min(end, 0)), Limit: 500,
+				From: now.AddDate(0, 0, min(end, 0)-length+1), To: now.AddDate(0, 0, min(end, 0)), Limit: 10_000,
 				Sort: []foyer.FeedSort{foyer.SortRecent, foyer.SortScore}[rng.IntN(2)]}
 			switch rng.IntN(8) {
 			case 0:
@@ -127,10 +127,15 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(want) == 500 {
-				t.Fatalf("%+v: 500 rows, a page too small to hold the feed", q)
+			if len(want) == q.Limit {
+				t.Fatalf("%+v: %d rows, a page too small to hold the feed", q, q.Limit)
 			}
-			q.Offset, q.Limit = rng.IntN(20), 1+rng.IntN(200)
+			// Pages small beside the feed, which the fast path answers
+			// without making every company exact, and now and then a large one.
+			q.Offset, q.Limit = rng.IntN(20), 1+rng.IntN(30)
+			if i%10 == 0 {
+				q.Limit = 1 + rng.IntN(400)
+			}
 			want = want[min(q.Offset, len(want)):min(q.Offset+q.Limit, len(want))]
 			got, err := store.PeriodFeed(s, ctx, q)
 			if err != nil {
@@ -167,7 +172,7 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			}
 			compared += len(got)
 		}
-		if compared < 2000 {
+		if compared < 1000 {
 			t.Errorf("only %d rows compared: the history is too thin to test anything", compared)
 		}
 	})

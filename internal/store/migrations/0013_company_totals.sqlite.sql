@@ -30,5 +30,25 @@ SELECT company_id, site_id, day,
 FROM company_days
 WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECEDING);
 
+-- And each company's totals on each site to date, beside its last visit
+-- there: the latest row of company_totals, read without a seek. They bound
+-- what the company can have done in any period, so the feed sums only the
+-- companies that can still reach its page. The index of last visits holds
+-- them too, so a period's companies are read from it alone.
+ALTER TABLE company_sites ADD COLUMN visits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE company_sites ADD COLUMN pageviews INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE company_sites ADD COLUMN engaged_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE company_sites SET visits = d.visits, pageviews = d.pageviews, engaged_ms = d.engaged_ms
+FROM (SELECT company_id, site_id, SUM(visits) AS visits, SUM(pageviews) AS pageviews, SUM(engaged_ms) AS engaged_ms
+	FROM company_days GROUP BY company_id, site_id) AS d
+WHERE company_sites.company_id = d.company_id AND company_sites.site_id = d.site_id;
+DROP INDEX company_sites_recent;
+CREATE INDEX company_sites_recent ON company_sites(site_id, last_at, company_id, visits, pageviews, engaged_ms);
+
 -- +goose Down
+DROP INDEX company_sites_recent;
+CREATE INDEX company_sites_recent ON company_sites(site_id, last_at);
+ALTER TABLE company_sites DROP COLUMN engaged_ms;
+ALTER TABLE company_sites DROP COLUMN pageviews;
+ALTER TABLE company_sites DROP COLUMN visits;
 DROP TABLE company_totals;
