@@ -18,6 +18,11 @@ func SetCacheLimit(s *Store, n int) {
 	s.cache = newIngestCache(n)
 }
 
+// SetFeedBatch sets how many companies the period feed makes exact in its
+// first step (0: as many as it sees fit), so that tests with few
+// companies see it stop early.
+func SetFeedBatch(s *Store, n int) { s.feedBatch = n }
+
 // PeriodFeed answers q the way Feed does for periods that do not end
 // today, whatever the period: the reference for the fast path.
 func PeriodFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {

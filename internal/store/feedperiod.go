@@ -39,16 +39,23 @@ func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 		return nil, err
 	}
 	pending.score, pending.now = q.Sort == foyer.SortScore, now
+	need := q.Offset + q.Limit
+	first := max(64, 2*need)
+	if s.feedBatch > 0 {
+		first = s.feedBatch
+	}
+	if err := s.lastOnDay(ctx, pending, q, to, first); err != nil {
+		return nil, err
+	}
 	for i := range pending.c {
 		pending.key(pending.c[i])
 	}
 	heap.Init(pending)
-	need := q.Offset + q.Limit
 	var done []foyer.FeedRow // exact, in order
 	// Each step makes a batch of the first candidates exact, or bounds
 	// them closer; each kind of batch doubles after it ran, so that the
 	// steps stay few when many candidates tie with the page.
-	nUnsure, nSure := max(64, 2*need), max(64, 2*need)
+	nUnsure, nSure := first, first
 	for pending.Len() > 0 {
 		if len(done) >= need && rowOrder(done[need-1], pending.c[0].row) < 0 {
 			break
@@ -101,6 +108,8 @@ type candidate struct {
 	last  int64         // its last visit in the period on those sites, 0 when none
 	sure  []pair        // sites where hi is known
 	bound sums          // on the sites in unsure, its totals to date
+	// lastBound bounds its last visit in the period on the sites in unsure.
+	lastBound int64
 	// Its sites with a visit after the period, whose totals at the period's
 	// last day are to be read (nil when none).
 	unsure []pair
@@ -137,7 +146,7 @@ func (h *candidates) key(c *candidate) bool {
 	b, last := c.hi, c.last
 	if c.unsure != nil {
 		b.add(c.bound)
-		last = h.end - 1
+		last = max(last, c.lastBound)
 	}
 	c.row.Visits, c.row.Pageviews, c.row.EngagedMS, c.row.LastAt = b.visits, b.pageviews, b.engaged, fromMS(last)
 	if h.score {
@@ -203,6 +212,7 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 		} else {
 			c.bound.add(total)
 			c.unsure = append(c.unsure, p)
+			c.lastBound = end - 1
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -210,6 +220,54 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 	}
 	h.c = slices.DeleteFunc(h.c, func(c *candidate) bool { return !h.key(c) })
 	return h, nil
+}
+
+// lastOnDay bounds the last visit in the period of the candidates that
+// visited a site after it closer than the period's end, when there are
+// more of them than the first step takes, as all would otherwise tie: it reads
+// the last visits on the period's last day, from company_days, in one
+// range of an index. Those are exact; a company without one has its last
+// visit in the period before that day.
+func (s *Store) lastOnDay(ctx context.Context, h *candidates, q foyer.FeedQuery, day int64, first int) error {
+	n := 0
+	for _, c := range h.c {
+		if c.unsure != nil {
+			n++
+		}
+	}
+	if n <= first {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.lastOnDay */
+		SELECT company_id, MAX(last_at) FROM company_days
+		WHERE site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND (? = 0 OR site_id = ?) AND day = ?
+		GROUP BY company_id`), q.WorkspaceID, q.SiteID, q.SiteID, day)
+	if err != nil {
+		return fmt.Errorf("store: feed: last visits: %w", err)
+	}
+	defer rows.Close()
+	last := map[int64]int64{}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return fmt.Errorf("store: feed: last visits: %w", err)
+		}
+		last[id] = at
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: feed: last visits: %w", err)
+	}
+	for _, c := range h.c {
+		if c.unsure == nil {
+			continue
+		}
+		if at, ok := last[c.row.ID]; ok {
+			c.lastBound = at
+		} else {
+			c.lastBound = day*86_400_000 - 1
+		}
+	}
+	return nil
 }
 
 // lastBefore reads the totals of the candidates' unsure sites at the

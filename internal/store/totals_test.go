@@ -97,50 +97,37 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 		sites := map[int64][]*foyer.Site{0: {site1, site2}, site1.ID: {site1}, site2.ID: {site2}}
 		rng := rand.New(rand.NewPCG(13, uint64(len(d))))
 		compared := 0
-		for i := range 160 {
-			end := -rng.IntN(42)
-			if i%3 == 0 { // a period that begins or ends on a day with late events
-				end = lateDays[rng.IntN(len(lateDays))] + rng.IntN(2)*rng.IntN(25)
-			}
-			length := 1 + rng.IntN(40)
-			if i%5 == 0 {
-				length = 1
-			}
-			q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: []int64{0, site1.ID, site2.ID}[rng.IntN(3)],
-				From: now.AddDate(0, 0, min(end, 0)-length+1), To: now.AddDate(0, 0, min(end, 0)), Limit: 10_000,
-				Sort: []foyer.FeedSort{foyer.SortRecent, foyer.SortScore}[rng.IntN(2)]}
-			switch rng.IntN(8) {
-			case 0:
-				q.Page = []string{"pricing", "/doc", "late", "a"}[rng.IntN(4)]
-			case 1:
-				q.Source = []string{"direct", "late-campaign", "partner.example.net"}[rng.IntN(3)]
-			case 2:
-				q.MinPages = int64(1 + rng.IntN(8))
-			case 3:
-				q.MinEngagedMS = int64(rng.IntN(10)) * 30_000
-			case 4:
-				q.Page, q.Source, q.MinPages = "a", "direct", 2
-			case 5:
-				q.Country = "de"
-			}
-			want, err := store.DaysFeed(s, ctx, q)
+		// compare checks the page of q (with Limit and Offset) against the
+		// feed summed from company_days, and now and then against events.
+		compare := func(i int, q foyer.FeedQuery, events bool) {
+			t.Helper()
+			all := q
+			all.Offset, all.Limit = 0, 10_000
+			want, err := store.DaysFeed(s, ctx, all)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(want) == q.Limit {
-				t.Fatalf("%+v: %d rows, a page too small to hold the feed", q, q.Limit)
-			}
-			// Pages small beside the feed, which the fast path answers
-			// without making every company exact, and now and then a large one.
-			q.Offset, q.Limit = rng.IntN(20), 1+rng.IntN(30)
-			if i%10 == 0 {
-				q.Limit = 1 + rng.IntN(400)
+			if len(want) == all.Limit {
+				t.Fatalf("%+v: %d rows, a page too small to hold the feed", q, all.Limit)
 			}
 			want = want[min(q.Offset, len(want)):min(q.Offset+q.Limit, len(want))]
+			// Steps as the feed takes them, and of a few companies each,
+			// which stop early even on a history this small.
 			got, err := store.PeriodFeed(s, ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
+			store.SetFeedBatch(s, 1+i%5)
+			small, err := store.PeriodFeed(s, ctx, q)
+			store.SetFeedBatch(s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(small) != len(got) {
+				t.Fatalf("query %d %+v: %d rows in small steps, %d in the feed's", i, q, len(small), len(got))
+			}
+			got = append(got, small...)
+			want = append(want, want...)
 			if len(got) != len(want) {
 				t.Fatalf("query %d %+v: %d rows, company_days %d", i, q, len(got), len(want))
 			}
@@ -151,7 +138,7 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 					t.Fatalf("query %d %+v, row %d:\n%+v\ncompany_days:\n%+v", i, q, q.Offset+j, g, w)
 				}
 			}
-			if i%8 == 0 && q.Page == "" && q.Source == "" && q.Country == "" {
+			if events && q.Page == "" && q.Source == "" && q.Country == "" {
 				// And against the raw events, with the filters on sums.
 				ref := referenceFeed(t, s, ws.ID, sites[q.SiteID], q.From, q.To)
 				for _, g := range got {
@@ -171,6 +158,48 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 				}
 			}
 			compared += len(got)
+		}
+		for i := range 160 {
+			end := -rng.IntN(42)
+			if i%3 == 0 { // a period that begins or ends on a day with late events
+				end = lateDays[rng.IntN(len(lateDays))] + rng.IntN(2)*rng.IntN(25)
+			}
+			length := 1 + rng.IntN(40)
+			if i%5 == 0 {
+				length = 1
+			}
+			q := foyer.FeedQuery{WorkspaceID: ws.ID, SiteID: []int64{0, site1.ID, site2.ID}[rng.IntN(3)],
+				From: now.AddDate(0, 0, min(end, 0)-length+1), To: now.AddDate(0, 0, min(end, 0)),
+				Sort: []foyer.FeedSort{foyer.SortRecent, foyer.SortScore}[rng.IntN(2)]}
+			switch rng.IntN(8) {
+			case 0:
+				q.Page = []string{"pricing", "/doc", "late", "a"}[rng.IntN(4)]
+			case 1:
+				q.Source = []string{"direct", "late-campaign", "partner.example.net"}[rng.IntN(3)]
+			case 2:
+				q.MinPages = int64(1 + rng.IntN(8))
+			case 3:
+				q.MinEngagedMS = int64(rng.IntN(10)) * 30_000
+			case 4:
+				q.Page, q.Source, q.MinPages = "a", "direct", 2
+			case 5:
+				q.Country = "de"
+			}
+			// Pages small beside the feed, which the fast path answers
+			// without making every company exact, and now and then a large one.
+			q.Offset, q.Limit = rng.IntN(20), 1+rng.IntN(30)
+			if i%10 == 0 {
+				q.Limit = 1 + rng.IntN(400)
+			}
+			compare(i, q, i%8 == 0)
+		}
+		// Newest first, periods that end in the past, pages around the
+		// number of companies that visited on the period's last day: the
+		// rest visited later, and earlier in the period.
+		for _, end := range []int{-5, -12, -19} {
+			for limit := 4; limit <= 80; limit += 4 {
+				compare(limit, foyer.FeedQuery{WorkspaceID: ws.ID, From: now.AddDate(0, 0, end-9), To: now.AddDate(0, 0, end), Limit: limit}, false)
+			}
 		}
 		if compared < 1000 {
 			t.Errorf("only %d rows compared: the history is too thin to test anything", compared)
