@@ -53,9 +53,12 @@ func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 	heap.Init(pending)
 	var done []foyer.FeedRow // exact, in order
 	// Each step makes a batch of the first candidates exact, or bounds
-	// them closer; each kind of batch doubles after it ran, so that the
-	// steps stay few when many candidates tie with the page.
+	// them closer. Each kind of batch doubles from its second run on: the
+	// second step, which mostly makes exact those the first bounded, stays
+	// small, and the steps stay few when many candidates tie with the page
+	// or miss its minimums.
 	nUnsure, nSure := first, first
+	unsureRuns, sureRuns := 0, 0
 	for pending.Len() > 0 {
 		if len(done) >= need && rowOrder(done[need-1], pending.c[0].row) < 0 {
 			break
@@ -73,10 +76,14 @@ func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 			}
 		}
 		if len(unsure) > 0 {
-			nUnsure *= 2
+			if unsureRuns++; unsureRuns > 1 {
+				nUnsure *= 2
+			}
 		}
 		if len(sure) > 0 {
-			nSure *= 2
+			if sureRuns++; sureRuns > 1 {
+				nSure *= 2
+			}
 		}
 		if err := s.lastBefore(ctx, unsure, pending, from, to); err != nil {
 			return nil, err
