@@ -115,22 +115,41 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// topSources sets each row's TopSource from company_sources: the source
-// of most of its visits in the period, the first by name on a tie.
+// topSources sets each row's TopSource from company_source_weeks for the
+// period's whole weeks and company_sources for the days at its ends: the
+// source of most of its visits in the period, the first by name on a tie.
 func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
 	if len(page) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*foyer.FeedRow, len(page))
-	args := make([]any, 0, len(page)+4)
+	ids := make([]any, 0, len(page))
 	for i := range page {
 		byID[page[i].ID] = &page[i]
-		args = append(args, page[i].ID)
+		ids = append(ids, page[i].ID)
 	}
-	args = append(args, from, to, siteID, siteID)
+	// Week w is the days 7w-3 to 7w+3; [first, last] are those in the period.
+	first, last := weekOf(from+6), weekOf(to+1)-1
+	headEnd, tailStart := to, to+1 // the days before the first whole week, and after the last
+	if first <= last {
+		headEnd, tailStart = 7*first-4, 7*last+4
+	}
+	var args []any
+	for _, r := range [][2]int64{{from, headEnd}, {tailStart, to}, {first, last}} {
+		args = append(append(args, ids...), r[0], r[1], siteID, siteID)
+	}
+	in := placeholders(len(page))
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
-		SELECT company_id, source, SUM(visits) FROM company_sources
-		WHERE company_id IN (`+placeholders(len(page))+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+		SELECT company_id, source, SUM(visits) FROM (
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_source_weeks
+			WHERE company_id IN (`+in+`) AND week >= ? AND week <= ? AND (? = 0 OR site_id = ?)
+		) AS v
 		GROUP BY company_id, source`), args...)
 	if err != nil {
 		return fmt.Errorf("store: feed: top sources: %w", err)

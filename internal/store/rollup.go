@@ -346,7 +346,8 @@ func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
 	return s.applyCompanyFacts(ctx, t, b)
 }
 
-// applyCompanyFacts adds the sums to company_pages and company_sources.
+// applyCompanyFacts adds the sums to company_pages, company_sources and
+// company_source_weeks.
 func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) error {
 	var rows [][]any
 	for _, k := range slices.SortedFunc(maps.Keys(b.companyPages), func(a, c companyPageKey) int {
@@ -370,8 +371,28 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`, rows); err != nil {
 		return fmt.Errorf("company sources: %w", err)
 	}
+	weeks := map[companySourceKey]int64{} // day: the week
+	for k, n := range b.companySources {
+		k.day = weekOf(k.day)
+		weeks[k] += n
+	}
+	rows = rows[:0]
+	for _, k := range slices.SortedFunc(maps.Keys(weeks), func(a, c companySourceKey) int {
+		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
+	}) {
+		rows = append(rows, []any{k.company, k.day, k.site, k.source, weeks[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
+		INSERT INTO company_source_weeks (company_id, week, site_id, source, visits) VALUES `,
+		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits`, rows); err != nil {
+		return fmt.Errorf("company source weeks: %w", err)
+	}
 	return nil
 }
+
+// weekOf is the week of a UTC day: weeks begin on Mondays, and day 0
+// (1970-01-01) was a Thursday.
+func weekOf(day int64) int64 { return (day + 3) / 7 }
 
 // applyDays adds the sums to company_days, a statement per row on SQLite
 // and many rows to a statement on PostgreSQL.

@@ -46,7 +46,7 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 		checkTotals := func(when string) {
 			t.Helper()
 			if n, err := store.TotalsDiff(ctx, s); err != nil || n != 0 {
-				t.Fatalf("%s: %d rows of company_totals differ from the sums of company_days (%v)", when, n, err)
+				t.Fatalf("%s: %d rows of the running totals differ from company_days and company_sources (%v)", when, n, err)
 			}
 		}
 		for i, site := range []*foyer.Site{site1, site2, other} {
@@ -125,6 +125,20 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			}
 			if len(small) != len(got) {
 				t.Fatalf("query %d %+v: %d rows in small steps, %d in the feed's", i, q, len(small), len(got))
+			}
+			// And through Feed, with each row's top source.
+			feed, err := s.Feed(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range min(len(feed), len(want)) {
+				if f, w := feed[j], want[j]; f.ID != w.ID || f.Visits != w.Visits || f.TopSource != w.TopSource {
+					t.Fatalf("query %d %+v, row %d through Feed: %d, %d visits, from %q; company_days: %d, %d visits, from %q",
+						i, q, q.Offset+j, f.ID, f.Visits, f.TopSource, w.ID, w.Visits, w.TopSource)
+				}
+			}
+			if len(feed) != len(want) {
+				t.Fatalf("query %d %+v: %d rows through Feed, company_days %d", i, q, len(feed), len(want))
 			}
 			got = append(got, small...)
 			want = append(want, want...)

@@ -10,8 +10,9 @@
 --
 -- Whoever deletes old rows (a retention rule) must keep, for each company
 -- and site, the last row before the oldest day still asked for, or rebase
--- every later row on it: a difference is only right while its earlier row
--- is there.
+-- every later row on it, and the totals in company_sites below with them:
+-- a difference is only right while its earlier row is there, and the feed
+-- takes company_sites' totals for the latest row's.
 CREATE TABLE company_totals (
 	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
 	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
@@ -45,7 +46,24 @@ WHERE company_sites.company_id = d.company_id AND company_sites.site_id = d.site
 DROP INDEX company_sites_recent;
 CREATE INDEX company_sites_recent ON company_sites(site_id, last_at, company_id, visits, pageviews, engaged_ms);
 
+-- The visits of each company per source and week (weeks from Monday, UTC:
+-- week = (day + 3) / 7), beside company_sources: a page of the feed sums
+-- its companies' sources over the period's whole weeks from here and over
+-- the days at its ends from company_sources.
+CREATE TABLE company_source_weeks (
+	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	week       INTEGER NOT NULL,
+	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	source     TEXT NOT NULL,
+	visits     INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (company_id, week, site_id, source)
+) WITHOUT ROWID;
+INSERT INTO company_source_weeks (company_id, week, site_id, source, visits)
+SELECT company_id, (day + 3) / 7, site_id, source, SUM(visits)
+FROM company_sources GROUP BY company_id, (day + 3) / 7, site_id, source;
+
 -- +goose Down
+DROP TABLE company_source_weeks;
 DROP INDEX company_sites_recent;
 CREATE INDEX company_sites_recent ON company_sites(site_id, last_at);
 ALTER TABLE company_sites DROP COLUMN engaged_ms;
