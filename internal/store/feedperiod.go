@@ -20,9 +20,10 @@ import (
 // not before the period) from the index of last visits, which holds each
 // one's totals to date. Those bound what a company did in the period, and
 // so its place in the order: the score only grows with visits, page views,
-// engaged time and the last visit. Companies are then made exact in the
-// order of their bounds, a batch at a time, until the page's last row
-// comes before every bound still open:
+// engaged time and the last visit. (The last visit of a company that came
+// back after the period is bounded by the period's end, or by lastOnDay.)
+// Companies are then made exact in the order of their bounds, a batch at a
+// time, until the page's last row comes before every bound still open:
 //
 //   - a site the company visited after the period first gets its totals at
 //     the period's last day, and with them the period's last visit there
@@ -30,8 +31,9 @@ import (
 //   - then the totals before the period's first day are taken away.
 //
 // Each step reads one row of company_totals per company and site. The cost
-// grows with the companies whose bounds tie with the page, not with the
-// days of the period.
+// grows with the companies that visited since the period began (a row of
+// the index each) and with those whose bounds tie with the page (a seek or
+// two each), not with the days of the period.
 func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
 	end := (to + 1) * 86_400_000 // the end of the period's last day, in Unix ms
 	pending, err := s.periodCandidates(ctx, q, from, end)
