@@ -1,7 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -13,6 +17,11 @@ func SetCacheLimit(s *Store, n int) {
 	defer s.ingestMu.Unlock()
 	s.cache = newIngestCache(n)
 }
+
+// SetFeedBatch sets how many companies the period feed makes exact in its
+// first step (0: as many as it sees fit), so that tests with few
+// companies see it stop early.
+func SetFeedBatch(s *Store, n int) { s.feedBatch = n }
 
 // PeriodFeed answers q the way Feed does for periods that do not end
 // today, whatever the period: the reference for the fast path.
@@ -37,4 +46,133 @@ func RedoMigration(ctx context.Context, s *Store, version int64) error {
 	}
 	_, err = p.Up(ctx)
 	return err
+}
+
+// DaysFeed answers q the way Feed does for periods that do not end today,
+// but by summing every company_days row of the period, as the feed did
+// before company_totals, and each row's top source from company_sources:
+// the reference for the running totals and the weeks of sources.
+func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	from, to, now := dayOf(ms(q.From)), dayOf(ms(q.To)), s.now()
+	var b strings.Builder
+	args := []any{q.WorkspaceID, from, to}
+	b.WriteString(`/* Store.periodFeed */
+		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
+		FROM company_days d
+		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
+	if q.SiteID != 0 {
+		b.WriteString(" AND d.site_id = ?")
+		args = append(args, q.SiteID)
+	}
+	if filter, fargs := companyFilter(q, "c"); filter != "" {
+		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
+		args = append(append(args, q.WorkspaceID), fargs...)
+	}
+	if page := strings.TrimSpace(q.Page); page != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
+			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
+				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
+					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
+		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
+	}
+	if q.Source != "" {
+		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
+			WHERE cs.source = ? AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
+		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
+	}
+	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
+	args = append(args, q.MinPages, q.MinEngagedMS)
+	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	defer rows.Close()
+	var all []foyer.FeedRow
+	for rows.Next() {
+		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
+		var last int64
+		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
+			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		r.LastAt = fromMS(last)
+		if q.Sort == foyer.SortScore {
+			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
+	})
+	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
+	if err := s.companiesOf(ctx, q.WorkspaceID, page); err != nil {
+		return nil, err
+	}
+	return page, daysTopSources(s, ctx, page, q.SiteID, from, to)
+}
+
+// TotalsDiff counts the rows of company_totals that are not the running
+// sums of company_days, the company_days rows that have no such row, the
+// rows of company_sites whose totals and last visit are not those of
+// company_days, and the rows of company_source_weeks and company_sources
+// whose sums per week differ.
+func TotalsDiff(ctx context.Context, s *Store) (int, error) {
+	const sums = `SELECT company_id, site_id, day, SUM(visits) OVER w, SUM(pageviews) OVER w, SUM(engaged_ms) OVER w, last_at
+		FROM company_days WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECEDING)`
+	const totals = `SELECT company_id, site_id, day, visits, pageviews, engaged_ms, last_at FROM company_totals`
+	const pairSums = `SELECT company_id, site_id, SUM(visits), SUM(pageviews), SUM(engaged_ms), MAX(last_at)
+		FROM company_days GROUP BY company_id, site_id`
+	const pairs = `SELECT company_id, site_id, visits, pageviews, engaged_ms, last_at FROM company_sites`
+	const weekSums = `SELECT company_id, (day + 3) / 7, site_id, source, SUM(visits) FROM company_sources
+		GROUP BY company_id, (day + 3) / 7, site_id, source`
+	const weeks = `SELECT company_id, week, site_id, source, visits FROM company_source_weeks`
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (`+sums+` EXCEPT `+totals+`) AS a)
+		+ (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+sums+`) AS b)
+		+ (SELECT COUNT(*) FROM (`+pairSums+` EXCEPT `+pairs+`) AS c)
+		+ (SELECT COUNT(*) FROM (`+pairs+` EXCEPT `+pairSums+`) AS d)
+		+ (SELECT COUNT(*) FROM (`+weekSums+` EXCEPT `+weeks+`) AS e)
+		+ (SELECT COUNT(*) FROM (`+weeks+` EXCEPT `+weekSums+`) AS f)`).Scan(&n)
+	return n, err
+}
+
+// daysTopSources sets each row's TopSource from company_sources alone, as
+// the feed did before company_source_weeks: the reference for them.
+func daysTopSources(s *Store, ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*foyer.FeedRow, len(page))
+	args := make([]any, 0, len(page)+4)
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+		args = append(args, page[i].ID)
+	}
+	args = append(args, from, to, siteID, siteID)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
+		SELECT company_id, source, SUM(visits) FROM company_sources
+		WHERE company_id IN (`+placeholders(len(page))+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+		GROUP BY company_id, source`), args...)
+	if err != nil {
+		return fmt.Errorf("store: feed: top sources: %w", err)
+	}
+	defer rows.Close()
+	best := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		var source string
+		if err := rows.Scan(&id, &source, &n); err != nil {
+			return fmt.Errorf("store: feed: top sources: %w", err)
+		}
+		r := byID[id]
+		if n > best[id] || n == best[id] && source < r.TopSource {
+			best[id], r.TopSource = n, source
+		}
+	}
+	return rows.Err()
 }

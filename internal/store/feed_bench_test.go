@@ -56,13 +56,22 @@ func BenchmarkFeed(b *testing.B) {
 	}{
 		{"30d-page1", foyer.FeedQuery{}, 30, to},
 		{"30d-page10", foyer.FeedQuery{Offset: 450}, 30, to},
-		// The rest sum every row of the period.
+		// The rest read the running totals of the period's companies.
 		{"30d-ending-yesterday", foyer.FeedQuery{}, 30, to.AddDate(0, 0, -1)},
 		{"90d-ending-yesterday", foyer.FeedQuery{}, 90, to.AddDate(0, 0, -1)},
 		{"30d-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 30, to},
+		{"today-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 1, to},
+		{"7d-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 7, to},
 		{"30d-page-pricing", foyer.FeedQuery{Page: "pricing"}, 30, to},
 		{"30d-source", foyer.FeedQuery{Source: "partner.example.net"}, 30, to},
 		{"30d-min-5-pages-by-score", foyer.FeedQuery{MinPages: 5, Sort: foyer.SortScore}, 30, to},
+		// Past periods, whose companies mostly came back since: bounds from
+		// totals to date are loosest there, and loosest of all for a short
+		// period by score, where most companies' bounds reach the score's
+		// caps and few companies' sums do.
+		{"30d-ending-30d-ago-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 30, to.AddDate(0, 0, -30)},
+		{"30d-ending-30d-ago", foyer.FeedQuery{}, 30, to.AddDate(0, 0, -30)},
+		{"1d-30d-ago-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 1, to.AddDate(0, 0, -30)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			q := c.q

@@ -1,13 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -85,66 +82,6 @@ func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 	return b.String(), args
 }
 
-// periodFeed sums company_days over the period for every company of the
-// workspace that matches the filters, then orders the sums and reads the
-// page's companies: its cost grows with the companies of the period.
-func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
-	var b strings.Builder
-	args := []any{q.WorkspaceID, from, to}
-	b.WriteString(`/* Store.periodFeed */
-		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
-		FROM company_days d
-		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
-	if q.SiteID != 0 {
-		b.WriteString(" AND d.site_id = ?")
-		args = append(args, q.SiteID)
-	}
-	if filter, fargs := companyFilter(q, "c"); filter != "" {
-		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
-		args = append(append(args, q.WorkspaceID), fargs...)
-	}
-	if page := strings.TrimSpace(q.Page); page != "" {
-		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
-			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
-				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
-					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
-	}
-	if q.Source != "" {
-		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
-			WHERE cs.source = ? AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
-		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
-	}
-	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
-	args = append(args, q.MinPages, q.MinEngagedMS)
-	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	defer rows.Close()
-	var all []foyer.FeedRow
-	for rows.Next() {
-		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
-		var last int64
-		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
-			return nil, fmt.Errorf("store: feed: %w", err)
-		}
-		r.LastAt = fromMS(last)
-		if q.Sort == foyer.SortScore {
-			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
-		}
-		all = append(all, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
-	})
-	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
-	return page, s.companiesOf(ctx, q.WorkspaceID, page)
-}
-
 // companiesOf fills in the company of each row.
 func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer.FeedRow) error {
 	if len(page) == 0 {
@@ -178,22 +115,41 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// topSources sets each row's TopSource from company_sources: the source
-// of most of its visits in the period, the first by name on a tie.
+// topSources sets each row's TopSource from company_source_weeks for the
+// period's whole weeks and company_sources for the days at its ends: the
+// source of most of its visits in the period, the first by name on a tie.
 func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
 	if len(page) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*foyer.FeedRow, len(page))
-	args := make([]any, 0, len(page)+4)
+	ids := make([]any, 0, len(page))
 	for i := range page {
 		byID[page[i].ID] = &page[i]
-		args = append(args, page[i].ID)
+		ids = append(ids, page[i].ID)
 	}
-	args = append(args, from, to, siteID, siteID)
+	// Week w is the days 7w-3 to 7w+3; [first, last] are those in the period.
+	first, last := weekOf(from+6), weekOf(to+1)-1
+	headEnd, tailStart := to, to+1 // the days before the first whole week, and after the last
+	if first <= last {
+		headEnd, tailStart = 7*first-4, 7*last+4
+	}
+	var args []any
+	for _, r := range [][2]int64{{from, headEnd}, {tailStart, to}, {first, last}} {
+		args = append(append(args, ids...), r[0], r[1], siteID, siteID)
+	}
+	in := placeholders(len(page))
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
-		SELECT company_id, source, SUM(visits) FROM company_sources
-		WHERE company_id IN (`+placeholders(len(page))+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+		SELECT company_id, source, SUM(visits) FROM (
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_source_weeks
+			WHERE company_id IN (`+in+`) AND week >= ? AND week <= ? AND (? = 0 OR site_id = ?)
+		) AS v
 		GROUP BY company_id, source`), args...)
 	if err != nil {
 		return fmt.Errorf("store: feed: top sources: %w", err)

@@ -167,6 +167,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applyDays(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
+	if err := s.applyTotals(ctx, t, days); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
 	if err := s.applyLast(ctx, t, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
@@ -343,7 +346,8 @@ func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
 	return s.applyCompanyFacts(ctx, t, b)
 }
 
-// applyCompanyFacts adds the sums to company_pages and company_sources.
+// applyCompanyFacts adds the sums to company_pages, company_sources and
+// company_source_weeks.
 func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) error {
 	var rows [][]any
 	for _, k := range slices.SortedFunc(maps.Keys(b.companyPages), func(a, c companyPageKey) int {
@@ -367,8 +371,28 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`, rows); err != nil {
 		return fmt.Errorf("company sources: %w", err)
 	}
+	weeks := map[companySourceKey]int64{} // day: the week
+	for k, n := range b.companySources {
+		k.day = weekOf(k.day)
+		weeks[k] += n
+	}
+	rows = rows[:0]
+	for _, k := range slices.SortedFunc(maps.Keys(weeks), func(a, c companySourceKey) int {
+		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
+	}) {
+		rows = append(rows, []any{k.company, k.day, k.site, k.source, weeks[k]})
+	}
+	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
+		INSERT INTO company_source_weeks (company_id, week, site_id, source, visits) VALUES `,
+		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits`, rows); err != nil {
+		return fmt.Errorf("company source weeks: %w", err)
+	}
 	return nil
 }
+
+// weekOf is the week of a UTC day: weeks begin on Mondays, and day 0
+// (1970-01-01) was a Thursday.
+func weekOf(day int64) int64 { return (day + 3) / 7 }
 
 // applyDays adds the sums to company_days, a statement per row on SQLite
 // and many rows to a statement on PostgreSQL.
@@ -412,12 +436,20 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 }
 
 // applyLast moves each company's last visit, per site and in all, forward
-// to what the roll-up read.
+// to what the roll-up read, and adds the run's sums to its totals per site.
 func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
 	type cs struct{ company, site int64 }
-	perSite, perCompany := map[cs]int64{}, map[int64]int64{}
+	perSite, perCompany := map[cs]*dayRollup{}, map[int64]int64{}
 	for k, d := range days {
-		perSite[cs{k.company, k.site}] = max(perSite[cs{k.company, k.site}], d.lastAt)
+		p := perSite[cs{k.company, k.site}]
+		if p == nil {
+			p = &dayRollup{}
+			perSite[cs{k.company, k.site}] = p
+		}
+		p.visits += d.visits
+		p.pageviews += d.pageviews
+		p.engaged += d.engaged
+		p.lastAt = max(p.lastAt, d.lastAt)
 		perCompany[k.company] = max(perCompany[k.company], d.lastAt)
 	}
 	if len(perSite) == 0 {
@@ -428,11 +460,15 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 	})
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
-		rows = append(rows, []any{k.company, k.site, perSite[k]})
+		p := perSite[k]
+		rows = append(rows, []any{k.company, k.site, p.lastAt, p.visits, p.pageviews, p.engaged})
 	}
-	if err := s.upsertRows(ctx, t, `/* Store.applyLast */ INSERT INTO company_sites (company_id, site_id, last_at) VALUES `,
+	if err := s.upsertRows(ctx, t, `/* Store.applyLast */
+		INSERT INTO company_sites (company_id, site_id, last_at, visits, pageviews, engaged_ms) VALUES `,
 		` ON CONFLICT (company_id, site_id) DO UPDATE SET
-			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END`,
+			last_at = CASE WHEN company_sites.last_at > excluded.last_at THEN company_sites.last_at ELSE excluded.last_at END,
+			visits = company_sites.visits + excluded.visits, pageviews = company_sites.pageviews + excluded.pageviews,
+			engaged_ms = company_sites.engaged_ms + excluded.engaged_ms`,
 		rows); err != nil {
 		return fmt.Errorf("company sites: %w", err)
 	}

@@ -46,6 +46,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	timeout time.Duration
+	// feedBatch, when not 0, is how many companies the period feed makes
+	// exact in its first step; tests set it small (see periodFeed).
+	feedBatch int
 
 	// Under ingestMu: the ingest cache, the kept statements, whether the
 	// roll-up has caught up since Open, and how many events this store
