@@ -161,18 +161,5 @@ func daysTopSources(s *Store, ctx context.Context, page []foyer.FeedRow, siteID,
 	if err != nil {
 		return fmt.Errorf("store: feed: top sources: %w", err)
 	}
-	defer rows.Close()
-	best := map[int64]int64{}
-	for rows.Next() {
-		var id, n int64
-		var source string
-		if err := rows.Scan(&id, &source, &n); err != nil {
-			return fmt.Errorf("store: feed: top sources: %w", err)
-		}
-		r := byID[id]
-		if n > best[id] || n == best[id] && source < r.TopSource {
-			best[id], r.TopSource = n, source
-		}
-	}
-	return rows.Err()
+	return pickTopSources(rows, byID)
 }

@@ -154,6 +154,12 @@ func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, fr
 	if err != nil {
 		return fmt.Errorf("store: feed: top sources: %w", err)
 	}
+	return pickTopSources(rows, byID)
+}
+
+// pickTopSources reads (company, source, visits) rows into each company's
+// TopSource: the source of the most visits, the first by name on a tie.
+func pickTopSources(rows *sql.Rows, byID map[int64]*foyer.FeedRow) error {
 	defer rows.Close()
 	best := map[int64]int64{}
 	for rows.Next() {
