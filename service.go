@@ -53,10 +53,11 @@ type EventService interface {
 	Rollup(ctx context.Context, limit int) (int, error)
 	// Unrolled estimates how many appended events Rollup has yet to read.
 	Unrolled() int64
-	// Events calls fn for every event of the site at or after since, oldest
-	// first (events of the same time in the order they were stored), with its
-	// visit's attributes. ENOTFOUND when the site does not belong to the
-	// workspace.
+	// Events calls fn for every event of the site at or after since, in the
+	// order they were stored (by ID), with its visit's attributes: the
+	// order they arrived, but that the events of one commit can be a few
+	// milliseconds out of time order. ENOTFOUND when the site does not
+	// belong to the workspace.
 	Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*StoredEvent) error) error
 }
 

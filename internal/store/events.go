@@ -10,10 +10,20 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-// Events calls fn for every event of the site at or after since, oldest first.
+// Events calls fn for every event of the site at or after since, in the
+// order they were stored (by ID): the order they arrived in, but for the
+// events of one commit. It reads from the last event mark before since on
+// (event_marks, kept by the roll-up), not from an index by time.
 func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*foyer.StoredEvent) error) error {
 	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
 		return err
+	}
+	var after int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Events */
+		SELECT event_id FROM event_marks WHERE minute <= ? AND max_ts < ? ORDER BY minute DESC LIMIT 1`),
+		ms(since)/60_000, ms(since)).Scan(&after)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: events: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Events */
 		SELECT e.id, e.ts, e.kind, e.session_id, v.uid, p.host, p.path, p.title,
@@ -26,8 +36,8 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 		JOIN visitors v ON v.id = s.visitor_id
 		JOIN pages p ON p.id = e.page_id
 		LEFT JOIN links l ON l.id = e.link_id
-		WHERE e.ts >= ? AND s.site_id = ?
-		ORDER BY e.ts, e.id`), ms(since), siteID)
+		WHERE e.id > ? AND e.ts >= ? AND s.site_id = ?
+		ORDER BY e.id`), after, ms(since), siteID)
 	if err != nil {
 		return fmt.Errorf("store: events: %w", err)
 	}

@@ -176,6 +176,9 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applySite(ctx, t, site); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
+	if err := s.applyEventMark(ctx, t, last, visits); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
 	st, err := s.stmt(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`)
 	if err == nil {
 		_, err = st.ExecContext(ctx, last)
@@ -303,6 +306,33 @@ func (b siteBatch) day(site, day int64) *siteDay {
 		b.days[[2]int64{site, day}] = d
 	}
 	return d
+}
+
+// applyEventMark records in event_marks that every event up to last
+// happened at or before the latest time read so far, in the row of that
+// time's minute: the export of the events since a time starts after the
+// last mark before it (migration 0015).
+func (s *Store) applyEventMark(ctx context.Context, t *txStmts, last int64, visits map[int64]*visitRollup) error {
+	var latest int64
+	for _, v := range visits {
+		latest = max(latest, v.lastAt)
+	}
+	var before sql.NullInt64
+	if err := s.queryRow(ctx, t, `/* Store.applyEventMark */
+		SELECT MAX(max_ts) FROM event_marks`).Scan(&before); err != nil {
+		return fmt.Errorf("event mark: %w", err)
+	}
+	latest = max(latest, before.Int64)
+	st, err := s.stmt(ctx, t, `/* Store.applyEventMark */
+		INSERT INTO event_marks (minute, event_id, max_ts) VALUES (?, ?, ?)
+		ON CONFLICT (minute) DO UPDATE SET event_id = excluded.event_id, max_ts = excluded.max_ts`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, latest/60_000, last, latest)
+	}
+	if err != nil {
+		return fmt.Errorf("event mark: %w", err)
+	}
+	return nil
 }
 
 // applySite adds the sums to site_days, page_days and source_days.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/loadgen"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -102,16 +103,56 @@ func TestSQLiteStorageSize(t *testing.T) {
 	if err := s.Events(ctx, ws.ID, site.ID, time.Time{}, func(*foyer.StoredEvent) error { read++; return nil }); err != nil || read != total {
 		t.Fatalf("read back %d events (%v), want %d", read, err, total)
 	}
-	after := sqliteSize(t, s.DB())
-	perEvent := float64(after-before) / float64(events)
 	t.Logf("%d events, %d sessions (%.1f events each), %d visitors, appended in %v (%.0f events/s)",
 		events, sessions, float64(events)/float64(sessions), visitors, elapsed.Round(time.Millisecond),
 		float64(events)/elapsed.Seconds())
+	checkGrowth(t, s, before, events)
+}
+
+// checkGrowth rolls up what s holds, then logs how many bytes the database
+// grew from before, per event and per table, and fails above the goal.
+func checkGrowth(t *testing.T, s *store.Store, before int64, events int) {
+	t.Helper()
+	if _, err := s.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := sqliteSize(t, s.DB())
+	perEvent := float64(after-before) / float64(events)
 	t.Logf("database grew %d bytes: %.1f bytes/event (goal ≤ %d)", after-before, perEvent, maxBytesPerEvent)
 	logTableSizes(t, s.DB(), events)
 	if perEvent > maxBytesPerEvent {
 		t.Errorf("%.1f bytes/event, want at most %d", perEvent, maxBytesPerEvent)
 	}
+}
+
+// TestSQLiteStorageSizeHistory measures storage on the history `foyer
+// seed` writes, the shape of a B2B site's traffic: most visitors come once
+// or twice, a few pages a visit, 40% of them from 500 companies, whose
+// roll-ups (company_days, company_totals, the pages and sources) count too.
+func TestSQLiteStorageSizeHistory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 200,000 events")
+	}
+	t.Parallel()
+	s := testutil.NewStore(t, store.SQLite, store.Options{SQLiteSync: "normal"})
+	_, site := testutil.NewSite(t, s, "Acme", "acme", "localhost")
+	before := sqliteSize(t, s.DB())
+	n, err := loadgen.WriteHistory(context.Background(), s, site,
+		loadgen.History{Events: 200_000, Days: 30, Companies: 500, Seed: 7, End: t0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events, sessions, visitors int
+	if err := s.DB().QueryRow(`SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM visitors)`).Scan(
+		&events, &sessions, &visitors); err != nil {
+		t.Fatal(err)
+	}
+	if events != n || events < 190_000 {
+		t.Fatalf("%d events stored, %d written", events, n)
+	}
+	t.Logf("%d events, %d sessions (%.1f events each), %d visitors (%.1f sessions each)",
+		events, sessions, float64(events)/float64(sessions), visitors, float64(sessions)/float64(visitors))
+	checkGrowth(t, s, before, events)
 }
 
 func BenchmarkAppend(b *testing.B) {
