@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -317,12 +318,14 @@ func (s *Store) applyEventMark(ctx context.Context, t *txStmts, last int64, visi
 	for _, v := range visits {
 		latest = max(latest, v.lastAt)
 	}
-	var before sql.NullInt64
-	if err := s.queryRow(ctx, t, `/* Store.applyEventMark */
-		SELECT MAX(max_ts) FROM event_marks`).Scan(&before); err != nil {
+	// The marks' times only grow with their minutes: the last is the latest.
+	var before int64
+	err := s.queryRow(ctx, t, `/* Store.applyEventMark */
+		SELECT max_ts FROM event_marks ORDER BY minute DESC LIMIT 1`).Scan(&before)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("event mark: %w", err)
 	}
-	latest = max(latest, before.Int64)
+	latest = max(latest, before)
 	st, err := s.stmt(ctx, t, `/* Store.applyEventMark */
 		INSERT INTO event_marks (minute, event_id, max_ts) VALUES (?, ?, ?)
 		ON CONFLICT (minute) DO UPDATE SET event_id = excluded.event_id, max_ts = excluded.max_ts`)
