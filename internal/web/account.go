@@ -128,7 +128,7 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, u *foyer.
 	id := r.PathValue("session")
 	err := s.cfg.Store.RevokeUserSession(r.Context(), u.ID, id)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return
 	}
 	if err != nil {

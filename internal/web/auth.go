@@ -352,3 +352,9 @@ func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
 	s.cfg.Log.Error(what, "err", err)
 	http.Error(w, "Something went wrong on our side; try again.", http.StatusInternalServerError)
 }
+
+// notFound answers that there is nothing here for u: also what another
+// workspace's IDs get, so that they tell nothing.
+func (s *Server) notFound(w http.ResponseWriter, u *foyer.User) {
+	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+}

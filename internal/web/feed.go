@@ -106,7 +106,7 @@ func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.Us
 			}
 		}
 	}
-	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+	s.notFound(w, u)
 	return foyer.Membership{}, false
 }
 
@@ -182,9 +182,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("company"), 10, 64)
-	notFound := func() { s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u}) }
 	if err != nil {
-		notFound()
+		s.notFound(w, u)
 		return
 	}
 	p, perr := periodOf(r)
@@ -192,7 +191,7 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	ctx := r.Context()
 	c, err := s.cfg.Store.Company(ctx, m.WorkspaceID, id)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		notFound()
+		s.notFound(w, u)
 		return
 	}
 	if err != nil {

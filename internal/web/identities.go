@@ -72,7 +72,7 @@ func (s *Server) unlinkIdentity(w http.ResponseWriter, r *http.Request, u *foyer
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.ENOTFOUND:
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return
 	case foyer.ECONFLICT:
 		s.renderAccount(w, r, u, http.StatusConflict, onlyWayMessage, "")

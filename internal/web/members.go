@@ -100,7 +100,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 	}
 	if err != nil {
 		// Not a member of this workspace: as if there were no such user.
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return
 	}
 	target, err := s.cfg.Store.UserByID(r.Context(), id)
@@ -285,7 +285,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	}
 	if err != nil {
 		if foyer.ErrorCode(err) == foyer.ENOTFOUND || id == 0 {
-			s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+			s.notFound(w, u)
 			return
 		}
 		s.serverError(w, "revoke token", err)

@@ -54,7 +54,7 @@ func (s *Server) deleteSavedFeed(w http.ResponseWriter, r *http.Request, u *foye
 	}
 	switch {
 	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return
 	case err != nil:
 		s.serverError(w, "saved feed", err)

@@ -120,35 +120,24 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 	if !ok {
 		return
 	}
-	notFound := func() { s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u}) }
 	id, err := strconv.ParseInt(r.PathValue("site"), 10, 64)
 	if err != nil {
-		notFound()
+		s.notFound(w, u)
+		return
+	}
+	site, err := s.cfg.Store.SiteByID(r.Context(), m.WorkspaceID, id)
+	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+		s.notFound(w, u)
+		return
+	}
+	if err != nil {
+		s.serverError(w, "overview", err)
 		return
 	}
 	p, perr := periodOf(r)
 	o, err := s.cfg.Store.SiteOverview(r.Context(), m.WorkspaceID, id, p.From, p.To)
-	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		notFound()
-		return
-	}
 	if err != nil {
 		s.serverError(w, "overview", err)
-		return
-	}
-	sites, err := s.cfg.Store.Sites(r.Context(), m.WorkspaceID)
-	if err != nil {
-		s.serverError(w, "overview", err)
-		return
-	}
-	var site *foyer.Site
-	for _, st := range sites {
-		if st.ID == id {
-			site = st
-		}
-	}
-	if site == nil {
-		notFound()
 		return
 	}
 	s.render(w, http.StatusOK, "overview", pageData{Title: site.Name, User: u, Error: periodNotice(perr),

@@ -46,12 +46,12 @@ func (s *Server) settingsSite(w http.ResponseWriter, r *http.Request, u *foyer.U
 	}
 	id, err := strconv.ParseInt(r.PathValue("site"), 10, 64)
 	if err != nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return m, nil, false
 	}
 	site, err := s.cfg.Store.SiteByID(r.Context(), m.WorkspaceID, id)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return m, nil, false
 	}
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, foyer.ErrorMessage(err), settingsData{Settings: form})
 		return
 	case foyer.ENOTFOUND: // deleted meanwhile
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+		s.notFound(w, u)
 		return
 	default:
 		s.serverError(w, "save site settings", err)
