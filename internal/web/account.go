@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -97,9 +96,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer
 		s.renderAccount(w, r, u, http.StatusBadRequest, "The two new passwords differ: type the same one twice.", "")
 		return
 	}
-	hash, err := auth.HashPassword(f.Get("password"), auth.DefaultParams)
-	if err != nil {
-		s.renderAccount(w, r, u, http.StatusBadRequest, fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword), "")
+	hash, problem := hashNewPassword(f.Get("password"))
+	if problem != "" {
+		s.renderAccount(w, r, u, http.StatusBadRequest, problem, "")
 		return
 	}
 	if err := s.cfg.Store.ChangePassword(ctx, u.ID, hash, sessionHash(r)); err != nil {

@@ -35,8 +35,7 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 			return
 		}
 		if err != nil {
-			s.cfg.Log.Error("api token", "err", err)
-			apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+			s.apiServerError(w, "api token", err)
 			return
 		}
 		next(w, r, t)
@@ -111,8 +110,7 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, p.From, p.To, limit+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
-		s.cfg.Log.Error("api companies", "err", err)
-		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		s.apiServerError(w, "api companies", err)
 		return
 	}
 	out := struct {
@@ -159,8 +157,7 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 		return
 	}
 	if err != nil {
-		s.cfg.Log.Error("api visits", "err", err)
-		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		s.apiServerError(w, "api visits", err)
 		return
 	}
 	type apiPage struct {
@@ -229,8 +226,7 @@ func apiSiteOf(st *foyer.Site) apiSite {
 func (s *Server) apiSites(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	sites, err := s.cfg.Store.Sites(r.Context(), t.WorkspaceID)
 	if err != nil {
-		s.cfg.Log.Error("api sites", "err", err)
-		apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+		s.apiServerError(w, "api sites", err)
 		return
 	}
 	out := struct {
@@ -246,4 +242,10 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	b, _ := openapiFS.ReadFile("openapi.json")
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
+}
+
+// apiServerError logs err and answers that it is ours, without its detail.
+func (s *Server) apiServerError(w http.ResponseWriter, what string, err error) {
+	s.cfg.Log.Error(what, "err", err)
+	apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
 }

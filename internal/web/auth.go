@@ -235,8 +235,8 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.cfg.Store.RevokeSession(r.Context(), auth.TokenHash(c.Value)); err != nil {
+	if h := sessionHash(r); h != nil {
+		if err := s.cfg.Store.RevokeSession(r.Context(), h); err != nil {
 			s.serverError(w, "logout", err)
 			return
 		}
@@ -357,4 +357,14 @@ func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
 // workspace's IDs get, so that they tell nothing.
 func (s *Server) notFound(w http.ResponseWriter, u *foyer.User) {
 	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+}
+
+// hashNewPassword returns the hash of a password a user chose, or what is
+// wrong with it, for the form.
+func hashNewPassword(password string) (hash, problem string) {
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return "", fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword)
+	}
+	return hash, ""
 }

@@ -164,9 +164,9 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		pwHash, err := auth.HashPassword(password, auth.DefaultParams)
-		if err != nil {
-			d.Error = fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword)
+		pwHash, problem := hashNewPassword(password)
+		if problem != "" {
+			d.Error = problem
 			s.render(w, http.StatusBadRequest, "invite", d)
 			return
 		}
@@ -229,9 +229,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
-	pw, err := auth.HashPassword(r.PostForm.Get("password"), auth.DefaultParams)
-	if err != nil {
-		d.Error = fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword)
+	pw, problem := hashNewPassword(r.PostForm.Get("password"))
+	if problem != "" {
+		d.Error = problem
 		s.render(w, http.StatusBadRequest, "reset", d)
 		return
 	}

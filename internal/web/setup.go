@@ -28,12 +28,9 @@ type setupData struct {
 // NewSetupLink returns the path of a new one-time link that creates the
 // first owner (/setup/TOKEN), or "" when the installation has users.
 func NewSetupLink(ctx context.Context, st foyer.SetupService) (string, error) {
-	if has, err := st.HasUsers(ctx); err != nil || has {
-		return "", err
-	}
 	token, hash := auth.NewToken()
 	err := st.CreateSetupLink(ctx, hash, time.Now().Add(SetupLinkLife))
-	if foyer.ErrorCode(err) == foyer.ECONFLICT { // a user arrived meanwhile
+	if foyer.ErrorCode(err) == foyer.ECONFLICT { // there are users
 		return "", nil
 	}
 	if err != nil {
@@ -84,9 +81,9 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		refuse("The two passwords differ: type the same one twice.")
 		return
 	}
-	pwHash, err := auth.HashPassword(f.Get("password"), auth.DefaultParams)
-	if err != nil {
-		refuse(fmt.Sprintf("Choose a password of %d characters or more.", auth.MinPassword))
+	pwHash, problem := hashNewPassword(f.Get("password"))
+	if problem != "" {
+		refuse(problem)
 		return
 	}
 	u := &foyer.User{Email: d.Email, Name: d.Name, PasswordHash: pwHash}
@@ -95,7 +92,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.EINVALID:
-		refuse(strings.ToUpper(foyer.ErrorMessage(err)[:1]) + foyer.ErrorMessage(err)[1:] + ".")
+		msg := foyer.ErrorMessage(err)
+		refuse(strings.ToUpper(msg[:1]) + msg[1:] + ".")
 		return
 	case foyer.ENOTFOUND:
 		s.setupGone(w)

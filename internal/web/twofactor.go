@@ -62,8 +62,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "twofactor", d)
 		return
 	}
-	c, _ := r.Cookie(sessionCookie)
-	if err := s.cfg.Store.ConfirmSecondFactor(ctx, auth.TokenHash(c.Value)); err != nil {
+	if err := s.cfg.Store.ConfirmSecondFactor(ctx, sessionHash(r)); err != nil {
 		s.serverError(w, "2fa", err)
 		return
 	}
