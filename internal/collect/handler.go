@@ -142,8 +142,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 		return 0, &refusal{"consent", foyer.Errorf(foyer.EFORBIDDEN,
 			"site %q requires the visitor's consent: send \"consent\": true once the page has called foyer.consent(true)", site.Key)}
 	}
-	origin := h.cfg.Resolver.Resolve(ip)
-	hits, err := BuildHits(site, p, origin, h.cfg.Now())
+	hits, err := BuildHits(site, p, foyer.Origin{}, h.cfg.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -153,6 +152,12 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 	}
 	if len(hits) == 0 {
 		return 0, nil
+	}
+	// Only what is kept needs an origin: a batch of excluded pages asks
+	// nothing of the IP data, nor of reverse DNS.
+	origin := h.cfg.Resolver.Resolve(ip)
+	for i := range hits {
+		hits[i].Origin = origin
 	}
 	if err := h.cfg.Writer.Write(r.Context(), hits); err != nil {
 		return 0, err

@@ -3,7 +3,9 @@ package collect
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,7 +117,8 @@ func TestHandlerConsentRequired(t *testing.T) {
 func TestHandlerExcludedPaths(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
-	c := newCollector(t, Config{Metrics: NewMetrics(reg)})
+	res := &countingResolver{}
+	c := newCollector(t, Config{Metrics: NewMetrics(reg), Resolver: res})
 	c.update(t, func(s *foyer.Site) { s.ExcludedPaths = []string{"/admin/", "/account/*/billing", "/search"} })
 	excluded := rejected(t, reg, "excluded")
 
@@ -137,6 +140,9 @@ func TestHandlerExcludedPaths(t *testing.T) {
 	if n := excluded(); n != 5 {
 		t.Errorf("rejected{reason=excluded} = %v, want 5", n)
 	}
+	if n := res.calls.Load(); n != 0 {
+		t.Errorf("a batch of excluded pages looked its address up %d times, want none", n)
+	}
 
 	// Some excluded: the rest is stored and counted.
 	a = c.post(t, acmeBatch("",
@@ -150,6 +156,9 @@ func TestHandlerExcludedPaths(t *testing.T) {
 		"pageview /Admin/", "pageview /pricing?next=/admin/"}
 	if got := c.paths(t); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("stored\n %q\nwant\n %q", got, want)
+	}
+	if n := res.calls.Load(); n != 1 {
+		t.Errorf("a mixed batch looked its address up %d times, want once", n)
 	}
 	if n := excluded(); n != 6 {
 		t.Errorf("rejected{reason=excluded} = %v, want 6", n)
@@ -246,4 +255,12 @@ func (s *slowSites) SiteByKey(ctx context.Context, key string) (*foyer.Site, err
 		<-s.release
 	}
 	return s.site, nil
+}
+
+// countingResolver counts the lookups and knows no address.
+type countingResolver struct{ calls atomic.Int64 }
+
+func (r *countingResolver) Resolve(netip.Addr) foyer.Origin {
+	r.calls.Add(1)
+	return foyer.Origin{}
 }
