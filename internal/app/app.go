@@ -47,12 +47,11 @@ type Config struct {
 
 // App is a wired server.
 type App struct {
-	cfg       Config
-	publicURL string // cfg.PublicURL, checked
-	Store     *store.Store
-	Writer    *collect.Writer
-	Handler   http.Handler
-	log       *slog.Logger
+	cfg     Config // PublicURL checked
+	Store   *store.Store
+	Writer  *collect.Writer
+	Handler http.Handler
+	log     *slog.Logger
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -65,8 +64,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "trusted proxy list: %v", err)
 	}
-	publicURL, err := checkPublicURL(cfg.PublicURL)
-	if err != nil {
+	clientIP := collect.ClientIP{Trusted: trusted}
+	if cfg.PublicURL, err = checkPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
 	}
 	providers, err := sso.NewAll(cfg.SSO, nil)
@@ -74,11 +73,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	for _, p := range providers {
-		base := publicURL
+		base := cfg.PublicURL
 		if base == "" {
 			base = "(this server's address)"
 		}
-		cfg.Log.Info("single sign-on", "provider", p.ID(), "issuer", p.Issuer(), "redirect_url", base+"/login/sso/"+p.ID()+"/callback")
+		cfg.Log.Info("single sign-on", "provider", p.ID(), "issuer", p.Issuer(), "redirect_url", web.RedirectURL(base, p))
 	}
 	var mail web.Mailer
 	if cfg.SMTP != (mailer.Config{}) {
@@ -110,13 +109,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
 	writer.Start()
 	handler := collect.NewHandler(collect.Config{
-		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: collect.ClientIP{Trusted: trusted},
+		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	return &App{
-		cfg: cfg, publicURL: publicURL, Store: st, Writer: writer, log: cfg.Log,
+		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
 		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: collect.ClientIP{Trusted: trusted}, SSO: providers, PublicURL: publicURL, Mail: mail}),
+			ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail}),
 	}, nil
 }
 
@@ -146,8 +145,8 @@ func (a *App) announceSetup(ctx context.Context, base string) {
 	if path == "" {
 		return
 	}
-	if a.publicURL != "" {
-		base = a.publicURL
+	if a.cfg.PublicURL != "" {
+		base = a.cfg.PublicURL
 	}
 	a.log.Warn("no user yet: open this one-time link to create the first owner; it works for 24 hours, and each start makes a new one. "+
 		"Or run `foyer user add`", "setup_url", base+path)

@@ -62,6 +62,11 @@ func (s *Server) redirectURL(r *http.Request, p *sso.Provider) string {
 	if base == "" {
 		base = baseURL(r)
 	}
+	return RedirectURL(base, p)
+}
+
+// RedirectURL is the address under base where p sends the browser back.
+func RedirectURL(base string, p *sso.Provider) string {
 	return base + flowPath + url.PathEscape(p.ID()) + "/callback"
 }
 
