@@ -49,12 +49,8 @@ func (s *Store) setPassword(ctx context.Context, userID int64, hash string, keep
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
 	}
-	q, args := `UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, []any{now, userID}
-	if keep != nil {
-		q, args = q+` AND token_hash <> ?`, append(args, keep)
-	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.setPassword */ `+q), args...); err != nil {
-		return fmt.Errorf("store: set password: revoke sessions: %w", err)
+	if err := s.revokeSessions(ctx, tx, userID, keep); err != nil {
+		return fmt.Errorf("store: set password: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: set password: %w", err)
@@ -120,10 +116,19 @@ func (s *Store) RevokeOtherSessions(ctx context.Context, userID int64, keepToken
 	if len(keepTokenHash) != 32 {
 		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
 	}
-	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeOtherSessions */
-		UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND token_hash <> ?`),
-		ms(s.now()), userID, keepTokenHash); err != nil {
-		return fmt.Errorf("store: revoke other sessions: %w", err)
+	return s.revokeSessions(ctx, s.db, userID, keepTokenHash)
+}
+
+// revokeSessions ends every live session of a user but the one of keep
+// (none when keep is nil).
+func (s *Store) revokeSessions(ctx context.Context, q querier, userID int64, keep []byte) error {
+	query, args := `/* Store.revokeSessions */ UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+		[]any{ms(s.now()), userID}
+	if keep != nil {
+		query, args = query+` AND token_hash <> ?`, append(args, keep)
+	}
+	if _, err := q.ExecContext(ctx, s.rebind(query), args...); err != nil {
+		return fmt.Errorf("store: revoke sessions: %w", err)
 	}
 	return nil
 }

@@ -135,7 +135,6 @@ type candidates struct {
 	c     []*candidate
 	score bool
 	now   time.Time
-	end   int64
 	min   sums // the query's minimum page views and engaged time
 }
 
@@ -199,7 +198,7 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 		return nil, fmt.Errorf("store: feed: %w", err)
 	}
 	defer rows.Close()
-	h := &candidates{end: end, min: sums{pageviews: q.MinPages, engaged: q.MinEngagedMS}}
+	h := &candidates{min: sums{pageviews: q.MinPages, engaged: q.MinEngagedMS}}
 	byID := map[int64]*candidate{}
 	for rows.Next() {
 		var p pair

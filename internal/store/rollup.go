@@ -427,8 +427,6 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 // (1970-01-01) was a Thursday.
 func weekOf(day int64) int64 { return (day + 3) / 7 }
 
-// applyDays adds the sums to company_days, a statement per row on SQLite
-// and many rows to a statement on PostgreSQL.
 // upsertRows writes rows with head + "(?,…)" + tail, an INSERT … VALUES …
 // ON CONFLICT statement: on SQLite one kept single-row statement a row (no
 // round trip, no statement journal), on PostgreSQL sessionChunk rows a
@@ -437,7 +435,7 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 	if len(rows) == 0 {
 		return nil
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(rows[0])), ",") + ")"
+	one := "(" + placeholders(len(rows[0])) + ")"
 	if s.dialect == SQLite {
 		st, err := s.stmt(ctx, t, head+one+tail)
 		if err != nil {
@@ -518,6 +516,8 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 	return nil
 }
 
+// applyDays adds the sums to company_days, a statement per row on SQLite
+// and many rows to a statement on PostgreSQL.
 func (s *Store) applyDays(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
 	keys := make([]dayKey, 0, len(days))
 	for k := range days {
@@ -585,13 +585,9 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 			events = sessions.events + v.column5,
 			first_event_id = COALESCE(sessions.first_event_id, v.column6), last_event_id = v.column7
 			FROM (VALUES `)
+		q.WriteString(valuesRows(n, 7))
 		args := make([]any, 0, n*7)
-		for i, id := range ids[:n] {
-			if i == 0 {
-				q.WriteString("(" + strings.Repeat("CAST(? AS BIGINT),", 6) + "CAST(? AS BIGINT))")
-			} else {
-				q.WriteString(",(?,?,?,?,?,?,?)")
-			}
+		for _, id := range ids[:n] {
 			v := visits[id]
 			args = append(args, id, v.lastAt, v.pageviews, v.engaged, v.nevents, v.first, v.last)
 		}

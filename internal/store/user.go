@@ -226,12 +226,7 @@ func (s *Store) RevokeSession(ctx context.Context, tokenHash []byte) error {
 
 // RevokeUserSessions ends every session of a user.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID int64) error {
-	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeUserSessions */
-		UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`),
-		ms(s.now()), userID); err != nil {
-		return fmt.Errorf("store: revoke sessions: %w", err)
-	}
-	return nil
+	return s.revokeSessions(ctx, s.db, userID, nil)
 }
 
 // CreateAPIToken stores a token for a workspace.
@@ -417,11 +412,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte) 
 // SetRequire2FA says whether a workspace requires two-factor
 // authentication of its members.
 func (s *Store) SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error {
-	v := 0
-	if require {
-		v = 1
-	}
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetRequire2FA */ UPDATE workspaces SET require_2fa = ? WHERE id = ?`), v, workspaceID)
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetRequire2FA */ UPDATE workspaces SET require_2fa = ? WHERE id = ?`), flag(require), workspaceID)
 	if err != nil {
 		return fmt.Errorf("store: require 2fa: %w", err)
 	}
