@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -110,14 +109,12 @@ func (s *Store) CompleteSetup(ctx context.Context, tokenHash []byte, u *foyer.Us
 		if err := s.createUser(ctx, tx, u); err != nil {
 			return err
 		}
-		var created int64
-		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.CompleteSetup */
-			SELECT id, created_at FROM workspaces WHERE name = ?`), w.Name).Scan(&w.ID, &created)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		found, err := s.workspaceWhere(ctx, tx, "name", w.Name, "named "+w.Name)
+		switch foyer.ErrorCode(err) {
+		case foyer.ENOTFOUND:
 			err = s.createWorkspace(ctx, tx, w)
-		case err == nil:
-			w.CreatedAt = fromMS(created)
+		case "":
+			*w = *found
 		}
 		if err != nil {
 			return err

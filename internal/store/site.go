@@ -36,31 +36,26 @@ func (s *Store) createWorkspace(ctx context.Context, q querier, w *foyer.Workspa
 
 // WorkspaceByName returns the named workspace, or ENOTFOUND.
 func (s *Store) WorkspaceByName(ctx context.Context, name string) (*foyer.Workspace, error) {
-	var w foyer.Workspace
-	var created int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceByName */
-		SELECT id, name, created_at FROM workspaces WHERE name = ?`), name).Scan(&w.ID, &w.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace named %q", name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: workspace %q: %w", name, err)
-	}
-	w.CreatedAt = fromMS(created)
-	return &w, nil
+	return s.workspaceWhere(ctx, s.db, "name", name, fmt.Sprintf("named %q", name))
 }
 
 // WorkspaceByID returns the workspace, or ENOTFOUND.
 func (s *Store) WorkspaceByID(ctx context.Context, id int64) (*foyer.Workspace, error) {
+	return s.workspaceWhere(ctx, s.db, "id", id, fmt.Sprint(id))
+}
+
+// workspaceWhere returns the workspace whose column col (id or name) is v,
+// or ENOTFOUND naming it as what.
+func (s *Store) workspaceWhere(ctx context.Context, q querier, col string, v any, what string) (*foyer.Workspace, error) {
 	var w foyer.Workspace
 	var created int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceByID */
-		SELECT id, name, created_at FROM workspaces WHERE id = ?`), id).Scan(&w.ID, &w.Name, &created)
+	err := q.QueryRowContext(ctx, s.rebind(`/* Store.workspaceWhere */
+		SELECT id, name, created_at FROM workspaces WHERE `+col+` = ?`), v).Scan(&w.ID, &w.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", id)
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %s", what)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: workspace %d: %w", id, err)
+		return nil, fmt.Errorf("store: workspace %s: %w", what, err)
 	}
 	w.CreatedAt = fromMS(created)
 	return &w, nil
