@@ -44,7 +44,7 @@ func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foy
 
 // CompanyDays returns the company's days in the period, every day.
 func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]foyer.CompanyDay, error) {
-	if _, err := s.Company(ctx, workspaceID, companyID); err != nil {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
 		return nil, err
 	}
 	first, last := dayOf(ms(from)), dayOf(ms(to))
@@ -76,7 +76,7 @@ func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, f
 // CompanyVisits returns the company's latest visits in the period with
 // their pages, read through each visit's event range.
 func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]foyer.Visit, error) {
-	if _, err := s.Company(ctx, workspaceID, companyID); err != nil {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
 		return nil, err
 	}
 	limit = min(max(limit, 1), 200)
