@@ -123,15 +123,20 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 
 // linkOf reads the one-time link in the path, or writes a 404 page.
 func (s *Server) linkOf(w http.ResponseWriter, r *http.Request, kind foyer.LinkKind) (*foyer.AuthLink, []byte, bool) {
-	hash := auth.TokenHash(r.PathValue("token"))
+	return s.linkByToken(w, r, r.PathValue("token"), kind, "This link is unknown, used or expired. Ask for a new one.")
+}
+
+// linkByToken reads the standing one-time link of the token and kind, or
+// writes a 404 page that says gone.
+func (s *Server) linkByToken(w http.ResponseWriter, r *http.Request, token string, kind foyer.LinkKind, gone string) (*foyer.AuthLink, []byte, bool) {
+	hash := auth.TokenHash(token)
 	l, err := s.cfg.Store.Link(r.Context(), hash)
 	if err != nil || l.Kind != kind {
 		if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			s.serverError(w, "link", err)
 			return nil, nil, false
 		}
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found",
-			Error: "This link is unknown, used or expired. Ask for a new one."})
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: gone})
 		return nil, nil, false
 	}
 	return l, hash, true

@@ -119,22 +119,16 @@ func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provid
 // page and the user who has the invited address (if any), or writes a 404
 // page.
 func (s *Server) standingInvite(w http.ResponseWriter, r *http.Request, token string) (*foyer.AuthLink, pageData, *foyer.User, bool) {
-	l, err := s.cfg.Store.Link(r.Context(), auth.TokenHash(token))
-	if err == nil && l.Kind == foyer.LinkInvite {
-		d, existing, err := s.invitePage(r.Context(), l, token)
-		if err != nil {
-			s.serverError(w, "invite", err)
-			return nil, pageData{}, nil, false
-		}
-		return l, d, existing, true
+	l, _, ok := s.linkByToken(w, r, token, foyer.LinkInvite, "This invitation is unknown, used or expired. Ask for a new one.")
+	if !ok {
+		return nil, pageData{}, nil, false
 	}
-	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+	d, existing, err := s.invitePage(r.Context(), l, token)
+	if err != nil {
 		s.serverError(w, "invite", err)
 		return nil, pageData{}, nil, false
 	}
-	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found",
-		Error: "This invitation is unknown, used or expired. Ask for a new one."})
-	return nil, pageData{}, nil, false
+	return l, d, existing, true
 }
 
 // inviteOf returns the page of a standing invitation, or writes a 404 page.
