@@ -63,9 +63,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 // address's limit.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	ctx := r.Context()
-	if !s.cfg.SignInLimit.Allow(s.cfg.ClientIP.From(r)) {
-		w.Header().Set("Retry-After", "60")
-		s.renderAccount(w, r, u, http.StatusTooManyRequests, "Too many sign-in attempts from your network. Wait a minute and try again.", "")
+	if !s.allowSignIn(w, r) {
+		s.renderAccount(w, r, u, http.StatusTooManyRequests, errTooManyAttempts, "")
 		return
 	}
 	if u.PasswordHash == "" {

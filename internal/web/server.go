@@ -130,14 +130,26 @@ func NewServer(cfg Config) *Server {
 // many accounts. The address is a lookup key in memory, never kept.
 func (s *Server) throttled(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.cfg.SignInLimit.Allow(s.cfg.ClientIP.From(r)) {
-			w.Header().Set("Retry-After", "60")
-			s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in",
-				Error: "Too many sign-in attempts from your network. Wait a minute and try again."})
+		if !s.allowSignIn(w, r) {
+			s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: errTooManyAttempts})
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// errTooManyAttempts is the answer to a client over the sign-in limit.
+const errTooManyAttempts = "Too many sign-in attempts from your network. Wait a minute and try again."
+
+// allowSignIn counts a sign-in attempt of the request's client against the
+// limit; over it, it sets Retry-After and reports false, and the caller
+// answers 429 with errTooManyAttempts on its own page.
+func (s *Server) allowSignIn(w http.ResponseWriter, r *http.Request) bool {
+	if s.cfg.SignInLimit.Allow(s.cfg.ClientIP.From(r)) {
+		return true
+	}
+	w.Header().Set("Retry-After", "60")
+	return false
 }
 
 // pagePolicy allows the page's own style sheet and images, and nothing
