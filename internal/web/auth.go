@@ -303,6 +303,17 @@ func (s *Server) memberships(r *http.Request, u *foyer.User) ([]foyer.Membership
 // none to /account/2fa to set it up; multi-factor authentication at the
 // identity provider of a single sign-on meets the requirement too.
 func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
+	return s.signedInTo(false, next)
+}
+
+// enrolling is signedIn for what the two-factor enrolment page offers (the
+// enrolment itself, and signing out everywhere): a member a workspace
+// makes set up two-factor authentication reaches them before doing so.
+func (s *Server) enrolling(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
+	return s.signedInTo(true, next)
+}
+
+func (s *Server) signedInTo(enrolment bool, next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, sess, err := s.currentUser(r)
 		if err != nil {
@@ -319,7 +330,7 @@ func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.U
 			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 			return
 		}
-		if u.TOTPSecret == "" && !sess.MultiFactorAtIdP && r.URL.Path != "/account/2fa" {
+		if u.TOTPSecret == "" && !sess.MultiFactorAtIdP && !enrolment {
 			ms, err := s.memberships(r, u)
 			if err != nil {
 				s.serverError(w, "session", err)

@@ -98,6 +98,16 @@ func TestTwoFactor(t *testing.T) {
 	if !strings.Contains(vb, "requires two-factor authentication") {
 		t.Error("the enrolment page does not say it is required")
 	}
+	// The page's "sign out everywhere" works before enrolling too.
+	other := w.signIn("vic@example.com")
+	if resp := w.do("POST", "/account/sign-out-everywhere", url.Values{}, other, same...); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Errorf("a member without 2FA signing out everywhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := w.do("GET", "/account/2fa", nil, vic); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Errorf("another session after signing out everywhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	vic = w.signIn("vic@example.com")
+	vb = body(w.do("GET", "/account/2fa", nil, vic))
 	vs := secretRE.FindStringSubmatch(vb)[1]
 	w.do("POST", "/account/2fa", url.Values{"secret": {vs}, "code": {code(t, vs)}}, vic, same...)
 	if resp := w.do("GET", fmt.Sprintf("/app/w/%d", acme.WorkspaceID), nil, vic); resp.StatusCode != 200 {
