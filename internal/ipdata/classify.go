@@ -195,10 +195,13 @@ func personName(orig string, words map[string]bool) bool {
 			name = append(name, strings.Trim(f, ".,"))
 		}
 	}
-	if len(name) >= 2 && givenNames[strings.ToLower(name[0])] && soleTrader(words) {
+	if len(name) < 2 || !givenNames[strings.ToLower(name[0])] {
+		return false
+	}
+	if soleTrader(words) {
 		return true // a one-person firm's form after its owner's name
 	}
-	if len(name) < 2 || len(name) > 3 || !givenNames[strings.ToLower(name[0])] {
+	if len(name) > 3 {
 		return false
 	}
 	for _, f := range name {
@@ -231,17 +234,17 @@ var givenNames = func() map[string]bool {
 		stephen steven susanne thomas tim tobias tom torsten ulrich uwe victor walter werner william wolfgang
 		aaron abel adriana adriano agnieszka ahmet aleksandr aleksandra alessandro alice aline alvaro amanda
 		andre andrei andrej andres angel anton antonia arnaud augusto aurelio beatriz bernardo bogdan bruna
-		camila camille carla carlo carolina catarina cesar cristian cristina dariusz david denis diego dmitri
+		camila camille carla carlo carolina catarina cesar cristian cristina dariusz denis diego dmitri
 		dmitry domenico eduardo elias emilio enrique ernesto esteban fabio fatima federico felipe fernanda
 		fernando filipe francesca gabriel gabriela gianluca gilberto giorgio giulia gonzalo guilherme gustavo
-		hector hugo igor ilya irina ivan jacek jaime janusz javier jesus joao joaquim jorge josefa julio
+		hector hugo igor ilya irina ivan jacek jaime janusz jesus joao joaquim josefa julio
 		kamil karol katarzyna krzysztof leonardo lorenzo lucia luciana luiz marcelo marcin marcos mariana
 		mariusz marta mateus matteo mauricio mehmet michal mikhail monica mustafa natalia nikolai oleg olga
 		pascal patricia paulo pavel piotr rafal raul renato ricardo rodrigo rosa salvatore samuel sergei
 		sergey sergio silvia simone stefano tatiana tomasz valentina vicente vitor vladimir wojciech yuri
-		bart bram dirk erik gert hendrik jeroen joost koen lieke maarten pieter ruud sanne sven wim
-		anders bjorn henrik jens jonas lars magnus mats nils ole per rasmus soren
-		ali emre fatih hakan hasan huseyin ibrahim kemal murat mustafa omer osman serkan yusuf`) {
+		bart bram gert hendrik joost koen lieke maarten pieter ruud sanne sven wim
+		anders bjorn magnus mats nils ole per rasmus soren
+		emre fatih hakan hasan huseyin ibrahim kemal murat omer osman serkan yusuf`) {
 		m[n] = true
 	}
 	return m

@@ -24,7 +24,7 @@ func flatten(spans []span, v6 bool) []span {
 	}
 	byStart := slices.Clone(spans)
 	slices.SortFunc(byStart, func(a, b span) int { return a.start.cmp(b.start) })
-	points := boundaries(make([]u128, 0, 2*len(spans)), spans, v6)
+	points := boundaries(make([]u128, 0, 2*len(spans)), v6, spans)
 
 	out := make([]span, 0, len(spans))
 	var open spanHeap
@@ -56,14 +56,16 @@ func flatten(spans []span, v6 bool) []span {
 	return out
 }
 
-// boundaries adds to points where each span starts and where the address
-// after it would start (unless past the top of the space), and returns
-// them sorted without repeats.
-func boundaries(points []u128, spans []span, v6 bool) []u128 {
-	for _, s := range spans {
-		points = append(points, s.start)
-		if n, wrapped := s.end.next(); !wrapped && !top(v6).less(n) {
-			points = append(points, n)
+// boundaries adds to points where each span of the layers starts and where
+// the address after it would start (unless past the top of the space), and
+// returns them sorted without repeats.
+func boundaries(points []u128, v6 bool, layers ...[]span) []u128 {
+	for _, spans := range layers {
+		for _, s := range spans {
+			points = append(points, s.start)
+			if n, wrapped := s.end.next(); !wrapped && !top(v6).less(n) {
+				points = append(points, n)
+			}
 		}
 	}
 	slices.SortFunc(points, u128.cmp)
@@ -95,10 +97,7 @@ func (h *spanHeap) Pop() any {
 // layer's value there (-1 where a layer has none). The stretches cover the
 // family's whole space from address zero.
 func overlay(layers [][]span, v6 bool) (starts []u128, vals [][]int32) {
-	points := []u128{{}}
-	for _, l := range layers {
-		points = boundaries(points, l, v6)
-	}
+	points := boundaries([]u128{{}}, v6, layers...)
 
 	pos := make([]int, len(layers))
 	var prev []int32
