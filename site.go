@@ -98,9 +98,14 @@ func (s *Site) AllowsHost(host string) bool {
 }
 
 // NewSiteKey returns a random site key of 12 lower-case letters and digits.
-func NewSiteKey() string {
+func NewSiteKey() string { return RandomText(12) }
+
+// RandomText returns n random characters of 32 lower-case letters and
+// digits that are hard to mistake for each other (no l, o, 0 or 1): 5 bits
+// each, without bias, as 32 divides 256.
+func RandomText(n int) string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
+	b := make([]byte, n)
 	rand.Read(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]

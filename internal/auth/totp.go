@@ -1,12 +1,12 @@
 package auth
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/foyerhq/foyer"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -41,14 +41,9 @@ func TOTPCode(secret string, t time.Time) (string, error) { return totp.Generate
 // NewRecoveryCodes returns n one-time codes, as "xxxxx-xxxxx", and the
 // hashes to store.
 func NewRecoveryCodes(n int) (codes []string, hashes [][]byte) {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 	for range n {
-		b := make([]byte, 10)
-		rand.Read(b)
-		for i := range b {
-			b[i] = alphabet[int(b[i])%len(alphabet)]
-		}
-		c := string(b[:5]) + "-" + string(b[5:])
+		b := foyer.RandomText(10)
+		c := b[:5] + "-" + b[5:]
 		codes = append(codes, c)
 		hashes = append(hashes, RecoveryHash(c))
 	}
