@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -165,13 +166,14 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applyRollup(ctx, t, visits); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	if err := s.applyDays(ctx, t, days); err != nil {
+	ranges := totalsRanges(days)
+	if err := s.applyDays(ctx, t, ranges, days); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	if err := s.applyTotals(ctx, t, days); err != nil {
+	if err := s.applyTotals(ctx, t, ranges); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	if err := s.applyLast(ctx, t, days); err != nil {
+	if err := s.applyLast(ctx, t, ranges); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	if err := s.applySite(ctx, t, site); err != nil {
@@ -467,32 +469,21 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 }
 
 // applyLast moves each company's last visit, per site and in all, forward
-// to what the roll-up read, and adds the run's sums to its totals per site.
-func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
-	type cs struct{ company, site int64 }
-	perSite, perCompany := map[cs]*dayRollup{}, map[int64]int64{}
-	for k, d := range days {
-		p := perSite[cs{k.company, k.site}]
-		if p == nil {
-			p = &dayRollup{}
-			perSite[cs{k.company, k.site}] = p
+// to what the roll-up read, and adds the run's sums to its totals per site:
+// the last range of each company and site holds both (its sums run over
+// every day of the run, and its day is the run's latest).
+func (s *Store) applyLast(ctx context.Context, t *txStmts, ranges []totalsRange) error {
+	perCompany := map[int64]int64{}
+	var rows [][]any
+	for _, r := range ranges {
+		if r.until != math.MaxInt64 {
+			continue
 		}
-		p.visits += d.visits
-		p.pageviews += d.pageviews
-		p.engaged += d.engaged
-		p.lastAt = max(p.lastAt, d.lastAt)
-		perCompany[k.company] = max(perCompany[k.company], d.lastAt)
+		rows = append(rows, []any{r.company, r.site, r.lastAt, r.visits, r.pageviews, r.engaged})
+		perCompany[r.company] = max(perCompany[r.company], r.lastAt)
 	}
-	if len(perSite) == 0 {
+	if len(rows) == 0 {
 		return nil
-	}
-	keys := slices.SortedFunc(maps.Keys(perSite), func(a, b cs) int {
-		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site))
-	})
-	rows := make([][]any, 0, len(keys))
-	for _, k := range keys {
-		p := perSite[k]
-		rows = append(rows, []any{k.company, k.site, p.lastAt, p.visits, p.pageviews, p.engaged})
 	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyLast */
 		INSERT INTO company_sites (company_id, site_id, last_at, visits, pageviews, engaged_ms) VALUES `,
@@ -518,18 +509,11 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, days map[dayKey]*dayR
 
 // applyDays adds the sums to company_days, a statement per row on SQLite
 // and many rows to a statement on PostgreSQL.
-func (s *Store) applyDays(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
-	keys := make([]dayKey, 0, len(days))
-	for k := range days {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b dayKey) int {
-		return cmp.Or(cmp.Compare(a.company, b.company), cmp.Compare(a.site, b.site), cmp.Compare(a.day, b.day))
-	})
-	rows := make([][]any, 0, len(keys))
-	for _, k := range keys {
-		d := days[k]
-		rows = append(rows, []any{k.company, k.site, k.day, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt})
+func (s *Store) applyDays(ctx context.Context, t *txStmts, ranges []totalsRange, days map[dayKey]*dayRollup) error {
+	rows := make([][]any, 0, len(ranges))
+	for _, r := range ranges { // one a day, in key order
+		d := days[dayKey{r.company, r.site, r.from}]
+		rows = append(rows, []any{r.company, r.site, r.from, d.visits, d.pageviews, d.engaged, d.nevents, d.lastAt})
 	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyDays */ INSERT INTO company_days
 		(company_id, site_id, day, visits, pageviews, engaged_ms, events, last_at) VALUES `,

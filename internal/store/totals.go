@@ -57,8 +57,7 @@ func totalsRanges(days map[dayKey]*dayRollup) []totalsRange {
 // before any row is moved, so that each starts from the totals before the
 // run: on SQLite one kept statement a row, on PostgreSQL sessionChunk rows
 // a statement.
-func (s *Store) applyTotals(ctx context.Context, t *txStmts, days map[dayKey]*dayRollup) error {
-	ranges := totalsRanges(days)
+func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRange) error {
 	if len(ranges) == 0 {
 		return nil
 	}
