@@ -62,6 +62,19 @@ type companySourceKey struct {
 	source             string
 }
 
+// companySourceRows are the rows of company_sources (or, with weeks for
+// days, company_source_weeks) for the sums m, in key order.
+func companySourceRows(m map[companySourceKey]int64) [][]any {
+	keys := slices.SortedFunc(maps.Keys(m), func(a, c companySourceKey) int {
+		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
+	})
+	rows := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		rows = append(rows, []any{k.company, k.day, k.site, k.source, m[k]})
+	}
+	return rows
+}
+
 type siteDay struct{ visits, company, anonymous, pageviews int64 }
 
 type siteSourceKey struct {
@@ -395,15 +408,10 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 		` ON CONFLICT (page_id, day, company_id) DO UPDATE SET pageviews = company_pages.pageviews + excluded.pageviews`, rows); err != nil {
 		return fmt.Errorf("company pages: %w", err)
 	}
-	rows = rows[:0]
-	for _, k := range slices.SortedFunc(maps.Keys(b.companySources), func(a, c companySourceKey) int {
-		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
-	}) {
-		rows = append(rows, []any{k.company, k.day, k.site, k.source, b.companySources[k]})
-	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
 		INSERT INTO company_sources (company_id, day, site_id, source, visits) VALUES `,
-		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`, rows); err != nil {
+		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`,
+		companySourceRows(b.companySources)); err != nil {
 		return fmt.Errorf("company sources: %w", err)
 	}
 	weeks := map[companySourceKey]int64{} // day: the week
@@ -411,15 +419,10 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 		k.day = weekOf(k.day)
 		weeks[k] += n
 	}
-	rows = rows[:0]
-	for _, k := range slices.SortedFunc(maps.Keys(weeks), func(a, c companySourceKey) int {
-		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
-	}) {
-		rows = append(rows, []any{k.company, k.day, k.site, k.source, weeks[k]})
-	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
 		INSERT INTO company_source_weeks (company_id, week, site_id, source, visits) VALUES `,
-		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits`, rows); err != nil {
+		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits`,
+		companySourceRows(weeks)); err != nil {
 		return fmt.Errorf("company source weeks: %w", err)
 	}
 	return nil
