@@ -98,11 +98,8 @@ func TestEventsSinceMarks(t *testing.T) {
 // the events table alone.
 func eventIDsSince(t *testing.T, s *store.Store, siteID int64, since time.Time) []int64 {
 	t.Helper()
-	q := `SELECT e.id FROM events e JOIN sessions s ON s.id = e.session_id WHERE s.site_id = $1 AND e.ts >= $2 ORDER BY e.id`
-	if s.Dialect() == store.SQLite {
-		q = `SELECT e.id FROM events e JOIN sessions s ON s.id = e.session_id WHERE s.site_id = ?1 AND e.ts >= ?2 ORDER BY e.id`
-	}
-	rows, err := s.DB().Query(q, siteID, since.UnixMilli())
+	rows, err := s.DB().Query(store.Rebind(s, `SELECT e.id FROM events e JOIN sessions s ON s.id = e.session_id
+		WHERE s.site_id = ? AND e.ts >= ? ORDER BY e.id`), siteID, since.UnixMilli())
 	if err != nil {
 		t.Fatal(err)
 	}

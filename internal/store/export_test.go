@@ -32,6 +32,9 @@ func PeriodFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedR
 	return s.periodFeed(ctx, q, dayOf(ms(q.From)), dayOf(ms(q.To)), s.now())
 }
 
+// Rebind writes q's ? placeholders in s's dialect, for the tests' own SQL.
+func Rebind(s *Store, q string) string { return s.rebind(q) }
+
 // RedoMigration undoes the migrations from version on and applies them
 // again, as on a database that had the data but not the migration.
 func RedoMigration(ctx context.Context, s *Store, version int64) error {

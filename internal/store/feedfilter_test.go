@@ -100,9 +100,16 @@ func maxTime(a, b time.Time) time.Time {
 // allFeed pages through the whole feed of q.
 func allFeed(t *testing.T, s *store.Store, q foyer.FeedQuery) []foyer.FeedRow {
 	t.Helper()
+	return allPages(t, s, q, 37, (*store.Store).Feed)
+}
+
+// allPages reads every page of q's feed from feed, size rows a page.
+func allPages(t *testing.T, s *store.Store, q foyer.FeedQuery, size int,
+	feed func(*store.Store, context.Context, foyer.FeedQuery) ([]foyer.FeedRow, error)) []foyer.FeedRow {
+	t.Helper()
 	var out []foyer.FeedRow
-	for q.Limit, q.Offset = 37, 0; ; q.Offset += q.Limit {
-		rows, err := s.Feed(context.Background(), q)
+	for q.Limit, q.Offset = size, 0; ; q.Offset += q.Limit {
+		rows, err := feed(s, context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}

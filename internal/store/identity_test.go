@@ -170,7 +170,7 @@ func TestUnlinkIdentity(t *testing.T) {
 			if linked(carol) != 1 {
 				t.Fatalf("round %d: carol has %d links, want 1", round, linked(carol))
 			}
-			if _, err := s.DB().ExecContext(ctx, rebind(d, "DELETE FROM identities WHERE user_id = ?"), carol.ID); err != nil {
+			if _, err := s.DB().ExecContext(ctx, store.Rebind(s, "DELETE FROM identities WHERE user_id = ?"), carol.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

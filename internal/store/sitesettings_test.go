@@ -18,7 +18,7 @@ func TestSiteSettingsDefaults(t *testing.T) {
 		ctx := context.Background()
 		w, site := testutil.NewSite(t, s, "Acme", "acme", "acme.example")
 		// A row as written before migration 0010 gets the columns' defaults.
-		if _, err := s.DB().ExecContext(ctx, rebind(d, `INSERT INTO sites (workspace_id, site_key, name, hostnames, created_at)
+		if _, err := s.DB().ExecContext(ctx, store.Rebind(s, `INSERT INTO sites (workspace_id, site_key, name, hostnames, created_at)
 			VALUES (?, 'old', 'Old', 'old.example', 0)`), w.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +32,7 @@ func TestSiteSettingsDefaults(t *testing.T) {
 			}
 		}
 		// The database refuses an unknown consent mode even past the Go checks.
-		if _, err := s.DB().ExecContext(ctx, rebind(d, `UPDATE sites SET consent_mode = 'maybe' WHERE id = ?`), site.ID); err == nil {
+		if _, err := s.DB().ExecContext(ctx, store.Rebind(s, `UPDATE sites SET consent_mode = 'maybe' WHERE id = ?`), site.ID); err == nil {
 			t.Error("the database stored consent mode 'maybe'")
 		}
 	})
@@ -125,20 +125,3 @@ func TestUpdateSite(t *testing.T) {
 	})
 }
 
-// rebind writes a test's ? placeholders as PostgreSQL's $n.
-func rebind(d store.Dialect, q string) string {
-	if d != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + string(rune('0'+n)))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}

@@ -225,15 +225,5 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 // do not end today.
 func allPeriod(t *testing.T, s *store.Store, q foyer.FeedQuery) []foyer.FeedRow {
 	t.Helper()
-	var out []foyer.FeedRow
-	for q.Limit, q.Offset = 97, 0; ; q.Offset += q.Limit {
-		rows, err := store.PeriodFeed(s, context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, rows...)
-		if len(rows) < q.Limit {
-			return out
-		}
-	}
+	return allPages(t, s, q, 97, store.PeriodFeed)
 }
