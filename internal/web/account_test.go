@@ -24,12 +24,25 @@ const (
 // signInAs signs in from a browser that sends the User-Agent ua.
 func (w *webTest) signInAs(email, password, ua string) string {
 	w.t.Helper()
-	r := w.do("POST", "/login", login(email, password), "", "User-Agent", ua)
-	c := sessionOf(r)
-	if c == nil {
-		w.t.Fatalf("sign-in of %s: %d", email, r.StatusCode)
+	var hdr []string
+	if ua != "" {
+		hdr = []string{"User-Agent", ua}
 	}
-	return c.Value
+	token := w.signInWith(email, password, hdr...)
+	if token == "" {
+		w.t.Fatalf("%s could not sign in", email)
+	}
+	return token
+}
+
+// signInWith posts the login form with the headers hdr (name, value, …)
+// and returns the session token it sets, or "".
+func (w *webTest) signInWith(email, password string, hdr ...string) string {
+	w.t.Helper()
+	if c := sessionOf(w.do("POST", "/login", login(email, password), "", hdr...)); c != nil {
+		return c.Value
+	}
+	return ""
 }
 
 // sessionID is the public ID of a session token.
@@ -177,7 +190,7 @@ func testAccountPage(t *testing.T, d store.Dialect) {
 	if u, _ := w.st.UserByID(ctx, ana.ID); u.FailedLogins != 0 || auth.VerifyPassword("a brand new password", u.PasswordHash) != nil {
 		t.Errorf("after the change: %d failures, or the new password is not stored", u.FailedLogins)
 	}
-	if w.signIn2("ana@example.com", pw) != "" || w.signIn2("ana@example.com", "a brand new password") == "" {
+	if w.signInWith("ana@example.com", pw) != "" || w.signInWith("ana@example.com", "a brand new password") == "" {
 		t.Error("the old password signs in, or the new one does not")
 	}
 	if b := body(w.do("GET", "/account?done=password", nil, here)); !strings.Contains(b, "Your password is changed.") {
@@ -226,7 +239,7 @@ func TestPasswordChangeLocks(t *testing.T) {
 	if resp := w.do("POST", "/account/password", form("correct horse battery"), cy, "Sec-Fetch-Site", "same-origin"); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("the right password while locked: %d", resp.StatusCode)
 	}
-	if w.signIn2("cy@example.com", "correct horse battery") != "" {
+	if w.signInWith("cy@example.com", "correct horse battery") != "" {
 		t.Error("sign-in works while locked")
 	}
 	if u := w.mustUser("cy@example.com"); auth.VerifyPassword("correct horse battery", u.PasswordHash) != nil {
@@ -247,9 +260,9 @@ func TestAccountShowsHalfSessions(t *testing.T) {
 	if err := w.st.SetTOTP(context.Background(), u.ID, secret, nil); err != nil {
 		t.Fatal(err)
 	}
-	full := w.signIn2("dee@example.com", "correct horse battery")
+	full := w.signInWith("dee@example.com", "correct horse battery")
 	w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, full, "Sec-Fetch-Site", "same-origin")
-	w.signIn2("dee@example.com", "correct horse battery") // half
+	w.signInWith("dee@example.com", "correct horse battery") // half
 	b := body(w.do("GET", "/account", nil, full))
 	if n := strings.Count(b, "waiting for the two-factor code"); n != 1 || !strings.Contains(b, `Two-factor authentication: <strong class="live">on</strong>`) {
 		t.Errorf("%d half sessions shown, or 2FA not shown on:\n%s", n, b)

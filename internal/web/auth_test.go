@@ -64,14 +64,7 @@ func body(resp *http.Response) string {
 	return string(b)
 }
 
-func sessionOf(resp *http.Response) *http.Cookie {
-	for _, c := range resp.Cookies() {
-		if c.Name == sessionCookie {
-			return c
-		}
-	}
-	return nil
-}
+func sessionOf(resp *http.Response) *http.Cookie { return cookieOf(resp, sessionCookie) }
 
 func (w *webTest) user(email, password, workspace string, role foyer.Role) *foyer.User {
 	w.t.Helper()

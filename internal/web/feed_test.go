@@ -35,11 +35,7 @@ func (w *webTest) site(workspace, key string) *foyer.Site {
 
 func (w *webTest) signIn(email string) string {
 	w.t.Helper()
-	c := sessionOf(w.do("POST", "/login", login(email, "correct horse battery"), ""))
-	if c == nil {
-		w.t.Fatalf("%s could not sign in", email)
-	}
-	return c.Value
+	return w.signInAs(email, "correct horse battery", "")
 }
 
 func TestFeedPage(t *testing.T) {

@@ -80,7 +80,7 @@ func TestInvitationsAndResets(t *testing.T) {
 	}
 
 	// A reset link ends the user's sessions and sets a new password.
-	niaSession := w.signIn2("new@example.com", "a new long password")
+	niaSession := w.signInWith("new@example.com", "a new long password")
 	reset := linkIn(t, body(w.do("POST", fmt.Sprintf("/app/w/%d/members/%d/reset", ws, nia.ID), url.Values{}, olga, same...)))
 	if resp := w.do("POST", reset, url.Values{"password": {"the newest password"}}, "", same...); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d", resp.StatusCode)
@@ -88,7 +88,7 @@ func TestInvitationsAndResets(t *testing.T) {
 	if resp := w.do("GET", "/app", nil, niaSession); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("a session after the reset: %d", resp.StatusCode)
 	}
-	if w.signIn2("new@example.com", "the newest password") == "" {
+	if w.signInWith("new@example.com", "the newest password") == "" {
 		t.Error("the new password does not sign in")
 	}
 	if resp := w.do("POST", reset, url.Values{"password": {"yet another password"}}, "", same...); resp.StatusCode != http.StatusNotFound {
@@ -122,10 +122,3 @@ func TestInvitationsAndResets(t *testing.T) {
 	}
 }
 
-// signIn2 signs in with a password and returns the session, or "".
-func (w *webTest) signIn2(email, password string) string {
-	if c := sessionOf(w.do("POST", "/login", login(email, password), "")); c != nil {
-		return c.Value
-	}
-	return ""
-}

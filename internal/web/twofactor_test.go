@@ -82,7 +82,7 @@ func TestTwoFactor(t *testing.T) {
 	}
 
 	// The owner requires it: a member without it is sent to set it up.
-	full := w.signIn2("olga@example.com", "correct horse battery")
+	full := w.signInWith("olga@example.com", "correct horse battery")
 	w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, full, same...)
 	if resp := w.do("POST", fmt.Sprintf("/app/w/%d/require-2fa", acme.WorkspaceID), url.Values{"require": {"on"}}, full, same...); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("require: %d", resp.StatusCode)
