@@ -124,4 +124,3 @@ func TestUpdateSite(t *testing.T) {
 		}
 	})
 }
-

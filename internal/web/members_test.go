@@ -121,4 +121,3 @@ func TestInvitationsAndResets(t *testing.T) {
 		t.Error("the members page does not list the new members")
 	}
 }
-
