@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -109,34 +110,53 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}
-	for i := range out {
-		if ranges[i][0] == 0 {
-			continue // not rolled up yet: its pages follow
-		}
-		if err := s.visitPages(ctx, &out[i], ranges[i][0], ranges[i][1]); err != nil {
+	for start := 0; start < len(out); start += visitPagesChunk {
+		end := min(start+visitPagesChunk, len(out))
+		if err := s.visitPages(ctx, out[start:end], ranges[start:end]); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// visitPages reads a visit's page views, each with the engaged time that
-// followed it, from its event range.
-func (s *Store) visitPages(ctx context.Context, v *foyer.Visit, first, last int64) error {
+// visitPagesChunk is how many visits' event ranges one statement reads.
+const visitPagesChunk = 50
+
+// visitPages reads the visits' page views, each with the engaged time that
+// followed it, from their event ranges (ranges[i] is visits[i]'s; {0, 0}
+// for a visit not rolled up yet, whose pages follow), in one statement:
+// a range of the events' key per visit.
+func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][2]int64) error {
+	var parts []string
+	var args []any
+	byID := make(map[int64]*foyer.Visit, len(visits))
+	for i, r := range ranges {
+		if r[0] == 0 {
+			continue
+		}
+		byID[visits[i].ID] = &visits[i]
+		parts = append(parts, `SELECT session_id, id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
+			FROM events WHERE id >= ? AND id <= ? AND session_id = ?`)
+		args = append(args, r[0], r[1], visits[i].ID)
+	}
+	if len(parts) == 0 {
+		return nil
+	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.visitPages */
-		SELECT e.ts, e.kind, COALESCE(e.engaged_ms, 0), p.host, p.path, p.title
-		FROM events e JOIN pages p ON p.id = e.page_id
-		WHERE e.id >= ? AND e.id <= ? AND e.session_id = ? ORDER BY e.id`), first, last, v.ID)
+		SELECT e.session_id, e.ts, e.kind, e.engaged_ms, p.host, p.path, p.title
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) AS e JOIN pages p ON p.id = e.page_id
+		ORDER BY e.session_id, e.id`), args...)
 	if err != nil {
 		return fmt.Errorf("store: visit pages: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ts, kind, engaged int64
+		var session, ts, kind, engaged int64
 		var pv foyer.PageView
-		if err := rows.Scan(&ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
+		if err := rows.Scan(&session, &ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
 			return fmt.Errorf("store: visit pages: %w", err)
 		}
+		v := byID[session]
 		switch foyer.EventKind(kind) {
 		case foyer.KindPageview:
 			pv.Time = fromMS(ts)
