@@ -82,8 +82,8 @@ type UserService interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UserByID returns the user, or ENOTFOUND.
 	UserByID(ctx context.Context, id int64) (*User, error)
-	// SetPassword replaces a user's password hash and revokes every one of
-	// the user's sessions.
+	// SetPassword replaces a user's password hash, revokes every one of
+	// the user's sessions and spends the user's reset links.
 	SetPassword(ctx context.Context, userID int64, hash string) error
 	// ChangePassword replaces a user's password hash and revokes every
 	// session of the user but the one of keepTokenHash, in one
@@ -105,6 +105,10 @@ type UserService interface {
 	// SetTOTP turns two-factor authentication on with the secret and
 	// replaces the user's recovery codes by these hashes.
 	SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error
+	// UseTOTPStep records that a code of the user's authenticator was
+	// accepted at a time step; ECONFLICT when one of that step or a later
+	// one was accepted before (a replayed code).
+	UseTOTPStep(ctx context.Context, userID, step int64) error
 	// UseRecoveryCode spends one of the user's recovery codes; ENOTFOUND
 	// when it is not one, or was used.
 	UseRecoveryCode(ctx context.Context, userID int64, hash []byte) error
@@ -202,11 +206,11 @@ const (
 	LinkReset  LinkKind = "reset"  // set a new password
 )
 
-// AuthLink is a one-time link an admin hands over. Only a hash of its
-// token is kept.
+// AuthLink is a one-time link an admin hands over, or a reset link a user
+// asked for. Only a hash of its token is kept.
 type AuthLink struct {
 	Kind        LinkKind
-	WorkspaceID int64
+	WorkspaceID int64 // 0 for a reset link the user asked for
 	Email       string // invite
 	Role        Role   // invite
 	UserID      int64  // reset
@@ -224,6 +228,18 @@ type LinkService interface {
 	// UseLink marks a link used; ENOTFOUND when it was used or expired
 	// meanwhile, so that a link works once.
 	UseLink(ctx context.Context, tokenHash []byte) error
+	// AcceptInvite spends an invitation and makes u a member of its
+	// workspace in the invited role, in one transaction, and returns the
+	// membership. A u without an ID is created with the invited address
+	// (ECONFLICT when a user has it); one with an ID must have the
+	// invited address (EFORBIDDEN otherwise). ENOTFOUND when the
+	// invitation is unknown, used or expired.
+	AcceptInvite(ctx context.Context, tokenHash []byte, u *User) (*Membership, error)
+	// ResetPassword spends a reset link and sets its user's password hash,
+	// ending the user's sessions and other reset links and lifting a lock,
+	// in one transaction; it returns the user's ID. ENOTFOUND when the
+	// link is unknown, used or expired.
+	ResetPassword(ctx context.Context, tokenHash []byte, hash string) (int64, error)
 	// Members returns a workspace's users and roles, by email.
 	Members(ctx context.Context, workspaceID int64) ([]Member, error)
 }
@@ -252,4 +268,7 @@ type SetupService interface {
 type Member struct {
 	User User
 	Role Role
+	// Elsewhere is set when the user belongs to another workspace too:
+	// then no owner of this one may reset their password.
+	Elsewhere bool
 }

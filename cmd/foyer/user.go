@@ -16,18 +16,69 @@ import (
 )
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprint(stderr, `Usage: foyer user add --workspace NAME --email ADDRESS [flags]
+	switch {
+	case len(args) > 0 && args[0] == "add":
+		return runUserAdd(ctx, args[1:], os.Stdin, stdout, stderr)
+	case len(args) > 0 && args[0] == "password":
+		return runUserPassword(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
+	fmt.Fprint(stderr, `Usage: foyer user add --workspace NAME --email ADDRESS [flags]
+       foyer user password --email ADDRESS [flags]
 
-  add   create a user (or give an existing one a role) in a workspace;
-        the workspace is created when it does not exist
+  add        create a user (or give an existing one a role) in a workspace;
+             the workspace is created when it does not exist
+  password   set a new password for a user, who is signed out everywhere;
+             for a user who cannot get a reset link (no mail relay, and
+             more than one workspace)
 `)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		return flag.ErrHelp
+	}
+	return errUsage
+}
+
+// runUserPassword sets a user's password, generated or read from standard
+// input: the operator's way to let in a user whom no owner may reset.
+func runUserPassword(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user password", "", stderr)
+	db := dbFlag(fs)
+	email := fs.String("email", "", "the user's email address")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: generate one and print it once)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fs.Usage()
 		return errUsage
 	}
-	return runUserAdd(ctx, args[1:], os.Stdin, stdout, stderr)
+	s, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	password, generated, err := newPassword(*fromStdin, stdin)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return foyer.Errorf(foyer.EINVALID, "%v", err)
+	}
+	if err := s.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	if err := s.LoginSucceeded(ctx, u.ID); err != nil { // a new password also lifts a lock
+		return err
+	}
+	fmt.Fprintf(stdout, "Set a new password for %s; every session of theirs ended.\n", u.Email)
+	if generated {
+		fmt.Fprintf(stdout, "Password: %s\n(shown once: hand it over safely; they can change it on their account page)\n", password)
+	}
+	return nil
 }
 
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"net/url"
 	"strings"
 	"time"
@@ -27,12 +28,37 @@ func TOTPURI(account, secret string) string {
 		RawQuery: url.Values{"issuer": {"Foyer"}, "secret": {secret}}.Encode()}).String()
 }
 
+// totpPeriod is the length of a TOTP time step, in seconds.
+const totpPeriod = 30
+
 // CheckTOTP reports whether code is the secret's code at t, or one step
 // (30 s) before or after, to allow for clocks that drift.
 func CheckTOTP(secret, code string, t time.Time) bool {
+	_, ok := MatchTOTP(secret, code, t)
+	return ok
+}
+
+// MatchTOTP returns the time step (30 s since the epoch) whose code of the
+// secret code is, among the step of t and the one before and after it,
+// and whether it is one. A caller that keeps the last step it accepted
+// refuses a code of that step or an earlier one: a code works once.
+func MatchTOTP(secret, code string, t time.Time) (int64, bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	ok, err := totp.ValidateCustom(code, secret, t, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	if len(code) != 6 {
+		return 0, false
+	}
+	now := t.Unix() / totpPeriod
+	opts := totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for _, step := range []int64{now - 1, now, now + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*totpPeriod, 0), opts)
+		if err != nil {
+			return 0, false
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step, true
+		}
+	}
+	return 0, false
 }
 
 // TOTPCode returns the secret's code at t (for tests and tools).

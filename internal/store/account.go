@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -35,27 +36,26 @@ func clipDevice(s string) string {
 // setPassword replaces a user's password hash and revokes the user's
 // sessions but the one of keep (none when keep is nil), in one transaction.
 func (s *Store) setPassword(ctx context.Context, userID int64, hash string, keep []byte) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: set password: %w", err)
-	}
-	defer tx.Rollback()
-	now := ms(s.now())
+	return s.inTx(ctx, "set password", func(tx *sql.Tx) error {
+		return s.setPasswordTx(ctx, tx, userID, hash, keep)
+	})
+}
+
+// setPasswordTx replaces a user's password hash, revokes the user's
+// sessions but the one of keep, and spends the user's reset links.
+func (s *Store) setPasswordTx(ctx context.Context, tx *sql.Tx, userID int64, hash string, keep []byte) error {
 	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.setPassword */
-		UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`), hash, now, userID)
+		UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`), hash, ms(s.now()), userID)
 	if err != nil {
-		return fmt.Errorf("store: set password: %w", err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
 	}
 	if err := s.revokeSessions(ctx, tx, userID, keep); err != nil {
-		return fmt.Errorf("store: set password: %w", err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: set password: %w", err)
-	}
-	return nil
+	return s.spendResetLinks(ctx, tx, userID)
 }
 
 // ChangePassword replaces a user's password hash and revokes every

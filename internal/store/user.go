@@ -68,11 +68,12 @@ func scanUser(row *sql.Row, what string) (*foyer.User, error) {
 	return &u, nil
 }
 
-// UserByEmail returns the user with that email, or ENOTFOUND.
+// UserByEmail returns the user with that email, or ENOTFOUND. Its errors
+// do not hold the address, so that a log of them names nobody.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*foyer.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	return scanUser(s.db.QueryRowContext(ctx, s.rebind(`/* Store.UserByEmail */
-		SELECT `+userColumns+` FROM users WHERE email = ?`), email), fmt.Sprintf("with email %q", email))
+		SELECT `+userColumns+` FROM users WHERE email = ?`), email), "by email")
 }
 
 // UserByID returns the user, or ENOTFOUND.
@@ -89,10 +90,14 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) erro
 
 // SetMembership gives a user a role in a workspace, or changes it.
 func (s *Store) SetMembership(ctx context.Context, m foyer.Membership) error {
+	return s.setMembership(ctx, s.db, m)
+}
+
+func (s *Store) setMembership(ctx context.Context, q querier, m foyer.Membership) error {
 	if !m.Role.Valid() {
 		return foyer.Errorf(foyer.EINVALID, "role %q: want owner, admin, analyst or viewer", m.Role)
 	}
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetMembership */
+	res, err := q.ExecContext(ctx, s.rebind(`/* Store.SetMembership */
 		INSERT INTO memberships (workspace_id, user_id, role, created_at)
 		SELECT w.id, u.id, ?, ? FROM workspaces w, users u WHERE w.id = ? AND u.id = ?
 		ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`),
@@ -169,7 +174,11 @@ func (s *Store) LoginFailed(ctx context.Context, userID int64, lockAfter int, lo
 
 // LoginSucceeded clears the count of failed sign-ins and any lock.
 func (s *Store) LoginSucceeded(ctx context.Context, userID int64) error {
-	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.LoginSucceeded */
+	return s.loginSucceeded(ctx, s.db, userID)
+}
+
+func (s *Store) loginSucceeded(ctx context.Context, q querier, userID int64) error {
+	if _, err := q.ExecContext(ctx, s.rebind(`/* Store.LoginSucceeded */
 		UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?`), userID); err != nil {
 		return fmt.Errorf("store: login succeeded: %w", err)
 	}
@@ -268,77 +277,13 @@ func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken
 	return &t, nil
 }
 
-// CreateLink stores a one-time link.
-func (s *Store) CreateLink(ctx context.Context, tokenHash []byte, l foyer.AuthLink) error {
-	if l.Kind != foyer.LinkInvite && l.Kind != foyer.LinkReset {
-		return foyer.Errorf(foyer.EINVALID, "link kind %q", l.Kind)
-	}
-	if l.Kind == foyer.LinkInvite {
-		email, err := foyer.NormalizeEmail(l.Email)
-		if err != nil {
-			return err
-		}
-		if !l.Role.Valid() {
-			return foyer.Errorf(foyer.EINVALID, "role %q: want owner, admin, analyst or viewer", l.Role)
-		}
-		l.Email = email
-	}
-	var user, by sql.NullInt64
-	if l.UserID != 0 {
-		user = sql.NullInt64{Int64: l.UserID, Valid: true}
-	}
-	if l.CreatedBy != 0 {
-		by = sql.NullInt64{Int64: l.CreatedBy, Valid: true}
-	}
-	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateLink */
-		INSERT INTO auth_links (token_hash, kind, workspace_id, email, role, user_id, created_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		tokenHash, string(l.Kind), l.WorkspaceID, l.Email, string(l.Role), user, by, ms(s.now()), ms(l.ExpiresAt))
-	if err != nil {
-		return fmt.Errorf("store: create link: %w", err)
-	}
-	return nil
-}
-
-// Link returns an unused, unexpired link, or ENOTFOUND.
-func (s *Store) Link(ctx context.Context, tokenHash []byte) (*foyer.AuthLink, error) {
-	var l foyer.AuthLink
-	var kind, role string
-	var user, by sql.NullInt64
-	var created, expires int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Link */
-		SELECT kind, workspace_id, email, role, user_id, created_by, created_at, expires_at FROM auth_links
-		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, ms(s.now())).Scan(
-		&kind, &l.WorkspaceID, &l.Email, &role, &user, &by, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.ENOTFOUND, "this link is unknown, used or expired")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: link: %w", err)
-	}
-	l.Kind, l.Role, l.UserID, l.CreatedBy = foyer.LinkKind(kind), foyer.Role(role), user.Int64, by.Int64
-	l.CreatedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
-	return &l, nil
-}
-
-// UseLink marks a link used, once.
-func (s *Store) UseLink(ctx context.Context, tokenHash []byte) error {
-	now := ms(s.now())
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.UseLink */
-		UPDATE auth_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), now, tokenHash, now)
-	if err != nil {
-		return fmt.Errorf("store: use link: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "this link is unknown, used or expired")
-	}
-	return nil
-}
-
 // Members returns a workspace's users and roles, by email.
 func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Members */
-		SELECT u.id, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+		SELECT u.id, u.email, u.name, m.role,
+			CASE WHEN EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = m.user_id AND o.workspace_id <> m.workspace_id)
+				THEN 1 ELSE 0 END
+		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.workspace_id = ? ORDER BY u.email`), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: members: %w", err)
@@ -348,10 +293,11 @@ func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member,
 	for rows.Next() {
 		var m foyer.Member
 		var role string
-		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &role); err != nil {
+		var elsewhere int64
+		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &role, &elsewhere); err != nil {
 			return nil, fmt.Errorf("store: members: %w", err)
 		}
-		m.Role = foyer.Role(role)
+		m.Role, m.Elsewhere = foyer.Role(role), elsewhere != 0
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -374,7 +320,7 @@ func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recove
 		return fmt.Errorf("store: set totp: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ? WHERE id = ?`), secret, userID)
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), secret, userID)
 	if err != nil {
 		return fmt.Errorf("store: set totp: %w", err)
 	}
@@ -392,6 +338,21 @@ func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recove
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: set totp: %w", err)
+	}
+	return nil
+}
+
+// UseTOTPStep records that a code of the user's authenticator was
+// accepted at a time step (30 s since the epoch); ECONFLICT when a code of
+// that step or a later one was accepted before, so that a code works once.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) error {
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.UseTOTPStep */
+		UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`), step, userID, step)
+	if err != nil {
+		return fmt.Errorf("store: totp step: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ECONFLICT, "this code was used already")
 	}
 	return nil
 }

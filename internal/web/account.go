@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
@@ -71,24 +70,21 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer
 		s.renderAccount(w, r, u, http.StatusBadRequest, "You sign in with single sign-on: there is no password to change here.", "")
 		return
 	}
-	if u.LockedUntil.After(time.Now()) {
-		s.renderAccount(w, r, u, http.StatusTooManyRequests, lockedMessage(u.LockedUntil), "")
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
 	f := r.PostForm
-	if auth.VerifyPassword(f.Get("current"), u.PasswordHash) != nil {
-		_, until, err := s.failedSignIn(ctx, u)
-		if err != nil {
-			s.serverError(w, "change password", err)
-			return
+	v, err := s.checkSecret(ctx, u, func() string {
+		if auth.VerifyPassword(f.Get("current"), u.PasswordHash) == nil {
+			return ""
 		}
-		msg, status := "Your current password is wrong.", http.StatusUnauthorized
-		if until.After(time.Now()) {
-			msg, status = lockedMessage(until), http.StatusTooManyRequests
-		}
-		s.renderAccount(w, r, u, status, msg, "")
+		return "Your current password is wrong."
+	})
+	if err != nil {
+		s.serverErrorOf(w, "change password", u, err)
+		return
+	}
+	if !v.ok {
+		s.renderAccount(w, r, u, v.status, v.msg, "")
 		return
 	}
 	if f.Get("password") != f.Get("confirm") {

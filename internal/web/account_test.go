@@ -261,7 +261,7 @@ func TestAccountShowsHalfSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := w.signInWith("dee@example.com", "correct horse battery")
-	w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, full, "Sec-Fetch-Site", "same-origin")
+	w.do("POST", "/login/2fa", url.Values{"code": {w.code(secret)}}, full, "Sec-Fetch-Site", "same-origin")
 	w.signInWith("dee@example.com", "correct horse battery") // half
 	b := body(w.do("GET", "/account", nil, full))
 	if n := strings.Count(b, "waiting for the two-factor code"); n != 1 || !strings.Contains(b, `Two-factor authentication: <strong class="live">on</strong>`) {

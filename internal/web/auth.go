@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +27,7 @@ var staticFiles embed.FS
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "setup", "notfound", "forbidden",
-		"twofactor", "enrol", "overview", "formerror", "account", "settings"} {
+		"twofactor", "enrol", "overview", "formerror", "account", "settings", "forgot"} {
 		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -37,6 +39,7 @@ type pageData struct {
 	User       *foyer.User
 	Error      string
 	Email      string
+	Next       string // where a sign-in goes on to: a local path, or "" for the app
 	Back       string // where a page that only says what went wrong leads back to
 	Workspaces []foyer.Membership
 	feedData
@@ -89,11 +92,12 @@ func (s *Server) render(w http.ResponseWriter, status int, page string, d pageDa
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.URL.Query().Get("next"))
 	if u, sess, _ := s.currentUser(r); u != nil && sess.SecondFactor {
-		http.Redirect(w, r, "/app", http.StatusSeeOther)
+		http.Redirect(w, r, cmp.Or(next, "/app"), http.StatusSeeOther)
 		return
 	}
-	d := pageData{Title: "Sign in"}
+	d := pageData{Title: "Sign in", Next: next}
 	has, err := s.cfg.Store.HasUsers(r.Context())
 	if err != nil {
 		s.serverError(w, "login", err)
@@ -107,6 +111,9 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 // so that the form does not tell which addresses have accounts.
 const errWrongLogin = "The email or the password is wrong."
 
+// login checks an address and its password through the one gate
+// (checkSecret, checkNobody). A user with a second factor gets half a
+// session, and the count of failures stays until the code is given.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
@@ -115,67 +122,70 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
-	d := pageData{Title: "Sign in", Email: email}
+	d := pageData{Title: "Sign in", Email: email, Next: localPath(r.PostForm.Get("next"))}
 	ctx := r.Context()
 	u, err := s.cfg.Store.UserByEmail(ctx, email)
 	switch {
 	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
-		// Spend about as long as a wrong password would.
-		auth.VerifyPassword(password, dummyHash)
-		sleep(ctx, s.cfg.FailureDelay(1))
-		d.Error = errWrongLogin
-		s.render(w, http.StatusUnauthorized, "login", d)
+		v := s.checkNobody(ctx, email, password)
+		d.Error = v.msg
+		s.render(w, v.status, "login", d)
 		return
 	case err != nil:
-		s.serverError(w, "login", err)
+		s.serverError(w, "login", err) // the store's error names no address
 		return
 	}
-	if u.LockedUntil.After(time.Now()) {
-		d.Error = lockedMessage(u.LockedUntil)
-		s.render(w, http.StatusTooManyRequests, "login", d)
+	v, err := s.checkSecret(ctx, u, func() string {
+		if u.PasswordHash != "" && auth.VerifyPassword(password, u.PasswordHash) == nil {
+			return ""
+		}
+		return errWrongLogin
+	})
+	if err != nil {
+		s.serverErrorOf(w, "login", u, err)
 		return
 	}
-	if u.PasswordHash == "" || auth.VerifyPassword(password, u.PasswordHash) != nil {
-		n, until, err := s.failedSignIn(ctx, u)
-		if err != nil {
-			s.serverError(w, "login", err)
+	if !v.ok {
+		d.Error = v.msg
+		s.render(w, v.status, "login", d)
+		return
+	}
+	if u.TOTPSecret == "" { // else the count stays until the second factor
+		if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
+			s.serverErrorOf(w, "login", u, err)
 			return
 		}
-		d.Error = errWrongLogin
-		status := http.StatusUnauthorized
-		if !until.IsZero() && until.After(time.Now()) {
-			d.Error = fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC.", until.UTC().Format("15:04"))
-			status = http.StatusTooManyRequests
-		} else if left := lockAfter - n; left <= 3 {
-			d.Error += fmt.Sprintf(" After %d more failed attempts the account is locked for %d minutes.", left, int(lockFor.Minutes()))
-		}
-		s.render(w, status, "login", d)
-		return
-	}
-	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
-		s.serverError(w, "login", err)
-		return
 	}
 	if err := s.startSession(w, r, u, false); err != nil {
-		s.serverError(w, "login", err)
+		s.serverErrorOf(w, "login", u, err)
 		return
 	}
-	http.Redirect(w, r, afterSignIn(u, "/app"), http.StatusSeeOther)
+	http.Redirect(w, r, afterSignIn(u, cmp.Or(d.Next, "/app")), http.StatusSeeOther)
+}
+
+// localPath returns p when it is a path on this server to go on to after
+// signing in, and "" otherwise: never another host's address.
+func localPath(p string) string {
+	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return p
 }
 
 // afterSignIn is where a new session goes: the second factor first, for a
 // user who has one.
 func afterSignIn(u *foyer.User, next string) string {
 	if u.TOTPSecret != "" {
+		if next != "/app" && next != "" {
+			return "/login/2fa?next=" + url.QueryEscape(next)
+		}
 		return "/login/2fa"
 	}
 	return next
-}
-
-// lockedMessage tells a locked-out user until when.
-func lockedMessage(until time.Time) string {
-	return fmt.Sprintf("Too many failed sign-ins: this account is locked until %s UTC. Try again then, or ask an admin to reset your password.",
-		until.UTC().Format("15:04"))
 }
 
 // startSession signs u in: a new session and its cookie. A user with
@@ -195,18 +205,6 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *foyer.U
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
-}
-
-// failedSignIn counts a failed sign-in of u, a password or a code, and
-// waits the growing delay before the answer. It returns how many failed in
-// a row and until when the account is locked (zero when it is not).
-func (s *Server) failedSignIn(ctx context.Context, u *foyer.User) (int, time.Time, error) {
-	n, until, err := s.cfg.Store.LoginFailed(ctx, u.ID, lockAfter, lockFor)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	sleep(ctx, s.cfg.FailureDelay(n))
-	return n, until, nil
 }
 
 // clearSession tells the browser to forget the session cookie.
@@ -357,10 +355,20 @@ func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 }
 
 func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
+	s.serverErrorOf(w, what, nil, err)
+}
+
+// serverErrorOf is serverError for a request about user u (nil: none),
+// whom the log names by ID, never by address.
+func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	s.cfg.Log.Error(what, "err", err)
+	if u != nil {
+		s.cfg.Log.Error(what, "user", u.ID, "err", err)
+	} else {
+		s.cfg.Log.Error(what, "err", err)
+	}
 	http.Error(w, "Something went wrong on our side; try again.", http.StatusInternalServerError)
 }
 

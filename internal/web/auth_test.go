@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,9 +23,40 @@ import (
 var fastHash = auth.Params{Memory: 1024, Time: 1, Threads: 1}
 
 type webTest struct {
-	t   *testing.T
-	st  *store.Store
-	srv *Server
+	t     *testing.T
+	st    *store.Store
+	srv   *Server
+	clock *testClock // the server's
+}
+
+// testClock is a clock that moves only when told.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// code moves the server's clock on to the next TOTP step and returns the
+// secret's code there: each call gives a code not used before.
+func (w *webTest) code(secret string) string {
+	w.t.Helper()
+	w.clock.Advance(30 * time.Second)
+	c, err := auth.TOTPCode(secret, w.clock.Now())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
 }
 
 func newWebTest(t *testing.T) *webTest { return newWebTestOn(t, store.SQLite) }
@@ -32,9 +64,11 @@ func newWebTest(t *testing.T) *webTest { return newWebTestOn(t, store.SQLite) }
 // newWebTestOn is newWebTest on a store of dialect d.
 func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
 	st := testutil.NewStore(t, d, store.Options{})
+	clock := &testClock{t: time.Now()}
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
-		SignInLimit: collect.NewRateLimiter(0, 0)}) // no limit: the tests sign in often from one address
-	return &webTest{t: t, st: st, srv: srv}
+		SignInLimit: collect.NewRateLimiter(0, 0), // no limit: the tests sign in often from one address
+		Now:         clock.Now})
+	return &webTest{t: t, st: st, srv: srv, clock: clock}
 }
 
 // do serves one request; cookie is the session token to send, if any.
@@ -49,6 +83,10 @@ func (w *webTest) do(method, path string, form url.Values, cookie string, hdr ..
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			r.Host = hdr[i+1]
+			continue
+		}
 		r.Header.Set(hdr[i], hdr[i+1])
 	}
 	if cookie != "" {

@@ -27,13 +27,21 @@ type membersData struct {
 	NewLink      string
 	NewLinkWhat  string
 	NewLinkUntil time.Time
-	Existing     bool // the invited address has an account
-	mailResult        // whether the link was mailed
+	mailResult   // whether the link was mailed
+	// HostLinks is set when no public URL is configured: links follow
+	// the Host header of the request that made them.
+	HostLinks bool
+	// Invitation page: the signed-in user, when there is one, and whether
+	// it has the invited address.
+	SignedInAs string
+	Invited    bool
+	// Forgot page: whether a link was asked for.
+	Asked bool
 }
 
 // linkURL is where a one-time link points, on this Foyer.
-func linkURL(r *http.Request, kind foyer.LinkKind, token string) string {
-	return fmt.Sprintf("%s/%s/%s", baseURL(r), kind, token)
+func (s *Server) linkURL(r *http.Request, kind foyer.LinkKind, token string) string {
+	return fmt.Sprintf("%s/%s/%s", s.baseURL(r), kind, token)
 }
 
 func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -50,7 +58,7 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "members", err)
 		return
 	}
-	d.Members = members
+	d.Members, d.HostLinks = members, s.cfg.PublicURL == ""
 	if d.Tokens, err = s.cfg.Store.APITokens(r.Context(), m.WorkspaceID); err != nil {
 		s.serverError(w, "members", err)
 		return
@@ -73,7 +81,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 		l := foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: m.WorkspaceID, Email: r.PostForm.Get("email"), Role: role,
 			CreatedBy: u.ID, ExpiresAt: time.Now().Add(inviteLife)}
 		if err = s.cfg.Store.CreateLink(r.Context(), hash, l); err == nil {
-			email, link := strings.ToLower(strings.TrimSpace(l.Email)), linkURL(r, foyer.LinkInvite, token)
+			email, link := strings.ToLower(strings.TrimSpace(l.Email)), s.linkURL(r, foyer.LinkInvite, token)
 			subject, body := inviteMail(u.Email, m.WorkspaceName, role, link, l.ExpiresAt)
 			s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
 				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", email, role),
@@ -108,13 +116,25 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 		s.serverError(w, "reset", err)
 		return
 	}
+	// An owner of this workspace is no one to take over an account that
+	// belongs to another: such a user resets their own password.
+	theirs, err := s.cfg.Store.Memberships(r.Context(), id)
+	if err != nil {
+		s.serverError(w, "reset", err)
+		return
+	}
+	if len(theirs) > 1 {
+		s.renderMembers(w, r, u, m, http.StatusForbidden, fmt.Sprintf("%s belongs to another workspace too, so only they can "+
+			"choose a new password: with “Forgot your password?” on the sign-in page.", target.Email), membersData{})
+		return
+	}
 	token, hash := auth.NewToken()
 	l := foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: m.WorkspaceID, UserID: id, CreatedBy: u.ID, ExpiresAt: time.Now().Add(resetLife)}
 	if err := s.cfg.Store.CreateLink(r.Context(), hash, l); err != nil {
 		s.serverError(w, "reset", err)
 		return
 	}
-	link := linkURL(r, foyer.LinkReset, token)
+	link := s.linkURL(r, foyer.LinkReset, token)
 	subject, body := resetMail(u.Email, target.Email, link, l.ExpiresAt)
 	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
 		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC(),
@@ -142,17 +162,30 @@ func (s *Server) linkByToken(w http.ResponseWriter, r *http.Request, token strin
 	return l, hash, true
 }
 
-// acceptInvite shows (GET) and takes (POST) an invitation.
+// acceptInvite shows (GET) and takes (POST) an invitation. The page is the
+// same whether the invited address has an account or not: someone who has
+// one signs in (through /login, the one gate) and then joins; someone new
+// makes an account here. It never checks a password itself.
 func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	l, hash, ok := s.linkOf(w, r, foyer.LinkInvite)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	d, existing, err := s.invitePage(ctx, l, r.PathValue("token"))
+	d, _, err := s.invitePage(ctx, l, r.PathValue("token"))
 	if err != nil {
 		s.serverError(w, "invite", err)
 		return
+	}
+	signedIn, sess, err := s.currentUser(r)
+	if err != nil {
+		s.serverError(w, "invite", err)
+		return
+	}
+	if signedIn != nil && sess.SecondFactor {
+		d.SignedInAs, d.Invited = signedIn.Email, signedIn.Email == l.Email
+	} else {
+		signedIn = nil
 	}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "invite", d)
@@ -160,46 +193,55 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
-	password := r.PostForm.Get("password")
-	u := existing
-	if u != nil {
-		if u.PasswordHash == "" || auth.VerifyPassword(password, u.PasswordHash) != nil {
-			d.Error = "The password is wrong."
-			s.render(w, http.StatusUnauthorized, "invite", d)
+	u := signedIn
+	if r.PostForm.Get("join") == "" {
+		// A new account. Its answer tells whether the address has one, so
+		// it counts against the client's sign-in limit.
+		if !s.allowSignIn(w, r) {
+			d.Error = errTooManyAttempts
+			s.render(w, http.StatusTooManyRequests, "invite", d)
 			return
 		}
-	} else {
-		pwHash, problem := hashNewPassword(password)
+		pwHash, problem := hashNewPassword(r.PostForm.Get("password"))
 		if problem != "" {
 			d.Error = problem
 			s.render(w, http.StatusBadRequest, "invite", d)
 			return
 		}
-		u = &foyer.User{Email: l.Email, Name: r.PostForm.Get("name"), PasswordHash: pwHash}
-	}
-	if err := s.cfg.Store.UseLink(ctx, hash); err != nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+		u, signedIn = &foyer.User{Name: r.PostForm.Get("name"), PasswordHash: pwHash}, nil
+	} else if u == nil || !d.Invited {
+		d.Error = "Sign in with the invited address first, then join."
+		s.render(w, http.StatusForbidden, "invite", d)
 		return
 	}
-	if existing == nil {
-		if err := s.cfg.Store.CreateUser(ctx, u); err != nil {
+	_, err = s.cfg.Store.AcceptInvite(ctx, hash, u)
+	switch foyer.ErrorCode(err) {
+	case "":
+	case foyer.ENOTFOUND:
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+		return
+	case foyer.ECONFLICT:
+		d.Error = "This address has a Foyer account already: sign in with it above to join."
+		s.render(w, http.StatusConflict, "invite", d)
+		return
+	default:
+		s.serverError(w, "invite", err)
+		return
+	}
+	dest := fmt.Sprintf("/app/w/%d", l.WorkspaceID)
+	if signedIn == nil {
+		if err := s.startSession(w, r, u, false); err != nil {
 			s.serverError(w, "invite", err)
 			return
 		}
+		dest = afterSignIn(u, dest)
 	}
-	if err := s.cfg.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: l.WorkspaceID, UserID: u.ID, Role: l.Role}); err != nil {
-		s.serverError(w, "invite", err)
-		return
-	}
-	if err := s.startSession(w, r, u, false); err != nil {
-		s.serverError(w, "invite", err)
-		return
-	}
-	http.Redirect(w, r, afterSignIn(u, fmt.Sprintf("/app/w/%d", l.WorkspaceID)), http.StatusSeeOther)
+	http.Redirect(w, r, dest, http.StatusSeeOther)
 }
 
 // invitePage returns what the page of an invitation shows, and the user
-// who has the invited address, if any.
+// who has the invited address, if any (for single sign-on; the page does
+// not tell).
 func (s *Server) invitePage(ctx context.Context, l *foyer.AuthLink, token string) (pageData, *foyer.User, error) {
 	ws := foyer.Membership{WorkspaceID: l.WorkspaceID, Role: l.Role}
 	if wsp, err := s.cfg.Store.WorkspaceByID(ctx, l.WorkspaceID); err == nil {
@@ -210,12 +252,13 @@ func (s *Server) invitePage(ctx context.Context, l *foyer.AuthLink, token string
 		return pageData{}, nil, err
 	}
 	path := "/invite/" + url.PathEscape(token)
-	return pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, feedData: feedData{Workspace: ws},
-		membersData: membersData{Existing: existing != nil},
-		ssoData:     ssoData{InvitePath: path, SSO: s.ssoButtons(path + "/sso/")}}, existing, nil
+	return pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, Next: path, feedData: feedData{Workspace: ws},
+		ssoData: ssoData{InvitePath: path, SSO: s.ssoButtons(path + "/sso/")}}, existing, nil
 }
 
-// resetPassword shows (GET) and takes (POST) a password reset.
+// resetPassword shows (GET) and takes (POST) a password reset: the link,
+// the new password, the end of every session and of every other reset
+// link, in one transaction.
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	l, hash, ok := s.linkOf(w, r, foyer.LinkReset)
 	if !ok {
@@ -240,16 +283,12 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "reset", d)
 		return
 	}
-	if err := s.cfg.Store.UseLink(ctx, hash); err != nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
-		return
-	}
-	if err := s.cfg.Store.SetPassword(ctx, u.ID, pw); err != nil {
-		s.serverError(w, "reset", err)
-		return
-	}
-	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil { // a reset also lifts a lock
-		s.serverError(w, "reset", err)
+	if _, err := s.cfg.Store.ResetPassword(ctx, hash, pw); err != nil {
+		if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+			s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+			return
+		}
+		s.serverErrorOf(w, "reset", u, err)
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

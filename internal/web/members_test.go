@@ -63,16 +63,26 @@ func TestInvitationsAndResets(t *testing.T) {
 		t.Errorf("a used invitation: %d", resp.StatusCode)
 	}
 
-	// Someone with an account elsewhere confirms with their password.
+	// Someone with an account elsewhere signs in, through /login, then
+	// joins; the invitation page itself checks no password.
 	inv2 := linkIn(t, body(w.do("POST", fmt.Sprintf("/app/w/%d/invites", ws), url.Values{"email": {"bob@example.com"}, "role": {"viewer"}}, olga, same...)))
-	if b := body(w.do("GET", inv2, nil, "")); !strings.Contains(b, "You have an account") {
-		t.Errorf("existing account: %s", b)
+	if resp := w.do("POST", inv2, url.Values{"password": {"correct horse battery"}}, "", same...); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a new account for an address that has one: %d", resp.StatusCode)
 	}
-	if resp := w.do("POST", inv2, url.Values{"password": {"wrong password!"}}, "", same...); resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("wrong password: %d", resp.StatusCode)
+	resp = w.do("POST", "/login", url.Values{"email": {"bob@example.com"}, "password": {"correct horse battery"}, "next": {inv2}}, "", same...)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != inv2 {
+		t.Fatalf("sign in to join: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp := w.do("POST", inv2, url.Values{"password": {"correct horse battery"}}, "", same...); resp.StatusCode != http.StatusSeeOther {
-		t.Errorf("right password: %d", resp.StatusCode)
+	bobSession := sessionOf(resp).Value
+	if b := body(w.do("GET", inv2, nil, bobSession)); !strings.Contains(b, "You are signed in as bob@example.com") || !strings.Contains(b, `name="join"`) {
+		t.Errorf("the invitation, signed in: %s", b)
+	}
+	if resp := w.do("POST", inv2, url.Values{"join": {"1"}}, olga, same...); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("another user joins with bob's invitation: %d", resp.StatusCode)
+	}
+	if resp := w.do("POST", inv2, url.Values{"join": {"1"}}, bobSession, same...); resp.StatusCode != http.StatusSeeOther ||
+		resp.Header.Get("Location") != fmt.Sprintf("/app/w/%d", ws) {
+		t.Errorf("bob joins: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	bob, _ := w.st.UserByEmail(ctx, "bob@example.com")
 	if r, _ := w.st.Role(ctx, ws, bob.ID); r != foyer.RoleViewer {

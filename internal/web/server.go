@@ -46,13 +46,18 @@ type Config struct {
 	// Mail, when set, mails invitation and password reset links too; the
 	// pages show them to be copied either way.
 	Mail Mailer
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Server routes Foyer's HTTP endpoints.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg    Config
+	mux    *http.ServeMux
+	ghosts *ghosts // failed sign-ins of addresses without an account
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 // NewServer returns the server with every route mounted.
 func NewServer(cfg Config) *Server {
@@ -62,7 +67,10 @@ func NewServer(cfg Config) *Server {
 	if cfg.SignInLimit == nil {
 		cfg.SignInLimit = collect.NewRateLimiter(10.0/60, 10)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts()}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -114,6 +122,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /invite/{token}/sso/{provider}", strict(http.HandlerFunc(s.ssoInviteStart)))
 	s.mux.Handle("GET /setup/{token}", strict(http.HandlerFunc(s.setup)))
 	s.mux.Handle("POST /setup/{token}", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.setup)))))
+	s.mux.Handle("GET /login/forgot", strict(http.HandlerFunc(s.forgotPage)))
+	s.mux.Handle("POST /login/forgot", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.forgot)))))
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 

@@ -23,9 +23,20 @@ type siteRow struct {
 	Snippet   string
 }
 
-// baseURL is this Foyer's address as the request reached it: https, but
-// for plain http on this machine.
-func baseURL(r *http.Request) string {
+// baseURL is this Foyer's address for the links and snippets it shows or
+// mails: the configured public URL, or else the address the request
+// reached it at (its Host header, which a client chooses: the members
+// page says so).
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	return requestURL(r)
+}
+
+// requestURL is the address the request reached Foyer at: https, but for
+// plain http on this machine.
+func requestURL(r *http.Request) string {
 	scheme := "https"
 	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
 		scheme = "http"
@@ -36,7 +47,7 @@ func baseURL(r *http.Request) string {
 // snippet is the tracker tag for a site, served from this Foyer, with the
 // attributes its settings need: data-consent="required" when it requires
 // consent, data-gpc="ignore" when it does not honour GPC/DNT.
-func snippet(r *http.Request, site *foyer.Site) string {
+func (s *Server) snippet(r *http.Request, site *foyer.Site) string {
 	var attrs string
 	if site.Consent == foyer.ConsentRequired {
 		attrs += ` data-consent="required"`
@@ -44,7 +55,7 @@ func snippet(r *http.Request, site *foyer.Site) string {
 	if !site.HonorGPC {
 		attrs += ` data-gpc="ignore"`
 	}
-	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"%s></script>`, baseURL(r), site.Key, attrs)
+	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"%s></script>`, s.baseURL(r), site.Key, attrs)
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -67,7 +78,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 			s.serverError(w, "sites", err)
 			return
 		}
-		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: snippet(r, site)})
+		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: s.snippet(r, site)})
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
 	s.render(w, status, "sites", pageData{Title: "Sites", User: u, Error: errMsg,

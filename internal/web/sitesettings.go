@@ -73,7 +73,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, site *foyer.Site,
 	status int, errMsg string, d settingsData) {
-	d.SettingsSite, d.Snippet = site, snippet(r, site)
+	d.SettingsSite, d.Snippet = site, s.snippet(r, site)
 	s.render(w, status, "settings", pageData{Title: "Settings · " + site.Name, User: u, Error: errMsg,
 		feedData: feedData{Workspace: m}, settingsData: d})
 }

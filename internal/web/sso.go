@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -58,11 +57,7 @@ func (s *Server) provider(id string) *sso.Provider {
 // redirectURL is where the provider sends the browser back: the address to
 // register with it.
 func (s *Server) redirectURL(r *http.Request, p *sso.Provider) string {
-	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
-	if base == "" {
-		base = baseURL(r)
-	}
-	return RedirectURL(base, p)
+	return RedirectURL(s.baseURL(r), p)
 }
 
 // RedirectURL is the address under base where p sends the browser back.

@@ -1,10 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
@@ -20,7 +20,9 @@ type twoFactorData struct {
 }
 
 // secondFactor asks a half-signed-in session for its code (GET) and checks
-// it, or a recovery code (POST). Wrong codes count as failed sign-ins.
+// it, or a recovery code (POST), through the one gate: wrong codes count
+// as failed sign-ins, and a code works once. Only a right one clears the
+// count of failures, which the password step left.
 func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 	u, sess, err := s.currentUser(r)
 	if err != nil {
@@ -31,46 +33,50 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
+	next := cmp.Or(localPath(r.FormValue("next")), "/app")
 	if sess.SecondFactor {
-		http.Redirect(w, r, "/app", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	d := pageData{Title: "Two-factor authentication", Email: u.Email}
+	d := pageData{Title: "Two-factor authentication", Email: u.Email, Next: localPath(r.FormValue("next"))}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "twofactor", d)
 		return
 	}
 	ctx := r.Context()
-	if u.LockedUntil.After(time.Now()) {
-		d.Error = "Too many failed attempts: this account is locked until " + u.LockedUntil.UTC().Format("15:04") + " UTC."
-		s.render(w, http.StatusTooManyRequests, "twofactor", d)
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	r.ParseForm()
 	code := strings.TrimSpace(r.PostForm.Get("code"))
-	ok := auth.CheckTOTP(u.TOTPSecret, code, time.Now())
-	if !ok && len(code) > 6 {
-		ok = s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil
-	}
-	if !ok {
-		if _, _, err := s.failedSignIn(ctx, u); err != nil {
-			s.serverError(w, "2fa", err)
-			return
+	v, err := s.checkSecret(ctx, u, func() string {
+		if step, ok := auth.MatchTOTP(u.TOTPSecret, code, s.now()); ok {
+			if s.cfg.Store.UseTOTPStep(ctx, u.ID, step) == nil {
+				return ""
+			}
+			return "That code was used already. Wait for the next one, or use a recovery code."
 		}
-		d.Error = "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
-		s.render(w, http.StatusUnauthorized, "twofactor", d)
+		if len(code) > 6 && s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil {
+			return ""
+		}
+		return "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
+	})
+	if err != nil {
+		s.serverErrorOf(w, "2fa", u, err)
+		return
+	}
+	if !v.ok {
+		d.Error = v.msg
+		s.render(w, v.status, "twofactor", d)
 		return
 	}
 	if err := s.cfg.Store.ConfirmSecondFactor(ctx, sessionHash(r)); err != nil {
-		s.serverError(w, "2fa", err)
+		s.serverErrorOf(w, "2fa", u, err)
 		return
 	}
 	if err := s.cfg.Store.LoginSucceeded(ctx, u.ID); err != nil {
-		s.serverError(w, "2fa", err)
+		s.serverErrorOf(w, "2fa", u, err)
 		return
 	}
-	http.Redirect(w, r, "/app", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // enrolPage sets up two-factor authentication: a new secret to scan or
@@ -95,9 +101,14 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 		r.ParseForm()
 		secret := r.PostForm.Get("secret")
-		if secret != "" && auth.CheckTOTP(secret, r.PostForm.Get("code"), time.Now()) {
+		if step, ok := auth.MatchTOTP(secret, r.PostForm.Get("code"), s.now()); secret != "" && ok {
 			codes, hashes := auth.NewRecoveryCodes(10)
 			if err := s.cfg.Store.SetTOTP(r.Context(), u.ID, secret, hashes); err != nil {
+				s.serverError(w, "2fa", err)
+				return
+			}
+			// The code that turned it on does not also sign in.
+			if err := s.cfg.Store.UseTOTPStep(r.Context(), u.ID, step); err != nil {
 				s.serverError(w, "2fa", err)
 				return
 			}

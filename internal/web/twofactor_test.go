@@ -8,22 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/auth"
 )
 
 var secretRE = regexp.MustCompile(`<code class="secret">([A-Z2-7]+)</code>`)
-
-func code(t *testing.T, secret string) string {
-	t.Helper()
-	c, err := auth.TOTPCode(secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func TestTwoFactor(t *testing.T) {
 	w := newWebTest(t)
@@ -43,7 +32,7 @@ func TestTwoFactor(t *testing.T) {
 	if resp := w.do("POST", "/account/2fa", url.Values{"secret": {secret}, "code": {"000000"}}, olga, same...); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a wrong first code: %d", resp.StatusCode)
 	}
-	b := body(w.do("POST", "/account/2fa", url.Values{"secret": {secret}, "code": {code(t, secret)}}, olga, same...))
+	b := body(w.do("POST", "/account/2fa", url.Values{"secret": {secret}, "code": {w.code(secret)}}, olga, same...))
 	_, area, _ := strings.Cut(b, `class="codes">`)
 	area, _, _ = strings.Cut(area, "</textarea>")
 	codes := regexp.MustCompile(`[a-z2-9]{5}-[a-z2-9]{5}`).FindAllString(area, -1)
@@ -66,7 +55,7 @@ func TestTwoFactor(t *testing.T) {
 	if resp := w.do("POST", "/login/2fa", url.Values{"code": {"123456"}}, half, same...); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a wrong code: %d", resp.StatusCode)
 	}
-	if resp := w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, half, same...); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/app" {
+	if resp := w.do("POST", "/login/2fa", url.Values{"code": {w.code(secret)}}, half, same...); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/app" {
 		t.Errorf("the right code: %d", resp.StatusCode)
 	}
 	if resp := w.do("GET", "/app", nil, half); resp.StatusCode != 200 {
@@ -83,7 +72,7 @@ func TestTwoFactor(t *testing.T) {
 
 	// The owner requires it: a member without it is sent to set it up.
 	full := w.signInWith("olga@example.com", "correct horse battery")
-	w.do("POST", "/login/2fa", url.Values{"code": {code(t, secret)}}, full, same...)
+	w.do("POST", "/login/2fa", url.Values{"code": {w.code(secret)}}, full, same...)
 	if resp := w.do("POST", fmt.Sprintf("/app/w/%d/require-2fa", acme.WorkspaceID), url.Values{"require": {"on"}}, full, same...); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("require: %d", resp.StatusCode)
 	}
@@ -109,7 +98,7 @@ func TestTwoFactor(t *testing.T) {
 	vic = w.signIn("vic@example.com")
 	vb = body(w.do("GET", "/account/2fa", nil, vic))
 	vs := secretRE.FindStringSubmatch(vb)[1]
-	w.do("POST", "/account/2fa", url.Values{"secret": {vs}, "code": {code(t, vs)}}, vic, same...)
+	w.do("POST", "/account/2fa", url.Values{"secret": {vs}, "code": {w.code(vs)}}, vic, same...)
 	if resp := w.do("GET", fmt.Sprintf("/app/w/%d", acme.WorkspaceID), nil, vic); resp.StatusCode != 200 {
 		t.Errorf("after enrolling: %d", resp.StatusCode)
 	}

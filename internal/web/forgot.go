@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+)
+
+// forgotPage offers a user to choose a new password: with a mail relay,
+// it mails a reset link; without one, it says whom to ask.
+func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "forgot", pageData{Title: "Forgot your password?", membersData: membersData{mailResult: mailResult{MailOff: s.cfg.Mail == nil}}})
+}
+
+// forgot mails a reset link to the address, when it has an account. The
+// answer is the same either way, and as quick: the mail goes out after it.
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
+	d := pageData{Title: "Forgot your password?", membersData: membersData{mailResult: mailResult{MailOff: s.cfg.Mail == nil}}}
+	if s.cfg.Mail == nil {
+		s.render(w, http.StatusServiceUnavailable, "forgot", d)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	r.ParseForm()
+	email, err := foyer.NormalizeEmail(strings.TrimSpace(r.PostForm.Get("email")))
+	if err != nil {
+		d.Error = "Type the address you sign in with, such as ana@example.com."
+		s.render(w, http.StatusBadRequest, "forgot", d)
+		return
+	}
+	d.Email, d.Asked = email, true
+	u, err := s.cfg.Store.UserByEmail(r.Context(), email)
+	switch {
+	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
+	case err != nil:
+		s.serverError(w, "forgot", err)
+		return
+	default:
+		if err := s.mailOwnReset(r, u); err != nil {
+			s.serverErrorOf(w, "forgot", u, err)
+			return
+		}
+	}
+	s.render(w, http.StatusOK, "forgot", d)
+}
+
+// mailOwnReset makes a reset link of u's own, of no workspace, and mails
+// it in the background.
+func (s *Server) mailOwnReset(r *http.Request, u *foyer.User) error {
+	token, hash := auth.NewToken()
+	l := foyer.AuthLink{Kind: foyer.LinkReset, UserID: u.ID, ExpiresAt: s.now().Add(resetLife)}
+	if err := s.cfg.Store.CreateLink(r.Context(), hash, l); err != nil {
+		return err
+	}
+	subject, body := ownResetMail(u.Email, s.linkURL(r, foyer.LinkReset, token), l.ExpiresAt)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.cfg.Mail.Send(ctx, u.Email, subject, body); err != nil {
+			s.cfg.Log.Warn("reset link not mailed", "user", u.ID, "err", withoutAddresses(err.Error()))
+		}
+	}()
+	return nil
+}
+
+// ownResetMail is the text of a reset link a user asked for.
+func ownResetMail(email, link string, until time.Time) (subject, body string) {
+	subject = "Choose a new Foyer password"
+	body = fmt.Sprintf(`Hello,
+
+Someone asked Foyer for a link to choose a new password for %s.
+
+Open it to set the password. It works once, until %s UTC, and signs you
+out everywhere you are signed in:
+
+%s
+
+If it was not you, ignore this message: your password stays as it is.
+`, email, until.UTC().Format("2 January 2006, 15:04"), link)
+	return subject, body
+}
