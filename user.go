@@ -210,7 +210,7 @@ const (
 // asked for. Only a hash of its token is kept.
 type AuthLink struct {
 	Kind        LinkKind
-	WorkspaceID int64 // 0 for a reset link the user asked for
+	WorkspaceID int64  // 0 for a reset link the user asked for
 	Email       string // invite
 	Role        Role   // invite
 	UserID      int64  // reset
