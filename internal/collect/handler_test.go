@@ -432,3 +432,36 @@ func TestBuildHits(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimiterClients: an IPv6 subscriber, who may use any address of
+// its /64, is one client; IPv4 addresses are clients of their own, mapped
+// into IPv6 or not. The sign-in limit and the collector's share this.
+func TestRateLimiterClients(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		first, second string
+		same          bool
+	}{
+		{"2001:db8:1:2::1", "2001:db8:1:2::2", true},
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true},
+		{"2001:db8:1:2::1", "2001:db8:1:3::1", false},
+		{"2001:db8:1:2::1", "2001:db9:1:2::1", false},
+		{"198.51.100.1", "198.51.100.2", false},
+		{"198.51.100.1", "::ffff:198.51.100.1", true},
+		{"198.51.100.1", "::ffff:198.51.100.2", false},
+	} {
+		l := newRateLimiter(1.0/60, 1, clock.Now)
+		if !l.Allow(netip.MustParseAddr(c.first)) {
+			t.Fatalf("%s: the first request refused", c.first)
+		}
+		if got := !l.Allow(netip.MustParseAddr(c.second)); got != c.same {
+			t.Errorf("%s after %s: refused %v, want %v (one client: %v)", c.second, c.first, got, c.same, c.same)
+		}
+	}
+	// The sign-in limiter keys clients the same way.
+	s := NewRateLimiter(1.0/60, 1)
+	if !s.Allow(netip.MustParseAddr("2001:db8::1")) || s.Allow(netip.MustParseAddr("2001:db8::2")) {
+		t.Error("the sign-in limiter treats addresses of one /64 as two clients")
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// rateLimiter is a token bucket per client. Clients are keyed by a keyed
-// hash of their address whose seed lives only in this process's memory, so
+// rateLimiter is a token bucket per client: an IPv4 address, or an IPv6
+// /64 (clientKey). Clients are keyed by a keyed hash of their address whose seed lives only in this process's memory, so
 // not even the limiter holds an IP address.
 type rateLimiter struct {
 	rate  float64 // tokens per second
@@ -38,7 +38,7 @@ func (l *rateLimiter) Allow(ip netip.Addr) bool {
 	}
 	var h maphash.Hash
 	h.SetSeed(l.seed)
-	b16 := ip.As16()
+	b16 := clientKey(ip).As16()
 	h.Write(b16[:])
 	key := h.Sum64()
 
@@ -60,6 +60,18 @@ func (l *rateLimiter) Allow(ip netip.Addr) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// clientKey is what a client is known by: an IPv4 address (mapped into
+// IPv6 or not) as it is, an IPv6 address by its /64, the smallest network
+// one subscriber is given, who can use any address in it.
+func clientKey(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.Addr()
+	}
+	return ip
 }
 
 // sweep forgets clients whose buckets have refilled.
