@@ -68,6 +68,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.PublicURL, err = checkPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
 	}
+	if cfg.PublicURL == "" {
+		cfg.Log.Warn("no --public-url: the links Foyer shows and mails (invitations, password resets, tracker snippets, " +
+			"single sign-on) follow the Host header of each request, which a client chooses; set --public-url (FOYER_PUBLIC_URL)")
+	}
 	providers, err := sso.NewAll(cfg.SSO, nil)
 	if err != nil {
 		return nil, err
