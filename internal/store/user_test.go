@@ -240,7 +240,11 @@ func TestLinks(t *testing.T) {
 		wantCodeOf(t, "a used link", err, foyer.ENOTFOUND)
 
 		_, short := auth.NewToken()
-		if err := s.CreateLink(ctx, short, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: ws.ID, UserID: 0, ExpiresAt: c.now().Add(time.Minute)}); err != nil {
+		shortUser := &foyer.User{Email: "short@example.com"}
+		if err := s.CreateUser(ctx, shortUser); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateLink(ctx, short, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: ws.ID, UserID: shortUser.ID, ExpiresAt: c.now().Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 		c.add(2 * time.Minute)

@@ -1,0 +1,197 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// TestAcceptInvite: an invitation makes a new user or joins the one with
+// the invited address, once, in one transaction; a refused one is left
+// standing.
+func TestAcceptInvite(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		invite := func(email string) []byte {
+			_, h := auth.NewToken()
+			if err := s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: email, Role: foyer.RoleAnalyst,
+				ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		bob := &foyer.User{Email: "bob@example.com"}
+		if err := s.CreateUser(ctx, bob); err != nil {
+			t.Fatal(err)
+		}
+
+		// A new account for an address that has one: refused, the link stands.
+		toBob := invite("bob@example.com")
+		_, err := s.AcceptInvite(ctx, toBob, &foyer.User{Name: "Mallory", PasswordHash: "x"})
+		wantCodeOf(t, "a new account for bob's address", err, foyer.ECONFLICT)
+		// Another user: refused, the link stands.
+		eve := &foyer.User{Email: "eve@example.com"}
+		if err := s.CreateUser(ctx, eve); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.AcceptInvite(ctx, toBob, eve)
+		wantCodeOf(t, "eve takes bob's invitation", err, foyer.EFORBIDDEN)
+		if _, err := s.Role(ctx, ws.ID, eve.ID); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("eve is a member: %v", err)
+		}
+		// Bob joins; once.
+		m, err := s.AcceptInvite(ctx, toBob, bob)
+		if err != nil || m.WorkspaceID != ws.ID || m.Role != foyer.RoleAnalyst || m.UserID != bob.ID {
+			t.Fatalf("bob joins: %+v, %v", m, err)
+		}
+		_, err = s.AcceptInvite(ctx, toBob, bob)
+		wantCodeOf(t, "the invitation again", err, foyer.ENOTFOUND)
+
+		// A new person.
+		nia := &foyer.User{Name: "Nia", PasswordHash: "hash"}
+		if _, err := s.AcceptInvite(ctx, invite("nia@example.com"), nia); err != nil || nia.ID == 0 || nia.Email != "nia@example.com" {
+			t.Fatalf("nia joins: %+v, %v", nia, err)
+		}
+		if r, err := s.Role(ctx, ws.ID, nia.ID); err != nil || r != foyer.RoleAnalyst {
+			t.Errorf("nia's role: %q, %v", r, err)
+		}
+		_, err = s.AcceptInvite(ctx, make([]byte, 32), &foyer.User{})
+		wantCodeOf(t, "an unknown invitation", err, foyer.ENOTFOUND)
+	})
+}
+
+// TestResetLinksEnd: a reset sets the password, ends the user's sessions,
+// lifts a lock and spends every other reset link of the user; so does any
+// other new password. A user's own reset link has no workspace.
+func TestResetLinksEnd(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		u := &foyer.User{Email: "nia@example.com", PasswordHash: "old"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		reset := func(workspace int64) []byte {
+			_, h := auth.NewToken()
+			if err := s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: workspace, UserID: u.ID,
+				ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		_, sess := auth.NewToken()
+		if err := s.CreateSession(ctx, sess, foyer.AuthSession{UserID: u.ID, CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour), SecondFactor: true}); err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			s.LoginFailed(ctx, u.ID, 10, time.Hour)
+		}
+		own, byOwner := reset(0), reset(ws.ID)
+		if l, err := s.Link(ctx, own); err != nil || l.WorkspaceID != 0 || l.UserID != u.ID {
+			t.Fatalf("an own reset link: %+v, %v", l, err)
+		}
+		id, err := s.ResetPassword(ctx, own, "new")
+		if err != nil || id != u.ID {
+			t.Fatalf("reset: %d, %v", id, err)
+		}
+		got, _ := s.UserByID(ctx, u.ID)
+		if got.PasswordHash != "new" || got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
+			t.Errorf("after the reset: %+v", got)
+		}
+		_, err = s.Session(ctx, sess)
+		wantCodeOf(t, "a session after the reset", err, foyer.EUNAUTHORIZED)
+		_, err = s.Link(ctx, byOwner)
+		wantCodeOf(t, "the other reset link", err, foyer.ENOTFOUND)
+		_, err = s.ResetPassword(ctx, own, "again")
+		wantCodeOf(t, "the reset link again", err, foyer.ENOTFOUND)
+
+		// Any new password spends them.
+		for _, set := range []func() error{
+			func() error { return s.SetPassword(ctx, u.ID, "newer") },
+			func() error { return s.ChangePassword(ctx, u.ID, "newest", make([]byte, 32)) },
+		} {
+			l := reset(ws.ID)
+			if err := set(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Link(ctx, l)
+			wantCodeOf(t, "a reset link after a new password", err, foyer.ENOTFOUND)
+		}
+		// An invitation is no reset link.
+		_, inv := auth.NewToken()
+		if err := s.CreateLink(ctx, inv, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: "x@example.com", Role: foyer.RoleViewer, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ResetPassword(ctx, inv, "x")
+		wantCodeOf(t, "an invitation used as a reset", err, foyer.ENOTFOUND)
+		wantCodeOf(t, "a reset link for nobody", s.CreateLink(ctx, inv, foyer.AuthLink{Kind: foyer.LinkReset, ExpiresAt: time.Now().Add(time.Hour)}), foyer.EINVALID)
+	})
+}
+
+// TestTOTPSteps: a code's time step is taken once, and never one before
+// the last; turning 2FA on anew starts over.
+func TestTOTPSteps(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		u := &foyer.User{Email: "olga@example.com"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseTOTPStep(ctx, u.ID, 59_000_000); err != nil {
+			t.Fatal(err)
+		}
+		wantCodeOf(t, "the same step", s.UseTOTPStep(ctx, u.ID, 59_000_000), foyer.ECONFLICT)
+		wantCodeOf(t, "an earlier step", s.UseTOTPStep(ctx, u.ID, 58_999_999), foyer.ECONFLICT)
+		if err := s.UseTOTPStep(ctx, u.ID, 59_000_001); err != nil {
+			t.Errorf("the next step: %v", err)
+		}
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseTOTPStep(ctx, u.ID, 58_000_000); err != nil {
+			t.Errorf("a new secret's first step: %v", err)
+		}
+	})
+}
+
+// TestMembersElsewhere: the member list says who belongs to another
+// workspace too.
+func TestMembersElsewhere(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		acme, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		initech, _ := testutil.NewSite(t, s, "Initech", "initech", "initech.com")
+		for _, m := range []struct {
+			email string
+			ws    []int64
+		}{{"ana@example.com", []int64{acme.ID}}, {"bob@example.com", []int64{acme.ID, initech.ID}}} {
+			u := &foyer.User{Email: m.email}
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			for _, ws := range m.ws {
+				if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: ws, UserID: u.ID, Role: foyer.RoleViewer}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		ms, err := s.Members(ctx, acme.ID)
+		if err != nil || len(ms) != 2 || ms[0].Elsewhere || !ms[1].Elsewhere {
+			t.Errorf("members: %+v, %v", ms, err)
+		}
+	})
+}
