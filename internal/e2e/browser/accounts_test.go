@@ -75,8 +75,9 @@ func TestAccountsInBrowser(t *testing.T) {
 	verrs := watchErrors(t, v)
 	do(t, v, "open the invitation", chromedp.Navigate(link),
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Vic"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long enough password"))
-	clickAndLoad(t, v, `button[type=submit]`)
+		chromedp.SendKeys(chromedp.CSS(`form[action^="/invite/"] input[name=password]`), "a long enough password"))
+	screenshot(t, v, "invitation")
+	clickAndLoad(t, v, `form[action^="/invite/"] button`)
 	check(t, "made to set up 2FA", path(v), "/account/2fa")
 	screenshot(t, v, "enrol")
 	vsecret := eval[string](t, v, `document.querySelector('code.secret').textContent`)
