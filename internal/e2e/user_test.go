@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
@@ -85,6 +86,69 @@ func TestUserAdd(t *testing.T) {
 	}
 	if _, err := s.UserByEmail(ctx, "carl@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
 		t.Errorf("a refused user was stored: %v", err)
+	}
+}
+
+// TestUserPassword sets a user's password from the command line: every
+// session and reset link of theirs ends, a lock is lifted; an unknown
+// address is refused.
+func TestUserPassword(t *testing.T) {
+	t.Parallel()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "foyer.db")
+	add := exec.Command(foyerBin, "user", "add", "--db", dsn, "--workspace", "Acme", "--email", "ana@example.com", "--password-stdin")
+	add.Env, add.Stdin = cleanEnv(), strings.NewReader("the first password\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.UserByEmail(ctx, "ana@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sess := auth.NewToken()
+	_, link := auth.NewToken()
+	now := time.Now()
+	if err := s.CreateSession(ctx, sess, foyer.AuthSession{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour), SecondFactor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateLink(ctx, link, foyer.AuthLink{Kind: foyer.LinkReset, UserID: u.ID, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		s.LoginFailed(ctx, u.ID, 10, time.Hour)
+	}
+	s.Close()
+
+	run := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(foyerBin, append([]string{"user", "password", "--db", dsn}, args...)...)
+		cmd.Env, cmd.Stdin = cleanEnv(), strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("", "--email", "nobody@example.com"); err == nil {
+		t.Errorf("an unknown address: %s", out)
+	}
+	if out, err := run("a password from the operator\n", "--email", "Ana@Example.com", "--password-stdin"); err != nil {
+		t.Fatalf("user password: %v\n%s", err, out)
+	}
+	s, err = store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err = s.UserByEmail(ctx, "ana@example.com")
+	if err != nil || auth.VerifyPassword("a password from the operator", u.PasswordHash) != nil || !u.LockedUntil.IsZero() {
+		t.Errorf("after: %+v, %v", u, err)
+	}
+	if _, err := s.Session(ctx, sess); foyer.ErrorCode(err) != foyer.EUNAUTHORIZED {
+		t.Errorf("the session after a new password: %v", err)
+	}
+	if _, err := s.Link(ctx, link); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("the reset link after a new password: %v", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/store"
 )
 
 // The tests of the review that drove issue 12: the sign-in paths, one-time
@@ -425,4 +426,36 @@ func (f *fakeMailer) wait(t *testing.T, n int) []fakeMail {
 	}
 	t.Fatalf("%d of %d mails", len(f.msgs), n)
 	return nil
+}
+
+// TestSSOLeavesFailuresForTheCode: a single sign-on of a user with TOTP,
+// without multi-factor authentication at the provider, is only half a
+// sign-in: the count of failures stays until the code, so that wrong
+// codes after sign-ons lock the account too.
+func TestSSOLeavesFailuresForTheCode(t *testing.T) {
+	s := newSSOTest(t, store.SQLite)
+	ctx := context.Background()
+	ana := s.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	secret, err := auth.NewTOTPSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.SetTOTP(ctx, ana.ID, secret, nil); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		s.do("POST", "/login", login("ana@example.com", "wrong password!"), "")
+	}
+	s.as("ana-sub", "ana@example.com")
+	resp := s.signOn("/login/sso/test")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login/2fa" {
+		t.Fatalf("sign-on: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got, _ := s.st.UserByID(ctx, ana.ID); got.FailedLogins != 2 {
+		t.Errorf("failures after a sign-on that still needs the code: %d, want 2", got.FailedLogins)
+	}
+	s.do("POST", "/login/2fa", url.Values{"code": {s.code(secret)}}, sessionOf(resp).Value, same...)
+	if got, _ := s.st.UserByID(ctx, ana.ID); got.FailedLogins != 0 {
+		t.Errorf("failures after the code: %d, want 0", got.FailedLogins)
+	}
 }

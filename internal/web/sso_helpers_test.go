@@ -47,9 +47,11 @@ func newSSOTest(t *testing.T, d store.Dialect) *ssoTest {
 	idp, p := newTestIdP(t)
 	st := testutil.NewStore(t, d, store.Options{})
 	logs := &syncBuffer{}
+	clock := &testClock{t: time.Now()}
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)),
-		FailureDelay: func(int) time.Duration { return 0 }, SignInLimit: collect.NewRateLimiter(0, 0), SSO: []*sso.Provider{p}})
-	s := &ssoTest{webTest: &webTest{t: t, st: st, srv: srv}, idp: idp, logs: logs}
+		FailureDelay: func(int) time.Duration { return 0 }, SignInLimit: collect.NewRateLimiter(0, 0), SSO: []*sso.Provider{p},
+		Now: clock.Now})
+	s := &ssoTest{webTest: &webTest{t: t, st: st, srv: srv, clock: clock}, idp: idp, logs: logs}
 	t.Cleanup(s.checkLogs)
 	return s
 }

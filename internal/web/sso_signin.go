@@ -100,16 +100,19 @@ func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provid
 	if s.refuseLocked(w, r, p, u, d) {
 		return
 	}
-	if err := s.cfg.Store.LoginSucceeded(r.Context(), u.ID); err != nil {
-		s.serverError(w, "sso", err)
-		return
+	whole := u.TOTPSecret == "" || id.MultiFactor
+	if whole { // else the count of failures stays until the second factor
+		if err := s.cfg.Store.LoginSucceeded(r.Context(), u.ID); err != nil {
+			s.serverErrorOf(w, "sso", u, err)
+			return
+		}
 	}
 	if err := s.startSession(w, r, u, id.MultiFactor); err != nil {
 		s.serverError(w, "sso", err)
 		return
 	}
 	s.cfg.Log.Info("sso: signed in", "provider", p.ID(), "user", u.ID, "mfa_at_idp", id.MultiFactor)
-	if u.TOTPSecret != "" && !id.MultiFactor {
+	if !whole {
 		next = "/login/2fa"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
