@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/sso"
 )
 
@@ -26,7 +27,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
 	}
 	outsiderID := w.user("outsider@example.com", "correct horse battery", "Initech", foyer.RoleOwner).ID
-	w.user("victim@example.com", "correct horse battery", "Initech", foyer.RoleViewer)
+	victimID := w.user("victim@example.com", "correct horse battery", "Initech", foyer.RoleViewer).ID
+	// A member of both workspaces, whose password no owner may reset.
+	sharedID := w.user("shared@example.com", "correct horse battery", "Initech", foyer.RoleViewer).ID
 	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
 	at := time.Now().Add(-time.Hour)
 	w.visitFrom(acme, 0, foyer.Org{Name: "Globex GmbH", Type: foyer.OrgBusiness}, at)
@@ -44,6 +47,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	a, i := acme.WorkspaceID, initech.WorkspaceID
 	ac, ic := companyOf(a), companyOf(i)
+	if err := w.st.SetMembership(ctx, foyer.Membership{WorkspaceID: a, UserID: sharedID, Role: foyer.RoleViewer}); err != nil {
+		t.Fatal(err)
+	}
+	// An invitation to Acme for the victim, whom every caller tries to
+	// join with the victim's password, or as themselves.
+	invToken, invHash := auth.NewToken()
+	if err := w.st.CreateLink(ctx, invHash, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: a, Email: "victim@example.com",
+		Role: foyer.RoleOwner, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	invitation := "/invite/" + invToken
 
 	acmeFeed := &foyer.SavedFeed{WorkspaceID: a, Name: "Acme's feed", Query: "days=7"}
 	initechFeed := &foyer.SavedFeed{WorkspaceID: i, Name: "Initech's feed", Query: "days=7"}
@@ -119,6 +133,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, outsiderID), nil,
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// No owner makes a reset link for a member of another workspace.
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, sharedID), nil,
+			map[string]int{"outsider": notFound, "signed out": seeOther}, forbidden},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", i, sharedID), nil,
+			map[string]int{"outsider": forbidden, "signed out": seeOther}, notFound},
+		// The invitation page checks no password and tells nothing; only
+		// the invited address, signed in, joins.
+		{"GET", invitation, nil, nil, ok},
+		{"POST", invitation, url.Values{"password": {"correct horse battery"}}, nil, http.StatusConflict},
+		{"POST", invitation, url.Values{"join": {"1"}, "password": {"correct horse battery"}}, nil, forbidden},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds", a), url.Values{"name": {"Hot"}, "query": {"days=7&sort=score"}},
 			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds", i), url.Values{"name": {"Hot"}, "query": {"days=7"}},
@@ -220,6 +244,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s %s as %s was refused (%d) but changed Acme from %s to %s, Initech from %s to %s", rt.method, rt.path,
 						who, resp.StatusCode, beforeA, sitesOf(a), beforeI, sitesOf(i))
 				}
+			}
+			if n := w.resetLinks(sharedID); n != 0 {
+				t.Fatalf("%s %s as %s made a reset link for a member of two workspaces", rt.method, rt.path, who)
+			}
+			if _, err := w.st.Role(ctx, a, victimID); err == nil {
+				t.Fatalf("%s %s as %s made the victim a member of Acme", rt.method, rt.path, who)
 			}
 			cleanUp()
 		}
