@@ -35,7 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&ssoFlag{list: &cfg.SSO}, "sso", "a single sign-on provider, repeatable: id=google,client-id=ID,client-secret-file=PATH "+
 		"(keys: id, name, preset, issuer, tenant, client-id, client-secret, client-secret-file; see README); "+
 		"FOYER_SSO / FOYER_SSO_FILE hold one a line")
-	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), for single sign-on's redirect URLs; default: each request's host")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), from which every link Foyer shows or mails is made (setup, invitations, resets, snippets, single sign-on); default: each request's Host header")
 	smtpFlags(fs, &cfg.SMTP)
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
