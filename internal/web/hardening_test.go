@@ -114,7 +114,7 @@ func TestResetLinksOnlyForOwnMembers(t *testing.T) {
 	if n := w.resetLinks(bob.ID); n != 0 {
 		t.Errorf("%d reset links for bob", n)
 	}
-	if b := body(w.do("GET", fmt.Sprintf("/app/w/%d/members", ws), nil, olga)); !strings.Contains(b, "Resets their own password") {
+	if b := body(w.do("GET", fmt.Sprintf("/app/w/%d/members", ws), nil, olga)); !strings.Contains(b, "they reset their own password") {
 		t.Error("the members page offers a reset link for bob")
 	}
 	resp = w.do("POST", fmt.Sprintf("/app/w/%d/members/%d/reset", ws, nia.ID), nil, olga, same...)

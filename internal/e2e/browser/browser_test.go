@@ -256,14 +256,35 @@ func watchErrors(t *testing.T, ctx context.Context) func() []string {
 	}
 }
 
-// screenshot saves a PNG of the whole page as NAME.png in $FOYER_ARTIFACTS,
-// or in a temporary directory.
+// screenshot saves PNGs of the whole page as NAME.png in $FOYER_ARTIFACTS,
+// or in a temporary directory, and, with $FOYER_ARTIFACTS set, as
+// NAME-390.png at a phone's width of 390 px.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
+	saveShot(t, name, png)
+	if os.Getenv("FOYER_ARTIFACTS") == "" {
+		return
+	}
+	if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1))); err != nil {
+		t.Fatalf("narrow %s: %v", name, err)
+	}
+	narrow, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.EmulateReset())
+	}
+	if err != nil {
+		t.Fatalf("screenshot %s at 390 px: %v", name, err)
+	}
+	saveShot(t, name+"-390", narrow)
+}
+
+// saveShot writes a screenshot.
+func saveShot(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dir := os.Getenv("FOYER_ARTIFACTS")
 	if dir == "" {
 		dir = t.TempDir()
