@@ -60,13 +60,9 @@ func runUserPassword(ctx context.Context, args []string, stdin io.Reader, stdout
 	if err != nil {
 		return err
 	}
-	password, generated, err := newPassword(*fromStdin, stdin)
+	password, hash, generated, err := newPasswordHash(*fromStdin, stdin)
 	if err != nil {
 		return err
-	}
-	hash, err := auth.HashPassword(password, auth.DefaultParams)
-	if err != nil {
-		return foyer.Errorf(foyer.EINVALID, "%v", err)
 	}
 	if err := s.SetPassword(ctx, u.ID, hash); err != nil {
 		return err
@@ -121,13 +117,9 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		fmt.Fprintf(stdout, "User %s exists; their password is unchanged.\n", u.Email)
 	case foyer.ENOTFOUND:
-		password, generated, err := newPassword(*fromStdin, stdin)
+		password, hash, generated, err := newPasswordHash(*fromStdin, stdin)
 		if err != nil {
 			return err
-		}
-		hash, err := auth.HashPassword(password, auth.DefaultParams)
-		if err != nil {
-			return foyer.Errorf(foyer.EINVALID, "%v", err)
 		}
 		u = &foyer.User{Email: *email, Name: *name, PasswordHash: hash}
 		if err := s.CreateUser(ctx, u); err != nil {
@@ -145,6 +137,18 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	fmt.Fprintf(stdout, "%s is %s of workspace %q.\n", u.Email, role, ws.Name)
 	return nil
+}
+
+// newPasswordHash is newPassword with the password's hash; EINVALID for
+// a password too short.
+func newPasswordHash(fromStdin bool, stdin io.Reader) (password, hash string, generated bool, err error) {
+	if password, generated, err = newPassword(fromStdin, stdin); err != nil {
+		return "", "", false, err
+	}
+	if hash, err = auth.HashPassword(password, auth.DefaultParams); err != nil {
+		return "", "", false, foyer.Errorf(foyer.EINVALID, "%v", err)
+	}
+	return password, hash, generated, nil
 }
 
 // newPassword reads the password from stdin, or makes one of 20 letters

@@ -132,24 +132,12 @@ func (s *Store) CompleteSetup(ctx context.Context, tokenHash []byte, u *foyer.Us
 // setupTx runs f in a transaction that no other setup transaction runs
 // beside.
 func (s *Store) setupTx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer tx.Rollback()
-	if s.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7101)`); err != nil {
-			return fmt.Errorf("store: %s: %w", what, err)
+	return s.inTx(ctx, what, func(tx *sql.Tx) error {
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7101)`); err != nil {
+				return err
+			}
 		}
-	}
-	if err := f(tx); err != nil {
-		if foyer.ErrorCode(err) != foyer.EINTERNAL {
-			return err
-		}
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	return nil
+		return f(tx)
+	})
 }
