@@ -43,6 +43,13 @@ type Config struct {
 	// SMTP is the relay that mails invitation and reset links; the zero
 	// value: none, the links are only shown to be copied.
 	SMTP mailer.Config
+	// CommitTimeout is how long a /collect request waits for its batch's
+	// commit before it is answered 503, and how long a commit may run
+	// before /readyz fails; collect.DefaultCommitTimeout when 0.
+	CommitTimeout time.Duration
+	// CommitQueue bounds the batches waiting for a commit; past it
+	// /collect answers 503 at once. collect.DefaultQueueLimit when 0.
+	CommitQueue int
 }
 
 // App is a wired server.
@@ -106,7 +113,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
+	writer := collect.NewWriter(st, collect.WriterConfig{Metrics: metrics, Log: cfg.Log,
+		CommitTimeout: cfg.CommitTimeout, QueueLimit: cfg.CommitQueue})
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "foyer_commit_queue_batches",
+		Help: "Batches waiting for a commit.",
+	}, func() float64 { return float64(writer.Queued()) }))
 	writer.Start()
 	handler := collect.NewHandler(collect.Config{
 		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,

@@ -182,10 +182,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// readyz answers 200 when Foyer can take and store batches: the
+// collector's writer is neither stalled past its commit deadline nor full,
+// and the store answers; 503 with the reason otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	// The collector's state first: it is known without a round trip.
+	if s.cfg.Collect != nil {
+		if err := s.cfg.Collect.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(foyer.ErrorMessage(err) + "\n"))
+			return
+		}
+	}
 	if err := s.cfg.Store.Ping(ctx); err != nil {
 		s.cfg.Log.Error("readyz: store not reachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
