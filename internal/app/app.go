@@ -58,6 +58,7 @@ type App struct {
 	Store   *store.Store
 	Writer  *collect.Writer
 	Handler http.Handler
+	web     *web.Server
 	log     *slog.Logger
 }
 
@@ -124,11 +125,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
-	return &App{
-		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
-		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail}),
-	}, nil
+	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
+		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
+	return &App{cfg: cfg, Store: st, Writer: writer, Handler: srv, web: srv, log: cfg.Log}, nil
 }
 
 // checkPublicURL returns the public address without a trailing slash;
@@ -170,10 +169,12 @@ func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
 	return res
 }
 
-// Close stops the writer and closes the store.
+// Close stops the writer and the web server's background work, and closes
+// the store.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	a.web.Close()
 	werr := a.Writer.Stop(ctx)
 	return errors.Join(werr, a.Store.Close())
 }

@@ -34,6 +34,7 @@ func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
 	st := testutil.NewStore(t, d, store.Options{})
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
 		SignInLimit: collect.NewRateLimiter(0, 0)}) // no limit: the tests sign in often from one address
+	t.Cleanup(srv.Close) // before the store closes
 	return &webTest{t: t, st: st, srv: srv}
 }
 

@@ -48,10 +48,11 @@ type Config struct {
 	Mail Mailer
 }
 
-// Server routes Foyer's HTTP endpoints.
+// Server routes Foyer's HTTP endpoints. Close it before the store.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	lastUsed *lastUsed
 }
 
 // NewServer returns the server with every route mounted.
@@ -62,7 +63,10 @@ func NewServer(cfg Config) *Server {
 	if cfg.SignInLimit == nil {
 		cfg.SignInLimit = collect.NewRateLimiter(10.0/60, 10)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), lastUsed: newLastUsed(cfg.Log, time.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -124,6 +128,11 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /api/v1/sites", s.withToken(s.apiSites))
 	return s
 }
+
+// Close waits for what the server still records in the background (when
+// sessions and tokens were last used), at most a few seconds, and records
+// no more. Call it after the last request and before closing the store.
+func (s *Server) Close() { s.lastUsed.close() }
 
 // throttled refuses a client that tries to sign in too often, across
 // accounts: the per-account lock-out does not stop one address trying
