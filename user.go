@@ -143,8 +143,12 @@ type SessionService interface {
 	// CreateSession stores a session for the token hash.
 	CreateSession(ctx context.Context, tokenHash []byte, s AuthSession) error
 	// Session returns the live session of a token hash; EUNAUTHORIZED when
-	// there is none, it expired or it was revoked. It records the visit.
+	// there is none, it expired or it was revoked. It only reads, so that a
+	// page waits on no write.
 	Session(ctx context.Context, tokenHash []byte) (*AuthSession, error)
+	// TouchSession records that the session of a token hash was seen at
+	// at, unless it was seen later already; nothing for an unknown hash.
+	TouchSession(ctx context.Context, tokenHash []byte, at time.Time) error
 	// RevokeSession ends one session.
 	RevokeSession(ctx context.Context, tokenHash []byte) error
 	// RevokeUserSessions ends every session of a user.
@@ -187,9 +191,13 @@ type TokenService interface {
 	// CreateAPIToken stores a token. EINVALID for an unknown scope,
 	// ENOTFOUND for an unknown workspace.
 	CreateAPIToken(ctx context.Context, tokenHash []byte, t APIToken) error
-	// APIToken returns the live token of a hash and records its use;
-	// EUNAUTHORIZED when there is none or it was revoked.
+	// APIToken returns the live token of a hash; EUNAUTHORIZED when there
+	// is none or it was revoked. It only reads, so that a call waits on no
+	// write.
 	APIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
+	// TouchAPIToken records that the token of a hash was used at at,
+	// unless it was used later already; nothing for an unknown hash.
+	TouchAPIToken(ctx context.Context, tokenHash []byte, at time.Time) error
 	// APITokens lists a workspace's tokens, newest first.
 	APITokens(ctx context.Context, workspaceID int64) ([]APIToken, error)
 	// RevokeAPIToken ends a token of the workspace; ENOTFOUND for another

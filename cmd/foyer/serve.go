@@ -16,11 +16,12 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
+	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg app.Config
+	cfg := app.Config{CommitTimeout: collect.DefaultCommitTimeout}
 	var demo bool
 	var logFormat string
 	fs := newFlagSet("serve", "", stderr)
@@ -29,6 +30,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&demo, "demo", false, "create a demo workspace with site key \"demo\" for localhost if none exists")
 	fs.StringVar(&cfg.TrustedProxy, "trusted-proxy", "", "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded headers are believed")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", 20, "requests per second one client may send to /collect (bursts of 5×); 0 for no limit")
+	fs.Var(durationFlag{&cfg.CommitTimeout}, "commit-timeout", "how long a /collect request waits for its batch's commit before it gets 503 (the batch may still be stored), "+
+		"and how long a commit may run before /readyz fails")
+	fs.IntVar(&cfg.CommitQueue, "commit-queue", collect.DefaultQueueLimit, "how many batches may wait for a commit; past it /collect answers 503 at once")
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")
@@ -42,6 +46,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.CommitTimeout <= 0 || cfg.CommitQueue <= 0 {
+		return foyer.Errorf(foyer.EINVALID, "--commit-timeout and --commit-queue: want more than 0")
 	}
 	var err error
 	if cfg.Log, err = newLogger(logFormat, stderr); err != nil {

@@ -43,6 +43,13 @@ type Config struct {
 	// SMTP is the relay that mails invitation and reset links; the zero
 	// value: none, the links are only shown to be copied.
 	SMTP mailer.Config
+	// CommitTimeout is how long a /collect request waits for its batch's
+	// commit before it is answered 503, and how long a commit may run
+	// before /readyz fails; collect.DefaultCommitTimeout when 0.
+	CommitTimeout time.Duration
+	// CommitQueue bounds the batches waiting for a commit; past it
+	// /collect answers 503 at once. collect.DefaultQueueLimit when 0.
+	CommitQueue int
 }
 
 // App is a wired server.
@@ -51,6 +58,7 @@ type App struct {
 	Store   *store.Store
 	Writer  *collect.Writer
 	Handler http.Handler
+	web     *web.Server
 	log     *slog.Logger
 }
 
@@ -110,17 +118,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	writer := collect.NewWriter(st, metrics, cfg.Log, 0)
+	writer := collect.NewWriter(st, collect.WriterConfig{Metrics: metrics, Log: cfg.Log,
+		CommitTimeout: cfg.CommitTimeout, QueueLimit: cfg.CommitQueue})
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "foyer_commit_queue_batches",
+		Help: "Batches waiting for a commit.",
+	}, func() float64 { return float64(writer.Queued()) }))
 	writer.Start()
 	handler := collect.NewHandler(collect.Config{
 		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
-	return &App{
-		cfg: cfg, Store: st, Writer: writer, log: cfg.Log,
-		Handler: web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-			ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail}),
-	}, nil
+	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
+		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
+	return &App{cfg: cfg, Store: st, Writer: writer, Handler: srv, web: srv, log: cfg.Log}, nil
 }
 
 // checkPublicURL returns the public address without a trailing slash;
@@ -162,10 +173,12 @@ func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
 	return res
 }
 
-// Close stops the writer and closes the store.
+// Close stops the writer and the web server's background work, and closes
+// the store.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	a.web.Close()
 	werr := a.Writer.Stop(ctx)
 	return errors.Join(werr, a.Store.Close())
 }

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -71,6 +72,10 @@ const siteTTL = 10 * time.Second
 // collector processes pick the change up within siteTTL (10 seconds).
 func (h *Handler) ForgetSite(key string) { h.sites.Forget(key) }
 
+// Ready returns nil when the collector can store batches in time, and
+// otherwise EUNAVAILABLE saying why (see Writer.Ready).
+func (h *Handler) Ready() error { return h.cfg.Writer.Ready() }
+
 // ServeHTTP answers one batch; see docs/collect.md for the protocol.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -130,7 +135,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	site, err := h.sites.Get(r.Context(), p.Site)
+	site, err := h.site(r.Context(), p.Site)
 	if err != nil {
 		return 0, err
 	}
@@ -163,6 +168,20 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 		return 0, err
 	}
 	return len(hits), nil
+}
+
+// site returns the site with the key, from the cache or from storage:
+// ENOTFOUND for an unknown key, and EUNAVAILABLE, as for a failed commit,
+// when storage fails or does not answer within the commit deadline.
+func (h *Handler) site(ctx context.Context, key string) (*foyer.Site, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Writer.Timeout())
+	defer cancel()
+	site, err := h.sites.Get(ctx, key)
+	if foyer.ErrorCode(err) == foyer.EINTERNAL {
+		h.cfg.Log.Error("collect: site lookup failed", "err", err)
+		return nil, foyer.Errorf(foyer.EUNAVAILABLE, "the site's settings could not be read; try again")
+	}
+	return site, err
 }
 
 // BuildHits validates every event of p against site and turns it into a
@@ -288,14 +307,21 @@ func status(err error) int {
 	return http.StatusInternalServerError
 }
 
+// retryAfter is the Retry-After of a 503, in seconds: storage that failed
+// or stalled is given a few seconds before the client tries again.
+const retryAfter = "5"
+
 func (h *Handler) fail(w http.ResponseWriter, reason string, code int, err error) {
 	h.cfg.Metrics.Rejected.WithLabelValues(reason).Inc()
 	if foyer.ErrorCode(err) == foyer.EINTERNAL {
 		// The detail may name a row, never the client: no address goes near errors.
 		h.cfg.Log.Error("collect", "err", err)
 	}
-	if code == http.StatusTooManyRequests {
+	switch code {
+	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "1")
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

@@ -39,7 +39,7 @@ func newCollector(t *testing.T, cfg Config) *collector {
 		t.Fatal(err)
 	}
 	if cfg.Writer == nil {
-		w := NewWriter(s, nil, slog.New(slog.DiscardHandler), 0)
+		w := NewWriter(s, WriterConfig{Log: slog.New(slog.DiscardHandler)})
 		w.Start()
 		t.Cleanup(func() { w.Stop(context.Background()) })
 		cfg.Writer = w
@@ -270,7 +270,7 @@ func TestHandlerDrops(t *testing.T) {
 func TestHandlerStoreFailure(t *testing.T) {
 	t.Parallel()
 	f := &fakeEvents{fail: func(foyer.Hit) bool { return true }}
-	w := NewWriter(f, nil, slog.New(slog.DiscardHandler), 0)
+	w := NewWriter(f, WriterConfig{Log: slog.New(slog.DiscardHandler)})
 	w.Start()
 	t.Cleanup(func() { w.Stop(context.Background()) })
 	c := newCollector(t, Config{Writer: w})

@@ -48,7 +48,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
 		}),
 	}
-	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "consent", "excluded", "unavailable"} {
+	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "consent", "excluded", "unavailable",
+		"commit_timeout", "queue_full"} {
 		m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -11,7 +12,14 @@ import (
 
 // Writer stores batches with group commit: batches that arrive while a
 // commit is running are gathered and committed together in the next
-// transaction. Write returns only after its batch is committed.
+// transaction. Write returns nil only after its batch is committed.
+//
+// Waiting is bounded twice over, so that a stalled database gets honest
+// answers instead of hung connections: Write waits at most the commit
+// deadline for its batch, and at most QueueLimit batches wait to be
+// committed; past that, Write refuses a batch at once. Ready reports a
+// writer whose database has been busy past the deadline, or whose queue
+// is full.
 //
 // Between commits the writer also runs the store's roll-up, which folds
 // committed events into what is derived from them (visit counters): when no
@@ -19,20 +27,47 @@ import (
 // the backlog reaches RollupForce events. So no acknowledgement waits for a
 // roll-up unless the backlog would otherwise grow without bound.
 type Writer struct {
-	store     foyer.EventService
-	metrics   *Metrics
-	log       *slog.Logger
-	maxEvents int
+	store foyer.EventService
+	cfg   WriterConfig
 
 	in      chan *pending
 	stop    chan struct{}
 	done    chan struct{}
 	mu      sync.RWMutex // held for reading while sending to in; Stop takes it to close
 	stopped bool
+	// busySince is when the store call the loop is in (a commit or a
+	// roll-up step) began, in Unix nanoseconds; 0 between calls.
+	busySince atomic.Int64
 
 	// Owned by the loop.
 	lastRollup   time.Time
 	rollupFailed bool
+}
+
+// Defaults of WriterConfig.
+const (
+	DefaultCommitTimeout = 5 * time.Second
+	DefaultQueueLimit    = 1024
+	DefaultMaxEvents     = 2000
+)
+
+// WriterConfig configures a Writer. The zero value is the default.
+type WriterConfig struct {
+	// Metrics are the collector's metrics; unregistered ones when nil.
+	Metrics *Metrics
+	// Log receives commit and roll-up failures; slog.Default when nil.
+	Log *slog.Logger
+	// MaxEvents bounds the events of one commit; DefaultMaxEvents when 0.
+	MaxEvents int
+	// CommitTimeout is how long Write waits for its batch's commit, and
+	// how long a commit or roll-up step may run before Ready reports the
+	// writer stalled; DefaultCommitTimeout when 0.
+	CommitTimeout time.Duration
+	// QueueLimit bounds the batches waiting for a commit (besides those
+	// of the commit running); DefaultQueueLimit when 0.
+	QueueLimit int
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
 type pending struct {
@@ -41,17 +76,28 @@ type pending struct {
 }
 
 // NewWriter returns a writer over store; call Start before Write.
-// maxEvents bounds one commit (2,000 when 0).
-func NewWriter(store foyer.EventService, m *Metrics, log *slog.Logger, maxEvents int) *Writer {
-	if maxEvents <= 0 {
-		maxEvents = 2000
+func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = DefaultMaxEvents
 	}
-	if m == nil {
-		m = NewMetrics(nil)
+	if cfg.CommitTimeout <= 0 {
+		cfg.CommitTimeout = DefaultCommitTimeout
+	}
+	if cfg.QueueLimit <= 0 {
+		cfg.QueueLimit = DefaultQueueLimit
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Writer{
-		store: store, metrics: m, log: log, maxEvents: maxEvents,
-		in: make(chan *pending, 4096), stop: make(chan struct{}), done: make(chan struct{}),
+		store: store, cfg: cfg,
+		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 }
 
@@ -76,7 +122,12 @@ func (w *Writer) Stop(ctx context.Context) error {
 }
 
 // Write hands hits to the commit loop and waits until they are durably
-// stored. EUNAVAILABLE when the writer is stopped or the commit failed.
+// stored, or until the commit deadline passes. Its errors are all
+// EUNAVAILABLE: the writer is stopped, or QueueLimit batches already wait
+// (the batch was not taken: nothing of it is stored), or the commit
+// failed (nothing of it is stored), or the deadline passed: then the
+// batch stays queued and may yet be stored, or not, and the error says
+// so. Once queued, a batch does not depend on ctx.
 func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	p := &pending{hits: hits, err: make(chan error, 1)}
 	w.mu.RLock()
@@ -86,13 +137,61 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	}
 	select {
 	case w.in <- p:
-	case <-ctx.Done():
+	default:
 		w.mu.RUnlock()
-		return foyer.Errorf(foyer.EUNAVAILABLE, "request ended before the batch was queued")
+		return errQueueFull
 	}
 	w.mu.RUnlock()
-	// Once queued, the batch is committed even if the client goes away: wait.
-	return <-p.err
+	deadline := time.NewTimer(w.cfg.CommitTimeout)
+	defer deadline.Stop()
+	select {
+	case err := <-p.err:
+		return err
+	case <-deadline.C:
+		return &refusal{"commit_timeout", foyer.Errorf(foyer.EUNAVAILABLE,
+			"the batch was not stored within %s; it may or may not be stored", w.cfg.CommitTimeout)}
+	}
+}
+
+// errQueueFull refuses a batch when QueueLimit batches wait already.
+var errQueueFull = &refusal{"queue_full", foyer.Errorf(foyer.EUNAVAILABLE,
+	"too many batches wait to be stored; nothing of this one was stored, try again later")}
+
+// Ready returns nil when the writer takes batches and stores them in
+// time; otherwise EUNAVAILABLE saying why: the database has been busy
+// with one commit or roll-up step for longer than the commit deadline,
+// QueueLimit batches wait, or the writer is stopping. It recovers by
+// itself when the cause goes.
+func (w *Writer) Ready() error {
+	w.mu.RLock()
+	stopped := w.stopped
+	w.mu.RUnlock()
+	if stopped {
+		return foyer.Errorf(foyer.EUNAVAILABLE, "the collector is shutting down")
+	}
+	if since := w.busySince.Load(); since != 0 {
+		if d := w.cfg.Now().Sub(time.Unix(0, since)); d > w.cfg.CommitTimeout {
+			return foyer.Errorf(foyer.EUNAVAILABLE, "the database has been busy with one write for %s, longer than the commit deadline of %s",
+				d.Round(time.Millisecond), w.cfg.CommitTimeout)
+		}
+	}
+	if len(w.in) >= cap(w.in) {
+		return foyer.Errorf(foyer.EUNAVAILABLE, "the commit queue is full: %d batches wait", cap(w.in))
+	}
+	return nil
+}
+
+// Queued returns how many batches wait for a commit.
+func (w *Writer) Queued() int { return len(w.in) }
+
+// Timeout returns the commit deadline.
+func (w *Writer) Timeout() time.Duration { return w.cfg.CommitTimeout }
+
+// busy marks the start of a store call of the loop; the function it
+// returns marks its end.
+func (w *Writer) busy() (done func()) {
+	w.busySince.Store(w.cfg.Now().UnixNano())
+	return func() { w.busySince.Store(0) }
 }
 
 // Roll-up scheduling, in events of backlog: an idle writer rolls up once
@@ -152,7 +251,7 @@ func (w *Writer) loop() {
 		group = append(group[:0], first)
 		n := len(first.hits)
 	gather:
-		for n < w.maxEvents {
+		for n < w.cfg.MaxEvents {
 			select {
 			case p := <-w.in:
 				group = append(group, p)
@@ -188,12 +287,14 @@ func (w *Writer) rollupDue(threshold int64) bool {
 // only their derived data waits.
 func (w *Writer) rollup(limit int) int {
 	start := time.Now()
+	done := w.busy()
 	n, err := w.store.Rollup(context.Background(), limit)
+	done()
 	w.lastRollup = time.Now()
 	w.rollupFailed = err != nil
-	w.metrics.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
+	w.cfg.Metrics.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
 	if err != nil {
-		w.log.Error("rollup failed", "err", err)
+		w.cfg.Log.Error("rollup failed", "err", err)
 		return 0
 	}
 	return n
@@ -211,17 +312,19 @@ func (w *Writer) commit(group []*pending) {
 		}
 	}
 	start := time.Now()
+	done := w.busy()
 	err := w.store.Append(context.Background(), hits)
-	w.metrics.CommitTime.Observe(time.Since(start).Seconds())
+	done()
+	w.cfg.Metrics.CommitTime.Observe(time.Since(start).Seconds())
 	if err == nil {
-		w.metrics.CommitEvents.Observe(float64(len(hits)))
+		w.cfg.Metrics.CommitEvents.Observe(float64(len(hits)))
 		for _, p := range group {
 			p.err <- nil
 		}
 		return
 	}
 	if len(group) == 1 {
-		w.log.Error("commit failed", "events", len(hits), "err", err)
+		w.cfg.Log.Error("commit failed", "events", len(hits), "err", err)
 		group[0].err <- foyer.Errorf(foyer.EUNAVAILABLE, "the batch could not be stored; try again")
 		return
 	}

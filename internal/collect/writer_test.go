@@ -126,21 +126,25 @@ func pathsOf(batches ...[]foyer.Hit) []string {
 
 func newTestWriter(t *testing.T, f *fakeEvents, maxEvents int) *Writer {
 	t.Helper()
-	w := NewWriter(f, nil, slog.New(slog.DiscardHandler), maxEvents)
+	w := NewWriter(f, WriterConfig{Log: slog.New(slog.DiscardHandler), MaxEvents: maxEvents})
 	w.Start()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if f.gate != nil {
-			select {
-			case <-f.gate:
-			default:
-				close(f.gate) // never leave the loop stuck
-			}
-		}
-		w.Stop(ctx)
-	})
+	t.Cleanup(func() { stopTestWriter(t, w, f) })
 	return w
+}
+
+// stopTestWriter stops w, opening f's gate first if it is still closed.
+func stopTestWriter(t *testing.T, w *Writer, f *fakeEvents) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		default:
+			close(f.gate) // never leave the loop stuck
+		}
+	}
+	w.Stop(ctx)
 }
 
 // waitQueued polls until n batches wait in the writer's queue.

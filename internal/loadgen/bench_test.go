@@ -162,7 +162,7 @@ func BenchmarkCollect(b *testing.B) {
 			s := testutil.NewStore(b, store.SQLite, store.Options{SQLiteSync: sync})
 			benchSite(b, s)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			w := collect.NewWriter(s, nil, log, 0)
+			w := collect.NewWriter(s, collect.WriterConfig{Log: log})
 			w.Start()
 			defer w.Stop(context.Background())
 			trusted, _ := collect.ParsePrefixes("127.0.0.1/32")

@@ -201,16 +201,16 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.Aut
 	return nil
 }
 
-// Session returns the live session of a token hash and records the visit;
-// EUNAUTHORIZED when there is none, it expired or it was revoked.
+// Session returns the live session of a token hash; EUNAUTHORIZED when
+// there is none, it expired or it was revoked. It only reads: TouchSession
+// records the visit.
 func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSession, error) {
 	now := ms(s.now())
 	var a foyer.AuthSession
 	var created, expires, seen, second, mfa int64
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
-		UPDATE auth_sessions SET last_seen_at = ?
-		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
-		RETURNING public_id, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, device`), now, tokenHash, now).Scan(
+		SELECT public_id, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, device FROM auth_sessions
+		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`), tokenHash, now).Scan(
 		&a.ID, &a.UserID, &created, &expires, &seen, &second, &mfa, &a.Device)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
@@ -259,14 +259,15 @@ func (s *Store) CreateAPIToken(ctx context.Context, tokenHash []byte, t foyer.AP
 	return nil
 }
 
-// APIToken returns the live token of a hash and records its use.
+// APIToken returns the live token of a hash. It only reads: TouchAPIToken
+// records its use.
 func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken, error) {
 	var t foyer.APIToken
 	var scope string
-	var created int64
+	var created, used int64
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.APIToken */
-		UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL
-		RETURNING id, workspace_id, name, scope, created_at`), ms(s.now()), tokenHash).Scan(&t.ID, &t.WorkspaceID, &t.Name, &scope, &created)
+		SELECT id, workspace_id, name, scope, created_at, last_used_at FROM api_tokens
+		WHERE token_hash = ? AND revoked_at IS NULL`), tokenHash).Scan(&t.ID, &t.WorkspaceID, &t.Name, &scope, &created, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "unknown or revoked API token")
 	}
@@ -274,6 +275,9 @@ func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken
 		return nil, fmt.Errorf("store: token: %w", err)
 	}
 	t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
+	if used > 0 {
+		t.LastUsedAt = fromMS(used)
+	}
 	return &t, nil
 }
 

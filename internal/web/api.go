@@ -28,7 +28,8 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 			apiError(w, http.StatusUnauthorized, foyer.Errorf(foyer.EUNAUTHORIZED, "send an API token: Authorization: Bearer TOKEN"))
 			return
 		}
-		t, err := s.cfg.Store.APIToken(r.Context(), auth.TokenHash(strings.TrimSpace(token)))
+		hash := auth.TokenHash(strings.TrimSpace(token))
+		t, err := s.cfg.Store.APIToken(r.Context(), hash)
 		if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer", error="invalid_token"`)
 			apiError(w, http.StatusUnauthorized, err)
@@ -38,6 +39,7 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 			s.apiServerError(w, "api token", err)
 			return
 		}
+		s.lastUsed.record("token", s.cfg.Store.TouchAPIToken, hash, t.LastUsedAt)
 		next(w, r, t)
 	}
 }

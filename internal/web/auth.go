@@ -249,13 +249,15 @@ func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, 
 	if err != nil || c.Value == "" {
 		return nil, nil, nil
 	}
-	sess, err := s.cfg.Store.Session(r.Context(), auth.TokenHash(c.Value))
+	hash := auth.TokenHash(c.Value)
+	sess, err := s.cfg.Store.Session(r.Context(), hash)
 	if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	s.lastUsed.record("session", s.cfg.Store.TouchSession, hash, sess.LastSeenAt)
 	u, err := s.cfg.Store.UserByID(r.Context(), sess.UserID)
 	if err != nil {
 		return nil, nil, err

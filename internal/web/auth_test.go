@@ -68,6 +68,7 @@ func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
 		SignInLimit: collect.NewRateLimiter(0, 0), // no limit: the tests sign in often from one address
 		Now:         clock.Now})
+	t.Cleanup(srv.Close) // before the store closes
 	return &webTest{t: t, st: st, srv: srv, clock: clock}
 }
 

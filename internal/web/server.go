@@ -50,11 +50,12 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Server routes Foyer's HTTP endpoints.
+// Server routes Foyer's HTTP endpoints. Close it before the store.
 type Server struct {
-	cfg    Config
-	mux    *http.ServeMux
-	ghosts *ghosts // failed sign-ins of addresses without an account
+	cfg      Config
+	mux      *http.ServeMux
+	ghosts   *ghosts // failed sign-ins of addresses without an account
+	lastUsed *lastUsed
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
@@ -70,7 +71,10 @@ func NewServer(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts()}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -135,6 +139,11 @@ func NewServer(cfg Config) *Server {
 	return s
 }
 
+// Close waits for what the server still records in the background (when
+// sessions and tokens were last used), at most a few seconds, and records
+// no more. Call it after the last request and before closing the store.
+func (s *Server) Close() { s.lastUsed.close() }
+
 // throttled refuses a client that tries to sign in too often, across
 // accounts: the per-account lock-out does not stop one address trying
 // many accounts. The address is a lookup key in memory, never kept.
@@ -192,10 +201,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// readyz answers 200 when Foyer can take and store batches: the
+// collector's writer is neither stalled past its commit deadline nor full,
+// and the store answers; 503 with the reason otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	// The collector's state first: it is known without a round trip.
+	if s.cfg.Collect != nil {
+		if err := s.cfg.Collect.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(foyer.ErrorMessage(err) + "\n"))
+			return
+		}
+	}
 	if err := s.cfg.Store.Ping(ctx); err != nil {
 		s.cfg.Log.Error("readyz: store not reachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)

@@ -204,7 +204,7 @@ func TestSiteSettingsRefused(t *testing.T) {
 // in this process's collector at once, though it has the site cached.
 func TestSiteSettingsReachCollector(t *testing.T) {
 	w := newWebTest(t)
-	wr := collect.NewWriter(w.st, nil, slog.New(slog.DiscardHandler), 0)
+	wr := collect.NewWriter(w.st, collect.WriterConfig{Log: slog.New(slog.DiscardHandler)})
 	wr.Start()
 	t.Cleanup(func() { wr.Stop(context.Background()) })
 	col := collect.NewHandler(collect.Config{Sites: w.st, Writer: wr, Log: slog.New(slog.DiscardHandler)})
