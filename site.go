@@ -50,12 +50,14 @@ func ValidateSite(s *Site) error {
 	}
 	for i, h := range s.Hostnames {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if strings.HasPrefix(h, "[") || strings.Contains(h, ":") {
-			ip, ok := ipv6Host(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
-			if !ok || !strings.HasPrefix(h, "[") || !strings.HasSuffix(h, "]") {
-				return Errorf(EINVALID, "site %q: hostname %q: an IPv6 address goes in brackets, as in [2001:db8::1]; nothing else may", s.Key, h)
+		if inner, ok := strings.CutPrefix(h, "["); ok {
+			ip, ok := ipv6Host(strings.TrimSuffix(inner, "]"))
+			if !ok || !strings.HasSuffix(inner, "]") {
+				return Errorf(EINVALID, "site %q: hostname %q: only an IPv6 address may go in brackets, as in [2001:db8::1]", s.Key, h)
 			}
 			h = ip
+		} else if ip, ok := ipv6Host(h); ok {
+			return Errorf(EINVALID, "site %q: hostname %q: write an IPv6 address in brackets, as in %s", s.Key, h, ip)
 		} else if !validHostPattern(h) {
 			return Errorf(EINVALID, "site %q: hostname %q is not a hostname or *.domain pattern", s.Key, h)
 		}

@@ -86,7 +86,7 @@ func TestUpdateSite(t *testing.T) {
 			{"consent mode", func(s *foyer.Site) { s.Consent = "maybe" }, `consent mode "maybe"`},
 			{"excluded path", func(s *foyer.Site) { s.ExcludedPaths = []string{"/ok/", "/blog-*"} }, "'*' must be a whole segment"},
 			{"long name", func(s *foyer.Site) { s.Name = strings.Repeat("n", 201) }, "at most 200 characters"},
-			{"bracketed text", func(s *foyer.Site) { s.Hostnames = []string{"[not-an-address]"} }, "an IPv6 address goes in brackets"},
+			{"bracketed text", func(s *foyer.Site) { s.Hostnames = []string{"[not-an-address]"} }, "only an IPv6 address may go in brackets"},
 			{"kept identifier", func(s *foyer.Site) { s.KeepParams = []string{"page", "fy_fn"} }, `query parameter "fy_fn"`},
 		} {
 			edit := want
