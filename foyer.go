@@ -37,6 +37,12 @@ type Site struct {
 	// ExcludedPaths are path patterns (see MatchPath) whose events the
 	// collector drops before anything of them is stored.
 	ExcludedPaths []string
+	// KeepParams names the query parameters that stored page URLs keep
+	// (see ValidateKeepParams), in lower case. Every other parameter is
+	// dropped before anything is stored, except the UTM ones, which are
+	// taken into the visit's source; a kept parameter's value is still
+	// dropped when it looks like an identifier.
+	KeepParams []string
 	// Identify holds the person-identification features, all off by default.
 	Identify  Identification
 	CreatedAt time.Time

@@ -36,6 +36,8 @@ func ValidatePathPattern(p string) (string, error) {
 		return bad("contains a space or a control character")
 	case strings.Contains(p, "//"):
 		return bad("contains an empty segment ('//')")
+	case strings.ContainsAny(p, ";\\"):
+		return bad("contains ';' or '\\': paths are matched with ';' parameters dropped and '\\' read as '/'")
 	}
 	for _, seg := range strings.Split(strings.Trim(p, "/"), "/") {
 		if seg != "*" && strings.Contains(seg, "*") {
@@ -44,8 +46,28 @@ func ValidatePathPattern(p string) (string, error) {
 		if !validEscapes(seg) {
 			return bad("'%' must start an escape of two hex digits, as in %20")
 		}
+		switch dec := decodeSegment(seg); {
+		case strings.ContainsAny(dec, "/;\\"):
+			return bad("contains an escaped '/', ';' or '\\': write '/' itself, as paths are matched with these decoded")
+		case dec == "." || dec == "..":
+			return bad("contains a '.' or '..' segment: paths are matched with these resolved")
+		}
 	}
 	return p, nil
+}
+
+// decodeSegment returns seg with its percent escapes decoded.
+func decodeSegment(seg string) string {
+	if !strings.Contains(seg, "%") {
+		return seg
+	}
+	var b strings.Builder
+	for seg != "" {
+		var c byte
+		c, seg = nextByte(seg)
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // ValidateExcludedPaths validates each pattern and returns them trimmed,
@@ -86,9 +108,12 @@ func ValidateExcludedPaths(patterns []string) ([]string, error) {
 //     trailing slash: "/pricing" matches "/pricing" and "/pricing/", not
 //     "/pricing/team".
 //
-// Patterns are matched against the path as the collector stores it: the
-// query string is never part of it, and identifiers are already replaced
-// by ":email", ":token" or ":number", which '*' matches like any segment.
+// Patterns are matched against the path as the collector stores it,
+// normalised once: empty segments collapsed ("//admin" is "/admin"), ';'
+// parameters dropped ("/admin;x" is "/admin"), escapes decoded (so "%2F"
+// separates segments), '.' and '..' segments resolved. The query string is
+// never part of it, and identifiers are already replaced by ":email",
+// ":token" or ":number", which '*' matches like any segment.
 //
 // MatchPath accepts any input without panicking; a pattern that
 // ValidatePathPattern refuses may match oddly. It allocates nothing.

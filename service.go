@@ -29,7 +29,7 @@ type SiteService interface {
 	SiteByID(ctx context.Context, workspaceID, siteID int64) (*Site, error)
 	// UpdateSite stores the settings of the site s.ID of workspace
 	// s.WorkspaceID (name, hostnames, GPC, consent mode, excluded paths,
-	// identification features), validated as by ValidateSite, and sets
+	// kept query parameters, identification features), validated as by ValidateSite, and sets
 	// s.Key and s.CreatedAt from storage. ENOTFOUND when the workspace has
 	// no such site, EINVALID for bad settings; nothing is stored on error.
 	UpdateSite(ctx context.Context, s *Site) error

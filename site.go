@@ -2,6 +2,7 @@ package foyer
 
 import (
 	"crypto/rand"
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,11 +10,13 @@ import (
 // maxSiteName is the longest name a site may have, in characters.
 const maxSiteName = 200
 
-// ValidateSite checks a site's key, name, hostnames, consent mode and
-// excluded paths, and normalises them: the name and hostnames trimmed, the
-// hostnames in lower case, an empty consent mode ConsentNone, the excluded
-// paths as ValidateExcludedPaths returns them. It returns EINVALID with what
-// is wrong.
+// ValidateSite checks a site's key, name, hostnames, consent mode,
+// excluded paths and kept query parameters, and normalises them: the name
+// and hostnames trimmed, the hostnames in lower case (an IPv6 address in
+// brackets and canonical form, "[2001:db8::1]"), an empty consent mode
+// ConsentNone, the excluded paths as ValidateExcludedPaths and the kept
+// parameters as ValidateKeepParams return them. It returns EINVALID with
+// what is wrong.
 func ValidateSite(s *Site) error {
 	if !validKey(s.Key) {
 		return Errorf(EINVALID, "site key %q: use 1 to 64 letters, digits, '-' or '_'", s.Key)
@@ -37,17 +40,41 @@ func ValidateSite(s *Site) error {
 		return err
 	}
 	s.ExcludedPaths = paths
+	keep, err := ValidateKeepParams(s.KeepParams)
+	if err != nil {
+		return err
+	}
+	s.KeepParams = keep
 	if len(s.Hostnames) == 0 {
 		return Errorf(EINVALID, "site %q: at least one allowed hostname is required", s.Key)
 	}
 	for i, h := range s.Hostnames {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if !validHostPattern(h) {
+		if inner, ok := strings.CutPrefix(h, "["); ok {
+			ip, ok := ipv6Host(strings.TrimSuffix(inner, "]"))
+			if !ok || !strings.HasSuffix(inner, "]") {
+				return Errorf(EINVALID, "site %q: hostname %q: only an IPv6 address may go in brackets, as in [2001:db8::1]", s.Key, h)
+			}
+			h = ip
+		} else if ip, ok := ipv6Host(h); ok {
+			return Errorf(EINVALID, "site %q: hostname %q: write an IPv6 address in brackets, as in %s", s.Key, h, ip)
+		} else if !validHostPattern(h) {
 			return Errorf(EINVALID, "site %q: hostname %q is not a hostname or *.domain pattern", s.Key, h)
 		}
 		s.Hostnames[i] = h
 	}
 	return nil
+}
+
+// ipv6Host returns the IPv6 address s (without brackets or zone) in
+// brackets, in its canonical form: "[2001:DB8:0::1]" becomes
+// "[2001:db8::1]". ok is false for anything else, IPv4 included.
+func ipv6Host(s string) (host string, ok bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return "", false
+	}
+	return "[" + a.String() + "]", true
 }
 
 func validKey(k string) bool {
@@ -67,9 +94,6 @@ func validHostPattern(h string) bool {
 	if h == "" || len(h) > 253 {
 		return false
 	}
-	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") { // IPv6 literal
-		return len(h) > 2
-	}
 	for _, label := range strings.Split(h, ".") {
 		if label == "" || len(label) > 63 {
 			return false
@@ -84,8 +108,18 @@ func validHostPattern(h string) bool {
 }
 
 // AllowsHost reports whether a page on host (lower case, no port) may send
-// events to the site.
+// events to the site. An IPv6 address, with or without brackets, is
+// compared in the canonical form ValidateSite stores.
 func (s *Site) AllowsHost(host string) bool {
+	if strings.Contains(host, ":") {
+		if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+			host = host[1 : len(host)-1]
+		}
+		var ok bool
+		if host, ok = ipv6Host(host); !ok {
+			return false
+		}
+	}
 	for _, p := range s.Hostnames {
 		if p == host {
 			return true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,10 +28,46 @@ var (
 	// emailDecoded finds local@domain.tld in one decoded segment, name or value.
 	emailDecoded = regexp.MustCompile(`.@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 	utmNames     = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "utm_term": true, "utm_content": true}
+	// escapeRE is one percent escape, for decoding independently of the cleaner.
+	escapeRE = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
 )
 
+// fuzzSite is the site the fuzzers send to: it keeps a few query
+// parameters, among them a redirect target, and allows an IPv6 host.
+func fuzzSite() *foyer.Site {
+	return &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost", "example.com", "*.example.com", "[::1]"},
+		KeepParams: []string{"page", "q", "next", "u", "lang"}}
+}
+
+// decodedForms returns s and what it becomes when decoded again and again
+// (at most 6 times), valid escapes only.
+func decodedForms(s string) []string {
+	out := []string{s}
+	for range 6 {
+		d := escapeRE.ReplaceAllStringFunc(s, func(e string) string {
+			b, _ := strconv.ParseUint(e[1:], 16, 8)
+			return string([]byte{byte(b)})
+		})
+		if d == s {
+			break
+		}
+		out, s = append(out, d), d
+	}
+	return out
+}
+
+// hasEmail reports whether any decoded form of s holds an e-mail address.
+func hasEmail(s string) bool {
+	for _, d := range decodedForms(s) {
+		if emailDecoded.MatchString(d) {
+			return true
+		}
+	}
+	return false
+}
+
 func FuzzParsePayload(f *testing.F) {
-	site := &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost", "example.com", "*.example.com"}}
+	site := fuzzSite()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := ParsePayload(body)
 		if err != nil {
@@ -61,7 +98,7 @@ func FuzzParsePayload(f *testing.F) {
 }
 
 func FuzzBuildHits(f *testing.F) {
-	site := &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost", "example.com", "*.example.com"}}
+	site := fuzzSite()
 	f.Fuzz(func(t *testing.T, typ, rawURL, title, referrer string, engagedMS int64, target string) {
 		ev := RawEvent{Type: typ, URL: rawURL, Title: title, Referrer: referrer, EngagedMS: engagedMS, Target: target}
 		p := &Payload{Site: "demo", Visitor: "k3J9xQ2mW8rT5vYb", Events: []RawEvent{ev}}
@@ -81,8 +118,9 @@ func FuzzBuildHits(f *testing.F) {
 }
 
 func FuzzCleanPage(f *testing.F) {
+	site := fuzzSite()
 	f.Fuzz(func(t *testing.T, raw string) {
-		p, err := cleanPage(raw)
+		p, err := cleanPage(raw, site)
 		if err != nil {
 			if foyer.ErrorCode(err) != foyer.EINVALID {
 				t.Fatalf("cleanPage error %v, want EINVALID", err)
@@ -90,16 +128,16 @@ func FuzzCleanPage(f *testing.F) {
 			return
 		}
 		checkHost(t, p.host)
-		checkURLPath(t, "path", p.path, true)
+		checkURLPath(t, site, "path", p.path, true)
 		for _, v := range []string{p.utm.Source, p.utm.Medium, p.utm.Campaign, p.utm.Term, p.utm.Content} {
-			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || len(v) > 256 || emailDecoded.MatchString(v) {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || len(v) > 256 || hasEmail(v) {
 				t.Fatalf("UTM value %q kept", v)
 			}
 		}
 		// Cleaning is idempotent: what is kept does not look personal to the
 		// cleaner either. (A path cut at 2,048 bytes may end in half an escape.)
 		if len(p.path) < 2000 {
-			again, err := cleanPage("https://example.com" + p.path)
+			again, err := cleanPage("https://example.com"+p.path, site)
 			if err != nil || again.path != p.path {
 				t.Fatalf("cleaning %q again gave %q, %v", p.path, again.path, err)
 			}
@@ -117,10 +155,19 @@ func checkHit(t *testing.T, site *foyer.Site, ev *RawEvent, h *foyer.Hit) {
 	if h.Kind.String() != ev.Type {
 		t.Fatalf("kind %v for type %q", h.Kind, ev.Type)
 	}
-	checkURLPath(t, "path", h.Path, true)
+	checkURLPath(t, site, "path", h.Path, true)
 	if !utf8.ValidString(h.Title) || strings.ContainsRune(h.Title, 0) || len(h.Title) > maxTitle ||
 		strings.TrimSpace(h.Title) != h.Title {
 		t.Fatalf("title %q", h.Title)
+	}
+	for _, word := range strings.Fields(h.Title) {
+		if hasEmail(word) {
+			t.Fatalf("title %q keeps an e-mail address in %q", h.Title, word)
+		}
+	}
+	if h.Kind == foyer.KindPageview && (hasEmail(h.UTM.Source) || hasEmail(h.UTM.Medium) || hasEmail(h.UTM.Campaign) ||
+		hasEmail(h.UTM.Term) || hasEmail(h.UTM.Content)) {
+		t.Fatalf("UTM %+v keeps an e-mail address", h.UTM)
 	}
 	if h.Kind != foyer.KindPageview && (h.Title != "" || h.Referrer != "" || !h.UTM.IsZero()) {
 		t.Fatalf("a %v hit carries pageview fields: %+v", h.Kind, h)
@@ -134,14 +181,14 @@ func checkHit(t *testing.T, site *foyer.Site, ev *RawEvent, h *foyer.Hit) {
 		if site.AllowsHost(u.Hostname()) {
 			t.Fatalf("internal referrer %q kept", h.Referrer)
 		}
-		checkURLPath(t, "referrer", u.EscapedPath(), false)
+		checkURLPath(t, site, "referrer", u.EscapedPath(), false)
 	}
 	if h.Kind == foyer.KindOutbound {
 		u, err := url.Parse(h.Target)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Fragment != "" {
 			t.Fatalf("target %q", h.Target)
 		}
-		checkURLPath(t, "target", strings.TrimPrefix(h.Target, u.Scheme+"://"+u.Host), false)
+		checkURLPath(t, site, "target", strings.TrimPrefix(h.Target, u.Scheme+"://"+u.Host), false)
 	} else if h.Target != "" {
 		t.Fatalf("a %v hit with target %q", h.Kind, h.Target)
 	}
@@ -158,9 +205,12 @@ func checkHost(t *testing.T, host string) {
 	}
 }
 
-// checkURLPath checks an escaped "path?query": no fragment, no e-mail
-// address, no identifier parameter, and, in a page path, no UTM parameter.
-func checkURLPath(t *testing.T, what, s string, page bool) {
+// checkURLPath checks an escaped "path?query": no fragment; a path
+// normalised (no empty, '.', '..' or ';' segment, no escaped '/'); no
+// e-mail address in any segment, name or value, however often encoded; no
+// query parameter but those the site keeps and, outside a page path, UTM
+// ones.
+func checkURLPath(t *testing.T, site *foyer.Site, what, s string, page bool) {
 	t.Helper()
 	if !strings.HasPrefix(s, "/") || !utf8.ValidString(s) || len(s) > 2048 {
 		t.Fatalf("%s %q: want a valid UTF-8 path of at most 2048 bytes", what, s)
@@ -172,9 +222,18 @@ func checkURLPath(t *testing.T, what, s string, page bool) {
 		t.Fatalf("%s %q contains an e-mail address (%q)", what, s, m)
 	}
 	path, query, _ := strings.Cut(s, "?")
-	for _, seg := range strings.Split(path, "/") {
-		if dec, err := url.PathUnescape(seg); err == nil && emailDecoded.MatchString(dec) {
-			t.Fatalf("%s %q: segment %q is an e-mail address", what, s, dec)
+	segs := strings.Split(path, "/")[1:]
+	for i, seg := range segs {
+		if seg == "" && i < len(segs)-1 {
+			t.Fatalf("%s %q: empty segment", what, s)
+		}
+		for _, dec := range decodedForms(seg) {
+			if emailDecoded.MatchString(dec) {
+				t.Fatalf("%s %q: segment %q is an e-mail address", what, s, dec)
+			}
+			if dec == "." || dec == ".." || strings.ContainsAny(dec, ";/\\") {
+				t.Fatalf("%s %q: segment %q is not normalised", what, s, seg)
+			}
 		}
 	}
 	if query == "" {
@@ -191,10 +250,13 @@ func checkURLPath(t *testing.T, what, s string, page bool) {
 		if page && utmNames[norm] {
 			t.Fatalf("%s %q keeps UTM parameter %q", what, s, name)
 		}
-		if identifierParams[norm] {
+		if _, kept := site.KeptParam(name); !kept && !utmNames[norm] {
+			t.Fatalf("%s %q keeps parameter %q, which the site does not keep", what, s, name)
+		}
+		if foyer.IdentifierParam(name) {
 			t.Fatalf("%s %q keeps identifier parameter %q", what, s, name)
 		}
-		if emailDecoded.MatchString(name) || emailDecoded.MatchString(value) {
+		if hasEmail(name) || hasEmail(value) {
 			t.Fatalf("%s %q keeps an e-mail address in %q", what, s, part)
 		}
 	}

@@ -210,7 +210,7 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 	if ev.URL == "" {
 		return foyer.Hit{}, foyer.Errorf(foyer.EINVALID, "field \"url\" is required")
 	}
-	page, err := cleanPage(ev.URL)
+	page, err := cleanPage(ev.URL, site)
 	if err != nil {
 		return foyer.Hit{}, err
 	}
@@ -224,7 +224,7 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 	switch kind {
 	case foyer.KindPageview:
 		hit.UTM = page.utm
-		hit.Title = truncate(strings.TrimSpace(strings.ToValidUTF8(stripNUL(ev.Title), "")), maxTitle)
+		hit.Title = cleanTitle(ev.Title)
 		if refHost, ref := cleanReferrer(ev.Referrer); ref != "" && !site.AllowsHost(refHost) {
 			hit.Referrer = ref
 		}
@@ -234,7 +234,7 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 		}
 		hit.EngagedMS = ev.EngagedMS
 	case foyer.KindOutbound:
-		if hit.Target, err = cleanLink(ev.Target); err != nil {
+		if hit.Target, err = cleanLink(ev.Target, site); err != nil {
 			return foyer.Hit{}, err
 		}
 	}
@@ -242,8 +242,8 @@ func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origi
 }
 
 // dropExcluded removes the hits on pages the site excludes, matched on
-// the sanitised path without its query string, and returns how many it
-// removed.
+// the path as cleanPath normalised it, without its query string, and
+// returns how many it removed.
 func dropExcluded(site *foyer.Site, hits []foyer.Hit) ([]foyer.Hit, int) {
 	if len(site.ExcludedPaths) == 0 {
 		return hits, 0

@@ -1,28 +1,13 @@
 package collect
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
 )
-
-// identifierParams are query parameter names whose values identify a person
-// or carry a secret. They are compared in lower case with '-' read as '_'.
-var identifierParams = map[string]bool{
-	"email": true, "e_mail": true, "mail": true, "emailaddress": true, "email_address": true,
-	"name": true, "first_name": true, "firstname": true, "last_name": true, "lastname": true,
-	"fname": true, "lname": true, "fullname": true, "full_name": true, "surname": true,
-	"phone": true, "tel": true, "telephone": true, "mobile": true, "address": true, "zip": true,
-	"token": true, "access_token": true, "id_token": true, "refresh_token": true, "auth": true,
-	"authorization": true, "password": true, "pass": true, "pwd": true, "secret": true,
-	"key": true, "apikey": true, "api_key": true, "session": true, "sessionid": true,
-	"session_id": true, "sid": true, "code": true, "signature": true, "sig": true, "user": true,
-	"username": true, "userid": true, "user_id": true, "uid": true, "contact": true,
-	"contact_id": true, "otp": true, "nonce": true, "state": true, "ssn": true, "dob": true,
-	"birthdate": true, "iban": true,
-}
 
 // pageURL is a page address with identifiers removed.
 type pageURL struct {
@@ -46,16 +31,17 @@ func parseHTTPURL(raw, field string) (*url.URL, error) {
 	return u, nil
 }
 
-// cleanPage parses a page URL, takes out its UTM parameters and strips
-// identifiers from its path and query.
-func cleanPage(raw string) (pageURL, error) {
+// cleanPage parses a page URL, takes out its UTM parameters, keeps the
+// query parameters the site keeps (see cleanQuery) and normalises its path
+// with identifiers replaced (see cleanPath).
+func cleanPage(raw string, site *foyer.Site) (pageURL, error) {
 	u, err := parseHTTPURL(raw, "url")
 	if err != nil {
 		return pageURL{}, err
 	}
 	var p pageURL
 	p.host = normHost(u.Hostname())
-	query := cleanQuery(u.RawQuery, &p.utm)
+	query := cleanQuery(u.RawQuery, site, &p.utm)
 	p.path = cleanPath(u.EscapedPath())
 	if query != "" {
 		p.path += "?" + query
@@ -64,14 +50,15 @@ func cleanPage(raw string) (pageURL, error) {
 	return p, nil
 }
 
-// cleanLink returns a link target with identifiers stripped, UTM parameters kept.
-func cleanLink(raw string) (string, error) {
+// cleanLink returns a link target with its path cleaned like a page's, and
+// of its query the UTM parameters and those the site keeps, checked alike.
+func cleanLink(raw string, site *foyer.Site) (string, error) {
 	u, err := parseHTTPURL(raw, "target")
 	if err != nil {
 		return "", err
 	}
 	s := u.Scheme + "://" + hostPort(u) + cleanPath(u.EscapedPath())
-	if q := cleanQuery(u.RawQuery, nil); q != "" {
+	if q := cleanQuery(u.RawQuery, site, nil); q != "" {
 		s += "?" + q
 	}
 	return truncate(s, 2048), nil
@@ -101,12 +88,27 @@ func hostPort(u *url.URL) string {
 	return h
 }
 
-func normHost(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
+// normHost returns a URL's host name (without brackets or port) in lower
+// case without a trailing dot, an IPv6 address in its canonical form, as
+// foyer.Site.AllowsHost compares it.
+func normHost(h string) string {
+	if strings.Contains(h, ":") {
+		if a, err := netip.ParseAddr(h); err == nil {
+			return a.WithZone("").String()
+		}
+	}
+	return strings.TrimSuffix(strings.ToLower(h), ".")
+}
 
-// cleanQuery drops identifier parameters and values from a raw query,
-// keeping the order of the rest. UTM parameters go to utm when it is not nil
-// (and are then removed), and are kept as they are otherwise.
-func cleanQuery(raw string, utm *foyer.UTM) string {
+// cleanQuery keeps, of a raw query, only the parameters the site keeps
+// (site.KeepParams) whose values do not look like identifiers, in their
+// order, each under its name in lower case; every other parameter is
+// dropped, whatever its name. Names and values are percent-decoded
+// repeatedly before they are checked (see identifier), so that
+// "u=jane%2540acme.com" and a redirect URL holding it are caught. UTM
+// parameters go to utm when it is not nil; otherwise (a link target) they
+// are kept like the site's own, values checked.
+func cleanQuery(raw string, site *foyer.Site, utm *foyer.UTM) string {
 	if raw == "" {
 		return ""
 	}
@@ -115,28 +117,40 @@ func cleanQuery(raw string, utm *foyer.UTM) string {
 		if part == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
+		k, v, hasValue := strings.Cut(part, "=")
 		name, err1 := url.QueryUnescape(k)
 		value, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil || !utf8.ValidString(name) || !utf8.ValidString(value) {
 			continue
 		}
-		norm := strings.ReplaceAll(strings.ToLower(name), "-", "_")
-		if utm != nil && setUTM(utm, norm, value) {
+		name, ok := decodeAll(name)
+		if !ok {
 			continue
 		}
-		// A bare "?jane@acme.com" carries the identifier in the name.
-		if identifierParams[norm] || looksPersonal(value) || looksPersonal(name) {
+		if foyer.IsUTMParam(name) {
+			if utm != nil {
+				setUTM(utm, strings.ReplaceAll(strings.ToLower(name), "-", "_"), value)
+				continue
+			}
+		} else if listed, ok := site.KeptParam(name); ok && !foyer.IdentifierParam(name) {
+			k = listed // plain: letters, digits and "_-.[]"
+		} else {
 			continue
 		}
-		kept = append(kept, part)
+		if identifier(value) != "" {
+			continue
+		}
+		if hasValue {
+			k += "=" + v
+		}
+		kept = append(kept, k)
 	}
 	return strings.Join(kept, "&")
 }
 
 func setUTM(u *foyer.UTM, name, value string) bool {
 	value = truncate(strings.TrimSpace(stripNUL(value)), 256)
-	if looksPersonal(value) {
+	if identifier(value) != "" {
 		value = ""
 	}
 	switch name {
@@ -156,49 +170,6 @@ func setUTM(u *foyer.UTM, name, value string) bool {
 	return true
 }
 
-// cleanPath replaces path segments that look like an e-mail address, a
-// token or a long number with a placeholder.
-func cleanPath(escaped string) string {
-	if escaped == "" {
-		return "/"
-	}
-	segs := strings.Split(escaped, "/")
-	for i, seg := range segs {
-		dec, err := url.PathUnescape(seg)
-		if err != nil {
-			segs[i] = ":invalid"
-			continue
-		}
-		switch {
-		case looksEmail(dec):
-			segs[i] = ":email"
-		case looksToken(dec):
-			segs[i] = ":token"
-		case looksNumber(dec):
-			segs[i] = ":number"
-		}
-	}
-	return strings.Join(segs, "/")
-}
-
-// looksPersonal reports whether a query value may identify a person or be a secret.
-func looksPersonal(v string) bool {
-	return looksEmail(v) || looksToken(v) || looksNumber(v)
-}
-
-// looksEmail reports whether s contains something@domain.tld. An '@' that
-// starts s is no local part, but one after it may be: "@jane@acme.com".
-func looksEmail(s string) bool {
-	if len(s) < 2 {
-		return false
-	}
-	at := strings.IndexByte(s[1:], '@') + 1
-	if at <= 0 || at == len(s)-1 {
-		return false
-	}
-	return strings.Contains(s[at+1:], ".")
-}
-
 // stripNUL removes NUL characters, which PostgreSQL cannot store in text.
 func stripNUL(s string) string {
 	if strings.IndexByte(s, 0) < 0 {
@@ -207,70 +178,12 @@ func stripNUL(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
-// looksToken reports whether s is, or contains, a long random-looking run of
-// letters and digits (API keys, session IDs, UUIDs, JWTs) rather than words.
-func looksToken(s string) bool {
-	if strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") >= 1 && len(s) > 20 {
-		return true // a JWT
-	}
-	if isUUIDish(s) {
-		return true
-	}
-	for _, run := range strings.FieldsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
-		if len(run) < 16 {
-			continue
-		}
-		var digits, upper, lower int
-		for i := 0; i < len(run); i++ {
-			switch c := run[i]; {
-			case c >= '0' && c <= '9':
-				digits++
-			case c >= 'A' && c <= 'Z':
-				upper++
-			default:
-				lower++
-			}
-		}
-		if digits > 0 && upper+lower > 0 || upper > 0 && lower > 0 && upper*4 > len(run) {
-			return true
-		}
-	}
-	return false
-}
-
-// isUUIDish reports whether s is 32 or more hex digits, with or without dashes.
-func isUUIDish(s string) bool {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-			n++
-		case c == '-':
-		default:
-			return false
-		}
-	}
-	return n >= 32
-}
-
-// looksNumber reports whether s is a phone-number-like run of 9 or more
-// digits, optionally with +, spaces, dots, dashes and parentheses.
-func looksNumber(s string) bool {
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '+' || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 9
+// cleanTitle returns a page title fit to store: valid UTF-8 without NUL,
+// trimmed, identifiers replaced (see scrubText), at most maxTitle bytes.
+// It scrubs before it cuts, so that no identifier is cut short of being
+// recognised.
+func cleanTitle(s string) string {
+	return truncate(strings.TrimSpace(scrubText(strings.ToValidUTF8(stripNUL(s), ""))), maxTitle)
 }
 
 // truncate cuts s to at most n bytes without splitting a rune.

@@ -119,7 +119,10 @@ func TestHandlerExcludedPaths(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	res := &countingResolver{}
 	c := newCollector(t, Config{Metrics: NewMetrics(reg), Resolver: res})
-	c.update(t, func(s *foyer.Site) { s.ExcludedPaths = []string{"/admin/", "/account/*/billing", "/search"} })
+	c.update(t, func(s *foyer.Site) {
+		s.ExcludedPaths = []string{"/admin/", "/account/*/billing", "/search"}
+		s.KeepParams = []string{"next"}
+	})
 	excluded := rejected(t, reg, "excluded")
 
 	// Every event excluded: 204, as for the other deliberate drops, since

@@ -69,11 +69,11 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	site.CreatedAt = s.now().UTC().Truncate(1e6)
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
 		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
-			identify_forms, identify_email_links, created_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+			keep_params, identify_forms, identify_email_links, created_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
 		site.Key, site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, string(site.Consent),
-		strings.Join(site.ExcludedPaths, "\n"), site.Identify.Forms, site.Identify.EmailLinks, ms(site.CreatedAt),
-		site.WorkspaceID).Scan(&site.ID)
+		strings.Join(site.ExcludedPaths, "\n"), strings.Join(site.KeepParams, "\n"),
+		site.Identify.Forms, site.Identify.EmailLinks, ms(site.CreatedAt), site.WorkspaceID).Scan(&site.ID)
 	switch {
 	case isUniqueViolation(err):
 		return foyer.Errorf(foyer.ECONFLICT, "site key %q is taken", site.Key)
@@ -86,14 +86,14 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 }
 
 const siteColumns = `id, workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
-	identify_forms, identify_email_links, created_at`
+	keep_params, identify_forms, identify_email_links, created_at`
 
 func scanSite(row interface{ Scan(...any) error }) (*foyer.Site, error) {
 	var site foyer.Site
-	var hosts, consent, excluded string
+	var hosts, consent, excluded, keep string
 	var created int64
 	if err := row.Scan(&site.ID, &site.WorkspaceID, &site.Key, &site.Name, &hosts, &site.HonorGPC, &consent, &excluded,
-		&site.Identify.Forms, &site.Identify.EmailLinks, &created); err != nil {
+		&keep, &site.Identify.Forms, &site.Identify.EmailLinks, &created); err != nil {
 		return nil, err
 	}
 	if hosts != "" {
@@ -101,6 +101,9 @@ func scanSite(row interface{ Scan(...any) error }) (*foyer.Site, error) {
 	}
 	if excluded != "" {
 		site.ExcludedPaths = strings.Split(excluded, "\n")
+	}
+	if keep != "" {
+		site.KeepParams = strings.Split(keep, "\n")
 	}
 	site.Consent = foyer.ConsentMode(consent)
 	site.CreatedAt = fromMS(created)

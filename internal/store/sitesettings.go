@@ -25,8 +25,8 @@ func (s *Store) SiteByID(ctx context.Context, workspaceID, siteID int64) (*foyer
 }
 
 // UpdateSite stores the settings of the site site.ID of workspace
-// site.WorkspaceID: name, hostnames, GPC, consent mode, excluded paths and
-// identification features, validated and normalised as ValidateSite does.
+// site.WorkspaceID: name, hostnames, GPC, consent mode, excluded paths,
+// kept query parameters and identification features, validated and normalised as ValidateSite does.
 // The key and creation time stay; UpdateSite sets them in site. It returns
 // ENOTFOUND when the workspace has no such site (another workspace's site
 // is left alone), EINVALID for bad settings, and stores nothing on error.
@@ -62,11 +62,11 @@ func (s *Store) updateSite(ctx context.Context, tx *sql.Tx, site *foyer.Site) er
 	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.UpdateSite */
 		UPDATE sites SET name = ?, hostnames = ?, honor_gpc = ?, consent_mode = ?, excluded_paths = ?,
-			identify_forms = ?, identify_email_links = ?
+			keep_params = ?, identify_forms = ?, identify_email_links = ?
 		WHERE id = ? AND workspace_id = ?`),
 		site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, string(site.Consent),
-		strings.Join(site.ExcludedPaths, "\n"), site.Identify.Forms, site.Identify.EmailLinks,
-		site.ID, site.WorkspaceID)
+		strings.Join(site.ExcludedPaths, "\n"), strings.Join(site.KeepParams, "\n"),
+		site.Identify.Forms, site.Identify.EmailLinks, site.ID, site.WorkspaceID)
 	if err != nil {
 		return fmt.Errorf("store: update site %d: %w", site.ID, err)
 	}

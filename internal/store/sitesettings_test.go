@@ -27,8 +27,9 @@ func TestSiteSettingsDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Consent != foyer.ConsentNone || got.ExcludedPaths != nil || got.Identify != (foyer.Identification{}) {
-				t.Errorf("%s: consent %q, excluded %q, identify %+v; want none, none, all off", key, got.Consent, got.ExcludedPaths, got.Identify)
+			if got.Consent != foyer.ConsentNone || got.ExcludedPaths != nil || got.KeepParams != nil || got.Identify != (foyer.Identification{}) {
+				t.Errorf("%s: consent %q, excluded %q, kept parameters %q, identify %+v; want none, none, none, all off",
+					key, got.Consent, got.ExcludedPaths, got.KeepParams, got.Identify)
 			}
 		}
 		// The database refuses an unknown consent mode even past the Go checks.
@@ -48,17 +49,19 @@ func TestUpdateSite(t *testing.T) {
 		created := site.CreatedAt
 
 		up := &foyer.Site{ID: site.ID, WorkspaceID: acme.ID, Key: "ignored", Name: "  Acme shop ",
-			Hostnames: []string{" Shop.Acme.Example", "*.acme.example"}, HonorGPC: false,
+			Hostnames: []string{" Shop.Acme.Example", "*.acme.example", "[2001:DB8:0::1]"}, HonorGPC: false,
 			Consent:       foyer.ConsentRequired,
 			ExcludedPaths: []string{" /admin/ ", "", "/account/*/billing", "/admin/"},
+			KeepParams:    []string{" Page", "q", "", "page", "filter[category]"},
 			Identify:      foyer.Identification{Forms: true, EmailLinks: true}}
 		if err := s.UpdateSite(ctx, up); err != nil {
 			t.Fatalf("update: %v", err)
 		}
 		want := foyer.Site{ID: site.ID, WorkspaceID: acme.ID, Key: "acme", Name: "Acme shop",
-			Hostnames: []string{"shop.acme.example", "*.acme.example"}, HonorGPC: false,
+			Hostnames: []string{"shop.acme.example", "*.acme.example", "[2001:db8::1]"}, HonorGPC: false,
 			Consent: foyer.ConsentRequired, ExcludedPaths: []string{"/admin/", "/account/*/billing"},
-			Identify: foyer.Identification{Forms: true, EmailLinks: true}, CreatedAt: created}
+			KeepParams: []string{"page", "q", "filter[category]"},
+			Identify:   foyer.Identification{Forms: true, EmailLinks: true}, CreatedAt: created}
 		if !reflect.DeepEqual(*up, want) {
 			t.Errorf("after update the site is\n %+v\nwant\n %+v", *up, want)
 		}
@@ -83,6 +86,8 @@ func TestUpdateSite(t *testing.T) {
 			{"consent mode", func(s *foyer.Site) { s.Consent = "maybe" }, `consent mode "maybe"`},
 			{"excluded path", func(s *foyer.Site) { s.ExcludedPaths = []string{"/ok/", "/blog-*"} }, "'*' must be a whole segment"},
 			{"long name", func(s *foyer.Site) { s.Name = strings.Repeat("n", 201) }, "at most 200 characters"},
+			{"bracketed text", func(s *foyer.Site) { s.Hostnames = []string{"[not-an-address]"} }, "only an IPv6 address may go in brackets"},
+			{"kept identifier", func(s *foyer.Site) { s.KeepParams = []string{"page", "fy_fn"} }, `query parameter "fy_fn"`},
 		} {
 			edit := want
 			edit.Name, edit.Hostnames, edit.ExcludedPaths = "Changed", []string{"changed.example"}, nil

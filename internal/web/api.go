@@ -206,9 +206,11 @@ type apiSite struct {
 	Consent  foyer.ConsentMode `json:"consent"`
 	HonorGPC bool              `json:"honor_gpc"`
 	// ExcludedPaths is never null: [] when there are none.
-	ExcludedPaths []string    `json:"excluded_paths"`
-	Identify      apiIdentify `json:"identify"`
-	CreatedAt     time.Time   `json:"created_at"`
+	ExcludedPaths []string `json:"excluded_paths"`
+	// KeepParams is never null: [] when the site keeps no query parameter.
+	KeepParams []string    `json:"keep_params"`
+	Identify   apiIdentify `json:"identify"`
+	CreatedAt  time.Time   `json:"created_at"`
 }
 
 // apiIdentify is a site's person-identification settings.
@@ -219,8 +221,8 @@ type apiIdentify struct {
 
 func apiSiteOf(st *foyer.Site) apiSite {
 	return apiSite{ID: st.ID, Key: st.Key, Name: st.Name, Hostnames: st.Hostnames, Consent: st.Consent, HonorGPC: st.HonorGPC,
-		ExcludedPaths: append([]string{}, st.ExcludedPaths...),
-		Identify:      apiIdentify{Forms: st.Identify.Forms, EmailLinks: st.Identify.EmailLinks}, CreatedAt: st.CreatedAt}
+		ExcludedPaths: append([]string{}, st.ExcludedPaths...), KeepParams: append([]string{}, st.KeepParams...),
+		Identify: apiIdentify{Forms: st.Identify.Forms, EmailLinks: st.Identify.EmailLinks}, CreatedAt: st.CreatedAt}
 }
 
 // apiSites: GET /api/v1/sites — the workspace's sites with their settings.

@@ -209,7 +209,7 @@ func testAPISites(t *testing.T, d store.Dialect) {
 	w.site("Initech", "initech")
 	edited := &foyer.Site{ID: shop.ID, WorkspaceID: shop.WorkspaceID, Name: "Shop", Hostnames: []string{"shop.example.com", "*.shop.example.com"},
 		Consent: foyer.ConsentRequired, ExcludedPaths: []string{"/admin/", "/account/*/billing"},
-		Identify: foyer.Identification{EmailLinks: true}}
+		KeepParams: []string{"page", "q"}, Identify: foyer.Identification{EmailLinks: true}}
 	if err := w.st.UpdateSite(context.Background(), edited); err != nil {
 		t.Fatal(err)
 	}
@@ -229,9 +229,10 @@ func testAPISites(t *testing.T, d store.Dialect) {
 	want := map[string]map[string]any{
 		"shop": {"id": float64(shop.ID), "key": "shop", "name": "Shop", "hostnames": []any{"shop.example.com", "*.shop.example.com"},
 			"consent": "required", "honor_gpc": false, "excluded_paths": []any{"/admin/", "/account/*/billing"},
-			"identify": map[string]any{"forms": false, "email_links": true}},
+			"keep_params": []any{"page", "q"},
+			"identify":    map[string]any{"forms": false, "email_links": true}},
 		"blog": {"id": float64(blog.ID), "key": "blog", "name": "blog", "hostnames": []any{"www.example.com"},
-			"consent": "none", "honor_gpc": true, "excluded_paths": []any{},
+			"consent": "none", "honor_gpc": true, "excluded_paths": []any{}, "keep_params": []any{},
 			"identify": map[string]any{"forms": false, "email_links": false}},
 	}
 	for key, fields := range want {

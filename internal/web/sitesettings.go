@@ -19,19 +19,20 @@ type settingsData struct {
 
 // settingsForm holds the settings form's fields, as stored or as posted.
 type settingsForm struct {
-	Name, Hostnames, ExcludedPaths         string
-	Consent                                foyer.ConsentMode
-	HonorGPC, IdentifyForms, IdentifyLinks bool
+	Name, Hostnames, ExcludedPaths, KeepParams string
+	Consent                                    foyer.ConsentMode
+	HonorGPC, IdentifyForms, IdentifyLinks     bool
 }
 
 func formOf(site *foyer.Site) settingsForm {
 	return settingsForm{Name: site.Name, Hostnames: strings.Join(site.Hostnames, "\n"),
-		ExcludedPaths: strings.Join(site.ExcludedPaths, "\n"), Consent: site.Consent, HonorGPC: site.HonorGPC,
+		ExcludedPaths: strings.Join(site.ExcludedPaths, "\n"), KeepParams: strings.Join(site.KeepParams, ", "),
+		Consent: site.Consent, HonorGPC: site.HonorGPC,
 		IdentifyForms: site.Identify.Forms, IdentifyLinks: site.Identify.EmailLinks}
 }
 
-// splitHostnames reads a hostname list typed one a line, or separated by
-// commas or spaces.
+// splitHostnames reads a hostname list, or a list of query parameter
+// names, typed one a line, or separated by commas or spaces.
 func splitHostnames(s string) []string {
 	return strings.FieldsFunc(s, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })
 }
@@ -94,11 +95,12 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	}
 	f := r.PostForm
 	form := settingsForm{Name: f.Get("name"), Hostnames: f.Get("hostnames"), ExcludedPaths: f.Get("excluded_paths"),
-		Consent: foyer.ConsentMode(f.Get("consent")), HonorGPC: f.Get("honor_gpc") == "on",
+		KeepParams: f.Get("keep_params"), Consent: foyer.ConsentMode(f.Get("consent")), HonorGPC: f.Get("honor_gpc") == "on",
 		IdentifyForms: f.Get("identify_forms") == "on", IdentifyLinks: f.Get("identify_email_links") == "on"}
 	site := &foyer.Site{ID: stored.ID, WorkspaceID: m.WorkspaceID, Name: form.Name, Hostnames: splitHostnames(form.Hostnames),
 		HonorGPC: form.HonorGPC, Consent: form.Consent, ExcludedPaths: strings.Split(form.ExcludedPaths, "\n"),
-		Identify: foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks}}
+		KeepParams: splitHostnames(form.KeepParams),
+		Identify:   foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks}}
 	err := s.cfg.Store.UpdateSite(r.Context(), site)
 	switch foyer.ErrorCode(err) {
 	case "":

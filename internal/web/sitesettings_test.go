@@ -20,9 +20,10 @@ import (
 func settingsValues(edit func(url.Values)) url.Values {
 	v := url.Values{
 		"name":                 {"Acme <web>"},
-		"hostnames":            {"www.example.com\r\nShop.Example.com"},
+		"hostnames":            {"www.example.com\r\nShop.Example.com\r\n[0:0::1]"},
 		"consent":              {"required"},
 		"excluded_paths":       {"/admin/\r\n\r\n /account/*/billing \r\n"},
+		"keep_params":          {"Page, q,,\r\ncategory "},
 		"identify_forms":       {"on"},
 		"identify_email_links": nil,
 		// honor_gpc unchecked: not sent
@@ -60,8 +61,9 @@ func TestSiteSettings(t *testing.T) {
 		t.Fatalf("save: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body(resp))
 	}
 	want := foyer.Site{ID: acme.ID, WorkspaceID: acme.WorkspaceID, Key: "acme", Name: "Acme <web>",
-		Hostnames: []string{"www.example.com", "shop.example.com"}, HonorGPC: false, Consent: foyer.ConsentRequired,
-		ExcludedPaths: []string{"/admin/", "/account/*/billing"}, Identify: foyer.Identification{Forms: true},
+		Hostnames: []string{"www.example.com", "shop.example.com", "[::1]"}, HonorGPC: false, Consent: foyer.ConsentRequired,
+		ExcludedPaths: []string{"/admin/", "/account/*/billing"}, KeepParams: []string{"page", "q", "category"},
+		Identify:  foyer.Identification{Forms: true},
 		CreatedAt: acme.CreatedAt}
 	stored := func() foyer.Site {
 		t.Helper()
@@ -76,7 +78,8 @@ func TestSiteSettings(t *testing.T) {
 	}
 	b = body(w.do("GET", page+"?saved=1", nil, ada))
 	for _, want := range []string{"Settings saved.", `value="Acme &lt;web&gt;"`, `value="required" checked`,
-		"/admin/\n/account/*/billing</textarea>", `name="identify_forms" checked`,
+		"/admin/\n/account/*/billing</textarea>", `name="identify_forms" checked`, `name="keep_params" value="page, q, category"`,
+		"[::1]</textarea>",
 		`data-site=&#34;acme&#34; data-consent=&#34;required&#34; data-gpc=&#34;ignore&#34;&gt;`} {
 		if !strings.Contains(b, want) {
 			t.Errorf("after saving, the page lacks %q:\n%s", want, b)
@@ -122,6 +125,12 @@ func TestSiteSettings(t *testing.T) {
 		}, "51 excluded paths: at most 50"},
 		{"no hostname", func(v url.Values) { v.Set("hostnames", " \n ") }, "at least one allowed hostname is required"},
 		{"bad hostname", func(v url.Values) { v.Set("hostnames", "https://www.example.com/") }, "is not a hostname"},
+		{"bracketed text", func(v url.Values) { v.Set("hostnames", "[intranet]") }, "only an IPv6 address may go in brackets"},
+		{"IPv6 without brackets", func(v url.Values) { v.Set("hostnames", "::1") }, "write an IPv6 address in brackets, as in [::1]"},
+		{"a parameter that names a person", func(v url.Values) { v.Set("keep_params", "page, fy_fn") },
+			"query parameter &#34;fy_fn&#34;: its values identify a person"},
+		{"a UTM parameter", func(v url.Values) { v.Set("keep_params", "utm_source") }, "UTM parameters are always taken"},
+		{"a bad parameter name", func(v url.Values) { v.Set("keep_params", "q=1") }, "use letters, digits"},
 		{"consent mode", func(v url.Values) { v.Set("consent", "maybe") }, "consent mode &#34;maybe&#34;"},
 		{"no consent mode", func(v url.Values) { v.Del("consent") }, ""}, // "" is none: valid, checked below
 	} {
@@ -146,6 +155,9 @@ func TestSiteSettings(t *testing.T) {
 		}
 		if p := v.Get("excluded_paths"); !strings.Contains(b, ">"+template.HTMLEscapeString(p)+"</textarea>") {
 			t.Errorf("%s: the typed patterns are not kept", bad.name)
+		}
+		if p := v.Get("keep_params"); !strings.Contains(b, `name="keep_params" value="`+template.HTMLEscapeString(p)+`"`) {
+			t.Errorf("%s: the typed query parameters are not kept", bad.name)
 		}
 		if got := stored(); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: stored\n %+v\nwant\n %+v", bad.name, got, want)
