@@ -190,12 +190,21 @@ func looksEmail(s string) bool {
 	if len(s) < 2 {
 		return false
 	}
+	if strings.ContainsAny(s, "([{\uff20\ufe6b") {
+		s = atForms.Replace(strings.ToLower(s))
+	}
 	at := strings.IndexByte(s[1:], '@') + 1
 	if at <= 0 || at == len(s)-1 {
 		return false
 	}
 	return strings.Contains(s[at+1:], ".")
 }
+
+// atForms spells out, as '@' and '.', the other forms an address takes to
+// pass a filter: the full-width and small at signs, and "(at)", "[dot]"
+// and the like, in lower case.
+var atForms = strings.NewReplacer("\uff20", "@", "\ufe6b", "@",
+	"(at)", "@", "[at]", "@", "{at}", "@", "(dot)", ".", "[dot]", ".", "{dot}", ".")
 
 // looksToken reports whether s is, or contains, a long random-looking run of
 // letters and digits (API keys, session IDs, UUIDs, JWTs) rather than words.

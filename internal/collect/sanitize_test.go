@@ -162,10 +162,11 @@ func TestLooksPersonal(t *testing.T) {
 		"123e4567-e89b-12d3-a456-426614174000", "9F86D081884C7D659A2FEAA0C55AD015",
 		"AbCdEfGhIjKlMnOp1234", "sk_live_51HxYzAbCdEf9876543210",
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc",
+		"jane\uff20acme.com", "jane%EF%BC%A0acme.com", "jane(at)acme(dot)com", "jane [at] acme.com",
 	}
 	ordinary := []string{
 		"", "pricing", "enterprise-software", "how-to-track-visitors-in-2024", "ProductCategoryOverview",
-		"@foyer", "jane@", "@", "a@b", "2024", "12345678", "newest", "Q3 2024 results", "v1.2.3",
+		"@foyer", "jane@", "@", "a@b", "(at)", "price(dot)list", "2024", "12345678", "newest", "Q3 2024 results", "v1.2.3",
 	}
 	for _, s := range personal {
 		if !looksPersonal(s) {

@@ -25,6 +25,12 @@ func TestCleanTitle(t *testing.T) {
 		{"Invoice 123e4567-e89b-12d3-a456-426614174000", "Invoice :token"},
 		{"  Pricing\u0000 — Acme  ", "Pricing — Acme"},
 		{"jane@acme.com\u00a0jane@acme.com", ":email\u00a0:email"},
+		// Addresses spelt to pass a filter.
+		{"Hi jane\uff20example.com", "Hi :email"},
+		{"Hi jane\ufe6bexample.com", "Hi :email"},
+		{"Hi jane(at)example.com", "Hi :email"},
+		{"Hi Jane[AT]example[DOT]com", "Hi :email"},
+		{"Hi jane%EF%BC%A0example.com", "Hi :email"},
 		// Ordinary titles stay as they are.
 		{"Q3 2024 results – Acme", "Q3 2024 results – Acme"},
 		{"Pricing — Acme", "Pricing — Acme"},
