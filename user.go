@@ -240,9 +240,11 @@ type LinkService interface {
 	// workspace in the invited role, in one transaction, and returns the
 	// membership. A u without an ID is created with the invited address
 	// (ECONFLICT when a user has it); one with an ID must have the
-	// invited address (EFORBIDDEN otherwise). ENOTFOUND when the
+	// invited address (EFORBIDDEN otherwise). An identity, when not nil,
+	// is linked to u in the same transaction (ECONFLICT when it, or
+	// another of u's at its issuer, is linked). ENOTFOUND when the
 	// invitation is unknown, used or expired.
-	AcceptInvite(ctx context.Context, tokenHash []byte, u *User) (*Membership, error)
+	AcceptInvite(ctx context.Context, tokenHash []byte, u *User, id *Identity) (*Membership, error)
 	// ResetPassword spends a reset link and sets its user's password hash,
 	// ending the user's sessions and other reset links and lifting a lock,
 	// in one transaction; it returns the user's ID. ENOTFOUND when the

@@ -15,22 +15,39 @@ var _ foyer.IdentityService = (*Store)(nil)
 
 // LinkIdentity links an account at an OpenID Connect provider to a user.
 func (s *Store) LinkIdentity(ctx context.Context, id *foyer.Identity) error {
+	return s.linkIdentity(ctx, s.db, id)
+}
+
+// linkIdentity links id to its user with q, which may be a transaction:
+// the conflicts are looked for first, so that a transaction is not
+// aborted by a violated constraint (PostgreSQL's would be).
+func (s *Store) linkIdentity(ctx context.Context, q querier, id *foyer.Identity) error {
 	if id.Issuer == "" || id.Subject == "" {
 		return foyer.Errorf(foyer.EINVALID, "an identity needs an issuer and a subject")
 	}
+	var n int
+	err := q.QueryRowContext(ctx, s.rebind(`/* Store.LinkIdentity */
+		SELECT COUNT(*) FROM identities WHERE issuer = ? AND subject = ?`), id.Issuer, id.Subject).Scan(&n)
+	if err == nil && n > 0 {
+		return foyer.Errorf(foyer.ECONFLICT, "this account at %s is linked to a user already", id.Issuer)
+	}
+	if err == nil {
+		err = q.QueryRowContext(ctx, s.rebind(`/* Store.LinkIdentity */
+			SELECT COUNT(*) FROM identities WHERE issuer = ? AND user_id = ?`), id.Issuer, id.UserID).Scan(&n)
+	}
+	if err == nil && n > 0 {
+		return foyer.Errorf(foyer.ECONFLICT, "the user has another account at %s linked", id.Issuer)
+	}
+	if err != nil {
+		return fmt.Errorf("store: link identity: %w", err)
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.LinkIdentity */
+	res, err := q.ExecContext(ctx, s.rebind(`/* Store.LinkIdentity */
 		INSERT INTO identities (issuer, subject, user_id, provider, created_at, last_used_at)
 		SELECT ?, ?, id, ?, ?, ? FROM users WHERE id = ?`),
 		id.Issuer, id.Subject, id.Provider, ms(now), ms(now), id.UserID)
-	if isUniqueViolation(err) {
-		var other int64
-		err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.LinkIdentity */
-			SELECT user_id FROM identities WHERE issuer = ? AND subject = ?`), id.Issuer, id.Subject).Scan(&other)
-		if err == nil {
-			return foyer.Errorf(foyer.ECONFLICT, "this account at %s is linked to a user already", id.Issuer)
-		}
-		return foyer.Errorf(foyer.ECONFLICT, "the user has another account at %s linked", id.Issuer)
+	if isUniqueViolation(err) { // linked meanwhile
+		return foyer.Errorf(foyer.ECONFLICT, "this account at %s, or another of the user's there, is linked already", id.Issuer)
 	}
 	if err != nil {
 		return fmt.Errorf("store: link identity: %w", err)

@@ -111,8 +111,10 @@ func (s *Store) spendLink(ctx context.Context, q querier, tokenHash []byte, kind
 
 // AcceptInvite spends an invitation and makes u a member of its
 // workspace in the invited role, in one transaction. A u without an ID
-// is created with the invited address; one with an ID must have it.
-func (s *Store) AcceptInvite(ctx context.Context, tokenHash []byte, u *foyer.User) (*foyer.Membership, error) {
+// is created with the invited address; one with an ID must have it. An
+// identity at a single sign-on provider, when not nil, is linked to u in
+// the same transaction.
+func (s *Store) AcceptInvite(ctx context.Context, tokenHash []byte, u *foyer.User, id *foyer.Identity) (*foyer.Membership, error) {
 	var m *foyer.Membership
 	err := s.inTx(ctx, "accept invitation", func(tx *sql.Tx) error {
 		l, err := s.spendLink(ctx, tx, tokenHash, foyer.LinkInvite)
@@ -126,6 +128,12 @@ func (s *Store) AcceptInvite(ctx context.Context, tokenHash []byte, u *foyer.Use
 			}
 		} else if u.Email != l.Email {
 			return foyer.Errorf(foyer.EFORBIDDEN, "this invitation is for another address")
+		}
+		if id != nil {
+			id.UserID = u.ID
+			if err := s.linkIdentity(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		m = &foyer.Membership{WorkspaceID: l.WorkspaceID, UserID: u.ID, Role: l.Role}
 		return s.setMembership(ctx, tx, *m)

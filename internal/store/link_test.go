@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -35,35 +36,35 @@ func TestAcceptInvite(t *testing.T) {
 
 		// A new account for an address that has one: refused, the link stands.
 		toBob := invite("bob@example.com")
-		_, err := s.AcceptInvite(ctx, toBob, &foyer.User{Name: "Mallory", PasswordHash: "x"})
+		_, err := s.AcceptInvite(ctx, toBob, &foyer.User{Name: "Mallory", PasswordHash: "x"}, nil)
 		wantCodeOf(t, "a new account for bob's address", err, foyer.ECONFLICT)
 		// Another user: refused, the link stands.
 		eve := &foyer.User{Email: "eve@example.com"}
 		if err := s.CreateUser(ctx, eve); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.AcceptInvite(ctx, toBob, eve)
+		_, err = s.AcceptInvite(ctx, toBob, eve, nil)
 		wantCodeOf(t, "eve takes bob's invitation", err, foyer.EFORBIDDEN)
 		if _, err := s.Role(ctx, ws.ID, eve.ID); foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			t.Errorf("eve is a member: %v", err)
 		}
 		// Bob joins; once.
-		m, err := s.AcceptInvite(ctx, toBob, bob)
+		m, err := s.AcceptInvite(ctx, toBob, bob, nil)
 		if err != nil || m.WorkspaceID != ws.ID || m.Role != foyer.RoleAnalyst || m.UserID != bob.ID {
 			t.Fatalf("bob joins: %+v, %v", m, err)
 		}
-		_, err = s.AcceptInvite(ctx, toBob, bob)
+		_, err = s.AcceptInvite(ctx, toBob, bob, nil)
 		wantCodeOf(t, "the invitation again", err, foyer.ENOTFOUND)
 
 		// A new person.
 		nia := &foyer.User{Name: "Nia", PasswordHash: "hash"}
-		if _, err := s.AcceptInvite(ctx, invite("nia@example.com"), nia); err != nil || nia.ID == 0 || nia.Email != "nia@example.com" {
+		if _, err := s.AcceptInvite(ctx, invite("nia@example.com"), nia, nil); err != nil || nia.ID == 0 || nia.Email != "nia@example.com" {
 			t.Fatalf("nia joins: %+v, %v", nia, err)
 		}
 		if r, err := s.Role(ctx, ws.ID, nia.ID); err != nil || r != foyer.RoleAnalyst {
 			t.Errorf("nia's role: %q, %v", r, err)
 		}
-		_, err = s.AcceptInvite(ctx, make([]byte, 32), &foyer.User{})
+		_, err = s.AcceptInvite(ctx, make([]byte, 32), &foyer.User{}, nil)
 		wantCodeOf(t, "an unknown invitation", err, foyer.ENOTFOUND)
 	})
 }
@@ -192,6 +193,76 @@ func TestMembersElsewhere(t *testing.T) {
 		ms, err := s.Members(ctx, acme.ID)
 		if err != nil || len(ms) != 2 || ms[0].Elsewhere || !ms[1].Elsewhere {
 			t.Errorf("members: %+v, %v", ms, err)
+		}
+	})
+}
+
+// TestAcceptInviteFailsWhole: a failure at any step of accepting an
+// invitation (spending the link, creating the user, linking the
+// provider's account, the membership) leaves nothing behind: the link
+// still works, and no user, identity or membership was made. Each step's
+// failure is injected with a trigger on its table.
+func TestAcceptInviteFailsWhole(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		_, h := auth.NewToken()
+		if err := s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: "nia@example.com",
+			Role: foyer.RoleViewer, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		db := s.DB()
+		if d == store.Postgres {
+			if _, err := db.Exec(`CREATE FUNCTION fail_injected() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'injected failure'; END $$`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(q string) int {
+			var n int
+			if err := db.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, step := range []struct{ table, event string }{
+			{"auth_links", "UPDATE"}, {"users", "INSERT"}, {"identities", "INSERT"}, {"memberships", "INSERT"},
+		} {
+			create := fmt.Sprintf(`CREATE TRIGGER fail_step BEFORE %s ON %s BEGIN SELECT RAISE(ABORT, 'injected failure'); END`, step.event, step.table)
+			drop := `DROP TRIGGER fail_step`
+			if d == store.Postgres {
+				create = fmt.Sprintf(`CREATE TRIGGER fail_step BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION fail_injected()`, step.event, step.table)
+				drop = `DROP TRIGGER fail_step ON ` + step.table
+			}
+			if _, err := db.Exec(create); err != nil {
+				t.Fatal(err)
+			}
+			u := &foyer.User{Name: "Nia"}
+			_, err := s.AcceptInvite(ctx, h, u, &foyer.Identity{Issuer: "https://id.example", Subject: "nia", Provider: "test"})
+			if err == nil {
+				t.Errorf("%s %s failing: the invitation was accepted", step.event, step.table)
+			}
+			if _, err := db.Exec(drop); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Link(ctx, h); err != nil {
+				t.Errorf("%s %s failing: the link is spent: %v", step.event, step.table, err)
+			}
+			for _, q := range []string{`SELECT COUNT(*) FROM users`, `SELECT COUNT(*) FROM identities`, `SELECT COUNT(*) FROM memberships`} {
+				if n := count(q); n != 0 {
+					t.Errorf("%s %s failing: %s = %d", step.event, step.table, q, n)
+				}
+			}
+		}
+		// With nothing failing, all of it.
+		u := &foyer.User{Name: "Nia"}
+		if _, err := s.AcceptInvite(ctx, h, u, &foyer.Identity{Issuer: "https://id.example", Subject: "nia", Provider: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserByIdentity(ctx, "https://id.example", "nia"); err != nil || got.ID != u.ID || got.Email != "nia@example.com" {
+			t.Errorf("the linked user: %+v, %v", got, err)
 		}
 	})
 }

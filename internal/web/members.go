@@ -214,7 +214,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "invite", d)
 		return
 	}
-	_, err = s.cfg.Store.AcceptInvite(ctx, hash, u)
+	_, err = s.cfg.Store.AcceptInvite(ctx, hash, u, nil)
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.ENOTFOUND:

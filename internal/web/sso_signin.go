@@ -191,24 +191,25 @@ func (s *Server) ssoAcceptInvite(w http.ResponseWriter, r *http.Request, p *sso.
 			}
 		}
 	}
-	if err := s.cfg.Store.UseLink(ctx, auth.TokenHash(f.Invite)); err != nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This invitation was used meanwhile."})
-		return
+	// The invitation, the new user, the link to the provider's account and
+	// the membership: one transaction.
+	var link *foyer.Identity
+	if linked == nil {
+		link = &foyer.Identity{Issuer: id.Issuer, Subject: id.Subject, Provider: p.ID()}
 	}
 	if u == nil {
-		u = &foyer.User{Email: l.Email} // no password: single sign-on only
-		if err := s.cfg.Store.CreateUser(ctx, u); err != nil {
-			s.serverError(w, "sso invite", err)
-			return
-		}
+		u = &foyer.User{} // the invited address, no password: single sign-on only
 	}
-	if linked == nil {
-		if err := s.cfg.Store.LinkIdentity(ctx, &foyer.Identity{Issuer: id.Issuer, Subject: id.Subject, UserID: u.ID, Provider: p.ID()}); err != nil {
-			s.serverError(w, "sso invite", err)
-			return
-		}
-	}
-	if err := s.cfg.Store.SetMembership(ctx, foyer.Membership{WorkspaceID: l.WorkspaceID, UserID: u.ID, Role: l.Role}); err != nil {
+	_, err = s.cfg.Store.AcceptInvite(ctx, auth.TokenHash(f.Invite), u, link)
+	switch foyer.ErrorCode(err) {
+	case "":
+	case foyer.ENOTFOUND:
+		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This invitation was used meanwhile."})
+		return
+	case foyer.ECONFLICT: // linked, or the address taken, meanwhile
+		refuse(http.StatusConflict, fmt.Sprintf("This %s account, or this address, was taken by another Foyer account meanwhile.", p.Name()))
+		return
+	default:
 		s.serverError(w, "sso invite", err)
 		return
 	}
