@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
@@ -68,11 +69,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	trusted, err := collect.ParsePrefixes(cfg.TrustedProxy)
+	trusted, err := clientip.ParsePrefixes(cfg.TrustedProxy)
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "trusted proxy list: %v", err)
 	}
-	clientIP := collect.ClientIP{Trusted: trusted}
+	clientIP := clientip.Finder{Trusted: trusted}
 	if cfg.PublicURL, err = checkPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/clientip"
 )
 
 // Config configures a Handler.
@@ -19,7 +20,7 @@ type Config struct {
 	Sites    foyer.SiteService
 	Writer   *Writer
 	Resolver foyer.Resolver
-	ClientIP ClientIP
+	ClientIP clientip.Finder
 	Metrics  *Metrics
 	Log      *slog.Logger
 	// RatePerClient is the sustained requests per second one client may
@@ -34,7 +35,7 @@ type Handler struct {
 	cfg   Config
 	sites *siteCache
 	bots  *botFilter
-	limit *rateLimiter
+	limit *clientip.Limiter
 }
 
 // NewHandler returns the collector's HTTP handler.
@@ -58,7 +59,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg:   cfg,
 		sites: newSiteCache(cfg.Sites, siteTTL, cfg.Now),
 		bots:  newBotFilter(),
-		limit: newRateLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.Now),
+		limit: clientip.NewLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.Now),
 	}
 }
 

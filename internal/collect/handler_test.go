@@ -9,13 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -279,65 +278,11 @@ func TestHandlerStoreFailure(t *testing.T) {
 	wantError(t, a, http.StatusServiceUnavailable, "unavailable", "could not be stored; try again")
 }
 
-// fakeClock is a clock safe for use from several goroutines.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func TestRateLimiter(t *testing.T) {
-	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	l := newRateLimiter(2, 4, clock.Now)
-	a, b := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("2001:db8::1")
-	allowed := func(ip netip.Addr, n int) int {
-		ok := 0
-		for range n {
-			if l.Allow(ip) {
-				ok++
-			}
-		}
-		return ok
-	}
-	if got := allowed(a, 10); got != 4 {
-		t.Errorf("a burst of 10 let %d through, want the burst of 4", got)
-	}
-	if got := allowed(b, 10); got != 4 {
-		t.Errorf("another client: %d through, want its own burst of 4", got)
-	}
-	clock.Add(500 * time.Millisecond)
-	if got := allowed(a, 10); got != 1 {
-		t.Errorf("after 0.5s at 2/s: %d through, want 1", got)
-	}
-	clock.Add(time.Hour)
-	if got := allowed(a, 10); got != 4 {
-		t.Errorf("after an hour: %d through, want the burst of 4, no more", got)
-	}
-	// Buckets that have refilled are forgotten by the next sweep.
-	clock.Add(2 * time.Minute)
-	l.Allow(b)
-	l.mu.Lock()
-	n := len(l.buckets)
-	l.mu.Unlock()
-	if n != 1 {
-		t.Errorf("%d buckets after a sweep, want 1 (only the client just seen)", n)
-	}
-
-	var off *rateLimiter
-	if !off.Allow(a) || !newRateLimiter(0, 0, clock.Now).Allow(a) {
-		t.Error("a nil or zero-rate limiter must allow everything")
-	}
-}
-
 func TestHandlerRateLimit(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	trusted, _ := ParsePrefixes("10.0.0.1")
-	c := newCollector(t, Config{Now: clock.Now, RatePerClient: 1, RateBurst: 2, ClientIP: ClientIP{Trusted: trusted}})
+	clock := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	trusted, _ := clientip.ParsePrefixes("10.0.0.1")
+	c := newCollector(t, Config{Now: clock.Now, RatePerClient: 1, RateBurst: 2, ClientIP: clientip.Finder{Trusted: trusted}})
 	h := c.srv.Config.Handler
 	body := strings.Replace(batch(goodVisitor, 1), `"demo"`, `"acme"`, 1)
 	send := func(remote, xff string) *httptest.ResponseRecorder {
@@ -431,38 +376,5 @@ func TestBuildHits(t *testing.T) {
 		if foyer.ErrorCode(err) != bad.code || hits != nil || !strings.HasPrefix(foyer.ErrorMessage(err), "event 1: ") {
 			t.Errorf("BuildHits(%+v) = %d hits, %v; want %s for event 1 and no hits", bad.ev, len(hits), err, bad.code)
 		}
-	}
-}
-
-// TestRateLimiterClients: an IPv6 subscriber, who may use any address of
-// its /64, is one client; IPv4 addresses are clients of their own, mapped
-// into IPv6 or not. The sign-in limit and the collector's share this.
-func TestRateLimiterClients(t *testing.T) {
-	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	for _, c := range []struct {
-		first, second string
-		same          bool
-	}{
-		{"2001:db8:1:2::1", "2001:db8:1:2::2", true},
-		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true},
-		{"2001:db8:1:2::1", "2001:db8:1:3::1", false},
-		{"2001:db8:1:2::1", "2001:db9:1:2::1", false},
-		{"198.51.100.1", "198.51.100.2", false},
-		{"198.51.100.1", "::ffff:198.51.100.1", true},
-		{"198.51.100.1", "::ffff:198.51.100.2", false},
-	} {
-		l := newRateLimiter(1.0/60, 1, clock.Now)
-		if !l.Allow(netip.MustParseAddr(c.first)) {
-			t.Fatalf("%s: the first request refused", c.first)
-		}
-		if got := !l.Allow(netip.MustParseAddr(c.second)); got != c.same {
-			t.Errorf("%s after %s: refused %v, want %v (one client: %v)", c.second, c.first, got, c.same, c.same)
-		}
-	}
-	// The sign-in limiter keys clients the same way.
-	s := NewRateLimiter(1.0/60, 1)
-	if !s.Allow(netip.MustParseAddr("2001:db8::1")) || s.Allow(netip.MustParseAddr("2001:db8::2")) {
-		t.Error("the sign-in limiter treats addresses of one /64 as two clients")
 	}
 }

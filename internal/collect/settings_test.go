@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -173,7 +174,7 @@ func TestHandlerExcludedPaths(t *testing.T) {
 
 func TestHandlerSettingsChange(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	c := newCollector(t, Config{Now: clock.Now})
 	gpc := map[string]string{"Sec-GPC": "1"}
 	post := func(path string, hdr map[string]string) int {

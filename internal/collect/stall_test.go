@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestHandlerStalledWriter(t *testing.T) {
 	t.Parallel()
 	f := newGatedEvents()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	const deadline = 50 * time.Millisecond
 	w := startWriter(t, f, WriterConfig{CommitTimeout: deadline, QueueLimit: 2, Now: clock.Now})
 	reg := prometheus.NewRegistry()

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
@@ -165,8 +166,8 @@ func BenchmarkCollect(b *testing.B) {
 			w := collect.NewWriter(s, collect.WriterConfig{Log: log})
 			w.Start()
 			defer w.Stop(context.Background())
-			trusted, _ := collect.ParsePrefixes("127.0.0.1/32")
-			h := collect.NewHandler(collect.Config{Sites: s, Writer: w, ClientIP: collect.ClientIP{Trusted: trusted},
+			trusted, _ := clientip.ParsePrefixes("127.0.0.1/32")
+			h := collect.NewHandler(collect.Config{Sites: s, Writer: w, ClientIP: clientip.Finder{Trusted: trusted},
 				Log: log, RatePerClient: 20, RateBurst: 100})
 			tr := newBenchTraffic(20_000, 200)
 			ips := ipPool(5000)

@@ -16,7 +16,7 @@ func TestCreateWorkspace(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
 		// A clock with sub-millisecond digits: CreatedAt keeps milliseconds.
-		clock := &testutil.Clock{T: time.Date(2025, 1, 2, 3, 4, 5, 678_901_234, time.FixedZone("CET", 3600))}
+		clock := testutil.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 678_901_234, time.FixedZone("CET", 3600)))
 		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
 		ctx := context.Background()
 
@@ -107,7 +107,7 @@ func TestWorkspaceByName(t *testing.T) {
 func TestCreateSite(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		clock := &testutil.Clock{T: time.Date(2025, 5, 6, 7, 8, 9, 123_456_789, time.UTC)}
+		clock := testutil.NewClock(time.Date(2025, 5, 6, 7, 8, 9, 123_456_789, time.UTC))
 		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
 		ctx := context.Background()
 		w := &foyer.Workspace{Name: "Acme"}
@@ -199,7 +199,7 @@ func TestCreateSiteErrors(t *testing.T) {
 func TestSiteByKey(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		clock := &testutil.Clock{T: t0}
+		clock := testutil.NewClock(t0)
 		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
 		ctx := context.Background()
 		w := &foyer.Workspace{Name: "Acme"}

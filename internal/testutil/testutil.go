@@ -94,12 +94,3 @@ func NewSite(t testing.TB, s foyer.Store, workspace, key string, hosts ...string
 	}
 	return w, site
 }
-
-// Clock is a settable clock for tests; safe for one goroutine.
-type Clock struct{ T time.Time }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { return c.T }
-
-// Add moves the clock forward by d.
-func (c *Clock) Add(d time.Duration) { c.T = c.T.Add(d) }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
-	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -66,7 +66,7 @@ func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
 	st := testutil.NewStore(t, d, store.Options{})
 	clock := &testClock{t: time.Now()}
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
-		SignInLimit: collect.NewRateLimiter(0, 0), // no limit: the tests sign in often from one address
+		SignInLimit: clientip.NewLimiter(0, 0, nil), // no limit: the tests sign in often from one address
 		Now:         clock.Now})
 	t.Cleanup(srv.Close) // before the store closes
 	return &webTest{t: t, st: st, srv: srv, clock: clock}
@@ -250,7 +250,7 @@ func TestFailureDelayGrows(t *testing.T) {
 
 func TestSignInThrottledPerAddress(t *testing.T) {
 	w := newWebTest(t)
-	w.srv.cfg.SignInLimit = collect.NewRateLimiter(1.0/60, 3)
+	w.srv.cfg.SignInLimit = clientip.NewLimiter(1.0/60, 3, nil)
 	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
 	// Three attempts at different accounts from one address, then refused,
 	// even with the right password; another address goes on.

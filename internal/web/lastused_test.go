@@ -85,7 +85,7 @@ func testReadsDoNotWaitOnWrites(t *testing.T, d store.Dialect) {
 // minute ago, and a failure to record passes.
 func TestLastUsedAtMostOnceAMinute(t *testing.T) {
 	t.Parallel()
-	clock := &testutil.Clock{T: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	l := newLastUsed(slog.New(slog.DiscardHandler), clock.Now)
 	var mu sync.Mutex
 	var got []string
@@ -100,11 +100,11 @@ func TestLastUsedAtMostOnceAMinute(t *testing.T) {
 			return nil
 		}
 	}
-	long := clock.T.Add(-time.Hour)
+	long := clock.Now().Add(-time.Hour)
 	l.record("session", touch(false), []byte("a"), long)
-	l.record("session", touch(false), []byte("a"), long)                      // recorded a moment ago
-	l.record("session", touch(false), []byte("b"), clock.T.Add(-time.Second)) // stored a second ago
-	l.record("token", touch(true), []byte("a"), long)                         // another kind, failing
+	l.record("session", touch(false), []byte("a"), long)                          // recorded a moment ago
+	l.record("session", touch(false), []byte("b"), clock.Now().Add(-time.Second)) // stored a second ago
+	l.record("token", touch(true), []byte("a"), long)                             // another kind, failing
 	clock.Add(30 * time.Second)
 	l.record("session", touch(false), []byte("a"), long)
 	l.record("token", touch(false), []byte("a"), long) // the failure is retried a minute later, not sooner

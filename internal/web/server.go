@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/tracker"
@@ -18,10 +18,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
+// Collector is what the server needs of the collector (collect.Handler):
+// it serves /collect, forgets a site's cached settings when they change,
+// and tells /readyz whether it can store batches in time.
+type Collector interface {
+	http.Handler
+	ForgetSite(key string)
+	Ready() error
+}
+
 // Config wires a Server.
 type Config struct {
 	Store    foyer.Store
-	Collect  *collect.Handler
+	Collect  Collector
 	Gatherer prometheus.Gatherer
 	Log      *slog.Logger
 	// IPData is the IP data in service, whose sources /about/data credits;
@@ -31,11 +40,11 @@ type Config struct {
 	// row waits; failureDelay when nil.
 	FailureDelay func(n int) time.Duration
 	// ClientIP finds the client of a request, for SignInLimit.
-	ClientIP collect.ClientIP
+	ClientIP clientip.Finder
 	// SignInLimit bounds the sign-in attempts (passwords and codes) of one
 	// client address, whatever the account: 10 a minute in bursts of 10
 	// when nil.
-	SignInLimit *collect.RateLimiter
+	SignInLimit *clientip.Limiter
 	// SSO lists the OpenID Connect providers users may sign in with, in the
 	// order the login page shows them.
 	SSO []*sso.Provider
@@ -66,7 +75,7 @@ func NewServer(cfg Config) *Server {
 		cfg.FailureDelay = failureDelay
 	}
 	if cfg.SignInLimit == nil {
-		cfg.SignInLimit = collect.NewRateLimiter(10.0/60, 10)
+		cfg.SignInLimit = clientip.NewLimiter(10.0/60, 10, nil)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -76,7 +85,9 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
-	s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
+	if cfg.Collect != nil {
+		s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Gatherer != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 )
 
@@ -220,7 +221,7 @@ func TestSiteSettingsReachCollector(t *testing.T) {
 	wr.Start()
 	t.Cleanup(func() { wr.Stop(context.Background()) })
 	col := collect.NewHandler(collect.Config{Sites: w.st, Writer: wr, Log: slog.New(slog.DiscardHandler)})
-	w.srv = NewServer(Config{Store: w.st, Collect: col, Log: slog.New(slog.DiscardHandler), SignInLimit: collect.NewRateLimiter(0, 0)})
+	w.srv = NewServer(Config{Store: w.st, Collect: col, Log: slog.New(slog.DiscardHandler), SignInLimit: clientip.NewLimiter(0, 0, nil)})
 	w.user("olga@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
 	acme := w.site("Acme", "acme")
 	olga := w.signIn("olga@example.com")

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
@@ -49,7 +49,7 @@ func newSSOTest(t *testing.T, d store.Dialect) *ssoTest {
 	logs := &syncBuffer{}
 	clock := &testClock{t: time.Now()}
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)),
-		FailureDelay: func(int) time.Duration { return 0 }, SignInLimit: collect.NewRateLimiter(0, 0), SSO: []*sso.Provider{p},
+		FailureDelay: func(int) time.Duration { return 0 }, SignInLimit: clientip.NewLimiter(0, 0, nil), SSO: []*sso.Provider{p},
 		Now: clock.Now})
 	s := &ssoTest{webTest: &webTest{t: t, st: st, srv: srv, clock: clock}, idp: idp, logs: logs}
 	t.Cleanup(s.checkLogs)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/foyerhq/foyer/internal/testutil/oidctest"
@@ -269,7 +269,7 @@ func (w *webTest) workspace(name string) int64 {
 func TestSSOThrottled(t *testing.T) {
 	t.Parallel()
 	s := newSSOTest(t, store.SQLite)
-	s.srv.cfg.SignInLimit = collect.NewRateLimiter(1.0/60, 2)
+	s.srv.cfg.SignInLimit = clientip.NewLimiter(1.0/60, 2, nil)
 	ana := s.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
 	s.as("ana-sub", "ana@example.com")
 	for i := range 2 {

@@ -1,4 +1,7 @@
-package collect
+// Package clientip tells who a request's client is, and how often it may
+// come: the address behind a request (trusting forwarding headers only from
+// configured proxies), and a token bucket per client that holds no address.
+package clientip
 
 import (
 	"net"
@@ -7,10 +10,10 @@ import (
 	"strings"
 )
 
-// ClientIP finds the address of the client behind a request: the peer of
+// Finder finds the address of the client behind a request: the peer of
 // the connection, or, only when that peer is a trusted proxy, the nearest
 // untrusted address in X-Forwarded-For or Forwarded.
-type ClientIP struct {
+type Finder struct {
 	Trusted []netip.Prefix
 }
 
@@ -39,7 +42,7 @@ func ParsePrefixes(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-func (c *ClientIP) trusted(a netip.Addr) bool {
+func (c *Finder) trusted(a netip.Addr) bool {
 	for _, p := range c.Trusted {
 		if p.Contains(a) {
 			return true
@@ -49,7 +52,7 @@ func (c *ClientIP) trusted(a netip.Addr) bool {
 }
 
 // From returns the client address of r; the zero Addr when there is none.
-func (c *ClientIP) From(r *http.Request) netip.Addr {
+func (c *Finder) From(r *http.Request) netip.Addr {
 	peer := parseHostAddr(r.RemoteAddr)
 	if !peer.IsValid() || !c.trusted(peer) {
 		return peer

@@ -1,4 +1,4 @@
-package collect
+package clientip
 
 import (
 	"net/http/httptest"
@@ -7,18 +7,18 @@ import (
 	"testing"
 )
 
-func TestClientIP(t *testing.T) {
+func TestFinder(t *testing.T) {
 	t.Parallel()
 	trusted, err := ParsePrefixes("10.0.0.0/8, 127.0.0.1, 2001:db8:ffff::/48")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := ClientIP{Trusted: trusted}
-	none := ClientIP{}
+	c := Finder{Trusted: trusted}
+	none := Finder{}
 	type hdr = map[string][]string
 	tests := []struct {
 		name   string
-		c      *ClientIP
+		c      *Finder
 		remote string
 		h      hdr
 		want   string // "" for the zero Addr

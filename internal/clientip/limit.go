@@ -1,4 +1,4 @@
-package collect
+package clientip
 
 import (
 	"hash/maphash"
@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// rateLimiter is a token bucket per client: an IPv4 address, or an IPv6
-// /64 (clientKey). Clients are keyed by a keyed hash of their address whose seed lives only in this process's memory, so
-// not even the limiter holds an IP address.
-type rateLimiter struct {
+// Limiter is a token bucket per client: an IPv4 address, or an IPv6 /64
+// (clientKey), for the collector and the sign-in forms alike. Clients are
+// keyed by a keyed hash of their address whose seed lives only in this
+// process's memory, so not even the limiter holds an IP address.
+type Limiter struct {
 	rate  float64 // tokens per second
 	burst float64
 	now   func() time.Time
@@ -26,13 +27,19 @@ type bucket struct {
 	last   time.Time
 }
 
-func newRateLimiter(perSecond, burst float64, now func() time.Time) *rateLimiter {
-	return &rateLimiter{rate: perSecond, burst: burst, now: now, seed: maphash.MakeSeed(), buckets: map[uint64]*bucket{}}
+// NewLimiter allows perSecond requests a client on average, in bursts of
+// burst, by the clock now (time.Now when nil). A rate of 0 allows
+// everything.
+func NewLimiter(perSecond, burst float64, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{rate: perSecond, burst: burst, now: now, seed: maphash.MakeSeed(), buckets: map[uint64]*bucket{}}
 }
 
-// Allow takes one token from the client's bucket and reports whether it had one.
-// A limiter with a rate of 0 allows everything.
-func (l *rateLimiter) Allow(ip netip.Addr) bool {
+// Allow takes one token from the client's bucket and reports whether it had
+// one. A nil limiter, or one with a rate of 0, allows everything.
+func (l *Limiter) Allow(ip netip.Addr) bool {
 	if l == nil || l.rate <= 0 {
 		return true
 	}
@@ -75,7 +82,7 @@ func clientKey(ip netip.Addr) netip.Addr {
 }
 
 // sweep forgets clients whose buckets have refilled.
-func (l *rateLimiter) sweep(now time.Time) {
+func (l *Limiter) sweep(now time.Time) {
 	full := time.Duration(l.burst / l.rate * float64(time.Second))
 	for k, b := range l.buckets {
 		if now.Sub(b.last) > full {
@@ -84,17 +91,3 @@ func (l *rateLimiter) sweep(now time.Time) {
 	}
 	l.swept = now
 }
-
-// RateLimiter is a token bucket per client address, for other handlers
-// than the collector (sign-in). Like the collector's, it keys clients by a
-// keyed hash of their address: it holds no address.
-type RateLimiter struct{ l *rateLimiter }
-
-// NewRateLimiter allows perSecond requests a client on average, in bursts
-// of burst.
-func NewRateLimiter(perSecond, burst float64) *RateLimiter {
-	return &RateLimiter{newRateLimiter(perSecond, burst, time.Now)}
-}
-
-// Allow takes one token from the client's bucket and reports whether it had one.
-func (r *RateLimiter) Allow(ip netip.Addr) bool { return r == nil || r.l.Allow(ip) }
