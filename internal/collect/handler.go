@@ -2,7 +2,6 @@ package collect
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/httperr"
 )
 
 // Config configures a Handler.
@@ -103,7 +103,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n, err := h.serve(r)
 	switch {
 	case err != nil:
-		h.fail(w, reason(err), status(err), err)
+		h.fail(w, reason(err), foyer.ErrorStatus(foyer.ErrorCode(err)), err)
 	case n == 0:
 		w.WriteHeader(http.StatusNoContent)
 	default:
@@ -289,24 +289,6 @@ func reason(err error) string {
 	return "invalid"
 }
 
-// status maps an error code to an HTTP status.
-func status(err error) int {
-	switch foyer.ErrorCode(err) {
-	case foyer.EINVALID:
-		return http.StatusBadRequest
-	case foyer.ENOTFOUND:
-		return http.StatusNotFound
-	case foyer.EFORBIDDEN:
-		return http.StatusForbidden
-	case foyer.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case foyer.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case foyer.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 // retryAfter is the Retry-After of a 503, in seconds: storage that failed
 // or stalled is given a few seconds before the client tries again.
@@ -324,9 +306,5 @@ func (h *Handler) fail(w http.ResponseWriter, reason string, code int, err error
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", retryAfter)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
-		"code": foyer.ErrorCode(err), "message": foyer.ErrorMessage(err),
-	}})
+	httperr.JSONStatus(w, code, err)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/httperr"
 )
 
 //go:embed openapi.json
@@ -25,14 +26,14 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer"`)
-			apiError(w, http.StatusUnauthorized, foyer.Errorf(foyer.EUNAUTHORIZED, "send an API token: Authorization: Bearer TOKEN"))
+			apiError(w, foyer.Errorf(foyer.EUNAUTHORIZED, "send an API token: Authorization: Bearer TOKEN"))
 			return
 		}
 		hash := auth.TokenHash(strings.TrimSpace(token))
 		t, err := s.cfg.Store.APIToken(r.Context(), hash)
 		if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="foyer", error="invalid_token"`)
-			apiError(w, http.StatusUnauthorized, err)
+			apiError(w, err)
 			return
 		}
 		if err != nil {
@@ -44,13 +45,10 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 	}
 }
 
-func apiError(w http.ResponseWriter, status int, err error) {
-	w.Header().Set("Content-Type", "application/json")
+// apiError answers err with its code's status and the JSON error body.
+func apiError(w http.ResponseWriter, err error) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
-		"code": foyer.ErrorCode(err), "message": foyer.ErrorMessage(err),
-	}})
+	httperr.JSON(w, err)
 }
 
 func apiJSON(w http.ResponseWriter, v any) {
@@ -100,12 +98,12 @@ func page(r *http.Request) (limit, offset int, err error) {
 func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	limit, offset, err := page(r)
 	if err != nil {
-		apiError(w, http.StatusBadRequest, err)
+		apiError(w, err)
 		return
 	}
 	p, err := periodOf(r)
 	if err != nil {
-		apiError(w, http.StatusBadRequest, err)
+		apiError(w, err)
 		return
 	}
 	q := filterOf(r)
@@ -140,22 +138,22 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		apiError(w, http.StatusNotFound, foyer.Errorf(foyer.ENOTFOUND, "company %q not found", r.PathValue("id")))
+		apiError(w, foyer.Errorf(foyer.ENOTFOUND, "company %q not found", r.PathValue("id")))
 		return
 	}
 	limit, _, err := page(r)
 	if err != nil {
-		apiError(w, http.StatusBadRequest, err)
+		apiError(w, err)
 		return
 	}
 	p, err := periodOf(r)
 	if err != nil {
-		apiError(w, http.StatusBadRequest, err)
+		apiError(w, err)
 		return
 	}
 	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, p.From, p.To, limit)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		apiError(w, http.StatusNotFound, err)
+		apiError(w, err)
 		return
 	}
 	if err != nil {
@@ -251,5 +249,5 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 // apiServerError logs err and answers that it is ours, without its detail.
 func (s *Server) apiServerError(w http.ResponseWriter, what string, err error) {
 	s.cfg.Log.Error(what, "err", err)
-	apiError(w, http.StatusInternalServerError, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
+	apiError(w, foyer.Errorf(foyer.EINTERNAL, "something went wrong on our side"))
 }
