@@ -166,3 +166,6 @@ func daysTopSources(s *Store, ctx context.Context, page []foyer.FeedRow, siteID,
 	}
 	return pickTopSources(rows, byID)
 }
+
+// IsUniqueViolation is isUniqueViolation, for the tests.
+func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }

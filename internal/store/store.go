@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,8 +17,10 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"               // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect names a SQL dialect.
@@ -193,14 +196,20 @@ func (s *Store) rebind(q string) string {
 	return b.String()
 }
 
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a violated unique constraint.
+const pgUniqueViolation = "23505"
+
 // isUniqueViolation reports whether err is a unique-constraint violation in
-// either dialect.
+// either dialect, by the drivers' error codes: SQLite's extended codes for
+// a UNIQUE or PRIMARY KEY constraint, PostgreSQL's SQLSTATE 23505.
 func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	if se := (*sqlite.Error)(nil); errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
+		return pe.Code == pgUniqueViolation
+	}
+	return false
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

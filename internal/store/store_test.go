@@ -6,6 +6,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -65,4 +66,37 @@ func pageview(site int64, visitor string, at time.Duration, path string) foyer.H
 		SiteID: site, VisitorUID: visitor, Time: t0.Add(at), Kind: foyer.KindPageview,
 		Host: "www.example.com", Path: path, Title: "Example",
 	}
+}
+
+// TestUniqueViolation: a violated unique constraint is told from other
+// errors by the drivers' codes, on both dialects, also when wrapped.
+func TestUniqueViolation(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		db := s.DB()
+		for _, q := range []string{`CREATE TABLE uv (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER NOT NULL)`,
+			`INSERT INTO uv (id, name, n) VALUES (1, 'a', 1)`} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			q    string
+			want bool
+		}{
+			{`INSERT INTO uv (id, name, n) VALUES (2, 'a', 1)`, true},     // unique
+			{`INSERT INTO uv (id, name, n) VALUES (1, 'b', 1)`, true},     // primary key
+			{`INSERT INTO uv (id, name, n) VALUES (3, 'c', NULL)`, false}, // not null
+			{`INSERT INTO nowhere (id) VALUES (1)`, false},
+		} {
+			_, err := db.Exec(c.q)
+			if err == nil {
+				t.Fatalf("%s: no error", c.q)
+			}
+			if got := store.IsUniqueViolation(fmt.Errorf("wrapped: %w", err)); got != c.want {
+				t.Errorf("%s: unique violation %v, want %v (%v)", c.q, got, c.want, err)
+			}
+		}
+	})
 }
