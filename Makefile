@@ -9,7 +9,9 @@ LDFLAGS := -s -w -X github.com/foyerhq/foyer.Version=$(VERSION)
 LISTEN  ?= localhost:8080
 IPDATA  := foyer-data/ipdata
 
-.PHONY: run build ipdata test test-short lint generate bench clean
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: run build ipdata test test-short lint fmtcheck generate bench clean
 
 run: build ipdata
 	./$(BIN) serve --demo --listen $(LISTEN) --ipdata $(IPDATA)
@@ -28,17 +30,27 @@ ipdata: build
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/foyer
 
-test:
+# The whole suite, as CI runs it: formatting, vet and staticcheck first,
+# then every test on SQLite and PostgreSQL; nothing is skipped.
+test: fmtcheck
 	scripts/test-setup
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
+# The quick half: no browser or end-to-end runs that -short skips, and the
+# PostgreSQL half only when a server answers.
 test-short:
 	$(GO) test -count=1 -short ./...
 
-lint:
+lint: fmtcheck
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(STATICCHECK) ./...
+
+# Fails, naming them, when Go files are not gofmt'ed.
+fmtcheck:
+	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './foyer-data/*')); \
+	if [ -n "$$files" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$files"; exit 1; fi
 
 generate:
 	$(GO) generate ./...

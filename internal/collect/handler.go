@@ -289,7 +289,6 @@ func reason(err error) string {
 	return "invalid"
 }
 
-
 // retryAfter is the Retry-After of a 503, in seconds: storage that failed
 // or stalled is given a few seconds before the client tries again.
 const retryAfter = "5"

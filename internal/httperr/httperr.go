@@ -20,7 +20,9 @@ type Body struct {
 }
 
 // JSON answers err with its code's status.
-func JSON(w http.ResponseWriter, err error) { JSONStatus(w, foyer.ErrorStatus(foyer.ErrorCode(err)), err) }
+func JSON(w http.ResponseWriter, err error) {
+	JSONStatus(w, foyer.ErrorStatus(foyer.ErrorCode(err)), err)
+}
 
 // JSONStatus answers err with another status than its code's, such as 405
 // for a method a route does not take.
