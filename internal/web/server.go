@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"embed"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+//go:embed static
+var staticFiles embed.FS
 
 // Config wires a Server.
 type Config struct {
@@ -150,7 +154,7 @@ func (s *Server) Close() { s.lastUsed.close() }
 func (s *Server) throttled(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.allowSignIn(w, r) {
-			s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: errTooManyAttempts})
+			s.render(w, http.StatusTooManyRequests, "login", s.newLoginView(errTooManyAttempts))
 			return
 		}
 		h.ServeHTTP(w, r)
