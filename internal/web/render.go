@@ -110,6 +110,7 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 	http.Error(w, "Something went wrong on our side; try again.", http.StatusInternalServerError)
 }
 
+// funcs are the functions the templates call.
 var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges}
 
 // count writes a number of things: "1 visit", "2 visits".

@@ -73,8 +73,8 @@ func fill(v reflect.Value, depth int) {
 // field filled, so that a field or function a template names wrongly
 // fails here and not in front of a user, and for the pages that a
 // signed-out visitor sees, with a title and nothing else. A field the
-// view lacks fails here too in a branch that neither runs (templateFields).
-// Every template file is a page.
+// view lacks fails here even in a branch that neither of those runs
+// (templateFields). Every template file is a page.
 func TestEveryTemplateRenders(t *testing.T) {
 	files, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
