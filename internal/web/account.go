@@ -7,12 +7,14 @@ import (
 	"github.com/foyerhq/foyer/internal/auth"
 )
 
-// accountData is what the account page shows.
-type accountData struct {
+// accountView is what the account page shows.
+type accountView struct {
+	layout
 	Sessions    []sessionRow
 	Identities  []identityRow // the user's linked accounts at single sign-on providers
 	HasPassword bool          // the user signs in with a password, not only with single sign-on
 	Notice      string        // what the last form did
+	SSO         []ssoButton   // the providers one may link an account at
 }
 
 // sessionRow is one of the user's sessions, as the account page lists it.
@@ -47,13 +49,13 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "account", err)
 		return
 	}
-	d := accountData{Identities: ids, HasPassword: u.PasswordHash != "", Notice: notice}
+	d := accountView{layout: layout{Title: "Your account", User: u, Error: errMsg},
+		Identities: ids, HasPassword: u.PasswordHash != "", Notice: notice, SSO: s.ssoButtons("/login/sso/")}
 	cur := sessionOfRequest(r)
 	for _, a := range list {
 		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})
 	}
-	s.render(w, status, "account", pageData{Title: "Your account", User: u, Error: errMsg, accountData: d,
-		ssoData: ssoData{SSO: s.ssoButtons("/login/sso/")}})
+	s.render(w, status, "account", d)
 }
 
 // changePassword sets a new password when the current one is right, and

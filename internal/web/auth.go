@@ -1,13 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"embed"
-	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,43 +12,6 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
 )
-
-//go:embed templates/*.html
-var templateFiles embed.FS
-
-//go:embed static
-var staticFiles embed.FS
-
-// pages are parsed once: each page is the layout with its own content.
-var pages = func() map[string]*template.Template {
-	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "app", "feed", "company", "sites", "members", "invite", "reset", "setup", "notfound", "forbidden",
-		"twofactor", "enrol", "overview", "formerror", "account", "settings", "forgot"} {
-		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
-	}
-	return m
-}()
-
-// pageData is what every page template gets; each page uses its part.
-type pageData struct {
-	Title      string
-	User       *foyer.User
-	Error      string
-	Email      string
-	Next       string // where a sign-in goes on to: a local path, or "" for the app
-	Back       string // where a page that only says what went wrong leads back to
-	Workspaces []foyer.Membership
-	feedData
-	companyData
-	sitesData
-	membersData
-	twoFactorData
-	overviewData
-	ssoData
-	setupData
-	accountData
-	settingsData
-}
 
 // Sign-in policy.
 const (
@@ -73,22 +32,19 @@ func failureDelay(n int) time.Duration {
 	return min(d, maxDelay)
 }
 
-// render writes a page; it is executed in full first, so that a template
-// error becomes a 500, not half a page.
-func (s *Server) render(w http.ResponseWriter, status int, page string, d pageData) {
-	if page == "login" { // every answer on the login page offers single sign-on
-		d.SSO = s.ssoButtons("/login/sso/")
-	}
-	var buf bytes.Buffer
-	if err := pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
-		s.serverError(w, "render "+page, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	buf.WriteTo(w)
+// loginView is what the login page shows.
+type loginView struct {
+	layout
+	Email   string
+	Next    string // where a sign-in goes on to: a local path, or "" for the app
+	NoUsers bool   // nobody can sign in yet
+	SSO     []ssoButton
+}
+
+// newLoginView is the login page saying errMsg (or nothing), with a
+// button for each single sign-on provider, as every answer on it has.
+func (s *Server) newLoginView(errMsg string) loginView {
+	return loginView{layout: layout{Title: "Sign in", Error: errMsg}, SSO: s.ssoButtons("/login/sso/")}
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +53,8 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, cmp.Or(next, "/app"), http.StatusSeeOther)
 		return
 	}
-	d := pageData{Title: "Sign in", Next: next}
+	d := s.newLoginView("")
+	d.Next = next
 	has, err := s.cfg.Store.HasUsers(r.Context())
 	if err != nil {
 		s.serverError(w, "login", err)
@@ -117,12 +74,13 @@ const errWrongLogin = "The email or the password is wrong."
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		s.render(w, http.StatusBadRequest, "login", pageData{Title: "Sign in", Error: "The form could not be read."})
+		s.render(w, http.StatusBadRequest, "login", s.newLoginView("The form could not be read."))
 		return
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
-	d := pageData{Title: "Sign in", Email: email, Next: localPath(r.PostForm.Get("next"))}
+	d := s.newLoginView("")
+	d.Email, d.Next = email, localPath(r.PostForm.Get("next"))
 	ctx := r.Context()
 	u, err := s.cfg.Store.UserByEmail(ctx, email)
 	switch {
@@ -243,108 +201,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// currentUser returns the user and session of a request's cookie, or nil.
-func (s *Server) currentUser(r *http.Request) (*foyer.User, *foyer.AuthSession, error) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" {
-		return nil, nil, nil
-	}
-	hash := auth.TokenHash(c.Value)
-	sess, err := s.cfg.Store.Session(r.Context(), hash)
-	if foyer.ErrorCode(err) == foyer.EUNAUTHORIZED {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	s.lastUsed.record("session", s.cfg.Store.TouchSession, hash, sess.LastSeenAt)
-	u, err := s.cfg.Store.UserByID(r.Context(), sess.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, sess, nil
-}
-
-type membershipsKey struct{}
-
-type sessionKey struct{}
-
-// sessionOfRequest returns the session of a request that signedIn served,
-// or nil.
-func sessionOfRequest(r *http.Request) *foyer.AuthSession {
-	sess, _ := r.Context().Value(sessionKey{}).(*foyer.AuthSession)
-	return sess
-}
-
-// membershipCache holds a signed-in request's memberships once read.
-type membershipCache struct {
-	ms   []foyer.Membership
-	err  error
-	done bool
-}
-
-// memberships returns the user's workspaces and roles, read once per
-// request that signedIn served: its checks and the page use the same.
-func (s *Server) memberships(r *http.Request, u *foyer.User) ([]foyer.Membership, error) {
-	c, ok := r.Context().Value(membershipsKey{}).(*membershipCache)
-	if !ok {
-		return s.cfg.Store.Memberships(r.Context(), u.ID)
-	}
-	if !c.done {
-		c.ms, c.err = s.cfg.Store.Memberships(r.Context(), u.ID)
-		c.done = true
-	}
-	return c.ms, c.err
-}
-
-// signedIn serves a page only to a signed-in user: others go to /login,
-// a session that has not given its second factor to /login/2fa, and a
-// member of a workspace that requires two-factor authentication who has
-// none to /account/2fa to set it up; multi-factor authentication at the
-// identity provider of a single sign-on meets the requirement too.
-func (s *Server) signedIn(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
-	return s.signedInTo(false, next)
-}
-
-// enrolling is signedIn for what the two-factor enrolment page offers (the
-// enrolment itself, and signing out everywhere): a member a workspace
-// makes set up two-factor authentication reaches them before doing so.
-func (s *Server) enrolling(next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
-	return s.signedInTo(true, next)
-}
-
-func (s *Server) signedInTo(enrolment bool, next func(http.ResponseWriter, *http.Request, *foyer.User)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, sess, err := s.currentUser(r)
-		if err != nil {
-			s.serverError(w, "session", err)
-			return
-		}
-		if u == nil {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
-			return
-		}
-		ctx := context.WithValue(r.Context(), membershipsKey{}, &membershipCache{})
-		r = r.WithContext(context.WithValue(ctx, sessionKey{}, sess))
-		if !sess.SecondFactor {
-			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
-			return
-		}
-		if u.TOTPSecret == "" && !sess.MultiFactorAtIdP && !enrolment {
-			ms, err := s.memberships(r, u)
-			if err != nil {
-				s.serverError(w, "session", err)
-				return
-			}
-			for _, m := range ms {
-				if m.Require2FA {
-					http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
-					return
-				}
-			}
-		}
-		next(w, r, u)
-	}
+// appView is what the app's home page shows: the user's workspaces.
+type appView struct {
+	layout
+	Workspaces []foyer.Membership
 }
 
 func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -353,31 +213,7 @@ func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		s.serverError(w, "app", err)
 		return
 	}
-	s.render(w, http.StatusOK, "app", pageData{Title: "Workspaces", User: u, Workspaces: ms})
-}
-
-func (s *Server) serverError(w http.ResponseWriter, what string, err error) {
-	s.serverErrorOf(w, what, nil, err)
-}
-
-// serverErrorOf is serverError for a request about user u (nil: none),
-// whom the log names by ID, never by address.
-func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User, err error) {
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	if u != nil {
-		s.cfg.Log.Error(what, "user", u.ID, "err", err)
-	} else {
-		s.cfg.Log.Error(what, "err", err)
-	}
-	http.Error(w, "Something went wrong on our side; try again.", http.StatusInternalServerError)
-}
-
-// notFound answers that there is nothing here for u: also what another
-// workspace's IDs get, so that they tell nothing.
-func (s *Server) notFound(w http.ResponseWriter, u *foyer.User) {
-	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", User: u})
+	s.render(w, http.StatusOK, "app", appView{layout: layout{Title: "Workspaces", User: u}, Workspaces: ms})
 }
 
 // hashNewPassword returns the hash of a password a user chose, or what is

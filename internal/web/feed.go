@@ -1,20 +1,18 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/foyerhq/foyer"
 )
 
-// feedData is what the feed page shows.
-type feedData struct {
-	Workspace              foyer.Membership
+// feedView is what the feed page shows.
+type feedView struct {
+	layout
 	Filter                 foyer.FeedQuery // its filter fields
 	FilterQS               template.URL    // the same, as a query string for links
 	QS                     template.URL    // the period, filter and order: the feed's query string
@@ -49,78 +47,6 @@ type period struct {
 // feedPageSize is how many companies one page of the feed lists.
 const feedPageSize = 50
 
-var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges}
-
-// count writes a number of things: "1 visit", "2 visits".
-func count(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// duration writes milliseconds of engaged time as "2 min 5 s".
-func duration(ms int64) string {
-	d := time.Duration(ms) * time.Millisecond
-	switch {
-	case d <= 0:
-		return "–"
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
-}
-
-// now is the clock of the pages; tests replace it.
-var now = time.Now
-
-// ago writes how long ago t was, or its date when that is long ago.
-func ago(t time.Time) string {
-	d := now().Sub(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s ago", max(0, int(d.Seconds())))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	}
-	return t.UTC().Format("2 Jan 2006")
-}
-
-// workspaceOf returns the user's membership of the workspace in the path,
-// or writes a 404: another workspace's ID looks like one that does not exist.
-func (s *Server) workspaceOf(w http.ResponseWriter, r *http.Request, u *foyer.User) (foyer.Membership, bool) {
-	id, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
-	if err == nil {
-		ms, err := s.memberships(r, u)
-		if err != nil {
-			s.serverError(w, "memberships", err)
-			return foyer.Membership{}, false
-		}
-		for _, m := range ms {
-			if m.WorkspaceID == id {
-				return m, true
-			}
-		}
-	}
-	s.notFound(w, u)
-	return foyer.Membership{}, false
-}
-
-// workspaceRole is workspaceOf for what needs at least a role: a member
-// with less gets a 403 page.
-func (s *Server) workspaceRole(w http.ResponseWriter, r *http.Request, u *foyer.User, min foyer.Role) (foyer.Membership, bool) {
-	m, ok := s.workspaceOf(w, r, u)
-	if ok && !m.Role.AtLeast(min) {
-		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
-		return m, false
-	}
-	return m, ok
-}
-
 func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceOf(w, r, u)
 	if !ok {
@@ -145,7 +71,8 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	current := feedQueryString(p, filter)
-	d := feedData{Workspace: m, Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), Workspace: m},
+		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
 		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,
 		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
@@ -165,11 +92,14 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	}
 	slices.Sort(d.Sources)
 	d.Feed = rows
-	s.render(w, http.StatusOK, "feed", pageData{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), feedData: d})
+	s.render(w, http.StatusOK, "feed", d)
 }
 
-// companyData is what the company page shows.
-type companyData struct {
+// companyView is what the company page shows.
+type companyView struct {
+	layout
+	Period                                feedPeriod
+	Periods                               []period
 	Company                               *foyer.Company
 	Chart, EngagedChart                   template.HTML
 	Visits                                []foyer.Visit
@@ -208,12 +138,12 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "company visits", err)
 		return
 	}
-	cd := companyData{Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits}
+	cd := companyView{layout: layout{Title: c.Name, User: u, Error: periodNotice(perr), Workspace: m},
+		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits}
 	for _, d := range series {
 		cd.TotalVisits += d.Visits
 		cd.TotalPages += d.Pageviews
 		cd.TotalEngaged += d.EngagedMS
 	}
-	s.render(w, http.StatusOK, "company", pageData{Title: c.Name, User: u, Error: periodNotice(perr),
-		feedData: feedData{Workspace: m, Period: p, Periods: periodLinks(p)}, companyData: cd})
+	s.render(w, http.StatusOK, "company", cd)
 }

@@ -11,16 +11,30 @@ import (
 	"github.com/foyerhq/foyer/internal/auth"
 )
 
+// forgotView is what the page to ask for a password reset link shows.
+type forgotView struct {
+	layout
+	Email   string // the address a link was asked for
+	MailOff bool   // no mail relay is configured
+	Asked   bool   // a link was asked for
+}
+
+// newForgotView is the page to ask for a password reset link, before
+// asking.
+func (s *Server) newForgotView() forgotView {
+	return forgotView{layout: layout{Title: "Forgot your password?"}, MailOff: s.cfg.Mail == nil}
+}
+
 // forgotPage offers a user to choose a new password: with a mail relay,
 // it mails a reset link; without one, it says whom to ask.
 func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "forgot", pageData{Title: "Forgot your password?", membersData: membersData{mailResult: mailResult{MailOff: s.cfg.Mail == nil}}})
+	s.render(w, http.StatusOK, "forgot", s.newForgotView())
 }
 
 // forgot mails a reset link to the address, when it has an account. The
 // answer is the same either way, and as quick: the mail goes out after it.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	d := pageData{Title: "Forgot your password?", membersData: membersData{mailResult: mailResult{MailOff: s.cfg.Mail == nil}}}
+	d := s.newForgotView()
 	if s.cfg.Mail == nil {
 		s.render(w, http.StatusServiceUnavailable, "forgot", d)
 		return

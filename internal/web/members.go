@@ -19,8 +19,9 @@ const (
 	resetLife  = 24 * time.Hour
 )
 
-// membersData is what the members, invitation and reset pages show.
-type membersData struct {
+// membersView is what the members page shows.
+type membersView struct {
+	layout
 	Members      []foyer.Member
 	Tokens       []foyer.APIToken
 	NewToken     string
@@ -31,12 +32,26 @@ type membersData struct {
 	// HostLinks is set when no public URL is configured: links follow
 	// the Host header of the request that made them.
 	HostLinks bool
-	// Invitation page: the signed-in user, when there is one, and whether
-	// it has the invited address.
+}
+
+// inviteView is what the page of an invitation shows; its layout's
+// Workspace is the workspace it invites to, with the role it offers.
+type inviteView struct {
+	layout
+	Email      string // the invited address
+	Next       string // the invitation page, where a sign-in goes on to
+	InvitePath string // the invitation page's address, for its form
+	SSO        []ssoButton
+	// The signed-in user, when there is one, and whether it has the
+	// invited address.
 	SignedInAs string
 	Invited    bool
-	// Forgot page: whether a link was asked for.
-	Asked bool
+}
+
+// resetView is what the page of a password reset link shows.
+type resetView struct {
+	layout
+	Email string // whose password it sets
 }
 
 // linkURL is where a one-time link points, on this Foyer.
@@ -49,10 +64,10 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{})
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{})
 }
 
-func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d membersData) {
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d membersView) {
 	members, err := s.cfg.Store.Members(r.Context(), m.WorkspaceID)
 	if err != nil {
 		s.serverError(w, "members", err)
@@ -63,8 +78,8 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "members", err)
 		return
 	}
-	s.render(w, status, "members", pageData{Title: "Members", User: u, Error: errMsg,
-		feedData: feedData{Workspace: m}, membersData: d})
+	d.layout = layout{Title: "Members", User: u, Error: errMsg, Workspace: m}
+	s.render(w, status, "members", d)
 }
 
 // invite makes an invitation link: owners only.
@@ -83,14 +98,14 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 		if err = s.cfg.Store.CreateLink(r.Context(), hash, l); err == nil {
 			email, link := strings.ToLower(strings.TrimSpace(l.Email)), s.linkURL(r, foyer.LinkInvite, token)
 			subject, body := inviteMail(u.Email, m.WorkspaceName, role, link, l.ExpiresAt)
-			s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
+			s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewLink: link,
 				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", email, role),
 				NewLinkUntil: l.ExpiresAt.UTC(), mailResult: s.mailLink(r.Context(), foyer.LinkInvite, email, subject, body)})
 			return
 		}
 	}
 	if foyer.ErrorCode(err) == foyer.EINVALID {
-		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersData{})
+		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersView{})
 		return
 	}
 	s.serverError(w, "invite", err)
@@ -125,7 +140,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 	}
 	if len(theirs) > 1 {
 		s.renderMembers(w, r, u, m, http.StatusForbidden, fmt.Sprintf("%s belongs to another workspace too, so only they can "+
-			"choose a new password: with “Forgot your password?” on the sign-in page.", target.Email), membersData{})
+			"choose a new password: with “Forgot your password?” on the sign-in page.", target.Email), membersView{})
 		return
 	}
 	token, hash := auth.NewToken()
@@ -136,7 +151,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 	}
 	link := s.linkURL(r, foyer.LinkReset, token)
 	subject, body := resetMail(u.Email, target.Email, link, l.ExpiresAt)
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewLink: link,
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewLink: link,
 		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC(),
 		mailResult: s.mailLink(r.Context(), foyer.LinkReset, target.Email, subject, body)})
 }
@@ -156,7 +171,7 @@ func (s *Server) linkByToken(w http.ResponseWriter, r *http.Request, token strin
 			s.serverError(w, "link", err)
 			return nil, nil, false
 		}
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: gone})
+		s.gone(w, gone)
 		return nil, nil, false
 	}
 	return l, hash, true
@@ -218,7 +233,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.ENOTFOUND:
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+		s.gone(w, "This link was used meanwhile.")
 		return
 	case foyer.ECONFLICT:
 		d.Error = "This address has a Foyer account already: sign in with it above to join."
@@ -242,18 +257,18 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 // invitePage returns what the page of an invitation shows, and the user
 // who has the invited address, if any (for single sign-on; the page does
 // not tell).
-func (s *Server) invitePage(ctx context.Context, l *foyer.AuthLink, token string) (pageData, *foyer.User, error) {
+func (s *Server) invitePage(ctx context.Context, l *foyer.AuthLink, token string) (inviteView, *foyer.User, error) {
 	ws := foyer.Membership{WorkspaceID: l.WorkspaceID, Role: l.Role}
 	if wsp, err := s.cfg.Store.WorkspaceByID(ctx, l.WorkspaceID); err == nil {
 		ws.WorkspaceName = wsp.Name
 	}
 	existing, err := s.cfg.Store.UserByEmail(ctx, l.Email)
 	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
-		return pageData{}, nil, err
+		return inviteView{}, nil, err
 	}
 	path := "/invite/" + url.PathEscape(token)
-	return pageData{Title: "Join " + ws.WorkspaceName, Email: l.Email, Next: path, feedData: feedData{Workspace: ws},
-		ssoData: ssoData{InvitePath: path, SSO: s.ssoButtons(path + "/sso/")}}, existing, nil
+	return inviteView{layout: layout{Title: "Join " + ws.WorkspaceName, Workspace: ws}, Email: l.Email, Next: path,
+		InvitePath: path, SSO: s.ssoButtons(path + "/sso/")}, existing, nil
 }
 
 // resetPassword shows (GET) and takes (POST) a password reset: the link,
@@ -270,7 +285,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "reset", err)
 		return
 	}
-	d := pageData{Title: "New password", Email: u.Email}
+	d := resetView{layout: layout{Title: "New password"}, Email: u.Email}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "reset", d)
 		return
@@ -285,7 +300,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.cfg.Store.ResetPassword(ctx, hash, pw); err != nil {
 		if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-			s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This link was used meanwhile."})
+			s.gone(w, "This link was used meanwhile.")
 			return
 		}
 		s.serverErrorOf(w, "reset", u, err)
@@ -307,14 +322,14 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	err := s.cfg.Store.CreateAPIToken(r.Context(), hash, foyer.APIToken{WorkspaceID: m.WorkspaceID,
 		Name: r.PostForm.Get("name"), Scope: foyer.Scope(r.PostForm.Get("scope"))})
 	if foyer.ErrorCode(err) == foyer.EINVALID {
-		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersData{})
+		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), membersView{})
 		return
 	}
 	if err != nil {
 		s.serverError(w, "token", err)
 		return
 	}
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersData{NewToken: token})
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewToken: token})
 }
 
 // revokeToken ends an API token of the workspace: owners only.

@@ -60,7 +60,7 @@ func (s *Server) deleteSavedFeed(w http.ResponseWriter, r *http.Request, u *foye
 		s.serverError(w, "saved feed", err)
 		return
 	case f.CreatedBy != u.ID && !m.Role.AtLeast(foyer.RoleAdmin):
-		s.render(w, http.StatusForbidden, "forbidden", pageData{Title: "Not allowed", User: u})
+		s.forbidden(w, u)
 		return
 	}
 	if err := s.cfg.Store.DeleteSavedFeed(r.Context(), m.WorkspaceID, id); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
@@ -70,9 +70,16 @@ func (s *Server) deleteSavedFeed(w http.ResponseWriter, r *http.Request, u *foye
 	http.Redirect(w, r, "/app/w/"+strconv.FormatInt(m.WorkspaceID, 10), http.StatusSeeOther)
 }
 
+// formErrorView is what a page that only says why a form cannot be done
+// shows.
+type formErrorView struct {
+	layout
+	Back string // where it leads back to
+}
+
 // feedError answers a form of the feed page that cannot be done: the
 // reason, and the way back to the feed.
 func (s *Server) feedError(w http.ResponseWriter, r *http.Request, u *foyer.User, back string, err error) {
-	s.render(w, http.StatusBadRequest, "formerror", pageData{Title: "Not saved", User: u, Error: foyer.ErrorMessage(err),
-		Back: back})
+	s.render(w, http.StatusBadRequest, "formerror", formErrorView{
+		layout: layout{Title: "Not saved", User: u, Error: foyer.ErrorMessage(err)}, Back: back})
 }

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"embed"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+//go:embed static
+var staticFiles embed.FS
 
 // Collector is what the server needs of the collector (collect.Handler):
 // it serves /collect, forgets a site's cached settings when they change,
@@ -161,7 +165,7 @@ func (s *Server) Close() { s.lastUsed.close() }
 func (s *Server) throttled(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.allowSignIn(w, r) {
-			s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: errTooManyAttempts})
+			s.render(w, http.StatusTooManyRequests, "login", s.newLoginView(errTooManyAttempts))
 			return
 		}
 		h.ServeHTTP(w, r)

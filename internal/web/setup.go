@@ -16,13 +16,14 @@ import (
 // the server without users makes a new one.
 const SetupLinkLife = 24 * time.Hour
 
-// setupData is what the first owner's sign-up page shows.
-type setupData struct {
+// setupView is what the first owner's sign-up page shows.
+type setupView struct {
+	layout
 	SetupPath     string   // the page's address, for its form
 	WorkspaceName string   // as typed, or the first existing workspace's
 	Name          string   // the owner's, as typed
+	Email         string   // the owner's, as typed
 	Unowned       []string // workspaces that exist without members (the demo's)
-	NoUsers       bool     // the login page: nobody can sign in yet
 }
 
 // NewSetupLink returns the path of a new one-time link that creates the
@@ -53,7 +54,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "setup", err)
 		return
 	}
-	d := pageData{Title: "Set up Foyer", setupData: setupData{SetupPath: r.URL.Path, Unowned: existing}}
+	d := setupView{layout: layout{Title: "Set up Foyer"}, SetupPath: r.URL.Path, Unowned: existing}
 	if len(existing) > 0 {
 		d.WorkspaceName = existing[0]
 	}
@@ -117,7 +118,6 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 
 // setupGone answers a setup link that cannot create the first owner.
 func (s *Server) setupGone(w http.ResponseWriter) {
-	s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Back: "/login",
-		Error: "This setup link is unknown or expired, or Foyer has its first owner already. " +
-			"Sign in; or, while Foyer has no users, restart it for a new link."})
+	s.gone(w, "This setup link is unknown or expired, or Foyer has its first owner already. "+
+		"Sign in; or, while Foyer has no users, restart it for a new link.")
 }

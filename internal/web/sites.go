@@ -10,8 +10,9 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-// sitesData is what the sites page shows.
-type sitesData struct {
+// sitesView is what the sites page shows.
+type sitesView struct {
+	layout
 	Sites    []siteRow
 	CanAdmin bool
 	Form     struct{ Name, Hostnames string }
@@ -63,10 +64,10 @@ func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 	if !ok {
 		return
 	}
-	s.renderSites(w, r, u, m, http.StatusOK, "", sitesData{})
+	s.renderSites(w, r, u, m, http.StatusOK, "", sitesView{})
 }
 
-func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d sitesData) {
+func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d sitesView) {
 	sites, err := s.cfg.Store.Sites(r.Context(), m.WorkspaceID)
 	if err != nil {
 		s.serverError(w, "sites", err)
@@ -81,8 +82,8 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: s.snippet(r, site)})
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
-	s.render(w, status, "sites", pageData{Title: "Sites", User: u, Error: errMsg,
-		feedData: feedData{Workspace: m}, sitesData: d})
+	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m}
+	s.render(w, status, "sites", d)
 }
 
 // addSite creates a site with a new random key: admins and owners only.
@@ -93,10 +94,10 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		s.renderSites(w, r, u, m, http.StatusBadRequest, "The form could not be read.", sitesData{})
+		s.renderSites(w, r, u, m, http.StatusBadRequest, "The form could not be read.", sitesView{})
 		return
 	}
-	var d sitesData
+	var d sitesView
 	d.Form.Name, d.Form.Hostnames = r.PostForm.Get("name"), r.PostForm.Get("hostnames")
 	site := &foyer.Site{WorkspaceID: m.WorkspaceID, Key: foyer.NewSiteKey(), Name: d.Form.Name, HonorGPC: true,
 		Hostnames: splitHostnames(d.Form.Hostnames)}
@@ -111,11 +112,13 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), http.StatusSeeOther)
 }
 
-// overviewData is what a site's overview shows.
-type overviewData struct {
-	OverviewSite *foyer.Site
-	Overview     *foyer.SiteOverview
-	CanSettings  bool // the user may change the site's settings
+// overviewView is what a site's overview shows.
+type overviewView struct {
+	layout
+	Periods     []period
+	Site        *foyer.Site
+	Overview    *foyer.SiteOverview
+	CanSettings bool // the user may change the site's settings
 }
 
 // percent writes part of whole as a whole percentage.
@@ -151,7 +154,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverError(w, "overview", err)
 		return
 	}
-	s.render(w, http.StatusOK, "overview", pageData{Title: site.Name, User: u, Error: periodNotice(perr),
-		feedData:     feedData{Workspace: m, Period: p, Periods: periodLinks(p)},
-		overviewData: overviewData{site, o, m.Role.AtLeast(foyer.RoleAdmin)}})
+	s.render(w, http.StatusOK, "overview", overviewView{
+		layout:  layout{Title: site.Name, User: u, Error: periodNotice(perr), Workspace: m},
+		Periods: periodLinks(p), Site: site, Overview: o, CanSettings: m.Role.AtLeast(foyer.RoleAdmin)})
 }

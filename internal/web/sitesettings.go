@@ -9,12 +9,13 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-// settingsData is what a site's settings page shows.
-type settingsData struct {
-	SettingsSite *foyer.Site // as stored
-	Settings     settingsForm
-	Snippet      string // the stored settings' snippet
-	Saved        bool
+// settingsView is what a site's settings page shows.
+type settingsView struct {
+	layout
+	Site     *foyer.Site // as stored
+	Settings settingsForm
+	Snippet  string // the stored settings' snippet
+	Saved    bool
 }
 
 // settingsForm holds the settings form's fields, as stored or as posted.
@@ -69,14 +70,14 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		return
 	}
 	s.renderSettings(w, r, u, m, site, http.StatusOK, "",
-		settingsData{Settings: formOf(site), Saved: r.URL.Query().Get("saved") == "1"})
+		settingsView{Settings: formOf(site), Saved: r.URL.Query().Get("saved") == "1"})
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, site *foyer.Site,
-	status int, errMsg string, d settingsData) {
-	d.SettingsSite, d.Snippet = site, s.snippet(r, site)
-	s.render(w, status, "settings", pageData{Title: "Settings · " + site.Name, User: u, Error: errMsg,
-		feedData: feedData{Workspace: m}, settingsData: d})
+	status int, errMsg string, d settingsView) {
+	d.layout = layout{Title: "Settings · " + site.Name, User: u, Error: errMsg, Workspace: m}
+	d.Site, d.Snippet = site, s.snippet(r, site)
+	s.render(w, status, "settings", d)
 }
 
 // saveSettings stores a site's settings from the form: admins and owners
@@ -90,7 +91,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	if err := r.ParseForm(); err != nil {
-		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, "The form could not be read.", settingsData{Settings: formOf(stored)})
+		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, "The form could not be read.", settingsView{Settings: formOf(stored)})
 		return
 	}
 	f := r.PostForm
@@ -105,7 +106,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.EINVALID:
-		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, foyer.ErrorMessage(err), settingsData{Settings: form})
+		s.renderSettings(w, r, u, m, stored, http.StatusBadRequest, foyer.ErrorMessage(err), settingsView{Settings: form})
 		return
 	case foyer.ENOTFOUND: // deleted meanwhile
 		s.notFound(w, u)

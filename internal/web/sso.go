@@ -26,12 +26,6 @@ const (
 	flowLife = 10 * time.Minute
 )
 
-// ssoData is what pages show of single sign-on.
-type ssoData struct {
-	SSO        []ssoButton
-	InvitePath string // the invitation page's address, for its form
-}
-
 // ssoButton is a provider's link on a page.
 type ssoButton struct{ Name, URL string }
 
@@ -87,7 +81,7 @@ func (s *Server) ssoInviteStart(w http.ResponseWriter, r *http.Request) {
 func (s *Server) startFlow(w http.ResponseWriter, r *http.Request, invite string) {
 	p := s.provider(r.PathValue("provider"))
 	if p == nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "There is no such way to sign in."})
+		s.gone(w, "There is no such way to sign in.")
 		return
 	}
 	f := ssoFlow{Provider: p.ID(), Invite: invite, Flow: sso.NewFlow()}
@@ -127,7 +121,7 @@ var oauthError = regexp.MustCompile(`^[a-z_]{1,40}$`)
 func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	p := s.provider(r.PathValue("provider"))
 	if p == nil {
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "There is no such way to sign in."})
+		s.gone(w, "There is no such way to sign in.")
 		return
 	}
 	f := flowOf(w, r)
@@ -181,5 +175,5 @@ func (s *Server) ssoError(w http.ResponseWriter, r *http.Request, f *ssoFlow, st
 		}
 		return
 	}
-	s.render(w, status, "login", pageData{Title: "Sign in", Error: msg})
+	s.render(w, status, "login", s.newLoginView(msg))
 }

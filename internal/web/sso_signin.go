@@ -26,14 +26,14 @@ func (s *Server) ssoSignIn(w http.ResponseWriter, r *http.Request, p *sso.Provid
 		email, msg := verifiedEmail(p, id)
 		if msg != "" {
 			s.cfg.Log.Info("sso: no verified address to match", "provider", p.ID())
-			s.render(w, http.StatusForbidden, "login", pageData{Title: "Sign in", Error: msg})
+			s.render(w, http.StatusForbidden, "login", s.newLoginView(msg))
 			return
 		}
 		u, err = s.cfg.Store.UserByEmail(ctx, email)
 		if foyer.ErrorCode(err) == foyer.ENOTFOUND {
 			s.cfg.Log.Info("sso: no account for the verified address", "provider", p.ID())
-			s.render(w, http.StatusForbidden, "login", pageData{Title: "Sign in",
-				Error: fmt.Sprintf("There is no Foyer account for %s. Ask an owner of your workspace for an invitation.", email)})
+			s.render(w, http.StatusForbidden, "login",
+				s.newLoginView(fmt.Sprintf("There is no Foyer account for %s. Ask an owner of your workspace for an invitation.", email)))
 			return
 		}
 		if err == nil {
@@ -43,7 +43,7 @@ func (s *Server) ssoSignIn(w http.ResponseWriter, r *http.Request, p *sso.Provid
 			err = s.cfg.Store.LinkIdentity(ctx, &foyer.Identity{Issuer: id.Issuer, Subject: id.Subject, UserID: u.ID, Provider: p.ID()})
 			if foyer.ErrorCode(err) == foyer.ECONFLICT {
 				s.cfg.Log.Warn("sso: the user has another account at the provider", "provider", p.ID(), "user", u.ID)
-				s.render(w, http.StatusConflict, "login", pageData{Title: "Sign in", Error: linkedElsewhere(p)})
+				s.render(w, http.StatusConflict, "login", s.newLoginView(linkedElsewhere(p)))
 				return
 			}
 			if err == nil {
@@ -79,13 +79,13 @@ func verifiedEmail(p *sso.Provider, id *sso.Identity) (string, string) {
 
 // refuseLocked answers a locked-out user on d's page (the login page when
 // nil) and reports whether it did.
-func (s *Server) refuseLocked(w http.ResponseWriter, r *http.Request, p *sso.Provider, u *foyer.User, d *pageData) bool {
+func (s *Server) refuseLocked(w http.ResponseWriter, r *http.Request, p *sso.Provider, u *foyer.User, d *inviteView) bool {
 	if !u.LockedUntil.After(time.Now()) {
 		return false
 	}
 	s.cfg.Log.Info("sso: the account is locked", "provider", p.ID(), "user", u.ID)
 	if d == nil {
-		s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Sign in", Error: lockedMessage(u.LockedUntil)})
+		s.render(w, http.StatusTooManyRequests, "login", s.newLoginView(lockedMessage(u.LockedUntil)))
 		return true
 	}
 	d.Error = lockedMessage(u.LockedUntil)
@@ -96,7 +96,7 @@ func (s *Server) refuseLocked(w http.ResponseWriter, r *http.Request, p *sso.Pro
 // ssoFinish starts the session of a user who signed on and sends them on,
 // by the second factor unless the provider did multi-factor
 // authentication.
-func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provider, u *foyer.User, id *sso.Identity, next string, d *pageData) {
+func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provider, u *foyer.User, id *sso.Identity, next string, d *inviteView) {
 	if s.refuseLocked(w, r, p, u, d) {
 		return
 	}
@@ -121,21 +121,21 @@ func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provid
 // standingInvite returns a standing invitation by its token, with its
 // page and the user who has the invited address (if any), or writes a 404
 // page.
-func (s *Server) standingInvite(w http.ResponseWriter, r *http.Request, token string) (*foyer.AuthLink, pageData, *foyer.User, bool) {
+func (s *Server) standingInvite(w http.ResponseWriter, r *http.Request, token string) (*foyer.AuthLink, inviteView, *foyer.User, bool) {
 	l, _, ok := s.linkByToken(w, r, token, foyer.LinkInvite, "This invitation is unknown, used or expired. Ask for a new one.")
 	if !ok {
-		return nil, pageData{}, nil, false
+		return nil, inviteView{}, nil, false
 	}
 	d, existing, err := s.invitePage(r.Context(), l, token)
 	if err != nil {
 		s.serverError(w, "invite", err)
-		return nil, pageData{}, nil, false
+		return nil, inviteView{}, nil, false
 	}
 	return l, d, existing, true
 }
 
 // inviteOf returns the page of a standing invitation, or writes a 404 page.
-func (s *Server) inviteOf(w http.ResponseWriter, r *http.Request, token string) (pageData, bool) {
+func (s *Server) inviteOf(w http.ResponseWriter, r *http.Request, token string) (inviteView, bool) {
 	_, d, _, ok := s.standingInvite(w, r, token)
 	return d, ok
 }
@@ -204,7 +204,7 @@ func (s *Server) ssoAcceptInvite(w http.ResponseWriter, r *http.Request, p *sso.
 	switch foyer.ErrorCode(err) {
 	case "":
 	case foyer.ENOTFOUND:
-		s.render(w, http.StatusNotFound, "notfound", pageData{Title: "Not found", Error: "This invitation was used meanwhile."})
+		s.gone(w, "This invitation was used meanwhile.")
 		return
 	case foyer.ECONFLICT: // linked, or the address taken, meanwhile
 		refuse(http.StatusConflict, fmt.Sprintf("This %s account, or this address, was taken by another Foyer account meanwhile.", p.Name()))

@@ -10,8 +10,16 @@ import (
 	"github.com/foyerhq/foyer/internal/auth"
 )
 
-// twoFactorData is what the two-factor pages show.
-type twoFactorData struct {
+// twoFactorView is what the page that asks for the second factor shows.
+type twoFactorView struct {
+	layout
+	Email string
+	Next  string // where the sign-in goes on to: a local path, or ""
+}
+
+// enrolView is what the page that sets up two-factor authentication shows.
+type enrolView struct {
+	layout
 	Secret, URI   string
 	QR            template.HTML
 	RecoveryCodes []string
@@ -38,7 +46,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	d := pageData{Title: "Two-factor authentication", Email: u.Email, Next: localPath(r.FormValue("next"))}
+	d := twoFactorView{layout: layout{Title: "Two-factor authentication"}, Email: u.Email, Next: localPath(r.FormValue("next"))}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "twofactor", d)
 		return
@@ -83,7 +91,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 // type (GET), then the first code (POST), which turns it on and shows the
 // recovery codes once.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	d := pageData{Title: "Two-factor authentication", User: u}
+	d := enrolView{layout: layout{Title: "Two-factor authentication", User: u}}
 	ms, err := s.memberships(r, u)
 	if err != nil {
 		s.serverError(w, "2fa", err)
