@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,32 +25,14 @@ type webTest struct {
 	t     *testing.T
 	st    *store.Store
 	srv   *Server
-	clock *testClock // the server's
-}
-
-// testClock is a clock that moves only when told.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	clock *testutil.Clock // the server's
 }
 
 // code moves the server's clock on to the next TOTP step and returns the
 // secret's code there: each call gives a code not used before.
 func (w *webTest) code(secret string) string {
 	w.t.Helper()
-	w.clock.Advance(30 * time.Second)
+	w.clock.Add(30 * time.Second)
 	c, err := auth.TOTPCode(secret, w.clock.Now())
 	if err != nil {
 		w.t.Fatal(err)
@@ -64,7 +45,7 @@ func newWebTest(t *testing.T) *webTest { return newWebTestOn(t, store.SQLite) }
 // newWebTestOn is newWebTest on a store of dialect d.
 func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
 	st := testutil.NewStore(t, d, store.Options{})
-	clock := &testClock{t: time.Now()}
+	clock := testutil.NewClock(time.Now())
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
 		SignInLimit: clientip.NewLimiter(0, 0, nil), // no limit: the tests sign in often from one address
 		Now:         clock.Now})

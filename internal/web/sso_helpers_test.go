@@ -47,7 +47,7 @@ func newSSOTest(t *testing.T, d store.Dialect) *ssoTest {
 	idp, p := newTestIdP(t)
 	st := testutil.NewStore(t, d, store.Options{})
 	logs := &syncBuffer{}
-	clock := &testClock{t: time.Now()}
+	clock := testutil.NewClock(time.Now())
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)),
 		FailureDelay: func(int) time.Duration { return 0 }, SignInLimit: clientip.NewLimiter(0, 0, nil), SSO: []*sso.Provider{p},
 		Now: clock.Now})
