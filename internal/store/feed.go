@@ -3,220 +3,249 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/foyerhq/foyer"
 )
 
-// companyColumns are the columns scanCompany reads, of companies c.
-const companyColumns = `c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size`
-
-// scanCompany reads companyColumns, then the extra columns into extra.
-func scanCompany(scan func(...any) error, workspaceID int64, extra ...any) (foyer.Company, error) {
-	c := foyer.Company{WorkspaceID: workspaceID}
-	var asn int64
-	var typ string
-	err := scan(append([]any{&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size}, extra...)...)
-	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
-	return c, err
-}
-
-// Company returns a company of the workspace, or ENOTFOUND.
-func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foyer.Company, error) {
-	var first, last int64
-	c, err := scanCompany(s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
-		SELECT `+companyColumns+`, c.created_at, c.last_at FROM companies c
-		WHERE c.id = ? AND c.workspace_id = ?`), companyID, workspaceID).Scan, workspaceID, &first, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
+// Feed returns the companies that visited the workspace's sites in the
+// period and match the query's filters, from the roll-ups, in its order.
+func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store: company: %w", err)
+	q.Limit = min(q.Limit, 500)
+	q.Offset = max(q.Offset, 0)
+	switch q.Sort {
+	case "":
+		q.Sort = foyer.SortRecent
+	case foyer.SortRecent, foyer.SortScore:
+	default:
+		return nil, foyer.Errorf(foyer.EINVALID, "unknown order %q: use recent or score", q.Sort)
 	}
-	c.FirstSeen = fromMS(first)
-	if last > 0 {
-		c.LastSeen = fromMS(last)
-	}
-	return &c, nil
-}
-
-// CompanyDays returns the company's days in the period, every day.
-func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]foyer.CompanyDay, error) {
-	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
-		return nil, err
-	}
-	first, last := dayOf(ms(from)), dayOf(ms(to))
-	if last < first || last-first > 366 {
-		return nil, foyer.Errorf(foyer.EINVALID, "a period of 1 to 366 days, please")
-	}
-	out := make([]foyer.CompanyDay, last-first+1)
-	for i := range out {
-		out[i].Day = time.UnixMilli((first + int64(i)) * 86_400_000).UTC()
-	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyDays */
-		SELECT day, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
-		WHERE company_id = ? AND day >= ? AND day <= ? GROUP BY day`), companyID, first, last)
-	if err != nil {
-		return nil, fmt.Errorf("store: company days: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day, visits, pvs, engaged int64
-		if err := rows.Scan(&day, &visits, &pvs, &engaged); err != nil {
-			return nil, fmt.Errorf("store: company days: %w", err)
-		}
-		d := &out[day-first]
-		d.Visits, d.Pageviews, d.EngagedMS = visits, pvs, engaged
-	}
-	return out, rows.Err()
-}
-
-// CompanyVisits returns the company's latest visits in the period with
-// their pages, read through each visit's event range.
-func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]foyer.Visit, error) {
-	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
-		return nil, err
-	}
-	limit = min(max(limit, 1), 200)
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyVisits */
-		SELECT s.id, s.site_id, s.started_at, s.last_at, s.pageviews, s.engaged_ms, s.referrer,
-			s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.city, v.uid,
-			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
-		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
-		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
-		ORDER BY s.started_at DESC, s.id DESC LIMIT ?`),
-		companyID, dayOf(ms(from))*86_400_000, (dayOf(ms(to))+1)*86_400_000, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: company visits: %w", err)
-	}
-	var out []foyer.Visit
-	var ranges [][2]int64
-	for rows.Next() {
-		var v foyer.Visit
-		var started, last, firstEv, lastEv int64
-		if err := rows.Scan(&v.ID, &v.SiteID, &started, &last, &v.Pageviews, &v.EngagedMS, &v.Referrer,
-			&v.UTMSource, &v.UTMMedium, &v.UTMCampaign, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: company visits: %w", err)
-		}
-		v.StartedAt, v.LastAt = fromMS(started), fromMS(last)
-		out = append(out, v)
-		ranges = append(ranges, [2]int64{firstEv, lastEv})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: company visits: %w", err)
-	}
-	for start := 0; start < len(out); start += visitPagesChunk {
-		end := min(start+visitPagesChunk, len(out))
-		if err := s.visitPages(ctx, out[start:end], ranges[start:end]); err != nil {
+	if q.SiteID != 0 {
+		if err := s.checkSite(ctx, q.WorkspaceID, q.SiteID); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
+	now := s.now()
+	var rows []foyer.FeedRow
+	var err error
+	if q.Sort == foyer.SortRecent && to >= dayOf(ms(now)) && !periodFiltered(q) {
+		rows, err = s.recentFeed(ctx, q, from, to)
+	} else {
+		rows, err = s.periodFeed(ctx, q, from, to, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if q.Sort != foyer.SortScore { // periodFeed scored every row to order them
+		for i := range rows {
+			r := &rows[i]
+			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
+		}
+	}
+	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
 }
 
-// visitPagesChunk is how many visits' event ranges one statement reads.
-const visitPagesChunk = 50
+// periodFiltered reports whether q filters on what companies did in the
+// period, which only the sums of the whole period can answer.
+func periodFiltered(q foyer.FeedQuery) bool {
+	return strings.TrimSpace(q.Page) != "" || q.Source != "" || q.MinPages > 0 || q.MinEngagedMS > 0
+}
 
-// visitPages reads the visits' page views, each with the engaged time that
-// followed it, from their event ranges (ranges[i] is visits[i]'s; {0, 0}
-// for a visit not rolled up yet, whose pages follow), in one statement:
-// a range of the events' key per visit.
-func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][2]int64) error {
-	var parts []string
+// likePattern is a LIKE pattern (with ESCAPE '\') for what contains s.
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+}
+
+// companyFilter returns the SQL conditions (each starting with " AND ")
+// and arguments of q's filters on the companies table c.
+func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
+	var b strings.Builder
 	var args []any
-	byID := make(map[int64]*foyer.Visit, len(visits))
-	for i, r := range ranges {
-		if r[0] == 0 {
-			continue
+	for _, f := range []struct{ col, val string }{
+		{"country", strings.ToUpper(q.Country)}, {"industry", q.Industry}, {"size", q.Size}, {"type", string(q.Type)},
+	} {
+		if f.val != "" {
+			b.WriteString(" AND " + c + "." + f.col + " = ?")
+			args = append(args, f.val)
 		}
-		byID[visits[i].ID] = &visits[i]
-		parts = append(parts, `SELECT session_id, id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
-			FROM events WHERE id >= ? AND id <= ? AND session_id = ?`)
-		args = append(args, r[0], r[1], visits[i].ID)
 	}
-	if len(parts) == 0 {
+	if s := strings.TrimSpace(q.Search); s != "" {
+		pattern := likePattern(s)
+		b.WriteString(" AND (LOWER(" + c + ".name) LIKE ? ESCAPE '\\' OR " + c + ".domain LIKE ? ESCAPE '\\')")
+		args = append(args, pattern, pattern)
+	}
+	return b.String(), args
+}
+
+// companiesOf fills in the company of each row.
+func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer.FeedRow) error {
+	if len(page) == 0 {
 		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.visitPages */
-		SELECT e.session_id, e.ts, e.kind, e.engaged_ms, p.host, p.path, p.title
-		FROM (`+strings.Join(parts, " UNION ALL ")+`) AS e JOIN pages p ON p.id = e.page_id
-		ORDER BY e.session_id, e.id`), args...)
+	byID := make(map[int64]*foyer.FeedRow, len(page))
+	args := []any{workspaceID}
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+		args = append(args, page[i].ID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.companiesOf */
+		SELECT `+companyColumns+` FROM companies c
+		WHERE c.workspace_id = ? AND c.id IN (`+placeholders(len(page))+`)`), args...)
 	if err != nil {
-		return fmt.Errorf("store: visit pages: %w", err)
+		return fmt.Errorf("store: feed: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var session, ts, kind, engaged int64
-		var pv foyer.PageView
-		if err := rows.Scan(&session, &ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
-			return fmt.Errorf("store: visit pages: %w", err)
+		c, err := scanCompany(rows.Scan, workspaceID)
+		if err != nil {
+			return fmt.Errorf("store: feed: %w", err)
 		}
-		v := byID[session]
-		switch foyer.EventKind(kind) {
-		case foyer.KindPageview:
-			pv.Time = fromMS(ts)
-			v.Pages = append(v.Pages, pv)
-		case foyer.KindEngagement:
-			if n := len(v.Pages); n > 0 {
-				v.Pages[n-1].EngagedMS += engaged
-			}
+		byID[c.ID].Company = c
+	}
+	return rows.Err()
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// topSources sets each row's TopSource from company_source_weeks for the
+// period's whole weeks and company_sources for the days at its ends: the
+// source of most of its visits in the period, the first by name on a tie.
+func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*foyer.FeedRow, len(page))
+	ids := make([]any, 0, len(page))
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+		ids = append(ids, page[i].ID)
+	}
+	// Week w is the days 7w-3 to 7w+3; [first, last] are those in the period.
+	first, last := weekOf(from+6), weekOf(to+1)-1
+	headEnd, tailStart := to, to+1 // the days before the first whole week, and after the last
+	if first <= last {
+		headEnd, tailStart = 7*first-4, 7*last+4
+	}
+	var args []any
+	for _, r := range [][2]int64{{from, headEnd}, {tailStart, to}, {first, last}} {
+		args = append(append(args, ids...), r[0], r[1], siteID, siteID)
+	}
+	in := placeholders(len(page))
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
+		SELECT company_id, source, SUM(visits) FROM (
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_sources
+			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
+			UNION ALL
+			SELECT company_id, source, visits FROM company_source_weeks
+			WHERE company_id IN (`+in+`) AND week >= ? AND week <= ? AND (? = 0 OR site_id = ?)
+		) AS v
+		GROUP BY company_id, source`), args...)
+	if err != nil {
+		return fmt.Errorf("store: feed: top sources: %w", err)
+	}
+	return pickTopSources(rows, byID)
+}
+
+// pickTopSources reads (company, source, visits) rows into each company's
+// TopSource: the source of the most visits, the first by name on a tie.
+func pickTopSources(rows *sql.Rows, byID map[int64]*foyer.FeedRow) error {
+	defer rows.Close()
+	best := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		var source string
+		if err := rows.Scan(&id, &source, &n); err != nil {
+			return fmt.Errorf("store: feed: top sources: %w", err)
+		}
+		r := byID[id]
+		if n > best[id] || n == best[id] && source < r.TopSource {
+			best[id], r.TopSource = n, source
 		}
 	}
 	return rows.Err()
 }
 
-// SiteOverview sums a site's period from site_days, page_days, source_days
-// and company_days.
-func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.SiteOverview, error) {
-	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
-		return nil, err
-	}
+// recentFeed answers a period that ends today: the companies whose last
+// visit is in the period, newest first, come from an index of last visits
+// (companies.last_at, or company_sites for one site), and only the page's
+// companies are summed from company_days. Its cost grows with the page,
+// not with the workspace.
+func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+	since := from * 86_400_000
+	var rows *sql.Rows
 	var err error
-	first, last := dayOf(ms(from)), dayOf(ms(to))
-	o := &foyer.SiteOverview{}
-	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
-		SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(company_visits), 0), COALESCE(SUM(anonymous_visits), 0),
-			COALESCE(SUM(pageviews), 0)
-		FROM site_days WHERE site_id = ? AND day >= ? AND day <= ?`), siteID, first, last).Scan(
-		&o.Visits, &o.CompanyVisits, &o.AnonymousVisits, &o.Pageviews); err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
+	filter, fargs := companyFilter(q, "c")
+	if q.SiteID == 0 {
+		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+			SELECT `+companyColumns+`, c.last_at
+			FROM companies c
+			WHERE c.workspace_id = ? AND c.last_at >= ?`+filter+`
+			ORDER BY c.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+			SELECT `+companyColumns+`, cs.last_at
+			FROM company_sites cs JOIN companies c ON c.id = cs.company_id
+			WHERE cs.site_id = ? AND c.workspace_id = ? AND cs.last_at >= ?`+filter+`
+			ORDER BY cs.last_at DESC, c.id LIMIT ? OFFSET ?`),
+			append(append([]any{q.SiteID, q.WorkspaceID, since}, fargs...), q.Limit, q.Offset)...)
 	}
-	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
-		SELECT COUNT(DISTINCT company_id) FROM company_days WHERE site_id = ? AND day >= ? AND day <= ?`),
-		siteID, first, last).Scan(&o.Companies); err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
 	}
-	top := func(q string) ([]foyer.Count, error) {
-		rows, err := s.db.QueryContext(ctx, s.rebind(q), siteID, first, last)
+	var out []foyer.FeedRow
+	byID := map[int64]int{}
+	for rows.Next() {
+		var last int64
+		c, err := scanCompany(rows.Scan, q.WorkspaceID, &last)
 		if err != nil {
-			return nil, err
+			rows.Close()
+			return nil, fmt.Errorf("store: feed: %w", err)
 		}
-		defer rows.Close()
-		var out []foyer.Count
-		for rows.Next() {
-			var c foyer.Count
-			if err := rows.Scan(&c.Name, &c.N); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
+		r := foyer.FeedRow{Company: c, LastAt: fromMS(last)}
+		byID[r.ID] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	args := make([]any, 0, len(out)+3)
+	for _, r := range out {
+		args = append(args, r.ID)
+	}
+	args = append(args, from, to)
+	site := ""
+	if q.SiteID != 0 {
+		site = " AND site_id = ?"
+		args = append(args, q.SiteID)
+	}
+	sums, err := s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
+		SELECT company_id, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
+		WHERE company_id IN (`+placeholders(len(out))+`) AND day >= ? AND day <= ?`+site+`
+		GROUP BY company_id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed: %w", err)
+	}
+	defer sums.Close()
+	for sums.Next() {
+		var id, visits, pvs, engaged int64
+		if err := sums.Scan(&id, &visits, &pvs, &engaged); err != nil {
+			return nil, fmt.Errorf("store: feed: %w", err)
 		}
-		return out, rows.Err()
+		r := &out[byID[id]]
+		r.Visits, r.Pageviews, r.EngagedMS = visits, pvs, engaged
 	}
-	if o.TopPages, err = top(`/* Store.SiteOverview */
-		SELECT p.path, SUM(d.pageviews) FROM page_days d JOIN pages p ON p.id = d.page_id
-		WHERE d.site_id = ? AND d.day >= ? AND d.day <= ?
-		GROUP BY p.path ORDER BY SUM(d.pageviews) DESC, p.path LIMIT 10`); err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
-	}
-	if o.TopSources, err = top(`/* Store.SiteOverview */
-		SELECT source, SUM(visits) FROM source_days WHERE site_id = ? AND day >= ? AND day <= ?
-		GROUP BY source ORDER BY SUM(visits) DESC, source LIMIT 10`); err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
-	}
-	return o, nil
+	return out, sums.Err()
 }

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// companyColumns are the columns scanCompany reads, of companies c.
+const companyColumns = `c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size`
+
+// scanCompany reads companyColumns, then the extra columns into extra.
+func scanCompany(scan func(...any) error, workspaceID int64, extra ...any) (foyer.Company, error) {
+	c := foyer.Company{WorkspaceID: workspaceID}
+	var asn int64
+	var typ string
+	err := scan(append([]any{&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size}, extra...)...)
+	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
+	return c, err
+}
+
+// Company returns a company of the workspace, or ENOTFOUND.
+func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foyer.Company, error) {
+	var first, last int64
+	c, err := scanCompany(s.db.QueryRowContext(ctx, s.rebind(`/* Store.Company */
+		SELECT `+companyColumns+`, c.created_at, c.last_at FROM companies c
+		WHERE c.id = ? AND c.workspace_id = ?`), companyID, workspaceID).Scan, workspaceID, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: company: %w", err)
+	}
+	c.FirstSeen = fromMS(first)
+	if last > 0 {
+		c.LastSeen = fromMS(last)
+	}
+	return &c, nil
+}
+
+// CompanyDays returns the company's days in the period, every day.
+func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]foyer.CompanyDay, error) {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
+		return nil, err
+	}
+	first, last := dayOf(ms(from)), dayOf(ms(to))
+	if last < first || last-first > 366 {
+		return nil, foyer.Errorf(foyer.EINVALID, "a period of 1 to 366 days, please")
+	}
+	out := make([]foyer.CompanyDay, last-first+1)
+	for i := range out {
+		out[i].Day = time.UnixMilli((first + int64(i)) * 86_400_000).UTC()
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyDays */
+		SELECT day, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
+		WHERE company_id = ? AND day >= ? AND day <= ? GROUP BY day`), companyID, first, last)
+	if err != nil {
+		return nil, fmt.Errorf("store: company days: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, visits, pvs, engaged int64
+		if err := rows.Scan(&day, &visits, &pvs, &engaged); err != nil {
+			return nil, fmt.Errorf("store: company days: %w", err)
+		}
+		d := &out[day-first]
+		d.Visits, d.Pageviews, d.EngagedMS = visits, pvs, engaged
+	}
+	return out, rows.Err()
+}
+
+// CompanyVisits returns the company's latest visits in the period with
+// their pages, read through each visit's event range.
+func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]foyer.Visit, error) {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), 200)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyVisits */
+		SELECT s.id, s.site_id, s.started_at, s.last_at, s.pageviews, s.engaged_ms, s.referrer,
+			s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.city, v.uid,
+			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
+		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
+		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
+		ORDER BY s.started_at DESC, s.id DESC LIMIT ?`),
+		companyID, dayOf(ms(from))*86_400_000, (dayOf(ms(to))+1)*86_400_000, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: company visits: %w", err)
+	}
+	var out []foyer.Visit
+	var ranges [][2]int64
+	for rows.Next() {
+		var v foyer.Visit
+		var started, last, firstEv, lastEv int64
+		if err := rows.Scan(&v.ID, &v.SiteID, &started, &last, &v.Pageviews, &v.EngagedMS, &v.Referrer,
+			&v.UTMSource, &v.UTMMedium, &v.UTMCampaign, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: company visits: %w", err)
+		}
+		v.StartedAt, v.LastAt = fromMS(started), fromMS(last)
+		out = append(out, v)
+		ranges = append(ranges, [2]int64{firstEv, lastEv})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: company visits: %w", err)
+	}
+	for start := 0; start < len(out); start += visitPagesChunk {
+		end := min(start+visitPagesChunk, len(out))
+		if err := s.visitPages(ctx, out[start:end], ranges[start:end]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// visitPagesChunk is how many visits' event ranges one statement reads.
+const visitPagesChunk = 50
+
+// visitPages reads the visits' page views, each with the engaged time that
+// followed it, from their event ranges (ranges[i] is visits[i]'s; {0, 0}
+// for a visit not rolled up yet, whose pages follow), in one statement:
+// a range of the events' key per visit.
+func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][2]int64) error {
+	var parts []string
+	var args []any
+	byID := make(map[int64]*foyer.Visit, len(visits))
+	for i, r := range ranges {
+		if r[0] == 0 {
+			continue
+		}
+		byID[visits[i].ID] = &visits[i]
+		parts = append(parts, `SELECT session_id, id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
+			FROM events WHERE id >= ? AND id <= ? AND session_id = ?`)
+		args = append(args, r[0], r[1], visits[i].ID)
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.visitPages */
+		SELECT e.session_id, e.ts, e.kind, e.engaged_ms, p.host, p.path, p.title
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) AS e JOIN pages p ON p.id = e.page_id
+		ORDER BY e.session_id, e.id`), args...)
+	if err != nil {
+		return fmt.Errorf("store: visit pages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var session, ts, kind, engaged int64
+		var pv foyer.PageView
+		if err := rows.Scan(&session, &ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
+			return fmt.Errorf("store: visit pages: %w", err)
+		}
+		v := byID[session]
+		switch foyer.EventKind(kind) {
+		case foyer.KindPageview:
+			pv.Time = fromMS(ts)
+			v.Pages = append(v.Pages, pv)
+		case foyer.KindEngagement:
+			if n := len(v.Pages); n > 0 {
+				v.Pages[n-1].EngagedMS += engaged
+			}
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// SiteOverview sums a site's period from site_days, page_days, source_days
+// and company_days.
+func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.SiteOverview, error) {
+	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
+		return nil, err
+	}
+	var err error
+	first, last := dayOf(ms(from)), dayOf(ms(to))
+	o := &foyer.SiteOverview{}
+	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
+		SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(company_visits), 0), COALESCE(SUM(anonymous_visits), 0),
+			COALESCE(SUM(pageviews), 0)
+		FROM site_days WHERE site_id = ? AND day >= ? AND day <= ?`), siteID, first, last).Scan(
+		&o.Visits, &o.CompanyVisits, &o.AnonymousVisits, &o.Pageviews); err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
+		SELECT COUNT(DISTINCT company_id) FROM company_days WHERE site_id = ? AND day >= ? AND day <= ?`),
+		siteID, first, last).Scan(&o.Companies); err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	top := func(q string) ([]foyer.Count, error) {
+		rows, err := s.db.QueryContext(ctx, s.rebind(q), siteID, first, last)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []foyer.Count
+		for rows.Next() {
+			var c foyer.Count
+			if err := rows.Scan(&c.Name, &c.N); err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	}
+	if o.TopPages, err = top(`/* Store.SiteOverview */
+		SELECT p.path, SUM(d.pageviews) FROM page_days d JOIN pages p ON p.id = d.page_id
+		WHERE d.site_id = ? AND d.day >= ? AND d.day <= ?
+		GROUP BY p.path ORDER BY SUM(d.pageviews) DESC, p.path LIMIT 10`); err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	if o.TopSources, err = top(`/* Store.SiteOverview */
+		SELECT source, SUM(visits) FROM source_days WHERE site_id = ? AND day >= ? AND day <= ?
+		GROUP BY source ORDER BY SUM(visits) DESC, source LIMIT 10`); err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	return o, nil
+}
