@@ -266,3 +266,61 @@ func TestAcceptInviteFailsWhole(t *testing.T) {
 		}
 	})
 }
+
+func TestLinks(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		_, inv := auth.NewToken()
+		if err := s.CreateLink(ctx, inv, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: " New@Example.com", Role: foyer.RoleViewer, ExpiresAt: c.now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.Link(ctx, inv)
+		if err != nil || l.Kind != foyer.LinkInvite || l.Email != "new@example.com" || l.Role != foyer.RoleViewer || l.WorkspaceID != ws.ID {
+			t.Fatalf("link: %+v, %v", l, err)
+		}
+		if err := s.UseLink(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		wantCodeOf(t, "used twice", s.UseLink(ctx, inv), foyer.ENOTFOUND)
+		_, err = s.Link(ctx, inv)
+		wantCodeOf(t, "a used link", err, foyer.ENOTFOUND)
+
+		_, short := auth.NewToken()
+		shortUser := &foyer.User{Email: "short@example.com"}
+		if err := s.CreateUser(ctx, shortUser); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateLink(ctx, short, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: ws.ID, UserID: shortUser.ID, ExpiresAt: c.now().Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		c.add(2 * time.Minute)
+		_, err = s.Link(ctx, short)
+		wantCodeOf(t, "an expired link", err, foyer.ENOTFOUND)
+		wantCodeOf(t, "using an expired link", s.UseLink(ctx, short), foyer.ENOTFOUND)
+
+		_, h := auth.NewToken()
+		wantCodeOf(t, "bad kind", s.CreateLink(ctx, h, foyer.AuthLink{Kind: "magic", WorkspaceID: ws.ID}), foyer.EINVALID)
+		wantCodeOf(t, "bad email", s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: "x", Role: foyer.RoleViewer}), foyer.EINVALID)
+		wantCodeOf(t, "bad role", s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: "x@example.com", Role: "god"}), foyer.EINVALID)
+
+		u := &foyer.User{Email: "ana@example.com", Name: "Ana"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: ws.ID, UserID: u.ID, Role: foyer.RoleOwner}); err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := s.Members(ctx, ws.ID); err != nil || len(ms) != 1 || ms[0].User.Email != "ana@example.com" || ms[0].Role != foyer.RoleOwner {
+			t.Errorf("members: %+v, %v", ms, err)
+		}
+		if w, err := s.WorkspaceByID(ctx, ws.ID); err != nil || w.Name != "Acme" {
+			t.Errorf("workspace by ID: %+v, %v", w, err)
+		}
+		_, err = s.WorkspaceByID(ctx, ws.ID+100)
+		wantCodeOf(t, "unknown workspace", err, foyer.ENOTFOUND)
+	})
+}

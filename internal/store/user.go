@@ -11,10 +11,7 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-var (
-	_ foyer.UserService    = (*Store)(nil)
-	_ foyer.SessionService = (*Store)(nil)
-)
+var _ foyer.UserService = (*Store)(nil)
 
 // CreateUser stores u and sets its ID and times.
 func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
@@ -86,6 +83,40 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*foyer.User, error) {
 // sessions, in one transaction.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string) error {
 	return s.setPassword(ctx, userID, hash, nil)
+}
+
+// setPassword replaces a user's password hash and revokes the user's
+// sessions but the one of keep (none when keep is nil), in one transaction.
+func (s *Store) setPassword(ctx context.Context, userID int64, hash string, keep []byte) error {
+	return s.inTx(ctx, "set password", func(tx *sql.Tx) error {
+		return s.setPasswordTx(ctx, tx, userID, hash, keep)
+	})
+}
+
+// setPasswordTx replaces a user's password hash, revokes the user's
+// sessions but the one of keep, and spends the user's reset links.
+func (s *Store) setPasswordTx(ctx context.Context, tx *sql.Tx, userID int64, hash string, keep []byte) error {
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.setPassword */
+		UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`), hash, ms(s.now()), userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if err := s.revokeSessions(ctx, tx, userID, keep); err != nil {
+		return err
+	}
+	return s.spendResetLinks(ctx, tx, userID)
+}
+
+// ChangePassword replaces a user's password hash and revokes every
+// session of the user but the one of keepTokenHash, in one transaction.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, hash string, keepTokenHash []byte) error {
+	if len(keepTokenHash) != 32 {
+		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
+	}
+	return s.setPassword(ctx, userID, hash, keepTokenHash)
 }
 
 // SetMembership gives a user a role in a workspace, or changes it.
@@ -185,102 +216,6 @@ func (s *Store) loginSucceeded(ctx context.Context, q querier, userID int64) err
 	return nil
 }
 
-// CreateSession stores a session under its token's hash, with a new
-// random public ID; a.ID is ignored.
-func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, a foyer.AuthSession) error {
-	if len(tokenHash) != 32 {
-		return foyer.Errorf(foyer.EINVALID, "a session token hash has 32 bytes")
-	}
-	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateSession */
-		INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, public_id, device)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), tokenHash, a.UserID, ms(a.CreatedAt), ms(a.ExpiresAt), ms(a.CreatedAt),
-		flag(a.SecondFactor), flag(a.MultiFactorAtIdP), newPublicID(), clipDevice(a.Device))
-	if err != nil {
-		return fmt.Errorf("store: create session: %w", err)
-	}
-	return nil
-}
-
-// Session returns the live session of a token hash; EUNAUTHORIZED when
-// there is none, it expired or it was revoked. It only reads: TouchSession
-// records the visit.
-func (s *Store) Session(ctx context.Context, tokenHash []byte) (*foyer.AuthSession, error) {
-	now := ms(s.now())
-	var a foyer.AuthSession
-	var created, expires, seen, second, mfa int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Session */
-		SELECT public_id, user_id, created_at, expires_at, last_seen_at, second_factor, mfa_at_idp, device FROM auth_sessions
-		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`), tokenHash, now).Scan(
-		&a.ID, &a.UserID, &created, &expires, &seen, &second, &mfa, &a.Device)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "not signed in, or the session ended")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: session: %w", err)
-	}
-	a.CreatedAt, a.ExpiresAt, a.LastSeenAt, a.SecondFactor = fromMS(created), fromMS(expires), fromMS(seen), second != 0
-	a.MultiFactorAtIdP = mfa != 0
-	return &a, nil
-}
-
-// RevokeSession ends one session.
-func (s *Store) RevokeSession(ctx context.Context, tokenHash []byte) error {
-	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeSession */
-		UPDATE auth_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`),
-		ms(s.now()), tokenHash); err != nil {
-		return fmt.Errorf("store: revoke session: %w", err)
-	}
-	return nil
-}
-
-// RevokeUserSessions ends every session of a user.
-func (s *Store) RevokeUserSessions(ctx context.Context, userID int64) error {
-	return s.revokeSessions(ctx, s.db, userID, nil)
-}
-
-// CreateAPIToken stores a token for a workspace.
-func (s *Store) CreateAPIToken(ctx context.Context, tokenHash []byte, t foyer.APIToken) error {
-	if t.Scope != foyer.ScopeRead && t.Scope != foyer.ScopeWrite {
-		return foyer.Errorf(foyer.EINVALID, "scope %q: want read or write", t.Scope)
-	}
-	if len(tokenHash) != 32 {
-		return foyer.Errorf(foyer.EINVALID, "a token hash has 32 bytes")
-	}
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.CreateAPIToken */
-		INSERT INTO api_tokens (token_hash, workspace_id, name, scope, created_at)
-		SELECT ?, id, ?, ?, ? FROM workspaces WHERE id = ?`),
-		tokenHash, strings.TrimSpace(t.Name), string(t.Scope), ms(s.now()), t.WorkspaceID)
-	if err != nil {
-		return fmt.Errorf("store: create token: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", t.WorkspaceID)
-	}
-	return nil
-}
-
-// APIToken returns the live token of a hash. It only reads: TouchAPIToken
-// records its use.
-func (s *Store) APIToken(ctx context.Context, tokenHash []byte) (*foyer.APIToken, error) {
-	var t foyer.APIToken
-	var scope string
-	var created, used int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.APIToken */
-		SELECT id, workspace_id, name, scope, created_at, last_used_at FROM api_tokens
-		WHERE token_hash = ? AND revoked_at IS NULL`), tokenHash).Scan(&t.ID, &t.WorkspaceID, &t.Name, &scope, &created, &used)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, foyer.Errorf(foyer.EUNAUTHORIZED, "unknown or revoked API token")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: token: %w", err)
-	}
-	t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
-	if used > 0 {
-		t.LastUsedAt = fromMS(used)
-	}
-	return &t, nil
-}
-
 // Members returns a workspace's users and roles, by email.
 func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Members */
@@ -305,15 +240,6 @@ func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member,
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-// ConfirmSecondFactor records that a session gave its second factor.
-func (s *Store) ConfirmSecondFactor(ctx context.Context, tokenHash []byte) error {
-	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.ConfirmSecondFactor */
-		UPDATE auth_sessions SET second_factor = 1 WHERE token_hash = ? AND revoked_at IS NULL`), tokenHash); err != nil {
-		return fmt.Errorf("store: confirm second factor: %w", err)
-	}
-	return nil
 }
 
 // SetTOTP turns two-factor authentication on and replaces the recovery
@@ -383,45 +309,6 @@ func (s *Store) SetRequire2FA(ctx context.Context, workspaceID int64, require bo
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
-	}
-	return nil
-}
-
-// APITokens lists a workspace's tokens, newest first.
-func (s *Store) APITokens(ctx context.Context, workspaceID int64) ([]foyer.APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.APITokens */
-		SELECT id, name, scope, created_at, last_used_at, revoked_at IS NOT NULL FROM api_tokens
-		WHERE workspace_id = ? ORDER BY id DESC`), workspaceID)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []foyer.APIToken
-	for rows.Next() {
-		t := foyer.APIToken{WorkspaceID: workspaceID}
-		var scope string
-		var created, used int64
-		if err := rows.Scan(&t.ID, &t.Name, &scope, &created, &used, &t.Revoked); err != nil {
-			return nil, fmt.Errorf("store: tokens: %w", err)
-		}
-		t.Scope, t.CreatedAt = foyer.Scope(scope), fromMS(created)
-		if used > 0 {
-			t.LastUsedAt = fromMS(used)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// RevokeAPIToken ends a token of the workspace.
-func (s *Store) RevokeAPIToken(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.RevokeAPIToken */
-		UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL`), ms(s.now()), id, workspaceID)
-	if err != nil {
-		return fmt.Errorf("store: revoke token: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "token %d not found", id)
 	}
 	return nil
 }

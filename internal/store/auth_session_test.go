@@ -127,3 +127,68 @@ func TestAccountSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestAuthSessions(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		ctx := context.Background()
+		ana, bob := &foyer.User{Email: "ana@example.com"}, &foyer.User{Email: "bob@example.com"}
+		for _, u := range []*foyer.User{ana, bob} {
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		newSession := func(u *foyer.User, life time.Duration) []byte {
+			_, h := auth.NewToken()
+			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.now(), ExpiresAt: c.now().Add(life)}); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		a1, a2, short, b1 := newSession(ana, 24*time.Hour), newSession(ana, 24*time.Hour), newSession(ana, time.Minute), newSession(bob, 24*time.Hour)
+
+		c.add(30 * time.Second)
+		got, err := s.Session(ctx, a1)
+		if err != nil || got.UserID != ana.ID || !got.LastSeenAt.Equal(got.CreatedAt) { // Session only reads: see TestTouch
+			t.Fatalf("live session: %+v, %v", got, err)
+		}
+		_, err = s.Session(ctx, make([]byte, 32))
+		wantCodeOf(t, "unknown token", err, foyer.EUNAUTHORIZED)
+
+		c.add(time.Minute)
+		_, err = s.Session(ctx, short)
+		wantCodeOf(t, "expired", err, foyer.EUNAUTHORIZED)
+
+		if err := s.RevokeSession(ctx, a1); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, a1)
+		wantCodeOf(t, "revoked", err, foyer.EUNAUTHORIZED)
+		if _, err := s.Session(ctx, a2); err != nil {
+			t.Errorf("ana's other session: %v", err)
+		}
+
+		// A new password ends every session of the user, and only hers.
+		if err := s.SetPassword(ctx, ana.ID, "$argon2id$new"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, a2)
+		wantCodeOf(t, "after a password change", err, foyer.EUNAUTHORIZED)
+		if _, err := s.Session(ctx, b1); err != nil {
+			t.Errorf("bob's session after ana's password change: %v", err)
+		}
+		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$new" || !u.PasswordChangedAt.Equal(c.now()) {
+			t.Errorf("after SetPassword: %+v", u)
+		}
+		wantCodeOf(t, "unknown user's password", s.SetPassword(ctx, bob.ID+100, "x"), foyer.ENOTFOUND)
+
+		if err := s.RevokeUserSessions(ctx, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, b1)
+		wantCodeOf(t, "bob after revoking all", err, foyer.EUNAUTHORIZED)
+		wantCodeOf(t, "short hash", s.CreateSession(ctx, []byte("x"), foyer.AuthSession{UserID: bob.ID}), foyer.EINVALID)
+	})
+}
