@@ -110,11 +110,6 @@ func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer
 	return rows.Err()
 }
 
-// placeholders returns n comma-separated "?".
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // topSources sets each row's TopSource from company_source_weeks for the
 // period's whole weeks and company_sources for the days at its ends: the
 // source of most of its visits in the period, the first by name on a tie.

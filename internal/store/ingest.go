@@ -72,12 +72,6 @@ func newIngestCache(limit int) *ingestCache {
 	}
 }
 
-// txStmts is a transaction with its handles on the store's kept statements.
-type txStmts struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-}
-
 // appendTx is the state of one Append: rows it created, staged until commit.
 type appendTx struct {
 	txStmts
@@ -446,35 +440,4 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 		rows = rows[n:]
 	}
 	return nil
-}
-
-// stmt returns the prepared statement for query q (with ? placeholders)
-// within a's transaction. Statements are prepared once per store and kept:
-// SQLite would otherwise parse every statement anew. Callers hold ingestMu.
-func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, error) {
-	if st, ok := a.stmts[q]; ok {
-		return st, nil
-	}
-	st, ok := s.stmts[q]
-	if !ok {
-		var err error
-		if st, err = s.db.PrepareContext(ctx, s.rebind(q)); err != nil {
-			return nil, err
-		}
-		s.stmts[q] = st
-	}
-	txst := a.tx.StmtContext(ctx, st)
-	a.stmts[q] = txst
-	return txst, nil
-}
-
-// queryRow runs a cached prepared query that returns one row.
-func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any) *sql.Row {
-	st, err := s.stmt(ctx, a, q)
-	if err != nil {
-		// A Row can only carry its error through a query: let the
-		// transaction report the preparation error the same way.
-		return a.tx.QueryRowContext(ctx, s.rebind(q), args...)
-	}
-	return st.QueryRowContext(ctx, args...)
 }

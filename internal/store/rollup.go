@@ -107,9 +107,6 @@ type dayRollup struct {
 	visits, pageviews, engaged, nevents, lastAt int64
 }
 
-// dayOf is the UTC day of a Unix millisecond time.
-func dayOf(ms int64) int64 { return ms / 86_400_000 }
-
 // catchUpStep is how many events one transaction of RollupAll folds.
 const catchUpStep = 8192
 
@@ -431,45 +428,6 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 // weekOf is the week of a UTC day: weeks begin on Mondays, and day 0
 // (1970-01-01) was a Thursday.
 func weekOf(day int64) int64 { return (day + 3) / 7 }
-
-// upsertRows writes rows with head + "(?,…)" + tail, an INSERT … VALUES …
-// ON CONFLICT statement: on SQLite one kept single-row statement a row (no
-// round trip, no statement journal), on PostgreSQL sessionChunk rows a
-// statement (one round trip each).
-func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	one := "(" + placeholders(len(rows[0])) + ")"
-	if s.dialect == SQLite {
-		st, err := s.stmt(ctx, t, head+one+tail)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if _, err := st.ExecContext(ctx, r...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for len(rows) > 0 {
-		n := min(len(rows), sessionChunk)
-		args := make([]any, 0, n*len(rows[0]))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
-	}
-	return nil
-}
 
 // applyLast moves each company's last visit, per site and in all, forward
 // to what the roll-up read, and adds the run's sums to its totals per site:

@@ -6,21 +6,17 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	"modernc.org/sqlite"               // registers the "sqlite" driver
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names a SQL dialect.
@@ -175,51 +171,3 @@ func (s *Store) Close() error {
 	s.ingestMu.Unlock()
 	return s.db.Close()
 }
-
-// rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
-func (s *Store) rebind(q string) string {
-	if s.dialect != Postgres || !strings.Contains(q, "?") {
-		return q
-	}
-	var b strings.Builder
-	b.Grow(len(q) + 16)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
-
-// pgUniqueViolation is PostgreSQL's SQLSTATE for a violated unique constraint.
-const pgUniqueViolation = "23505"
-
-// isUniqueViolation reports whether err is a unique-constraint violation in
-// either dialect, by the drivers' error codes: SQLite's extended codes for
-// a UNIQUE or PRIMARY KEY constraint, PostgreSQL's SQLSTATE 23505.
-func isUniqueViolation(err error) bool {
-	if se := (*sqlite.Error)(nil); errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
-		return pe.Code == pgUniqueViolation
-	}
-	return false
-}
-
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-// flag stores a bool as the integer 0 or 1, the same in both dialects.
-func flag(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 )
 
 // company_totals (migration 0013) holds, for each row of company_days, the
@@ -137,13 +136,4 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		rest = rest[n:]
 	}
 	return nil
-}
-
-// valuesRows returns n rows of VALUES with cols placeholders each, the
-// first row's cast to BIGINT to type the columns on PostgreSQL.
-func valuesRows(n, cols int) string {
-	var b strings.Builder
-	b.WriteString("(" + strings.TrimSuffix(strings.Repeat("CAST(? AS BIGINT),", cols), ",") + ")")
-	b.WriteString(strings.Repeat(",("+placeholders(cols)+")", n-1))
-	return b.String()
 }

@@ -18,13 +18,6 @@ func (s *Store) CreateUser(ctx context.Context, u *foyer.User) error {
 	return s.createUser(ctx, s.db, u)
 }
 
-// querier runs statements on the database or in a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 func (s *Store) createUser(ctx context.Context, q querier, u *foyer.User) error {
 	email, err := foyer.NormalizeEmail(u.Email)
 	if err != nil {

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// querier runs statements on the database or in a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// txStmts is a transaction with its handles on the store's kept statements.
+type txStmts struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns the prepared statement for query q (with ? placeholders)
+// within a's transaction. Statements are prepared once per store and kept:
+// SQLite would otherwise parse every statement anew. Callers hold ingestMu.
+func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, error) {
+	if st, ok := a.stmts[q]; ok {
+		return st, nil
+	}
+	st, ok := s.stmts[q]
+	if !ok {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, s.rebind(q)); err != nil {
+			return nil, err
+		}
+		s.stmts[q] = st
+	}
+	txst := a.tx.StmtContext(ctx, st)
+	a.stmts[q] = txst
+	return txst, nil
+}
+
+// queryRow runs a cached prepared query that returns one row.
+func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, a, q)
+	if err != nil {
+		// A Row can only carry its error through a query: let the
+		// transaction report the preparation error the same way.
+		return a.tx.QueryRowContext(ctx, s.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// placeholders returns n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// valuesRows returns n rows of VALUES with cols placeholders each, the
+// first row's cast to BIGINT to type the columns on PostgreSQL.
+func valuesRows(n, cols int) string {
+	var b strings.Builder
+	b.WriteString("(" + strings.TrimSuffix(strings.Repeat("CAST(? AS BIGINT),", cols), ",") + ")")
+	b.WriteString(strings.Repeat(",("+placeholders(cols)+")", n-1))
+	return b.String()
+}
+
+// upsertRows writes rows with head + "(?,…)" + tail, an INSERT … VALUES …
+// ON CONFLICT statement: on SQLite one kept single-row statement a row (no
+// round trip, no statement journal), on PostgreSQL sessionChunk rows a
+// statement (one round trip each).
+func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + placeholders(len(rows[0])) + ")"
+	if s.dialect == SQLite {
+		st, err := s.stmt(ctx, t, head+one+tail)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), sessionChunk)
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a violated unique constraint.
+const pgUniqueViolation = "23505"
+
+// isUniqueViolation reports whether err is a unique-constraint violation in
+// either dialect, by the drivers' error codes: SQLite's extended codes for
+// a UNIQUE or PRIMARY KEY constraint, PostgreSQL's SQLSTATE 23505.
+func isUniqueViolation(err error) bool {
+	if se := (*sqlite.Error)(nil); errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
+		return pe.Code == pgUniqueViolation
+	}
+	return false
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// flag stores a bool as the integer 0 or 1, the same in both dialects.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// dayOf is the UTC day of a Unix millisecond time.
+func dayOf(ms int64) int64 { return ms / 86_400_000 }
