@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, f
 	}
 	out := make([]foyer.CompanyDay, last-first+1)
 	for i := range out {
-		out[i].Day = time.UnixMilli((first + int64(i)) * 86_400_000).UTC()
+		out[i].Day = time.UnixMilli((first + int64(i)) * msPerDay).UTC()
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyDays */
 		SELECT day, SUM(visits), SUM(pageviews), SUM(engaged_ms) FROM company_days
@@ -88,7 +89,7 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
 		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
 		ORDER BY s.started_at DESC, s.id DESC LIMIT ?`),
-		companyID, dayOf(ms(from))*86_400_000, (dayOf(ms(to))+1)*86_400_000, limit)
+		companyID, dayOf(ms(from))*msPerDay, (dayOf(ms(to))+1)*msPerDay, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}
@@ -110,11 +111,11 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}
-	for start := 0; start < len(out); start += visitPagesChunk {
-		end := min(start+visitPagesChunk, len(out))
-		if err := s.visitPages(ctx, out[start:end], ranges[start:end]); err != nil {
+	for visits := range slices.Chunk(out, visitPagesChunk) {
+		if err := s.visitPages(ctx, visits, ranges[:len(visits)]); err != nil {
 			return nil, err
 		}
+		ranges = ranges[len(visits):]
 	}
 	return out, nil
 }

@@ -177,7 +177,7 @@ func pickTopSources(rows *sql.Rows, byID map[int64]*foyer.FeedRow) error {
 // companies are summed from company_days. Its cost grows with the page,
 // not with the workspace.
 func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
-	since := from * 86_400_000
+	since := from * msPerDay
 	var rows *sql.Rows
 	var err error
 	filter, fargs := companyFilter(q, "c")

@@ -35,7 +35,7 @@ import (
 // the index each) and with those whose bounds tie with the page (a seek or
 // two each), not with the days of the period.
 func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
-	end := (to + 1) * 86_400_000 // the end of the period's last day, in Unix ms
+	end := (to + 1) * msPerDay // the end of the period's last day, in Unix ms
 	pending, err := s.periodCandidates(ctx, q, from, end)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (h *candidates) key(c *candidate) bool {
 // to date per site.
 func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, end int64) (*candidates, error) {
 	var b strings.Builder
-	args := []any{q.WorkspaceID, from * 86_400_000}
+	args := []any{q.WorkspaceID, from * msPerDay}
 	b.WriteString(`/* Store.periodCandidates */
 		SELECT cs.company_id, cs.site_id, cs.last_at, cs.visits, cs.pageviews, cs.engaged_ms
 		FROM company_sites cs
@@ -186,12 +186,12 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
 				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
 					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, end/86_400_000-1, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
+		args = append(args, from, end/msPerDay-1, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
 	}
 	if q.Source != "" {
 		b.WriteString(` AND cs.company_id IN (SELECT src.company_id FROM company_sources src
 			WHERE src.source = ? AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
-		args = append(args, q.Source, from, end/86_400_000-1, q.SiteID, q.SiteID)
+		args = append(args, q.Source, from, end/msPerDay-1, q.SiteID, q.SiteID)
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
 	if err != nil {
@@ -272,7 +272,7 @@ func (s *Store) lastOnDay(ctx context.Context, h *candidates, q foyer.FeedQuery,
 		if at, ok := last[c.row.ID]; ok {
 			c.lastBound = at
 		} else {
-			c.lastBound = day*86_400_000 - 1
+			c.lastBound = day*msPerDay - 1
 		}
 	}
 	return nil
@@ -357,10 +357,10 @@ const pairChunk = 1000
 // left out. The pairs come from a query of the workspace's sites.
 func (s *Store) totalsAt(ctx context.Context, pairs []pair, day int64) (map[pair]pairTotals, error) {
 	out := make(map[pair]pairTotals, len(pairs))
-	for len(pairs) > 0 {
-		n := min(len(pairs), pairChunk)
+	for chunk := range slices.Chunk(pairs, pairChunk) {
+		n := len(chunk)
 		args := make([]any, 0, 2*n+1)
-		for _, p := range pairs[:n] {
+		for _, p := range chunk {
 			args = append(args, p.company, p.site)
 		}
 		args = append(args, day)
@@ -399,7 +399,6 @@ func (s *Store) totalsAt(ctx context.Context, pairs []pair, day int64) (map[pair
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("store: feed: totals: %w", err)
 		}
-		pairs = pairs[n:]
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/foyerhq/foyer"
@@ -334,12 +335,11 @@ const eventChunk = 128
 // insertEvents writes rows eventChunk at a time; every statement text
 // (one per chunk length) is prepared once and kept.
 func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) error {
-	for len(rows) > 0 {
-		n := min(len(rows), eventChunk)
+	for chunk := range slices.Chunk(rows, eventChunk) {
 		var q strings.Builder
 		q.WriteString("/* Store.insertEvents */ INSERT INTO events (session_id, ts, kind, page_id, engaged_ms, link_id) VALUES ")
-		args := make([]any, 0, n*6)
-		for i, r := range rows[:n] {
+		args := make([]any, 0, len(chunk)*6)
+		for i, r := range chunk {
 			if i > 0 {
 				q.WriteByte(',')
 			}
@@ -353,7 +353,6 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
-		rows = rows[n:]
 	}
 	return nil
 }

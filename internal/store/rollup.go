@@ -391,8 +391,8 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 		}
 		return nil
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), sessionChunk)
+	for chunk := range slices.Chunk(ids, sessionChunk) {
+		n := len(chunk)
 		var q strings.Builder
 		// VALUES columns are named column1…; the casts of the first row type them.
 		q.WriteString(`/* Store.applyRollup */ UPDATE sessions SET
@@ -403,7 +403,7 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 			FROM (VALUES `)
 		q.WriteString(valuesRows(n, 7))
 		args := make([]any, 0, n*7)
-		for _, id := range ids[:n] {
+		for _, id := range chunk {
 			v := visits[id]
 			args = append(args, id, v.lastAt, v.pageviews, v.engaged, v.nevents, v.first, v.last)
 		}
@@ -415,7 +415,6 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("update visits: %w", err)
 		}
-		ids = ids[n:]
 	}
 	return nil
 }

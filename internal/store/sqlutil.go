@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,10 +113,10 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		}
 		return nil
 	}
-	for len(rows) > 0 {
-		n := min(len(rows), sessionChunk)
+	for chunk := range slices.Chunk(rows, sessionChunk) {
+		n := len(chunk)
 		args := make([]any, 0, n*len(rows[0]))
-		for _, r := range rows[:n] {
+		for _, r := range chunk {
 			args = append(args, r...)
 		}
 		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
@@ -125,7 +126,6 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
@@ -158,5 +158,9 @@ func flag(b bool) int {
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
+// msPerDay is how many milliseconds a UTC day has: day d begins at Unix
+// millisecond d*msPerDay.
+const msPerDay = 24 * 60 * 60 * 1000
+
 // dayOf is the UTC day of a Unix millisecond time.
-func dayOf(ms int64) int64 { return ms / 86_400_000 }
+func dayOf(ms int64) int64 { return ms / msPerDay }

@@ -93,10 +93,10 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 	}
 	// PostgreSQL: VALUES columns are named column1…; the casts of the first
 	// row type them.
-	for rest := ranges; len(rest) > 0; {
-		n := min(len(rest), sessionChunk)
+	for chunk := range slices.Chunk(ranges, sessionChunk) {
+		n := len(chunk)
 		args := make([]any, 0, 4*n)
-		for _, r := range rest[:n] {
+		for _, r := range chunk {
 			args = append(args, r.company, r.site, r.from, r.lastAt)
 		}
 		st, err := s.stmt(ctx, t, `/* Store.applyTotals */
@@ -113,12 +113,11 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		if err != nil {
 			return fmt.Errorf("company totals: %w", err)
 		}
-		rest = rest[n:]
 	}
-	for rest := ranges; len(rest) > 0; {
-		n := min(len(rest), sessionChunk)
+	for chunk := range slices.Chunk(ranges, sessionChunk) {
+		n := len(chunk)
 		args := make([]any, 0, 8*n)
-		for _, r := range rest[:n] {
+		for _, r := range chunk {
 			args = append(args, r.company, r.site, r.from, r.until, r.visits, r.pageviews, r.engaged, r.lastAt)
 		}
 		st, err := s.stmt(ctx, t, `/* Store.applyTotals */
@@ -133,7 +132,6 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		if err != nil {
 			return fmt.Errorf("company totals: %w", err)
 		}
-		rest = rest[n:]
 	}
 	return nil
 }
