@@ -123,7 +123,7 @@ func (u UTM) IsZero() bool { return u == UTM{} }
 
 // Hit is one validated, sanitised event on its way to storage: no IP
 // address, no identifiers in its URLs. The collector builds hits; the store
-// turns them into visitors, sessions and events.
+// turns them into visitors, visits and events.
 type Hit struct {
 	SiteID     int64
 	VisitorUID string
@@ -145,7 +145,7 @@ type StoredEvent struct {
 	ID          int64     `json:"id"`
 	Time        time.Time `json:"time"`
 	Type        string    `json:"type"`
-	SessionID   int64     `json:"session"`
+	VisitID     int64     `json:"session"`
 	VisitorUID  string    `json:"visitor"`
 	Host        string    `json:"host"`
 	Path        string    `json:"path"`

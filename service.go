@@ -43,7 +43,7 @@ type SiteService interface {
 // EventService appends and reads events.
 type EventService interface {
 	// Append durably stores hits in one transaction, all or none, turning
-	// them into visitors, sessions and events. It returns only after the
+	// them into visitors, visits and events. It returns only after the
 	// commit; an error means nothing of hits was stored.
 	Append(ctx context.Context, hits []Hit) error
 	// Rollup folds up to limit stored events that it has not yet read into

@@ -88,10 +88,10 @@ func (s *server) stored(t *testing.T) (byType map[string]int64, total int64, vis
 	return byType, total, len(seen)
 }
 
-// inconsistentSessions rolls up what the server stored and counts the
-// site's sessions whose counters (events, page views, engaged time, last
+// inconsistentVisits rolls up what the server stored and counts the
+// site's visits whose counters (events, page views, engaged time, last
 // event) differ from what their stored events add up to.
-func (s *server) inconsistentSessions(t *testing.T, d store.Dialect) int {
+func (s *server) inconsistentVisits(t *testing.T, d store.Dialect) int {
 	t.Helper()
 	if _, err := s.app.Store.RollupAll(context.Background()); err != nil {
 		t.Fatal(err)
@@ -153,8 +153,8 @@ func TestRunAcknowledgedIsStored(t *testing.T) {
 					t.Errorf("%s events: stored %d, acknowledged %d", typ, byType[typ], res.AckedTypes[typ])
 				}
 			}
-			if bad := srv.inconsistentSessions(t, d); bad != 0 {
-				t.Errorf("%d sessions whose counters disagree with their events", bad)
+			if bad := srv.inconsistentVisits(t, d); bad != 0 {
+				t.Errorf("%d visits whose counters disagree with their events", bad)
 			}
 			if visitors == 0 || visitors > cfg.Visitors {
 				t.Errorf("%d distinct visitors stored, want 1 to %d", visitors, cfg.Visitors)

@@ -152,12 +152,12 @@ func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var session, ts, kind, engaged int64
+		var visitID, ts, kind, engaged int64
 		var pv foyer.PageView
-		if err := rows.Scan(&session, &ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
+		if err := rows.Scan(&visitID, &ts, &kind, &engaged, &pv.Host, &pv.Path, &pv.Title); err != nil {
 			return fmt.Errorf("store: visit pages: %w", err)
 		}
-		v := byID[session]
+		v := byID[visitID]
 		switch foyer.EventKind(kind) {
 		case foyer.KindPageview:
 			pv.Time = fromMS(ts)

@@ -46,7 +46,7 @@ func (s *Store) Events(ctx context.Context, workspaceID, siteID int64, since tim
 		var e foyer.StoredEvent
 		var ts int64
 		var kind int64
-		if err := rows.Scan(&e.ID, &ts, &kind, &e.SessionID, &e.VisitorUID, &e.Host, &e.Path, &e.Title,
+		if err := rows.Scan(&e.ID, &ts, &kind, &e.VisitID, &e.VisitorUID, &e.Host, &e.Path, &e.Title,
 			&e.EngagedMS, &e.Target, &e.Referrer, &e.UTMSource, &e.UTMMedium, &e.UTMCampaign,
 			&e.UTMTerm, &e.UTMContent, &e.Country, &e.City, &e.OrgType, &e.Company, &e.CompanyDomain); err != nil {
 			return fmt.Errorf("store: events: %w", err)

@@ -13,7 +13,7 @@ import (
 	"github.com/foyerhq/foyer/internal/testutil"
 )
 
-// stored is what Events should return for h, in a session whose attributes
+// stored is what Events should return for h, in a visit whose attributes
 // are h's own, without the database's IDs.
 func stored(h foyer.Hit) foyer.StoredEvent {
 	e := foyer.StoredEvent{
@@ -92,22 +92,22 @@ func TestAppendRoundTrip(t *testing.T) {
 		if len(got) != len(hits) {
 			t.Fatalf("read %d events, want %d", len(got), len(hits))
 		}
-		sessions := map[string]int64{}
+		visits := map[string]int64{}
 		var lastID int64
 		for i, e := range got {
 			if e.ID <= lastID {
 				t.Errorf("event %d: ID %d after %d, want increasing IDs", i, e.ID, lastID)
 			}
 			lastID = e.ID
-			if e.SessionID == 0 {
-				t.Errorf("event %d: no session", i)
+			if e.VisitID == 0 {
+				t.Errorf("event %d: no visit", i)
 			}
-			if id, ok := sessions[e.VisitorUID]; ok && id != e.SessionID {
-				t.Errorf("event %d: visitor %s in session %d and %d", i, e.VisitorUID, id, e.SessionID)
+			if id, ok := visits[e.VisitorUID]; ok && id != e.VisitID {
+				t.Errorf("event %d: visitor %s in visit %d and %d", i, e.VisitorUID, id, e.VisitID)
 			}
-			sessions[e.VisitorUID] = e.SessionID
+			visits[e.VisitorUID] = e.VisitID
 			gotE := *e
-			gotE.ID, gotE.SessionID = 0, 0
+			gotE.ID, gotE.VisitID = 0, 0
 			if want := stored(hits[i]); !reflect.DeepEqual(gotE, want) {
 				t.Errorf("event %d:\n got %+v\nwant %+v", i, gotE, want)
 			}
@@ -115,9 +115,9 @@ func TestAppendRoundTrip(t *testing.T) {
 				t.Errorf("event %d: time in %v, want UTC", i, e.Time.Location())
 			}
 		}
-		if len(sessions) != 3 || sessions[a.VisitorUID] == sessions[b.VisitorUID] ||
-			sessions[a.VisitorUID] == sessions[c.VisitorUID] || sessions[b.VisitorUID] == sessions[c.VisitorUID] {
-			t.Errorf("sessions by visitor = %v, want three different ones", sessions)
+		if len(visits) != 3 || visits[a.VisitorUID] == visits[b.VisitorUID] ||
+			visits[a.VisitorUID] == visits[c.VisitorUID] || visits[b.VisitorUID] == visits[c.VisitorUID] {
+			t.Errorf("visits by visitor = %v, want three different ones", visits)
 		}
 	})
 }
@@ -145,20 +145,20 @@ func TestAppendLargeBatch(t *testing.T) {
 		if len(got) != n {
 			t.Fatalf("read %d events, want %d", len(got), n)
 		}
-		sessions := map[string]int64{}
+		visits := map[string]int64{}
 		for i, e := range got {
 			gotE := *e
-			gotE.ID, gotE.SessionID = 0, 0
+			gotE.ID, gotE.VisitID = 0, 0
 			if want := stored(hits[i]); !reflect.DeepEqual(gotE, want) {
 				t.Fatalf("event %d:\n got %+v\nwant %+v", i, gotE, want)
 			}
-			if id, ok := sessions[e.VisitorUID]; ok && id != e.SessionID {
-				t.Fatalf("event %d: visitor %s in sessions %d and %d", i, e.VisitorUID, id, e.SessionID)
+			if id, ok := visits[e.VisitorUID]; ok && id != e.VisitID {
+				t.Fatalf("event %d: visitor %s in visits %d and %d", i, e.VisitorUID, id, e.VisitID)
 			}
-			sessions[e.VisitorUID] = e.SessionID
+			visits[e.VisitorUID] = e.VisitID
 		}
-		if len(sessions) != visitors {
-			t.Errorf("%d visitors read back, want %d", len(sessions), visitors)
+		if len(visits) != visitors {
+			t.Errorf("%d visitors read back, want %d", len(visits), visitors)
 		}
 	})
 }
@@ -177,12 +177,12 @@ func TestAppendEmpty(t *testing.T) {
 		if got := readEvents(t, s, ws.ID, site.ID, time.Time{}); len(got) != 0 {
 			t.Errorf("read %d events after empty appends, want none", len(got))
 		}
-		var sessions int
-		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&sessions); err != nil {
+		var visits int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&visits); err != nil {
 			t.Fatal(err)
 		}
-		if sessions != 0 {
-			t.Errorf("%d sessions after empty appends, want none", sessions)
+		if visits != 0 {
+			t.Errorf("%d visits after empty appends, want none", visits)
 		}
 	})
 }
@@ -255,16 +255,16 @@ func TestEventsIsolation(t *testing.T) {
 			{"unknown site", wsA.ID, siteB.ID + 1000, foyer.ENOTFOUND, nil},
 			{"unknown workspace", wsB.ID + 1000, siteB.ID, foyer.ENOTFOUND, nil},
 		}
-		sessions := map[int64]string{}
+		visits := map[int64]string{}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				var paths []string
 				err := s.Events(ctx, tt.ws, tt.site, time.Time{}, func(e *foyer.StoredEvent) error {
 					paths = append(paths, e.Path)
-					if p, ok := sessions[e.SessionID]; ok && p[:4] != e.Path[:4] {
-						t.Errorf("session %d holds %s and %s", e.SessionID, p, e.Path)
+					if p, ok := visits[e.VisitID]; ok && p[:4] != e.Path[:4] {
+						t.Errorf("visit %d holds %s and %s", e.VisitID, p, e.Path)
 					}
-					sessions[e.SessionID] = e.Path
+					visits[e.VisitID] = e.Path
 					return nil
 				})
 				if got := foyer.ErrorCode(err); got != tt.wantCode {

@@ -46,8 +46,8 @@ func referenceFeed(t *testing.T, s *store.Store, ws int64, sites []*foyer.Site, 
 			if e.Company == "" {
 				return nil
 			}
-			if !seen[e.SessionID] { // a visit's first event: when it started
-				seen[e.SessionID] = true
+			if !seen[e.VisitID] { // a visit's first event: when it started
+				seen[e.VisitID] = true
 				if in(e.Time) {
 					c := get(e.Company)
 					c.visits++

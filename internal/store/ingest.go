@@ -29,8 +29,10 @@ type linkKey struct {
 	url  string
 }
 
-// session is what the writer remembers of a visitor's latest visit.
-type session struct {
+// visit is what the writer remembers of a visitor's latest visit, a row of
+// the table sessions (the table kept its first name; in Go, "session"
+// means a signed-in user's session).
+type visit struct {
 	id       int64
 	lastAt   int64
 	referrer string
@@ -42,7 +44,7 @@ type session struct {
 // without a lookup. It only ever holds committed rows.
 type ingestCache struct {
 	visitors  map[visitorKey]int64
-	sessions  map[int64]session // by visitor ID
+	visits    map[int64]visit // by visitor ID
 	pages     map[pageKey]int64
 	links     map[linkKey]int64
 	companies map[companyKey]companyRow
@@ -53,7 +55,7 @@ func newIngestCache(limit int) *ingestCache {
 	return &ingestCache{
 		limit:    limit,
 		visitors: map[visitorKey]int64{},
-		sessions: map[int64]session{},
+		visits:   map[int64]visit{},
 		pages:    map[pageKey]int64{},
 		links:    map[linkKey]int64{},
 
@@ -65,7 +67,7 @@ func newIngestCache(limit int) *ingestCache {
 type appendTx struct {
 	txStmts
 	visitors  map[visitorKey]int64
-	sessions  map[int64]session
+	visits    map[int64]visit
 	pages     map[pageKey]int64
 	links     map[linkKey]int64
 	companies map[companyKey]companyRow
@@ -73,11 +75,11 @@ type appendTx struct {
 }
 
 type eventRow struct {
-	session, ts int64
-	kind        foyer.EventKind
-	page        int64
-	engaged     sql.NullInt64
-	link        sql.NullInt64
+	visit, ts int64
+	kind      foyer.EventKind
+	page      int64
+	engaged   sql.NullInt64
+	link      sql.NullInt64
 }
 
 // Append durably stores hits in one transaction. Calls are serialised: the
@@ -97,13 +99,13 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 
 	// Before the database can answer for a visit that is not cached, it must
 	// hold every event: at the first Append, and before the cache is emptied.
-	full := len(s.cache.sessions)+len(hits) > s.cache.limit
+	full := len(s.cache.visits)+len(hits) > s.cache.limit
 	if !s.caughtUp || full {
 		if _, err := s.rollupAll(ctx); err != nil {
 			return fmt.Errorf("store: append: %w", err)
 		}
 		if full {
-			s.cache.sessions = map[int64]session{}
+			s.cache.visits = map[int64]visit{}
 		}
 	}
 
@@ -115,7 +117,7 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	a := &appendTx{
 		txStmts:  txStmts{tx: tx, stmts: map[string]*sql.Stmt{}},
 		visitors: map[visitorKey]int64{},
-		sessions: map[int64]session{},
+		visits:   map[int64]visit{},
 		pages:    map[pageKey]int64{},
 		links:    map[linkKey]int64{},
 
@@ -143,7 +145,7 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 
 func (c *ingestCache) merge(a *appendTx) {
 	mergeInto(&c.visitors, a.visitors, c.limit)
-	mergeInto(&c.sessions, a.sessions, c.limit) // Append made room first
+	mergeInto(&c.visits, a.visits, c.limit) // Append made room first
 	mergeInto(&c.pages, a.pages, c.limit)
 	mergeInto(&c.links, a.links, c.limit)
 	mergeInto(&c.companies, a.companies, c.limit)
@@ -158,7 +160,7 @@ func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V, limit int) {
 	}
 }
 
-// stage resolves a hit's visitor, session, page and link, creating rows as
+// stage resolves a hit's visitor, visit, page and link, creating rows as
 // needed, and returns its event row.
 func (s *Store) stage(ctx context.Context, a *appendTx, h *foyer.Hit) (eventRow, error) {
 	vid, err := s.visitorID(ctx, a, h)
@@ -166,7 +168,7 @@ func (s *Store) stage(ctx context.Context, a *appendTx, h *foyer.Hit) (eventRow,
 		return eventRow{}, err
 	}
 	ts := ms(h.Time)
-	sess, err := s.sessionFor(ctx, a, vid, h, ts)
+	v, err := s.visitFor(ctx, a, vid, h, ts)
 	if err != nil {
 		return eventRow{}, err
 	}
@@ -174,7 +176,7 @@ func (s *Store) stage(ctx context.Context, a *appendTx, h *foyer.Hit) (eventRow,
 	if err != nil {
 		return eventRow{}, err
 	}
-	row := eventRow{session: sess.id, ts: ts, kind: h.Kind, page: pid}
+	row := eventRow{visit: v.id, ts: ts, kind: h.Kind, page: pid}
 	switch h.Kind {
 	case foyer.KindEngagement:
 		row.engaged = sql.NullInt64{Int64: h.EngagedMS, Valid: true}
@@ -208,42 +210,42 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 	return id, nil
 }
 
-// sessionFor returns the visit a hit belongs to: the visitor's current one,
+// visitFor returns the visit a hit belongs to: the visitor's current one,
 // or a new one after a pause longer than the timeout, a new campaign, a new
 // external referrer or a new (known) country.
-func (s *Store) sessionFor(ctx context.Context, a *appendTx, vid int64, h *foyer.Hit, ts int64) (session, error) {
-	cur, ok := a.sessions[vid]
+func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.Hit, ts int64) (visit, error) {
+	cur, ok := a.visits[vid]
 	if !ok {
-		cur, ok = s.cache.sessions[vid]
+		cur, ok = s.cache.visits[vid]
 	}
 	if !ok {
 		var err error
-		cur, ok, err = s.latestSession(ctx, a, vid)
+		cur, ok, err = s.latestVisit(ctx, a, vid)
 		if err != nil {
-			return session{}, err
+			return visit{}, err
 		}
 	}
-	if ok && !s.startsNewSession(cur, h, ts) {
+	if ok && !s.startsNewVisit(cur, h, ts) {
 		// The visit goes on: the timeout counts from its latest event.
 		cur.lastAt = max(cur.lastAt, ts)
-		a.sessions[vid] = cur
+		a.visits[vid] = cur
 		return cur, nil
 	}
-	next := session{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
+	next := visit{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
 	company, err := s.companyFor(ctx, a, h)
 	if err != nil {
-		return session{}, err
+		return visit{}, err
 	}
-	err = s.queryRow(ctx, &a.txStmts, `/* Store.sessionFor */
+	err = s.queryRow(ctx, &a.txStmts, `/* Store.visitFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
 			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
 		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company).Scan(&next.id)
 	if err != nil {
-		return session{}, fmt.Errorf("session: %w", err)
+		return visit{}, fmt.Errorf("visit: %w", err)
 	}
-	a.sessions[vid] = next
+	a.visits[vid] = next
 	return next, nil
 }
 
@@ -256,7 +258,7 @@ func orgType(o foyer.Origin) string {
 	return string(o.Org.Type)
 }
 
-func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
+func (s *Store) startsNewVisit(cur visit, h *foyer.Hit, ts int64) bool {
 	if ts-cur.lastAt > s.timeout.Milliseconds() {
 		return true
 	}
@@ -272,20 +274,20 @@ func (s *Store) startsNewSession(cur session, h *foyer.Hit, ts int64) bool {
 	return h.Referrer != "" && h.Referrer != cur.referrer
 }
 
-// latestSession reads the visitor's latest visit. Visits of a visitor are created
+// latestVisit reads the visitor's latest visit. Visits of a visitor are created
 // in time order by the one writer, so the latest has the highest ID.
-func (s *Store) latestSession(ctx context.Context, a *appendTx, vid int64) (session, bool, error) {
-	var cur session
-	err := s.queryRow(ctx, &a.txStmts, `/* Store.latestSession */
+func (s *Store) latestVisit(ctx context.Context, a *appendTx, vid int64) (visit, bool, error) {
+	var cur visit
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.latestVisit */
 		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
 		FROM sessions WHERE visitor_id = ? ORDER BY id DESC LIMIT 1`, vid).Scan(
 		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
 		&cur.utm.Term, &cur.utm.Content, &cur.country)
 	if err == sql.ErrNoRows {
-		return session{}, false, nil
+		return visit{}, false, nil
 	}
 	if err != nil {
-		return session{}, false, fmt.Errorf("latest session: %w", err)
+		return visit{}, false, fmt.Errorf("latest visit: %w", err)
 	}
 	return cur, true, nil
 }
@@ -344,7 +346,7 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 				q.WriteByte(',')
 			}
 			q.WriteString("(?,?,?,?,?,?)")
-			args = append(args, r.session, r.ts, int64(r.kind), r.page, r.engaged, r.link)
+			args = append(args, r.visit, r.ts, int64(r.kind), r.page, r.engaged, r.link)
 		}
 		stmt, err := s.stmt(ctx, &a.txStmts, q.String())
 		if err != nil {

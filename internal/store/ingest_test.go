@@ -11,11 +11,12 @@ import (
 	"github.com/foyerhq/foyer/internal/testutil"
 )
 
-// sessionTimeout is the timeout the sessionisation tests use: shorter than
+// visitTimeout is the timeout the tests of splitting hits into visits use:
+// shorter than
 // the 30-minute default, so that the option is seen to be honoured.
-const sessionTimeout = 10 * time.Minute
+const visitTimeout = 10 * time.Minute
 
-// step is one hit of a sessionisation case and the session it belongs to.
+// step is one hit of a case and the visit it belongs to.
 type step struct {
 	site    int // index of the case's site: 0 or 1
 	visitor string
@@ -24,7 +25,7 @@ type step struct {
 	ref     string
 	utm     foyer.UTM
 	country string
-	session string // label: steps with the same label share a session
+	visit   string // label: steps with the same label share a visit
 }
 
 var (
@@ -34,127 +35,127 @@ var (
 	refG    = "https://www.google.com/"
 )
 
-var sessionCases = []struct {
+var visitCases = []struct {
 	name  string
 	steps []step
 }{
 	{"within the timeout", []step{
-		{at: 0, session: "A"},
-		{at: 5 * time.Minute, session: "A"},
+		{at: 0, visit: "A"},
+		{at: 5 * time.Minute, visit: "A"},
 	}},
 	{"gap of exactly the timeout", []step{
-		{at: 0, session: "A"},
-		{at: sessionTimeout, session: "A"},
+		{at: 0, visit: "A"},
+		{at: visitTimeout, visit: "A"},
 	}},
 	{"gap just past the timeout", []step{
-		{at: 0, session: "A"},
-		{at: sessionTimeout + time.Millisecond, session: "B"},
+		{at: 0, visit: "A"},
+		{at: visitTimeout + time.Millisecond, visit: "B"},
 	}},
 	{"gap past the option, within the default", []step{
-		{at: 0, session: "A"},
-		{at: 20 * time.Minute, session: "B"},
+		{at: 0, visit: "A"},
+		{at: 20 * time.Minute, visit: "B"},
 	}},
 	{"steady activity for longer than the timeout", []step{
-		{at: 0, session: "A"},
-		{at: 8 * time.Minute, session: "A"},
-		{at: 16 * time.Minute, session: "A"},
-		{at: 24 * time.Minute, session: "A"},
+		{at: 0, visit: "A"},
+		{at: 8 * time.Minute, visit: "A"},
+		{at: 16 * time.Minute, visit: "A"},
+		{at: 24 * time.Minute, visit: "A"},
 	}},
 	{"engagement and outbound events extend the visit", []step{
-		{at: 0, session: "A"},
-		{at: 8 * time.Minute, kind: foyer.KindEngagement, session: "A"},
-		{at: 16 * time.Minute, kind: foyer.KindOutbound, session: "A"},
-		{at: 24 * time.Minute, session: "A"},
+		{at: 0, visit: "A"},
+		{at: 8 * time.Minute, kind: foyer.KindEngagement, visit: "A"},
+		{at: 16 * time.Minute, kind: foyer.KindOutbound, visit: "A"},
+		{at: 24 * time.Minute, visit: "A"},
 	}},
 	{"new visit after a gap continues", []step{
-		{at: 0, session: "A"},
-		{at: 11 * time.Minute, session: "B"},
-		{at: 12 * time.Minute, session: "B"},
-		{at: 23 * time.Minute, session: "C"},
+		{at: 0, visit: "A"},
+		{at: 11 * time.Minute, visit: "B"},
+		{at: 12 * time.Minute, visit: "B"},
+		{at: 23 * time.Minute, visit: "C"},
 	}},
 	{"campaign on a later pageview", []step{
-		{at: 0, session: "A"},
-		{at: time.Minute, utm: utmMail, session: "B"},
+		{at: 0, visit: "A"},
+		{at: time.Minute, utm: utmMail, visit: "B"},
 	}},
 	{"same campaign again", []step{
-		{at: 0, utm: utmMail, session: "A"},
-		{at: time.Minute, utm: utmMail, session: "A"},
+		{at: 0, utm: utmMail, visit: "A"},
+		{at: time.Minute, utm: utmMail, visit: "A"},
 	}},
 	{"pageview without campaign stays in the campaign's visit", []step{
-		{at: 0, utm: utmMail, session: "A"},
-		{at: time.Minute, session: "A"},
-		{at: 2 * time.Minute, utm: utmMail, session: "A"},
+		{at: 0, utm: utmMail, visit: "A"},
+		{at: time.Minute, visit: "A"},
+		{at: 2 * time.Minute, utm: utmMail, visit: "A"},
 	}},
 	{"another campaign", []step{
-		{at: 0, utm: utmMail, session: "A"},
-		{at: time.Minute, utm: utmAds, session: "B"},
-		{at: 2 * time.Minute, utm: utmMail, session: "C"},
+		{at: 0, utm: utmMail, visit: "A"},
+		{at: time.Minute, utm: utmAds, visit: "B"},
+		{at: 2 * time.Minute, utm: utmMail, visit: "C"},
 	}},
 	{"campaign differing in one parameter", []step{
-		{at: 0, utm: utmMail, session: "A"},
-		{at: time.Minute, utm: foyer.UTM{Source: "newsletter", Medium: "email", Campaign: "spring", Content: "footer"}, session: "B"},
+		{at: 0, utm: utmMail, visit: "A"},
+		{at: time.Minute, utm: foyer.UTM{Source: "newsletter", Medium: "email", Campaign: "spring", Content: "footer"}, visit: "B"},
 	}},
 	{"external referrer on a later pageview", []step{
-		{at: 0, session: "A"},
-		{at: time.Minute, ref: refHN, session: "B"},
+		{at: 0, visit: "A"},
+		{at: time.Minute, ref: refHN, visit: "B"},
 	}},
 	{"same referrer again", []step{
-		{at: 0, ref: refHN, session: "A"},
-		{at: time.Minute, ref: refHN, session: "A"},
+		{at: 0, ref: refHN, visit: "A"},
+		{at: time.Minute, ref: refHN, visit: "A"},
 	}},
 	{"pageview without referrer stays in the referred visit", []step{
-		{at: 0, ref: refHN, session: "A"},
-		{at: time.Minute, session: "A"},
-		{at: 2 * time.Minute, ref: refHN, session: "A"},
+		{at: 0, ref: refHN, visit: "A"},
+		{at: time.Minute, visit: "A"},
+		{at: 2 * time.Minute, ref: refHN, visit: "A"},
 	}},
 	{"another referrer", []step{
-		{at: 0, ref: refHN, session: "A"},
-		{at: time.Minute, ref: refG, session: "B"},
+		{at: 0, ref: refHN, visit: "A"},
+		{at: time.Minute, ref: refG, visit: "B"},
 	}},
 	{"another country", []step{
-		{at: 0, country: "DE", session: "A"},
-		{at: time.Minute, country: "DE", session: "A"},
-		{at: 2 * time.Minute, country: "FR", session: "B"},
-		{at: 3 * time.Minute, country: "", session: "B"}, // unknown: no evidence of a move
-		{at: 4 * time.Minute, country: "DE", session: "C"},
+		{at: 0, country: "DE", visit: "A"},
+		{at: time.Minute, country: "DE", visit: "A"},
+		{at: 2 * time.Minute, country: "FR", visit: "B"},
+		{at: 3 * time.Minute, country: "", visit: "B"}, // unknown: no evidence of a move
+		{at: 4 * time.Minute, country: "DE", visit: "C"},
 	}},
 	{"engagement with a new referrer or campaign", []step{
-		{at: 0, ref: refHN, session: "A"},
-		{at: time.Minute, kind: foyer.KindEngagement, ref: refG, session: "A"},
-		{at: 2 * time.Minute, kind: foyer.KindEngagement, utm: utmAds, session: "A"},
+		{at: 0, ref: refHN, visit: "A"},
+		{at: time.Minute, kind: foyer.KindEngagement, ref: refG, visit: "A"},
+		{at: 2 * time.Minute, kind: foyer.KindEngagement, utm: utmAds, visit: "A"},
 	}},
 	{"outbound with a new referrer or campaign", []step{
-		{at: 0, session: "A"},
-		{at: time.Minute, kind: foyer.KindOutbound, ref: refG, session: "A"},
-		{at: 2 * time.Minute, kind: foyer.KindOutbound, utm: utmAds, session: "A"},
+		{at: 0, visit: "A"},
+		{at: time.Minute, kind: foyer.KindOutbound, ref: refG, visit: "A"},
+		{at: 2 * time.Minute, kind: foyer.KindOutbound, utm: utmAds, visit: "A"},
 	}},
 	{"first event of a visitor is an engagement", []step{
-		{at: 0, kind: foyer.KindEngagement, session: "A"},
-		{at: time.Minute, session: "A"},
+		{at: 0, kind: foyer.KindEngagement, visit: "A"},
+		{at: time.Minute, visit: "A"},
 	}},
 	{"different visitors at the same time", []step{
-		{visitor: "one", at: 0, session: "A"},
-		{visitor: "two", at: 0, session: "B"},
-		{visitor: "three", at: 0, ref: refHN, utm: utmMail, country: "DE", session: "C"},
+		{visitor: "one", at: 0, visit: "A"},
+		{visitor: "two", at: 0, visit: "B"},
+		{visitor: "three", at: 0, ref: refHN, utm: utmMail, country: "DE", visit: "C"},
 	}},
 	{"interleaved visitors", []step{
-		{visitor: "one", at: 0, session: "A"},
-		{visitor: "two", at: time.Minute, session: "B"},
-		{visitor: "one", at: 2 * time.Minute, session: "A"},
-		{visitor: "two", at: 3 * time.Minute, ref: refG, session: "C"},
-		{visitor: "one", at: 4 * time.Minute, session: "A"},
-		{visitor: "two", at: 5 * time.Minute, session: "C"},
+		{visitor: "one", at: 0, visit: "A"},
+		{visitor: "two", at: time.Minute, visit: "B"},
+		{visitor: "one", at: 2 * time.Minute, visit: "A"},
+		{visitor: "two", at: 3 * time.Minute, ref: refG, visit: "C"},
+		{visitor: "one", at: 4 * time.Minute, visit: "A"},
+		{visitor: "two", at: 5 * time.Minute, visit: "C"},
 	}},
 	{"same visitor ID on two sites", []step{
-		{site: 0, at: 0, session: "A"},
-		{site: 1, at: time.Minute, session: "B"},
-		{site: 0, at: 2 * time.Minute, session: "A"},
+		{site: 0, at: 0, visit: "A"},
+		{site: 1, at: time.Minute, visit: "B"},
+		{site: 0, at: 2 * time.Minute, visit: "A"},
 	}},
 }
 
-// sessionHits returns a case's hits on sites; each has its own path so that
+// visitHits returns a case's hits on sites; each has its own path so that
 // its event can be told apart.
-func sessionHits(steps []step, sites [2]*foyer.Site) []foyer.Hit {
+func visitHits(steps []step, sites [2]*foyer.Site) []foyer.Hit {
 	hits := make([]foyer.Hit, len(steps))
 	for i, st := range steps {
 		visitor := st.visitor
@@ -180,12 +181,12 @@ func sessionHits(steps []step, sites [2]*foyer.Site) []foyer.Hit {
 	return hits
 }
 
-// checkSessions reads the case's events back and checks that steps share a
-// session exactly when their labels are the same.
-func checkSessions(t *testing.T, s foyer.EventService, ws *foyer.Workspace, sites [2]*foyer.Site, steps []step) {
+// checkVisitSplit reads the case's events back and checks that steps share
+// a visit exactly when their labels are the same.
+func checkVisitSplit(t *testing.T, s foyer.EventService, ws *foyer.Workspace, sites [2]*foyer.Site, steps []step) {
 	t.Helper()
-	bySession := map[string]int64{} // label → session ID
-	byID := map[int64]string{}      // session ID → label
+	byLabel := map[string]int64{} // label → visit ID
+	byID := map[int64]string{}    // visit ID → label
 	seen := map[int]bool{}
 	for _, site := range sites {
 		for _, e := range readEvents(t, s, ws.ID, site.ID, time.Time{}) {
@@ -194,14 +195,14 @@ func checkSessions(t *testing.T, s foyer.EventService, ws *foyer.Workspace, site
 				t.Fatalf("unexpected event %+v", e)
 			}
 			seen[i] = true
-			label := steps[i].session
-			if id, ok := bySession[label]; ok && id != e.SessionID {
-				t.Errorf("step %d: session %d, want %d like the earlier steps of %s", i, e.SessionID, id, label)
+			label := steps[i].visit
+			if id, ok := byLabel[label]; ok && id != e.VisitID {
+				t.Errorf("step %d: visit %d, want %d like the earlier steps of %s", i, e.VisitID, id, label)
 			}
-			if l, ok := byID[e.SessionID]; ok && l != label {
-				t.Errorf("step %d (%s) is in session %d of %s", i, label, e.SessionID, l)
+			if l, ok := byID[e.VisitID]; ok && l != label {
+				t.Errorf("step %d (%s) is in visit %d of %s", i, label, e.VisitID, l)
 			}
-			bySession[label], byID[e.SessionID] = e.SessionID, label
+			byLabel[label], byID[e.VisitID] = e.VisitID, label
 		}
 	}
 	if len(seen) != len(steps) {
@@ -227,26 +228,26 @@ func newCaseSites(t *testing.T, s foyer.Store, name string) (*foyer.Workspace, [
 	return ws, sites
 }
 
-// TestSessions appends each case's hits in one batch (sessions found in the
-// transaction's own state), one hit per Append (sessions found in the
+// TestVisits appends each case's hits in one batch (visits found in the
+// transaction's own state), one hit per Append (visits found in the
 // committed cache) and one hit per Append with a cache of one entry, which
-// is emptied before nearly every Append (sessions read back from the
+// is emptied before nearly every Append (visits read back from the
 // database, which must first roll up what the cache knew).
-func TestSessions(t *testing.T) {
+func TestVisits(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
 		for _, mode := range []string{"one batch", "one append per hit", "tiny cache"} {
 			t.Run(mode, func(t *testing.T) {
 				t.Parallel()
-				s := testutil.NewStore(t, d, store.Options{SessionTimeout: sessionTimeout})
+				s := testutil.NewStore(t, d, store.Options{VisitTimeout: visitTimeout})
 				if mode == "tiny cache" {
 					store.SetCacheLimit(s, 1)
 				}
-				for i, tc := range sessionCases {
+				for i, tc := range visitCases {
 					t.Run(tc.name, func(t *testing.T) {
 						t.Parallel()
 						ws, sites := newCaseSites(t, s, fmt.Sprintf("case %d", i))
-						hits := sessionHits(tc.steps, sites)
+						hits := visitHits(tc.steps, sites)
 						if mode == "one batch" {
 							appendHits(t, s, hits...)
 						} else {
@@ -254,7 +255,7 @@ func TestSessions(t *testing.T) {
 								appendHits(t, s, h)
 							}
 						}
-						checkSessions(t, s, ws, sites, tc.steps)
+						checkVisitSplit(t, s, ws, sites, tc.steps)
 					})
 				}
 			})
@@ -262,17 +263,17 @@ func TestSessions(t *testing.T) {
 	})
 }
 
-// TestSessionsAcrossReopen re-opens the store before every hit: with empty
-// caches, each visitor's latest session must be read back from the database.
-func TestSessionsAcrossReopen(t *testing.T) {
+// TestVisitsAcrossReopen re-opens the store before every hit: with empty
+// caches, each visitor's latest visit must be read back from the database.
+func TestVisitsAcrossReopen(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		for _, tc := range sessionCases {
+		for _, tc := range visitCases {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				ctx := context.Background()
 				dsn := testutil.NewDSN(t, d)
-				opt := store.Options{SessionTimeout: sessionTimeout}
+				opt := store.Options{VisitTimeout: visitTimeout}
 				open := func() *store.Store {
 					t.Helper()
 					s, err := store.Open(ctx, dsn, opt)
@@ -284,7 +285,7 @@ func TestSessionsAcrossReopen(t *testing.T) {
 				s := open()
 				ws, sites := newCaseSites(t, s, "reopened")
 				s.Close()
-				for _, h := range sessionHits(tc.steps, sites) {
+				for _, h := range visitHits(tc.steps, sites) {
 					s := open()
 					appendHits(t, s, h)
 					if err := s.Close(); err != nil {
@@ -293,19 +294,19 @@ func TestSessionsAcrossReopen(t *testing.T) {
 				}
 				s = open()
 				defer s.Close()
-				checkSessions(t, s, ws, sites, tc.steps)
+				checkVisitSplit(t, s, ws, sites, tc.steps)
 			})
 		}
 	})
 }
 
 // TestAppendAllOrNothing appends a batch whose last hit violates a foreign
-// key: none of it may be stored, and the visitors and sessions the failed
+// key: none of it may be stored, and the visitors and visits the failed
 // transaction created must not be reused afterwards.
 func TestAppendAllOrNothing(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		s := testutil.NewStore(t, d, store.Options{SessionTimeout: sessionTimeout})
+		s := testutil.NewStore(t, d, store.Options{VisitTimeout: visitTimeout})
 		ctx := context.Background()
 		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
 		const (
@@ -315,8 +316,8 @@ func TestAppendAllOrNothing(t *testing.T) {
 		)
 		appendHits(t, s, pageview(site.ID, old, 0, "/first"))
 
-		withRef := pageview(site.ID, old, time.Minute, "/failed-new-session")
-		withRef.Referrer = refHN // would start a new session for old
+		withRef := pageview(site.ID, old, time.Minute, "/failed-new-visit")
+		withRef.Referrer = refHN // would start a new visit for old
 		failed := []foyer.Hit{
 			withRef,
 			pageview(site.ID, fresh, time.Minute, "/failed-new-visitor"),
@@ -326,20 +327,20 @@ func TestAppendAllOrNothing(t *testing.T) {
 		if err := s.Append(ctx, failed); err == nil {
 			t.Fatal("append with an unknown site ID succeeded")
 		}
-		counts := func() (visitors, sessions, events int) {
+		counts := func() (visitors, visits, events int) {
 			t.Helper()
 			for _, c := range []struct {
 				table string
 				n     *int
-			}{{"visitors", &visitors}, {"sessions", &sessions}, {"events", &events}} {
+			}{{"visitors", &visitors}, {"sessions", &visits}, {"events", &events}} {
 				if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+c.table).Scan(c.n); err != nil {
 					t.Fatal(err)
 				}
 			}
 			return
 		}
-		if v, ss, e := counts(); v != 1 || ss != 1 || e != 1 {
-			t.Errorf("after the failed append: %d visitors, %d sessions, %d events; want 1 each", v, ss, e)
+		if v, vs, e := counts(); v != 1 || vs != 1 || e != 1 {
+			t.Errorf("after the failed append: %d visitors, %d visits, %d events; want 1 each", v, vs, e)
 		}
 
 		// other takes the row IDs the failed transaction used, where a
@@ -363,18 +364,18 @@ func TestAppendAllOrNothing(t *testing.T) {
 				t.Errorf("event %d: %s by %s, want %s by %s", i, got[i].Path, got[i].VisitorUID, w.path, w.visitor)
 			}
 		}
-		sOld, sOther, sFresh := got[0].SessionID, got[1].SessionID, got[2].SessionID
-		if got[3].SessionID != sOld || got[4].SessionID != sFresh {
-			t.Errorf("sessions %d,%d; want old's visit %d to go on and fresh's %d", got[3].SessionID, got[4].SessionID, sOld, sFresh)
+		vOld, vOther, vFresh := got[0].VisitID, got[1].VisitID, got[2].VisitID
+		if got[3].VisitID != vOld || got[4].VisitID != vFresh {
+			t.Errorf("visits %d,%d; want old's visit %d to go on and fresh's %d", got[3].VisitID, got[4].VisitID, vOld, vFresh)
 		}
-		if sOld == sOther || sOld == sFresh || sOther == sFresh {
-			t.Errorf("sessions old %d, other %d, fresh %d: want three different ones", sOld, sOther, sFresh)
+		if vOld == vOther || vOld == vFresh || vOther == vFresh {
+			t.Errorf("visits old %d, other %d, fresh %d: want three different ones", vOld, vOther, vFresh)
 		}
 		if got[3].Referrer != "" {
 			t.Errorf("old's visit has referrer %q from the failed append", got[3].Referrer)
 		}
-		if v, ss, e := counts(); v != 3 || ss != 3 || e != 5 {
-			t.Errorf("at the end: %d visitors, %d sessions, %d events; want 3, 3, 5", v, ss, e)
+		if v, vs, e := counts(); v != 3 || vs != 3 || e != 5 {
+			t.Errorf("at the end: %d visitors, %d visits, %d events; want 3, 3, 5", v, vs, e)
 		}
 	})
 }

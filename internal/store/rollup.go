@@ -201,18 +201,18 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 	days := map[dayKey]*dayRollup{}
 	last, n := mark, 0
 	for rows.Next() {
-		var id, sid, ts, kind, engaged, page, site, company, started int64
+		var id, visitID, ts, kind, engaged, page, site, company, started int64
 		var isNew bool
 		var orgType, utmSource, referrer string
-		if err := rows.Scan(&id, &sid, &ts, &kind, &engaged, &page, &site, &company, &started, &isNew,
+		if err := rows.Scan(&id, &visitID, &ts, &kind, &engaged, &page, &site, &company, &started, &isNew,
 			&orgType, &utmSource, &referrer); err != nil {
 			return nil, nil, sb, 0, 0, err
 		}
-		v := visits[sid]
+		v := visits[visitID]
 		if v == nil {
 			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew,
 				orgType: orgType, source: visitSource(utmSource, referrer)}
-			visits[sid] = v
+			visits[visitID] = v
 		}
 		v.last = id
 		v.lastAt = max(v.lastAt, ts)
@@ -359,9 +359,6 @@ func (s *Store) applyDays(ctx context.Context, t *txStmts, ranges []totalsRange,
 	return nil
 }
 
-// sessionChunk is how many visits one UPDATE statement carries on PostgreSQL.
-const sessionChunk = 128
-
 // applyRollup adds the sums to their visits, in visit ID order. On
 // PostgreSQL, where each statement is a round trip, many visits go in one
 // UPDATE … FROM (VALUES …). On SQLite, where a statement costs no round
@@ -391,7 +388,7 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 		}
 		return nil
 	}
-	for chunk := range slices.Chunk(ids, sessionChunk) {
+	for chunk := range slices.Chunk(ids, rowChunk) {
 		n := len(chunk)
 		var q strings.Builder
 		// VALUES columns are named column1…; the casts of the first row type them.

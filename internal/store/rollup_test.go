@@ -23,7 +23,7 @@ func wantVisits(t *testing.T, s foyer.EventService, ws, site int64) map[int64]vi
 	t.Helper()
 	want := map[int64]visitCounters{}
 	for _, e := range readEvents(t, s, ws, site, time.Time{}) {
-		v, ok := want[e.SessionID]
+		v, ok := want[e.VisitID]
 		if !ok {
 			v.first = e.ID
 		}
@@ -34,7 +34,7 @@ func wantVisits(t *testing.T, s foyer.EventService, ws, site int64) map[int64]vi
 		if e.Type == "pageview" {
 			v.pageviews++
 		}
-		want[e.SessionID] = v
+		want[e.VisitID] = v
 	}
 	return want
 }

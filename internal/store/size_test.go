@@ -87,11 +87,11 @@ func TestSQLiteStorageSize(t *testing.T) {
 	}
 	elapsed := time.Since(start)
 
-	var events, sessions, visitors int
+	var events, visits, visitors int
 	for _, c := range []struct {
 		table string
 		n     *int
-	}{{"events", &events}, {"sessions", &sessions}, {"visitors", &visitors}} {
+	}{{"events", &events}, {"sessions", &visits}, {"visitors", &visitors}} {
 		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+c.table).Scan(c.n); err != nil {
 			t.Fatal(err)
 		}
@@ -103,8 +103,8 @@ func TestSQLiteStorageSize(t *testing.T) {
 	if err := s.Events(ctx, ws.ID, site.ID, time.Time{}, func(*foyer.StoredEvent) error { read++; return nil }); err != nil || read != total {
 		t.Fatalf("read back %d events (%v), want %d", read, err, total)
 	}
-	t.Logf("%d events, %d sessions (%.1f events each), %d visitors, appended in %v (%.0f events/s)",
-		events, sessions, float64(events)/float64(sessions), visitors, elapsed.Round(time.Millisecond),
+	t.Logf("%d events, %d visits (%.1f events each), %d visitors, appended in %v (%.0f events/s)",
+		events, visits, float64(events)/float64(visits), visitors, elapsed.Round(time.Millisecond),
 		float64(events)/elapsed.Seconds())
 	checkGrowth(t, s, before, events)
 }
@@ -142,16 +142,16 @@ func TestSQLiteStorageSizeHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var events, sessions, visitors int
+	var events, visits, visitors int
 	if err := s.DB().QueryRow(`SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM visitors)`).Scan(
-		&events, &sessions, &visitors); err != nil {
+		&events, &visits, &visitors); err != nil {
 		t.Fatal(err)
 	}
 	if events != n || events < 190_000 {
 		t.Fatalf("%d events stored, %d written", events, n)
 	}
-	t.Logf("%d events, %d sessions (%.1f events each), %d visitors (%.1f sessions each)",
-		events, sessions, float64(events)/float64(sessions), visitors, float64(sessions)/float64(visitors))
+	t.Logf("%d events, %d visits (%.1f events each), %d visitors (%.1f visits each)",
+		events, visits, float64(events)/float64(visits), visitors, float64(visits)/float64(visitors))
 	checkGrowth(t, s, before, events)
 }
 

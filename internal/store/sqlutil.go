@@ -92,9 +92,14 @@ func valuesRows(n, cols int) string {
 	return b.String()
 }
 
+// rowChunk is how many rows one multi-row statement carries on PostgreSQL,
+// where each statement is a round trip: the rows of upsertRows, the ranges
+// of applyTotals, the visits of applyRollup.
+const rowChunk = 128
+
 // upsertRows writes rows with head + "(?,…)" + tail, an INSERT … VALUES …
 // ON CONFLICT statement: on SQLite one kept single-row statement a row (no
-// round trip, no statement journal), on PostgreSQL sessionChunk rows a
+// round trip, no statement journal), on PostgreSQL rowChunk rows a
 // statement (one round trip each).
 func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
@@ -113,7 +118,7 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		}
 		return nil
 	}
-	for chunk := range slices.Chunk(rows, sessionChunk) {
+	for chunk := range slices.Chunk(rows, rowChunk) {
 		n := len(chunk)
 		args := make([]any, 0, n*len(rows[0]))
 		for _, r := range chunk {

@@ -32,8 +32,8 @@ const (
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// SessionTimeout ends a visit after this much inactivity; 30 minutes when 0.
-	SessionTimeout time.Duration
+	// VisitTimeout ends a visit after this much inactivity; 30 minutes when 0.
+	VisitTimeout time.Duration
 	// SQLiteSync is SQLite's synchronous setting: "full" (the default: a
 	// commit is on disk before it is acknowledged) or "normal".
 	SQLiteSync string
@@ -80,7 +80,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now, timeout: opt.SessionTimeout, cache: newIngestCache(cacheLimit), stmts: map[string]*sql.Stmt{}}
+	s := &Store{now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit), stmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -54,7 +54,7 @@ func totalsRanges(days map[dayKey]*dayRollup) []totalsRange {
 
 // applyTotals adds a run's sums to company_totals. Every new row is written
 // before any row is moved, so that each starts from the totals before the
-// run: on SQLite one kept statement a row, on PostgreSQL sessionChunk rows
+// run: on SQLite one kept statement a row, on PostgreSQL rowChunk rows
 // a statement.
 func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRange) error {
 	if len(ranges) == 0 {
@@ -93,7 +93,7 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 	}
 	// PostgreSQL: VALUES columns are named column1…; the casts of the first
 	// row type them.
-	for chunk := range slices.Chunk(ranges, sessionChunk) {
+	for chunk := range slices.Chunk(ranges, rowChunk) {
 		n := len(chunk)
 		args := make([]any, 0, 4*n)
 		for _, r := range chunk {
@@ -114,7 +114,7 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 			return fmt.Errorf("company totals: %w", err)
 		}
 	}
-	for chunk := range slices.Chunk(ranges, sessionChunk) {
+	for chunk := range slices.Chunk(ranges, rowChunk) {
 		n := len(chunk)
 		args := make([]any, 0, 8*n)
 		for _, r := range chunk {

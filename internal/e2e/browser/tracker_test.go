@@ -84,7 +84,7 @@ func TestTrackerInBrowser(t *testing.T) {
 	})
 	t.Run("engagement on the landing page", func(t *testing.T) {
 		e := find(evs, "engagement", "/landing")
-		check(t, "session", e.SessionID, landing.SessionID)
+		check(t, "visit", e.VisitID, landing.VisitID)
 		// The tracker counts from its start to the pushState: at least the
 		// reading, at most the whole stay.
 		if stay := left.Sub(arrived); e.EngagedMS < reading.Milliseconds()-100 || e.EngagedMS > stay.Milliseconds()+100 {
