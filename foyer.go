@@ -145,7 +145,7 @@ type StoredEvent struct {
 	ID          int64     `json:"id"`
 	Time        time.Time `json:"time"`
 	Type        string    `json:"type"`
-	VisitID     int64     `json:"session"`
+	VisitID     int64     `json:"visit_id"`
 	VisitorUID  string    `json:"visitor"`
 	Host        string    `json:"host"`
 	Path        string    `json:"path"`

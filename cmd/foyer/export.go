@@ -45,10 +45,18 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	enc := json.NewEncoder(w)
 	err = s.Events(ctx, site.WorkspaceID, site.ID, from, func(e *foyer.StoredEvent) error {
-		return enc.Encode(e)
+		return enc.Encode(exportEvent{StoredEvent: e, Session: e.VisitID})
 	})
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
 	return err
+}
+
+// exportEvent is a line of `foyer export events`: the stored event, and its
+// visit's ID once more under "session", the key's name before it became
+// "visit_id". The alias is kept for one release; the README says so.
+type exportEvent struct {
+	*foyer.StoredEvent
+	Session int64 `json:"session"` // deprecated: the same as visit_id
 }

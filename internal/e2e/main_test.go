@@ -255,7 +255,9 @@ func export(t testing.TB, dsn, site string) []byte {
 	return stdout.Bytes()
 }
 
-// parseExport decodes NDJSON export output.
+// parseExport decodes NDJSON export output, and checks that each line
+// carries its visit's ID under the old key "session" too, kept as an alias
+// of "visit_id" for one release.
 func parseExport(t testing.TB, b []byte) []foyer.StoredEvent {
 	t.Helper()
 	var out []foyer.StoredEvent
@@ -265,6 +267,12 @@ func parseExport(t testing.TB, b []byte) []foyer.StoredEvent {
 		var e foyer.StoredEvent
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("export line %q: %v", sc.Bytes(), err)
+		}
+		var alias struct {
+			Session *int64 `json:"session"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &alias); err != nil || e.VisitID == 0 || alias.Session == nil || *alias.Session != e.VisitID {
+			t.Fatalf("export line %q: want visit_id and session, the same visit's ID (%v)", sc.Bytes(), err)
 		}
 		out = append(out, e)
 	}
