@@ -37,6 +37,30 @@ func TestSchemaCatalogue(t *testing.T) {
 	})
 }
 
+// TestMigrationsDownUp undoes every migration of a migrated database,
+// which must leave no table behind, and applies them again, which must
+// give the same catalogue as the first time.
+func TestMigrationsDownUp(t *testing.T) {
+	if *update {
+		t.Skip("with -update, TestSchemaCatalogue writes the golden files")
+	}
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		if err := store.MigrateDown(ctx, s, 0); err != nil {
+			t.Fatalf("down: %v", err)
+		}
+		if got := catalogue(t, s); got != "" {
+			t.Fatalf("after every Down, the database still has\n%s", got)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("up again: %v", err)
+		}
+		checkGolden(t, "schema."+string(d)+".golden", catalogue(t, s))
+	})
+}
+
 // checkGolden compares got with testdata/name, or writes it there with
 // -update.
 func checkGolden(t *testing.T, name, got string) {
