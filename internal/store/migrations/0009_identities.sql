@@ -6,10 +6,10 @@
 CREATE TABLE identities (
 	issuer       TEXT NOT NULL,
 	subject      TEXT NOT NULL,
-	user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	user_id      {{bigint}} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	provider     TEXT NOT NULL, -- the configured provider's ID when linked
-	created_at   INTEGER NOT NULL,
-	last_used_at INTEGER NOT NULL,
+	created_at   {{bigint}} NOT NULL,
+	last_used_at {{bigint}} NOT NULL,
 	PRIMARY KEY (issuer, subject),
 	UNIQUE (user_id, issuer)
 );

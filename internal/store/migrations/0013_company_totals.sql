@@ -14,15 +14,15 @@
 -- a difference is only right while its earlier row is there, and the feed
 -- takes company_sites' totals for the latest row's.
 CREATE TABLE company_totals (
-	company_id BIGINT NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-	site_id    BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
-	day        BIGINT NOT NULL, -- days since 1970-01-01, UTC: a day of company_days
-	visits     BIGINT NOT NULL, -- up to and including day
-	pageviews  BIGINT NOT NULL,
-	engaged_ms BIGINT NOT NULL,
-	last_at    BIGINT NOT NULL, -- that day's last activity
+	company_id {{bigint}} NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	site_id    {{bigint}} NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	day        {{bigint}} NOT NULL, -- days since 1970-01-01, UTC: a day of company_days
+	visits     {{bigint}} NOT NULL, -- up to and including day
+	pageviews  {{bigint}} NOT NULL,
+	engaged_ms {{bigint}} NOT NULL,
+	last_at    {{bigint}} NOT NULL, -- that day's last activity
 	PRIMARY KEY (company_id, site_id, day)
-);
+){{if sqlite}} WITHOUT ROWID{{end}};
 
 -- What the roll-up has already folded: company_days, summed in day order.
 INSERT INTO company_totals (company_id, site_id, day, visits, pageviews, engaged_ms, last_at)
@@ -36,37 +36,43 @@ WINDOW w AS (PARTITION BY company_id, site_id ORDER BY day ROWS UNBOUNDED PRECED
 -- what the company can have done in any period, so the feed sums only the
 -- companies that can still reach its page. The index of last visits holds
 -- them too, so a period's companies are read from it alone.
-ALTER TABLE company_sites ADD COLUMN visits BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE company_sites ADD COLUMN pageviews BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE company_sites ADD COLUMN engaged_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE company_sites ADD COLUMN visits {{bigint}} NOT NULL DEFAULT 0;
+ALTER TABLE company_sites ADD COLUMN pageviews {{bigint}} NOT NULL DEFAULT 0;
+ALTER TABLE company_sites ADD COLUMN engaged_ms {{bigint}} NOT NULL DEFAULT 0;
 UPDATE company_sites SET visits = d.visits, pageviews = d.pageviews, engaged_ms = d.engaged_ms
 FROM (SELECT company_id, site_id, SUM(visits) AS visits, SUM(pageviews) AS pageviews, SUM(engaged_ms) AS engaged_ms
 	FROM company_days GROUP BY company_id, site_id) AS d
 WHERE company_sites.company_id = d.company_id AND company_sites.site_id = d.site_id;
 DROP INDEX company_sites_recent;
+{{if sqlite -}}
+CREATE INDEX company_sites_recent ON company_sites(site_id, last_at, company_id, visits, pageviews, engaged_ms);
+{{- else -}}
 CREATE INDEX company_sites_recent ON company_sites(site_id, last_at) INCLUDE (company_id, visits, pageviews, engaged_ms);
+{{- end}}
 
 -- The visits of each company per source and week (weeks from Monday, UTC:
 -- week = (day + 3) / 7), beside company_sources: a page of the feed sums
 -- its companies' sources over the period's whole weeks from here and over
 -- the days at its ends from company_sources.
 CREATE TABLE company_source_weeks (
-	company_id BIGINT NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-	week       BIGINT NOT NULL,
-	site_id    BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	company_id {{bigint}} NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	week       {{bigint}} NOT NULL,
+	site_id    {{bigint}} NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
 	source     TEXT NOT NULL,
-	visits     BIGINT NOT NULL DEFAULT 0,
-	PRIMARY KEY (company_id, week, site_id, source) INCLUDE (visits)
-);
+	visits     {{bigint}} NOT NULL DEFAULT 0,
+	PRIMARY KEY (company_id, week, site_id, source){{if postgres}} INCLUDE (visits){{end}}
+){{if sqlite}} WITHOUT ROWID{{end}};
 INSERT INTO company_source_weeks (company_id, week, site_id, source, visits)
 SELECT company_id, (day + 3) / 7, site_id, source, SUM(visits)
 FROM company_sources GROUP BY company_id, (day + 3) / 7, site_id, source;
+{{- if postgres}}
 
 -- The feed's plans need the new tables' statistics now, not when
 -- autovacuum comes round.
 ANALYZE company_totals;
 ANALYZE company_sites;
 ANALYZE company_source_weeks;
+{{- end}}
 
 -- +goose Down
 DROP TABLE company_source_weeks;

@@ -4,8 +4,8 @@
 -- and whether a workspace requires it of its members.
 ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 CREATE TABLE recovery_codes (
-	user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-	code_hash BLOB NOT NULL,
+	user_id   {{bigint}} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	code_hash {{blob}} NOT NULL,
 	used_at   INTEGER,
 	PRIMARY KEY (user_id, code_hash)
 );

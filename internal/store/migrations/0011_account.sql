@@ -6,7 +6,7 @@
 -- migration get an ID here; the unique index skips rows without one.
 ALTER TABLE auth_sessions ADD COLUMN public_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE auth_sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';
-UPDATE auth_sessions SET public_id = replace(gen_random_uuid()::text, '-', '');
+UPDATE auth_sessions SET public_id = {{if sqlite}}lower(hex(randomblob(16))){{else}}replace(gen_random_uuid()::text, '-', ''){{end}};
 CREATE UNIQUE INDEX auth_sessions_public_id ON auth_sessions(public_id) WHERE public_id <> '';
 
 -- +goose Down

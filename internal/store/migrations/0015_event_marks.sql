@@ -8,11 +8,31 @@
 -- that time and reads on by ID. The roll-up keeps one mark a minute, the
 -- last event it has read by then.
 CREATE TABLE event_marks (
-	minute   BIGINT PRIMARY KEY, -- max_ts / 60000
-	event_id BIGINT NOT NULL,
-	max_ts   BIGINT NOT NULL
+	minute   {{bigint}} PRIMARY KEY, -- max_ts / 60000
+	event_id {{bigint}} NOT NULL,
+	max_ts   {{bigint}} NOT NULL
 );
 
+{{if sqlite -}}
+-- What the roll-up has already read, in chunks of 10,000 IDs: each chunk's
+-- latest time, by a range of the key (the index by time is not used: it
+-- is about to go), then the running latest of the chunks, and a mark per
+-- minute of that. A chunk at a time keeps the memory small on large tables.
+WITH RECURSIVE chunks (lo) AS (
+	SELECT 0
+	UNION ALL
+	SELECT lo + 10000 FROM chunks
+	WHERE lo + 10000 < (SELECT last_event_id FROM rollup_marks WHERE name = 'sessions')
+)
+INSERT INTO event_marks (minute, event_id, max_ts)
+SELECT latest / 60000, MAX(hi), MAX(latest)
+FROM (SELECT hi, MAX(chunk_latest) OVER (ORDER BY hi ROWS UNBOUNDED PRECEDING) AS latest
+	FROM (SELECT MIN(lo + 10000, (SELECT last_event_id FROM rollup_marks WHERE name = 'sessions')) AS hi,
+			(SELECT MAX(ts) FROM events WHERE id > lo AND id <= lo + 10000) AS chunk_latest
+		FROM chunks) AS c
+	WHERE chunk_latest IS NOT NULL) AS r
+GROUP BY latest / 60000;
+{{- else -}}
 -- What the roll-up has already read, in chunks of 10,000 IDs: each chunk's
 -- last ID and latest time in one pass over the table, then the running
 -- latest of the chunks, and a mark per minute of that. (A MAX(ts) per
@@ -24,6 +44,7 @@ FROM (SELECT hi, MAX(chunk_latest) OVER (ORDER BY hi ROWS UNBOUNDED PRECEDING) A
 		WHERE id <= (SELECT last_event_id FROM rollup_marks WHERE name = 'sessions')
 		GROUP BY id / 10000) AS c) AS r
 GROUP BY latest / 60000;
+{{- end}}
 
 DROP INDEX events_ts;
 

@@ -6,8 +6,8 @@
 ALTER TABLE sites ADD COLUMN consent_mode TEXT NOT NULL DEFAULT 'none'
 	CHECK (consent_mode IN ('none', 'required'));
 ALTER TABLE sites ADD COLUMN excluded_paths TEXT NOT NULL DEFAULT '';
-ALTER TABLE sites ADD COLUMN identify_forms INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE sites ADD COLUMN identify_email_links INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN identify_forms {{bool}} NOT NULL DEFAULT {{bool_value false}};
+ALTER TABLE sites ADD COLUMN identify_email_links {{bool}} NOT NULL DEFAULT {{bool_value false}};
 
 -- +goose Down
 ALTER TABLE sites DROP COLUMN identify_email_links;

@@ -4,9 +4,9 @@
 -- first owner's sign-up spends them all. Only a SHA-256 of each token is
 -- kept.
 CREATE TABLE setup_links (
-	token_hash BYTEA PRIMARY KEY,
-	created_at BIGINT NOT NULL,
-	expires_at BIGINT NOT NULL
+	token_hash {{blob}} PRIMARY KEY,
+	created_at {{bigint}} NOT NULL,
+	expires_at {{bigint}} NOT NULL
 );
 
 -- +goose Down

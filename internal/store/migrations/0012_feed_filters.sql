@@ -7,21 +7,21 @@
 -- on PostgreSQL, the visits): a page of the feed reads its companies'
 -- sources without a row lookup each.
 CREATE TABLE company_pages (
-	page_id    INTEGER NOT NULL,
-	day        INTEGER NOT NULL,
-	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
-	pageviews  INTEGER NOT NULL DEFAULT 0,
+	page_id    {{bigint}} NOT NULL,
+	day        {{bigint}} NOT NULL,
+	company_id {{bigint}} NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	site_id    {{bigint}} NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	pageviews  {{bigint}} NOT NULL DEFAULT 0,
 	PRIMARY KEY (page_id, day, company_id)
-) WITHOUT ROWID;
+){{if sqlite}} WITHOUT ROWID{{end}};
 CREATE TABLE company_sources (
-	company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-	day        INTEGER NOT NULL,
-	site_id    INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+	company_id {{bigint}} NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+	day        {{bigint}} NOT NULL,
+	site_id    {{bigint}} NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
 	source     TEXT NOT NULL, -- utm_source, else the referrer's host, else 'direct'
-	visits     INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (company_id, day, site_id, source)
-) WITHOUT ROWID;
+	visits     {{bigint}} NOT NULL DEFAULT 0,
+	PRIMARY KEY (company_id, day, site_id, source){{if postgres}} INCLUDE (visits){{end}}
+){{if sqlite}} WITHOUT ROWID{{end}};
 CREATE INDEX company_sources_source ON company_sources(source, day);
 
 -- The feed of a period that does not end today, or sorted by score, sums
@@ -30,12 +30,12 @@ CREATE INDEX company_days_period ON company_days(site_id, day, company_id, visit
 
 -- Feeds a workspace's members saved: a name and the feed page's query.
 CREATE TABLE saved_feeds (
-	id           INTEGER PRIMARY KEY,
-	workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+	id           {{identity}},
+	workspace_id {{bigint}} NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
 	name         TEXT NOT NULL,
 	query        TEXT NOT NULL,
-	created_by   INTEGER REFERENCES users(id) ON DELETE SET NULL,
-	created_at   INTEGER NOT NULL,
+	created_by   {{bigint}} REFERENCES users(id) ON DELETE SET NULL,
+	created_at   {{bigint}} NOT NULL,
 	UNIQUE (workspace_id, name)
 );
 
@@ -49,6 +49,7 @@ WHERE s.company_id IS NOT NULL AND e.kind = 1
 GROUP BY e.page_id, e.ts / 86400000, s.company_id, s.site_id;
 
 INSERT INTO company_sources (company_id, day, site_id, source, visits)
+{{- if sqlite}}
 SELECT company_id, day, site_id,
 	CASE WHEN utm_source <> '' THEN utm_source
 		WHEN referrer = '' THEN 'direct'
@@ -61,7 +62,25 @@ FROM (SELECT company_id, day, site_id, utm_source, referrer,
 			CASE WHEN instr(referrer, '://') > 0 THEN substr(referrer, instr(referrer, '://') + 3) ELSE referrer END AS rest
 		FROM sessions
 		WHERE company_id IS NOT NULL AND first_event_id IS NOT NULL))
+{{- else}}
+SELECT company_id, day, site_id, source, COUNT(*) FROM (
+	SELECT company_id, started_at / 86400000 AS day, site_id,
+		CASE WHEN utm_source <> '' THEN utm_source
+			WHEN referrer = '' THEN 'direct'
+			ELSE regexp_replace(split_part(CASE WHEN strpos(referrer, '://') > 0
+				THEN substr(referrer, strpos(referrer, '://') + 3) ELSE referrer END, '/', 1), '^www\.', '')
+		END AS source
+	FROM sessions
+	WHERE company_id IS NOT NULL AND first_event_id IS NOT NULL) AS v
+{{- end}}
 GROUP BY company_id, day, site_id, source;
+{{- if postgres}}
+
+-- Plans for the filters need the new tables' statistics now, not when
+-- autovacuum comes round: without them one filter took 1.9 s on 10M events.
+ANALYZE company_pages;
+ANALYZE company_sources;
+{{- end}}
 
 -- +goose Down
 DROP TABLE saved_feeds;
