@@ -15,8 +15,8 @@ import (
 func TestAccountSessions(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 		ana, bob := &foyer.User{Email: "ana@example.com"}, &foyer.User{Email: "bob@example.com"}
 		for _, u := range []*foyer.User{ana, bob} {
@@ -26,23 +26,23 @@ func TestAccountSessions(t *testing.T) {
 		}
 		newSession := func(u *foyer.User, device string, life time.Duration) []byte {
 			_, h := auth.NewToken()
-			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.now(), ExpiresAt: c.now().Add(life),
+			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.Now(), ExpiresAt: c.Now().Add(life),
 				Device: device, ID: "chosen by the caller"}); err != nil {
 				t.Fatal(err)
 			}
-			c.add(time.Second)
+			c.Add(time.Second)
 			return h
 		}
 		long := strings.Repeat("é", 60)
 		a1, a2 := newSession(ana, "Firefox on Linux", time.Hour), newSession(ana, long, time.Hour)
 		short, a3 := newSession(ana, "", time.Minute), newSession(ana, "Safari on iOS", time.Hour)
 		b1 := newSession(bob, "Chrome on Windows", time.Hour)
-		c.add(2 * time.Minute) // short has expired
+		c.Add(2 * time.Minute) // short has expired
 		cur, err := s.Session(ctx, a2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.TouchSession(ctx, a2, c.now()); err != nil { // as the web app records the visit
+		if err := s.TouchSession(ctx, a2, c.Now()); err != nil { // as the web app records the visit
 			t.Fatal(err)
 		}
 		if len(cur.ID) != 32 || cur.ID == "chosen by the caller" || cur.Device != strings.Repeat("é", 32) {
@@ -101,7 +101,7 @@ func TestAccountSessions(t *testing.T) {
 		if _, err := s.Session(ctx, b1); err != nil {
 			t.Errorf("bob's session after ana's password change: %v", err)
 		}
-		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$changed" || !u.PasswordChangedAt.Equal(c.now()) {
+		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$changed" || !u.PasswordChangedAt.Equal(c.Now()) {
 			t.Errorf("after ChangePassword: %+v", u)
 		}
 		wantCodeOf(t, "unknown user", s.ChangePassword(ctx, bob.ID+100, "x", a2), foyer.ENOTFOUND)
@@ -131,8 +131,8 @@ func TestAccountSessions(t *testing.T) {
 func TestAuthSessions(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 		ana, bob := &foyer.User{Email: "ana@example.com"}, &foyer.User{Email: "bob@example.com"}
 		for _, u := range []*foyer.User{ana, bob} {
@@ -142,14 +142,14 @@ func TestAuthSessions(t *testing.T) {
 		}
 		newSession := func(u *foyer.User, life time.Duration) []byte {
 			_, h := auth.NewToken()
-			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.now(), ExpiresAt: c.now().Add(life)}); err != nil {
+			if err := s.CreateSession(ctx, h, foyer.AuthSession{UserID: u.ID, CreatedAt: c.Now(), ExpiresAt: c.Now().Add(life)}); err != nil {
 				t.Fatal(err)
 			}
 			return h
 		}
 		a1, a2, short, b1 := newSession(ana, 24*time.Hour), newSession(ana, 24*time.Hour), newSession(ana, time.Minute), newSession(bob, 24*time.Hour)
 
-		c.add(30 * time.Second)
+		c.Add(30 * time.Second)
 		got, err := s.Session(ctx, a1)
 		if err != nil || got.UserID != ana.ID || !got.LastSeenAt.Equal(got.CreatedAt) { // Session only reads: see TestTouch
 			t.Fatalf("live session: %+v, %v", got, err)
@@ -157,7 +157,7 @@ func TestAuthSessions(t *testing.T) {
 		_, err = s.Session(ctx, make([]byte, 32))
 		wantCodeOf(t, "unknown token", err, foyer.EUNAUTHORIZED)
 
-		c.add(time.Minute)
+		c.Add(time.Minute)
 		_, err = s.Session(ctx, short)
 		wantCodeOf(t, "expired", err, foyer.EUNAUTHORIZED)
 
@@ -179,7 +179,7 @@ func TestAuthSessions(t *testing.T) {
 		if _, err := s.Session(ctx, b1); err != nil {
 			t.Errorf("bob's session after ana's password change: %v", err)
 		}
-		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$new" || !u.PasswordChangedAt.Equal(c.now()) {
+		if u, _ := s.UserByID(ctx, ana.ID); u.PasswordHash != "$argon2id$new" || !u.PasswordChangedAt.Equal(c.Now()) {
 			t.Errorf("after SetPassword: %+v", u)
 		}
 		wantCodeOf(t, "unknown user's password", s.SetPassword(ctx, bob.ID+100, "x"), foyer.ENOTFOUND)

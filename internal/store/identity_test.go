@@ -16,8 +16,8 @@ import (
 func TestIdentities(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 		ana, bob := &foyer.User{Email: "ana@example.com"}, &foyer.User{Email: "bob@example.com"}
 		for _, u := range []*foyer.User{ana, bob} {
@@ -33,10 +33,10 @@ func TestIdentities(t *testing.T) {
 		if err := s.LinkIdentity(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if !id.CreatedAt.Equal(c.now()) || !id.LastUsedAt.Equal(c.now()) {
+		if !id.CreatedAt.Equal(c.Now()) || !id.LastUsedAt.Equal(c.Now()) {
 			t.Errorf("linked: %+v", id)
 		}
-		c.add(time.Hour)
+		c.Add(time.Hour)
 		got, err := s.UserByIdentity(ctx, google, "111")
 		if err != nil || got.ID != ana.ID || got.Email != "ana@example.com" {
 			t.Fatalf("by identity: %+v, %v", got, err)
@@ -64,7 +64,7 @@ func TestIdentities(t *testing.T) {
 
 		list, err := s.Identities(ctx, ana.ID)
 		if err != nil || len(list) != 2 || list[0].Issuer != google || list[0].Subject != "111" || list[0].Provider != "google" ||
-			!list[0].LastUsedAt.Equal(c.now()) || !list[0].CreatedAt.Equal(c.now().Add(-time.Hour)) || list[1].Issuer != corp {
+			!list[0].LastUsedAt.Equal(c.Now()) || !list[0].CreatedAt.Equal(c.Now().Add(-time.Hour)) || list[1].Issuer != corp {
 			t.Errorf("ana's identities: %+v, %v", list, err)
 		}
 		if list, err := s.Identities(ctx, bob.ID+100); err != nil || len(list) != 0 {

@@ -17,8 +17,8 @@ import (
 func TestTouch(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
 		ana := &foyer.User{Email: "ana@example.com"}
@@ -26,14 +26,14 @@ func TestTouch(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, sh := auth.NewToken()
-		if err := s.CreateSession(ctx, sh, foyer.AuthSession{UserID: ana.ID, CreatedAt: c.now(), ExpiresAt: c.now().Add(time.Hour)}); err != nil {
+		if err := s.CreateSession(ctx, sh, foyer.AuthSession{UserID: ana.ID, CreatedAt: c.Now(), ExpiresAt: c.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		_, th := auth.NewToken()
 		if err := s.CreateAPIToken(ctx, th, foyer.APIToken{WorkspaceID: ws.ID, Scope: foyer.ScopeRead}); err != nil {
 			t.Fatal(err)
 		}
-		created := c.now()
+		created := c.Now()
 		seen := func() (session, token time.Time) {
 			t.Helper()
 			a, err := s.Session(ctx, sh)
@@ -46,7 +46,7 @@ func TestTouch(t *testing.T) {
 			}
 			return a.LastSeenAt, tok.LastUsedAt
 		}
-		c.add(10 * time.Minute)
+		c.Add(10 * time.Minute)
 		if sess, tok := seen(); !sess.Equal(created) || !tok.IsZero() {
 			t.Errorf("after reading: last seen %v, last used %v; want %v and never: a read records nothing", sess, tok, created)
 		}

@@ -270,12 +270,12 @@ func TestAcceptInviteFailsWhole(t *testing.T) {
 func TestLinks(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
 		_, inv := auth.NewToken()
-		if err := s.CreateLink(ctx, inv, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: " New@Example.com", Role: foyer.RoleViewer, ExpiresAt: c.now().Add(time.Hour)}); err != nil {
+		if err := s.CreateLink(ctx, inv, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: " New@Example.com", Role: foyer.RoleViewer, ExpiresAt: c.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		l, err := s.Link(ctx, inv)
@@ -294,10 +294,10 @@ func TestLinks(t *testing.T) {
 		if err := s.CreateUser(ctx, shortUser); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateLink(ctx, short, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: ws.ID, UserID: shortUser.ID, ExpiresAt: c.now().Add(time.Minute)}); err != nil {
+		if err := s.CreateLink(ctx, short, foyer.AuthLink{Kind: foyer.LinkReset, WorkspaceID: ws.ID, UserID: shortUser.ID, ExpiresAt: c.Now().Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
-		c.add(2 * time.Minute)
+		c.Add(2 * time.Minute)
 		_, err = s.Link(ctx, short)
 		wantCodeOf(t, "an expired link", err, foyer.ENOTFOUND)
 		wantCodeOf(t, "using an expired link", s.UseLink(ctx, short), foyer.ENOTFOUND)

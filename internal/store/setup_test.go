@@ -22,8 +22,8 @@ func setupHash(token string) []byte {
 func TestSetupLinks(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		c := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		s := testutil.NewStore(t, d, store.Options{Now: c.now})
+		c := testutil.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+		s := testutil.NewStore(t, d, store.Options{Now: c.Now})
 		ctx := context.Background()
 
 		if has, err := s.HasUsers(ctx); err != nil || has {
@@ -38,18 +38,18 @@ func TestSetupLinks(t *testing.T) {
 			hash []byte
 			life time.Duration
 		}{{a, 24 * time.Hour}, {b, 24 * time.Hour}, {old, time.Minute}} {
-			if err := s.CreateSetupLink(ctx, l.hash, c.now().Add(l.life)); err != nil {
+			if err := s.CreateSetupLink(ctx, l.hash, c.Now().Add(l.life)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		wantCodeOf(t, "short hash", s.CreateSetupLink(ctx, []byte("short"), c.now().Add(time.Hour)), foyer.EINVALID)
+		wantCodeOf(t, "short hash", s.CreateSetupLink(ctx, []byte("short"), c.Now().Add(time.Hour)), foyer.EINVALID)
 		names, err := s.SetupLink(ctx, a)
 		if err != nil || !slices.Equal(names, []string{"Demo"}) {
 			t.Errorf("link a: %q, %v", names, err)
 		}
 		_, err = s.SetupLink(ctx, setupHash("guess"))
 		wantCodeOf(t, "unknown link", err, foyer.ENOTFOUND)
-		c.add(2 * time.Minute)
+		c.Add(2 * time.Minute)
 		_, err = s.SetupLink(ctx, old)
 		wantCodeOf(t, "expired link", err, foyer.ENOTFOUND)
 		wantCodeOf(t, "expired link completes",
@@ -89,7 +89,7 @@ func TestSetupLinks(t *testing.T) {
 			wantCodeOf(t, "after setup, link "+name+" completes",
 				s.CompleteSetup(ctx, h, &foyer.User{Email: "eve@example.com"}, &foyer.Workspace{Name: "Eve"}), foyer.ENOTFOUND)
 		}
-		wantCodeOf(t, "link after setup", s.CreateSetupLink(ctx, setupHash("c"), c.now().Add(time.Hour)), foyer.ECONFLICT)
+		wantCodeOf(t, "link after setup", s.CreateSetupLink(ctx, setupHash("c"), c.Now().Add(time.Hour)), foyer.ECONFLICT)
 		if _, err := s.UserByEmail(ctx, "eve@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			t.Errorf("a spent link made a user: %v", err)
 		}

@@ -2,27 +2,15 @@ package store_test
 
 import (
 	"context"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
-
-// clock is a settable time source for a store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // wantCodeOf is wantCode that names the case and goes on.
 func wantCodeOf(t *testing.T, what string, err error, code string) {
@@ -109,6 +97,32 @@ func TestMemberships(t *testing.T) {
 		ms, err := s.Memberships(ctx, u.ID)
 		if err != nil || len(ms) != 1 || ms[0].WorkspaceID != wsA.ID || ms[0].Role != foyer.RoleAdmin || ms[0].WorkspaceName != "Acme" {
 			t.Errorf("memberships %+v, %v", ms, err)
+		}
+	})
+}
+
+// TestRecoveryCodes: a recovery code is spent once, on both dialects (a
+// millisecond time did not fit PostgreSQL's column before migration 0018).
+func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		u := &foyer.User{Email: "olga@example.com"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		codes, hashes := auth.NewRecoveryCodes(2)
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", hashes); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(codes[0])); err != nil {
+			t.Fatalf("a recovery code: %v", err)
+		}
+		wantCodeOf(t, "the same code again", s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(codes[0])), foyer.ENOTFOUND)
+		wantCodeOf(t, "not a code", s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash("xxxxx-xxxxx")), foyer.ENOTFOUND)
+		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(strings.ToUpper(codes[1]))); err != nil {
+			t.Errorf("the other code, typed in capitals: %v", err)
 		}
 	})
 }
