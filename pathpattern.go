@@ -169,29 +169,40 @@ func segmentEqual(a, b string) bool {
 
 // nextByte returns the first byte of s, decoding a percent escape, and the rest.
 func nextByte(s string) (byte, string) {
-	if s[0] == '%' && len(s) >= 3 && isHex(s[1]) && isHex(s[2]) {
-		return unhex(s[1])<<4 | unhex(s[2]), s[3:]
+	if c, ok := PercentByte(s); ok {
+		return c, s[3:]
 	}
 	return s[0], s[1:]
 }
 
 func validEscapes(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])) {
+		if _, ok := PercentByte(s[i:]); s[i] == '%' && !ok {
 			return false
 		}
 	}
 	return true
 }
 
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
+// PercentByte decodes a percent escape ("%2F") at the start of s: the byte
+// it stands for, and whether s starts with one.
+func PercentByte(s string) (byte, bool) {
+	if len(s) < 3 || s[0] != '%' {
+		return 0, false
 	}
-	return c - '0'
+	hi, ok1 := hexValue(s[1])
+	lo, ok2 := hexValue(s[2])
+	return hi<<4 | lo, ok1 && ok2
+}
+
+func hexValue(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/foyerhq/foyer"
 )
 
 // The rules that tell an identifier from ordinary text, in one place: path
@@ -74,25 +76,13 @@ func unescapeLenient(s string) string {
 	}
 	b := make([]byte, 0, len(s))
 	for ; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+		if c, ok := foyer.PercentByte(s[i:]); ok {
 			b = append(b, s[:i]...)
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			b = append(b, c)
 			s, i = s[i+3:], -1
 		}
 	}
 	return string(append(b, s...))
-}
-
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // scrubText replaces what looks like an identifier in free text, a page
