@@ -23,13 +23,19 @@ type Company struct {
 	FirstSeen, LastSeen time.Time
 }
 
+// MaxFeedPage is the most companies one page of the feed lists, in the
+// API and the CSV export's reads. Feed returns up to one more, so that a
+// caller asks for a page and one row beyond it to learn whether another page
+// follows.
+const MaxFeedPage = 500
+
 // FeedQuery asks for the companies that visited in a period.
 type FeedQuery struct {
 	WorkspaceID int64
 	SiteID      int64 // 0: every site of the workspace
 	// From and To are the first and last UTC day of the period.
 	From, To time.Time
-	Limit    int // 50 when 0, at most 500
+	Limit    int // 50 when 0, at most MaxFeedPage+1
 	Offset   int
 	Sort     FeedSort // SortRecent when ""
 	// Filters on the company; empty ones do not filter.

@@ -15,7 +15,7 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	q.Limit = min(q.Limit, 500)
+	q.Limit = min(q.Limit, foyer.MaxFeedPage+1) // a page and the row that shows another follows
 	q.Offset = max(q.Offset, 0)
 	switch q.Sort {
 	case "":

@@ -77,12 +77,12 @@ type apiCompany struct {
 	TopSource string    `json:"top_source,omitempty"`
 }
 
-// page reads limit (50 by default, 1 to 500) and offset.
+// page reads limit (50 by default, 1 to foyer.MaxFeedPage) and offset.
 func page(r *http.Request) (limit, offset int, err error) {
 	limit = 50
 	if v := r.URL.Query().Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
-			return 0, 0, foyer.Errorf(foyer.EINVALID, "limit %q: want 1 to 500", v)
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > foyer.MaxFeedPage {
+			return 0, 0, foyer.Errorf(foyer.EINVALID, "limit %q: want 1 to %d", v, foyer.MaxFeedPage)
 		}
 	}
 	if v := r.URL.Query().Get("offset"); v != "" {

@@ -36,7 +36,7 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source"})
 	for written := 0; written < exportLimit; {
-		q.Limit, q.Offset = 500, written
+		q.Limit, q.Offset = foyer.MaxFeedPage, written
 		rows, err := s.cfg.Store.Feed(r.Context(), q)
 		if err != nil {
 			s.cfg.Log.Error("export", "err", err)
