@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,8 +15,14 @@ import (
 // exportLimit bounds one CSV export.
 const exportLimit = 10_000
 
+// utf8BOM starts an export so that Excel reads it as UTF-8 (and shows
+// accents) rather than in the system's code page.
+const utf8BOM = "\ufeff"
+
 // feedExport writes the feed of the period and filter as CSV, for analysts
-// and above: viewers read the feed but export nothing.
+// and above: viewers read the feed but export nothing. The file starts with
+// a UTF-8 byte-order mark unless the query says bom=0, for tools that
+// would read the mark as part of the first column's name.
 func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceRole(w, r, u, foyer.RoleAnalyst)
 	if !ok {
@@ -33,6 +40,9 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companies-%s-%s.csv"`,
 		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)))
 	hdr.Set("Cache-Control", "no-store")
+	if r.URL.Query().Get("bom") != "0" {
+		io.WriteString(w, utf8BOM)
+	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source"})
 	for written := 0; written < exportLimit; {

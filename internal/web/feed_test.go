@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -255,6 +256,7 @@ func TestFeedExport(t *testing.T) {
 	at := time.Now().Add(-time.Hour)
 	w.visitFrom(acme, 0, foyer.Org{Name: `=HYPERLINK("http://evil.example","click")`, Type: foyer.OrgBusiness, Industry: "Retail"}, at)
 	w.visitFrom(acme, 1, foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness, Industry: "Software"}, at.Add(time.Minute))
+	w.visitFrom(acme, 2, foyer.Org{Name: "Société Générale Zürich", Type: foyer.OrgBusiness, Industry: "Banking"}, at.Add(-time.Minute))
 	if _, err := w.st.RollupAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -267,19 +269,34 @@ func TestFeedExport(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "companies-"+time.Now().UTC().AddDate(0, 0, -6).Format(time.DateOnly)+"-") {
 		t.Fatalf("export: %d %v", resp.StatusCode, resp.Header)
 	}
-	lines := strings.Split(strings.TrimSpace(b), "\n")
-	if len(lines) != 3 || lines[0] != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc,score,top_source" ||
-		!strings.HasPrefix(lines[1], "Globex GmbH,globex.example,DE,Software,,business,1,1,0,") {
+	// By default a UTF-8 byte-order mark, for Excel, then the CSV.
+	csvText, ok := strings.CutPrefix(b, "\xEF\xBB\xBF")
+	if !ok {
+		t.Fatalf("the export does not start with a byte-order mark: % x", b[:min(len(b), 8)])
+	}
+	records, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	if err != nil {
+		t.Fatalf("export after the byte-order mark: %v\n%s", err, b)
+	}
+	if len(records) != 4 || strings.Join(records[0], ",") != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc,score,top_source" ||
+		!strings.HasPrefix(strings.Join(records[1], ","), "Globex GmbH,globex.example,DE,Software,,business,1,1,0,") ||
+		records[3][0] != "Société Générale Zürich" {
 		t.Errorf("export:\n%s", b)
 	}
 	if !strings.Contains(b, `"'=HYPERLINK(""http://evil.example"",""click"")"`) {
 		t.Errorf("a formula was not neutralised:\n%s", b)
 	}
-	if b := body(w.do("GET", path+"?industry=Software", nil, ana)); strings.Count(b, "\n") != 2 {
+	// bom=0: the same CSV without the mark.
+	plain := body(w.do("GET", path+"?days=7&bom=0", nil, ana))
+	if plain != csvText || !strings.HasPrefix(plain, "company,") {
+		t.Errorf("export with bom=0:\n%q", plain)
+	}
+	if b := body(w.do("GET", path+"?industry=Software&bom=0", nil, ana)); strings.Count(b, "\n") != 2 || !strings.HasPrefix(b, "company,") {
 		t.Errorf("filtered export:\n%s", b)
 	}
-	if !strings.Contains(body(w.do("GET", fmt.Sprintf("/app/w/%d", acme.WorkspaceID), nil, ana)), "Export CSV") {
-		t.Error("no export link for an analyst")
+	feed := body(w.do("GET", fmt.Sprintf("/app/w/%d?days=7", acme.WorkspaceID), nil, ana))
+	if !strings.Contains(feed, "Export CSV") || !strings.Contains(feed, fmt.Sprintf(`href="/app/w/%d/export.csv?days=7&bom=0"`, acme.WorkspaceID)) {
+		t.Error("no export links for an analyst")
 	}
 
 	vic := w.signIn("vic@example.com")
