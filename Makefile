@@ -6,7 +6,7 @@ GO      ?= go
 BIN     := bin/foyer
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/foyerhq/foyer.Version=$(VERSION)
-LISTEN  ?= localhost:8080
+LISTEN  ?= 127.0.0.1:8080
 IPDATA  := foyer-data/ipdata
 
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
