@@ -43,3 +43,23 @@ func TestOneAddress(t *testing.T) {
 		t.Error("README: names http://localhost:8080, which is not the address the server prints")
 	}
 }
+
+// TestMakeRunArgs: `make run` passes ARGS on to foyer serve, and the README
+// shows how.
+func TestMakeRunArgs(t *testing.T) {
+	t.Parallel()
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^run:.*\n\t\./\$\(BIN\) serve .*\$\(ARGS\)$`).Match(mk) {
+		t.Error("Makefile: the run recipe does not pass $(ARGS) to foyer serve")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), `make run ARGS="--trusted-proxy 127.0.0.1/32"`) {
+		t.Error(`README: does not show make run ARGS="--trusted-proxy 127.0.0.1/32"`)
+	}
+}
