@@ -1,20 +1,22 @@
 # The two commands a new machine needs:
 #   make run    build Foyer and run it on SQLite with a demo workspace
+#               (more flags for foyer serve: make run ARGS="--trusted-proxy 127.0.0.1/32")
 #   make test   install what the tests need, then run every test
 
 GO      ?= go
 BIN     := bin/foyer
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/foyerhq/foyer.Version=$(VERSION)
-LISTEN  ?= localhost:8080
+LISTEN  ?= 127.0.0.1:8080
 IPDATA  := foyer-data/ipdata
+ARGS    ?=
 
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build ipdata test test-short lint fmtcheck generate bench clean
 
 run: build ipdata
-	./$(BIN) serve --demo --listen $(LISTEN) --ipdata $(IPDATA)
+	./$(BIN) serve --demo --listen $(LISTEN) --ipdata $(IPDATA) $(ARGS)
 
 # The open IP data: fetched when missing (scripts/fetch-ipdata, npm), and
 # compiled again when a source is newer than the table or the table is not

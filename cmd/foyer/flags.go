@@ -14,6 +14,12 @@ import (
 
 const defaultDB = "sqlite:./foyer-data/foyer.db"
 
+// defaultListen is serve's address, and the Makefile's LISTEN: an IP
+// address rather than localhost, so that the address the server prints
+// (the setup link, the snippet, the "listening" log) is the one a browser
+// opens, and a session cookie made there is valid everywhere it is shown.
+const defaultListen = "127.0.0.1:8080"
+
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("foyer "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

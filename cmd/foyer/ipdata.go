@@ -61,6 +61,10 @@ func runIPDataImport(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	im.Dir = *dir
 	start := time.Now()
+	im.Progress = func(step string) {
+		fmt.Fprintf(stderr, "foyer ipdata import: %s (%v so far)\n", step, time.Since(start).Round(time.Second))
+	}
+	fmt.Fprintln(stderr, "foyer ipdata import: compiling the IP data table; with the open data this takes a minute or two")
 	t, err := im.Build(ipdata.NewBuilder())
 	if err != nil {
 		return foyer.Errorf(foyer.EINVALID, "%v (the table in service is unchanged)", err)

@@ -25,7 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var demo bool
 	var logFormat string
 	fs := newFlagSet("serve", "", stderr)
-	fs.StringVar(&cfg.Listen, "listen", "localhost:8080", "address to listen on")
+	fs.StringVar(&cfg.Listen, "listen", defaultListen, "address to listen on (the printed links use the address it resolves to)")
 	fs.StringVar(&cfg.DB, "db", defaultDB, "database: sqlite:PATH or postgres://USER@HOST/DB")
 	fs.BoolVar(&demo, "demo", false, "create a demo workspace with site key \"demo\" for localhost if none exists")
 	fs.StringVar(&cfg.TrustedProxy, "trusted-proxy", "", "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded headers are believed")

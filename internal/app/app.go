@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ type App struct {
 	Handler http.Handler
 	web     *web.Server
 	log     *slog.Logger
+	trusted []netip.Prefix // the trusted proxies, for the start log
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -132,7 +134,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
-	return &App{cfg: cfg, Store: st, Writer: writer, Handler: srv, web: srv, log: cfg.Log}, nil
+	return &App{cfg: cfg, Store: st, Writer: writer, Handler: srv, web: srv, log: cfg.Log, trusted: trusted}, nil
 }
 
 // checkPublicURL returns the public address without a trailing slash;
@@ -201,6 +203,7 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          serverErrorLog(a.log),
 	}
+	a.logSettings()
 	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version)
 	a.announceSetup(ctx, "http://"+ln.Addr().String())
 	if ready != nil {

@@ -55,6 +55,15 @@ type Import struct {
 	// Classify is the operator's classification list (AS number, type,
 	// name); Dir/classify.tsv when empty and present.
 	Classify string
+	// Progress, when not nil, is told each step as it begins ("[2/5]
+	// reading …"), so that a long import is not silent.
+	Progress func(step string)
+}
+
+// step is one file an import reads: kind asn, country, companies or mmdb.
+type step struct {
+	kind, path string
+	src        Source
 }
 
 // ErrNoSources is returned when the import names no file and nothing was
@@ -82,8 +91,35 @@ func (im Import) Build(b *Builder) (*Table, error) {
 		}
 		b.sources = append(b.sources, Source{Kind: "classify", Name: own, Rows: strings.Count(string(text), "\n")})
 	}
+	steps, err := im.steps()
+	if err != nil {
+		return nil, err
+	}
+	for i, st := range steps {
+		size := ""
+		if fi, err := os.Stat(st.path); err == nil {
+			size = fmt.Sprintf(" (%.1f MB)", float64(fi.Size())/1e6)
+		}
+		im.progress(fmt.Sprintf("[%d/%d] reading %s%s", i+1, len(steps), st.path, size))
+		if err := addFile(b, st.kind, st.path, st.src); err != nil {
+			return nil, err
+		}
+	}
+	im.progress(fmt.Sprintf("compiling the table from %d files", len(steps)))
+	return b.Build()
+}
+
+func (im Import) progress(s string) {
+	if im.Progress != nil {
+		im.Progress(s)
+	}
+}
+
+// steps lists the files to read: those named, or, when none is, what was
+// fetched into Dir/src, Dir/mmdb/*.mmdb and Dir/companies.csv.
+func (im Import) steps() ([]step, error) {
+	var steps []step
 	if len(im.ASN)+len(im.Country)+len(im.Companies)+len(im.MMDB) == 0 {
-		found := false
 		for _, p := range openPackages {
 			dir := filepath.Join(im.Dir, "src", p.dir)
 			version, err := packageVersion(dir)
@@ -93,59 +129,40 @@ func (im Import) Build(b *Builder) (*Table, error) {
 			if err != nil {
 				return nil, err
 			}
-			found = true
 			for _, f := range p.files {
 				path := filepath.Join(dir, f)
-				src := Source{Name: path, Version: version, License: p.license, Attribution: p.attribution, URL: p.url}
-				if err := addFile(b, p.kind, path, src); err != nil {
-					return nil, err
-				}
+				steps = append(steps, step{p.kind, path, Source{Name: path, Version: version, License: p.license, Attribution: p.attribution, URL: p.url}})
 			}
 		}
 		mmdbs, _ := filepath.Glob(filepath.Join(im.Dir, "mmdb", "*.mmdb"))
 		for _, f := range mmdbs {
-			found = true
-			if err := b.AddMMDB(f, Source{Name: f}); err != nil {
-				return nil, err
-			}
+			steps = append(steps, step{"mmdb", f, Source{Name: f}})
 		}
 		companies := filepath.Join(im.Dir, CompaniesFile)
 		if _, err := os.Stat(companies); err == nil {
-			found = true
-			if err := addFile(b, "companies", companies, Source{Name: companies}); err != nil {
-				return nil, err
-			}
+			steps = append(steps, step{"companies", companies, Source{Name: companies}})
 		}
-		if !found {
+		if len(steps) == 0 {
 			return nil, fmt.Errorf("%w in %s: run scripts/fetch-ipdata %s, or name files with --asn-csv, --country-csv, --mmdb, --companies",
 				ErrNoSources, im.Dir, im.Dir)
 		}
-		return b.Build()
+		return steps, nil
 	}
-	for _, f := range im.ASN {
-		if err := addFile(b, "asn", f, Source{Name: f}); err != nil {
-			return nil, err
+	for _, l := range []struct {
+		kind  string
+		files []string
+	}{{"asn", im.ASN}, {"country", im.Country}, {"mmdb", im.MMDB}, {"companies", im.Companies}} {
+		for _, f := range l.files {
+			steps = append(steps, step{l.kind, f, Source{Name: f}})
 		}
 	}
-	for _, f := range im.Country {
-		if err := addFile(b, "country", f, Source{Name: f}); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range im.MMDB {
-		if err := b.AddMMDB(f, Source{Name: f}); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range im.Companies {
-		if err := addFile(b, "companies", f, Source{Name: f}); err != nil {
-			return nil, err
-		}
-	}
-	return b.Build()
+	return steps, nil
 }
 
 func addFile(b *Builder, kind, path string, src Source) error {
+	if kind == "mmdb" {
+		return b.AddMMDB(path, src)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ type Config struct {
 // Defaults returns the default configuration.
 func Defaults() Config {
 	return Config{
-		URL: "http://localhost:8080", Site: "demo", Duration: 20 * time.Second,
+		URL: "http://127.0.0.1:8080", Site: "demo", Duration: 20 * time.Second,
 		Conns: 64, Visitors: 20_000, Pages: 200, IPs: 5000,
 	}
 }

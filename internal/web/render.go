@@ -41,7 +41,7 @@ var pages = parsePages(map[string]any{
 	"login": loginView{}, "twofactor": twoFactorView{}, "forgot": forgotView{}, "reset": resetView{},
 	"setup": setupView{}, "invite": inviteView{}, "app": appView{}, "account": accountView{}, "enrol": enrolView{},
 	"feed": feedView{}, "company": companyView{}, "sites": sitesView{}, "overview": overviewView{},
-	"settings": settingsView{}, "members": membersView{},
+	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 

@@ -97,7 +97,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	s.mux.HandleFunc("GET /{$}", s.home)
+	s.mux.Handle("GET /{$}", strict(http.HandlerFunc(s.home)))
 	s.mux.HandleFunc("GET /about/data", s.aboutData)
 
 	// The app: pages with a strict policy, and every state-changing form
@@ -240,16 +240,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-var homePage = template.Must(template.New("home").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Foyer</title></head>
-<body><h1>Foyer is running</h1>
-<p>Put the tracker on a page of an allowed hostname:</p>
-<pre>&lt;script defer src="{{.}}/t.js" data-site="SITE-KEY"&gt;&lt;/script&gt;</pre>
-<p>Health: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, metrics: <a href="/metrics">/metrics</a>.</p>
-<p><a href="/about/data">Where company data comes from</a></p>
-</body></html>
-`))
-
 var aboutDataPage = template.Must(template.New("about-data").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Data sources · Foyer</title></head>
 <body><h1>Where company data comes from</h1>
@@ -274,10 +264,4 @@ func (s *Server) aboutData(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	aboutDataPage.Execute(w, info)
-}
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'")
-	homePage.Execute(w, "http://"+r.Host)
 }

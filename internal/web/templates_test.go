@@ -109,7 +109,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"login", "setup", "invite", "reset", "notfound", "forbidden", "formerror", "twofactor"} {
+	for _, name := range []string{"home", "login", "setup", "invite", "reset", "notfound", "forbidden", "formerror", "twofactor"} {
 		p := pages[name]
 		v := reflect.New(p.view).Elem()
 		v.FieldByName("Title").SetString("T")

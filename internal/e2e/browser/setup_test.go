@@ -16,7 +16,9 @@ import (
 // in Chromium: the login page says how to begin, the setup link's form
 // refuses two different passwords and then creates the owner and the
 // workspace, and the owner adds the first site and gets its snippet.
-// Screenshots: login-empty, setup, first-site.
+// It begins where a new user does, at /: the landing page says where the
+// setup link is, and its Sign in button leads to the login page.
+// Screenshots: home-empty, login-empty, setup, first-site.
 func TestFirstOwnerInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -29,7 +31,14 @@ func TestFirstOwnerInBrowser(t *testing.T) {
 		return eval[string](t, tab, `(document.querySelector(`+"`"+sel+"`"+`) || {}).textContent || ''`)
 	}
 
-	do(t, tab, "login page", chromedp.Navigate(f.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	do(t, tab, "landing page", chromedp.Navigate(f.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	if n := text(".notice"); !strings.Contains(n, "Nobody can sign in yet") || !strings.Contains(n, "setup_url="+f.URL+"/setup/") {
+		t.Errorf("the landing page's notice: %q", n)
+	}
+	screenshot(t, tab, "home-empty")
+	clickAndLoad(t, tab, `a.button.primary`)
+	check(t, "Sign in leads to the login page", path(), "/login")
+	do(t, tab, "login page", chromedp.WaitVisible(chromedp.CSS(`.notice`)))
 	if n := text(".notice"); !strings.Contains(n, "no accounts yet") || !strings.Contains(n, "/setup/") {
 		t.Errorf("the login page's notice: %q", n)
 	}
