@@ -254,7 +254,8 @@ type LinkService interface {
 	// invited address (EFORBIDDEN otherwise). An identity, when not nil,
 	// is linked to u in the same transaction (ECONFLICT when it, or
 	// another of u's at its issuer, is linked). ENOTFOUND when the
-	// invitation is unknown, used or expired.
+	// invitation is unknown, used or expired; ECONFLICT too when u is the
+	// workspace's last owner and the invitation is for another role.
 	AcceptInvite(ctx context.Context, tokenHash []byte, u *User, id *Identity) (*Membership, error)
 	// ResetPassword spends a reset link and sets its user's password hash,
 	// ending the user's sessions and other reset links and lifting a lock,

@@ -211,3 +211,36 @@ func TestInvitations(t *testing.T) {
 		wantCodeOf(t, "revoke it again", s.RevokeInvitation(ctx, ws.ID, got["bob@example.com"].ID), foyer.ENOTFOUND)
 	})
 }
+
+// TestInvitationKeepsAnOwner: the last owner who accepts an invitation of
+// their own workspace for another role stays owner, and the link stands;
+// with another owner, the invitation's role is taken.
+func TestInvitationKeepsAnOwner(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		ana := member(t, s, ws.ID, "ana@example.com", foyer.RoleOwner)
+		_, h := auth.NewToken()
+		if err := s.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws.ID, Email: ana.Email, Role: foyer.RoleViewer,
+			ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.AcceptInvite(ctx, h, ana, nil)
+		wantCodeOf(t, "the last owner accepts a viewer's invitation", err, foyer.ECONFLICT)
+		if r, _ := s.Role(ctx, ws.ID, ana.ID); r != foyer.RoleOwner {
+			t.Fatalf("ana is %q", r)
+		}
+		if _, err := s.Link(ctx, h); err != nil {
+			t.Fatalf("the refused invitation was spent: %v", err)
+		}
+		member(t, s, ws.ID, "bob@example.com", foyer.RoleOwner)
+		if _, err := s.AcceptInvite(ctx, h, ana, nil); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := s.Role(ctx, ws.ID, ana.ID); r != foyer.RoleViewer {
+			t.Errorf("ana is %q", r)
+		}
+	})
+}

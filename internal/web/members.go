@@ -244,6 +244,9 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	case foyer.ECONFLICT:
 		d.Error = "This address has a Foyer account already: sign in with it above to join."
+		if signedIn != nil {
+			d.Error = foyer.ErrorMessage(err) // the last owner, say
+		}
 		s.render(w, http.StatusConflict, "invite", d)
 		return
 	default:
