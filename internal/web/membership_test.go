@@ -91,6 +91,21 @@ func TestChangeRoleAndRemove(t *testing.T) {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != fmt.Sprintf("/app/w/%d", ws) || role(olga.ID) != foyer.RoleViewer {
 		t.Errorf("olga steps down: %d %s %q", resp.StatusCode, loc, role(olga.ID))
 	}
+
+	// Bob, the last owner now, cannot leave; with Olga owner again he can,
+	// and is sent to his workspaces.
+	leave := func() *http.Response {
+		return w.do("POST", fmt.Sprintf("/app/w/%d/members/%d/remove", ws, bob.ID), nil, bobCookie, same...)
+	}
+	if resp := leave(); resp.StatusCode != http.StatusConflict {
+		t.Errorf("the last owner leaves: %d", resp.StatusCode)
+	}
+	if err := w.st.SetMembership(ctx, foyer.Membership{WorkspaceID: ws, UserID: olga.ID, Role: foyer.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	if resp := leave(); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/app" || role(bob.ID) != "" {
+		t.Errorf("bob leaves: %d %s %q", resp.StatusCode, resp.Header.Get("Location"), role(bob.ID))
+	}
 }
 
 // TestPendingInvitations: the members page lists pending invitations with
