@@ -92,6 +92,17 @@ type UserService interface {
 	// SetMembership gives a user a role in a workspace, or changes it.
 	// ENOTFOUND when either does not exist.
 	SetMembership(ctx context.Context, m Membership) error
+	// ChangeRole gives a member of a workspace another role, checking in
+	// the same transaction that the workspace keeps an owner. ENOTFOUND
+	// when the user is not a member, EINVALID for an unknown role,
+	// ECONFLICT when it would demote the workspace's last owner.
+	ChangeRole(ctx context.Context, workspaceID, userID int64, role Role) error
+	// RemoveMember ends a user's membership of a workspace, and the
+	// password reset links the workspace made for them, checking in the
+	// same transaction that the workspace keeps an owner; the user's
+	// sessions and other memberships stay. ENOTFOUND when the user is not a
+	// member, ECONFLICT when they are the workspace's last owner.
+	RemoveMember(ctx context.Context, workspaceID, userID int64) error
 	// Memberships returns a user's workspaces and roles, by workspace ID.
 	Memberships(ctx context.Context, userID int64) ([]Membership, error)
 	// Role returns a user's role in a workspace, or ENOTFOUND when the user
@@ -243,7 +254,8 @@ type LinkService interface {
 	// invited address (EFORBIDDEN otherwise). An identity, when not nil,
 	// is linked to u in the same transaction (ECONFLICT when it, or
 	// another of u's at its issuer, is linked). ENOTFOUND when the
-	// invitation is unknown, used or expired.
+	// invitation is unknown, used or expired; ECONFLICT too when u is the
+	// workspace's last owner and the invitation is for another role.
 	AcceptInvite(ctx context.Context, tokenHash []byte, u *User, id *Identity) (*Membership, error)
 	// ResetPassword spends a reset link and sets its user's password hash,
 	// ending the user's sessions and other reset links and lifting a lock,
@@ -252,6 +264,26 @@ type LinkService interface {
 	ResetPassword(ctx context.Context, tokenHash []byte, hash string) (int64, error)
 	// Members returns a workspace's users and roles, by email.
 	Members(ctx context.Context, workspaceID int64) ([]Member, error)
+	// Invitations returns a workspace's pending invitations (unused and
+	// unexpired), newest first.
+	Invitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
+	// RevokeInvitation spends a pending invitation of the workspace, so
+	// that its link works no more; ENOTFOUND for an unknown, used or
+	// expired one, or another workspace's.
+	RevokeInvitation(ctx context.Context, workspaceID int64, id string) error
+}
+
+// Invitation is a pending invitation as a workspace's member list shows
+// it.
+type Invitation struct {
+	// ID names the invitation in the members page's forms: the hex of
+	// its token's hash, from which the token cannot be found.
+	ID        string
+	Email     string
+	Role      Role
+	InvitedBy string // the inviter's email; "" when the user is gone
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // SetupService creates an installation's first owner from a one-time

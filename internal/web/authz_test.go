@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -58,6 +59,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	invitation := "/invite/" + invToken
+	// A member of Acme whom its owner removes, and a pending invitation of
+	// each workspace, which callers try to revoke.
+	leaverID := w.user("leaver@example.com", "correct horse battery", "Acme", foyer.RoleViewer).ID
+	pendingHash := func(ws int64, email string) string {
+		_, h := auth.NewToken()
+		if err := w.st.CreateLink(ctx, h, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: ws, Email: email,
+			Role: foyer.RoleViewer, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		return hex.EncodeToString(h)
+	}
+	acmeInv, initechInv := pendingHash(a, "pending@example.com"), pendingHash(i, "pending@example.com")
 
 	acmeFeed := &foyer.SavedFeed{WorkspaceID: a, Name: "Acme's feed", Query: "days=7"}
 	initechFeed := &foyer.SavedFeed{WorkspaceID: i, Name: "Initech's feed", Query: "days=7"}
@@ -131,6 +144,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/require-2fa", a), url.Values{},
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// Roles and removals: owners only, of their own workspace's
+		// members; a role set to the one a member has changes nothing.
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, leaverID), url.Values{"role": {"viewer"}},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, outsiderID), url.Values{"role": {"viewer"}},
+			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", i, leaverID), url.Values{"role": {"owner"}},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", i, victimID), url.Values{"role": {"viewer"}},
+			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/remove", a, outsiderID), nil,
+			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/remove", i, leaverID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/members/%d/remove", a, leaverID), nil,
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// Invitations: owners revoke their own workspace's.
+		{"POST", fmt.Sprintf("/app/w/%d/invites/%s/revoke", a, initechInv), url.Values{},
+			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/invites/%s/revoke", i, acmeInv), url.Values{}, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/invites/%s/revoke", a, acmeInv), url.Values{},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/reset", a, outsiderID), nil,
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		// No owner makes a reset link for a member of another workspace.
@@ -184,7 +218,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%d saved feeds", len(feeds))
+		fmt.Fprintf(&b, "%d saved feeds\n", len(feeds))
+		members, err := w.st.Members(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range members {
+			fmt.Fprintf(&b, "%s %s\n", m.User.Email, m.Role)
+		}
+		invs, err := w.st.Invitations(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range invs {
+			if inv.ID == acmeInv || inv.ID == initechInv {
+				fmt.Fprintf(&b, "invitation %s\n", inv.ID)
+			}
+		}
 		return b.String()
 	}
 	// cleanUp deletes the feeds that a permitted request saved, so that the

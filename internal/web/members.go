@@ -23,6 +23,9 @@ const (
 type membersView struct {
 	layout
 	Members      []foyer.Member
+	Invitations  []foyer.Invitation // pending ones
+	Done         string             // what the last change did, confirmed
+	Self         int64              // the signed-in user's ID
 	Tokens       []foyer.APIToken
 	NewToken     string
 	NewLink      string
@@ -64,7 +67,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{})
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{Done: doneMessages[r.URL.Query().Get("done")]})
 }
 
 func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d membersView) {
@@ -73,7 +76,11 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "members", err)
 		return
 	}
-	d.Members, d.HostLinks = members, s.cfg.PublicURL == ""
+	d.Members, d.HostLinks, d.Self = members, s.cfg.PublicURL == "", u.ID
+	if d.Invitations, err = s.cfg.Store.Invitations(r.Context(), m.WorkspaceID); err != nil {
+		s.serverError(w, "members", err)
+		return
+	}
 	if d.Tokens, err = s.cfg.Store.APITokens(r.Context(), m.WorkspaceID); err != nil {
 		s.serverError(w, "members", err)
 		return
@@ -237,6 +244,9 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	case foyer.ECONFLICT:
 		d.Error = "This address has a Foyer account already: sign in with it above to join."
+		if signedIn != nil {
+			d.Error = foyer.ErrorMessage(err) // the last owner, say
+		}
 		s.render(w, http.StatusConflict, "invite", d)
 		return
 	default:

@@ -17,7 +17,9 @@ import (
 // in with a TOTP code, requires two-factor authentication of the workspace
 // and invites a viewer by link; the viewer accepts, is made to set up
 // two-factor authentication, and then reads the feed but cannot export or
-// manage members. Screenshots: 2fa, members, enrol, recovery, viewer-feed.
+// manage members; the owner then makes the viewer an analyst and revokes
+// another invitation. Screenshots: 2fa, members, enrol, recovery,
+// viewer-feed, members-role, members-revoked.
 func TestAccountsInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -62,7 +64,7 @@ func TestAccountsInBrowser(t *testing.T) {
 	clickAndLoad(t, o, `form[action$="/require-2fa"] button`)
 	check(t, "required", eval[bool](t, o, `document.querySelector('input[name=require]').checked`), true)
 	do(t, o, "invite", chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "vic@example.com"),
-		chromedp.SetValue(chromedp.CSS(`select[name=role]`), "viewer"))
+		chromedp.SetValue(chromedp.CSS(`form[action$="/invites"] select[name=role]`), "viewer"))
 	clickAndLoad(t, o, `form[action$="/invites"] button`)
 	link := strings.TrimSpace(eval[string](t, o, `document.querySelector('textarea').value`))
 	if !strings.Contains(link, "/invite/") {
@@ -94,6 +96,32 @@ func TestAccountsInBrowser(t *testing.T) {
 	check(t, "export refused", eval[string](t, v, `document.querySelector('h1').textContent`), "Not allowed")
 	do(t, v, "the sites page", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d/sites", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 	check(t, "no add-site form", eval[int](t, v, `document.querySelectorAll('textarea[name=hostnames]').length`), 0)
+
+	// The owner makes the viewer an analyst and revokes another
+	// invitation, each confirmed on the members page.
+	members := f.URL + fmt.Sprintf("/app/w/%d/members", site.WorkspaceID)
+	do(t, o, "invite another", chromedp.Navigate(members), chromedp.WaitVisible(chromedp.CSS(`table.members`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/invites"] input[name=email]`), "temp@example.com"))
+	clickAndLoad(t, o, `form[action$="/invites"] button`)
+	vic, err := st.UserByEmail(ctx, "vic@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vicRole := fmt.Sprintf(`form[action$="/members/%d/role"]`, vic.ID)
+	do(t, o, "make vic an analyst", chromedp.Navigate(members), chromedp.WaitVisible(chromedp.CSS(vicRole)),
+		chromedp.SetValue(chromedp.CSS(vicRole+` select`), "analyst"))
+	clickAndLoad(t, o, vicRole+` button`)
+	check(t, "role confirmed", eval[string](t, o, `document.querySelector('p.notice[role=status]').textContent`), "The role was changed.")
+	if r, _ := st.Role(ctx, site.WorkspaceID, vic.ID); r != foyer.RoleAnalyst {
+		t.Errorf("vic is %q", r)
+	}
+	check(t, "one pending invitation", eval[int](t, o, `document.querySelectorAll('form[action*="/invites/"][action$="/revoke"]').length`), 1)
+	screenshot(t, o, "members-role")
+	clickAndLoad(t, o, `form[action*="/invites/"][action$="/revoke"] button`)
+	check(t, "revoke confirmed", eval[string](t, o, `document.querySelector('p.notice[role=status]').textContent`),
+		"The invitation was revoked: its link works no more.")
+	check(t, "no pending invitation", eval[int](t, o, `document.querySelectorAll('form[action*="/invites/"][action$="/revoke"]').length`), 0)
+	screenshot(t, o, "members-revoked")
 	if e := append(errs(), verrs()...); len(e) > 0 {
 		t.Errorf("page errors: %q", e)
 	}

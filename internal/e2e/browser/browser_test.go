@@ -269,12 +269,14 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if os.Getenv("FOYER_ARTIFACTS") == "" {
 		return
 	}
+	// The size to go back to: EmulateReset left later pages at 390 px.
+	width, height := eval[int64](t, ctx, `window.innerWidth`), eval[int64](t, ctx, `window.innerHeight`)
 	if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1))); err != nil {
 		t.Fatalf("narrow %s: %v", name, err)
 	}
 	narrow, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
-		_, err = chromedp.Run(ctx, chromedp.EmulateReset())
+		_, err = chromedp.Run(ctx, chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)))
 	}
 	if err != nil {
 		t.Fatalf("screenshot %s at 390 px: %v", name, err)
