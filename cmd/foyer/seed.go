@@ -14,8 +14,8 @@ import (
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", "", stderr)
 	db := dbFlag(fs)
-	wsName := fs.String("workspace", "Seeded", "workspace to fill (created when missing)")
-	siteKey := fs.String("site", "seeded", "site key to fill (created when missing, for localhost)")
+	wsName := fs.String("workspace", "", "workspace to fill (created when missing); default: a new workspace named \""+seedWorkspace+"\" (numbered when taken), so no existing workspace's data is touched")
+	siteKey := fs.String("site", "", "site key to fill (created when missing, for localhost); default: a new site \""+seedSite+"\" (numbered when taken)")
 	var h loadgen.History
 	fs.IntVar(&h.Events, "events", 1_000_000, "about how many events to write")
 	fs.IntVar(&h.Days, "days", 90, "days of history, ending today")
@@ -30,21 +30,11 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer s.Close()
-	ws, _, err := workspaceNamed(ctx, s, *wsName)
+	ws, site, err := seedTarget(ctx, s, *wsName, *siteKey)
 	if err != nil {
 		return err
 	}
-	site, err := s.SiteByKey(ctx, *siteKey)
-	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		site = &foyer.Site{WorkspaceID: ws.ID, Key: *siteKey, Name: *siteKey, Hostnames: []string{"localhost"}, HonorGPC: true}
-		err = s.CreateSite(ctx, site)
-	}
-	if err != nil {
-		return err
-	}
-	if site.WorkspaceID != ws.ID {
-		return foyer.Errorf(foyer.ECONFLICT, "site %q belongs to another workspace", *siteKey)
-	}
+	fmt.Fprintf(stdout, "Writing into site %q of workspace %q.\n", site.Key, ws.Name)
 	start := time.Now()
 	next := h.Events / 10
 	n, err := loadgen.WriteHistory(ctx, s, site, h, func(done int) {
@@ -62,5 +52,76 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "Wrote %d events over %d days to site %q of workspace %q in %v (roll-up %v).\n",
 		n, h.Days, site.Key, ws.Name, time.Since(start).Round(time.Second), time.Since(rolled).Round(time.Millisecond))
+	if *wsName == "" {
+		fmt.Fprintf(stdout, "Workspace %q holds only this synthetic data; no other workspace was changed.\n"+
+			"To see it, give yourself a role in it: foyer user add --workspace %q --email YOU\n", ws.Name, ws.Name)
+	}
 	return nil
+}
+
+const (
+	seedWorkspace = "Seeded demo data"
+	seedSite      = "seeded"
+)
+
+// seedTarget finds or creates the workspace and site that seed writes into.
+// With no workspace name it creates a new workspace, numbering the name when
+// taken; with no site key it creates a new site, numbering the key when taken.
+// A named site must belong to the workspace (ECONFLICT otherwise).
+func seedTarget(ctx context.Context, s *store.Store, wsName, siteKey string) (*foyer.Workspace, *foyer.Site, error) {
+	var ws *foyer.Workspace
+	if wsName == "" {
+		for i := 1; ; i++ {
+			name := seedWorkspace
+			if i > 1 {
+				name = fmt.Sprintf("%s %d", seedWorkspace, i)
+			}
+			ws = &foyer.Workspace{Name: name}
+			err := s.CreateWorkspace(ctx, ws)
+			if err == nil {
+				break
+			}
+			if foyer.ErrorCode(err) != foyer.ECONFLICT || i >= 1000 {
+				return nil, nil, err
+			}
+		}
+	} else {
+		var err error
+		if ws, _, err = workspaceNamed(ctx, s, wsName); err != nil {
+			return nil, nil, err
+		}
+	}
+	if siteKey != "" {
+		site, err := s.SiteByKey(ctx, siteKey)
+		if foyer.ErrorCode(err) == foyer.ENOTFOUND {
+			site = &foyer.Site{WorkspaceID: ws.ID, Key: siteKey, Name: siteKey, Hostnames: []string{"localhost"}, HonorGPC: true}
+			err = s.CreateSite(ctx, site)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if site.WorkspaceID != ws.ID {
+			return nil, nil, foyer.Errorf(foyer.ECONFLICT, "site %q belongs to another workspace", siteKey)
+		}
+		return ws, site, nil
+	}
+	for i := 1; i < 1000; i++ {
+		key := seedSite
+		if i > 1 {
+			key = fmt.Sprintf("%s-%d", seedSite, i)
+		}
+		_, err := s.SiteByKey(ctx, key)
+		if foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		site := &foyer.Site{WorkspaceID: ws.ID, Key: key, Name: "Seeded demo site", Hostnames: []string{"localhost"}, HonorGPC: true}
+		if err := s.CreateSite(ctx, site); err != nil {
+			return nil, nil, err
+		}
+		return ws, site, nil
+	}
+	return nil, nil, foyer.Errorf(foyer.ECONFLICT, "no free site key %q-N", seedSite)
 }
