@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ type sitesView struct {
 	layout
 	Sites    []siteRow
 	CanAdmin bool
+	Loopback bool // the snippets name a loopback address that visitors cannot reach
 	Form     struct{ Name, Hostnames string }
 }
 
@@ -43,6 +46,25 @@ func requestURL(r *http.Request) string {
 		scheme = "http"
 	}
 	return scheme + "://" + r.Host
+}
+
+// loopbackSnippet reports whether snippets made for r name a loopback
+// address (localhost, 127.0.0.0/8, ::1): true only without a public URL,
+// since a visitor's browser would then try to reach its own machine.
+func (s *Server) loopbackSnippet(r *http.Request) bool {
+	if s.cfg.PublicURL != "" {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // snippet is the tracker tag for a site, served from this Foyer, with the
@@ -82,6 +104,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		d.Sites = append(d.Sites, siteRow{Site: site, LastVisit: last, Snippet: s.snippet(r, site)})
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
+	d.Loopback = s.loopbackSnippet(r)
 	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m}
 	s.render(w, status, "sites", d)
 }

@@ -127,3 +127,43 @@ func TestSiteOverview(t *testing.T) {
 		t.Error("percent")
 	}
 }
+
+// TestLoopbackSnippetWarning: without a public URL, the sites page and a
+// site's settings warn when the snippet names a loopback address; with a
+// public URL, or on an address visitors can reach, they do not.
+func TestLoopbackSnippetWarning(t *testing.T) {
+	w := newWebTest(t)
+	w.user("olga@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	site := w.site("Acme", "acme")
+	olga := w.signIn("olga@example.com")
+	const warning = "Visitors' browsers cannot reach this address."
+	pages := []string{
+		fmt.Sprintf("/app/w/%d/sites", site.WorkspaceID),
+		fmt.Sprintf("/app/w/%d/sites/%d/settings", site.WorkspaceID, site.ID),
+	}
+	for _, tc := range []struct {
+		publicURL, host string
+		warn            bool
+	}{
+		{"", "localhost:8080", true},
+		{"", "127.0.0.1:8080", true},
+		{"", "127.1.2.3", true},
+		{"", "[::1]:8080", true},
+		{"", "app.localhost:8080", true},
+		{"", "foyer.example.com", false},
+		{"", "192.168.1.20:8080", false},
+		{"https://foyer.example.com", "localhost:8080", false},
+	} {
+		w.srv.cfg.PublicURL = tc.publicURL
+		for _, p := range pages {
+			resp := w.do("GET", p, nil, olga, "Sec-Fetch-Site", "same-origin", "Host", tc.host)
+			b := body(resp)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(b, `data-site=&#34;acme&#34;`) {
+				t.Fatalf("%s on %s: %d\n%s", p, tc.host, resp.StatusCode, b)
+			}
+			if got := strings.Contains(b, warning); got != tc.warn {
+				t.Errorf("%s on %s, public URL %q: warning shown %v, want %v", p, tc.host, tc.publicURL, got, tc.warn)
+			}
+		}
+	}
+}

@@ -15,6 +15,7 @@ type settingsView struct {
 	Site     *foyer.Site // as stored
 	Settings settingsForm
 	Snippet  string // the stored settings' snippet
+	Loopback bool   // the snippet names a loopback address that visitors cannot reach
 	Saved    bool
 }
 
@@ -76,7 +77,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, site *foyer.Site,
 	status int, errMsg string, d settingsView) {
 	d.layout = layout{Title: "Settings · " + site.Name, User: u, Error: errMsg, Workspace: m}
-	d.Site, d.Snippet = site, s.snippet(r, site)
+	d.Site, d.Snippet, d.Loopback = site, s.snippet(r, site), s.loopbackSnippet(r)
 	s.render(w, status, "settings", d)
 }
 
