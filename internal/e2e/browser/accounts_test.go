@@ -96,6 +96,10 @@ func TestAccountsInBrowser(t *testing.T) {
 	check(t, "export refused", eval[string](t, v, `document.querySelector('h1').textContent`), "Not allowed")
 	do(t, v, "the sites page", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d/sites", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 	check(t, "no add-site form", eval[int](t, v, `document.querySelectorAll('textarea[name=hostnames]').length`), 0)
+	// Foyer runs without --public-url on 127.0.0.1: the snippet's address is
+	// one no visitor can reach, and the page says so.
+	check(t, "loopback warning", eval[int](t, v, `document.querySelectorAll('p.warning').length`), 1)
+	screenshot(t, v, "sites-loopback")
 
 	// The owner makes the viewer an analyst and revokes another
 	// invitation, each confirmed on the members page.
