@@ -298,11 +298,13 @@ type SetupService interface {
 	// owner may take one, such as the demo's), oldest first, when the link
 	// is known and unexpired and no user exists yet; ENOTFOUND otherwise.
 	SetupLink(ctx context.Context, tokenHash []byte) (workspaces []string, err error)
-	// CompleteSetup creates u and makes u the owner of the workspace named
-	// w.Name, created unless it exists, and spends every setup link, in
-	// one transaction; it sets u's and w's IDs. ENOTFOUND when the link is
-	// unknown or expired or a user exists (another sign-up won), EINVALID
-	// for a bad email or an empty workspace name.
+	// CompleteSetup creates u and makes u the owner of a workspace, and
+	// spends every setup link, in one transaction; it sets u's and w's IDs.
+	// With w.ID set, the workspace is that existing one (the demo's), renamed
+	// to w.Name; otherwise it is the one named w.Name, created unless it
+	// exists. ENOTFOUND when the link is unknown or expired or a user exists
+	// (another sign-up won), EINVALID for a bad email or an empty workspace
+	// name, ECONFLICT when renaming to another workspace's name.
 	CompleteSetup(ctx context.Context, tokenHash []byte, u *User, w *Workspace) error
 }
 

@@ -109,24 +109,56 @@ func (s *Store) CompleteSetup(ctx context.Context, tokenHash []byte, u *foyer.Us
 		if err := s.createUser(ctx, tx, u); err != nil {
 			return err
 		}
-		found, err := s.workspaceWhere(ctx, tx, "name", w.Name, "named "+w.Name)
-		switch foyer.ErrorCode(err) {
-		case foyer.ENOTFOUND:
-			err = s.createWorkspace(ctx, tx, w)
-		case "":
-			*w = *found
-		}
-		if err != nil {
-			return err
+		if w.ID != 0 {
+			if err := s.renameWorkspace(ctx, tx, w); err != nil {
+				return err
+			}
+		} else {
+			found, err := s.workspaceWhere(ctx, tx, "name", w.Name, "named "+w.Name)
+			switch foyer.ErrorCode(err) {
+			case foyer.ENOTFOUND:
+				err = s.createWorkspace(ctx, tx, w)
+			case "":
+				*w = *found
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.CompleteSetup */
 			INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`),
 			w.ID, u.ID, string(foyer.RoleOwner), ms(s.now())); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `/* Store.CompleteSetup */ DELETE FROM setup_links`)
+		_, err := tx.ExecContext(ctx, `/* Store.CompleteSetup */ DELETE FROM setup_links`)
 		return err
 	})
+}
+
+// renameWorkspace gives the existing workspace w.ID the name w.Name and
+// reads it back into w: ENOTFOUND without it, ECONFLICT when another
+// workspace has the name.
+func (s *Store) renameWorkspace(ctx context.Context, tx *sql.Tx, w *foyer.Workspace) error {
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.renameWorkspace */
+		UPDATE workspaces SET name = ? WHERE id = ?`), w.Name, w.ID)
+	if isUniqueViolation(err) {
+		return foyer.Errorf(foyer.ECONFLICT, "a workspace named %q exists", w.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("store: rename workspace %d: %w", w.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", w.ID)
+		}
+		return err
+	}
+	found, err := s.workspaceWhere(ctx, tx, "id", w.ID, fmt.Sprint(w.ID))
+	if err != nil {
+		return err
+	}
+	*w = *found
+	return nil
 }
 
 // setupTx runs f in a transaction that no other setup transaction runs

@@ -135,3 +135,43 @@ func TestSetupRace(t *testing.T) {
 		}
 	})
 }
+
+// TestSetupTakesDemo: with the demo's workspace's ID, the first owner
+// takes it under the name they typed, its site and all; a name another
+// workspace has is ECONFLICT and spends nothing.
+func TestSetupTakesDemo(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		demo, other := &foyer.Workspace{Name: "Demo"}, &foyer.Workspace{Name: "Other"}
+		for _, w := range []*foyer.Workspace{demo, other} {
+			if err := s.CreateWorkspace(ctx, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.CreateSite(ctx, &foyer.Site{WorkspaceID: demo.ID, Key: "demo", Hostnames: []string{"localhost"}}); err != nil {
+			t.Fatal(err)
+		}
+		h := setupHash("t")
+		if err := s.CreateSetupLink(ctx, h, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		wantCodeOf(t, "another's name", s.CompleteSetup(ctx, h, &foyer.User{Email: "ana@example.com"}, &foyer.Workspace{ID: demo.ID, Name: "Other"}), foyer.ECONFLICT)
+		u, w := &foyer.User{Email: "ana@example.com"}, &foyer.Workspace{ID: demo.ID, Name: " Acme "}
+		if err := s.CompleteSetup(ctx, h, u, w); err != nil {
+			t.Fatal(err)
+		}
+		if w.ID != demo.ID || w.Name != "Acme" {
+			t.Errorf("took %+v, want the demo's workspace renamed Acme", w)
+		}
+		sites, err := s.Sites(ctx, demo.ID)
+		if err != nil || len(sites) != 1 || sites[0].Key != "demo" {
+			t.Errorf("the renamed workspace's sites: %v, %v", sites, err)
+		}
+		ms, err := s.Memberships(ctx, u.ID)
+		if err != nil || len(ms) != 1 || ms[0].WorkspaceID != demo.ID || ms[0].Role != foyer.RoleOwner {
+			t.Errorf("memberships: %+v, %v", ms, err)
+		}
+	})
+}
