@@ -56,13 +56,18 @@ func TestFirstOwnerFromLog(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(page, `value="Demo"`) {
 		t.Fatalf("GET the setup link: %d\n%s", resp.StatusCode, page)
 	}
-	resp, err = client.PostForm(urls[0], url.Values{"workspace": {"Demo"}, "name": {"Ana"}, "email": {"ana@example.com"},
+	if !strings.Contains(page, `value="demo" checked`) || !strings.Contains(page, `value="empty"`) {
+		t.Fatalf("the setup form does not offer the demo site and an empty start:\n%s", page)
+	}
+	// The owner names the workspace their own and keeps the demo site: the
+	// answer leads to its feed, not to an empty sites page.
+	resp, err = client.PostForm(urls[0], url.Values{"workspace": {"Acme"}, "start": {"demo"}, "name": {"Ana"}, "email": {"ana@example.com"},
 		"password": {"correct horse battery"}, "confirm": {"correct horse battery"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/app/w/") {
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/app/w/") || strings.HasSuffix(loc, "/sites") {
 		t.Fatalf("POST the setup form: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	s.stop()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type setupView struct {
 	Name          string   // the owner's, as typed
 	Email         string   // the owner's, as typed
 	Unowned       []string // workspaces that exist without members (the demo's)
+	Start         string   // "demo" to take the oldest of them, "empty" for a new workspace
 }
 
 // NewSetupLink returns the path of a new one-time link that creates the
@@ -56,7 +58,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	d := setupView{layout: layout{Title: "Set up Foyer"}, SetupPath: r.URL.Path, Unowned: existing}
 	if len(existing) > 0 {
-		d.WorkspaceName = existing[0]
+		d.WorkspaceName, d.Start = existing[0], "demo"
 	}
 	if r.Method == http.MethodGet {
 		s.render(w, http.StatusOK, "setup", d)
@@ -89,10 +91,32 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &foyer.User{Email: d.Email, Name: d.Name, PasswordHash: pwHash}
 	ws := &foyer.Workspace{Name: d.WorkspaceName}
+	if len(existing) > 0 {
+		// The owner chose between the demo's workspace, renamed to the name
+		// they typed, and a new one of that name.
+		d.Start = f.Get("start")
+		switch d.Start {
+		case "demo":
+			demo, err := s.cfg.Store.WorkspaceByName(ctx, existing[0])
+			if err != nil {
+				s.serverError(w, "setup", err)
+				return
+			}
+			ws.ID = demo.ID
+		case "empty":
+			if slices.Contains(existing, d.WorkspaceName) {
+				refuse(fmt.Sprintf("A workspace named %q exists: choose another name, or start with the demo site.", d.WorkspaceName))
+				return
+			}
+		default:
+			refuse("Choose whether to start with the demo site or empty.")
+			return
+		}
+	}
 	err = s.cfg.Store.CompleteSetup(ctx, hash, u, ws)
 	switch foyer.ErrorCode(err) {
 	case "":
-	case foyer.EINVALID:
+	case foyer.EINVALID, foyer.ECONFLICT:
 		msg := foyer.ErrorMessage(err)
 		refuse(strings.ToUpper(msg[:1]) + msg[1:] + ".")
 		return

@@ -117,31 +117,79 @@ func TestFirstOwnerSetup(t *testing.T) {
 	}
 }
 
-// The first owner of a demo installation takes the demo's workspace, whose
-// name the form offers, and lands on its feed.
+// The first owner of a demo installation chooses: start with the demo
+// site (its workspace, renamed to the name they type, lands on its feed) or
+// start empty (a new workspace, lands on its sites page; the demo's stays).
 func TestFirstOwnerTakesDemo(t *testing.T) {
-	w := newWebTest(t)
-	ctx := context.Background()
-	demo := &foyer.Workspace{Name: "Demo"}
-	if err := w.st.CreateWorkspace(ctx, demo); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.st.CreateSite(ctx, &foyer.Site{WorkspaceID: demo.ID, Key: "demo", Name: "Demo site", Hostnames: []string{"localhost"}}); err != nil {
-		t.Fatal(err)
-	}
-	path, err := NewSetupLink(ctx, w.st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := body(w.do("GET", path, nil, "")); !strings.Contains(b, `name="workspace" value="Demo"`) {
-		t.Errorf("the form does not offer the demo workspace:\n%s", b)
-	}
-	resp := w.do("POST", path, setupForm("Demo", "ana@example.com", "correct horse battery", "correct horse battery"), "")
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/app/w/%d", demo.ID) {
-		t.Fatalf("setup: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	u, _ := w.st.UserByEmail(ctx, "ana@example.com")
-	if role, err := w.st.Role(ctx, demo.ID, u.ID); err != nil || role != foyer.RoleOwner {
-		t.Errorf("role in the demo workspace: %q, %v", role, err)
+	for _, tc := range []struct {
+		start, name string
+		refused     string // part of the refusal, or "" for a sign-up
+		takesDemo   bool
+	}{
+		{"demo", "Acme", "", true},
+		{"demo", "Demo", "", true},
+		{"empty", "Acme", "", false},
+		{"empty", "Demo", "A workspace named &#34;Demo&#34; exists", false},
+		{"", "Acme", "Choose whether to start with the demo site or empty", false},
+	} {
+		t.Run(tc.start+"-"+tc.name, func(t *testing.T) {
+			w := newWebTest(t)
+			ctx := context.Background()
+			demo := &foyer.Workspace{Name: "Demo"}
+			if err := w.st.CreateWorkspace(ctx, demo); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.st.CreateSite(ctx, &foyer.Site{WorkspaceID: demo.ID, Key: "demo", Name: "Demo site", Hostnames: []string{"localhost"}}); err != nil {
+				t.Fatal(err)
+			}
+			path, err := NewSetupLink(ctx, w.st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := body(w.do("GET", path, nil, ""))
+			if !strings.Contains(b, `name="workspace" value="Demo"`) || !strings.Contains(b, `value="demo" checked`) || !strings.Contains(b, "Start empty.") {
+				t.Errorf("the form does not offer the demo site and an empty start:\n%s", b)
+			}
+			form := setupForm(tc.name, "ana@example.com", "correct horse battery", "correct horse battery")
+			if tc.start != "" {
+				form.Set("start", tc.start)
+			}
+			resp := w.do("POST", path, form, "")
+			if tc.refused != "" {
+				if b := body(resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(b, tc.refused) {
+					t.Fatalf("want a refusal %q: %d\n%s", tc.refused, resp.StatusCode, b)
+				}
+				if has, _ := w.st.HasUsers(ctx); has {
+					t.Error("a refused setup created a user")
+				}
+				return
+			}
+			u, err := w.st.UserByEmail(ctx, "ana@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws, err := w.st.WorkspaceByName(ctx, tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("/app/w/%d/sites", ws.ID)
+			if tc.takesDemo {
+				want = fmt.Sprintf("/app/w/%d", demo.ID)
+				if ws.ID != demo.ID {
+					t.Errorf("workspace %q is %d, not the demo's %d", tc.name, ws.ID, demo.ID)
+				}
+			} else if ws.ID == demo.ID {
+				t.Error("starting empty took the demo's workspace")
+			}
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+				t.Fatalf("setup: %d to %q, want %q", resp.StatusCode, resp.Header.Get("Location"), want)
+			}
+			if role, err := w.st.Role(ctx, ws.ID, u.ID); err != nil || role != foyer.RoleOwner {
+				t.Errorf("role in %q: %q, %v", tc.name, role, err)
+			}
+			if role, err := w.st.Role(ctx, demo.ID, u.ID); tc.takesDemo != (err == nil && role == foyer.RoleOwner) {
+				t.Errorf("role in the demo's workspace: %q, %v", role, err)
+			}
+		})
 	}
 }
