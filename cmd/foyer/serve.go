@@ -80,14 +80,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var site *foyer.Site
+	var orphan *foyer.Workspace // the demo's workspace, when nobody can see it
 	if demo {
-		if site, err = ensureDemo(ctx, a.Store); err != nil {
+		if site, err = ensureDemo(ctx, a.Store); err == nil {
+			orphan, err = demoOrphaned(ctx, a.Store, site)
+		}
+		if err != nil {
 			a.Close()
 			return err
 		}
 	}
 	return a.Run(ctx, func(addr net.Addr) {
-		if site != nil {
+		if orphan != nil {
+			fmt.Fprintf(stdout, "The demo site (key %q) is in workspace %q, which has no member: nobody can see what it collects.\n"+
+				"Give someone a role in it: foyer user add --workspace %q --email ADDRESS\n\n", site.Key, orphan.Name, orphan.Name)
+		} else if site != nil {
 			fmt.Fprintf(stdout, "Demo site ready (key %q, pages on %v, any port). Put this on a page:\n\n"+
 				"  <script defer src=\"http://%s/t.js\" data-site=\"%s\"></script>\n\n"+
 				"Export what arrived: foyer export events --site %s\n\n", site.Key, site.Hostnames, addr, site.Key, site.Key)
@@ -139,6 +146,20 @@ func workspaceNamed(ctx context.Context, st foyer.WorkspaceService, name string)
 		return nil, false, err
 	}
 	return w, created, nil
+}
+
+// demoOrphaned returns the demo site's workspace when users exist but none
+// is a member of it, so that nobody can sign in to see it; nil otherwise
+// (before the first owner, the setup page offers it).
+func demoOrphaned(ctx context.Context, st foyer.Store, site *foyer.Site) (*foyer.Workspace, error) {
+	if has, err := st.HasUsers(ctx); err != nil || !has {
+		return nil, err
+	}
+	members, err := st.Members(ctx, site.WorkspaceID)
+	if err != nil || len(members) > 0 {
+		return nil, err
+	}
+	return st.WorkspaceByID(ctx, site.WorkspaceID)
 }
 
 // ensureDemo creates the demo workspace and site unless they exist.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,9 +73,13 @@ func TestFirstOwnerFromLog(t *testing.T) {
 	}
 	s.stop()
 
-	// With an owner, a start logs no link, and the old one is dead.
+	// With an owner, a start logs no link, and the old one is dead; the
+	// demo site the owner took is ready.
 	s = startServer(t, files, "--db", db, "--demo")
 	time.Sleep(300 * time.Millisecond) // the link would follow the listening line at once
+	if out := waitFor(files.stdout, "Demo site ready", 5*time.Second); strings.Contains(out, "no member") || strings.Count(out, "Demo site ready") != 2 {
+		t.Errorf("the starts' output:\n%s", out)
+	}
 	if again := setupURLs(t, files.stderr, 0); len(again) != 1 {
 		t.Errorf("the second start logged a setup link: %q", again)
 	}
@@ -106,4 +111,35 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestDemoWithoutMember: when users exist and none is a member of the demo
+// site's workspace, `serve --demo` says so instead of "Demo site ready".
+func TestDemoWithoutMember(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "foyer.db")
+	add := exec.Command(foyerBin, "user", "add", "--db", db, "--workspace", "Acme", "--email", "olga@example.com")
+	add.Env = cleanEnv()
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("foyer user add: %v\n%s", err, out)
+	}
+	files := serverFiles{filepath.Join(dir, "stdout.log"), filepath.Join(dir, "stderr.log")}
+	startServer(t, files, "--db", db, "--demo")
+	out := waitFor(files.stdout, "no member", 5*time.Second)
+	if !strings.Contains(out, `workspace "Demo", which has no member`) || !strings.Contains(out, `foyer user add --workspace "Demo"`) || strings.Contains(out, "Demo site ready") {
+		t.Errorf("the output of serve --demo:\n%s", out)
+	}
+}
+
+// waitFor returns the file's text once it holds want, or after wait.
+func waitFor(file, want string, wait time.Duration) string {
+	deadline := time.Now().Add(wait)
+	for {
+		b, _ := os.ReadFile(file)
+		if strings.Contains(string(b), want) || time.Now().After(deadline) {
+			return string(b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
