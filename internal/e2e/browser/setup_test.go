@@ -103,3 +103,41 @@ func TestFirstOwnerInBrowser(t *testing.T) {
 		t.Errorf("page errors: %q", e)
 	}
 }
+
+// TestSetupDemoChoiceInBrowser: on a demo installation the setup page asks
+// how to start, with the demo site chosen; the owner types their own
+// workspace name, keeps that choice, and lands on the demo's feed under
+// their name. Screenshot: setup-demo.
+func TestSetupDemoChoiceInBrowser(t *testing.T) {
+	t.Parallel()
+	f := startFoyer(t)
+	ctx := context.Background()
+	demo := &foyer.Workspace{Name: "Demo"}
+	if err := f.app.Store.CreateWorkspace(ctx, demo); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Store.CreateSite(ctx, &foyer.Site{WorkspaceID: demo.ID, Key: "demo", Name: "Demo site", Hostnames: []string{"localhost"}}); err != nil {
+		t.Fatal(err)
+	}
+	link, err := foyerweb.NewSetupLink(ctx, f.app.Store)
+	if err != nil || link == "" {
+		t.Fatalf("setup link %q, %v", link, err)
+	}
+	tab := newTab(t, newBrowser(t))
+	do(t, tab, "fill the setup form", chromedp.Navigate(f.URL+link),
+		chromedp.WaitVisible(chromedp.CSS(`fieldset.start`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("input[name=workspace]").value = ""`),
+		chromedp.SendKeys(chromedp.CSS(`input[name=workspace]`), "Acme"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Olga Owner"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "olga@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=confirm]`), "correct horse battery"))
+	check(t, "the demo site is chosen", eval[bool](t, tab, `document.querySelector('input[name=start][value=demo]').checked`), true)
+	screenshot(t, tab, "setup-demo")
+	clickAndLoad(t, tab, `button[type=submit]`)
+	check(t, "lands on the demo's feed", eval[string](t, tab, `location.pathname`), fmt.Sprintf("/app/w/%d", demo.ID))
+	ws, err := f.app.Store.WorkspaceByID(ctx, demo.ID)
+	if err != nil || ws.Name != "Acme" {
+		t.Errorf("the demo's workspace: %+v, %v", ws, err)
+	}
+}
