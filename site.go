@@ -26,14 +26,14 @@ func ValidateSite(s *Site) error {
 		s.Name = s.Key
 	}
 	if utf8.RuneCountInString(s.Name) > maxSiteName || !utf8.ValidString(s.Name) {
-		return Errorf(EINVALID, "site %q: the name must be valid text of at most %d characters", s.Key, maxSiteName)
+		return Errorf(EINVALID, "The name must be text of at most %d characters.", maxSiteName)
 	}
 	switch s.Consent {
 	case "":
 		s.Consent = ConsentNone
 	case ConsentNone, ConsentRequired:
 	default:
-		return Errorf(EINVALID, "site %q: consent mode %q: want %q or %q", s.Key, s.Consent, ConsentNone, ConsentRequired)
+		return Errorf(EINVALID, "Unknown consent mode %q: choose %q or %q.", s.Consent, ConsentNone, ConsentRequired)
 	}
 	paths, err := ValidateExcludedPaths(s.ExcludedPaths)
 	if err != nil {
@@ -46,24 +46,61 @@ func ValidateSite(s *Site) error {
 	}
 	s.KeepParams = keep
 	if len(s.Hostnames) == 0 {
-		return Errorf(EINVALID, "site %q: at least one allowed hostname is required", s.Key)
+		return Errorf(EINVALID, "Give at least one hostname the site's pages are on, such as www.example.com.")
 	}
 	for i, h := range s.Hostnames {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if inner, ok := strings.CutPrefix(h, "["); ok {
 			ip, ok := ipv6Host(strings.TrimSuffix(inner, "]"))
 			if !ok || !strings.HasSuffix(inner, "]") {
-				return Errorf(EINVALID, "site %q: hostname %q: only an IPv6 address may go in brackets, as in [2001:db8::1]", s.Key, h)
+				return Errorf(EINVALID, "%q: only an IPv6 address may go in brackets, as in [2001:db8::1].", h)
 			}
 			h = ip
 		} else if ip, ok := ipv6Host(h); ok {
-			return Errorf(EINVALID, "site %q: hostname %q: write an IPv6 address in brackets, as in %s", s.Key, h, ip)
+			return Errorf(EINVALID, "%q: write an IPv6 address in brackets, as in %s.", h, ip)
 		} else if !validHostPattern(h) {
-			return Errorf(EINVALID, "site %q: hostname %q is not a hostname or *.domain pattern", s.Key, h)
+			return Errorf(EINVALID, "%q is not a hostname: write one as www.example.com, or *.example.com for every subdomain of example.com.", h)
 		}
 		s.Hostnames[i] = h
 	}
 	return nil
+}
+
+// HostnameOf returns the hostname in an entry of a site's hostnames as a
+// person may type or paste it: a hostname, a host:port, or a URL, so that
+// "https://www.example.com/pricing" and "www.example.com:443" give
+// "www.example.com". An IPv6 address keeps its brackets ("[::1]:8080"
+// gives "[::1]"), and a final dot goes; all in lower case. Anything else
+// comes back trimmed, for ValidateSite to refuse with its reason.
+func HostnameOf(entry string) string {
+	h := strings.ToLower(strings.TrimSpace(entry))
+	if _, rest, ok := strings.Cut(h, "://"); ok {
+		h = rest
+	} else {
+		h = strings.TrimPrefix(h, "//")
+	}
+	if i := strings.IndexAny(h, "/?#"); i >= 0 { // the path, query or fragment
+		h = h[:i]
+	}
+	if i := strings.LastIndex(h, "@"); i >= 0 { // a user name and password
+		h = h[i+1:]
+	}
+	if strings.HasPrefix(h, "[") {
+		if i := strings.LastIndex(h, "]:"); i >= 0 && digits(h[i+2:]) {
+			h = h[:i+1]
+		}
+	} else if i := strings.IndexByte(h, ':'); i >= 0 && strings.Count(h, ":") == 1 && digits(h[i+1:]) {
+		h = h[:i]
+	}
+	if len(h) > 1 && !strings.HasSuffix(h, "..") {
+		h = strings.TrimSuffix(h, ".")
+	}
+	return h
+}
+
+// digits reports whether s is decimal digits only (or empty).
+func digits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // ipv6Host returns the IPv6 address s (without brackets or zone) in

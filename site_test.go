@@ -95,3 +95,71 @@ func TestValidateKeepParams(t *testing.T) {
 		}
 	}
 }
+
+func TestHostnameOf(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"www.example.com":                       "www.example.com",
+		" https://www.example.com/ ":            "www.example.com",
+		"https://WWW.Example.com/pricing?x=1#a": "www.example.com",
+		"http://user:pw@shop.example.com:8080/": "shop.example.com",
+		"//cdn.example.com/x.js":                "cdn.example.com",
+		"www.example.com:443":                   "www.example.com",
+		"localhost:3000":                        "localhost",
+		"example.com/blog":                      "example.com",
+		"example.com.":                          "example.com",
+		"*.example.com":                         "*.example.com",
+		"https://*.example.com/":                "*.example.com",
+		"[::1]:8080":                            "[::1]",
+		"http://[2001:db8::1]:8080/":            "[2001:db8::1]",
+		"[::1]":                                 "[::1]",
+		"::1":                                   "::1", // ValidateSite asks for brackets
+		"example.com:http":                      "example.com:http",
+		"":                                      "",
+	} {
+		if got := HostnameOf(in); got != want {
+			t.Errorf("HostnameOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestValidateSiteMessages: what is wrong is said in plain words, without
+// the site's key, which a person adding a site never chose.
+func TestValidateSiteMessages(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		site Site
+		msg  string
+	}{
+		{Site{Hostnames: nil}, "Give at least one hostname"},
+		{Site{Hostnames: []string{"exa mple.com"}}, `"exa mple.com" is not a hostname: write one as www.example.com`},
+		{Site{Hostnames: []string{"::1"}}, `"::1": write an IPv6 address in brackets, as in [::1].`},
+		{Site{Hostnames: []string{"x.com"}, Consent: "maybe"}, `Unknown consent mode "maybe"`},
+		{Site{Hostnames: []string{"x.com"}, Name: strings.Repeat("n", 201)}, "at most 200 characters"},
+	} {
+		s := tt.site
+		s.Key = "k7q2secretkey"
+		err := ValidateSite(&s)
+		if msg := ErrorMessage(err); ErrorCode(err) != EINVALID || !strings.Contains(msg, tt.msg) || strings.Contains(msg, s.Key) {
+			t.Errorf("ValidateSite(%+v): %q, want EINVALID saying %q without the key", tt.site, msg, tt.msg)
+		}
+	}
+}
+
+// FuzzHostnameOf: any entry gives a hostname without a scheme, path or
+// port, and one that ValidateSite accepts reads the same again.
+func FuzzHostnameOf(f *testing.F) {
+	for _, s := range []string{"https://www.example.com/", "[::1]:8080", "a@b:1/c", "example.com.", "*.x.y", "http://[x]:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		h := HostnameOf(in)
+		if strings.ContainsAny(h, "/?#@") {
+			t.Fatalf("HostnameOf(%q) = %q", in, h)
+		}
+		s := &Site{Key: "k", Hostnames: []string{h}}
+		if ValidateSite(s) == nil && HostnameOf(s.Hostnames[0]) != s.Hostnames[0] {
+			t.Fatalf("HostnameOf(%q) = %q, valid as %q, which reads as %q", in, h, s.Hostnames[0], HostnameOf(s.Hostnames[0]))
+		}
+	})
+}

@@ -123,6 +123,15 @@ type UserService interface {
 	// UseRecoveryCode spends one of the user's recovery codes; ENOTFOUND
 	// when it is not one, or was used.
 	UseRecoveryCode(ctx context.Context, userID int64, hash []byte) error
+	// ReplaceRecoveryCodes gives the user new recovery codes; the old ones
+	// stop working. ECONFLICT when two-factor authentication is off,
+	// ENOTFOUND when there is no such user.
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, recoveryHashes [][]byte) error
+	// ClearTOTP turns two-factor authentication off: the secret, the last
+	// time step used and the recovery codes are gone. EFORBIDDEN while a
+	// workspace of the user requires it, ENOTFOUND when there is no such
+	// user.
+	ClearTOTP(ctx context.Context, userID int64) error
 	// SetRequire2FA says whether a workspace requires two-factor
 	// authentication of its members.
 	SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error

@@ -64,7 +64,7 @@ func (s *Store) workspaceWhere(ctx context.Context, q querier, col string, v any
 // CreateSite stores site and sets its ID and CreatedAt.
 func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	if err := foyer.ValidateSite(site); err != nil {
-		return err
+		return fmt.Errorf("store: create site %q: %w", site.Key, err)
 	}
 	site.CreatedAt = s.now().UTC().Truncate(1e6)
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */

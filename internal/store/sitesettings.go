@@ -58,7 +58,7 @@ func (s *Store) updateSite(ctx context.Context, tx *sql.Tx, site *foyer.Site) er
 	}
 	site.CreatedAt = fromMS(created)
 	if err := foyer.ValidateSite(site); err != nil {
-		return err
+		return fmt.Errorf("store: update site %d: %w", site.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.UpdateSite */
 		UPDATE sites SET name = ?, hostnames = ?, honor_gpc = ?, consent_mode = ?, excluded_paths = ?,

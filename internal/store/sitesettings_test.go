@@ -81,7 +81,7 @@ func TestUpdateSite(t *testing.T) {
 			edit func(*foyer.Site)
 			msg  string
 		}{
-			{"no hostname", func(s *foyer.Site) { s.Hostnames = nil }, "at least one allowed hostname"},
+			{"no hostname", func(s *foyer.Site) { s.Hostnames = nil }, "at least one hostname"},
 			{"bad hostname", func(s *foyer.Site) { s.Hostnames = []string{"not a host"} }, "is not a hostname"},
 			{"consent mode", func(s *foyer.Site) { s.Consent = "maybe" }, `consent mode "maybe"`},
 			{"excluded path", func(s *foyer.Site) { s.ExcludedPaths = []string{"/ok/", "/blog-*"} }, "'*' must be a whole segment"},

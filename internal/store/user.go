@@ -250,17 +250,92 @@ func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recove
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+	if err := s.replaceRecoveryCodes(ctx, tx, userID, recoveryHashes); err != nil {
 		return fmt.Errorf("store: set totp: %w", err)
-	}
-	for _, h := range recoveryHashes {
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */
-			INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
-			return fmt.Errorf("store: set totp: %w", err)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: set totp: %w", err)
+	}
+	return nil
+}
+
+// replaceRecoveryCodes deletes the user's recovery codes, spent or not,
+// and stores the new ones.
+func (s *Store) replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int64, hashes [][]byte) error {
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.replaceRecoveryCodes */ DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.replaceRecoveryCodes */
+			INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplaceRecoveryCodes gives the user new recovery codes, in one
+// transaction: the old ones, spent or not, stop working. ENOTFOUND when
+// there is no such user, ECONFLICT when its two-factor authentication is
+// off.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	defer tx.Rollback()
+	var secret string
+	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.ReplaceRecoveryCodes */ SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	if secret == "" {
+		return foyer.Errorf(foyer.ECONFLICT, "two-factor authentication is off")
+	}
+	if err := s.replaceRecoveryCodes(ctx, tx, userID, hashes); err != nil {
+		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	return nil
+}
+
+// ClearTOTP turns the user's two-factor authentication off, in one
+// transaction: the secret, the last time step used and the recovery codes
+// are gone. EFORBIDDEN while a workspace of the user requires it,
+// ENOTFOUND when there is no such user.
+func (s *Store) ClearTOTP(ctx context.Context, userID int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: clear totp: %w", err)
+	}
+	defer tx.Rollback()
+	var required int
+	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.ClearTOTP */
+		SELECT COUNT(*) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+		WHERE m.user_id = ? AND w.require_2fa = ?`), userID, flag(true)).Scan(&required)
+	if err != nil {
+		return fmt.Errorf("store: clear totp: %w", err)
+	}
+	if required > 0 {
+		return foyer.Errorf(foyer.EFORBIDDEN, "a workspace you are in requires two-factor authentication")
+	}
+	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.ClearTOTP */ UPDATE users SET totp_secret = '', totp_last_step = 0 WHERE id = ?`), userID)
+	if err != nil {
+		return fmt.Errorf("store: clear totp: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	if err := s.replaceRecoveryCodes(ctx, tx, userID, nil); err != nil {
+		return fmt.Errorf("store: clear totp: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: clear totp: %w", err)
 	}
 	return nil
 }

@@ -126,3 +126,74 @@ func TestRecoveryCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestClearTOTPAndNewRecoveryCodes: new recovery codes replace the old
+// ones, spent or not; turning two-factor authentication off clears the
+// secret, the last step and the codes, unless a workspace requires it.
+func TestClearTOTPAndNewRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		ctx := context.Background()
+		u := &foyer.User{Email: "olga@example.com"}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		_, hashes := auth.NewRecoveryCodes(1)
+		wantCodeOf(t, "new codes while off", s.ReplaceRecoveryCodes(ctx, u.ID, hashes), foyer.ECONFLICT)
+		wantCodeOf(t, "new codes of nobody", s.ReplaceRecoveryCodes(ctx, u.ID+100, hashes), foyer.ENOTFOUND)
+		wantCodeOf(t, "clear nobody", s.ClearTOTP(ctx, u.ID+100), foyer.ENOTFOUND)
+
+		old, oldHashes := auth.NewRecoveryCodes(2)
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", oldHashes); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(old[0])); err != nil {
+			t.Fatal(err)
+		}
+		codes, hashes := auth.NewRecoveryCodes(2)
+		if err := s.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
+			t.Fatalf("new codes: %v", err)
+		}
+		wantCodeOf(t, "an old unspent code", s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(old[1])), foyer.ENOTFOUND)
+		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(codes[0])); err != nil {
+			t.Errorf("a new code: %v", err)
+		}
+		if err := s.UseTOTPStep(ctx, u.ID, 1000); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.TOTPSecret != "SECRET" {
+			t.Errorf("new codes changed the secret to %q", got.TOTPSecret)
+		}
+		wantCodeOf(t, "new codes leave the last step", s.UseTOTPStep(ctx, u.ID, 1000), foyer.ECONFLICT)
+
+		// A workspace that requires it keeps it on.
+		ws := &foyer.Workspace{Name: "Acme"}
+		if err := s.CreateWorkspace(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: ws.ID, UserID: u.ID, Role: foyer.RoleViewer}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetRequire2FA(ctx, ws.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		wantCodeOf(t, "clear while required", s.ClearTOTP(ctx, u.ID), foyer.EFORBIDDEN)
+		if got, _ := s.UserByID(ctx, u.ID); got.TOTPSecret != "SECRET" {
+			t.Fatal("a refused clear changed the secret")
+		}
+		if err := s.SetRequire2FA(ctx, ws.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ClearTOTP(ctx, u.ID); err != nil {
+			t.Fatalf("clear: %v", err)
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.TOTPSecret != "" {
+			t.Errorf("after clearing, the secret is %q", got.TOTPSecret)
+		}
+		wantCodeOf(t, "a code after clearing", s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(codes[1])), foyer.ENOTFOUND)
+		if err := s.UseTOTPStep(ctx, u.ID, 1); err != nil {
+			t.Errorf("the last step was kept: %v", err)
+		}
+	})
+}

@@ -29,6 +29,7 @@ var accountNotices = map[string]string{
 	"password": "Your password is changed. Every other place where you were signed in is signed out.",
 	"revoked":  "That session is signed out.",
 	"others":   "Every other place where you were signed in is signed out.",
+	"2fa-off":  "Two-factor authentication is off, and your recovery codes no longer work. You can set it up again at any time.",
 	"unlinked": "That account is unlinked: it no longer signs you in. Where you are signed in, you stay signed in.",
 }
 

@@ -202,6 +202,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/account/sessions/" + victimSession + "/revoke", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/identities/" + victimIdentity.PublicID() + "/unlink", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/sign-out-others", url.Values{}, nil, seeOther},
+		// Turning two-factor authentication off and new recovery codes act
+		// on the caller's own account only; no caller here has it on, so
+		// each is sent to set it up, and a signed-out one to sign in.
+		{"POST", "/account/2fa/off", url.Values{"code": {"000000"}}, nil, seeOther},
+		{"POST", "/account/2fa/recovery-codes", url.Values{"code": {"000000"}}, nil, seeOther},
 	}
 	// sitesOf describes a workspace's sites (how many, and each one's
 	// settings) and its saved feeds.

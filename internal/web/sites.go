@@ -123,7 +123,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 	var d sitesView
 	d.Form.Name, d.Form.Hostnames = r.PostForm.Get("name"), r.PostForm.Get("hostnames")
 	site := &foyer.Site{WorkspaceID: m.WorkspaceID, Key: foyer.NewSiteKey(), Name: d.Form.Name, HonorGPC: true,
-		Hostnames: splitHostnames(d.Form.Hostnames)}
+		Hostnames: hostnamesOf(d.Form.Hostnames)}
 	if err := s.cfg.Store.CreateSite(r.Context(), site); err != nil {
 		if foyer.ErrorCode(err) == foyer.EINVALID {
 			s.renderSites(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err), d)

@@ -167,3 +167,46 @@ func TestLoopbackSnippetWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestAddSitePastedURL: the add-site form takes a pasted URL or a
+// host:port for a hostname, and says what is wrong in plain words,
+// without the new site's key.
+func TestAddSitePastedURL(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ada@example.com", "correct horse battery", "Acme", foyer.RoleAdmin)
+	acme := w.site("Acme", "acme-web")
+	sites := fmt.Sprintf("/app/w/%d/sites", acme.WorkspaceID)
+	ada := w.signIn("ada@example.com")
+
+	add := url.Values{"name": {"Shop"}, "hostnames": {"https://www.example.com/\r\nshop.example.com:8443\r\nhttp://WWW.Example.com/pricing?x=1"}}
+	if resp := w.do("POST", sites, add, ada, same...); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add a site by its URL: %d\n%s", resp.StatusCode, body(resp))
+	}
+	list, _ := w.st.Sites(context.Background(), acme.WorkspaceID)
+	var added *foyer.Site
+	for _, s := range list {
+		if s.Name == "Shop" {
+			added = s
+		}
+	}
+	if added == nil || strings.Join(added.Hostnames, ",") != "www.example.com,shop.example.com" {
+		t.Fatalf("added %+v", added)
+	}
+
+	for _, bad := range []struct{ hostnames, msg string }{
+		{"https://www_example.com/", "&#34;www_example.com&#34; is not a hostname: write one as www.example.com, or *.example.com for every subdomain of example.com."},
+		{" \r\n ", "Give at least one hostname the site&#39;s pages are on, such as www.example.com."},
+		{"2001:db8::1", "&#34;2001:db8::1&#34;: write an IPv6 address in brackets, as in [2001:db8::1]."},
+	} {
+		resp := w.do("POST", sites, url.Values{"name": {"Bad"}, "hostnames": {bad.hostnames}}, ada, same...)
+		b := body(resp)
+		_, msg, _ := strings.Cut(b, `<p class="error" role="alert">`)
+		msg, _, _ = strings.Cut(msg, "</p>")
+		if resp.StatusCode != http.StatusBadRequest || msg != bad.msg {
+			t.Errorf("hostnames %q: %d, %q, want %q", bad.hostnames, resp.StatusCode, msg, bad.msg)
+		}
+	}
+	if list, _ := w.st.Sites(context.Background(), acme.WorkspaceID); len(list) != 2 {
+		t.Errorf("%d sites, want 2", len(list))
+	}
+}

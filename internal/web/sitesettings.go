@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,19 @@ func formOf(site *foyer.Site) settingsForm {
 // names, typed one a line, or separated by commas or spaces.
 func splitHostnames(s string) []string {
 	return strings.FieldsFunc(s, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' || c == ' ' })
+}
+
+// hostnamesOf reads the hostnames a person typed or pasted, as
+// splitHostnames does, each a hostname, a host:port or a URL, and returns
+// their hostnames (foyer.HostnameOf) without repeats.
+func hostnamesOf(s string) []string {
+	var out []string
+	for _, e := range splitHostnames(s) {
+		if h := foyer.HostnameOf(e); !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // settingsSite returns the site in the path when the user may change it:
@@ -99,7 +113,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	form := settingsForm{Name: f.Get("name"), Hostnames: f.Get("hostnames"), ExcludedPaths: f.Get("excluded_paths"),
 		KeepParams: f.Get("keep_params"), Consent: foyer.ConsentMode(f.Get("consent")), HonorGPC: f.Get("honor_gpc") == "on",
 		IdentifyForms: f.Get("identify_forms") == "on", IdentifyLinks: f.Get("identify_email_links") == "on"}
-	site := &foyer.Site{ID: stored.ID, WorkspaceID: m.WorkspaceID, Name: form.Name, Hostnames: splitHostnames(form.Hostnames),
+	site := &foyer.Site{ID: stored.ID, WorkspaceID: m.WorkspaceID, Name: form.Name, Hostnames: hostnamesOf(form.Hostnames),
 		HonorGPC: form.HonorGPC, Consent: form.Consent, ExcludedPaths: strings.Split(form.ExcludedPaths, "\n"),
 		KeepParams: splitHostnames(form.KeepParams),
 		Identify:   foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks}}

@@ -124,8 +124,8 @@ func TestSiteSettings(t *testing.T) {
 			}
 			v.Set("excluded_paths", strings.Join(ps, "\n"))
 		}, "51 excluded paths: at most 50"},
-		{"no hostname", func(v url.Values) { v.Set("hostnames", " \n ") }, "at least one allowed hostname is required"},
-		{"bad hostname", func(v url.Values) { v.Set("hostnames", "https://www.example.com/") }, "is not a hostname"},
+		{"no hostname", func(v url.Values) { v.Set("hostnames", " \n ") }, "Give at least one hostname"},
+		{"bad hostname", func(v url.Values) { v.Set("hostnames", "https://www_example.com/") }, "&#34;www_example.com&#34; is not a hostname: write one as www.example.com"},
 		{"bracketed text", func(v url.Values) { v.Set("hostnames", "[intranet]") }, "only an IPv6 address may go in brackets"},
 		{"IPv6 without brackets", func(v url.Values) { v.Set("hostnames", "::1") }, "write an IPv6 address in brackets, as in [::1]"},
 		{"a parameter that names a person", func(v url.Values) { v.Set("keep_params", "page, fy_fn") },

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"html/template"
 	"net/http"
 	"strings"
@@ -25,6 +26,7 @@ type enrolView struct {
 	RecoveryCodes []string
 	Enabled       bool
 	Forced        bool // a workspace of the user requires it
+	Renewed       bool // RecoveryCodes replace the old ones; 2FA was on before
 }
 
 // secondFactor asks a half-signed-in session for its code (GET) and checks
@@ -54,19 +56,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	r.ParseForm()
-	code := strings.TrimSpace(r.PostForm.Get("code"))
-	v, err := s.checkSecret(ctx, u, func() string {
-		if step, ok := auth.MatchTOTP(u.TOTPSecret, code, s.now()); ok {
-			if s.cfg.Store.UseTOTPStep(ctx, u.ID, step) == nil {
-				return ""
-			}
-			return "That code was used already. Wait for the next one, or use a recovery code."
-		}
-		if len(code) > 6 && s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil {
-			return ""
-		}
-		return "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
-	})
+	v, err := s.checkSecret(ctx, u, s.spendCode(ctx, u, r.PostForm.Get("code")))
 	if err != nil {
 		s.serverErrorOf(w, "2fa", u, err)
 		return
@@ -85,6 +75,24 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// spendCode returns the check, for checkSecret, of a code of u's
+// authenticator app or one of u's recovery codes: each works once.
+func (s *Server) spendCode(ctx context.Context, u *foyer.User, code string) func() (wrong string) {
+	return func() string {
+		code := strings.TrimSpace(code)
+		if step, ok := auth.MatchTOTP(u.TOTPSecret, code, s.now()); ok {
+			if s.cfg.Store.UseTOTPStep(ctx, u.ID, step) == nil {
+				return ""
+			}
+			return "That code was used already. Wait for the next one, or use a recovery code."
+		}
+		if len(code) > 6 && s.cfg.Store.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(code)) == nil {
+			return ""
+		}
+		return "That code is wrong. Use the current code of your authenticator app, or one of your recovery codes."
+	}
 }
 
 // enrolPage sets up two-factor authentication: a new secret to scan or
@@ -143,6 +151,107 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 		status = http.StatusBadRequest
 	}
 	s.render(w, status, "enrol", d)
+}
+
+// enabledView is the view of the page of a user whose two-factor
+// authentication is on; ok is false when it wrote an error.
+func (s *Server) enabledView(w http.ResponseWriter, r *http.Request, u *foyer.User) (enrolView, bool) {
+	d := enrolView{layout: layout{Title: "Two-factor authentication", User: u}, Enabled: true}
+	ms, err := s.memberships(r, u)
+	if err != nil {
+		s.serverErrorOf(w, "2fa", u, err)
+		return d, false
+	}
+	for _, m := range ms {
+		d.Forced = d.Forced || m.Require2FA
+	}
+	return d, true
+}
+
+// errRequired is why a user may not turn two-factor authentication off.
+const errRequired = "A workspace you are in requires two-factor authentication, so it stays on while you are a member."
+
+// checkOwnCode checks the code of the form, of the user's authenticator
+// app or a recovery code, through the client's sign-in limit and the one
+// gate: a wrong code counts toward the account's lock. When it is not
+// right, it renders the page with the reason and reports false.
+func (s *Server) checkOwnCode(w http.ResponseWriter, r *http.Request, u *foyer.User, d enrolView) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	r.ParseForm()
+	if !s.allowSignIn(w, r) {
+		d.Error = errTooManyAttempts
+		s.render(w, http.StatusTooManyRequests, "enrol", d)
+		return false
+	}
+	v, err := s.checkSecret(r.Context(), u, s.spendCode(r.Context(), u, r.PostForm.Get("code")))
+	if err != nil {
+		s.serverErrorOf(w, "2fa", u, err)
+		return false
+	}
+	if !v.ok {
+		d.Error = v.msg
+		s.render(w, v.status, "enrol", d)
+	}
+	return v.ok
+}
+
+// turnOff2FA turns the user's two-factor authentication off, with a
+// current code or a recovery code, unless a workspace of the user requires
+// it (403); then the account page says so.
+func (s *Server) turnOff2FA(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	if u.TOTPSecret == "" {
+		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+		return
+	}
+	d, ok := s.enabledView(w, r, u)
+	if !ok {
+		return
+	}
+	if d.Forced {
+		d.Error = errRequired
+		s.render(w, http.StatusForbidden, "enrol", d)
+		return
+	}
+	if !s.checkOwnCode(w, r, u, d) {
+		return
+	}
+	err := s.cfg.Store.ClearTOTP(r.Context(), u.ID)
+	if foyer.ErrorCode(err) == foyer.EFORBIDDEN { // required since the check above
+		d.Error = errRequired
+		s.render(w, http.StatusForbidden, "enrol", d)
+		return
+	}
+	if err != nil {
+		s.serverErrorOf(w, "2fa off", u, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=2fa-off", http.StatusSeeOther)
+}
+
+// renewRecoveryCodes replaces the user's recovery codes, with a current
+// code or a recovery code, and shows the new ones once: the old ones stop
+// working.
+func (s *Server) renewRecoveryCodes(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	if u.TOTPSecret == "" {
+		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+		return
+	}
+	d, ok := s.enabledView(w, r, u)
+	if !ok || !s.checkOwnCode(w, r, u, d) {
+		return
+	}
+	codes, hashes := auth.NewRecoveryCodes(10)
+	err := s.cfg.Store.ReplaceRecoveryCodes(r.Context(), u.ID, hashes)
+	if foyer.ErrorCode(err) == foyer.ECONFLICT { // turned off since
+		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		s.serverErrorOf(w, "recovery codes", u, err)
+		return
+	}
+	d.RecoveryCodes, d.Renewed = codes, true
+	s.render(w, http.StatusOK, "enrol", d)
 }
 
 // require2FA turns the workspace's requirement of two-factor

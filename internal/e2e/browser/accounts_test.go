@@ -16,9 +16,10 @@ import (
 // TestAccountsInBrowser walks through accounts in Chromium: an owner signs
 // in with a TOTP code, requires two-factor authentication of the workspace
 // and invites a viewer by link; the viewer accepts, is made to set up
-// two-factor authentication, and then reads the feed but cannot export or
-// manage members; the owner then makes the viewer an analyst and revokes
-// another invitation. Screenshots: 2fa, members, enrol, recovery,
+// two-factor authentication, makes new recovery codes (but may not turn it
+// off), and then reads the feed but cannot export or manage members; the
+// owner then makes the viewer an analyst and revokes another invitation.
+// Screenshots: 2fa, members, enrol, recovery, 2fa-on, recovery-renewed,
 // viewer-feed, members-role, members-revoked.
 func TestAccountsInBrowser(t *testing.T) {
 	t.Parallel()
@@ -87,6 +88,19 @@ func TestAccountsInBrowser(t *testing.T) {
 	clickAndLoad(t, v, `form[action="/account/2fa"] button`)
 	check(t, "recovery codes", len(strings.Fields(eval[string](t, v, `document.querySelector('textarea.codes').value`))), 10)
 	screenshot(t, v, "recovery")
+	// Acme requires it, so the viewer may not turn it off, but makes new
+	// recovery codes with one of the first ones.
+	first := strings.Fields(eval[string](t, v, `document.querySelector('textarea.codes').value`))[0]
+	renew := `form[action="/account/2fa/recovery-codes"]`
+	do(t, v, "the 2FA page", chromedp.Navigate(f.URL+"/account/2fa"), chromedp.WaitVisible(chromedp.CSS(renew)))
+	check(t, "no turning off", eval[int](t, v, `document.querySelectorAll('form[action="/account/2fa/off"]').length`), 0)
+	do(t, v, "a recovery code", chromedp.SendKeys(chromedp.CSS(renew+` input[name=code]`), first))
+	screenshot(t, v, "2fa-on")
+	clickAndLoad(t, v, renew+` button`)
+	check(t, "new recovery codes", len(strings.Fields(eval[string](t, v, `document.querySelector('textarea.codes').value`))), 10)
+	check(t, "renewal said", eval[string](t, v, `document.querySelector('p.notice[role=status]').textContent`),
+		"You have new recovery codes: the old ones no longer work.")
+	screenshot(t, v, "recovery-renewed")
 	do(t, v, "the feed", chromedp.Navigate(f.URL+fmt.Sprintf("/app/w/%d", site.WorkspaceID)), chromedp.WaitVisible(chromedp.CSS(`form.filters`)))
 	check(t, "viewer on the feed", path(v), fmt.Sprintf("/app/w/%d", site.WorkspaceID))
 	check(t, "no export link", eval[int](t, v, `document.querySelectorAll('a.export').length`), 0)
