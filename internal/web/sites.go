@@ -42,29 +42,32 @@ func (s *Server) baseURL(r *http.Request) string {
 // plain http on this machine.
 func requestURL(r *http.Request) string {
 	scheme := "https"
-	if r.TLS == nil && (strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "127.0.0.1")) {
+	if r.TLS == nil && loopbackHost(r.Host) {
 		scheme = "http"
 	}
 	return scheme + "://" + r.Host
+}
+
+// loopbackHost reports whether a Host header (with or without a port)
+// names this machine: localhost, a name under .localhost, 127.0.0.0/8 or
+// ::1. "localhost.example.com" does not.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // loopbackSnippet reports whether snippets made for r name a loopback
 // address (localhost, 127.0.0.0/8, ::1): true only without a public URL,
 // since a visitor's browser would then try to reach its own machine.
 func (s *Server) loopbackSnippet(r *http.Request) bool {
-	if s.cfg.PublicURL != "" {
-		return false
-	}
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
+	return s.cfg.PublicURL == "" && loopbackHost(r.Host)
 }
 
 // snippet is the tracker tag for a site, served from this Foyer, with the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -208,5 +209,27 @@ func TestAddSitePastedURL(t *testing.T) {
 	}
 	if list, _ := w.st.Sites(context.Background(), acme.WorkspaceID); len(list) != 2 {
 		t.Errorf("%d sites, want 2", len(list))
+	}
+}
+
+// TestRequestURL: links made from the request are plain http only on this
+// machine (localhost, 127/8, ::1), and https for any other host, one that
+// merely begins with "localhost" too.
+func TestRequestURL(t *testing.T) {
+	for host, want := range map[string]string{
+		"localhost:8080":             "http://localhost:8080",
+		"127.0.0.1:8080":             "http://127.0.0.1:8080",
+		"127.5.5.5":                  "http://127.5.5.5",
+		"[::1]:8080":                 "http://[::1]:8080",
+		"app.localhost":              "http://app.localhost",
+		"localhost.evil.example":     "https://localhost.evil.example",
+		"127.0.0.1.evil.example:443": "https://127.0.0.1.evil.example:443",
+		"foyer.example.com":          "https://foyer.example.com",
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = host
+		if got := requestURL(r); got != want {
+			t.Errorf("requestURL on %s = %s, want %s", host, got, want)
+		}
 	}
 }
