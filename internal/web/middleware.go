@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/foyerhq/foyer"
@@ -101,20 +102,28 @@ func (s *Server) signedInTo(enrolment bool, next func(http.ResponseWriter, *http
 			return
 		}
 		if u.TOTPSecret == "" && !sess.MultiFactorAtIdP && !enrolment {
-			ms, err := s.memberships(r, u)
+			required, err := s.requires2FA(r, u)
 			if err != nil {
 				s.serverError(w, "session", err)
 				return
 			}
-			for _, m := range ms {
-				if m.Require2FA {
-					http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
-					return
-				}
+			if required {
+				http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+				return
 			}
 		}
 		next(w, r, u)
 	}
+}
+
+// requires2FA reports whether a workspace of u requires two-factor
+// authentication of its members.
+func (s *Server) requires2FA(r *http.Request, u *foyer.User) (bool, error) {
+	ms, err := s.memberships(r, u)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(ms, func(m foyer.Membership) bool { return m.Require2FA }), nil
 }
 
 // workspaceOf returns the user's membership of the workspace in the path,

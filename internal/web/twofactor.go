@@ -99,20 +99,15 @@ func (s *Server) spendCode(ctx context.Context, u *foyer.User, code string) func
 // type (GET), then the first code (POST), which turns it on and shows the
 // recovery codes once.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	d := enrolView{layout: layout{Title: "Two-factor authentication", User: u}}
-	ms, err := s.memberships(r, u)
-	if err != nil {
-		s.serverError(w, "2fa", err)
+	d, ok := s.newEnrolView(w, r, u)
+	if !ok {
 		return
 	}
-	for _, m := range ms {
-		d.Forced = d.Forced || m.Require2FA
-	}
-	if u.TOTPSecret != "" {
-		d.Enabled = true
+	if d.Enabled {
 		s.render(w, http.StatusOK, "enrol", d)
 		return
 	}
+	var err error
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 		r.ParseForm()
@@ -153,18 +148,16 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 	s.render(w, status, "enrol", d)
 }
 
-// enabledView is the view of the page of a user whose two-factor
-// authentication is on; ok is false when it wrote an error.
-func (s *Server) enabledView(w http.ResponseWriter, r *http.Request, u *foyer.User) (enrolView, bool) {
-	d := enrolView{layout: layout{Title: "Two-factor authentication", User: u}, Enabled: true}
-	ms, err := s.memberships(r, u)
+// newEnrolView is the two-factor page of u: whether it is on, and whether
+// a workspace requires it; ok is false when it wrote an error.
+func (s *Server) newEnrolView(w http.ResponseWriter, r *http.Request, u *foyer.User) (enrolView, bool) {
+	d := enrolView{layout: layout{Title: "Two-factor authentication", User: u}, Enabled: u.TOTPSecret != ""}
+	forced, err := s.requires2FA(r, u)
 	if err != nil {
 		s.serverErrorOf(w, "2fa", u, err)
 		return d, false
 	}
-	for _, m := range ms {
-		d.Forced = d.Forced || m.Require2FA
-	}
+	d.Forced = forced
 	return d, true
 }
 
@@ -203,7 +196,7 @@ func (s *Server) turnOff2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
 		return
 	}
-	d, ok := s.enabledView(w, r, u)
+	d, ok := s.newEnrolView(w, r, u)
 	if !ok {
 		return
 	}
@@ -236,7 +229,7 @@ func (s *Server) renewRecoveryCodes(w http.ResponseWriter, r *http.Request, u *f
 		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
 		return
 	}
-	d, ok := s.enabledView(w, r, u)
+	d, ok := s.newEnrolView(w, r, u)
 	if !ok || !s.checkOwnCode(w, r, u, d) {
 		return
 	}
