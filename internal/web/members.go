@@ -124,13 +124,8 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
-	if err == nil {
-		_, err = s.cfg.Store.Role(r.Context(), m.WorkspaceID, id)
-	}
-	if err != nil {
-		// Not a member of this workspace: as if there were no such user.
-		s.notFound(w, u)
+	id, ok := s.memberOf(w, r, u, m)
+	if !ok {
 		return
 	}
 	target, err := s.cfg.Store.UserByID(r.Context(), id)

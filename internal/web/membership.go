@@ -46,11 +46,7 @@ func (s *Server) memberOf(w http.ResponseWriter, r *http.Request, u *foyer.User,
 func (s *Server) memberChangeError(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, what string, err error) {
 	switch foyer.ErrorCode(err) {
 	case foyer.ECONFLICT, foyer.EINVALID:
-		status := http.StatusConflict
-		if foyer.ErrorCode(err) == foyer.EINVALID {
-			status = http.StatusBadRequest
-		}
-		s.renderMembers(w, r, u, m, status, foyer.ErrorMessage(err), membersView{})
+		s.renderMembers(w, r, u, m, foyer.ErrorStatus(foyer.ErrorCode(err)), foyer.ErrorMessage(err), membersView{})
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)
 	default:
