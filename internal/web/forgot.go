@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -71,7 +70,7 @@ func (s *Server) mailOwnReset(r *http.Request, u *foyer.User) error {
 	if err := s.cfg.Store.CreateLink(r.Context(), hash, l); err != nil {
 		return err
 	}
-	subject, body := ownResetMail(u.Email, s.linkURL(r, foyer.LinkReset, token), l.ExpiresAt)
+	subject, body := resetMail("", u.Email, s.linkURL(r, foyer.LinkReset, token), l.ExpiresAt)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -80,21 +79,4 @@ func (s *Server) mailOwnReset(r *http.Request, u *foyer.User) error {
 		}
 	}()
 	return nil
-}
-
-// ownResetMail is the text of a reset link a user asked for.
-func ownResetMail(email, link string, until time.Time) (subject, body string) {
-	subject = "Choose a new Foyer password"
-	body = fmt.Sprintf(`Hello,
-
-Someone asked Foyer for a link to choose a new password for %s.
-
-Open it to set the password. It works once, until %s UTC, and signs you
-out everywhere you are signed in:
-
-%s
-
-If it was not you, ignore this message: your password stays as it is.
-`, email, until.UTC().Format("2 January 2006, 15:04"), link)
-	return subject, body
 }

@@ -68,19 +68,26 @@ unless the link is opened.
 	return subject, body
 }
 
-// resetMail is the text of a password reset.
+// resetMail is the text of a password reset link that by (an owner's
+// address) made, or, when by is "", that the user asked for.
 func resetMail(by, email, link string, until time.Time) (subject, body string) {
+	opening := fmt.Sprintf("%s made a link for you to choose a new password for %s on Foyer.", by, email)
+	closing := "If you did not ask for a new password, tell the owner of your workspace."
+	if by == "" {
+		opening = fmt.Sprintf("Someone asked Foyer for a link to choose a new password for %s.", email)
+		closing = "If it was not you, ignore this message: your password stays as it is."
+	}
 	subject = "Choose a new Foyer password"
 	body = fmt.Sprintf(`Hello,
 
-%s made a link for you to choose a new password for %s on Foyer.
+%s
 
 Open it to set the password. It works once, until %s UTC, and signs you
 out everywhere you are signed in:
 
 %s
 
-If you did not ask for a new password, tell the owner of your workspace.
-`, by, email, until.UTC().Format("2 January 2006, 15:04"), link)
+%s
+`, opening, until.UTC().Format("2 January 2006, 15:04"), link, closing)
 	return subject, body
 }
