@@ -238,25 +238,16 @@ func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member,
 // SetTOTP turns two-factor authentication on and replaces the recovery
 // codes, in one transaction.
 func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: set totp: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), secret, userID)
-	if err != nil {
-		return fmt.Errorf("store: set totp: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
-	}
-	if err := s.replaceRecoveryCodes(ctx, tx, userID, recoveryHashes); err != nil {
-		return fmt.Errorf("store: set totp: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: set totp: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "set totp", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), secret, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+		}
+		return s.replaceRecoveryCodes(ctx, tx, userID, recoveryHashes)
+	})
 }
 
 // replaceRecoveryCodes deletes the user's recovery codes, spent or not,
@@ -279,29 +270,20 @@ func (s *Store) replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int
 // there is no such user, ECONFLICT when its two-factor authentication is
 // off.
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: replace recovery codes: %w", err)
-	}
-	defer tx.Rollback()
-	var secret string
-	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.ReplaceRecoveryCodes */ SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&secret)
-	if errors.Is(err, sql.ErrNoRows) {
-		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
-	}
-	if err != nil {
-		return fmt.Errorf("store: replace recovery codes: %w", err)
-	}
-	if secret == "" {
-		return foyer.Errorf(foyer.ECONFLICT, "two-factor authentication is off")
-	}
-	if err := s.replaceRecoveryCodes(ctx, tx, userID, hashes); err != nil {
-		return fmt.Errorf("store: replace recovery codes: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: replace recovery codes: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "replace recovery codes", func(tx *sql.Tx) error {
+		var secret string
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.ReplaceRecoveryCodes */ SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&secret)
+		if errors.Is(err, sql.ErrNoRows) {
+			return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+		}
+		if err != nil {
+			return err
+		}
+		if secret == "" {
+			return foyer.Errorf(foyer.ECONFLICT, "two-factor authentication is off")
+		}
+		return s.replaceRecoveryCodes(ctx, tx, userID, hashes)
+	})
 }
 
 // ClearTOTP turns the user's two-factor authentication off, in one
@@ -309,35 +291,26 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [
 // are gone. EFORBIDDEN while a workspace of the user requires it,
 // ENOTFOUND when there is no such user.
 func (s *Store) ClearTOTP(ctx context.Context, userID int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: clear totp: %w", err)
-	}
-	defer tx.Rollback()
-	var required int
-	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.ClearTOTP */
-		SELECT COUNT(*) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-		WHERE m.user_id = ? AND w.require_2fa = ?`), userID, flag(true)).Scan(&required)
-	if err != nil {
-		return fmt.Errorf("store: clear totp: %w", err)
-	}
-	if required > 0 {
-		return foyer.Errorf(foyer.EFORBIDDEN, "a workspace you are in requires two-factor authentication")
-	}
-	res, err := tx.ExecContext(ctx, s.rebind(`/* Store.ClearTOTP */ UPDATE users SET totp_secret = '', totp_last_step = 0 WHERE id = ?`), userID)
-	if err != nil {
-		return fmt.Errorf("store: clear totp: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
-	}
-	if err := s.replaceRecoveryCodes(ctx, tx, userID, nil); err != nil {
-		return fmt.Errorf("store: clear totp: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: clear totp: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "clear totp", func(tx *sql.Tx) error {
+		var required int
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.ClearTOTP */
+			SELECT COUNT(*) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+			WHERE m.user_id = ? AND w.require_2fa = ?`), userID, flag(true)).Scan(&required)
+		if err != nil {
+			return err
+		}
+		if required > 0 {
+			return foyer.Errorf(foyer.EFORBIDDEN, "a workspace you are in requires two-factor authentication")
+		}
+		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.ClearTOTP */ UPDATE users SET totp_secret = '', totp_last_step = 0 WHERE id = ?`), userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+		}
+		return s.replaceRecoveryCodes(ctx, tx, userID, nil)
+	})
 }
 
 // UseTOTPStep records that a code of the user's authenticator was
