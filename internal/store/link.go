@@ -137,15 +137,8 @@ func (s *Store) AcceptInvite(ctx context.Context, tokenHash []byte, u *foyer.Use
 		}
 		// A member who accepts an invitation takes its role: never the
 		// workspace's last owner's demotion.
-		current, err := s.lockedRole(ctx, tx, l.WorkspaceID, u.ID)
-		switch {
-		case foyer.ErrorCode(err) == foyer.ENOTFOUND:
-		case err != nil:
+		if _, err := s.ownerStays(ctx, tx, l.WorkspaceID, u.ID, l.Role); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			return err
-		case current == foyer.RoleOwner && l.Role != foyer.RoleOwner:
-			if err := s.keepsAnOwner(ctx, tx, l.WorkspaceID, "demoted"); err != nil {
-				return err
-			}
 		}
 		m = &foyer.Membership{WorkspaceID: l.WorkspaceID, UserID: u.ID, Role: l.Role}
 		return s.setMembership(ctx, tx, *m)

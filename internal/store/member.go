@@ -17,17 +17,9 @@ func (s *Store) ChangeRole(ctx context.Context, workspaceID, userID int64, role 
 		return foyer.Errorf(foyer.EINVALID, "role %q: want owner, admin, analyst or viewer", role)
 	}
 	return s.inTx(ctx, "change role", func(tx *sql.Tx) error {
-		current, err := s.lockedRole(ctx, tx, workspaceID, userID)
-		if err != nil {
+		current, err := s.ownerStays(ctx, tx, workspaceID, userID, role)
+		if err != nil || current == role {
 			return err
-		}
-		if current == role {
-			return nil
-		}
-		if current == foyer.RoleOwner {
-			if err := s.keepsAnOwner(ctx, tx, workspaceID, "demoted"); err != nil {
-				return err
-			}
 		}
 		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.ChangeRole */
 			UPDATE memberships SET role = ? WHERE workspace_id = ? AND user_id = ?`), string(role), workspaceID, userID)
@@ -40,24 +32,34 @@ func (s *Store) ChangeRole(ctx context.Context, workspaceID, userID int64, role 
 // user's sessions stay: they may belong to another workspace.
 func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) error {
 	return s.inTx(ctx, "remove member", func(tx *sql.Tx) error {
-		current, err := s.lockedRole(ctx, tx, workspaceID, userID)
-		if err != nil {
+		if _, err := s.ownerStays(ctx, tx, workspaceID, userID, ""); err != nil {
 			return err
-		}
-		if current == foyer.RoleOwner {
-			if err := s.keepsAnOwner(ctx, tx, workspaceID, "removed"); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RemoveMember */
 			DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?`), workspaceID, userID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RemoveMember */
+		_, err := tx.ExecContext(ctx, s.rebind(`/* Store.RemoveMember */
 			UPDATE auth_links SET used_at = ? WHERE workspace_id = ? AND user_id = ? AND kind = 'reset' AND used_at IS NULL`),
 			ms(s.now()), workspaceID, userID)
 		return err
 	})
+}
+
+// ownerStays locks the workspace's memberships (lockedRole) and returns
+// the member's role; ECONFLICT when giving them role ("": removing them)
+// would leave the workspace without an owner, ENOTFOUND when the user is
+// not a member.
+func (s *Store) ownerStays(ctx context.Context, tx *sql.Tx, workspaceID, userID int64, role foyer.Role) (foyer.Role, error) {
+	current, err := s.lockedRole(ctx, tx, workspaceID, userID)
+	if err != nil || current != foyer.RoleOwner || role == foyer.RoleOwner {
+		return current, err
+	}
+	what := "demoted"
+	if role == "" {
+		what = "removed"
+	}
+	return current, s.keepsAnOwner(ctx, tx, workspaceID, what)
 }
 
 // lockedRole locks the workspace's memberships against other changes of
