@@ -57,7 +57,7 @@ func NewHandler(cfg Config) *Handler {
 	}
 	return &Handler{
 		cfg:   cfg,
-		sites: newSiteCache(cfg.Sites, siteTTL, cfg.Now),
+		sites: newSiteCache(cfg.Sites, siteTTL, cfg.Writer.Timeout(), cfg.Now),
 		bots:  newBotFilter(),
 		limit: clientip.NewLimiter(cfg.RatePerClient, cfg.RateBurst, cfg.Now),
 	}
@@ -175,8 +175,6 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 // ENOTFOUND for an unknown key, and EUNAVAILABLE, as for a failed commit,
 // when storage fails or does not answer within the commit deadline.
 func (h *Handler) site(ctx context.Context, key string) (*foyer.Site, error) {
-	ctx, cancel := context.WithTimeout(ctx, h.cfg.Writer.Timeout())
-	defer cancel()
 	site, err := h.sites.Get(ctx, key)
 	if foyer.ErrorCode(err) == foyer.EINTERNAL {
 		h.cfg.Log.Error("collect: site lookup failed", "err", err)

@@ -225,7 +225,7 @@ func TestHandlerSettingsChange(t *testing.T) {
 func TestSiteCacheForgetRace(t *testing.T) {
 	t.Parallel()
 	st := &slowSites{read: make(chan struct{}), release: make(chan struct{}), site: &foyer.Site{Key: "acme", HonorGPC: true}}
-	c := newSiteCache(st, time.Hour, time.Now)
+	c := newSiteCache(st, time.Hour, 0, time.Now)
 	done := make(chan *foyer.Site)
 	go func() {
 		s, _ := c.Get(context.Background(), "acme")

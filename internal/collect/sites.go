@@ -14,9 +14,10 @@ import (
 // cache's TTL (siteTTL), or at once when the process that made the change
 // calls Forget, as the web app does after saving a site's settings.
 type siteCache struct {
-	sites foyer.SiteService
-	ttl   time.Duration
-	now   func() time.Time
+	sites   foyer.SiteService
+	ttl     time.Duration
+	timeout time.Duration // for a read from storage; 0: the caller's context alone
+	now     func() time.Time
 
 	mu      sync.RWMutex
 	entries map[string]siteEntry
@@ -30,8 +31,8 @@ type siteEntry struct {
 	fetched time.Time
 }
 
-func newSiteCache(s foyer.SiteService, ttl time.Duration, now func() time.Time) *siteCache {
-	return &siteCache{sites: s, ttl: ttl, now: now, entries: map[string]siteEntry{}}
+func newSiteCache(s foyer.SiteService, ttl, timeout time.Duration, now func() time.Time) *siteCache {
+	return &siteCache{sites: s, ttl: ttl, timeout: timeout, now: now, entries: map[string]siteEntry{}}
 }
 
 // Get returns the site with the key, or ENOTFOUND.
@@ -42,7 +43,7 @@ func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 	forgets := c.forgets
 	c.mu.RUnlock()
 	if !ok || now.Sub(e.fetched) > c.ttl {
-		site, err := c.sites.SiteByKey(ctx, key)
+		site, err := c.read(ctx, key)
 		if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			return nil, err
 		}
@@ -60,6 +61,16 @@ func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "unknown site key %q", key)
 	}
 	return e.site, nil
+}
+
+// read reads the site from storage, within the cache's timeout.
+func (c *siteCache) read(ctx context.Context, key string) (*foyer.Site, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	return c.sites.SiteByKey(ctx, key)
 }
 
 // Forget drops the cached entry of the key, so that the next request reads
