@@ -120,11 +120,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 
 // resetLink makes a password reset link for a member: owners only.
 func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
-	if !ok {
-		return
-	}
-	id, ok := s.memberOf(w, r, u, m)
+	m, id, ok := s.memberForOwner(w, r, u)
 	if !ok {
 		return
 	}

@@ -40,6 +40,18 @@ func (s *Server) memberOf(w http.ResponseWriter, r *http.Request, u *foyer.User,
 	return id, true
 }
 
+// memberForOwner is memberOf for the forms that only owners use: the
+// workspace in the path, where u must be an owner (else 403 or 404), and
+// the member in the path.
+func (s *Server) memberForOwner(w http.ResponseWriter, r *http.Request, u *foyer.User) (foyer.Membership, int64, bool) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return m, 0, false
+	}
+	id, ok := s.memberOf(w, r, u, m)
+	return m, id, ok
+}
+
 // memberChangeError answers a refused change of a member: the members page
 // with the reason when it is the last owner, 404 when the member went
 // meanwhile.
@@ -57,11 +69,7 @@ func (s *Server) memberChangeError(w http.ResponseWriter, r *http.Request, u *fo
 // changeRole gives a member another role: owners only, and never the
 // workspace's last owner.
 func (s *Server) changeRole(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
-	if !ok {
-		return
-	}
-	id, ok := s.memberOf(w, r, u, m)
+	m, id, ok := s.memberForOwner(w, r, u)
 	if !ok {
 		return
 	}
@@ -87,11 +95,7 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request, u *foyer.Use
 // never the workspace's last owner. The member's sessions stay, for their
 // other workspaces.
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
-	if !ok {
-		return
-	}
-	id, ok := s.memberOf(w, r, u, m)
+	m, id, ok := s.memberForOwner(w, r, u)
 	if !ok {
 		return
 	}
