@@ -113,9 +113,11 @@ type UserService interface {
 	LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (failures int, lockedUntil time.Time, err error)
 	// LoginSucceeded clears the count of failed sign-ins.
 	LoginSucceeded(ctx context.Context, userID int64) error
-	// SetTOTP turns two-factor authentication on with the secret and
-	// replaces the user's recovery codes by these hashes.
-	SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error
+	// SetTOTP turns two-factor authentication on with the secret, takes
+	// step as the last time step used (the code that turned it on, so that
+	// it does not also sign in; 0: none), and replaces the user's recovery
+	// codes by these hashes, in one transaction.
+	SetTOTP(ctx context.Context, userID int64, secret string, step int64, recoveryHashes [][]byte) error
 	// UseTOTPStep records that a code of the user's authenticator was
 	// accepted at a time step; ECONFLICT when one of that step or a later
 	// one was accepted before (a replayed code).

@@ -158,9 +158,10 @@ func TestTOTPSteps(t *testing.T) {
 		if err := s.UseTOTPStep(ctx, u.ID, 59_000_001); err != nil {
 			t.Errorf("the next step: %v", err)
 		}
-		if err := s.SetTOTP(ctx, u.ID, "SECRET", nil); err != nil {
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", 57_999_999, nil); err != nil {
 			t.Fatal(err)
 		}
+		wantCodeOf(t, "the step that turned it on", s.UseTOTPStep(ctx, u.ID, 57_999_999), foyer.ECONFLICT)
 		if err := s.UseTOTPStep(ctx, u.ID, 58_000_000); err != nil {
 			t.Errorf("a new secret's first step: %v", err)
 		}

@@ -235,11 +235,11 @@ func (s *Store) Members(ctx context.Context, workspaceID int64) ([]foyer.Member,
 	return out, rows.Err()
 }
 
-// SetTOTP turns two-factor authentication on and replaces the recovery
-// codes, in one transaction.
-func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes [][]byte) error {
+// SetTOTP turns two-factor authentication on, with step as the last time
+// step used, and replaces the recovery codes, in one transaction.
+func (s *Store) SetTOTP(ctx context.Context, userID int64, secret string, step int64, recoveryHashes [][]byte) error {
 	return s.inTx(ctx, "set totp", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), secret, userID)
+		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.SetTOTP */ UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?`), secret, step, userID)
 		if err != nil {
 			return err
 		}

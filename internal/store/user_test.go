@@ -113,7 +113,7 @@ func TestRecoveryCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		codes, hashes := auth.NewRecoveryCodes(2)
-		if err := s.SetTOTP(ctx, u.ID, "SECRET", hashes); err != nil {
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", 0, hashes); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(codes[0])); err != nil {
@@ -145,7 +145,7 @@ func TestClearTOTPAndNewRecoveryCodes(t *testing.T) {
 		wantCodeOf(t, "clear nobody", s.ClearTOTP(ctx, u.ID+100), foyer.ENOTFOUND)
 
 		old, oldHashes := auth.NewRecoveryCodes(2)
-		if err := s.SetTOTP(ctx, u.ID, "SECRET", oldHashes); err != nil {
+		if err := s.SetTOTP(ctx, u.ID, "SECRET", 0, oldHashes); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.UseRecoveryCode(ctx, u.ID, auth.RecoveryHash(old[0])); err != nil {

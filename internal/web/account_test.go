@@ -257,7 +257,7 @@ func TestAccountShowsHalfSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.st.SetTOTP(context.Background(), u.ID, secret, nil); err != nil {
+	if err := w.st.SetTOTP(context.Background(), u.ID, secret, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	full := w.signInWith("dee@example.com", "correct horse battery")

@@ -197,7 +197,7 @@ func (w *webTest) enrol(u *foyer.User) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if err := w.st.SetTOTP(context.Background(), u.ID, secret, nil); err != nil {
+	if err := w.st.SetTOTP(context.Background(), u.ID, secret, 0, nil); err != nil {
 		w.t.Fatal(err)
 	}
 	return secret
@@ -440,7 +440,7 @@ func TestSSOLeavesFailuresForTheCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.st.SetTOTP(ctx, ana.ID, secret, nil); err != nil {
+	if err := s.st.SetTOTP(ctx, ana.ID, secret, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

@@ -210,7 +210,7 @@ func TestSSOSecondFactor(t *testing.T) {
 	s := newSSOTest(t, store.SQLite)
 	ctx := context.Background()
 	olga := s.user("olga@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
-	if err := s.st.SetTOTP(ctx, olga.ID, "JBSWY3DPEHPK3PXP", nil); err != nil {
+	if err := s.st.SetTOTP(ctx, olga.ID, "JBSWY3DPEHPK3PXP", 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -114,12 +114,8 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 		secret := r.PostForm.Get("secret")
 		if step, ok := auth.MatchTOTP(secret, r.PostForm.Get("code"), s.now()); secret != "" && ok {
 			codes, hashes := auth.NewRecoveryCodes(10)
-			if err := s.cfg.Store.SetTOTP(r.Context(), u.ID, secret, hashes); err != nil {
-				s.serverError(w, "2fa", err)
-				return
-			}
-			// The code that turned it on does not also sign in.
-			if err := s.cfg.Store.UseTOTPStep(r.Context(), u.ID, step); err != nil {
+			// The code that turned it on does not also sign in: its step is the last used.
+			if err := s.cfg.Store.SetTOTP(r.Context(), u.ID, secret, step, hashes); err != nil {
 				s.serverError(w, "2fa", err)
 				return
 			}

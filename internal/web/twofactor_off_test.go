@@ -23,7 +23,7 @@ func (w *webTest) enrolWithCodes(u *foyer.User) (string, []string) {
 		w.t.Fatal(err)
 	}
 	codes, hashes := auth.NewRecoveryCodes(3)
-	if err := w.st.SetTOTP(context.Background(), u.ID, secret, hashes); err != nil {
+	if err := w.st.SetTOTP(context.Background(), u.ID, secret, 0, hashes); err != nil {
 		w.t.Fatal(err)
 	}
 	return secret, codes

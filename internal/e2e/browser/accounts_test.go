@@ -33,7 +33,7 @@ func TestAccountsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, hashes := auth.NewRecoveryCodes(2)
-	if err := st.SetTOTP(ctx, owner.ID, secret, hashes); err != nil {
+	if err := st.SetTOTP(ctx, owner.ID, secret, 0, hashes); err != nil {
 		t.Fatal(err)
 	}
 	totp := func(secret string) string {
