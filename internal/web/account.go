@@ -13,7 +13,6 @@ type accountView struct {
 	Sessions    []sessionRow
 	Identities  []identityRow // the user's linked accounts at single sign-on providers
 	HasPassword bool          // the user signs in with a password, not only with single sign-on
-	Notice      string        // what the last form did
 	SSO         []ssoButton   // the providers one may link an account at
 }
 
@@ -23,20 +22,10 @@ type sessionRow struct {
 	Current bool // the session of this request
 }
 
-// accountNotices are what the account page says after a form, by the
-// done parameter of its address; an unknown value says nothing.
-var accountNotices = map[string]string{
-	"password": "Your password is changed. Every other place where you were signed in is signed out.",
-	"revoked":  "That session is signed out.",
-	"others":   "Every other place where you were signed in is signed out.",
-	"2fa-off":  "Two-factor authentication is off, and your recovery codes no longer work. You can set it up again at any time.",
-	"unlinked": "That account is unlinked: it no longer signs you in. Where you are signed in, you stay signed in.",
-}
-
 // accountPage shows the user's email, two-factor status, a password form,
 // the user's linked single sign-on accounts and live sessions.
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	s.renderAccount(w, r, u, http.StatusOK, "", accountNotices[r.URL.Query().Get("done")])
+	s.renderAccount(w, r, u, http.StatusOK, "", noticeOf(r))
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.User, status int, errMsg, notice string) {
@@ -50,8 +39,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "account", err)
 		return
 	}
-	d := accountView{layout: layout{Title: "Your account", User: u, Error: errMsg},
-		Identities: ids, HasPassword: u.PasswordHash != "", Notice: notice, SSO: s.ssoButtons("/login/sso/")}
+	d := accountView{layout: layout{Title: "Your account", User: u, Error: errMsg, Notice: notice},
+		Identities: ids, HasPassword: u.PasswordHash != "", SSO: s.ssoButtons("/login/sso/")}
 	cur := sessionOfRequest(r)
 	for _, a := range list {
 		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})
@@ -107,7 +96,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer
 		s.serverError(w, "change password", err)
 		return
 	}
-	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
+	done(w, r, "/account", "password")
 }
 
 // sessionHash is the token hash of the request's session cookie.
@@ -137,7 +126,7 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, u *foyer.
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/account?done=revoked", http.StatusSeeOther)
+	done(w, r, "/account", "session")
 }
 
 // signOutOthers ends every session of the user but this one.
@@ -146,5 +135,5 @@ func (s *Server) signOutOthers(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "sign out others", err)
 		return
 	}
-	http.Redirect(w, r, "/account?done=others", http.StatusSeeOther)
+	done(w, r, "/account", "others")
 }

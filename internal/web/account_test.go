@@ -148,13 +148,13 @@ func testAccountPage(t *testing.T, d store.Dialect) {
 
 	// One's own other session, by ID.
 	resp = w.do("POST", "/account/sessions/"+w.sessionID(phone)+"/revoke", url.Values{}, here, same...)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account?done=revoked" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account?done=session" {
 		t.Errorf("revoke: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if w.signedInNow(phone) || !w.signedInNow(here) || !w.signedInNow(office) {
 		t.Error("revoking the phone's session: wrong sessions ended")
 	}
-	if b := body(w.do("GET", "/account?done=revoked", nil, here)); !strings.Contains(b, "That session is signed out.") || strings.Contains(b, "Safari on iOS") {
+	if b := body(w.do("GET", "/account?done=session", nil, here)); !strings.Contains(b, "That session is signed out.") || strings.Contains(b, "Safari on iOS") {
 		t.Error("the page after revoking does not say so, or lists the phone")
 	}
 

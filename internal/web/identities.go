@@ -82,7 +82,7 @@ func (s *Server) unlinkIdentity(w http.ResponseWriter, r *http.Request, u *foyer
 		return
 	}
 	s.cfg.Log.Info("sso: identity unlinked", "provider", id.Provider, "user", u.ID)
-	http.Redirect(w, r, "/account?done=unlinked", http.StatusSeeOther)
+	done(w, r, "/account", "unlinked")
 }
 
 // onlyWayMessage is what the account page says when the user tries to

@@ -24,7 +24,6 @@ type membersView struct {
 	layout
 	Members      []foyer.Member
 	Invitations  []foyer.Invitation // pending ones
-	Done         string             // what the last change did, confirmed
 	Self         int64              // the signed-in user's ID
 	Tokens       []foyer.APIToken
 	NewToken     string
@@ -67,7 +66,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{Done: doneMessages[r.URL.Query().Get("done")]})
+	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{layout: layout{Notice: noticeOf(r)}})
 }
 
 func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, status int, errMsg string, d membersView) {
@@ -85,7 +84,7 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverError(w, "members", err)
 		return
 	}
-	d.layout = layout{Title: "Members", User: u, Error: errMsg, Workspace: m}
+	d.layout = layout{Title: "Members", User: u, Error: errMsg, Workspace: m, Notice: d.Notice}
 	s.render(w, status, "members", d)
 }
 

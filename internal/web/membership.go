@@ -8,18 +8,10 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
-// doneMessages are the confirmations the members page shows after a
-// change, by its ?done= value.
-var doneMessages = map[string]string{
-	"role":    "The role was changed.",
-	"removed": "The member was removed from this workspace.",
-	"revoked": "The invitation was revoked: its link works no more.",
-}
-
 // membersDone sends the browser back to the members page, which confirms
 // what was done.
-func membersDone(w http.ResponseWriter, r *http.Request, ws int64, done string) {
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/members?done=%s", ws, done), http.StatusSeeOther)
+func membersDone(w http.ResponseWriter, r *http.Request, ws int64, notice string) {
+	done(w, r, fmt.Sprintf("/app/w/%d/members", ws), notice)
 }
 
 // memberOf reads the member in the path: a user of the workspace, or a

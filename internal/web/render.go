@@ -27,6 +27,7 @@ type layout struct {
 	// it; on an invitation, the workspace and the role it offers.
 	Workspace foyer.Membership
 	Error     string // what went wrong, for the page to say
+	Notice    string // what the last form did, confirmed: see noticeOf
 }
 
 // pageTemplate is a page's template, the layout with the page's content,

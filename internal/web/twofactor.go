@@ -214,7 +214,7 @@ func (s *Server) turnOff2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.serverErrorOf(w, "2fa off", u, err)
 		return
 	}
-	http.Redirect(w, r, "/account?done=2fa-off", http.StatusSeeOther)
+	done(w, r, "/account", "2fa-off")
 }
 
 // renewRecoveryCodes replaces the user's recovery codes, with a current
