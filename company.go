@@ -134,8 +134,21 @@ type FeedService interface {
 	// with a row for every day (zero when it did not visit).
 	CompanyDays(ctx context.Context, workspaceID, companyID int64, from, to time.Time) ([]CompanyDay, error)
 	// CompanyVisits returns up to limit of the company's visits that
-	// started in the period, newest first, with their pages.
-	CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]Visit, error)
+	// started in the period, newest first, after the first offset, with
+	// their pages.
+	CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit, offset int) ([]Visit, error)
+	// CompanyVisitCount counts the company's visits that started in the
+	// period, which CompanyVisits pages through.
+	CompanyVisitCount(ctx context.Context, workspaceID, companyID int64, from, to time.Time) (int64, error)
+	// CompanyActivity returns the company's top pages and sources in the
+	// period.
+	CompanyActivity(ctx context.Context, workspaceID, companyID int64, from, to time.Time) (*CompanyActivity, error)
+	// WorkspaceTrend returns the workspace's days in the period (one site's
+	// when siteID is not 0), oldest first, a row for every day.
+	WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*Trend, error)
+	// FeedChoices lists the values the feed's filters can take in the
+	// workspace: those of the companies that visited it.
+	FeedChoices(ctx context.Context, workspaceID int64) (*FeedChoices, error)
 	// SiteOverview sums a site's period; ENOTFOUND when the site is not the
 	// workspace's.
 	SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*SiteOverview, error)
@@ -147,6 +160,45 @@ type SiteOverview struct {
 	Companies                                         int64 // distinct companies that visited
 	TopPages                                          []Count
 	TopSources                                        []Count
+}
+
+// CompanyActivity is what a company did in a period, beyond its days.
+type CompanyActivity struct {
+	TopPages []PageCount // its most viewed pages, the most first
+	Sources  []Count     // where its visits came from, the most first
+}
+
+// PageCount is a page of a site and its page views.
+type PageCount struct {
+	SiteID int64
+	Path   string
+	N      int64
+}
+
+// TrendDay is what a workspace's sites saw on one day.
+type TrendDay struct {
+	Day time.Time
+	// Visits are all visits; of them, CompanyVisits came from identified
+	// organisations and AnonymousVisits from carriers and hosting networks.
+	Visits, CompanyVisits, AnonymousVisits int64
+	Companies                              int64 // distinct organisations identified that day
+}
+
+// Trend is a workspace's days in a period, and their sums.
+type Trend struct {
+	Days []TrendDay
+	// Companies counts the distinct organisations of the whole period (not
+	// the sum of the days'); the other sums are of the days.
+	Companies, Visits, CompanyVisits, AnonymousVisits int64
+}
+
+// FeedChoices are the values of a workspace's companies, for the feed's
+// filters: each list sorted, without empty values.
+type FeedChoices struct {
+	Countries  []string // ISO 3166-1 alpha-2 codes
+	Industries []string
+	Sizes      []string
+	Types      []OrgType
 }
 
 // Count is a thing and how often.

@@ -75,9 +75,10 @@ func (s *Store) CompanyDays(ctx context.Context, workspaceID, companyID int64, f
 	return out, rows.Err()
 }
 
-// CompanyVisits returns the company's latest visits in the period with
-// their pages, read through each visit's event range.
-func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit int) ([]foyer.Visit, error) {
+// CompanyVisits returns the company's visits in the period, newest first
+// after the first offset, with their pages, read through each visit's
+// event range.
+func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64, from, to time.Time, limit, offset int) ([]foyer.Visit, error) {
 	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
 		return nil, err
 	}
@@ -88,8 +89,8 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
 		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
 		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
-		ORDER BY s.started_at DESC, s.id DESC LIMIT ?`),
-		companyID, dayOf(ms(from))*msPerDay, (dayOf(ms(to))+1)*msPerDay, limit)
+		ORDER BY s.started_at DESC, s.id DESC LIMIT ? OFFSET ?`),
+		companyID, dayOf(ms(from))*msPerDay, (dayOf(ms(to))+1)*msPerDay, limit, max(offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}

@@ -66,11 +66,14 @@ func likePattern(s string) string {
 func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 	var b strings.Builder
 	var args []any
+	// Country codes and types are stored in one case; industries and
+	// sizes come as the data has them, and match in any case.
 	for _, f := range []struct{ col, val string }{
-		{"country", strings.ToUpper(q.Country)}, {"industry", q.Industry}, {"size", q.Size}, {"type", string(q.Type)},
+		{c + ".country", strings.ToUpper(q.Country)}, {"LOWER(" + c + ".industry)", strings.ToLower(q.Industry)},
+		{"LOWER(" + c + ".size)", strings.ToLower(q.Size)}, {c + ".type", strings.ToLower(string(q.Type))},
 	} {
 		if f.val != "" {
-			b.WriteString(" AND " + c + "." + f.col + " = ?")
+			b.WriteString(" AND " + f.col + " = ?")
 			args = append(args, f.val)
 		}
 	}

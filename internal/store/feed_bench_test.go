@@ -123,7 +123,7 @@ func BenchmarkCompanyPage(b *testing.B) {
 		if _, err := s.CompanyDays(ctx, ws.ID, id, from, to); err != nil {
 			b.Fatal(err)
 		}
-		v, err := s.CompanyVisits(ctx, ws.ID, id, from, to, 50)
+		v, err := s.CompanyVisits(ctx, ws.ID, id, from, to, 50, 0)
 		if err != nil || len(v) == 0 {
 			b.Fatalf("visits: %d, %v", len(v), err)
 		}

@@ -140,7 +140,7 @@ func TestFeed(t *testing.T) {
 		}
 		_, err = s.Company(ctx, wsB.ID, id)
 		wantCodeOf(t, "another workspace's company", err, foyer.ENOTFOUND)
-		_, err = s.CompanyVisits(ctx, wsB.ID, id, t0.Add(-day), t0.Add(day), 10)
+		_, err = s.CompanyVisits(ctx, wsB.ID, id, t0.Add(-day), t0.Add(day), 10, 0)
 		wantCodeOf(t, "another workspace's company visits", err, foyer.ENOTFOUND)
 		_, err = s.CompanyDays(ctx, wsB.ID, id, t0.Add(-day), t0.Add(day))
 		wantCodeOf(t, "another workspace's company days", err, foyer.ENOTFOUND)
@@ -154,7 +154,7 @@ func TestFeed(t *testing.T) {
 				t.Errorf("day %d (%v): %v, want %v", i, days[i].Day, got, want)
 			}
 		}
-		visits, err := s.CompanyVisits(ctx, wsA.ID, id, t0.Add(-day), t0.Add(day), 10)
+		visits, err := s.CompanyVisits(ctx, wsA.ID, id, t0.Add(-day), t0.Add(day), 10, 0)
 		if err != nil || len(visits) != 2 {
 			t.Fatalf("visits: %+v, %v", visits, err)
 		}

@@ -151,7 +151,7 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 		apiError(w, err)
 		return
 	}
-	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, p.From, p.To, limit)
+	visits, err := s.cfg.Store.CompanyVisits(r.Context(), t.WorkspaceID, id, p.From, p.To, limit, 0)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
 		apiError(w, err)
 		return

@@ -133,7 +133,7 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "company days", err)
 		return
 	}
-	visits, err := s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, 50)
+	visits, err := s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, 50, 0)
 	if err != nil {
 		s.serverError(w, "company visits", err)
 		return

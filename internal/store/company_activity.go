@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// CompanyVisitCount counts the company's visits that started in the
+// period, from the visits themselves (as CompanyVisits lists them, those
+// the roll-up has not reached included).
+func (s *Store) CompanyVisitCount(ctx context.Context, workspaceID, companyID int64, from, to time.Time) (int64, error) {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CompanyVisitCount */
+		SELECT COUNT(*) FROM sessions WHERE company_id = ? AND started_at >= ? AND started_at < ?`),
+		companyID, dayOf(ms(from))*msPerDay, (dayOf(ms(to))+1)*msPerDay).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: company visit count: %w", err)
+	}
+	return n, nil
+}
+
+// companyTopPages is how many pages CompanyActivity lists.
+const companyTopPages = 10
+
+// CompanyActivity returns the company's ten most viewed pages in the
+// period (company_pages) and the sources of its visits (company_sources).
+func (s *Store) CompanyActivity(ctx context.Context, workspaceID, companyID int64, from, to time.Time) (*foyer.CompanyActivity, error) {
+	if err := s.checkCompany(ctx, workspaceID, companyID); err != nil {
+		return nil, err
+	}
+	first, last := dayOf(ms(from)), dayOf(ms(to))
+	a := &foyer.CompanyActivity{}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyActivity */
+		SELECT p.site_id, p.path, SUM(cp.pageviews) FROM company_pages cp JOIN pages p ON p.id = cp.page_id
+		WHERE cp.company_id = ? AND cp.day >= ? AND cp.day <= ?
+		GROUP BY p.site_id, p.path ORDER BY SUM(cp.pageviews) DESC, p.path, p.site_id LIMIT ?`),
+		companyID, first, last, companyTopPages)
+	if err != nil {
+		return nil, fmt.Errorf("store: company pages: %w", err)
+	}
+	for rows.Next() {
+		var p foyer.PageCount
+		if err := rows.Scan(&p.SiteID, &p.Path, &p.N); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: company pages: %w", err)
+		}
+		a.TopPages = append(a.TopPages, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: company pages: %w", err)
+	}
+	rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyActivity */
+		SELECT source, SUM(visits) FROM company_sources
+		WHERE company_id = ? AND day >= ? AND day <= ?
+		GROUP BY source ORDER BY SUM(visits) DESC, source`), companyID, first, last)
+	if err != nil {
+		return nil, fmt.Errorf("store: company sources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c foyer.Count
+		if err := rows.Scan(&c.Name, &c.N); err != nil {
+			return nil, fmt.Errorf("store: company sources: %w", err)
+		}
+		a.Sources = append(a.Sources, c)
+	}
+	return a, rows.Err()
+}
+
+// WorkspaceTrend sums the workspace's sites (or one of them) per day from
+// site_days, and counts each day's distinct companies from company_days.
+func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.Trend, error) {
+	if siteID != 0 {
+		if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
+			return nil, err
+		}
+	}
+	first, last := dayOf(ms(from)), dayOf(ms(to))
+	if last < first || last-first > 366 {
+		return nil, foyer.Errorf(foyer.EINVALID, "a period of 1 to 366 days, please")
+	}
+	t := &foyer.Trend{Days: make([]foyer.TrendDay, last-first+1)}
+	for i := range t.Days {
+		t.Days[i].Day = fromMS((first + int64(i)) * msPerDay)
+	}
+	args := []any{workspaceID, siteID, siteID, first, last}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+		SELECT d.day, SUM(d.visits), SUM(d.company_visits), SUM(d.anonymous_visits)
+		FROM site_days d JOIN sites s ON s.id = d.site_id
+		WHERE s.workspace_id = ? AND (? = 0 OR d.site_id = ?) AND d.day >= ? AND d.day <= ?
+		GROUP BY d.day`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	for rows.Next() {
+		var day, visits, company, anonymous int64
+		if err := rows.Scan(&day, &visits, &company, &anonymous); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: trend: %w", err)
+		}
+		d := &t.Days[day-first]
+		d.Visits, d.CompanyVisits, d.AnonymousVisits = visits, company, anonymous
+		t.Visits, t.CompanyVisits, t.AnonymousVisits = t.Visits+visits, t.CompanyVisits+company, t.AnonymousVisits+anonymous
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+		SELECT cd.day, COUNT(DISTINCT cd.company_id)
+		FROM company_days cd JOIN sites s ON s.id = cd.site_id
+		WHERE s.workspace_id = ? AND (? = 0 OR cd.site_id = ?) AND cd.day >= ? AND cd.day <= ?
+		GROUP BY cd.day`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	for rows.Next() {
+		var day, n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: trend: %w", err)
+		}
+		t.Days[day-first].Companies = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+		SELECT COUNT(DISTINCT cd.company_id)
+		FROM company_days cd JOIN sites s ON s.id = cd.site_id
+		WHERE s.workspace_id = ? AND (? = 0 OR cd.site_id = ?) AND cd.day >= ? AND cd.day <= ?`), args...).Scan(&t.Companies)
+	if err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	return t, nil
+}
+
+// FeedChoices reads the distinct country, industry, size and type of the
+// workspace's companies that have visited, in one pass over its
+// companies' index of last visits.
+func (s *Store) FeedChoices(ctx context.Context, workspaceID int64) (*foyer.FeedChoices, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.FeedChoices */
+		SELECT country, industry, size, type FROM companies
+		WHERE workspace_id = ? AND last_at > 0
+		GROUP BY country, industry, size, type`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed choices: %w", err)
+	}
+	defer rows.Close()
+	seen := map[[2]string]bool{}
+	c := &foyer.FeedChoices{}
+	add := func(list *[]string, kind, v string) {
+		if key := [2]string{kind, strings.ToLower(v)}; v != "" && !seen[key] {
+			seen[key] = true
+			*list = append(*list, v)
+		}
+	}
+	var types []string
+	for rows.Next() {
+		var country, industry, size, typ string
+		if err := rows.Scan(&country, &industry, &size, &typ); err != nil {
+			return nil, fmt.Errorf("store: feed choices: %w", err)
+		}
+		add(&c.Countries, "country", country)
+		add(&c.Industries, "industry", industry)
+		add(&c.Sizes, "size", size)
+		if foyer.OrgType(typ).IsCompany() {
+			add(&types, "type", typ)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feed choices: %w", err)
+	}
+	slices.Sort(c.Countries)
+	slices.SortFunc(c.Industries, foldCompare)
+	slices.SortFunc(c.Sizes, sizeCompare)
+	slices.Sort(types)
+	for _, t := range types {
+		c.Types = append(c.Types, foyer.OrgType(t))
+	}
+	return c, nil
+}
+
+// foldCompare orders strings alphabetically in any case.
+func foldCompare(a, b string) int {
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// sizeCompare orders company sizes ("1-9", "10-49", "1000+") by their
+// first number, and those without one after them, alphabetically.
+func sizeCompare(a, b string) int {
+	na, oka := leadingNumber(a)
+	nb, okb := leadingNumber(b)
+	switch {
+	case oka && okb && na != nb:
+		return na - nb
+	case oka != okb:
+		if oka {
+			return -1
+		}
+		return 1
+	}
+	return foldCompare(a, b)
+}
+
+// leadingNumber reads the digits s starts with.
+func leadingNumber(s string) (int, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(s[:i], ",", ""))
+	return n, err == nil
+}
