@@ -106,7 +106,11 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		apiError(w, err)
 		return
 	}
-	q := filterOf(r)
+	q, problems := filterOf(r)
+	if len(problems) > 0 {
+		apiError(w, foyer.Errorf(foyer.EINVALID, "%s", strings.Join(problems, " ")))
+		return
+	}
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, p.From, p.To, limit+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {

@@ -61,3 +61,63 @@ func dayChart(days []foyer.CompanyDay, title string, value func(foyer.CompanyDay
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// trendColours are the parts of a trend's bars: identified organisations,
+// visits without a known organisation, and carriers and hosting networks.
+var trendColours = [3]string{"#2455c3", "#9aa3b2", "#d5dbe6"}
+
+// trendChart draws a workspace's visits per day as stacked bars: those of
+// identified organisations at the bottom, then the unidentified, then the
+// anonymous (carriers, hosting), each bar's tip saying how many companies
+// were identified that day. Like dayChart, numbers and escaped text only.
+func trendChart(days []foyer.TrendDay) template.HTML {
+	const w, h, left, bottom, top = 720, 180, 72, 24, 12
+	if len(days) == 0 {
+		return ""
+	}
+	peak := int64(1)
+	for _, d := range days {
+		peak = max(peak, d.Visits)
+	}
+	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
+	bw := plotW / float64(len(days))
+	var b strings.Builder
+	title := "Visits per day: identified organisations, unidentified, anonymous"
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, w, h, w, h, html.EscapeString(title))
+	fmt.Fprintf(&b, `<title>%s, %s to %s</title>`, html.EscapeString(title), days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, left, h-bottom, w-8, h-bottom)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, left, top, w-8, top)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%d</text>`, left-6, top+4, peak)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, left-6, h-bottom+4)
+	for i, d := range days {
+		if d.Visits <= 0 {
+			continue
+		}
+		x := float64(left) + float64(i)*bw
+		tip := fmt.Sprintf("%s: %s, %s identified; %s from identified organisations, %d unidentified, %d anonymous",
+			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), count(d.Companies, "company", "companies"),
+			count(d.CompanyVisits, "visit", "visits"), unidentified(d), d.AnonymousVisits)
+		y := float64(h - bottom)
+		fmt.Fprintf(&b, `<g><title>%s</title>`, html.EscapeString(tip))
+		for part, n := range [3]int64{d.CompanyVisits, unidentified(d), d.AnonymousVisits} {
+			if n <= 0 {
+				continue
+			}
+			bh := plotH * float64(n) / float64(peak)
+			y -= bh
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, x+bw*0.15, y, bw*0.7, bh, trendColours[part])
+		}
+		b.WriteString(`</g>`)
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, left, h-6, html.EscapeString(days[0].Day.Format("2 Jan")))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, w-8, h-6,
+		html.EscapeString(days[len(days)-1].Day.Format("2 Jan")))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// unidentified is a day's visits from no known organisation: neither an
+// identified one nor a carrier or hosting network.
+func unidentified(d foyer.TrendDay) int64 {
+	return max(0, d.Visits-d.CompanyVisits-d.AnonymousVisits)
+}

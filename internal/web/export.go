@@ -33,7 +33,11 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		http.Error(w, foyer.ErrorMessage(err), http.StatusBadRequest)
 		return
 	}
-	q := filterOf(r)
+	q, problems := filterOf(r)
+	if len(problems) > 0 {
+		http.Error(w, strings.Join(problems, " "), http.StatusBadRequest)
+		return
+	}
 	q.WorkspaceID, q.From, q.To = m.WorkspaceID, p.From, p.To
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")

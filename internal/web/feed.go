@@ -1,11 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -13,11 +15,19 @@ import (
 // feedView is what the feed page shows.
 type feedView struct {
 	layout
-	Filter                 foyer.FeedQuery // its filter fields
-	FilterQS               template.URL    // the same, as a query string for links
-	QS                     template.URL    // the period, filter and order: the feed's query string
-	MinMinutes             int64           // Filter.MinEngagedMS in minutes
-	Types                  []foyer.OrgType
+	Filter   foyer.FeedQuery // its filter fields
+	FilterQS template.URL    // the same, as a query string for links
+	QS       template.URL    // the period, filter and order: the feed's query string
+	// In is what the reader typed in each of the filter form's fields,
+	// kept as it was when it cannot be used; Problems say why not.
+	In                     map[string]string
+	Problems               []string
+	Choices                *foyer.FeedChoices // the filters' choices, the workspace's own values
+	CountryNames           []string           // Choices.Countries by name
+	Sites                  []*foyer.Site      // the site filter's choices
+	Site                   *foyer.Site        // the site filtered on, or nil
+	Trend                  *foyer.Trend       // the period's days, of the site filtered on or all
+	TrendChart             template.HTML
 	CanExport, CanSave     bool
 	Period                 feedPeriod
 	Periods                []period
@@ -27,6 +37,25 @@ type feedView struct {
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
 }
+
+// Share is n as a whole percentage of the trend's visits.
+func (v feedView) Share(n int64) int64 {
+	if v.Trend == nil || v.Trend.Visits == 0 {
+		return 0
+	}
+	return (100*n + v.Trend.Visits/2) / v.Trend.Visits
+}
+
+// Unidentified is the trend's visits from no known organisation.
+func (v feedView) Unidentified() int64 {
+	if v.Trend == nil {
+		return 0
+	}
+	return max(0, v.Trend.Visits-v.Trend.CompanyVisits-v.Trend.AnonymousVisits)
+}
+
+// feedFields are the filter form's fields whose input the page keeps.
+var feedFields = []string{"q", "type", "country", "industry", "size", "page", "source", "min_pages", "min_minutes", "from", "to", "sort", "site"}
 
 // savedFeedLink is a saved feed as the feed page lists it.
 type savedFeedLink struct {
@@ -55,27 +84,66 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	p, perr := periodOf(r)
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(0, offset)
-	filter := filterOf(r)
-	keep := url.Values{}
-	filterValues(filter, keep)
-	q := filter
-	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, p.From, p.To, feedPageSize+1, offset
-	rows, err := s.cfg.Store.Feed(r.Context(), q)
+	filter, problems := filterOf(r)
+	if perr != nil {
+		problems = append([]string{periodNotice(perr)}, problems...)
+	}
+	ctx := r.Context()
+	sites, err := s.cfg.Store.Sites(ctx, m.WorkspaceID)
 	if err != nil {
 		s.serverError(w, "feed", err)
 		return
 	}
-	saved, err := s.cfg.Store.SavedFeeds(r.Context(), m.WorkspaceID)
+	var site *foyer.Site
+	if filter.SiteID != 0 {
+		if i := slices.IndexFunc(sites, func(x *foyer.Site) bool { return x.ID == filter.SiteID }); i >= 0 {
+			site = sites[i]
+		} else {
+			problems = append(problems, fmt.Sprintf("There is no site %d in this workspace: showing every site.", filter.SiteID))
+			filter.SiteID = 0
+		}
+	}
+	choices, err := s.cfg.Store.FeedChoices(ctx, m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "feed choices", err)
+		return
+	}
+	trend, err := s.cfg.Store.WorkspaceTrend(ctx, m.WorkspaceID, filter.SiteID, p.From, p.To)
+	if err != nil {
+		s.serverError(w, "trend", err)
+		return
+	}
+	keep := url.Values{}
+	filterValues(filter, keep)
+	q := filter
+	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, p.From, p.To, feedPageSize+1, offset
+	rows, err := s.cfg.Store.Feed(ctx, q)
+	if err != nil {
+		s.serverError(w, "feed", err)
+		return
+	}
+	saved, err := s.cfg.Store.SavedFeeds(ctx, m.WorkspaceID)
 	if err != nil {
 		s.serverError(w, "saved feeds", err)
 		return
 	}
 	current := feedQueryString(p, filter)
-	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), Workspace: m},
+	in := map[string]string{}
+	for _, k := range feedFields {
+		in[k] = strings.TrimSpace(r.URL.Query().Get(k))
+	}
+	if in["country"] != "" && filter.Country != "" {
+		in["country"] = countryName(filter.Country) // "de" reads as Germany
+	}
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Workspace: m, Notice: noticeOf(r)},
+		In: in, Problems: problems, Choices: choices, Sites: sites, Site: site, Trend: trend, TrendChart: trendChart(trend.Days),
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
 		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
-		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,
-		Types: []foyer.OrgType{foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit}}
+		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current)}
+	for _, c := range choices.Countries {
+		d.CountryNames = append(d.CountryNames, countryName(c))
+	}
+	slices.Sort(d.CountryNames)
 	for _, f := range saved {
 		d.SavedFeeds = append(d.SavedFeeds, savedFeedLink{SavedFeed: f, Current: f.Query == current,
 			CanDelete: f.CreatedBy == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -80,11 +81,14 @@ func parsePeriod(qs url.Values) (feedPeriod, error) {
 	fromS, toS := strings.TrimSpace(qs.Get("from")), strings.TrimSpace(qs.Get("to"))
 	if fromS == "" && toS == "" {
 		days := 30
-		switch qs.Get("days") {
+		switch d := strings.TrimSpace(qs.Get("days")); d {
 		case "1":
 			days = 1
 		case "7":
 			days = 7
+		case "30", "":
+		default:
+			return def, foyer.Errorf(foyer.EINVALID, "there is no period of %q days: choose today, 7 or 30 days, or pick the first and last day", d)
 		}
 		return feedPeriod{Days: days, From: today.AddDate(0, 0, -(days - 1)), To: today}, nil
 	}
@@ -121,31 +125,60 @@ func periodNotice(err error) string {
 	return foyer.ErrorMessage(err) + " Showing the last 30 days."
 }
 
-// filterOf reads the feed's filter and order from the query string; a
-// number that is not one filters nothing.
-func filterOf(r *http.Request) foyer.FeedQuery {
+// filterOf reads the feed's filter and order from the query string. A
+// value that cannot be used filters nothing, and problems says why, a
+// sentence each: the feed page shows them, the API and export refuse.
+func filterOf(r *http.Request) (f foyer.FeedQuery, problems []string) {
 	return parseFilter(r.URL.Query())
 }
 
-func parseFilter(qs url.Values) foyer.FeedQuery {
-	f := foyer.FeedQuery{
-		Country: strings.TrimSpace(qs.Get("country")), Industry: strings.TrimSpace(qs.Get("industry")),
-		Size: strings.TrimSpace(qs.Get("size")), Search: strings.TrimSpace(qs.Get("q")),
-		Page: strings.TrimSpace(qs.Get("page")), Source: strings.TrimSpace(qs.Get("source")),
+func parseFilter(qs url.Values) (f foyer.FeedQuery, problems []string) {
+	get := func(k string) string { return strings.TrimSpace(qs.Get(k)) }
+	f = foyer.FeedQuery{Industry: get("industry"), Size: get("size"), Search: get("q"), Page: get("page"), Source: get("source")}
+	if c := get("country"); c != "" {
+		if code, ok := countryOf(c); ok {
+			f.Country = code
+		} else {
+			problems = append(problems, fmt.Sprintf("There is no country %q: type its name or its two-letter code, like Germany or DE.", c))
+		}
 	}
-	if t := foyer.OrgType(qs.Get("type")); t.IsCompany() {
-		f.Type = t
+	if t := get("type"); t != "" {
+		if ot := foyer.OrgType(strings.ToLower(t)); ot.IsCompany() {
+			f.Type = ot
+		} else {
+			problems = append(problems, fmt.Sprintf("There is no type of organisation %q: choose business, education, government or nonprofit.", t))
+		}
 	}
-	if qs.Get("sort") == string(foyer.SortScore) {
+	switch o := get("sort"); o {
+	case "", string(foyer.SortRecent):
+	case string(foyer.SortScore):
 		f.Sort = foyer.SortScore
+	default:
+		problems = append(problems, fmt.Sprintf("There is no order %q: the feed is ordered by the latest visit or by score.", o))
 	}
-	if n, err := strconv.ParseInt(qs.Get("min_pages"), 10, 64); err == nil && n > 0 {
-		f.MinPages = min(n, 1_000_000)
+	if v := get("site"); v != "" {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			f.SiteID = id
+		} else {
+			problems = append(problems, fmt.Sprintf("There is no site %q.", v))
+		}
 	}
-	if n, err := strconv.ParseInt(qs.Get("min_minutes"), 10, 64); err == nil && n > 0 {
-		f.MinEngagedMS = min(n, 1_000_000) * 60_000
+	for _, n := range []struct {
+		key, what string
+		to        *int64
+		unit      int64
+	}{{"min_pages", "pages", &f.MinPages, 1}, {"min_minutes", "minutes engaged", &f.MinEngagedMS, 60_000}} {
+		v := get(n.key)
+		if v == "" {
+			continue
+		}
+		if x, err := strconv.ParseInt(v, 10, 64); err == nil && x >= 0 {
+			*n.to = min(x, 1_000_000) * n.unit
+		} else {
+			problems = append(problems, fmt.Sprintf("%q is not a number of %s: give a whole number, like 3.", v, n.what))
+		}
 	}
-	return f
+	return f, problems
 }
 
 // filterValues writes the filter and order of f as query parameters.
@@ -155,6 +188,9 @@ func filterValues(f foyer.FeedQuery, v url.Values) {
 		if s != "" {
 			v.Set(k, s)
 		}
+	}
+	if f.SiteID != 0 {
+		v.Set("site", strconv.FormatInt(f.SiteID, 10))
 	}
 	if f.Sort == foyer.SortScore {
 		v.Set("sort", string(f.Sort))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -17,25 +18,32 @@ func (s *Server) saveFeed(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	}
 	qs, err := url.ParseQuery(r.PostFormValue("query"))
 	var p feedPeriod
+	var f foyer.FeedQuery
 	if err == nil {
 		p, err = parsePeriod(qs)
+	}
+	if err == nil {
+		var problems []string
+		if f, problems = parseFilter(qs); len(problems) > 0 {
+			err = foyer.Errorf(foyer.EINVALID, "%s", strings.Join(problems, " "))
+		}
 	}
 	back := "/app/w/" + strconv.FormatInt(m.WorkspaceID, 10)
 	if err != nil {
 		s.feedError(w, r, u, back, foyer.Errorf(foyer.EINVALID, "this feed's period or filters cannot be saved: %s", foyer.ErrorMessage(err)))
 		return
 	}
-	f := &foyer.SavedFeed{WorkspaceID: m.WorkspaceID, Name: r.PostFormValue("name"),
-		Query: feedQueryString(p, parseFilter(qs)), CreatedBy: u.ID}
-	if err := s.cfg.Store.SaveFeed(r.Context(), f); err != nil {
+	saved := &foyer.SavedFeed{WorkspaceID: m.WorkspaceID, Name: r.PostFormValue("name"),
+		Query: feedQueryString(p, f), CreatedBy: u.ID}
+	if err := s.cfg.Store.SaveFeed(r.Context(), saved); err != nil {
 		if code := foyer.ErrorCode(err); code == foyer.EINVALID || code == foyer.ECONFLICT {
-			s.feedError(w, r, u, back+"?"+f.Query, err)
+			s.feedError(w, r, u, back+"?"+saved.Query, err)
 			return
 		}
 		s.serverError(w, "save feed", err)
 		return
 	}
-	http.Redirect(w, r, back+"?"+f.Query, http.StatusSeeOther)
+	http.Redirect(w, r, back+"?"+saved.Query, http.StatusSeeOther)
 }
 
 // deleteSavedFeed deletes a saved feed: its author, or an admin or owner.
