@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -170,9 +171,33 @@ type companyView struct {
 	Periods                               []period
 	Company                               *foyer.Company
 	Chart, EngagedChart                   template.HTML
-	Visits                                []foyer.Visit
+	Visits                                []companyVisit
 	TotalVisits, TotalPages, TotalEngaged int64
+	Score                                 int
+	// VisitCount counts the period's visits, of which Visits shows those
+	// from the First-th (1-based) on; the older and newer pages' offsets.
+	VisitCount, First, Last  int64
+	HasOlder, HasNewer       bool
+	OlderOffset, NewerOffset int
+	TopPages                 []companyPage
+	Sources                  []foyer.Count
+	MultiSite                bool // the workspace has more than one site: name each visit's
 }
+
+// companyVisit is a visit as the company page lists it, with its site.
+type companyVisit struct {
+	foyer.Visit
+	Site string
+}
+
+// companyPage is one of a company's top pages, with its site.
+type companyPage struct {
+	foyer.PageCount
+	Site string
+}
+
+// visitPageSize is how many visits one page of a company's lists.
+const visitPageSize = 50
 
 func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceOf(w, r, u)
@@ -185,6 +210,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		return
 	}
 	p, perr := periodOf(r)
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, offset)
 	from, to := p.From, p.To
 	ctx := r.Context()
 	c, err := s.cfg.Store.Company(ctx, m.WorkspaceID, id)
@@ -201,17 +228,58 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "company days", err)
 		return
 	}
-	visits, err := s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, 50, 0)
+	n, err := s.cfg.Store.CompanyVisitCount(ctx, m.WorkspaceID, id, from, to)
 	if err != nil {
 		s.serverError(w, "company visits", err)
 		return
 	}
-	cd := companyView{layout: layout{Title: c.Name, User: u, Error: periodNotice(perr), Workspace: m},
-		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits}
+	offset = min(offset, max(0, int(n)-1)/visitPageSize*visitPageSize) // past the end: the last page
+	visits, err := s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, visitPageSize, offset)
+	if err != nil {
+		s.serverError(w, "company visits", err)
+		return
+	}
+	activity, err := s.cfg.Store.CompanyActivity(ctx, m.WorkspaceID, id, from, to)
+	if err != nil {
+		s.serverError(w, "company activity", err)
+		return
+	}
+	sites, err := s.cfg.Store.Sites(ctx, m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "company sites", err)
+		return
+	}
+	siteName := map[int64]string{}
+	for _, site := range sites {
+		siteName[site.ID] = site.Name
+	}
+	cd := companyView{layout: layout{Title: c.Name, User: u, Error: periodNotice(perr), Workspace: m, Notice: noticeOf(r)},
+		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series),
+		VisitCount: n, First: int64(offset) + 1, Last: int64(offset + len(visits)), HasNewer: offset > 0, NewerOffset: max(0, offset-visitPageSize),
+		HasOlder: int64(offset+len(visits)) < n, OlderOffset: offset + visitPageSize,
+		Sources: activity.Sources, MultiSite: len(sites) > 1}
+	for _, v := range visits {
+		cd.Visits = append(cd.Visits, companyVisit{Visit: v, Site: siteName[v.SiteID]})
+	}
+	for _, pg := range activity.TopPages {
+		cd.TopPages = append(cd.TopPages, companyPage{PageCount: pg, Site: siteName[pg.SiteID]})
+	}
+	var last time.Time // the period's last visit, for the score
 	for _, d := range series {
 		cd.TotalVisits += d.Visits
 		cd.TotalPages += d.Pageviews
 		cd.TotalEngaged += d.EngagedMS
 	}
+	newest := visits
+	if offset > 0 {
+		if newest, err = s.cfg.Store.CompanyVisits(ctx, m.WorkspaceID, id, from, to, 1, 0); err != nil {
+			s.serverError(w, "company visits", err)
+			return
+		}
+	}
+	if len(newest) > 0 {
+		last = newest[0].LastAt
+	}
+	cd.Score = foyer.Score(cd.TotalVisits, cd.TotalPages, cd.TotalEngaged, last, now())
 	s.render(w, http.StatusOK, "company", cd)
 }
