@@ -96,8 +96,9 @@ func BenchmarkFeed(b *testing.B) {
 }
 
 // BenchmarkCompanyPage reads what the company page shows for the feed's
-// first company over 30 days: the company, its days and its latest 50
-// visits with their pages. It reports p50 and p95 per page.
+// busiest company over 30 days: the company, its days, the count of its
+// visits, its latest 50 visits with their pages, and its top pages and
+// sources. It reports p50 and p95 per page.
 func BenchmarkCompanyPage(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
@@ -108,10 +109,10 @@ func BenchmarkCompanyPage(b *testing.B) {
 		b.Fatalf("feed: %v", err)
 	}
 	// The company with the most visits is the heaviest page.
-	id := top[0].ID
+	id, most := top[0].ID, top[0].Visits
 	for _, r := range top {
-		if r.Visits > top[0].Visits {
-			id = r.ID
+		if r.Visits > most {
+			id, most = r.ID, r.Visits
 		}
 	}
 	var times []time.Duration
@@ -123,13 +124,58 @@ func BenchmarkCompanyPage(b *testing.B) {
 		if _, err := s.CompanyDays(ctx, ws.ID, id, from, to); err != nil {
 			b.Fatal(err)
 		}
+		if _, err := s.CompanyVisitCount(ctx, ws.ID, id, from, to); err != nil {
+			b.Fatal(err)
+		}
 		v, err := s.CompanyVisits(ctx, ws.ID, id, from, to, 50, 0)
 		if err != nil || len(v) == 0 {
 			b.Fatalf("visits: %d, %v", len(v), err)
+		}
+		if a, err := s.CompanyActivity(ctx, ws.ID, id, from, to); err != nil || len(a.TopPages) == 0 {
+			b.Fatalf("activity: %v", err)
 		}
 		times = append(times, time.Since(start))
 	}
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkFeedExtras reads what the feed page shows beside the feed: the
+// filters' choices and the 30-day trend of every site. It reports p50 and
+// p95 of each.
+func BenchmarkFeedExtras(b *testing.B) {
+	s, ws := feedWorkspace(b)
+	ctx := context.Background()
+	to := time.Now().UTC()
+	for name, read := range map[string]func() error{
+		"choices": func() error {
+			c, err := s.FeedChoices(ctx, ws.ID)
+			if err == nil && len(c.Countries) == 0 {
+				b.Fatal("no country to choose")
+			}
+			return err
+		},
+		"trend-30d": func() error {
+			t, err := s.WorkspaceTrend(ctx, ws.ID, 0, to.AddDate(0, 0, -29), to)
+			if err == nil && t.Visits == 0 {
+				b.Fatal("a trend without visits")
+			}
+			return err
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if err := read(); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
 }
