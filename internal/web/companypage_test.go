@@ -89,3 +89,29 @@ func TestCompanyPageComplete(t *testing.T) {
 		t.Errorf("an offset past the end does not show the last page")
 	}
 }
+
+// TestCompanyPagePeriodProblem: a period the company page cannot show is
+// said on the page, which shows the last 30 days.
+func TestCompanyPagePeriodProblem(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	site := w.site("Acme", "acme-web")
+	w.visitFrom(site, 0, foyer.Org{Name: "Globex", Type: foyer.OrgBusiness}, time.Now().Add(-time.Hour))
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	rows, err := w.st.Feed(context.Background(), foyer.FeedQuery{WorkspaceID: site.WorkspaceID, From: time.Now().AddDate(0, 0, -1), To: time.Now()})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("feed: %v %v", rows, err)
+	}
+	for query, want := range map[string]string{
+		"days=90":                       "there is no period of &#34;90&#34; days",
+		"from=2026-11-10&to=2026-11-01": "ends (2026-11-01) before it starts (2026-11-10)",
+	} {
+		b := body(w.do("GET", fmt.Sprintf("/app/w/%d/c/%d?%s", site.WorkspaceID, rows[0].ID, query), nil, ana))
+		if !strings.Contains(b, want) || !strings.Contains(b, "Showing the last 30 days.") || !strings.Contains(b, "Visits <span class=\"muted\">1</span>") {
+			t.Errorf("%s: the page does not say %q and show the last 30 days", query, want)
+		}
+	}
+}
