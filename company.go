@@ -44,10 +44,12 @@ type FeedQuery struct {
 	Search                  string // in the name or the domain, any case
 	// Filters on what the company did in the period; zero ones do not
 	// filter.
-	Page         string // viewed a page whose path contains this, any case
-	Source       string // had a visit from this source (see FeedRow.TopSource)
-	MinPages     int64  // viewed at least this many pages
-	MinEngagedMS int64  // was engaged at least this long
+	Page string // viewed a page whose path contains this, any case
+	// Source: had a visit from this source (see FeedRow.TopSource), in any
+	// case and by any of its names: linkedin.com finds LinkedIn.
+	Source       string
+	MinPages     int64 // viewed at least this many pages
+	MinEngagedMS int64 // was engaged at least this long
 }
 
 // FeedSort orders the feed.
@@ -85,9 +87,13 @@ type FeedRow struct {
 	Visits, Pageviews, EngagedMS int64
 	LastAt                       time.Time
 	Score                        int // see Score
-	// TopSource is where most of its visits in the period came from: the
-	// campaign's utm_source, else the referrer's host, else "direct".
-	TopSource string
+	// TopSource is where most of its visits in the period came from, the
+	// source of the latest visit on a tie: the campaign's utm_source, else
+	// the referrer's host, else "direct", normalised (internal/referrer:
+	// lnkd.in and www.linkedin.com are "LinkedIn"). TopSourceKind is what
+	// sort of place it is ("search", "social", "AI assistant"…), "" when
+	// not a known one.
+	TopSource, TopSourceKind string
 }
 
 // Visit is one visit of a company, with its pages.
@@ -106,6 +112,9 @@ type Visit struct {
 	City        string
 	Pages       []PageView
 	VisitorUID  string // the first-party ID; never a person
+	// Source is where it came from, as in FeedRow.TopSource, and
+	// SourceKind what sort of place that is.
+	Source, SourceKind string
 }
 
 // PageView is one page of a visit.
@@ -141,16 +150,25 @@ type FeedService interface {
 	SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*SiteOverview, error)
 }
 
-// SiteOverview is what a site saw in a period.
+// SiteOverview is what a site saw in a period. Every visit is counted
+// once in CompanyVisits, AnonymousVisits or UnidentifiedVisits, which add
+// up to Visits.
 type SiteOverview struct {
-	Visits, CompanyVisits, AnonymousVisits, Pageviews int64
-	Companies                                         int64 // distinct companies that visited
-	TopPages                                          []Count
-	TopSources                                        []Count
+	Visits    int64
+	Pageviews int64
+	// CompanyVisits came from a company, AnonymousVisits from a carrier
+	// (ISP, mobile) or a hosting network, UnidentifiedVisits from an
+	// organisation of unknown type or an address without IP data.
+	CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
+	Companies                                          int64 // distinct companies that visited
+	TopPages                                           []Count
+	TopSources                                         []Count // with their kinds
 }
 
-// Count is a thing and how often.
+// Count is a thing and how often; a source's Kind is what sort of place
+// it is (see FeedRow.TopSourceKind).
 type Count struct {
 	Name string
+	Kind string
 	N    int64
 }
