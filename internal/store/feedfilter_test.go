@@ -240,24 +240,3 @@ func TestFeedFiltersMatchEvents(t *testing.T) {
 		}
 	})
 }
-
-// TestScore checks each part of the score and its caps.
-func TestScore(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		visits, pages, engagedMS int64
-		age                      time.Duration
-		want                     int
-	}{
-		{0, 0, 0, 30 * 24 * time.Hour, 0},
-		{1, 1, 0, 30 * 24 * time.Hour, 10},
-		{1, 1, 29_999, time.Hour, 20},          // under 30 s of engagement counts nothing
-		{1, 1, 60_000, 3 * 24 * time.Hour, 17}, // 8 + 2 + 2 + 5
-		{5, 15, 10 * 60_000, 47 * time.Hour, 100},
-		{50, 500, 100 * 60_000, 8 * 24 * time.Hour, 90}, // caps: a crawler cannot pass 90 without recency
-	} {
-		if got := foyer.Score(c.visits, c.pages, c.engagedMS, now.Add(-c.age), now); got != c.want {
-			t.Errorf("Score(%d visits, %d pages, %d ms, %v ago) = %d, want %d", c.visits, c.pages, c.engagedMS, c.age, got, c.want)
-		}
-	}
-}
