@@ -5,8 +5,11 @@
 //
 // The known sources are our own list, sources.txt, embedded: a few dozen
 // lines written for Foyer and tested here. No well-kept Go package does
-// this; the lists that exist are JavaScript packages' data under mixed
-// licences, far larger than a B2B site needs and not ours to copy. A source
+// this: Shopify's goreferrer says it is no longer maintained, and the Go
+// ports of Snowplow's referer-parser were last published years ago; the
+// lists that exist are mostly data shipped in JavaScript packages, under
+// mixed licences, far larger than a B2B site needs, and none knows AI
+// assistants or folds utm_source values in. We copy none of them. A source
 // missing from the list is not lost: it keeps its host (lower case, without
 // "www." or a port) or its utm_source value (lower case).
 package referrer
