@@ -2,6 +2,7 @@ package foyer
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -44,10 +45,12 @@ type FeedQuery struct {
 	Search                  string // in the name or the domain, any case
 	// Filters on what the company did in the period; zero ones do not
 	// filter.
-	Page         string // viewed a page whose path contains this, any case
-	Source       string // had a visit from this source (see FeedRow.TopSource)
-	MinPages     int64  // viewed at least this many pages
-	MinEngagedMS int64  // was engaged at least this long
+	Page string // viewed a page whose path contains this, any case
+	// Source: had a visit from this source (see FeedRow.TopSource), in any
+	// case and by any of its names: linkedin.com finds LinkedIn.
+	Source       string
+	MinPages     int64 // viewed at least this many pages
+	MinEngagedMS int64 // was engaged at least this long
 }
 
 // FeedSort orders the feed.
@@ -59,24 +62,70 @@ const (
 	SortScore  FeedSort = "score"  // the highest score first, then the latest
 )
 
+// The score's parts: points for visits, page views and engaged minutes,
+// each with diminishing returns up to its cap, and for recency.
+const (
+	ScoreVisitPoints, ScoreVisitCap     = 35, 500  // visits
+	ScorePagePoints, ScorePageCap       = 25, 2000 // page views
+	ScoreEngagedPoints, ScoreEngagedCap = 25, 1000 // engaged minutes
+	ScoreRecencyPoints                  = 15       // a visit now
+	ScoreRecencyHalfLife                = 7 * 24 * time.Hour
+)
+
+// ScoreFormula is the score's formula as a reader sees it (the feed's Score
+// column title).
+const ScoreFormula = "0 to 100, the sum of four parts, each rounded: " +
+	"visits 35 × ln(1+visits)/ln(501), " +
+	"pages 25 × ln(1+pages)/ln(2001), " +
+	"engaged time 25 × ln(1+minutes)/ln(1001) (each at most its points), " +
+	"recency 15 × ½^(days since the last visit / 7)"
+
+// ScoreBreakdown is the points of each part of a score; they add up to it.
+type ScoreBreakdown struct {
+	Visits, Pages, Engaged, Recency int
+}
+
+// Total is the score: the sum of the parts.
+func (b ScoreBreakdown) Total() int { return b.Visits + b.Pages + b.Engaged + b.Recency }
+
 // Score rates from 0 to 100 how much interest a company showed in a
-// period, so that a sales team reads the feed from the top: up to 40 points
-// for visits (8 each), 30 for pages viewed (2 each), 20 for engaged time
-// (1 for every 30 seconds) and 10 for recency (a visit in the last 2 days; 5 for one in
-// the last 7). Every part is capped so that one long visit or a crawler's
-// hundred pages cannot make a company look hotter than steady interest.
+// period, so that a sales team reads the feed from the top. It is the sum
+// of ScoreParts:
+//
+//	visits   35 × ln(1+visits)  / ln(1+500)   at most 35
+//	pages    25 × ln(1+pages)   / ln(1+2000)  at most 25
+//	engaged  25 × ln(1+minutes) / ln(1+1000)  at most 25
+//	recency  15 × ½^(days since the last visit / 7)
+//
+// each rounded to a whole point. The logarithms give the first visits and
+// pages the most weight, so that the score spreads over the range real
+// companies show (1 to some 600 visits a month) instead of saturating: 5
+// visits earn 10 points, 50 earn 22, 500 the full 35. Only a company with
+// hundreds of visits, thousands of pages and days of engaged time, seen
+// today, reaches 100. The score never falls when visits, page views,
+// engaged time or the last visit grow: the feed relies on that to bound
+// what it sums (see periodFeed in internal/store).
 func Score(visits, pageviews, engagedMS int64, lastAt, now time.Time) int {
-	v := min(40, 8*visits)
-	p := min(30, 2*pageviews)
-	e := min(20, 2*engagedMS/60_000)
-	r := int64(0)
-	switch age := now.Sub(lastAt); {
-	case age <= 48*time.Hour:
-		r = 10
-	case age <= 7*24*time.Hour:
-		r = 5
+	return ScoreParts(visits, pageviews, engagedMS, lastAt, now).Total()
+}
+
+// ScoreParts returns the points of each part of Score, for a page that
+// explains a company's score.
+func ScoreParts(visits, pageviews, engagedMS int64, lastAt, now time.Time) ScoreBreakdown {
+	logPart := func(points, x, limit float64) int {
+		x = max(0, min(x, limit))
+		return int(math.Round(points * math.Log1p(x) / math.Log1p(limit)))
 	}
-	return int(max(0, v) + max(0, p) + max(0, e) + r)
+	b := ScoreBreakdown{
+		Visits:  logPart(ScoreVisitPoints, float64(visits), ScoreVisitCap),
+		Pages:   logPart(ScorePagePoints, float64(pageviews), ScorePageCap),
+		Engaged: logPart(ScoreEngagedPoints, float64(engagedMS)/60_000, ScoreEngagedCap),
+	}
+	if !lastAt.IsZero() {
+		age := max(0, now.Sub(lastAt))
+		b.Recency = int(math.Round(ScoreRecencyPoints * math.Exp2(-float64(age)/float64(ScoreRecencyHalfLife))))
+	}
+	return b
 }
 
 // FeedRow is one company of the feed, with what it did in the period.
@@ -85,9 +134,13 @@ type FeedRow struct {
 	Visits, Pageviews, EngagedMS int64
 	LastAt                       time.Time
 	Score                        int // see Score
-	// TopSource is where most of its visits in the period came from: the
-	// campaign's utm_source, else the referrer's host, else "direct".
-	TopSource string
+	// TopSource is where most of its visits in the period came from, the
+	// source of the latest visit on a tie: the campaign's utm_source, else
+	// the referrer's host, else "direct", normalised (internal/referrer:
+	// lnkd.in and www.linkedin.com are "LinkedIn"). TopSourceKind is what
+	// sort of place it is ("search", "social", "AI assistant"…), "" when
+	// not a known one.
+	TopSource, TopSourceKind string
 }
 
 // Visit is one visit of a company, with its pages.
@@ -106,6 +159,9 @@ type Visit struct {
 	City        string
 	Pages       []PageView
 	VisitorUID  string // the first-party ID; never a person
+	// Source is where it came from, as in FeedRow.TopSource, and
+	// SourceKind what sort of place that is.
+	Source, SourceKind string
 }
 
 // PageView is one page of a visit.
@@ -149,17 +205,27 @@ type FeedService interface {
 	// FeedChoices lists the values the feed's filters can take in the
 	// workspace: those of the companies that visited it.
 	FeedChoices(ctx context.Context, workspaceID int64) (*FeedChoices, error)
+	// WorkspaceSources lists the sources of the workspace's visits in the
+	// period, normalised, with their kinds, the most visits first.
+	WorkspaceSources(ctx context.Context, workspaceID int64, from, to time.Time) ([]Count, error)
 	// SiteOverview sums a site's period; ENOTFOUND when the site is not the
 	// workspace's.
 	SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*SiteOverview, error)
 }
 
-// SiteOverview is what a site saw in a period.
+// SiteOverview is what a site saw in a period. Every visit is counted
+// once in CompanyVisits, AnonymousVisits or UnidentifiedVisits, which add
+// up to Visits.
 type SiteOverview struct {
-	Visits, CompanyVisits, AnonymousVisits, Pageviews int64
-	Companies                                         int64 // distinct companies that visited
-	TopPages                                          []Count
-	TopSources                                        []Count
+	Visits    int64
+	Pageviews int64
+	// CompanyVisits came from a company, AnonymousVisits from a carrier
+	// (ISP, mobile) or a hosting network, UnidentifiedVisits from an
+	// organisation of unknown type or an address without IP data.
+	CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
+	Companies                                          int64 // distinct companies that visited
+	TopPages                                           []Count
+	TopSources                                         []Count // with their kinds
 }
 
 // CompanyActivity is what a company did in a period, beyond its days.
@@ -178,10 +244,11 @@ type PageCount struct {
 // TrendDay is what a workspace's sites saw on one day.
 type TrendDay struct {
 	Day time.Time
-	// Visits are all visits; of them, CompanyVisits came from identified
-	// organisations and AnonymousVisits from carriers and hosting networks.
-	Visits, CompanyVisits, AnonymousVisits int64
-	Companies                              int64 // distinct organisations identified that day
+	// Visits are all visits, each counted once in CompanyVisits (from
+	// identified organisations), AnonymousVisits (carriers and hosting
+	// networks) or UnidentifiedVisits (see SiteOverview).
+	Visits, CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
+	Companies                                                  int64 // distinct organisations identified that day
 }
 
 // Trend is a workspace's days in a period, and their sums.
@@ -189,7 +256,7 @@ type Trend struct {
 	Days []TrendDay
 	// Companies counts the distinct organisations of the whole period (not
 	// the sum of the days'); the other sums are of the days.
-	Companies, Visits, CompanyVisits, AnonymousVisits int64
+	Companies, Visits, CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
 }
 
 // FeedChoices are the values of a workspace's companies, for the feed's
@@ -201,8 +268,10 @@ type FeedChoices struct {
 	Types      []OrgType
 }
 
-// Count is a thing and how often.
+// Count is a thing and how often; a source's Kind is what sort of place
+// it is (see FeedRow.TopSourceKind).
 type Count struct {
 	Name string
+	Kind string
 	N    int64
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/referrer"
 )
 
 // companyColumns are the columns scanCompany reads, of companies c.
@@ -105,6 +106,8 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 			return nil, fmt.Errorf("store: company visits: %w", err)
 		}
 		v.StartedAt, v.LastAt = fromMS(started), fromMS(last)
+		src := referrer.Of(v.UTMSource, v.Referrer)
+		v.Source, v.SourceKind = src.Name, src.Kind.Label()
 		out = append(out, v)
 		ranges = append(ranges, [2]int64{firstEv, lastEv})
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -60,21 +61,35 @@ func (s *Store) CompanyActivity(ctx context.Context, workspaceID, companyID int6
 		return nil, fmt.Errorf("store: company pages: %w", err)
 	}
 	rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyActivity */
-		SELECT source, SUM(visits) FROM company_sources
+		SELECT source, SUM(visits), MAX(last_at) FROM company_sources
 		WHERE company_id = ? AND day >= ? AND day <= ?
-		GROUP BY source ORDER BY SUM(visits) DESC, source`), companyID, first, last)
+		GROUP BY source`), companyID, first, last)
 	if err != nil {
 		return nil, fmt.Errorf("store: company sources: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c foyer.Count
-		if err := rows.Scan(&c.Name, &c.N); err != nil {
-			return nil, fmt.Errorf("store: company sources: %w", err)
-		}
-		a.Sources = append(a.Sources, c)
+	m, err := sourceCounts(rows) // normalised, see sources.go
+	if err != nil {
+		return nil, fmt.Errorf("store: company sources: %w", err)
 	}
-	return a, rows.Err()
+	// The most visits first, and on a tie the latest visit, as the feed
+	// picks a company's top source.
+	type ranked struct {
+		foyer.Count
+		last int64
+	}
+	var out []ranked
+	for src, c := range m {
+		if c.visits > 0 {
+			out = append(out, ranked{foyer.Count{Name: src.Name, Kind: src.Kind.Label(), N: c.visits}, c.lastAt})
+		}
+	}
+	slices.SortFunc(out, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(b.last, a.last), cmp.Compare(a.Name, b.Name))
+	})
+	for _, r := range out {
+		a.Sources = append(a.Sources, r.Count)
+	}
+	return a, nil
 }
 
 // WorkspaceTrend sums the workspace's sites (or one of them) per day from
@@ -95,7 +110,7 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 	}
 	args := []any{workspaceID, siteID, siteID, first, last}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
-		SELECT d.day, SUM(d.visits), SUM(d.company_visits), SUM(d.anonymous_visits)
+		SELECT d.day, SUM(d.visits), SUM(d.company_visits), SUM(d.anonymous_visits), SUM(d.unidentified_visits)
 		FROM site_days d JOIN sites s ON s.id = d.site_id
 		WHERE s.workspace_id = ? AND (? = 0 OR d.site_id = ?) AND d.day >= ? AND d.day <= ?
 		GROUP BY d.day`), args...)
@@ -103,14 +118,15 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}
 	for rows.Next() {
-		var day, visits, company, anonymous int64
-		if err := rows.Scan(&day, &visits, &company, &anonymous); err != nil {
+		var day, visits, company, anonymous, unidentified int64
+		if err := rows.Scan(&day, &visits, &company, &anonymous, &unidentified); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: trend: %w", err)
 		}
 		d := &t.Days[day-first]
-		d.Visits, d.CompanyVisits, d.AnonymousVisits = visits, company, anonymous
-		t.Visits, t.CompanyVisits, t.AnonymousVisits = t.Visits+visits, t.CompanyVisits+company, t.AnonymousVisits+anonymous
+		d.Visits, d.CompanyVisits, d.AnonymousVisits, d.UnidentifiedVisits = visits, company, anonymous, unidentified
+		t.Visits, t.CompanyVisits, t.AnonymousVisits, t.UnidentifiedVisits = t.Visits+visits, t.CompanyVisits+company,
+			t.AnonymousVisits+anonymous, t.UnidentifiedVisits+unidentified
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -106,8 +106,9 @@ func TestCompanyActivity(t *testing.T) {
 		if !slices.Equal(a.TopPages, wantPages) {
 			t.Errorf("top pages %+v, want %+v", a.TopPages, wantPages)
 		}
-		if len(a.Sources) != 2 || a.Sources[0].N != 4 || a.Sources[1].N != 3 || a.Sources[0].Name != "direct" {
-			t.Errorf("sources %+v, want direct 4 and the newsletter 3", a.Sources)
+		if len(a.Sources) != 2 || a.Sources[0].N != 4 || a.Sources[1].N != 3 || a.Sources[0].Name != "direct" ||
+			a.Sources[1].Name != "Email" || a.Sources[1].Kind == "" {
+			t.Errorf("sources %+v, want direct 4 and the newsletter (Email, with its kind) 3", a.Sources)
 		}
 
 		for what, err := range map[string]error{
@@ -164,19 +165,19 @@ func TestWorkspaceTrend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		type day3 struct{ visits, company, anonymous, companies int64 }
+		type day3 struct{ visits, company, anonymous, unidentified, companies int64 }
 		var got []day3
 		for _, d := range tr.Days {
-			got = append(got, day3{d.Visits, d.CompanyVisits, d.AnonymousVisits, d.Companies})
+			got = append(got, day3{d.Visits, d.CompanyVisits, d.AnonymousVisits, d.UnidentifiedVisits, d.Companies})
 		}
-		want := []day3{{4, 3, 1, 2}, {0, 0, 0, 0}, {2, 1, 0, 1}}
+		want := []day3{{4, 3, 1, 0, 2}, {0, 0, 0, 0, 0}, {2, 1, 0, 1, 1}}
 		if !slices.Equal(got, want) {
 			t.Errorf("days %+v, want %+v", got, want)
 		}
 		if !tr.Days[0].Day.Equal(t0.Truncate(day)) || !tr.Days[2].Day.Equal(t0.Truncate(day).Add(2*day)) {
 			t.Errorf("days run %v to %v", tr.Days[0].Day, tr.Days[2].Day)
 		}
-		if tr.Companies != 2 || tr.Visits != 6 || tr.CompanyVisits != 4 || tr.AnonymousVisits != 1 {
+		if tr.Companies != 2 || tr.Visits != 6 || tr.CompanyVisits != 4 || tr.AnonymousVisits != 1 || tr.UnidentifiedVisits != 1 {
 			t.Errorf("sums %+v", tr)
 		}
 		// The sites' overviews add up to the workspace's days.

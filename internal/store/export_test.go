@@ -82,9 +82,16 @@ func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow
 		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
 	}
 	if q.Source != "" {
+		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, to, q.Source)
+		if err != nil {
+			return nil, err
+		}
 		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
-			WHERE cs.source = ? AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
-		args = append(args, q.Source, from, to, q.SiteID, q.SiteID)
+			WHERE cs.source IN (` + placeholders(len(names)) + `) AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
+		for _, n := range names {
+			args = append(args, n)
+		}
+		args = append(args, from, to, q.SiteID, q.SiteID)
 	}
 	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
 	args = append(args, q.MinPages, q.MinEngagedMS)
@@ -131,9 +138,9 @@ func TotalsDiff(ctx context.Context, s *Store) (int, error) {
 	const pairSums = `SELECT company_id, site_id, SUM(visits), SUM(pageviews), SUM(engaged_ms), MAX(last_at)
 		FROM company_days GROUP BY company_id, site_id`
 	const pairs = `SELECT company_id, site_id, visits, pageviews, engaged_ms, last_at FROM company_sites`
-	const weekSums = `SELECT company_id, (day + 3) / 7, site_id, source, SUM(visits) FROM company_sources
+	const weekSums = `SELECT company_id, (day + 3) / 7, site_id, source, SUM(visits), MAX(last_at) FROM company_sources
 		GROUP BY company_id, (day + 3) / 7, site_id, source`
-	const weeks = `SELECT company_id, week, site_id, source, visits FROM company_source_weeks`
+	const weeks = `SELECT company_id, week, site_id, source, visits, last_at FROM company_source_weeks`
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (`+sums+` EXCEPT `+totals+`) AS a)
 		+ (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+sums+`) AS b)
@@ -158,7 +165,7 @@ func daysTopSources(s *Store, ctx context.Context, page []foyer.FeedRow, siteID,
 	}
 	args = append(args, from, to, siteID, siteID)
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
-		SELECT company_id, source, SUM(visits) FROM company_sources
+		SELECT company_id, source, SUM(visits), MAX(last_at) FROM company_sources
 		WHERE company_id IN (`+placeholders(len(page))+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
 		GROUP BY company_id, source`), args...)
 	if err != nil {
@@ -169,3 +176,10 @@ func daysTopSources(s *Store, ctx context.Context, page []foyer.FeedRow, siteID,
 
 // IsUniqueViolation is isUniqueViolation, for the tests.
 func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+
+// Exec runs a statement (in the ? style) on the store's database, for the
+// tests that write rows as an earlier version did.
+func Exec(ctx context.Context, s *Store, q string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, s.rebind(q), args...)
+	return err
+}

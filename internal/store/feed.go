@@ -53,7 +53,7 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 // periodFiltered reports whether q filters on what companies did in the
 // period, which only the sums of the whole period can answer.
 func periodFiltered(q foyer.FeedQuery) bool {
-	return strings.TrimSpace(q.Page) != "" || q.Source != "" || q.MinPages > 0 || q.MinEngagedMS > 0
+	return strings.TrimSpace(q.Page) != "" || strings.TrimSpace(q.Source) != "" || q.MinPages > 0 || q.MinEngagedMS > 0
 }
 
 // likePattern is a LIKE pattern (with ESCAPE '\') for what contains s.
@@ -115,7 +115,8 @@ func (s *Store) companiesOf(ctx context.Context, workspaceID int64, page []foyer
 
 // topSources sets each row's TopSource from company_source_weeks for the
 // period's whole weeks and company_sources for the days at its ends: the
-// source of most of its visits in the period, the first by name on a tie.
+// source of most of its visits in the period, the latest on a tie (see
+// pickTopSources).
 func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, from, to int64) error {
 	if len(page) == 0 {
 		return nil
@@ -138,14 +139,14 @@ func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, fr
 	}
 	in := placeholders(len(page))
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.topSources */
-		SELECT company_id, source, SUM(visits) FROM (
-			SELECT company_id, source, visits FROM company_sources
+		SELECT company_id, source, SUM(visits), MAX(last_at) FROM (
+			SELECT company_id, source, visits, last_at FROM company_sources
 			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
 			UNION ALL
-			SELECT company_id, source, visits FROM company_sources
+			SELECT company_id, source, visits, last_at FROM company_sources
 			WHERE company_id IN (`+in+`) AND day >= ? AND day <= ? AND (? = 0 OR site_id = ?)
 			UNION ALL
-			SELECT company_id, source, visits FROM company_source_weeks
+			SELECT company_id, source, visits, last_at FROM company_source_weeks
 			WHERE company_id IN (`+in+`) AND week >= ? AND week <= ? AND (? = 0 OR site_id = ?)
 		) AS v
 		GROUP BY company_id, source`), args...)
@@ -153,25 +154,6 @@ func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, fr
 		return fmt.Errorf("store: feed: top sources: %w", err)
 	}
 	return pickTopSources(rows, byID)
-}
-
-// pickTopSources reads (company, source, visits) rows into each company's
-// TopSource: the source of the most visits, the first by name on a tie.
-func pickTopSources(rows *sql.Rows, byID map[int64]*foyer.FeedRow) error {
-	defer rows.Close()
-	best := map[int64]int64{}
-	for rows.Next() {
-		var id, n int64
-		var source string
-		if err := rows.Scan(&id, &source, &n); err != nil {
-			return fmt.Errorf("store: feed: top sources: %w", err)
-		}
-		r := byID[id]
-		if n > best[id] || n == best[id] && source < r.TopSource {
-			best[id], r.TopSource = n, source
-		}
-	}
-	return rows.Err()
 }
 
 // recentFeed answers a period that ends today: the companies whose last

@@ -188,10 +188,17 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
 		args = append(args, from, end/msPerDay-1, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
 	}
-	if q.Source != "" {
+	if strings.TrimSpace(q.Source) != "" {
+		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, end/msPerDay-1, q.Source)
+		if err != nil {
+			return nil, err
+		}
 		b.WriteString(` AND cs.company_id IN (SELECT src.company_id FROM company_sources src
-			WHERE src.source = ? AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
-		args = append(args, q.Source, from, end/msPerDay-1, q.SiteID, q.SiteID)
+			WHERE src.source IN (` + placeholders(len(names)) + `) AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
+		for _, n := range names {
+			args = append(args, n)
+		}
+		args = append(args, from, end/msPerDay-1, q.SiteID, q.SiteID)
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
 	if err != nil {

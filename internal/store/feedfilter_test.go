@@ -12,6 +12,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/loadgen"
+	"github.com/foyerhq/foyer/internal/referrer"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
@@ -51,13 +52,7 @@ func referenceFeed(t *testing.T, s *store.Store, ws int64, sites []*foyer.Site, 
 				if in(e.Time) {
 					c := get(e.Company)
 					c.visits++
-					source := e.UTMSource
-					if source == "" && e.Referrer != "" {
-						_, rest, _ := strings.Cut(e.Referrer, "://")
-						host, _, _ := strings.Cut(rest, "/")
-						source = strings.TrimPrefix(host, "www.")
-					}
-					c.sources[cmp.Or(source, "direct")]++
+					c.sources[referrer.Of(e.UTMSource, e.Referrer).Name]++
 					c.last = maxTime(c.last, e.Time)
 				}
 			}
@@ -188,7 +183,8 @@ func TestFeedFiltersMatchEvents(t *testing.T) {
 					{"score", foyer.FeedQuery{Sort: foyer.SortScore}, func(*refCompany) bool { return true }},
 					{"page", foyer.FeedQuery{Page: "PRICING"}, func(c *refCompany) bool { return c.viewed("pricing") }},
 					{"source", foyer.FeedQuery{Source: source}, func(c *refCompany) bool { return c.sources[source] > 0 }},
-					{"utm source", foyer.FeedQuery{Source: "newsletter"}, func(c *refCompany) bool { return c.sources["newsletter"] > 0 }},
+					{"utm source", foyer.FeedQuery{Source: "newsletter"}, func(c *refCompany) bool { return c.sources["Email"] > 0 }},
+					{"source by another name", foyer.FeedQuery{Source: "www.LinkedIn.com"}, func(c *refCompany) bool { return c.sources["LinkedIn"] > 0 }},
 					{"min pages", foyer.FeedQuery{MinPages: 6}, func(c *refCompany) bool { return c.pageviews >= 6 }},
 					{"min engaged", foyer.FeedQuery{MinEngagedMS: 5 * 60_000, Sort: foyer.SortScore},
 						func(c *refCompany) bool { return c.engaged >= 5*60_000 }},
@@ -243,25 +239,4 @@ func TestFeedFiltersMatchEvents(t *testing.T) {
 			t.Errorf("only %d rows compared: the history is too thin to test the filters", compared)
 		}
 	})
-}
-
-// TestScore checks each part of the score and its caps.
-func TestScore(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		visits, pages, engagedMS int64
-		age                      time.Duration
-		want                     int
-	}{
-		{0, 0, 0, 30 * 24 * time.Hour, 0},
-		{1, 1, 0, 30 * 24 * time.Hour, 10},
-		{1, 1, 29_999, time.Hour, 20},          // under 30 s of engagement counts nothing
-		{1, 1, 60_000, 3 * 24 * time.Hour, 17}, // 8 + 2 + 2 + 5
-		{5, 15, 10 * 60_000, 47 * time.Hour, 100},
-		{50, 500, 100 * 60_000, 8 * 24 * time.Hour, 90}, // caps: a crawler cannot pass 90 without recency
-	} {
-		if got := foyer.Score(c.visits, c.pages, c.engagedMS, now.Add(-c.age), now); got != c.want {
-			t.Errorf("Score(%d visits, %d pages, %d ms, %v ago) = %d, want %d", c.visits, c.pages, c.engagedMS, c.age, got, c.want)
-		}
-	}
 }

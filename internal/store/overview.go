@@ -19,9 +19,9 @@ func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, fro
 	o := &foyer.SiteOverview{}
 	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
 		SELECT COALESCE(SUM(visits), 0), COALESCE(SUM(company_visits), 0), COALESCE(SUM(anonymous_visits), 0),
-			COALESCE(SUM(pageviews), 0)
+			COALESCE(SUM(unidentified_visits), 0), COALESCE(SUM(pageviews), 0)
 		FROM site_days WHERE site_id = ? AND day >= ? AND day <= ?`), siteID, first, last).Scan(
-		&o.Visits, &o.CompanyVisits, &o.AnonymousVisits, &o.Pageviews); err != nil {
+		&o.Visits, &o.CompanyVisits, &o.AnonymousVisits, &o.UnidentifiedVisits, &o.Pageviews); err != nil {
 		return nil, fmt.Errorf("store: overview: %w", err)
 	}
 	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
@@ -51,10 +51,18 @@ func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, fro
 		GROUP BY p.path ORDER BY SUM(d.pageviews) DESC, p.path LIMIT 10`); err != nil {
 		return nil, fmt.Errorf("store: overview: %w", err)
 	}
-	if o.TopSources, err = top(`/* Store.SiteOverview */
-		SELECT source, SUM(visits) FROM source_days WHERE site_id = ? AND day >= ? AND day <= ?
-		GROUP BY source ORDER BY SUM(visits) DESC, source LIMIT 10`); err != nil {
+	// Every source of the period, as rows written before migration 0019
+	// hold names that normalise to one source.
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.SiteOverview */
+		SELECT source, SUM(visits), 0 FROM source_days WHERE site_id = ? AND day >= ? AND day <= ?
+		GROUP BY source`), siteID, first, last)
+	if err != nil {
 		return nil, fmt.Errorf("store: overview: %w", err)
 	}
+	sources, err := sourceCounts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	o.TopSources = topCounts(sources, 10)
 	return o, nil
 }

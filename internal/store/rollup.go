@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/referrer"
 )
 
 // The roll-up keeps what is derived from events (today a visit's counters,
@@ -39,23 +40,6 @@ type visitRollup struct {
 	site, company, started int64
 	isNew                  bool
 	orgType, source        string
-}
-
-// visitSource names where a visit came from: its campaign's source, else
-// its referrer's host, else "direct".
-func visitSource(utmSource, referrer string) string {
-	if utmSource != "" {
-		return utmSource
-	}
-	if referrer != "" {
-		host := referrer
-		if _, after, ok := strings.Cut(host, "://"); ok {
-			host = after
-		}
-		host, _, _ = strings.Cut(host, "/")
-		return strings.TrimPrefix(host, "www.")
-	}
-	return "direct"
 }
 
 // dayKey is one row of company_days.
@@ -182,7 +166,7 @@ func (s *Store) current() {
 // the last event ID read and how many were read.
 func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, siteBatch, int64, int, error) {
 	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
-		companyPages: map[companyPageKey]int64{}, companySources: map[companySourceKey]int64{}}
+		companyPages: map[companyPageKey]int64{}, companySources: companySources{}}
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
 		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
 			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL,
@@ -203,15 +187,15 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 	for rows.Next() {
 		var id, visitID, ts, kind, engaged, page, site, company, started int64
 		var isNew bool
-		var orgType, utmSource, referrer string
+		var orgType, utmSource, referrerURL string
 		if err := rows.Scan(&id, &visitID, &ts, &kind, &engaged, &page, &site, &company, &started, &isNew,
-			&orgType, &utmSource, &referrer); err != nil {
+			&orgType, &utmSource, &referrerURL); err != nil {
 			return nil, nil, sb, 0, 0, err
 		}
 		v := visits[visitID]
 		if v == nil {
 			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew,
-				orgType: orgType, source: visitSource(utmSource, referrer)}
+				orgType: orgType, source: referrer.Of(utmSource, referrerURL).Name}
 			visits[visitID] = v
 		}
 		v.last = id
@@ -254,12 +238,14 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 			sd.company++
 		case v.orgType == string(foyer.OrgISP) || v.orgType == string(foyer.OrgHosting):
 			sd.anonymous++
+		default: // an organisation of unknown type, or no IP data
+			sd.unidentified++
 		}
 		sb.sources[siteSourceKey{v.site, dayOf(v.started), v.source}]++
 		if v.company == 0 {
 			continue
 		}
-		sb.companySources[companySourceKey{v.company, dayOf(v.started), v.site, v.source}]++
+		sb.companySources.add(companySourceKey{v.company, dayOf(v.started), v.site, v.source}, v.started)
 		k := dayKey{v.company, v.site, dayOf(v.started)}
 		d := days[k]
 		if d == nil {

@@ -15,8 +15,8 @@ type siteBatch struct {
 	pages   map[[3]int64]int64      // site, day, page: page views
 	sources map[siteSourceKey]int64 // visits
 
-	companyPages   map[companyPageKey]int64   // page views
-	companySources map[companySourceKey]int64 // visits
+	companyPages   map[companyPageKey]int64 // page views
+	companySources companySources
 }
 
 // companyPageKey is one row of company_pages.
@@ -28,20 +28,36 @@ type companySourceKey struct {
 	source             string
 }
 
-// companySourceRows are the rows of company_sources (or, with weeks for
-// days, company_source_weeks) for the sums m, in key order.
-func companySourceRows(m map[companySourceKey]int64) [][]any {
+// companySources are the visits of each row of company_sources (or, with
+// weeks for days, company_source_weeks) and when the latest of them started.
+type companySources map[companySourceKey]*sourceVisits
+
+type sourceVisits struct{ visits, lastAt int64 }
+
+// add counts a visit that started at started.
+func (m companySources) add(k companySourceKey, started int64) {
+	v := m[k]
+	if v == nil {
+		v = &sourceVisits{}
+		m[k] = v
+	}
+	v.visits++
+	v.lastAt = max(v.lastAt, started)
+}
+
+// companySourceRows are the rows for the sums m, in key order.
+func companySourceRows(m companySources) [][]any {
 	keys := slices.SortedFunc(maps.Keys(m), func(a, c companySourceKey) int {
 		return cmp.Or(cmp.Compare(a.company, c.company), cmp.Compare(a.day, c.day), cmp.Compare(a.site, c.site), cmp.Compare(a.source, c.source))
 	})
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
-		rows = append(rows, []any{k.company, k.day, k.site, k.source, m[k]})
+		rows = append(rows, []any{k.company, k.day, k.site, k.source, m[k].visits, m[k].lastAt})
 	}
 	return rows
 }
 
-type siteDay struct{ visits, company, anonymous, pageviews int64 }
+type siteDay struct{ visits, company, anonymous, unidentified, pageviews int64 }
 
 type siteSourceKey struct {
 	site, day int64
@@ -65,13 +81,14 @@ func (s *Store) applySite(ctx context.Context, t *txStmts, b siteBatch) error {
 	var rows [][]any
 	for _, k := range slices.SortedFunc(maps.Keys(b.days), func(a, c [2]int64) int { return cmp.Or(cmp.Compare(a[0], c[0]), cmp.Compare(a[1], c[1])) }) {
 		d := b.days[k]
-		rows = append(rows, []any{k[0], k[1], d.visits, d.company, d.anonymous, d.pageviews})
+		rows = append(rows, []any{k[0], k[1], d.visits, d.company, d.anonymous, d.unidentified, d.pageviews})
 	}
 	if err := s.upsertRows(ctx, t, `/* Store.applySite */
-		INSERT INTO site_days (site_id, day, visits, company_visits, anonymous_visits, pageviews) VALUES `,
+		INSERT INTO site_days (site_id, day, visits, company_visits, anonymous_visits, unidentified_visits, pageviews) VALUES `,
 		` ON CONFLICT (site_id, day) DO UPDATE SET visits = site_days.visits + excluded.visits,
 			company_visits = site_days.company_visits + excluded.company_visits,
 			anonymous_visits = site_days.anonymous_visits + excluded.anonymous_visits,
+			unidentified_visits = site_days.unidentified_visits + excluded.unidentified_visits,
 			pageviews = site_days.pageviews + excluded.pageviews`, rows); err != nil {
 		return fmt.Errorf("site days: %w", err)
 	}
@@ -113,19 +130,27 @@ func (s *Store) applyCompanyFacts(ctx context.Context, t *txStmts, b siteBatch) 
 		return fmt.Errorf("company pages: %w", err)
 	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
-		INSERT INTO company_sources (company_id, day, site_id, source, visits) VALUES `,
-		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits`,
+		INSERT INTO company_sources (company_id, day, site_id, source, visits, last_at) VALUES `,
+		` ON CONFLICT (company_id, day, site_id, source) DO UPDATE SET visits = company_sources.visits + excluded.visits,
+			last_at = CASE WHEN company_sources.last_at > excluded.last_at THEN company_sources.last_at ELSE excluded.last_at END`,
 		companySourceRows(b.companySources)); err != nil {
 		return fmt.Errorf("company sources: %w", err)
 	}
-	weeks := map[companySourceKey]int64{} // day: the week
+	weeks := companySources{} // day: the week
 	for k, n := range b.companySources {
 		k.day = weekOf(k.day)
-		weeks[k] += n
+		w := weeks[k]
+		if w == nil {
+			w = &sourceVisits{}
+			weeks[k] = w
+		}
+		w.visits += n.visits
+		w.lastAt = max(w.lastAt, n.lastAt)
 	}
 	if err := s.upsertRows(ctx, t, `/* Store.applyCompanyFacts */
-		INSERT INTO company_source_weeks (company_id, week, site_id, source, visits) VALUES `,
-		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits`,
+		INSERT INTO company_source_weeks (company_id, week, site_id, source, visits, last_at) VALUES `,
+		` ON CONFLICT (company_id, week, site_id, source) DO UPDATE SET visits = company_source_weeks.visits + excluded.visits,
+			last_at = CASE WHEN company_source_weeks.last_at > excluded.last_at THEN company_source_weeks.last_at ELSE excluded.last_at END`,
 		companySourceRows(weeks)); err != nil {
 		return fmt.Errorf("company source weeks: %w", err)
 	}

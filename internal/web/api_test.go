@@ -92,7 +92,7 @@ func TestAPI(t *testing.T) {
 	}
 	// Filters, order and a chosen period.
 	if _, out := w.api("/api/v1/companies?sort=score&min_pages=1&page=pricing&source=direct", tok); len(out["data"].([]any)) != 3 ||
-		out["data"].([]any)[0].(map[string]any)["score"] != float64(20) || out["data"].([]any)[0].(map[string]any)["top_source"] != "direct" {
+		out["data"].([]any)[0].(map[string]any)["score"] != float64(21) || out["data"].([]any)[0].(map[string]any)["top_source"] != "direct" {
 		t.Errorf("filtered by score: %v", out)
 	}
 	if _, out := w.api("/api/v1/companies?page=/careers", tok); len(out["data"].([]any)) != 0 {

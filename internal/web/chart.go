@@ -96,10 +96,10 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 		x := float64(left) + float64(i)*bw
 		tip := fmt.Sprintf("%s: %s, %s identified; %s from identified organisations, %d unidentified, %d anonymous",
 			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), count(d.Companies, "company", "companies"),
-			count(d.CompanyVisits, "visit", "visits"), unidentified(d), d.AnonymousVisits)
+			count(d.CompanyVisits, "visit", "visits"), d.UnidentifiedVisits, d.AnonymousVisits)
 		y := float64(h - bottom)
 		fmt.Fprintf(&b, `<g><title>%s</title>`, html.EscapeString(tip))
-		for part, n := range [3]int64{d.CompanyVisits, unidentified(d), d.AnonymousVisits} {
+		for part, n := range [3]int64{d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits} {
 			if n <= 0 {
 				continue
 			}
@@ -114,10 +114,4 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 		html.EscapeString(days[len(days)-1].Day.Format("2 Jan")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
-}
-
-// unidentified is a day's visits from no known organisation: neither an
-// identified one nor a carrier or hosting network.
-func unidentified(d foyer.TrendDay) int64 {
-	return max(0, d.Visits-d.CompanyVisits-d.AnonymousVisits)
 }

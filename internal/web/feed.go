@@ -33,7 +33,7 @@ type feedView struct {
 	Period                 feedPeriod
 	Periods                []period
 	Feed                   []foyer.FeedRow
-	Sources                []string // the page's top sources, for the filter's suggestions
+	Sources                []foyer.Count // the period's sources, for the filter's choices
 	SavedFeeds             []savedFeedLink
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
@@ -45,14 +45,6 @@ func (v feedView) Share(n int64) int64 {
 		return 0
 	}
 	return (100*n + v.Trend.Visits/2) / v.Trend.Visits
-}
-
-// Unidentified is the trend's visits from no known organisation.
-func (v feedView) Unidentified() int64 {
-	if v.Trend == nil {
-		return 0
-	}
-	return max(0, v.Trend.Visits-v.Trend.CompanyVisits-v.Trend.AnonymousVisits)
 }
 
 // feedFields are the filter form's fields whose input the page keeps.
@@ -152,14 +144,10 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize
 	}
-	seen := map[string]bool{}
-	for _, row := range rows {
-		if row.TopSource != "" && !seen[row.TopSource] {
-			seen[row.TopSource] = true
-			d.Sources = append(d.Sources, row.TopSource)
-		}
+	if d.Sources, err = s.cfg.Store.WorkspaceSources(ctx, m.WorkspaceID, p.From, p.To); err != nil {
+		s.serverError(w, "feed sources", err)
+		return
 	}
-	slices.Sort(d.Sources)
 	d.Feed = rows
 	s.render(w, http.StatusOK, "feed", d)
 }
@@ -173,7 +161,9 @@ type companyView struct {
 	Chart, EngagedChart                   template.HTML
 	Visits                                []companyVisit
 	TotalVisits, TotalPages, TotalEngaged int64
-	Score                                 int
+	Score                                 foyer.ScoreBreakdown
+	ScoreMax                              foyer.ScoreBreakdown // the most points of each part
+	LastVisit                             time.Time            // the period's last visit, zero when none
 	// VisitCount counts the period's visits, of which Visits shows those
 	// from the First-th (1-based) on; the older and newer pages' offsets.
 	VisitCount, First, Last  int64
@@ -280,6 +270,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if len(newest) > 0 {
 		last = newest[0].LastAt
 	}
-	cd.Score = foyer.Score(cd.TotalVisits, cd.TotalPages, cd.TotalEngaged, last, now())
+	cd.ScoreMax = foyer.ScoreBreakdown{Visits: foyer.ScoreVisitPoints, Pages: foyer.ScorePagePoints,
+		Engaged: foyer.ScoreEngagedPoints, Recency: foyer.ScoreRecencyPoints}
+	cd.Score, cd.LastVisit = foyer.ScoreParts(cd.TotalVisits, cd.TotalPages, cd.TotalEngaged, last, now()), last
 	s.render(w, http.StatusOK, "company", cd)
 }

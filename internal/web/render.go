@@ -112,7 +112,8 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 }
 
 // funcs are the functions the templates call.
-var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges, "country": countryName}
+var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
+	"country": countryName, "scoreFormula": func() string { return foyer.ScoreFormula }}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {

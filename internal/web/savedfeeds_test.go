@@ -46,9 +46,9 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 	acme := w.site("Acme", "acme")
 	now := time.Now()
 	biz := func(name string) foyer.Org { return foyer.Org{Name: name, Type: foyer.OrgBusiness} }
-	// Globex came once, just now, from a search engine (score 8+2+10);
-	// Hooli came twenty days ago for eight pages, pricing among them
-	// (8+16); Umbrella came yesterday and ten days ago (16+6+10).
+	// Globex came once, just now, from a search engine (score 4+2+15, see
+	// foyer.ScoreParts); Hooli came twenty days ago for eight pages, pricing
+	// among them (4+7+2); Umbrella came yesterday and ten days ago (6+5+14).
 	w.visit(acme, 1, biz("Globex GmbH"), now.Add(-time.Hour), "https://www.search.example/q", "/")
 	w.visit(acme, 2, biz("Hooli Inc"), now.AddDate(0, 0, -20), "", "/", "/product", "/pricing", "/docs", "/blog", "/about", "/careers", "/contact")
 	w.visit(acme, 3, biz("Umbrella AG"), now.AddDate(0, 0, -1), "https://partner.example/", "/", "/product")
@@ -66,7 +66,7 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 		want string
 	}{
 		{url.Values{}, "Globex GmbH,Umbrella AG,Hooli Inc"},
-		{url.Values{"sort": {"score"}}, "Umbrella AG,Hooli Inc,Globex GmbH"},
+		{url.Values{"sort": {"score"}}, "Umbrella AG,Globex GmbH,Hooli Inc"},
 		{url.Values{"page": {"PRICING"}}, "Hooli Inc"},
 		{url.Values{"source": {"search.example"}}, "Globex GmbH"},
 		{url.Values{"source": {"direct"}}, "Umbrella AG,Hooli Inc"},
@@ -97,6 +97,19 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(b, `role="alert"`) || len(companiesListed(b)) != 3 {
 			t.Errorf("%s: %d, %d companies, alert %v", q.Encode(), status, len(companiesListed(b)), strings.Contains(b, "alert"))
 		}
+	}
+	// The Score column's title publishes the formula; a known source shows
+	// its kind.
+	w.visit(acme, 5, biz("Initrode LLC"), now.Add(-time.Minute), "https://lnkd.in/xyz", "/")
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, b := feed(url.Values{}); !strings.Contains(b, `title="0 to 100, the sum of four parts`) ||
+		!strings.Contains(b, `<td>LinkedIn <span class="muted">social</span></td>`) {
+		t.Error("the feed does not explain the score or show a source's kind")
+	}
+	if _, b := feed(url.Values{"source": {"LINKEDIN.com"}}); strings.Join(companiesListed(b), ",") != "Initrode LLC" {
+		t.Errorf("source=LINKEDIN.com: %q", companiesListed(b))
 	}
 }
 

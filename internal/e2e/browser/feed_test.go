@@ -89,7 +89,7 @@ func TestFeedInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=page]`), "/FEED/"))
 	clickAndLoad(t, tab2, `form.filters button`)
 	check(t, "rows by score", eval[int](t, tab2, `document.querySelectorAll('table.companies tbody tr').length`), 1)
-	check(t, "score shown", eval[string](t, tab2, `document.querySelector('.score').textContent`), "20")
+	check(t, "score shown", eval[string](t, tab2, `document.querySelector('.score').textContent`), "21") // 4 + 2 + 0 + 15, see foyer.ScoreParts
 	do(t, tab2, "name the feed", chromedp.SendKeys(chromedp.CSS(`form.save-feed input[name=name]`), "Widgets <by score>"))
 	clickAndLoad(t, tab2, `form.save-feed button`)
 	check(t, "saved feed listed", eval[string](t, tab2, `document.querySelector('nav.saved a.current').textContent`), "Widgets <by score>")
