@@ -48,6 +48,10 @@ type FeedQuery struct {
 	Source       string // had a visit from this source (see FeedRow.TopSource)
 	MinPages     int64  // viewed at least this many pages
 	MinEngagedMS int64  // was engaged at least this long
+	// Filters on what the team did with the company; empty ones do not
+	// filter.
+	Tag        string // has this tag, any case
+	AssignedTo int64  // is assigned to this user
 }
 
 // FeedSort orders the feed.
@@ -88,6 +92,8 @@ type FeedRow struct {
 	// TopSource is where most of its visits in the period came from: the
 	// campaign's utm_source, else the referrer's host, else "direct".
 	TopSource string
+	// Tags are the company's tags (see FollowUpService), by key.
+	Tags []string
 }
 
 // Visit is one visit of a company, with its pages.

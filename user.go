@@ -52,6 +52,22 @@ type User struct {
 	// TOTPSecret is the base32 secret of the user's authenticator app; ""
 	// without two-factor authentication.
 	TOTPSecret string
+	// TimeZone is the IANA name of the zone the user reads times of day
+	// in, such as Europe/Berlin; "" until the user chose one (UTC).
+	TimeZone string
+}
+
+// ParseTimeZone checks an IANA time zone name and returns it trimmed;
+// EINVALID for one that is not known. "UTC" is one; "Local" is not.
+func ParseTimeZone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "Local" || len(s) > 64 {
+		return "", Errorf(EINVALID, "choose a time zone")
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "", Errorf(EINVALID, "%q is not a time zone we know, such as Europe/Berlin", s)
+	}
+	return s, nil
 }
 
 // NormalizeEmail checks an address and returns it trimmed and lower-cased.
@@ -134,6 +150,10 @@ type UserService interface {
 	// workspace of the user requires it, ENOTFOUND when there is no such
 	// user.
 	ClearTOTP(ctx context.Context, userID int64) error
+	// SetTimeZone stores the zone a user reads times in, checked by
+	// ParseTimeZone. EINVALID for an unknown zone (nothing is stored),
+	// ENOTFOUND for an unknown user.
+	SetTimeZone(ctx context.Context, userID int64, zone string) error
 	// SetRequire2FA says whether a workspace requires two-factor
 	// authentication of its members.
 	SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error
