@@ -107,6 +107,10 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		return
 	}
 	q := filterOf(r)
+	if q.AssignedTo == assignedToMe {
+		apiError(w, foyer.Errorf(foyer.EINVALID, "assigned=me names the signed-in user, which a token is not: give the user's ID"))
+		return
+	}
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, p.From, p.To, limit+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {

@@ -24,6 +24,8 @@ type feedView struct {
 	Feed                   []foyer.FeedRow
 	Sources                []string // the page's top sources, for the filter's suggestions
 	SavedFeeds             []savedFeedLink
+	Members                []memberOption // for the filter by assignee
+	Assigned               string         // the filter's assigned parameter
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
 }
@@ -58,7 +60,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	filter := filterOf(r)
 	keep := url.Values{}
 	filterValues(filter, keep)
-	q := filter
+	q := forUser(filter, u.ID)
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, p.From, p.To, feedPageSize+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
@@ -70,8 +72,14 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		s.serverError(w, "saved feeds", err)
 		return
 	}
+	members, err := s.memberOptions(r, m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "members", err)
+		return
+	}
 	current := feedQueryString(p, filter)
-	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), Workspace: m},
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), Workspace: m, Notice: noticeOf(r), AskZone: askZone(r, u)},
+		Members: members, Assigned: assignedValue(filter),
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
 		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,
@@ -104,6 +112,41 @@ type companyView struct {
 	Chart, EngagedChart                   template.HTML
 	Visits                                []foyer.Visit
 	TotalVisits, TotalPages, TotalEngaged int64
+	// What the team does with the company: notes, newest first, tags, the
+	// member it is assigned to (0: nobody) and who may be; CanEdit for
+	// analysts and above.
+	Notes    []noteRow
+	Tags     []string
+	Assignee int64
+	Members  []memberOption
+	CanEdit  bool
+}
+
+// memberOption is a member of the workspace as a select offers them.
+type memberOption struct {
+	ID   int64
+	Name string
+}
+
+// memberOptions are the workspace's members, for a select.
+func (s *Server) memberOptions(r *http.Request, workspaceID int64) ([]memberOption, error) {
+	members, err := s.cfg.Store.Members(r.Context(), workspaceID)
+	out := make([]memberOption, 0, len(members))
+	for _, m := range members {
+		out = append(out, memberOption{ID: m.User.ID, Name: memberName(m.User)})
+	}
+	return out, err
+}
+
+// AssigneeName names the member the company is assigned to; "" for
+// nobody.
+func (v companyView) AssigneeName() string {
+	for _, m := range v.Members {
+		if m.ID == v.Assignee {
+			return m.Name
+		}
+	}
+	return ""
 }
 
 func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -138,12 +181,38 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "company visits", err)
 		return
 	}
-	cd := companyView{layout: layout{Title: c.Name, User: u, Error: periodNotice(perr), Workspace: m},
-		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits}
+	cd := companyView{layout: layout{Title: c.Name, User: u, Error: periodNotice(perr), Workspace: m, Notice: noticeOf(r)},
+		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series), Visits: visits,
+		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
+	if err := s.followUpOf(r, u, m, &cd); err != nil {
+		s.serverError(w, "company follow-up", err)
+		return
+	}
 	for _, d := range series {
 		cd.TotalVisits += d.Visits
 		cd.TotalPages += d.Pageviews
 		cd.TotalEngaged += d.EngagedMS
 	}
 	s.render(w, http.StatusOK, "company", cd)
+}
+
+// followUpOf fills in the company page's notes, tags and assignee.
+func (s *Server) followUpOf(r *http.Request, u *foyer.User, m foyer.Membership, cd *companyView) error {
+	ctx, id := r.Context(), cd.Company.ID
+	notes, err := s.cfg.Store.Notes(ctx, m.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		cd.Notes = append(cd.Notes, noteRow{Note: n,
+			CanDelete: cd.CanEdit && n.AuthorID == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})
+	}
+	if cd.Tags, err = s.cfg.Store.Tags(ctx, m.WorkspaceID, id); err != nil {
+		return err
+	}
+	if cd.Assignee, err = s.cfg.Store.Assignee(ctx, m.WorkspaceID, id); err != nil {
+		return err
+	}
+	cd.Members, err = s.memberOptions(r, m.WorkspaceID)
+	return err
 }

@@ -145,13 +145,48 @@ func parseFilter(qs url.Values) foyer.FeedQuery {
 	if n, err := strconv.ParseInt(qs.Get("min_minutes"), 10, 64); err == nil && n > 0 {
 		f.MinEngagedMS = min(n, 1_000_000) * 60_000
 	}
+	if tag, _, err := foyer.NormalizeTag(qs.Get("tag")); err == nil {
+		f.Tag = tag
+	}
+	switch a := strings.TrimSpace(qs.Get("assigned")); a {
+	case "me":
+		f.AssignedTo = assignedToMe
+	default:
+		if id, err := strconv.ParseInt(a, 10, 64); err == nil && id > 0 {
+			f.AssignedTo = id
+		}
+	}
 	return f
+}
+
+// assignedToMe is the AssignedTo of a filter that says assigned=me, until
+// it is asked for a user (forUser): a saved feed keeps "me", so that it
+// lists each member's own companies.
+const assignedToMe = -1
+
+// forUser is the filter f as the store takes it for the user userID.
+func forUser(f foyer.FeedQuery, userID int64) foyer.FeedQuery {
+	if f.AssignedTo == assignedToMe {
+		f.AssignedTo = userID
+	}
+	return f
+}
+
+// assignedValue is the assigned parameter of f: "me", a user's ID or "".
+func assignedValue(f foyer.FeedQuery) string {
+	switch {
+	case f.AssignedTo == assignedToMe:
+		return "me"
+	case f.AssignedTo > 0:
+		return strconv.FormatInt(f.AssignedTo, 10)
+	}
+	return ""
 }
 
 // filterValues writes the filter and order of f as query parameters.
 func filterValues(f foyer.FeedQuery, v url.Values) {
 	for k, s := range map[string]string{"country": f.Country, "industry": f.Industry, "size": f.Size,
-		"q": f.Search, "type": string(f.Type), "page": f.Page, "source": f.Source} {
+		"q": f.Search, "type": string(f.Type), "page": f.Page, "source": f.Source, "tag": f.Tag, "assigned": assignedValue(f)} {
 		if s != "" {
 			v.Set(k, s)
 		}
