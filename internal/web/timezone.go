@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func (s *Server) setTimeZone(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	r.ParseForm()
 	back := r.PostFormValue("back")
-	if back != "/app" && !strings.HasPrefix(back, "/app/") || strings.ContainsAny(back, "?#\\") {
+	if back != "/app" && !strings.HasPrefix(back, "/app/") || path.Clean(back) != back || strings.ContainsAny(back, "?#\\") {
 		back = "/account"
 	}
 	err := s.cfg.Store.SetTimeZone(r.Context(), u.ID, r.PostFormValue("zone"))
