@@ -75,6 +75,7 @@ type apiCompany struct {
 	LastVisit time.Time `json:"last_visit"`
 	Score     int       `json:"score"`
 	TopSource string    `json:"top_source,omitempty"`
+	Tags      []string  `json:"tags"` // [] when none
 }
 
 // page reads limit (50 by default, 1 to foyer.MaxFeedPage) and offset.
@@ -132,7 +133,7 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 	for _, c := range rows {
 		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, Domain: c.Domain, Country: c.Country, City: c.City,
 			Type: string(c.Type), Industry: c.Industry, Size: c.Size, Visits: c.Visits, Pageviews: c.Pageviews,
-			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource})
+			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource, Tags: append([]string{}, c.Tags...)})
 	}
 	apiJSON(w, out)
 }

@@ -148,6 +148,21 @@ func TestCompanyFollowUp(t *testing.T) {
 		!strings.HasPrefix(lines[1], "Globex GmbH,") || !strings.HasSuffix(lines[1], ",Hot lead") {
 		t.Errorf("export:\n%s", csv)
 	}
+	// The API filters by tag and assignee too, and lists the tags; a
+	// token is no user to be "me".
+	token := w.token("Acme", foyer.ScopeRead)
+	code, out := w.api(fmt.Sprintf("/api/v1/companies?tag=HOT+lead&assigned=%d", ana.ID), token)
+	data, _ := out["data"].([]any)
+	if code != http.StatusOK || len(data) != 1 || fmt.Sprint(data[0].(map[string]any)["tags"]) != "[Hot lead]" {
+		t.Errorf("API by tag and assignee: %d %v", code, out)
+	}
+	if code, out := w.api("/api/v1/companies?assigned=me", token); code != http.StatusBadRequest {
+		t.Errorf("API assigned=me: %d %v", code, out)
+	}
+	_, doc := w.api("/api/v1/openapi.json", "")
+	if doc["components"].(map[string]any)["schemas"].(map[string]any)["Company"].(map[string]any)["properties"].(map[string]any)["tags"] == nil {
+		t.Error("openapi.json: Company lacks tags")
+	}
 	// Removing Ana from the workspace clears her assignment.
 	if err := w.st.RemoveMember(context.Background(), ws, ana.ID); err != nil {
 		t.Fatal(err)
