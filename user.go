@@ -113,8 +113,9 @@ type UserService interface {
 	// when the user is not a member, EINVALID for an unknown role,
 	// ECONFLICT when it would demote the workspace's last owner.
 	ChangeRole(ctx context.Context, workspaceID, userID int64, role Role) error
-	// RemoveMember ends a user's membership of a workspace, and the
-	// password reset links the workspace made for them, checking in the
+	// RemoveMember ends a user's membership of a workspace, the
+	// workspace's companies assigned to them (they are then assigned to
+	// nobody), and the password reset links the workspace made for them, checking in the
 	// same transaction that the workspace keeps an owner; the user's
 	// sessions and other memberships stay. ENOTFOUND when the user is not a
 	// member, ECONFLICT when they are the workspace's last owner.
