@@ -193,6 +193,16 @@ func TestAssign(t *testing.T) {
 		if err := s.Assign(ctx, f.acme, f.hooli, f.bob); err != nil {
 			t.Fatal(err)
 		}
+		// A new role keeps the assignment; leaving the workspace ends it.
+		if err := s.ChangeRole(ctx, f.acme, f.bob, foyer.RoleViewer); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetMembership(ctx, foyer.Membership{WorkspaceID: f.acme, UserID: f.bob, Role: foyer.RoleAnalyst}); err != nil {
+			t.Fatal(err)
+		}
+		if got := assignee(f.acme, f.hooli); got != f.bob {
+			t.Fatalf("after Bob's new role, Hooli is assigned to %d", got)
+		}
 		if err := s.RemoveMember(ctx, f.acme, f.bob); err != nil {
 			t.Fatal(err)
 		}
