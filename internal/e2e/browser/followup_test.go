@@ -11,14 +11,15 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/auth"
 )
 
-// TestFollowUpInBrowser: an analyst whose browser speaks Japanese signs in
+// TestFollowUpInBrowser: an owner whose browser speaks Japanese signs in
 // for the first time and confirms the time zone the app guesses (Tokyo);
 // then notes, tags and assigns a company on its page, finds the tags in the
 // feed and filters it by tag and by "assigned to me", and sees the time
-// zone on the account page. Screenshots: zone-prompt, company-follow-up,
-// feed-tags, account-zone.
+// zone on the account page and the members page. Screenshots: zone-prompt,
+// company-follow-up, feed-tags, account-zone, members-zone.
 func TestFollowUpInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -37,7 +38,12 @@ func TestFollowUpInBrowser(t *testing.T) {
 	if _, err := f.app.Store.RollupAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.member(t, "ana@example.com", site.WorkspaceID, foyer.RoleAnalyst)
+	f.member(t, "ana@example.com", site.WorkspaceID, foyer.RoleOwner)
+	_, invHash := auth.NewToken()
+	if err := f.app.Store.CreateLink(ctx, invHash, foyer.AuthLink{Kind: foyer.LinkInvite, WorkspaceID: site.WorkspaceID,
+		Email: "carl@example.com", Role: foyer.RoleViewer, ExpiresAt: time.Now().Add(72 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	f.member(t, "bob@example.com", site.WorkspaceID, foyer.RoleViewer)
 
 	tab := newTab(t, newBrowser(t))
@@ -103,6 +109,11 @@ func TestFollowUpInBrowser(t *testing.T) {
 	check(t, "the zone on the account page", eval[string](t, tab, `document.querySelector('#time-zone select').value`), "Asia/Tokyo")
 	check(t, "sessions in Tokyo's time", strings.HasSuffix(eval[string](t, tab, `document.querySelector('table.sessions tbody tr td:nth-child(2)').textContent`), "JST"), true)
 	screenshot(t, tab, "account-zone")
+	do(t, tab, "open the members page", chromedp.Navigate(fmt.Sprintf("%s/app/w/%d/members", f.URL, site.WorkspaceID)),
+		chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	made := eval[string](t, tab, `document.querySelector('td[data-label=Made]').textContent`)
+	check(t, "the invitation in Tokyo's time", strings.Contains(made, "JST") && !strings.Contains(made, "UTC"), true)
+	screenshot(t, tab, "members-zone")
 	if e := errs(); len(e) > 0 {
 		t.Errorf("page errors: %q", e)
 	}
