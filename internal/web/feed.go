@@ -122,33 +122,6 @@ type companyView struct {
 	CanEdit  bool
 }
 
-// memberOption is a member of the workspace as a select offers them.
-type memberOption struct {
-	ID   int64
-	Name string
-}
-
-// memberOptions are the workspace's members, for a select.
-func (s *Server) memberOptions(r *http.Request, workspaceID int64) ([]memberOption, error) {
-	members, err := s.cfg.Store.Members(r.Context(), workspaceID)
-	out := make([]memberOption, 0, len(members))
-	for _, m := range members {
-		out = append(out, memberOption{ID: m.User.ID, Name: memberName(m.User)})
-	}
-	return out, err
-}
-
-// AssigneeName names the member the company is assigned to; "" for
-// nobody.
-func (v companyView) AssigneeName() string {
-	for _, m := range v.Members {
-		if m.ID == v.Assignee {
-			return m.Name
-		}
-	}
-	return ""
-}
-
 func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceOf(w, r, u)
 	if !ok {
@@ -194,25 +167,4 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		cd.TotalEngaged += d.EngagedMS
 	}
 	s.render(w, http.StatusOK, "company", cd)
-}
-
-// followUpOf fills in the company page's notes, tags and assignee.
-func (s *Server) followUpOf(r *http.Request, u *foyer.User, m foyer.Membership, cd *companyView) error {
-	ctx, id := r.Context(), cd.Company.ID
-	notes, err := s.cfg.Store.Notes(ctx, m.WorkspaceID, id)
-	if err != nil {
-		return err
-	}
-	for _, n := range notes {
-		cd.Notes = append(cd.Notes, noteRow{Note: n,
-			CanDelete: cd.CanEdit && n.AuthorID == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})
-	}
-	if cd.Tags, err = s.cfg.Store.Tags(ctx, m.WorkspaceID, id); err != nil {
-		return err
-	}
-	if cd.Assignee, err = s.cfg.Store.Assignee(ctx, m.WorkspaceID, id); err != nil {
-		return err
-	}
-	cd.Members, err = s.memberOptions(r, m.WorkspaceID)
-	return err
 }
