@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
 )
@@ -145,8 +146,8 @@ func parseFilter(qs url.Values) foyer.FeedQuery {
 	if n, err := strconv.ParseInt(qs.Get("min_minutes"), 10, 64); err == nil && n > 0 {
 		f.MinEngagedMS = min(n, 1_000_000) * 60_000
 	}
-	if tag, _, err := foyer.NormalizeTag(qs.Get("tag")); err == nil {
-		f.Tag = tag
+	if tag := strings.Join(strings.Fields(qs.Get("tag")), " "); utf8.RuneCountInString(tag) <= 100 {
+		f.Tag = tag // one no company can have (too long) lists none
 	}
 	switch a := strings.TrimSpace(qs.Get("assigned")); a {
 	case "me":

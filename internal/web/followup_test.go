@@ -118,6 +118,7 @@ func TestCompanyFollowUp(t *testing.T) {
 		{veraC, "", "Globex GmbH,Hooli Inc"},
 		{veraC, "tag=hot+LEAD", "Globex GmbH"},
 		{veraC, "tag=hot", ""},
+		{veraC, "tag=" + strings.Repeat("x", foyer.MaxTagLength+1), ""},
 		{veraC, "tag=hot+lead&sort=score", "Globex GmbH"},
 		{anaC, "assigned=me", "Globex GmbH"},
 		{anaC, "assigned=me&sort=score", "Globex GmbH"},
