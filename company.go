@@ -52,6 +52,7 @@ type FeedQuery struct {
 	// filter.
 	Tag        string // has this tag, any case
 	AssignedTo int64  // is assigned to this user
+	Unassigned bool   // is assigned to nobody
 }
 
 // FeedSort orders the feed.

@@ -275,5 +275,8 @@ func followUpFilter(q foyer.FeedQuery, c string) (string, []any) {
 		b.WriteString(" AND EXISTS (SELECT 1 FROM company_assignees a WHERE a.company_id = " + c + ".id AND a.workspace_id = ? AND a.user_id = ?)")
 		args = append(args, q.WorkspaceID, q.AssignedTo)
 	}
+	if q.Unassigned {
+		b.WriteString(" AND NOT EXISTS (SELECT 1 FROM company_assignees a WHERE a.company_id = " + c + ".id)")
+	}
 	return b.String(), args
 }

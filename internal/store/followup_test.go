@@ -263,9 +263,11 @@ func TestFeedFollowUpFilters(t *testing.T) {
 				{foyer.FeedQuery{AssignedTo: f.ana}, nil},
 				{foyer.FeedQuery{Tag: "cold", AssignedTo: f.bob, Country: "DE"}, []string{"Hooli Inc:cold"}},
 				{foyer.FeedQuery{Tag: "partner", AssignedTo: f.bob}, nil},
+				{foyer.FeedQuery{Unassigned: true}, []string{"Globex GmbH:Hot Lead,partner"}},
+				{foyer.FeedQuery{Unassigned: true, Tag: "cold"}, nil},
 			} {
 				if got := names(c.q); !slices.Equal(got, c.want) {
-					t.Errorf("%s, tag %q, assigned to %d: %q, want %q", sort, c.q.Tag, c.q.AssignedTo, got, c.want)
+					t.Errorf("%s, tag %q, assigned to %d (nobody: %v): %q, want %q", sort, c.q.Tag, c.q.AssignedTo, c.q.Unassigned, got, c.want)
 				}
 			}
 		}

@@ -152,6 +152,8 @@ func parseFilter(qs url.Values) foyer.FeedQuery {
 	switch a := strings.TrimSpace(qs.Get("assigned")); a {
 	case "me":
 		f.AssignedTo = assignedToMe
+	case "none":
+		f.Unassigned = true
 	default:
 		if id, err := strconv.ParseInt(a, 10, 64); err == nil && id > 0 {
 			f.AssignedTo = id
@@ -173,13 +175,16 @@ func forUser(f foyer.FeedQuery, userID int64) foyer.FeedQuery {
 	return f
 }
 
-// assignedValue is the assigned parameter of f: "me", a user's ID or "".
+// assignedValue is the assigned parameter of f: "me", a user's ID,
+// "none" or "".
 func assignedValue(f foyer.FeedQuery) string {
 	switch {
 	case f.AssignedTo == assignedToMe:
 		return "me"
 	case f.AssignedTo > 0:
 		return strconv.FormatInt(f.AssignedTo, 10)
+	case f.Unassigned:
+		return "none"
 	}
 	return ""
 }

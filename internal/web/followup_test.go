@@ -125,6 +125,8 @@ func TestCompanyFollowUp(t *testing.T) {
 		{bobC, "assigned=me", ""},
 		{bobC, fmt.Sprintf("assigned=%d", ana.ID), "Globex GmbH"},
 		{bobC, "assigned=nobody", "Globex GmbH,Hooli Inc"},
+		{bobC, "assigned=none", "Hooli Inc"},
+		{bobC, "assigned=none&sort=score", "Hooli Inc"},
 	} {
 		if got := feed(c.cookie, c.query); got != c.want {
 			t.Errorf("feed ?%s: %q, want %q", c.query, got, c.want)
