@@ -51,6 +51,11 @@ type FeedQuery struct {
 	Source       string
 	MinPages     int64 // viewed at least this many pages
 	MinEngagedMS int64 // was engaged at least this long
+	// Filters on what the team did with the company; empty ones do not
+	// filter.
+	Tag        string // has this tag, any case
+	AssignedTo int64  // is assigned to this user
+	Unassigned bool   // is assigned to nobody
 }
 
 // FeedSort orders the feed.
@@ -141,6 +146,8 @@ type FeedRow struct {
 	// sort of place it is ("search", "social", "AI assistant"…), "" when
 	// not a known one.
 	TopSource, TopSourceKind string
+	// Tags are the company's tags (see FollowUpService), by key.
+	Tags []string
 }
 
 // Visit is one visit of a company, with its pages.

@@ -74,6 +74,7 @@ type Store interface {
 	SetupService
 	SavedFeedService
 	IdentityService
+	FollowUpService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

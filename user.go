@@ -52,6 +52,22 @@ type User struct {
 	// TOTPSecret is the base32 secret of the user's authenticator app; ""
 	// without two-factor authentication.
 	TOTPSecret string
+	// TimeZone is the IANA name of the zone the user reads times of day
+	// in, such as Europe/Berlin; "" until the user chose one (UTC).
+	TimeZone string
+}
+
+// ParseTimeZone checks an IANA time zone name and returns it trimmed;
+// EINVALID for one that is not known. "UTC" is one; "Local" is not.
+func ParseTimeZone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "Local" || len(s) > 64 {
+		return "", Errorf(EINVALID, "choose a time zone")
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "", Errorf(EINVALID, "%q is not a time zone we know, such as Europe/Berlin", s)
+	}
+	return s, nil
 }
 
 // NormalizeEmail checks an address and returns it trimmed and lower-cased.
@@ -97,8 +113,9 @@ type UserService interface {
 	// when the user is not a member, EINVALID for an unknown role,
 	// ECONFLICT when it would demote the workspace's last owner.
 	ChangeRole(ctx context.Context, workspaceID, userID int64, role Role) error
-	// RemoveMember ends a user's membership of a workspace, and the
-	// password reset links the workspace made for them, checking in the
+	// RemoveMember ends a user's membership of a workspace, the
+	// workspace's companies assigned to them (they are then assigned to
+	// nobody), and the password reset links the workspace made for them, checking in the
 	// same transaction that the workspace keeps an owner; the user's
 	// sessions and other memberships stay. ENOTFOUND when the user is not a
 	// member, ECONFLICT when they are the workspace's last owner.
@@ -134,6 +151,10 @@ type UserService interface {
 	// workspace of the user requires it, ENOTFOUND when there is no such
 	// user.
 	ClearTOTP(ctx context.Context, userID int64) error
+	// SetTimeZone stores the zone a user reads times in, checked by
+	// ParseTimeZone. EINVALID for an unknown zone (nothing is stored),
+	// ENOTFOUND for an unknown user.
+	SetTimeZone(ctx context.Context, userID int64, zone string) error
 	// SetRequire2FA says whether a workspace requires two-factor
 	// authentication of its members.
 	SetRequire2FA(ctx context.Context, workspaceID int64, require bool) error

@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The zone database, so that users' time zones work on machines
+	// without one (a scratch container); about 450 KB.
+	_ "time/tzdata"
 
 	"github.com/foyerhq/foyer"
 )

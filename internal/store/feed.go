@@ -47,6 +47,9 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
 		}
 	}
+	if err := s.tagRows(ctx, q.WorkspaceID, rows); err != nil {
+		return nil, err
+	}
 	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
 }
 
@@ -62,7 +65,8 @@ func likePattern(s string) string {
 }
 
 // companyFilter returns the SQL conditions (each starting with " AND ")
-// and arguments of q's filters on the companies table c.
+// and arguments of q's filters on the companies table c, and on the
+// team's tags and assignments of them (followUpFilter).
 func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -82,7 +86,9 @@ func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 		b.WriteString(" AND (LOWER(" + c + ".name) LIKE ? ESCAPE '\\' OR " + c + ".domain LIKE ? ESCAPE '\\')")
 		args = append(args, pattern, pattern)
 	}
-	return b.String(), args
+	team, targs := followUpFilter(q, c)
+	b.WriteString(team)
+	return b.String(), append(args, targs...)
 }
 
 // companiesOf fills in the company of each row.

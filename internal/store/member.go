@@ -35,6 +35,8 @@ func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID int64) err
 		if _, err := s.ownerStays(ctx, tx, workspaceID, userID, ""); err != nil {
 			return err
 		}
+		// The member's companies in the workspace (company_assignees) go
+		// with the membership: their key to it cascades.
 		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RemoveMember */
 			DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?`), workspaceID, userID); err != nil {
 			return err

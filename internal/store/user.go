@@ -39,12 +39,12 @@ func (s *Store) createUser(ctx context.Context, q querier, u *foyer.User) error 
 	return nil
 }
 
-const userColumns = `id, email, name, password_hash, created_at, password_changed_at, failed_logins, locked_until, totp_secret`
+const userColumns = `id, email, name, password_hash, created_at, password_changed_at, failed_logins, locked_until, totp_secret, time_zone`
 
 func scanUser(row *sql.Row, what string) (*foyer.User, error) {
 	var u foyer.User
 	var created, changed, locked int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed, &u.FailedLogins, &locked, &u.TOTPSecret)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &changed, &u.FailedLogins, &locked, &u.TOTPSecret, &u.TimeZone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no user %s", what)
 	}
@@ -70,6 +70,25 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*foyer.User, err
 func (s *Store) UserByID(ctx context.Context, id int64) (*foyer.User, error) {
 	return scanUser(s.db.QueryRowContext(ctx, s.rebind(`/* Store.UserByID */
 		SELECT `+userColumns+` FROM users WHERE id = ?`), id), fmt.Sprintf("%d", id))
+}
+
+// SetTimeZone stores the zone a user reads times in.
+func (s *Store) SetTimeZone(ctx context.Context, userID int64, zone string) error {
+	zone, err := foyer.ParseTimeZone(zone)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetTimeZone */
+		UPDATE users SET time_zone = ? WHERE id = ?`), zone, userID)
+	if err != nil {
+		return fmt.Errorf("store: set time zone: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: set time zone: %w", err)
+	} else if n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no user %d", userID)
+	}
+	return nil
 }
 
 // SetPassword replaces a user's password hash and revokes all the user's

@@ -14,6 +14,10 @@ type accountView struct {
 	Identities  []identityRow // the user's linked accounts at single sign-on providers
 	HasPassword bool          // the user signs in with a password, not only with single sign-on
 	SSO         []ssoButton   // the providers one may link an account at
+	// Zones are the time zones the form offers, ZoneSelected the user's,
+	// else a guess from the browser's languages.
+	Zones        []string
+	ZoneSelected string
 }
 
 // sessionRow is one of the user's sessions, as the account page lists it.
@@ -40,7 +44,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 		return
 	}
 	d := accountView{layout: layout{Title: "Your account", User: u, Error: errMsg, Notice: notice},
-		Identities: ids, HasPassword: u.PasswordHash != "", SSO: s.ssoButtons("/login/sso/")}
+		Identities: ids, HasPassword: u.PasswordHash != "", SSO: s.ssoButtons("/login/sso/"), ZoneSelected: u.TimeZone}
+	if d.ZoneSelected == "" {
+		d.ZoneSelected = guessZone(r.Header.Get("Accept-Language"))
+	}
+	d.Zones = zoneChoices(d.ZoneSelected)
 	cur := sessionOfRequest(r)
 	for _, a := range list {
 		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})

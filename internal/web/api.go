@@ -75,6 +75,7 @@ type apiCompany struct {
 	LastVisit time.Time `json:"last_visit"`
 	Score     int       `json:"score"`
 	TopSource string    `json:"top_source,omitempty"`
+	Tags      []string  `json:"tags"` // [] when none
 }
 
 // page reads limit (50 by default, 1 to foyer.MaxFeedPage) and offset.
@@ -111,6 +112,10 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		apiError(w, foyer.Errorf(foyer.EINVALID, "%s", strings.Join(problems, " ")))
 		return
 	}
+	if q.AssignedTo == assignedToMe {
+		apiError(w, foyer.Errorf(foyer.EINVALID, "assigned=me names the signed-in user, which a token is not: give the user's ID"))
+		return
+	}
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = t.WorkspaceID, p.From, p.To, limit+1, offset
 	rows, err := s.cfg.Store.Feed(r.Context(), q)
 	if err != nil {
@@ -132,7 +137,7 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 	for _, c := range rows {
 		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, Domain: c.Domain, Country: c.Country, City: c.City,
 			Type: string(c.Type), Industry: c.Industry, Size: c.Size, Visits: c.Visits, Pageviews: c.Pageviews,
-			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource})
+			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource, Tags: append([]string{}, c.Tags...)})
 	}
 	apiJSON(w, out)
 }

@@ -213,7 +213,7 @@ func (s *Server) appHome(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		s.serverError(w, "app", err)
 		return
 	}
-	s.render(w, http.StatusOK, "app", appView{layout: layout{Title: "Workspaces", User: u}, Workspaces: ms})
+	s.render(w, http.StatusOK, "app", appView{layout: layout{Title: "Workspaces", User: u, Notice: noticeOf(r), AskZone: askZone(r, u)}, Workspaces: ms})
 }
 
 // hashNewPassword returns the hash of a password a user chose, or what is

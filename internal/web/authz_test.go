@@ -80,6 +80,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
+	// A note on each workspace's company, by its owner, which callers try
+	// to delete across workspaces.
+	ownerID := w.mustUser("owner@example.com").ID
+	acmeNote := &foyer.Note{WorkspaceID: a, CompanyID: ac, AuthorID: ownerID, Body: "Acme's note"}
+	initechNote := &foyer.Note{WorkspaceID: i, CompanyID: ic, AuthorID: outsiderID, Body: "Initech's note"}
+	for _, n := range []*foyer.Note{acmeNote, initechNote} {
+		if err := w.st.AddNote(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	cookies := map[string]string{"signed out": ""}
 	for _, r := range roles {
 		cookies[string(r)] = w.signIn(string(r) + "@example.com")
@@ -183,6 +194,45 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", a, initechFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", i, acmeFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		// A company's notes, tags and assignee: analysts and above write
+		// them, on their own workspace's companies only; a company or note
+		// of another workspace is not found, also in the caller's own
+		// workspace's path.
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", a, ac), url.Values{"body": {"Called them"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", a, ic), url.Values{"body": {"Called them"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", i, ic), url.Values{"body": {"Called them"}},
+			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", a, ac), url.Values{"body": {" "}},
+			map[string]int{"owner": http.StatusBadRequest, "admin": http.StatusBadRequest, "analyst": http.StatusBadRequest,
+				"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes/%d/delete", a, ac, initechNote.ID), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes/%d/delete", i, ic, acmeNote.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes/%d/delete", a, ac, acmeNote.ID), nil, // the owner's note
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther, "outsider": notFound}, seeOther},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/tags", a, ac), url.Values{"tag": {"hot lead"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/tags", a, ic), url.Values{"tag": {"hot lead"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/tags/remove", a, ic), url.Values{"tag": {"initech"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/tags/remove", i, ic), url.Values{"tag": {"initech"}},
+			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/tags/remove", a, ac), url.Values{"tag": {"acme"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", a, ac), url.Values{"user": {fmt.Sprint(ownerID)}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", a, ac), url.Values{"user": {fmt.Sprint(outsiderID)}},
+			map[string]int{"owner": http.StatusBadRequest, "admin": http.StatusBadRequest, "analyst": http.StatusBadRequest,
+				"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", a, ic), url.Values{"user": {fmt.Sprint(ownerID)}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", i, ic), url.Values{"user": {fmt.Sprint(ownerID)}},
+			map[string]int{"outsider": http.StatusBadRequest, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", i, ic), url.Values{"user": {""}},
+			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
 		// Single sign-on starts for anyone; a callback without the
 		// browser's flow is refused for anyone.
 		{"GET", "/login/sso/test", nil, nil, seeOther},
@@ -202,6 +252,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/account/sessions/" + victimSession + "/revoke", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/identities/" + victimIdentity.PublicID() + "/unlink", url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", "/account/sign-out-others", url.Values{}, nil, seeOther},
+		{"POST", "/account/time-zone", url.Values{"zone": {"Mars/Olympus"}}, map[string]int{"signed out": seeOther}, http.StatusBadRequest},
+		{"POST", "/account/time-zone", url.Values{"zone": {"UTC"}, "back": {"/app"}}, nil, seeOther},
 		// Turning two-factor authentication off and new recovery codes act
 		// on the caller's own account only; no caller here has it on, so
 		// each is sent to set it up, and a signed-out one to sign in.
@@ -231,6 +283,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, m := range members {
 			fmt.Fprintf(&b, "%s %s\n", m.User.Email, m.Role)
 		}
+		// What the team keeps about the workspace's company.
+		co := map[int64]int64{a: ac, i: ic}[ws]
+		notes, err := w.st.Notes(ctx, ws, co)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := w.st.Tags(ctx, ws, co)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assignee, err := w.st.Assignee(ctx, ws, co)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%d notes, tags %q, assigned to %d\n", len(notes), tags, assignee)
 		invs, err := w.st.Invitations(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
@@ -243,8 +310,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return b.String()
 	}
 	// cleanUp deletes the feeds that a permitted request saved, so that the
-	// next caller can save one of the same name.
+	// next caller can save one of the same name, and puts back a deleted
+	// note.
 	cleanUp := func() {
+		// Put back the owner's note that an owner or admin deleted.
+		if _, err := w.st.Note(ctx, a, acmeNote.ID); foyer.ErrorCode(err) == foyer.ENOTFOUND {
+			if _, err := w.st.DB().Exec(`INSERT INTO company_notes (id, workspace_id, company_id, author_id, body, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, acmeNote.ID, a, ac, ownerID, acmeNote.Body, acmeNote.CreatedAt.UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, ws := range []int64{a, i} {
 			feeds, err := w.st.SavedFeeds(ctx, ws)
 			if err != nil {

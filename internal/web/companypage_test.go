@@ -49,7 +49,7 @@ func TestCompanyPageComplete(t *testing.T) {
 		}
 		return b
 	}
-	visitTimes := regexp.MustCompile(`<strong>(\w{3} \d+ \w{3} \d{4}, \d\d:\d\d) UTC</strong>`)
+	visitTimes := regexp.MustCompile(`<strong><time datetime="([^"]+)">`)
 	first := get("")
 	for _, want := range []string{"1–50 of 60", "offset=50\">Older visits", "on acme-docs", "on acme-web",
 		`<span class="path">/pricing</span> <span class="muted">on acme-web</span> <span class="n">40 views</span>`,

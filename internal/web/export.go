@@ -33,11 +33,12 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		http.Error(w, foyer.ErrorMessage(err), http.StatusBadRequest)
 		return
 	}
-	q, problems := filterOf(r)
+	f, problems := filterOf(r)
 	if len(problems) > 0 {
 		http.Error(w, strings.Join(problems, " "), http.StatusBadRequest)
 		return
 	}
+	q := forUser(f, u.ID)
 	q.WorkspaceID, q.From, q.To = m.WorkspaceID, p.From, p.To
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
@@ -48,7 +49,7 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		io.WriteString(w, utf8BOM)
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source"})
+	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source", "tags"})
 	for written := 0; written < exportLimit; {
 		q.Limit, q.Offset = foyer.MaxFeedPage, written
 		rows, err := s.cfg.Store.Feed(r.Context(), q)
@@ -59,7 +60,7 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		for _, c := range rows {
 			cw.Write([]string{cell(c.Name), cell(c.Domain), cell(c.Country), cell(c.Industry), cell(c.Size), string(c.Type),
 				strconv.FormatInt(c.Visits, 10), strconv.FormatInt(c.Pageviews, 10), strconv.FormatInt(c.EngagedMS/1000, 10),
-				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), cell(c.TopSource)})
+				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), cell(c.TopSource), cell(strings.Join(c.Tags, ", "))})
 		}
 		written += len(rows)
 		if len(rows) < q.Limit {

@@ -35,6 +35,8 @@ type feedView struct {
 	Feed                   []foyer.FeedRow
 	Sources                []foyer.Count // the period's sources, for the filter's choices
 	SavedFeeds             []savedFeedLink
+	Members                []memberOption // for the filter by assignee
+	Assigned               string         // the filter's assigned parameter
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
 }
@@ -48,7 +50,7 @@ func (v feedView) Share(n int64) int64 {
 }
 
 // feedFields are the filter form's fields whose input the page keeps.
-var feedFields = []string{"q", "type", "country", "industry", "size", "page", "source", "min_pages", "min_minutes", "from", "to", "sort", "site"}
+var feedFields = []string{"q", "type", "country", "industry", "size", "page", "source", "min_pages", "min_minutes", "from", "to", "sort", "site", "tag", "assigned"}
 
 // savedFeedLink is a saved feed as the feed page lists it.
 type savedFeedLink struct {
@@ -108,7 +110,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	}
 	keep := url.Values{}
 	filterValues(filter, keep)
-	q := filter
+	q := forUser(filter, u.ID)
 	q.WorkspaceID, q.From, q.To, q.Limit, q.Offset = m.WorkspaceID, p.From, p.To, feedPageSize+1, offset
 	rows, err := s.cfg.Store.Feed(ctx, q)
 	if err != nil {
@@ -120,6 +122,11 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		s.serverError(w, "saved feeds", err)
 		return
 	}
+	members, err := s.memberOptions(r, m.WorkspaceID)
+	if err != nil {
+		s.serverError(w, "members", err)
+		return
+	}
 	current := feedQueryString(p, filter)
 	in := map[string]string{}
 	for _, k := range feedFields {
@@ -128,8 +135,9 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if in["country"] != "" && filter.Country != "" {
 		in["country"] = countryName(filter.Country) // "de" reads as Germany
 	}
-	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Workspace: m, Notice: noticeOf(r)},
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Workspace: m, Notice: noticeOf(r), AskZone: askZone(r, u)},
 		In: in, Problems: problems, Choices: choices, Sites: sites, Site: site, Trend: trend, TrendChart: trendChart(trend.Days),
+		Members: members, Assigned: assignedValue(filter),
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
 		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current)}
@@ -172,6 +180,14 @@ type companyView struct {
 	TopPages                 []companyPage
 	Sources                  []foyer.Count
 	MultiSite                bool // the workspace has more than one site: name each visit's
+	// What the team does with the company: notes, newest first, tags, the
+	// member it is assigned to (0: nobody) and who may be; CanEdit for
+	// analysts and above.
+	Notes    []noteRow
+	Tags     []string
+	Assignee int64
+	Members  []memberOption
+	CanEdit  bool
 }
 
 // companyVisit is a visit as the company page lists it, with its site.
@@ -247,7 +263,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		Period: p, Periods: periodLinks(p), Company: c, Chart: visitsChart(series), EngagedChart: engagedChart(series),
 		VisitCount: n, First: int64(offset) + 1, Last: int64(offset + len(visits)), HasNewer: offset > 0, NewerOffset: max(0, offset-visitPageSize),
 		HasOlder: int64(offset+len(visits)) < n, OlderOffset: offset + visitPageSize,
-		Sources: activity.Sources, MultiSite: len(sites) > 1}
+		Sources: activity.Sources, MultiSite: len(sites) > 1,
+		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
 	for _, v := range visits {
 		cd.Visits = append(cd.Visits, companyVisit{Visit: v, Site: siteName[v.SiteID]})
 	}
@@ -255,6 +272,10 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		cd.TopPages = append(cd.TopPages, companyPage{PageCount: pg, Site: siteName[pg.SiteID]})
 	}
 	var last time.Time // the period's last visit, for the score
+	if err := s.followUpOf(r, u, m, &cd); err != nil {
+		s.serverError(w, "company follow-up", err)
+		return
+	}
 	for _, d := range series {
 		cd.TotalVisits += d.Visits
 		cd.TotalPages += d.Pageviews

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
 )
@@ -178,13 +179,58 @@ func parseFilter(qs url.Values) (f foyer.FeedQuery, problems []string) {
 			problems = append(problems, fmt.Sprintf("%q is not a number of %s: give a whole number, like 3.", v, n.what))
 		}
 	}
+	if tag := strings.Join(strings.Fields(qs.Get("tag")), " "); utf8.RuneCountInString(tag) <= 100 {
+		f.Tag = tag
+	} else {
+		problems = append(problems, "A tag has at most 40 characters: the tag filter is off.")
+	}
+	switch a := strings.TrimSpace(qs.Get("assigned")); a {
+	case "":
+	case "me":
+		f.AssignedTo = assignedToMe
+	case "none":
+		f.Unassigned = true
+	default:
+		if id, err := strconv.ParseInt(a, 10, 64); err == nil && id > 0 {
+			f.AssignedTo = id
+		} else {
+			problems = append(problems, fmt.Sprintf("There is no member %q to filter by: choose one from the list.", a))
+		}
+	}
 	return f, problems
+}
+
+// assignedToMe is the AssignedTo of a filter that says assigned=me, until
+// it is asked for a user (forUser): a saved feed keeps "me", so that it
+// lists each member's own companies.
+const assignedToMe = -1
+
+// forUser is the filter f as the store takes it for the user userID.
+func forUser(f foyer.FeedQuery, userID int64) foyer.FeedQuery {
+	if f.AssignedTo == assignedToMe {
+		f.AssignedTo = userID
+	}
+	return f
+}
+
+// assignedValue is the assigned parameter of f: "me", a user's ID,
+// "none" or "".
+func assignedValue(f foyer.FeedQuery) string {
+	switch {
+	case f.AssignedTo == assignedToMe:
+		return "me"
+	case f.AssignedTo > 0:
+		return strconv.FormatInt(f.AssignedTo, 10)
+	case f.Unassigned:
+		return "none"
+	}
+	return ""
 }
 
 // filterValues writes the filter and order of f as query parameters.
 func filterValues(f foyer.FeedQuery, v url.Values) {
 	for k, s := range map[string]string{"country": f.Country, "industry": f.Industry, "size": f.Size,
-		"q": f.Search, "type": string(f.Type), "page": f.Page, "source": f.Source} {
+		"q": f.Search, "type": string(f.Type), "page": f.Page, "source": f.Source, "tag": f.Tag, "assigned": assignedValue(f)} {
 		if s != "" {
 			v.Set(k, s)
 		}

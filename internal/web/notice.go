@@ -16,10 +16,17 @@ var notices = map[string]string{
 	"others":   "Every other place where you were signed in is signed out.",
 	"2fa-off":  "Two-factor authentication is off, and your recovery codes no longer work. You can set it up again at any time.",
 	"unlinked": "That account is unlinked: it no longer signs you in. Where you are signed in, you stay signed in.",
+	"zone":     "Your time zone is saved: times of day show in it from now on.",
 	// the members page
 	"role":    "The role was changed.",
 	"removed": "The member was removed from this workspace.",
 	"revoked": "The invitation was revoked: its link works no more.",
+	// a company's page
+	"note":         "The note is saved; every member of this workspace sees it.",
+	"note-deleted": "The note is deleted.",
+	"tagged":       "The tag is added.",
+	"untagged":     "The tag is removed.",
+	"assigned":     "The assignment is saved.",
 }
 
 // noticeOf is the confirmation the request's address asks for, or "".

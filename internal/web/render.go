@@ -28,6 +28,8 @@ type layout struct {
 	Workspace foyer.Membership
 	Error     string // what went wrong, for the page to say
 	Notice    string // what the last form did, confirmed: see noticeOf
+	// AskZone, when set, asks the user to confirm a time zone: see askZone.
+	AskZone *zoneAsk
 }
 
 // pageTemplate is a page's template, the layout with the page's content,
