@@ -1,0 +1,360 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/testutil"
+	foyerweb "github.com/foyerhq/foyer/internal/web"
+)
+
+// a11yPages is every page of Foyer that TestPagesAccessible checks, as
+// someone in a role sees it. A path's {NAME}s are filled in from the
+// fixture (a11yFixture.vars); a new page is one line here.
+var a11yPages = []struct {
+	name string // of the subtest and of the screenshots, a11y-NAME
+	as   string // a tab of the fixture: "anon", "owner", "viewer", "second-factor" or "empty"
+	path string
+}{
+	{"home", "anon", "/"},
+	{"about-data", "anon", "/about/data"},
+	{"login", "anon", "/login"},
+	{"login-error", "anon", "/login?a11y=error"}, // replaced: the page after a wrong password
+	{"forgot", "anon", "/login/forgot"},
+	{"reset", "anon", "{reset}"},
+	{"invite", "anon", "{invite}"},
+	{"reset-expired", "anon", "/reset/no-such-token"},
+	{"home-empty", "empty", "/"},
+	{"login-empty", "empty", "/login"},
+	{"setup", "empty", "{setup}"},
+	{"second-factor", "second-factor", "/login/2fa"},
+	{"workspaces", "owner", "/app"},
+	{"feed", "owner", "/app/w/{ws}"},
+	{"feed-filtered", "owner", "/app/w/{ws}?days=30&country=DE&sort=score"},
+	{"feed-empty", "owner", "/app/w/{ws}?days=30&q=no+such+company"},
+	{"company", "owner", "{company}"},
+	{"sites", "owner", "/app/w/{ws}/sites"},
+	{"site-overview", "owner", "/app/w/{ws}/sites/{site}"},
+	{"site-settings", "owner", "/app/w/{ws}/sites/{site}/settings"},
+	{"members", "owner", "/app/w/{ws}/members"},
+	{"account", "owner", "/account"},
+	{"enrol-2fa", "owner", "/account/2fa"},
+	{"not-found", "owner", "/app/w/{ws}/c/999999"},
+	{"forbidden", "viewer", "/app/w/{ws}/members"},
+}
+
+// a11yFixture is a Foyer with a workspace that has data of every kind, an
+// empty Foyer (no user yet), and a tab for each kind of visitor.
+type a11yFixture struct {
+	tabs map[string]context.Context
+	urls map[string]string // tab name → base URL
+	vars *strings.Replacer
+}
+
+// TestPagesAccessible opens every page of a11yPages and checks, on each:
+// at 390 px, that nothing scrolls sideways (naming the widest element that
+// overflows); at a desktop's width, that the skip link is the first thing
+// the Tab key reaches and that Tab reaches every visible control; and at
+// both widths, that axe-core finds no serious or critical violation.
+// Screenshots: a11y-NAME and a11y-NAME-390 for each page.
+func TestPagesAccessible(t *testing.T) {
+	t.Parallel()
+	axe := axeSource(t)
+	fx := newA11yFixture(t)
+	for _, p := range a11yPages {
+		t.Run(p.name, func(t *testing.T) {
+			ctx := fx.tabs[p.as]
+			url := fx.urls[p.as] + fx.vars.Replace(p.path)
+			if p.name == "login-error" {
+				do(t, ctx, "sign in with a wrong password", chromedp.Navigate(fx.urls[p.as]+"/login"),
+					chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "olga.owner@example.com"),
+					chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "not the password"))
+				clickAndLoad(t, ctx, `button[type=submit]`)
+			} else {
+				do(t, ctx, "open "+url, chromedp.Navigate(url))
+			}
+			do(t, ctx, "wait for the page", chromedp.WaitReady(chromedp.CSS(`body`)))
+			checkPage(t, ctx, axe, p.name)
+		})
+	}
+}
+
+// checkPage runs the checks of TestPagesAccessible on the page the tab shows.
+func checkPage(t *testing.T, ctx context.Context, axe, name string) {
+	t.Helper()
+	width, height := eval[int64](t, ctx, `window.innerWidth`), eval[int64](t, ctx, `window.innerHeight`)
+	do(t, ctx, "desktop width", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
+	checkKeyboard(t, ctx)
+	checkAxe(t, ctx, axe, "at 1280 px")
+	do(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
+	if o := eval[string](t, ctx, overflowScript); o != "" {
+		t.Errorf("at 390 px the page scrolls sideways: %s", o)
+	}
+	checkAxe(t, ctx, axe, "at 390 px")
+	do(t, ctx, "back to the desktop", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
+	screenshot(t, ctx, "a11y-"+name)
+	do(t, ctx, "window's size", chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)))
+}
+
+// overflowScript returns "" when nothing on the page scrolls sideways, or
+// says what does: the document, naming the element that reaches furthest
+// right outside every scrolling box, or a box of its own that scrolls
+// sideways (a wide table in a scrolling wrapper hides columns just the same).
+const overflowScript = `(() => {
+  const describe = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + [...e.classList].map((c) => '.' + c).join(''));
+    }
+    const text = (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    return parts.join(' > ') + (text ? ' "' + text + '"' : '');
+  };
+  const clips = (el) => getComputedStyle(el).overflowX !== 'visible';
+  const out = [];
+  const de = document.documentElement;
+  if (de.scrollWidth > de.clientWidth) {
+    let worst = null, right = de.clientWidth + 0.5;
+    for (const el of document.body.querySelectorAll('*')) {
+      let inside = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) inside = inside || clips(a);
+      const r = el.getBoundingClientRect().right;
+      if (!inside && r > right) { worst = el; right = r; }
+    }
+    out.push('the document is ' + de.scrollWidth + ' px wide in a ' + de.clientWidth + ' px window' +
+      (worst ? '; widest: ' + describe(worst) + ', reaching ' + Math.round(right) + ' px' : ''));
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    const o = getComputedStyle(el).overflowX;
+    if ((o === 'auto' || o === 'scroll') && el.tagName !== 'TEXTAREA' && el.scrollWidth > el.clientWidth + 1) {
+      out.push(describe(el) + ' scrolls sideways: ' + el.scrollWidth + ' px of content in ' + el.clientWidth + ' px');
+    }
+  }
+  return out.join('; ');
+})()`
+
+// checkKeyboard checks that every visible control can take the focus and
+// that pressing Tab from the top of the page reaches the skip link first
+// and then every one of them.
+func checkKeyboard(t *testing.T, ctx context.Context) {
+	t.Helper()
+	// Marks each visible control with its number, and lists those the
+	// keyboard cannot reach whatever the order.
+	controls := eval[[]string](t, ctx, `(() => {
+	  const out = [];
+	  const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
+	    .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+	  all.forEach((el, i) => {
+	    el.dataset.a11yControl = i;
+	    const what = el.outerHTML.slice(0, 100);
+	    if (el.tabIndex < 0) out.push('not focusable (tabIndex ' + el.tabIndex + '): ' + what);
+	    else if (el.disabled) out.push('disabled: ' + what);
+	  });
+	  window.__a11yControls = all;
+	  return out;
+	})()`)
+	for _, c := range controls {
+		t.Errorf("keyboard: %s", c)
+	}
+	n := eval[int](t, ctx, `window.__a11yControls.length`)
+	// From the top: the document itself has the focus, not even an
+	// autofocus field, and the next Tab goes to its first control.
+	eval[bool](t, ctx, `(() => {
+	  const b = document.body;
+	  b.tabIndex = -1;
+	  b.focus();
+	  b.removeAttribute('tabindex');
+	  window.scrollTo(0, 0);
+	  return true;
+	})()`)
+	reached := map[string]bool{}
+	first := ""
+	// A date field takes a Tab for each of its parts.
+	for i := 0; i < 3*n+10; i++ {
+		do(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
+		// A radio group is one stop: its key is its name.
+		key := eval[string](t, ctx, `(() => {
+		  const el = document.activeElement;
+		  if (!el || el === document.body) return '';
+		  if (el.type === 'radio') return 'radio ' + el.name;
+		  return el.dataset.a11yControl === undefined ? 'other ' + el.outerHTML.slice(0, 80) : el.dataset.a11yControl;
+		})()`)
+		if i == 0 {
+			if skip := eval[string](t, ctx, `document.activeElement.matches('a.skip[href="#main"]') ? '' : document.activeElement.outerHTML.slice(0, 100)`); skip != "" {
+				t.Errorf("keyboard: the first Tab reaches %s, want the skip link a.skip[href=\"#main\"]", skip)
+			}
+		}
+		if key == "" || key == first { // past the last control, or round again
+			break
+		}
+		if i == 0 {
+			first = key
+		}
+		reached[key] = true
+	}
+	missed := eval[[]string](t, ctx, fmt.Sprintf(`(() => {
+	  const reached = %s;
+	  return window.__a11yControls.filter((el, i) => !reached.includes(el.type === 'radio' ? 'radio ' + el.name : String(i)))
+	    .map((el) => el.outerHTML.slice(0, 100));
+	})()`, jsStrings(names(reached))))
+	for _, m := range missed {
+		t.Errorf("keyboard: Tab from the top never reaches %s", m)
+	}
+}
+
+// jsStrings writes a JavaScript array of the strings.
+func jsStrings(ss []string) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "%q", s)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// axeViolation is what checkAxe reports of one rule that failed.
+type axeViolation struct {
+	ID, Impact, Help string
+	Nodes            []string
+}
+
+// checkAxe runs axe-core in the page and fails on every violation of
+// impact serious or critical.
+func checkAxe(t *testing.T, ctx context.Context, axe, when string) {
+	t.Helper()
+	if !eval[bool](t, ctx, `typeof window.axe === 'object'`) {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+			t.Fatalf("load axe-core: %v", err)
+		}
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then((r) =>
+	  r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
+	    ID: v.id, Impact: v.impact, Help: v.help,
+	    Nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\s+/g, ' ')),
+	  })))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core: %v", err)
+	}
+	for _, v := range vs {
+		t.Errorf("axe %s: %s (%s): %s, on %d element(s):\n  %s", when, v.ID, v.Impact, v.Help, len(v.Nodes), strings.Join(v.Nodes, "\n  "))
+	}
+}
+
+// axeSource reads axe-core's axe.min.js from $FOYER_AXE, or from where
+// scripts/fetch-axe puts it.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("FOYER_AXE")
+	if path == "" {
+		path = filepath.Join("..", "..", "..", "foyer-data", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the accessibility checks need axe-core (%v): run scripts/test-setup, or set FOYER_AXE to an axe.min.js", err)
+	}
+	return string(b)
+}
+
+// newA11yFixture starts a Foyer whose workspace has visits of several
+// companies, a saved feed, members, an invitation, an API token and a
+// password reset link, and a Foyer with no user yet; and signs in a tab as
+// the workspace's owner, one as a viewer and one as far as the second factor.
+func newA11yFixture(t *testing.T) *a11yFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := startFoyer(t)
+	empty := startFoyer(t)
+	ws, site := testutil.NewSite(t, f.app.Store, "Acme Industrial Components", "a11y", "www.acme-industrial.example")
+	owner := f.member(t, "olga.owner@example.com", ws.ID, foyer.RoleOwner)
+	f.member(t, "ana.analyst@example.com", ws.ID, foyer.RoleAnalyst)
+	f.member(t, "vera.viewer@example.com", ws.ID, foyer.RoleViewer)
+	tess := f.member(t, "tess@example.com", ws.ID, foyer.RoleViewer)
+	if err := f.app.Store.SetTOTP(ctx, tess.ID, "JBSWY3DPEHPK3PXP", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	now := time.Now().UTC()
+	orgs := []foyer.Org{
+		{Name: "Bayerische Präzisionswerkzeugmaschinen Aktiengesellschaft", Domain: "praezisionswerkzeug-maschinen.example", Type: foyer.OrgBusiness, Industry: "Industrial machinery manufacturing", Size: "1000-4999"},
+		{Name: "Globex", Domain: "globex.example", Type: foyer.OrgBusiness, Industry: "Software", Size: "50-199"},
+		{Name: "University of Examples", Domain: "uni.example", Type: foyer.OrgEducation},
+	}
+	var hits []foyer.Hit
+	for i, org := range orgs {
+		at := now.Add(-time.Duration(i*26+1) * time.Hour)
+		visitor := fmt.Sprintf("a11y-visitor-%016d", i)
+		origin := foyer.Origin{Country: []string{"DE", "US", "GB"}[i], Org: org}
+		for n, p := range []string{"/", "/pricing", "/products/precision-spindles-for-five-axis-milling"}[:3-i] {
+			h := foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: at.Add(time.Duration(n) * time.Minute), Kind: foyer.KindPageview,
+				Host: "www.acme-industrial.example", Path: p, Title: "Acme — " + p, Origin: origin}
+			if n == 0 {
+				h.Referrer = "https://www.search.example/"
+				h.UTM = foyer.UTM{Source: "newsletter", Medium: "email", Campaign: "spring-launch"}
+			}
+			hits = append(hits, h, foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: h.Time.Add(50 * time.Second), Kind: foyer.KindEngagement,
+				Host: h.Host, Path: p, EngagedMS: int64(12*time.Minute+5*time.Second) / int64(time.Millisecond) / int64(n+1), Origin: origin})
+		}
+	}
+	if err := f.app.Store.Append(ctx, hits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.RollupAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Store.SaveFeed(ctx, &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "Hot leads in Germany", Query: "country=DE&sort=score", CreatedBy: owner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	setup, err := foyerweb.NewSetupLink(ctx, empty.app.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	browser := newBrowser(t)
+	fx := &a11yFixture{tabs: map[string]context.Context{}, urls: map[string]string{}}
+	for _, name := range []string{"anon", "owner", "viewer", "second-factor", "empty"} {
+		fx.tabs[name] = newTab(t, browser)
+		fx.urls[name] = f.URL
+	}
+	fx.urls["empty"] = empty.URL
+	signIn := func(tab context.Context, email string) {
+		do(t, tab, "sign in as "+email, chromedp.Navigate(f.URL+"/login"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "correct horse battery"))
+		clickAndLoad(t, tab, `button[type=submit]`)
+	}
+	signIn(fx.tabs["owner"], owner.Email)
+	signIn(fx.tabs["viewer"], "vera.viewer@example.com")
+	signIn(fx.tabs["second-factor"], tess.Email)
+
+	// An invitation, a password reset link and an API token, made as the
+	// owner makes them.
+	o := fx.tabs["owner"]
+	members := fmt.Sprintf("%s/app/w/%d/members", f.URL, ws.ID)
+	do(t, o, "invite", chromedp.Navigate(members),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/invites"] input[name=email]`), "new.colleague@example.com"))
+	clickAndLoad(t, o, `form[action$="/invites"] button`)
+	invite := eval[string](t, o, `new URL(document.querySelector('textarea').value.trim()).pathname`)
+	clickAndLoad(t, o, `form[action$="/reset"] button`)
+	reset := eval[string](t, o, `new URL(document.querySelector('textarea').value.trim()).pathname`)
+	do(t, o, "name a token", chromedp.SendKeys(chromedp.CSS(`form[action$="/tokens"] input[name=name]`), "nightly CRM sync"))
+	clickAndLoad(t, o, `form[action$="/tokens"] button`)
+	do(t, o, "open the feed", chromedp.Navigate(fmt.Sprintf("%s/app/w/%d", f.URL, ws.ID)),
+		chromedp.WaitReady(chromedp.CSS(`table.companies tbody a`)))
+	company := eval[string](t, o, `document.querySelector('table.companies tbody a').pathname`)
+
+	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
+		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup)
+	return fx
+}
