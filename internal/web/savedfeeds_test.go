@@ -81,7 +81,7 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 		}
 	}
 	// The score order explains itself: Umbrella's score is shown.
-	if _, b := feed(url.Values{"sort": {"score"}}); !strings.Contains(b, `<span class="score">`) || !strings.Contains(b, "<td>search.example</td>") {
+	if _, b := feed(url.Values{"sort": {"score"}}); !strings.Contains(b, `<span class="score">`) || !strings.Contains(b, `<td data-label="Top source">search.example</td>`) {
 		t.Error("the feed shows no score or no top source")
 	}
 	// A custom period is kept in the company links and the export link.
