@@ -24,32 +24,35 @@ var a11yPages = []struct {
 	name string // of the subtest and of the screenshots, a11y-NAME
 	as   string // a tab of the fixture: "anon", "owner", "viewer", "second-factor" or "empty"
 	path string
+	// narrow, when set, is a script run at 390 px that returns "" or
+	// what is wrong: the page's own checks.
+	narrow string
 }{
-	{"home", "anon", "/"},
-	{"about-data", "anon", "/about/data"},
-	{"login", "anon", "/login"},
-	{"login-error", "anon", "/login?a11y=error"}, // replaced: the page after a wrong password
-	{"forgot", "anon", "/login/forgot"},
-	{"reset", "anon", "{reset}"},
-	{"invite", "anon", "{invite}"},
-	{"reset-expired", "anon", "/reset/no-such-token"},
-	{"home-empty", "empty", "/"},
-	{"login-empty", "empty", "/login"},
-	{"setup", "empty", "{setup}"},
-	{"second-factor", "second-factor", "/login/2fa"},
-	{"workspaces", "owner", "/app"},
-	{"feed", "owner", "/app/w/{ws}"},
-	{"feed-filtered", "owner", "/app/w/{ws}?days=30&country=DE&sort=score"},
-	{"feed-empty", "owner", "/app/w/{ws}?days=30&q=no+such+company"},
-	{"company", "owner", "{company}"},
-	{"sites", "owner", "/app/w/{ws}/sites"},
-	{"site-overview", "owner", "/app/w/{ws}/sites/{site}"},
-	{"site-settings", "owner", "/app/w/{ws}/sites/{site}/settings"},
-	{"members", "owner", "/app/w/{ws}/members"},
-	{"account", "owner", "/account"},
-	{"enrol-2fa", "owner", "/account/2fa"},
-	{"not-found", "owner", "/app/w/{ws}/c/999999"},
-	{"forbidden", "viewer", "/app/w/{ws}/members"},
+	{"home", "anon", "/", ""},
+	{"about-data", "anon", "/about/data", ""},
+	{"login", "anon", "/login", ""},
+	{"login-error", "anon", "/login?a11y=error", ""}, // replaced: the page after a wrong password
+	{"forgot", "anon", "/login/forgot", ""},
+	{"reset", "anon", "{reset}", ""},
+	{"invite", "anon", "{invite}", ""},
+	{"reset-expired", "anon", "/reset/no-such-token", ""},
+	{"home-empty", "empty", "/", ""},
+	{"login-empty", "empty", "/login", ""},
+	{"setup", "empty", "{setup}", ""},
+	{"second-factor", "second-factor", "/login/2fa", ""},
+	{"workspaces", "owner", "/app", ""},
+	{"feed", "owner", "/app/w/{ws}", feedOnPhone},
+	{"feed-filtered", "owner", "/app/w/{ws}?days=30&country=DE&sort=score", feedOnPhone},
+	{"feed-empty", "owner", "/app/w/{ws}?days=30&q=no+such+company", ""},
+	{"company", "owner", "{company}", ""},
+	{"sites", "owner", "/app/w/{ws}/sites", ""},
+	{"site-overview", "owner", "/app/w/{ws}/sites/{site}", ""},
+	{"site-settings", "owner", "/app/w/{ws}/sites/{site}/settings", ""},
+	{"members", "owner", "/app/w/{ws}/members", ""},
+	{"account", "owner", "/account", ""},
+	{"enrol-2fa", "owner", "/account/2fa", ""},
+	{"not-found", "owner", "/app/w/{ws}/c/999999", ""},
+	{"forbidden", "viewer", "/app/w/{ws}/members", ""},
 }
 
 // a11yFixture is a Foyer with a workspace that has data of every kind, an
@@ -83,13 +86,31 @@ func TestPagesAccessible(t *testing.T) {
 				do(t, ctx, "open "+url, chromedp.Navigate(url))
 			}
 			do(t, ctx, "wait for the page", chromedp.WaitReady(chromedp.CSS(`body`)))
-			checkPage(t, ctx, axe, p.name)
+			checkPage(t, ctx, axe, p.name, p.narrow)
 		})
 	}
 }
 
+// feedOnPhone checks that each company of the feed shows its score and
+// its last visit inside the window, with no sideways scroll, and that the
+// filters are folded away behind their summary.
+const feedOnPhone = `(() => {
+  const out = [];
+  const w = document.documentElement.clientWidth;
+  const inside = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= w; };
+  for (const row of document.querySelectorAll('table.companies tbody tr')) {
+    const name = row.querySelector('strong').textContent;
+    if (!inside(row.querySelector('.score'))) out.push(name + ': its score is not in the window');
+    if (!inside(row.querySelector('time'))) out.push(name + ': its last visit is not in the window');
+  }
+  if (document.querySelector('form.filters input[name=q]').checkVisibility()) out.push('the filters are not folded away');
+  const summary = document.querySelector('details.filters > summary');
+  if (!summary || !inside(summary)) out.push('no summary of the filters to open them by');
+  return out.join('; ');
+})()`
+
 // checkPage runs the checks of TestPagesAccessible on the page the tab shows.
-func checkPage(t *testing.T, ctx context.Context, axe, name string) {
+func checkPage(t *testing.T, ctx context.Context, axe, name, narrow string) {
 	t.Helper()
 	width, height := eval[int64](t, ctx, `window.innerWidth`), eval[int64](t, ctx, `window.innerHeight`)
 	do(t, ctx, "desktop width", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
@@ -98,6 +119,11 @@ func checkPage(t *testing.T, ctx context.Context, axe, name string) {
 	do(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	if o := eval[string](t, ctx, overflowScript); o != "" {
 		t.Errorf("at 390 px the page scrolls sideways: %s", o)
+	}
+	if narrow != "" {
+		if o := eval[string](t, ctx, narrow); o != "" {
+			t.Errorf("at 390 px: %s", o)
+		}
 	}
 	checkAxe(t, ctx, axe, "at 390 px")
 	do(t, ctx, "back to the desktop", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
@@ -152,7 +178,7 @@ func checkKeyboard(t *testing.T, ctx context.Context) {
 	controls := eval[[]string](t, ctx, `(() => {
 	  const out = [];
 	  const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
-	    .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+	    .filter((el) => el.checkVisibility({visibilityProperty: true}));
 	  all.forEach((el, i) => {
 	    el.dataset.a11yControl = i;
 	    const what = el.outerHTML.slice(0, 100);
