@@ -11,48 +11,69 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/testutil"
 	foyerweb "github.com/foyerhq/foyer/internal/web"
 )
 
-// a11yPages is every page of Foyer that TestPagesAccessible checks, as
-// someone in a role sees it. A path's {NAME}s are filled in from the
-// fixture (a11yFixture.vars); a new page is one line here.
-var a11yPages = []struct {
+// a11yPage is a page of Foyer as someone sees it: opened at path, or the
+// page that comes of filling the form there and submitting it.
+type a11yPage struct {
 	name string // of the subtest and of the screenshots, a11y-NAME
 	as   string // a tab of the fixture: "anon", "owner", "viewer", "second-factor" or "empty"
-	path string
+	path string // {NAME}s are filled in from the fixture (a11yFixture.vars)
+	// fill, when set, types each value in the field the selector names
+	// ("{totp}": the code of the secret the page shows); then click
+	// submits the form.
+	fill  [][2]string
+	click string
 	// narrow, when set, is a script run at 390 px that returns "" or
 	// what is wrong: the page's own checks.
 	narrow string
-}{
-	{"home", "anon", "/", ""},
-	{"about-data", "anon", "/about/data", ""},
-	{"login", "anon", "/login", ""},
-	{"login-error", "anon", "/login?a11y=error", ""}, // replaced: the page after a wrong password
-	{"forgot", "anon", "/login/forgot", ""},
-	{"reset", "anon", "{reset}", ""},
-	{"invite", "anon", "{invite}", ""},
-	{"reset-expired", "anon", "/reset/no-such-token", ""},
-	{"home-empty", "empty", "/", ""},
-	{"login-empty", "empty", "/login", ""},
-	{"setup", "empty", "{setup}", ""},
-	{"second-factor", "second-factor", "/login/2fa", ""},
-	{"workspaces", "owner", "/app", ""},
-	{"feed", "owner", "/app/w/{ws}", feedOnPhone},
-	{"feed-filtered", "owner", "/app/w/{ws}?days=30&country=DE&sort=score", feedOnPhone},
-	{"feed-empty", "owner", "/app/w/{ws}?days=30&q=no+such+company", ""},
-	{"company", "owner", "{company}", ""},
-	{"sites", "owner", "/app/w/{ws}/sites", ""},
-	{"site-overview", "owner", "/app/w/{ws}/sites/{site}", ""},
-	{"site-settings", "owner", "/app/w/{ws}/sites/{site}/settings", ""},
-	{"members", "owner", "/app/w/{ws}/members", ""},
-	{"account", "owner", "/account", ""},
-	{"enrol-2fa", "owner", "/account/2fa", ""},
-	{"not-found", "owner", "/app/w/{ws}/c/999999", ""},
-	{"forbidden", "viewer", "/app/w/{ws}/members", ""},
+}
+
+// a11yPages is every page of Foyer that TestPagesAccessible checks, in
+// order (some change what the next ones show); a new page is one line.
+var a11yPages = []a11yPage{
+	{name: "home", as: "anon", path: "/"},
+	{name: "about-data", as: "anon", path: "/about/data"},
+	{name: "login", as: "anon", path: "/login"},
+	{name: "login-error", as: "anon", path: "/login", click: `button[type=submit]`,
+		fill: [][2]string{{`input[name=email]`, "{owner}"}, {`input[name=password]`, "not the password"}}},
+	{name: "forgot", as: "anon", path: "/login/forgot"},
+	{name: "reset", as: "anon", path: "{reset}"},
+	{name: "reset-expired", as: "anon", path: "/reset/no-such-token"},
+	{name: "invite", as: "anon", path: "{invite}"},
+	{name: "invite-other-account", as: "viewer", path: "{invite}"},
+	{name: "home-empty", as: "empty", path: "/"},
+	{name: "login-empty", as: "empty", path: "/login"},
+	{name: "setup", as: "empty", path: "{setup}"},
+	{name: "second-factor", as: "second-factor", path: "/login/2fa"},
+	{name: "workspaces", as: "owner", path: "/app"},
+	{name: "feed", as: "owner", path: "/app/w/{ws}", narrow: feedOnPhone},
+	{name: "feed-filtered", as: "owner", path: "/app/w/{ws}?days=30&country=DE&sort=score", narrow: feedOnPhone},
+	{name: "feed-empty", as: "owner", path: "/app/w/{ws}?days=30&q=no+such+company"},
+	{name: "company", as: "owner", path: "{company}"},
+	{name: "sites", as: "owner", path: "/app/w/{ws}/sites"},
+	{name: "site-overview", as: "owner", path: "/app/w/{ws}/sites/{site}"},
+	{name: "site-settings", as: "owner", path: "/app/w/{ws}/sites/{site}/settings"},
+	{name: "site-settings-saved", as: "owner", path: "/app/w/{ws}/sites/{site}/settings", click: `form.settings button[type=submit]`},
+	{name: "members", as: "owner", path: "/app/w/{ws}/members"},
+	{name: "members-new-invitation", as: "owner", path: "/app/w/{ws}/members", click: `form[action$="/invites"] button`,
+		fill: [][2]string{{`form[action$="/invites"] input[name=email]`, "someone.else@example.com"}}},
+	{name: "members-new-token", as: "owner", path: "/app/w/{ws}/members", click: `form[action$="/tokens"] button`,
+		fill: [][2]string{{`form[action$="/tokens"] input[name=name]`, "weekly report"}}},
+	{name: "account", as: "owner", path: "/account"},
+	{name: "account-error", as: "owner", path: "/account", click: `form[action="/account/password"] button`,
+		fill: [][2]string{{`input[name=current]`, "not the password"}, {`input[name=password]`, "a brand new password"}, {`input[name=confirm]`, "a brand new password"}}},
+	{name: "not-found", as: "owner", path: "/app/w/{ws}/c/999999"},
+	{name: "forbidden", as: "viewer", path: "/app/w/{ws}/members"},
+	{name: "enrol-2fa", as: "owner", path: "/account/2fa"},
+	{name: "enrol-2fa-codes", as: "owner", path: "/account/2fa", click: `form[action="/account/2fa"] button`,
+		fill: [][2]string{{`input[name=code]`, "{totp}"}}},
+	{name: "enrol-2fa-on", as: "owner", path: "/account/2fa"},
 }
 
 // a11yFixture is a Foyer with a workspace that has data of every kind, an
@@ -76,18 +97,31 @@ func TestPagesAccessible(t *testing.T) {
 	for _, p := range a11yPages {
 		t.Run(p.name, func(t *testing.T) {
 			ctx := fx.tabs[p.as]
-			url := fx.urls[p.as] + fx.vars.Replace(p.path)
-			if p.name == "login-error" {
-				do(t, ctx, "sign in with a wrong password", chromedp.Navigate(fx.urls[p.as]+"/login"),
-					chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "olga.owner-of-acme-industrial@components.example"),
-					chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "not the password"))
-				clickAndLoad(t, ctx, `button[type=submit]`)
-			} else {
-				do(t, ctx, "open "+url, chromedp.Navigate(url))
-			}
-			do(t, ctx, "wait for the page", chromedp.WaitReady(chromedp.CSS(`body`)))
+			fx.open(t, ctx, p)
 			checkPage(t, ctx, axe, p.name, p.narrow)
 		})
+	}
+}
+
+// open opens the page in the tab, and submits its form when p says so.
+func (fx *a11yFixture) open(t *testing.T, ctx context.Context, p a11yPage) {
+	t.Helper()
+	url := fx.urls[p.as] + fx.vars.Replace(p.path)
+	do(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS(`body`)))
+	for _, f := range p.fill {
+		v := fx.vars.Replace(f[1])
+		if v == "{totp}" {
+			code, err := totp.GenerateCode(eval[string](t, ctx, `document.querySelector('code.secret').textContent`), time.Now())
+			if err != nil {
+				t.Fatalf("the code of the page's secret: %v", err)
+			}
+			v = code
+		}
+		do(t, ctx, "type in "+f[0], chromedp.SendKeys(chromedp.CSS(f[0]), v))
+	}
+	if p.click != "" {
+		clickAndLoad(t, ctx, p.click)
+		do(t, ctx, "wait for the page", chromedp.WaitReady(chromedp.CSS(`body`)))
 	}
 }
 
@@ -382,6 +416,6 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	company := eval[string](t, o, `document.querySelector('table.companies tbody a').pathname`)
 
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
-		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup)
+		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email)
 	return fx
 }
