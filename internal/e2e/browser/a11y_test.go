@@ -269,6 +269,13 @@ func checkKeyboard(t *testing.T, ctx context.Context) {
 	for _, m := range missed {
 		t.Errorf("keyboard: Tab from the top never reaches %s", m)
 	}
+	// Enter on the skip link puts the focus on the main content.
+	if eval[bool](t, ctx, `(() => { const a = document.querySelector('a.skip'); if (a) a.focus(); return !!a; })()`) {
+		do(t, ctx, "press Enter on the skip link", chromedp.KeyEvent(kb.Enter))
+		if got := eval[string](t, ctx, `document.activeElement.tagName.toLowerCase() + '#' + document.activeElement.id`); got != "main#main" {
+			t.Errorf("keyboard: after Enter on the skip link the focus is on %s, want main#main", got)
+		}
+	}
 }
 
 // jsStrings writes a JavaScript array of the strings.
