@@ -87,8 +87,10 @@ type a11yFixture struct {
 // TestPagesAccessible opens every page of a11yPages and checks, on each:
 // at 390 px, that nothing scrolls sideways (naming the widest element that
 // overflows); at a desktop's width, that the skip link is the first thing
-// the Tab key reaches and that Tab reaches every visible control; and at
-// both widths, that axe-core finds no serious or critical violation.
+// the Tab key reaches, that Enter on it focuses main#main, that Tab
+// reaches every visible control, and that fields have borders of 3:1 and
+// placeholders that do not look like values; and at both widths, that
+// axe-core finds no serious or critical violation.
 // Screenshots: a11y-NAME and a11y-NAME-390 for each page.
 func TestPagesAccessible(t *testing.T) {
 	t.Parallel()
@@ -137,6 +139,11 @@ const feedOnPhone = `(() => {
     if (!inside(row.querySelector('.score'))) out.push(name + ': its score is not in the window');
     if (!inside(row.querySelector('time'))) out.push(name + ': its last visit is not in the window');
   }
+  for (const td of document.querySelectorAll('table.companies td.engaged')) {
+    const r = document.createRange();
+    r.selectNodeContents(td);
+    if (r.getClientRects().length > 1) out.push('the engaged time "' + td.textContent + '" wraps');
+  }
   if (document.querySelector('form.filters input[name=q]').checkVisibility()) out.push('the filters are not folded away');
   const summary = document.querySelector('details.filters > summary');
   if (!summary || !inside(summary)) out.push('no summary of the filters to open them by');
@@ -149,6 +156,9 @@ func checkPage(t *testing.T, ctx context.Context, axe, name, narrow string) {
 	width, height := eval[int64](t, ctx, `window.innerWidth`), eval[int64](t, ctx, `window.innerHeight`)
 	do(t, ctx, "desktop width", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
 	checkKeyboard(t, ctx)
+	for _, f := range eval[[]string](t, ctx, fieldsScript) {
+		t.Errorf("fields: %s", f)
+	}
 	checkAxe(t, ctx, axe, "at 1280 px")
 	do(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	if o := eval[string](t, ctx, overflowScript); o != "" {
@@ -200,6 +210,37 @@ const overflowScript = `(() => {
     }
   }
   return out.join('; ');
+})()`
+
+// fieldsScript lists the visible text fields and menus whose border has
+// less than 3:1 contrast against what is behind them, and those whose
+// placeholder looks like a value: not italic, or in the colour of one.
+const fieldsScript = `(() => {
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const behind = (el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  const fields = [...document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea')]
+    .filter((el) => el.checkVisibility());
+  for (const el of fields) {
+    const st = getComputedStyle(el);
+    const what = el.outerHTML.slice(0, 80);
+    const ratio = contrast(rgb(st.borderTopColor), behind(el));
+    if (st.borderTopStyle === 'none' || ratio < 3) out.push(what + ': its border has ' + ratio.toFixed(2) + ':1 against what is behind it, want 3:1');
+    if (el.placeholder) {
+      const ph = getComputedStyle(el, '::placeholder');
+      if (ph.fontStyle !== 'italic' || ph.color === st.color) out.push(what + ': its placeholder looks like a value (' + ph.fontStyle + ', ' + ph.color + ')');
+    }
+  }
+  return out;
 })()`
 
 // checkKeyboard checks that every visible control can take the focus and
