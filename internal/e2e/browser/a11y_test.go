@@ -170,6 +170,7 @@ func checkPage(t *testing.T, ctx context.Context, axe, name, narrow string) {
 			t.Errorf("at 390 px: %s", o)
 		}
 	}
+	checkDisclosures(t, ctx)
 	checkAxe(t, ctx, axe, "at 390 px")
 	do(t, ctx, "back to the desktop", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
 	if os.Getenv("FOYER_ARTIFACTS") != "" {
@@ -318,6 +319,31 @@ func checkKeyboard(t *testing.T, ctx context.Context) {
 		do(t, ctx, "press Enter on the skip link", chromedp.KeyEvent(kb.Enter))
 		if got := eval[string](t, ctx, `document.activeElement.tagName.toLowerCase() + '#' + document.activeElement.id`); got != "main#main" {
 			t.Errorf("keyboard: after Enter on the skip link the focus is on %s, want main#main", got)
+		}
+	}
+}
+
+// checkDisclosures checks that the keyboard opens every closed details
+// element on the page and shows what it holds: focus on its summary, Enter.
+func checkDisclosures(t *testing.T, ctx context.Context) {
+	t.Helper()
+	n := eval[int](t, ctx, `[...document.querySelectorAll('details:not([open]) > summary')].filter((s) => s.checkVisibility()).length`)
+	for i := range n {
+		eval[bool](t, ctx, fmt.Sprintf(`(() => {
+		  const s = [...document.querySelectorAll('details > summary')].filter((s) => s.checkVisibility() && !s.parentElement.open)[0];
+		  s.dataset.a11yDisclosure = %d;
+		  s.focus();
+		  return true;
+		})()`, i))
+		do(t, ctx, "press Enter on the summary", chromedp.KeyEvent(kb.Enter))
+		if got := eval[string](t, ctx, fmt.Sprintf(`(() => {
+		  const s = document.querySelector('[data-a11y-disclosure="%d"]');
+		  const d = s.parentElement;
+		  const shown = d.open && [...d.children].filter((c) => c !== s).every((c) => c.checkVisibility({visibilityProperty: true}));
+		  d.open = false;
+		  return shown ? '' : s.textContent.trim();
+		})()`, i)); got != "" {
+			t.Errorf("keyboard: Enter on the summary %q does not show what it holds", got)
 		}
 	}
 }
