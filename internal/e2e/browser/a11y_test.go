@@ -86,13 +86,13 @@ type a11yFixture struct {
 
 // TestPagesAccessible opens every page of a11yPages and checks, on each:
 // at 390 px, that nothing scrolls sideways (naming the widest element that
-// overflows); at a desktop's width, that the skip link is the first thing
-// the Tab key reaches, that Enter on it focuses main#main, that Tab
-// reaches every visible control, and that fields have borders of 3:1 and
-// placeholders that do not look like values; and at both widths, that
-// axe-core finds no serious or critical violation.
-// Screenshots, with $FOYER_ARTIFACTS set: a11y-NAME and a11y-NAME-390 for
-// each page.
+// overflows) and that Enter on a closed panel's summary opens it; at a
+// desktop's width, that the skip link is the first thing the Tab key
+// reaches, that Enter on it focuses main#main, that Tab reaches every
+// visible control, and that fields have borders of 3:1 and placeholders
+// that do not look like values; and at both widths, that axe-core finds
+// no serious or critical violation. Screenshots, with $FOYER_ARTIFACTS
+// set: a11y-NAME and a11y-NAME-390 for each page.
 func TestPagesAccessible(t *testing.T) {
 	t.Parallel()
 	axe := axeSource(t)
