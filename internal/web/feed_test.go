@@ -62,7 +62,7 @@ func TestFeedPage(t *testing.T) {
 		t.Fatalf("feed: %d\n%s", resp.StatusCode, b)
 	}
 	for _, want := range []string{"&lt;b onmouseover=&#34;x()&#34;&gt;Evil &amp; Co&lt;/b&gt; GmbH", "evil.example", "Retail",
-		`<td class="num">2</td>`, "1 h ago", `class="current" aria-current="page">30 days`} {
+		`<td class="num" data-label="Visits">2</td>`, "1 h ago", `class="current" aria-current="page">30 days`} {
 		if !strings.Contains(b, want) {
 			t.Errorf("the feed lacks %q", want)
 		}

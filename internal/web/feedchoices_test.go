@@ -55,7 +55,7 @@ func TestFeedChoicesAndProblems(t *testing.T) {
 	b := get("")
 	for _, want := range []string{`<option value="Germany">`, `<option value="United States">`, `<option value="Software">`,
 		`<option value="200-499">`, `<option value="1000&#43;">`, fmt.Sprintf(`<option value="%d">acme-docs</option>`, docs.ID),
-		"<td>Germany</td>", "<strong>2 organisations</strong> identified in 4 visits", "50% from identified organisations",
+		`<td data-label="Country">Germany</td>`, "<strong>2 organisations</strong> identified in 4 visits", "50% from identified organisations",
 		"25% unidentified", "25% anonymous"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("the feed lacks %q", want)

@@ -81,7 +81,7 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 		}
 	}
 	// The score order explains itself: Umbrella's score is shown.
-	if _, b := feed(url.Values{"sort": {"score"}}); !strings.Contains(b, `<span class="score">`) || !strings.Contains(b, "<td>search.example</td>") {
+	if _, b := feed(url.Values{"sort": {"score"}}); !strings.Contains(b, `<span class="score">`) || !strings.Contains(b, `<td data-label="Top source">search.example</td>`) {
 		t.Error("the feed shows no score or no top source")
 	}
 	// A custom period is kept in the company links and the export link.
@@ -105,7 +105,7 @@ func TestFeedFiltersAndOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, b := feed(url.Values{}); !strings.Contains(b, `title="0 to 100, the sum of four parts`) ||
-		!strings.Contains(b, `<td>LinkedIn <span class="muted">social</span></td>`) {
+		!strings.Contains(b, `<td data-label="Top source">LinkedIn <span class="muted">social</span></td>`) {
 		t.Error("the feed does not explain the score or show a source's kind")
 	}
 	if _, b := feed(url.Values{"source": {"LINKEDIN.com"}}); strings.Join(companiesListed(b), ",") != "Initrode LLC" {

@@ -252,8 +252,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 var aboutDataPage = template.Must(template.New("about-data").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Data sources · Foyer</title></head>
-<body><h1>Where company data comes from</h1>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Data sources · Foyer</title><link rel="stylesheet" href="/static/foyer.css"></head>
+<body><a class="skip" href="#main">Skip to the main content</a>
+<header class="top"><a class="brand" href="/">Foyer</a></header>
+<main id="main" tabindex="-1"><section class="card about-data"><h1>Where company data comes from</h1>
 <p>Foyer looks up each visit's network address in a table compiled from the sources below, keeps the
 country, city and organisation it finds, and forgets the address.</p>
 {{if .}}<p>Table built {{.BuiltAt.Format "2 January 2006, 15:04 MST"}}: {{.Ranges4}} IPv4 and {{.Ranges6}} IPv6 ranges.</p>
@@ -261,7 +264,7 @@ country, city and organisation it finds, and forgets the address.</p>
 <li><strong>{{.Name}}</strong>{{if .Version}} (version {{.Version}}){{end}}{{if .Attribution}}: {{.Attribution}}.
 {{if .License}}Licence: {{.License}}.{{end}} {{if .URL}}<a href="{{.URL}}">{{.URL}}</a>{{end}}{{end}}</li>{{end}}
 </ul>{{else}}<p>No IP data table is loaded: every visit's organisation is unknown.</p>{{end}}
-</body></html>
+</section></main></body></html>
 `))
 
 func (s *Server) aboutData(w http.ResponseWriter, r *http.Request) {

@@ -47,14 +47,21 @@ const (
 // and returns its first tab's context, which ends after testTimeout.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserFor(t, testTimeout)
+}
+
+// newBrowserFor is newBrowser for a test that needs longer than testTimeout:
+// its browser ends after limit.
+func newBrowserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("the browser tests need Debian's Chromium at %s (%v): run scripts/test-setup", chromium, err)
 	}
 	profile := t.TempDir()
 	t.Cleanup(func() { removeProfile(t, profile) }) // before TempDir's own cleanup
-	limit, cancelLimit := context.WithTimeout(context.Background(), testTimeout)
+	bounded, cancelLimit := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(cancelLimit)
-	actx, cancelAlloc := chromedp.NewExecAllocator(limit,
+	actx, cancelAlloc := chromedp.NewExecAllocator(bounded,
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
 		chromedp.NoSandbox,
