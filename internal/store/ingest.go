@@ -96,6 +96,12 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	}
 	s.ingestMu.Lock()
 	defer s.ingestMu.Unlock()
+	if len(s.deleted) > 0 {
+		hits = slices.DeleteFunc(slices.Clone(hits), func(h foyer.Hit) bool { return s.deleted[h.SiteID] })
+		if len(hits) == 0 {
+			return nil
+		}
+	}
 
 	// Before the database can answer for a visit that is not cached, it must
 	// hold every event: at the first Append, and before the cache is emptied.

@@ -82,6 +82,9 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	case err != nil:
 		return fmt.Errorf("store: create site %q: %w", site.Key, err)
 	}
+	s.ingestMu.Lock()
+	delete(s.deleted, site.ID) // SQLite may give a deleted site's ID again
+	s.ingestMu.Unlock()
 	return nil
 }
 
