@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -71,7 +72,8 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	current := feedQueryString(p, filter)
-	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: periodNotice(perr), Workspace: m},
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Error: cmp.Or(periodNotice(perr), problemOf(r)), Workspace: m,
+		Notice: noticeOf(r)},
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
 		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current), MinMinutes: filter.MinEngagedMS / 60_000,

@@ -108,7 +108,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
 	d.Loopback = s.loopbackSnippet(r)
-	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m}
+	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m, Notice: noticeOf(r)}
 	s.render(w, status, "sites", d)
 }
 
@@ -135,7 +135,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		s.serverError(w, "add site", err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), http.StatusSeeOther)
+	done(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), "site-added")
 }
 
 // overviewView is what a site's overview shows.
