@@ -27,6 +27,7 @@ type feedView struct {
 	SavedFeeds             []savedFeedLink
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
+	Start                  *startView // when the workspace has had no visit at all
 }
 
 // savedFeedLink is a saved feed as the feed page lists it.
@@ -94,6 +95,12 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	}
 	slices.Sort(d.Sources)
 	d.Feed = rows
+	if len(rows) == 0 && offset == 0 {
+		if d.Start, err = s.startOf(r, m); err != nil {
+			s.serverError(w, "feed", err)
+			return
+		}
+	}
 	s.render(w, http.StatusOK, "feed", d)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/http"
@@ -145,6 +146,11 @@ type overviewView struct {
 	Site        *foyer.Site
 	Overview    *foyer.SiteOverview
 	CanSettings bool // the user may change the site's settings
+	// NoVisits: no visit has ever arrived, and the page shows the site's
+	// snippet and, to admins, the form that sends a test visit.
+	NoVisits bool
+	Snippet  string
+	Loopback bool // the snippet names a loopback address that visitors cannot reach
 }
 
 // percent writes part of whole as a whole percentage.
@@ -180,7 +186,14 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverError(w, "overview", err)
 		return
 	}
+	last, err := s.cfg.Store.LastVisit(r.Context(), site.ID)
+	if err != nil {
+		s.serverError(w, "overview", err)
+		return
+	}
 	s.render(w, http.StatusOK, "overview", overviewView{
-		layout:  layout{Title: site.Name, User: u, Error: periodNotice(perr), Workspace: m},
-		Periods: periodLinks(p), Site: site, Overview: o, CanSettings: m.Role.AtLeast(foyer.RoleAdmin)})
+		layout: layout{Title: site.Name, User: u, Error: cmp.Or(problemOf(r), periodNotice(perr)), Workspace: m,
+			Notice: noticeOf(r)},
+		Periods: periodLinks(p), Site: site, Overview: o, CanSettings: m.Role.AtLeast(foyer.RoleAdmin),
+		NoVisits: last.IsZero(), Snippet: s.snippet(r, site), Loopback: s.loopbackSnippet(r)})
 }
