@@ -102,8 +102,6 @@ func TestEmptyStatesAndTestVisit(t *testing.T) {
 func TestTestVisitRefused(t *testing.T) {
 	w := newWebTest(t)
 	w.withCollector()
-	own := httptest.NewServer(w.srv)
-	t.Cleanup(own.Close)
 	w.user("ada@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
 	ada := w.signIn("ada@example.com")
 	acme := w.site("Acme", "acme")
