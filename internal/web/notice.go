@@ -31,7 +31,7 @@ var notices = map[string]string{
 	"site-added":   "The site is added. Put its snippet on your pages, then send a test visit from its page.",
 	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",
 	"site-deleted": "The site was deleted, with its visits and events. The feed no longer counts them, and the collector refuses its events.",
-	"test-visit":   "The collector accepted the test visit. It counts as anonymous traffic (this server's own address belongs to no company) and shows on the site's page within seconds.",
+	"test-visit":   "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.",
 	// signing out
 	"signed-out": "You are signed out everywhere: every session of your account has ended.",
 }

@@ -75,7 +75,7 @@ func TestDeleteSiteWeb(t *testing.T) {
 			}
 
 			settings := fmt.Sprintf("/app/w/%d/sites/%d/settings", ws, doomed.ID)
-			if b := body(w.do("GET", settings, nil, ada)); !strings.Contains(b, "Danger zone") || !strings.Contains(b, `action="`+fmt.Sprintf("/app/w/%d/sites/%d/delete", ws, doomed.ID)+`"`) {
+			if b := body(w.do("GET", settings, nil, ada)); !strings.Contains(b, "Danger zone") || !strings.Contains(b, `action="`+fmt.Sprintf("/app/w/%d/sites/%d/delete#danger", ws, doomed.ID)+`"`) {
 				t.Fatalf("no danger zone on the settings page:\n%s", b)
 			}
 			del := settings[:len(settings)-len("settings")] + "delete"

@@ -50,7 +50,7 @@ func TestEmptyStatesAndTestVisit(t *testing.T) {
 	}
 	has("the feed without a site", feed, ada, "No site yet", `href="`+sites+`">Add your website</a>`)
 	has("the feed without a site, to a viewer", feed, vic, "No site yet", "An admin or owner", "!Add your website")
-	has("the sites page without a site", sites, ada, "No site yet.", "Add the website", `action="`+sites+`"`, `name="hostnames"`)
+	has("the sites page without a site", sites, ada, "No site yet.", "Add your website below", `action="`+sites+`"`, `name="hostnames"`)
 	has("the sites page without a site, to a viewer", sites, vic, "No site yet.", "An admin or owner of this workspace can add one", "!Add a site")
 
 	acme := w.site("Acme", "acme")

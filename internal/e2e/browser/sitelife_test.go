@@ -73,7 +73,7 @@ func TestSiteLifeInBrowser(t *testing.T) {
 	check(t, "its empty state", strings.Contains(text(`#start`), "No visit has arrived yet"), true)
 	screenshot(t, o, "overview-empty")
 	clickAndLoad(t, o, `#start button[type=submit]`)
-	check(t, "test visit accepted", text(`.notice`), "The collector accepted the test visit. It counts as anonymous traffic (this server's own address belongs to no company) and shows on the site's page within seconds.")
+	check(t, "test visit accepted", text(`.notice`), "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.")
 	check(t, "the empty state is gone", text(`#start`), "")
 	screenshot(t, o, "overview-test-visit")
 	if reqs := f.requests(site.Key); len(reqs) != 1 || reqs[0].Status != 202 || reqs[0].Payload.Events[0].URL != "https://localhost/" {
