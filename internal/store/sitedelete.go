@@ -24,7 +24,9 @@ import (
 // It holds the ingest lock, so no Append or roll-up of this store runs
 // meanwhile, and afterwards drops the hits that still name the site (a
 // request the collector accepted just before) and starts the ingest caches
-// afresh, as SQLite may give the deleted rows' IDs to new ones.
+// afresh, as SQLite may give the deleted rows' IDs to new ones. Another
+// Store on the database (another process) finds the site gone when a batch
+// with its hits fails, and then does the same.
 //
 // It returns ENOTFOUND when the workspace has no such site.
 func (s *Store) DeleteSite(ctx context.Context, workspaceID, siteID int64) error {
@@ -41,12 +43,7 @@ func (s *Store) DeleteSite(ctx context.Context, workspaceID, siteID int64) error
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: delete site %d: %w", siteID, err)
 	}
-	s.cache = newIngestCache(s.cache.limit)
-	s.caughtUp = false // the database answers for every visit again once rolled up
-	if s.deleted == nil {
-		s.deleted = map[int64]bool{}
-	}
-	s.deleted[siteID] = true
+	s.forgetSites(siteID)
 	return nil
 }
 

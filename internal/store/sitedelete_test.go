@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,6 +138,57 @@ func TestDeleteSite(t *testing.T) {
 			want{"Hooli Inc", 1, t0.Add(day + 5*time.Minute)}, want{"Globex GmbH", 2, t0.Add(day + 4*time.Minute)})
 		if got := len(readEvents(t, s, wsA.ID, a3.ID, t0.Add(-day))); got != 1 {
 			t.Errorf("%d events on the new site, want 1", got)
+		}
+	})
+}
+
+// TestDeleteSiteSeenByAnotherStore: a store on the same database that did
+// not delete the site (another process), and still holds its visitor in
+// its ingest cache, stores a batch with hits of the deleted site without
+// them, and then stores its other hits as before.
+func TestDeleteSiteSeenByAnotherStore(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		dsn := testutil.NewDSN(t, d)
+		open := func() *store.Store {
+			t.Helper()
+			s, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		a, b := open(), open()
+		ws, gone := testutil.NewSite(t, a, "Acme", "gone", "www.example.com")
+		kept := &foyer.Site{WorkspaceID: ws.ID, Key: "kept", Name: "Kept", Hostnames: []string{"www.example.com"}}
+		if err := a.CreateSite(ctx, kept); err != nil {
+			t.Fatal(err)
+		}
+		appendHits(t, b, pageview(gone.ID, "visitor-cached-00000000", 0, "/a"))
+		if err := a.DeleteSite(ctx, ws.ID, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		appendHits(t, b,
+			pageview(gone.ID, "visitor-cached-00000000", time.Minute, "/b"), // a cached visitor and visit
+			pageview(kept.ID, "visitor-kept-0000000000", time.Minute, "/k"),
+			pageview(gone.ID, "visitor-new-00000000000", time.Minute, "/c")) // a new visitor
+		appendHits(t, b, pageview(gone.ID, "visitor-new-00000000000", 2*time.Minute, "/d"),
+			pageview(kept.ID, "visitor-kept-0000000000", 2*time.Minute, "/l"))
+		if _, err := b.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, e := range readEvents(t, b, ws.ID, kept.ID, t0.Add(-time.Hour)) {
+			paths = append(paths, e.Path)
+		}
+		if strings.Join(paths, ",") != "/k,/l" {
+			t.Errorf("the kept site's events: %v, want /k,/l", paths)
+		}
+		var n int
+		if err := b.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE site_id = `+strconv.FormatInt(gone.ID, 10)).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d visits of the deleted site (%v)", n, err)
 		}
 	})
 }
