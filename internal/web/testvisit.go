@@ -31,6 +31,7 @@ func (s *Server) testVisit(w http.ResponseWriter, r *http.Request, u *foyer.User
 		return
 	}
 	back := fmt.Sprintf("/app/w/%d/sites/%d", m.WorkspaceID, site.ID)
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if r.PostFormValue("from") == "feed" {
 		back = fmt.Sprintf("/app/w/%d", m.WorkspaceID)
 	}
