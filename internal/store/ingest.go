@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -106,7 +105,8 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 		return nil
 	}
 	// A site another process deleted fails the batch (a foreign key, or no
-	// site to read): its hits are dropped, and the rest stored.
+	// site to read): its hits are dropped, and the rest stored. A site that
+	// never existed still fails the batch.
 	gone, gerr := s.goneSites(ctx, hits)
 	if gerr != nil || len(gone) == 0 {
 		return err
@@ -140,7 +140,7 @@ func (s *Store) forgetSites(ids ...int64) {
 	s.caughtUp = false // the database answers for every visit again once rolled up
 }
 
-// goneSites returns the IDs of the hits' sites that are not stored.
+// goneSites returns the IDs of the hits' sites that DeleteSite deleted.
 func (s *Store) goneSites(ctx context.Context, hits []foyer.Hit) ([]int64, error) {
 	var ids []any
 	seen := map[int64]bool{}
@@ -151,19 +151,21 @@ func (s *Store) goneSites(ctx context.Context, hits []foyer.Hit) ([]int64, error
 		}
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.goneSites */
-		SELECT id FROM sites WHERE id IN (`+placeholders(len(ids))+`)`), ids...)
+		SELECT site_id FROM deleted_sites WHERE site_id IN (`+placeholders(len(ids))+`)
+			AND NOT EXISTS (SELECT 1 FROM sites WHERE sites.id = deleted_sites.site_id)`), ids...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var gone []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		delete(seen, id)
+		gone = append(gone, id)
 	}
-	return slices.Collect(maps.Keys(seen)), rows.Err()
+	return gone, rows.Err()
 }
 
 // append is Append with ingestMu held.

@@ -25,8 +25,8 @@ import (
 // meanwhile, and afterwards drops the hits that still name the site (a
 // request the collector accepted just before) and starts the ingest caches
 // afresh, as SQLite may give the deleted rows' IDs to new ones. Another
-// Store on the database (another process) finds the site gone when a batch
-// with its hits fails, and then does the same.
+// Store on the database (another process) finds the site in deleted_sites
+// when a batch with its hits fails, and then does the same.
 //
 // It returns ENOTFOUND when the workspace has no such site.
 func (s *Store) DeleteSite(ctx context.Context, workspaceID, siteID int64) error {
@@ -103,6 +103,11 @@ func (s *Store) deleteSite(ctx context.Context, tx *sql.Tx, workspaceID, siteID 
 	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.DeleteSite */
 		DELETE FROM sites WHERE id = ? AND workspace_id = ?`), siteID, workspaceID); err != nil {
 		return fail("site", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.DeleteSite */
+		INSERT INTO deleted_sites (site_id, deleted_at) VALUES (?, ?)
+		ON CONFLICT (site_id) DO UPDATE SET deleted_at = excluded.deleted_at`), siteID, ms(s.now())); err != nil {
+		return fail("record", err)
 	}
 	for len(companies) > 0 {
 		n := min(len(companies), 500)
