@@ -33,6 +33,14 @@ type SiteService interface {
 	// s.Key and s.CreatedAt from storage. ENOTFOUND when the workspace has
 	// no such site, EINVALID for bad settings; nothing is stored on error.
 	UpdateSite(ctx context.Context, s *Site) error
+	// DeleteSite deletes the workspace's site with everything recorded on
+	// it (visits, events and every roll-up), and takes it out of the
+	// workspace's numbers: a company's last visit becomes its last on the
+	// other sites, and a company seen on no other site is deleted. Events
+	// for the site that reach storage afterwards are dropped. ENOTFOUND
+	// when the workspace has no such site (another workspace's site is left
+	// alone); nothing is deleted on error.
+	DeleteSite(ctx context.Context, workspaceID, siteID int64) error
 	// Sites returns a workspace's sites, by key.
 	Sites(ctx context.Context, workspaceID int64) ([]*Site, error)
 	// LastVisit returns when the site's latest visit started, or the zero

@@ -268,3 +268,66 @@ func (r *countingResolver) Resolve(netip.Addr) foyer.Origin {
 	r.calls.Add(1)
 	return foyer.Origin{}
 }
+
+// TestHandlerDeletedSite: a deleted site's events are refused as those of
+// an unknown site at once when the deleting process forgets it, as the
+// web app does; a collector that still holds it cached (another process)
+// gets an answer but the events are stored nowhere, and refuses them
+// once its cache expires. The other site goes on.
+func TestHandlerDeletedSite(t *testing.T) {
+	t.Parallel()
+	clock := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := newCollector(t, Config{Now: clock.Now})
+	other := func() int {
+		return c.post(t, `{"site":"nogpc","visitor":"`+goodVisitor+`","events":[{"type":"pageview","url":"https://example.org/"}]}`).status
+	}
+	if s := c.post(t, acmeBatch("", pageview("/before"))).status; s != http.StatusAccepted {
+		t.Fatalf("before the delete: %d", s)
+	}
+	ctx := context.Background()
+	var stored int
+	countEvents := func() int {
+		t.Helper()
+		if err := c.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE session_id <> 0`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		return stored
+	}
+	if err := c.store.DeleteSite(ctx, c.ws.ID, c.site.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := countEvents(); n != 0 {
+		t.Fatalf("%d events left after the delete", n)
+	}
+	// Still cached: answered, stored nowhere.
+	if s := c.post(t, acmeBatch("", pageview("/cached"))).status; s != http.StatusAccepted {
+		t.Errorf("within the cache's life: %d, want 202", s)
+	}
+	if n := countEvents(); n != 0 {
+		t.Errorf("%d events stored for the deleted site", n)
+	}
+	clock.Add(siteTTL + time.Millisecond)
+	wantError(t, c.post(t, acmeBatch("", pageview("/after-ttl"))), http.StatusNotFound, "not_found", `unknown site key "acme"`)
+	if s := other(); s != http.StatusAccepted {
+		t.Errorf("the other site: %d, want 202", s)
+	}
+	if n := countEvents(); n != 1 {
+		t.Errorf("%d events stored, want the other site's 1", n)
+	}
+
+	// Forgotten at once, as the web app does after deleting.
+	if err := c.store.DeleteSite(ctx, c.ws.ID, c.ws.ID+1000); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("deleting a site that is not there: %v", err)
+	}
+	site, err := c.store.SiteByKey(ctx, "nogpc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.DeleteSite(ctx, c.ws.ID, site.ID); err != nil {
+		t.Fatal(err)
+	}
+	c.handler().ForgetSite("nogpc")
+	if s := other(); s != http.StatusNotFound {
+		t.Errorf("a forgotten deleted site: %d, want 404", s)
+	}
+}

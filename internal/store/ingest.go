@@ -96,7 +96,80 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	}
 	s.ingestMu.Lock()
 	defer s.ingestMu.Unlock()
+	hits = s.dropDeleted(hits)
+	if len(hits) == 0 {
+		return nil
+	}
+	err := s.append(ctx, hits)
+	if err == nil {
+		return nil
+	}
+	// A site another process deleted fails the batch (a foreign key, or no
+	// site to read): its hits are dropped, and the rest stored. A site that
+	// never existed still fails the batch.
+	gone, gerr := s.goneSites(ctx, hits)
+	if gerr != nil || len(gone) == 0 {
+		return err
+	}
+	s.forgetSites(gone...)
+	if hits = s.dropDeleted(hits); len(hits) == 0 {
+		return nil
+	}
+	return s.append(ctx, hits)
+}
 
+// dropDeleted returns hits without those of sites DeleteSite deleted.
+func (s *Store) dropDeleted(hits []foyer.Hit) []foyer.Hit {
+	if len(s.deleted) == 0 {
+		return hits
+	}
+	return slices.DeleteFunc(slices.Clone(hits), func(h foyer.Hit) bool { return s.deleted[h.SiteID] })
+}
+
+// forgetSites records that the sites are deleted, so that Append drops
+// their hits, and starts the ingest caches afresh, since they may hold
+// rows of those sites whose IDs SQLite may give again.
+func (s *Store) forgetSites(ids ...int64) {
+	if s.deleted == nil {
+		s.deleted = map[int64]bool{}
+	}
+	for _, id := range ids {
+		s.deleted[id] = true
+	}
+	s.cache = newIngestCache(s.cache.limit)
+	s.caughtUp = false // the database answers for every visit again once rolled up
+}
+
+// goneSites returns the IDs of the hits' sites that DeleteSite deleted.
+func (s *Store) goneSites(ctx context.Context, hits []foyer.Hit) ([]int64, error) {
+	var ids []any
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if !seen[h.SiteID] {
+			seen[h.SiteID] = true
+			ids = append(ids, h.SiteID)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.goneSites */
+		SELECT site_id FROM deleted_sites WHERE site_id IN (`+placeholders(len(ids))+`)
+			AND NOT EXISTS (SELECT 1 FROM sites WHERE sites.id = deleted_sites.site_id)`), ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var gone []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		gone = append(gone, id)
+	}
+	return gone, rows.Err()
+}
+
+// append is Append with ingestMu held.
+func (s *Store) append(ctx context.Context, hits []foyer.Hit) error {
 	// Before the database can answer for a visit that is not cached, it must
 	// hold every event: at the first Append, and before the cache is emptied.
 	full := len(s.cache.visits)+len(hits) > s.cache.limit

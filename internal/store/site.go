@@ -67,7 +67,12 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 		return fmt.Errorf("store: create site %q: %w", site.Key, err)
 	}
 	site.CreatedAt = s.now().UTC().Truncate(1e6)
-	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: create site %q: %w", site.Key, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
 		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
 			keep_params, identify_forms, identify_email_links, created_at)
 		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
@@ -82,6 +87,17 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	case err != nil:
 		return fmt.Errorf("store: create site %q: %w", site.Key, err)
 	}
+	// SQLite may give a deleted site's ID again: it is no longer deleted.
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.CreateSite */
+		DELETE FROM deleted_sites WHERE site_id = ?`), site.ID); err != nil {
+		return fmt.Errorf("store: create site %q: %w", site.Key, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: create site %q: %w", site.Key, err)
+	}
+	s.ingestMu.Lock()
+	delete(s.deleted, site.ID)
+	s.ingestMu.Unlock()
 	return nil
 }
 

@@ -57,6 +57,10 @@ type Store struct {
 	stmts    map[string]*sql.Stmt
 	caughtUp bool
 	unrolled atomic.Int64
+	// Under ingestMu: the sites DeleteSite deleted, whose hits Append drops
+	// (a request the collector accepted just before), until CreateSite gives
+	// the ID to a new site, as SQLite may.
+	deleted map[int64]bool
 }
 
 var _ foyer.Store = (*Store)(nil)

@@ -54,7 +54,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := s.newLoginView("")
-	d.Next = next
+	d.Next, d.Notice = next, noticeOf(r)
 	has, err := s.cfg.Store.HasUsers(r.Context())
 	if err != nil {
 		s.serverError(w, "login", err)

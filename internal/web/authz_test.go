@@ -113,6 +113,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		def          int // for callers not in want
 	}
 	ok, seeOther, forbidden, notFound := http.StatusOK, http.StatusSeeOther, http.StatusForbidden, http.StatusNotFound
+	badRequest := http.StatusBadRequest
 	members := func(status int) map[string]int {
 		return map[string]int{"owner": status, "admin": status, "analyst": status, "viewer": status}
 	}
@@ -145,6 +146,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/settings", a, initech.ID), siteSettings,
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/settings", i, initech.ID), siteSettings, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		// Deleting a site: admins and owners of its workspace, here with a
+		// wrong name, which deletes nothing (400).
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/delete", a, acme.ID), url.Values{"confirm": {"not the name"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/delete", a, initech.ID), url.Values{"confirm": {initech.Name}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/delete", i, initech.ID), url.Values{"confirm": {"not the name"}},
+			map[string]int{"signed out": seeOther, "outsider": badRequest}, notFound},
+		// A test visit: admins and owners; here no collector answers, which
+		// the site's page is told (303).
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", a, acme.ID), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", a, initech.ID), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", i, initech.ID), url.Values{},
+			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		// A GET of a form's path goes to the form's page, for anyone.
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/delete", a, acme.ID), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", i, initech.ID), nil, nil, seeOther},
 		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},

@@ -39,6 +39,7 @@ type feedView struct {
 	Assigned               string         // the filter's assigned parameter
 	HasPrev, HasNext       bool
 	PrevOffset, NextOffset int
+	Start                  *startView // when the workspace has had no visit at all
 }
 
 // Share is n as a whole percentage of the trend's visits.
@@ -135,7 +136,8 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if in["country"] != "" && filter.Country != "" {
 		in["country"] = countryName(filter.Country) // "de" reads as Germany
 	}
-	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Workspace: m, Notice: noticeOf(r), AskZone: askZone(r, u)},
+	d := feedView{layout: layout{Title: m.WorkspaceName, User: u, Workspace: m, Notice: noticeOf(r), AskZone: askZone(r, u),
+		Error: problemOf(r)},
 		In: in, Problems: problems, Choices: choices, Sites: sites, Site: site, Trend: trend, TrendChart: trendChart(trend.Days),
 		Members: members, Assigned: assignedValue(filter),
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
@@ -157,6 +159,12 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		return
 	}
 	d.Feed = rows
+	if len(rows) == 0 && offset == 0 {
+		if d.Start, err = s.startOf(r, m); err != nil {
+			s.serverError(w, "feed", err)
+			return
+		}
+	}
 	s.render(w, http.StatusOK, "feed", d)
 }
 

@@ -350,5 +350,5 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "revoke token", err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), http.StatusSeeOther)
+	done(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), "token-revoked")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // notices are the confirmations a page shows after a form changed
@@ -22,11 +23,59 @@ var notices = map[string]string{
 	"removed": "The member was removed from this workspace.",
 	"revoked": "The invitation was revoked: its link works no more.",
 	// a company's page
-	"note":         "The note is saved; every member of this workspace sees it.",
-	"note-deleted": "The note is deleted.",
-	"tagged":       "The tag is added.",
-	"untagged":     "The tag is removed.",
-	"assigned":     "The assignment is saved.",
+	"note":             "The note is saved; every member of this workspace sees it.",
+	"note-deleted":     "The note is deleted.",
+	"tagged":           "The tag is added.",
+	"untagged":         "The tag is removed.",
+	"assigned":         "The assignment is saved.",
+	"2fa-required":     "Every member of this workspace now needs two-factor authentication to open it.",
+	"2fa-not-required": "Two-factor authentication is no longer required to open this workspace.",
+	"token-revoked":    "The API token was revoked: requests with it are refused from now on.",
+	// the feed
+	"feed-saved":   "The feed is saved: find it under Saved feeds.",
+	"feed-deleted": "The saved feed was deleted.",
+	// sites
+	"site-added":   "The site is added. Put its snippet on your pages, then send a test visit from its page.",
+	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",
+	"site-deleted": "The site was deleted, with its visits and events. The feed no longer counts them, and the collector refuses its events.",
+	"test-visit":   "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.",
+	// signing out
+	"signed-out": "You are signed out everywhere: every session of your account has ended.",
+}
+
+// problems are what a page shows as an error after a form's handler
+// redirected to it by the problem parameter (failed), when what went
+// wrong is not the form's input (which the form shows again instead).
+var problems = map[string]string{
+	"test-unknown-site":  "The collector refused the test visit: it does not know this site's key. Reload the page; if the site still shows, the collector reads another database than this page does.",
+	"test-host":          "The collector refused the test visit: the page address it named is not on the site's allowed hostnames. Check the hostnames in the site's settings.",
+	"test-ignored":       "The collector answered, but stored nothing: it ignores the page sent (an excluded path) or took the test for a bot.",
+	"test-busy":          "The collector could not take the test visit now (too many requests, or storage too slow). Try again in a few seconds.",
+	"test-unreachable":   "Foyer could not reach its own collector at its public address. Check that --public-url names an address this server itself can reach.",
+	"test-not-collector": "Something answered at this Foyer's public address, but not its collector. Check that --public-url is this Foyer's address and that a proxy in front of it passes /collect on.",
+	"test-failed":        "The collector refused the test visit with an error Foyer did not expect. Check the server's log.",
+}
+
+// problemOf is the error the request's address asks to show, or "".
+func problemOf(r *http.Request) string {
+	return problems[r.URL.Query().Get("problem")]
+}
+
+// failed sends the browser to path (which may have a query) to show the
+// problem, after a form's action went wrong on another side than its input.
+func failed(w http.ResponseWriter, r *http.Request, path, problem string) {
+	if _, ok := problems[problem]; !ok {
+		panic("web: no problem " + problem) // a programming error, caught by every test of the form
+	}
+	http.Redirect(w, r, path+sep(path)+"problem="+url.QueryEscape(problem), http.StatusSeeOther)
+}
+
+// sep is what joins a parameter to path: "?", or "&" when it has a query.
+func sep(path string) string {
+	if strings.Contains(path, "?") {
+		return "&"
+	}
+	return "?"
 }
 
 // noticeOf is the confirmation the request's address asks for, or "".
@@ -34,11 +83,11 @@ func noticeOf(r *http.Request) string {
 	return notices[r.URL.Query().Get("done")]
 }
 
-// done sends the browser to path (which has no query) with the
+// done sends the browser to path (which may have a query) with the
 // confirmation of what a form did, after the form's change is stored.
 func done(w http.ResponseWriter, r *http.Request, path, notice string) {
 	if _, ok := notices[notice]; !ok {
 		panic("web: no notice " + notice) // a programming error, caught by every test of the form
 	}
-	http.Redirect(w, r, path+"?done="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, path+sep(path)+"done="+url.QueryEscape(notice), http.StatusSeeOther)
 }

@@ -43,7 +43,7 @@ func (s *Server) saveFeed(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		s.serverError(w, "save feed", err)
 		return
 	}
-	http.Redirect(w, r, back+"?"+saved.Query, http.StatusSeeOther)
+	done(w, r, back+"?"+saved.Query, "feed-saved")
 }
 
 // deleteSavedFeed deletes a saved feed: its author, or an admin or owner.
@@ -75,7 +75,7 @@ func (s *Server) deleteSavedFeed(w http.ResponseWriter, r *http.Request, u *foye
 		s.serverError(w, "delete saved feed", err)
 		return
 	}
-	http.Redirect(w, r, "/app/w/"+strconv.FormatInt(m.WorkspaceID, 10), http.StatusSeeOther)
+	done(w, r, "/app/w/"+strconv.FormatInt(m.WorkspaceID, 10), "feed-deleted")
 }
 
 // formErrorView is what a page that only says why a form cannot be done

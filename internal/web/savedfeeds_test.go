@@ -128,8 +128,13 @@ func TestSavedFeedsWeb(t *testing.T) {
 	}
 	// Saved with its filters in a canonical order; junk parameters dropped.
 	resp := save(ana, "Hot in Germany", "sort=score&country=DE&days=7&junk=1&offset=50")
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != base+"?country=DE&days=7&sort=score" {
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || loc != base+"?country=DE&days=7&sort=score&done=feed-saved" {
 		t.Fatalf("save: %d to %q", resp.StatusCode, loc)
+	}
+	// The feed it goes to says so, and is the saved feed's.
+	if b := body(w.do("GET", loc, nil, ana)); !strings.Contains(b, notices["feed-saved"]) || !strings.Contains(b, `aria-current="page">Hot in Germany</a>`) {
+		t.Errorf("the feed after saving does not confirm it, or is not the saved feed:\n%s", b)
 	}
 	feeds, err := w.st.SavedFeeds(ctx, acme.WorkspaceID)
 	if err != nil || len(feeds) != 1 || feeds[0].Query != "country=DE&days=7&sort=score" {

@@ -139,6 +139,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))
 	s.mux.Handle("GET /app/w/{ws}/sites/{site}/settings", strict(s.signedIn(s.settingsPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/settings", strict(csrf.Handler(s.signedIn(s.saveSettings))))
+	s.mux.Handle("POST /app/w/{ws}/sites/{site}/delete", strict(csrf.Handler(s.signedIn(s.deleteSite))))
+	s.mux.Handle("POST /app/w/{ws}/sites/{site}/test-visit", strict(csrf.Handler(s.signedIn(s.testVisit))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
@@ -156,6 +158,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /login/forgot", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.forgot)))))
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
+	s.mountFormPages()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)

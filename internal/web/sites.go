@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/http"
@@ -108,7 +109,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	}
 	d.CanAdmin = m.Role.AtLeast(foyer.RoleAdmin)
 	d.Loopback = s.loopbackSnippet(r)
-	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m}
+	d.layout = layout{Title: "Sites", User: u, Error: errMsg, Workspace: m, Notice: noticeOf(r)}
 	s.render(w, status, "sites", d)
 }
 
@@ -135,7 +136,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		s.serverError(w, "add site", err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), http.StatusSeeOther)
+	done(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), "site-added")
 }
 
 // overviewView is what a site's overview shows.
@@ -145,6 +146,11 @@ type overviewView struct {
 	Site        *foyer.Site
 	Overview    *foyer.SiteOverview
 	CanSettings bool // the user may change the site's settings
+	// NoVisits: no visit has ever arrived, and the page shows the site's
+	// snippet and, to admins, the form that sends a test visit.
+	NoVisits bool
+	Snippet  string
+	Loopback bool // the snippet names a loopback address that visitors cannot reach
 }
 
 // percent writes part of whole as a whole percentage.
@@ -180,7 +186,14 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverError(w, "overview", err)
 		return
 	}
+	last, err := s.cfg.Store.LastVisit(r.Context(), site.ID)
+	if err != nil {
+		s.serverError(w, "overview", err)
+		return
+	}
 	s.render(w, http.StatusOK, "overview", overviewView{
-		layout:  layout{Title: site.Name, User: u, Error: periodNotice(perr), Workspace: m},
-		Periods: periodLinks(p), Site: site, Overview: o, CanSettings: m.Role.AtLeast(foyer.RoleAdmin)})
+		layout: layout{Title: site.Name, User: u, Error: cmp.Or(problemOf(r), periodNotice(perr)), Workspace: m,
+			Notice: noticeOf(r)},
+		Periods: periodLinks(p), Site: site, Overview: o, CanSettings: m.Role.AtLeast(foyer.RoleAdmin),
+		NoVisits: last.IsZero(), Snippet: s.snippet(r, site), Loopback: s.loopbackSnippet(r)})
 }

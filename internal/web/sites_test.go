@@ -24,7 +24,7 @@ func TestSitesPage(t *testing.T) {
 	ada := w.signIn("ada@example.com")
 
 	b := body(w.do("GET", sites, nil, ada))
-	if !strings.Contains(b, "key acme-web") || !strings.Contains(b, "No visit has arrived yet.") || !strings.Contains(b, "Add a site") ||
+	if !strings.Contains(b, "key acme-web") || !strings.Contains(b, "No visit has arrived yet: check the snippet") || !strings.Contains(b, "Add a site") ||
 		!strings.Contains(b, `&lt;script defer src=&#34;https://example.com/t.js&#34; data-site=&#34;acme-web&#34;&gt;&lt;/script&gt;`) {
 		t.Errorf("sites page:\n%s", b)
 	}

@@ -17,7 +17,9 @@ type settingsView struct {
 	Settings settingsForm
 	Snippet  string // the stored settings' snippet
 	Loopback bool   // the snippet names a loopback address that visitors cannot reach
-	Saved    bool
+	// Confirm is the name typed to confirm the site's deletion, and
+	// DeleteError why the deletion was refused.
+	Confirm, DeleteError string
 }
 
 // settingsForm holds the settings form's fields, as stored or as posted.
@@ -85,12 +87,12 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		return
 	}
 	s.renderSettings(w, r, u, m, site, http.StatusOK, "",
-		settingsView{Settings: formOf(site), Saved: r.URL.Query().Get("saved") == "1"})
+		settingsView{Settings: formOf(site)})
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, site *foyer.Site,
 	status int, errMsg string, d settingsView) {
-	d.layout = layout{Title: "Settings · " + site.Name, User: u, Error: errMsg, Workspace: m}
+	d.layout = layout{Title: "Settings · " + site.Name, User: u, Error: errMsg, Workspace: m, Notice: noticeOf(r)}
 	d.Site, d.Snippet, d.Loopback = site, s.snippet(r, site), s.loopbackSnippet(r)
 	s.render(w, status, "settings", d)
 }
@@ -133,7 +135,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	if s.cfg.Collect != nil {
 		s.cfg.Collect.ForgetSite(site.Key)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/app/w/%d/sites/%d/settings?saved=1", m.WorkspaceID, site.ID), http.StatusSeeOther)
+	done(w, r, fmt.Sprintf("/app/w/%d/sites/%d/settings", m.WorkspaceID, site.ID), "site-saved")
 }
 
 // siteBadges names the settings that the list of sites and a site's

@@ -58,7 +58,7 @@ func TestSiteSettings(t *testing.T) {
 	}
 
 	resp := w.do("POST", page, settingsValues(nil), ada, same...)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page+"?saved=1" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page+"?done=site-saved" {
 		t.Fatalf("save: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body(resp))
 	}
 	want := foyer.Site{ID: acme.ID, WorkspaceID: acme.WorkspaceID, Key: "acme", Name: "Acme <web>",
@@ -77,7 +77,7 @@ func TestSiteSettings(t *testing.T) {
 	if got := stored(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("stored\n %+v\nwant\n %+v", got, want)
 	}
-	b = body(w.do("GET", page+"?saved=1", nil, ada))
+	b = body(w.do("GET", page+"?done=site-saved", nil, ada))
 	for _, want := range []string{"Settings saved.", `value="Acme &lt;web&gt;"`, `value="required" checked`,
 		"/admin/\n/account/*/billing</textarea>", `name="identify_forms" checked`, `name="keep_params" value="page, q, category"`,
 		"[::1]</textarea>",

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -251,11 +252,16 @@ func (s *Server) require2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		return
 	}
 	r.ParseForm()
-	if err := s.cfg.Store.SetRequire2FA(r.Context(), m.WorkspaceID, r.PostForm.Get("require") == "on"); err != nil {
+	on := r.PostForm.Get("require") == "on"
+	if err := s.cfg.Store.SetRequire2FA(r.Context(), m.WorkspaceID, on); err != nil {
 		s.serverError(w, "require 2fa", err)
 		return
 	}
-	http.Redirect(w, r, "/app/w/"+r.PathValue("ws")+"/members", http.StatusSeeOther)
+	notice := "2fa-not-required"
+	if on {
+		notice = "2fa-required"
+	}
+	done(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), notice)
 }
 
 // signOutEverywhere ends every session of the user, this one too.
@@ -265,5 +271,5 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request, u *fo
 		return
 	}
 	clearSession(w)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	done(w, r, "/login", "signed-out")
 }

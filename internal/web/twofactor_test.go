@@ -89,7 +89,7 @@ func TestTwoFactor(t *testing.T) {
 	}
 	// The page's "sign out everywhere" works before enrolling too.
 	other := w.signIn("vic@example.com")
-	if resp := w.do("POST", "/account/sign-out-everywhere", url.Values{}, other, same...); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+	if resp := w.do("POST", "/account/sign-out-everywhere", url.Values{}, other, same...); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?done=signed-out" {
 		t.Errorf("a member without 2FA signing out everywhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if resp := w.do("GET", "/account/2fa", nil, vic); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {

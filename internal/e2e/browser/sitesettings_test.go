@@ -48,7 +48,7 @@ func TestSiteSettingsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=keep_params]`), "Page"))
 	screenshot(t, o, "site-settings")
 	clickAndLoad(t, o, `form.settings button[type=submit]`)
-	check(t, "saved", strings.Contains(eval[string](t, o, `document.querySelector('.saved') ? document.querySelector('.saved').textContent : ''`), "Settings saved."), true)
+	check(t, "saved", strings.Contains(eval[string](t, o, `document.querySelector('.notice') ? document.querySelector('.notice').textContent : ''`), "Settings saved."), true)
 	check(t, "consent required", eval[bool](t, o, `document.querySelector('input[name=consent][value=required]').checked`), true)
 	snippet := eval[string](t, o, `document.querySelector('textarea[readonly]').value`)
 	m := regexp.MustCompile(`data-site="settings" data-consent="(\w+)"></script>$`).FindStringSubmatch(snippet)
