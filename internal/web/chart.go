@@ -71,7 +71,7 @@ var trendColours = [3]string{"#2455c3", "#9aa3b2", "#d5dbe6"}
 // anonymous (carriers, hosting), each bar's tip saying how many companies
 // were identified that day. Like dayChart, numbers and escaped text only.
 func trendChart(days []foyer.TrendDay) template.HTML {
-	const w, h, left, bottom, top = 720, 180, 72, 24, 12
+	const w, h, left, bottom, top = 720, 130, 40, 24, 12 // wide and low: it leads the feed
 	if len(days) == 0 {
 		return ""
 	}

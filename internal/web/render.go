@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -115,7 +116,7 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 
 // funcs are the functions the templates call.
 var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
-	"country": countryName, "scoreFormula": func() string { return foyer.ScoreFormula }}
+	"country": countryName, "samefold": strings.EqualFold, "scoreFormula": func() string { return foyer.ScoreFormula }}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {

@@ -114,7 +114,7 @@ func TestSiteOverview(t *testing.T) {
 	}
 	for _, want := range []string{`<span class="n">2</span> visits`, `<span class="n">1</span> companies identified`,
 		`<span class="n">50%</span> anonymous`, `<td class="path">/pricing</td><td class="num">2</td>`,
-		`<td class="path">/&lt;b&gt;docs&lt;/b&gt;</td>`, `<td>Email <span class="muted">email</span></td>`,
+		`<td class="path">/&lt;b&gt;docs&lt;/b&gt;</td>`, `<td>Email</td>`,
 		`<td>Google <span class="muted">search</span></td>`, `<span class="n">0</span> unidentified`,
 		"1 from companies + 1 anonymous (carriers, hosting) + 0 unidentified"} {
 		if !strings.Contains(b, want) {
