@@ -11,20 +11,6 @@ import (
 	"github.com/foyerhq/foyer/internal/testutil"
 )
 
-// rollAll folds every event the store holds.
-func rollAll(t *testing.T, s *store.Store) {
-	t.Helper()
-	for {
-		n, err := s.Rollup(context.Background(), 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-}
-
 // TestCompanyActivity checks what the company page reads besides the days:
 // the count and pages of its visits, its top pages and sources, on both
 // dialects, and nothing of another workspace's.
@@ -64,7 +50,7 @@ func TestCompanyActivity(t *testing.T) {
 			}
 		}
 		appendHits(t, s, hits...)
-		rollAll(t, s)
+		rollupAll(t, s, 100)
 		rows, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: wsA.ID, From: t0, To: t0.Add(7 * 24 * time.Hour)})
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("feed: %v %+v", err, rows)
@@ -159,7 +145,7 @@ func TestWorkspaceTrend(t *testing.T) {
 			hit(b1, "v7", 0, org("Globex", foyer.OrgBusiness)),
 			hit(b1, "v8", 2*day, org("Umbrella", foyer.OrgBusiness)),
 		)
-		rollAll(t, s)
+		rollupAll(t, s, 100)
 		from, to := t0, t0.Add(2*day)
 		tr, err := s.WorkspaceTrend(ctx, wsA.ID, 0, from, to)
 		if err != nil {
@@ -235,7 +221,7 @@ func TestFeedChoices(t *testing.T) {
 		other := pageview(b1.ID, "visitor-z-0000000000000000", 0, "/")
 		other.Origin = org("Umbrella", "JP", "Pharma", "200-499", foyer.OrgGovernment)
 		appendHits(t, s, append(hits, other)...)
-		rollAll(t, s)
+		rollupAll(t, s, 100)
 		c, err := s.FeedChoices(ctx, wsA.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -256,15 +242,7 @@ func TestFeedChoices(t *testing.T) {
 		period := foyer.FeedQuery{WorkspaceID: wsA.ID, From: t0, To: t0}
 		for _, q := range []foyer.FeedQuery{{Industry: "SOFTWARE"}, {Industry: "software"}, {Country: "de"}, {Size: "1000+"}, {Type: "EDUCATION"}} {
 			q.WorkspaceID, q.From, q.To = period.WorkspaceID, period.From, period.To
-			rows, err := s.Feed(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, r := range rows {
-				names = append(names, r.Name)
-			}
-			slices.Sort(names)
+			names := feedNames(t, s, q)
 			want := map[string][]string{"SOFTWARE": {"Globex", "Hooli"}, "software": {"Globex", "Hooli"}, "de": {"Globex", "Small"},
 				"1000+": {"Globex"}, "EDUCATION": {"Uni"}}[q.Industry+q.Country+q.Size+string(q.Type)]
 			if !slices.Equal(names, want) {
@@ -272,4 +250,19 @@ func TestFeedChoices(t *testing.T) {
 			}
 		}
 	})
+}
+
+// feedNames returns the names of the companies of the feed q, sorted.
+func feedNames(t *testing.T, s *store.Store, q foyer.FeedQuery) []string {
+	t.Helper()
+	rows, err := s.Feed(context.Background(), q)
+	if err != nil {
+		t.Fatalf("feed %+v: %v", q, err)
+	}
+	var names []string
+	for _, r := range rows {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	return names
 }

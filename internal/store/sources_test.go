@@ -82,15 +82,7 @@ func TestSourcesNormalised(t *testing.T) {
 				} {
 					fq := q
 					fq.Source = source
-					rows, err := s.Feed(ctx, fq)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var got []string
-					for _, r := range rows {
-						got = append(got, r.Name)
-					}
-					slices.Sort(got)
+					got := feedNames(t, s, fq)
 					if !slices.Equal(got, want) {
 						t.Errorf("source %q: %v, want %v", source, got, want)
 					}
