@@ -255,7 +255,6 @@ type TrendDay struct {
 	// identified organisations), AnonymousVisits (carriers and hosting
 	// networks) or UnidentifiedVisits (see SiteOverview).
 	Visits, CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
-	Companies                                                  int64 // distinct organisations identified that day
 }
 
 // Trend is a workspace's days in a period, and their sums.

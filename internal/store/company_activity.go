@@ -93,7 +93,10 @@ func (s *Store) CompanyActivity(ctx context.Context, workspaceID, companyID int6
 }
 
 // WorkspaceTrend sums the workspace's sites (or one of them) per day from
-// site_days, and counts each day's distinct companies from company_days.
+// site_days, and counts the period's distinct companies. It reads a row a
+// site and day, and an index entry a company that visited since the
+// period began: a few milliseconds on 10M events, where counting each
+// day's distinct companies from company_days took 35.
 func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.Trend, error) {
 	if siteID != 0 {
 		if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
@@ -132,30 +135,24 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}
-	rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
-		SELECT cd.day, COUNT(DISTINCT cd.company_id)
-		FROM company_days cd JOIN sites s ON s.id = cd.site_id
-		WHERE s.workspace_id = ? AND (? = 0 OR cd.site_id = ?) AND cd.day >= ? AND cd.day <= ?
-		GROUP BY cd.day`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
-	}
-	for rows.Next() {
-		var day, n int64
-		if err := rows.Scan(&day, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: trend: %w", err)
+	// The period's distinct companies: for a period that ends today, those
+	// whose last visit (anywhere, or on the site) is in it, counted from
+	// the index of last visits; for an earlier one, from the period's
+	// company_days.
+	if last >= dayOf(ms(s.now())) {
+		if siteID == 0 {
+			err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+				SELECT COUNT(*) FROM companies WHERE workspace_id = ? AND last_at >= ?`), workspaceID, first*msPerDay).Scan(&t.Companies)
+		} else {
+			err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+				SELECT COUNT(*) FROM company_sites WHERE site_id = ? AND last_at >= ?`), siteID, first*msPerDay).Scan(&t.Companies)
 		}
-		t.Days[day-first].Companies = n
+	} else {
+		err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
+			SELECT COUNT(DISTINCT cd.company_id)
+			FROM company_days cd JOIN sites s ON s.id = cd.site_id
+			WHERE s.workspace_id = ? AND (? = 0 OR cd.site_id = ?) AND cd.day >= ? AND cd.day <= ?`), args...).Scan(&t.Companies)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
-	}
-	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.WorkspaceTrend */
-		SELECT COUNT(DISTINCT cd.company_id)
-		FROM company_days cd JOIN sites s ON s.id = cd.site_id
-		WHERE s.workspace_id = ? AND (? = 0 OR cd.site_id = ?) AND cd.day >= ? AND cd.day <= ?`), args...).Scan(&t.Companies)
 	if err != nil {
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}

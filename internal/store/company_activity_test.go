@@ -110,12 +110,15 @@ func TestCompanyActivity(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 // TestWorkspaceTrend checks the workspace's days against its sites'
-// overviews: the same visits, split the same way, and each day's distinct
-// companies; one site alone, and nothing of another workspace.
+// overviews: the same visits, split the same way, and the period's
+// distinct companies, counted from the index of last visits for a period
+// that ends today and from the days for an earlier one; one site alone,
+// and nothing of another workspace.
 func TestWorkspaceTrend(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		s := testutil.NewStore(t, d, store.Options{})
+		clock := testutil.NewClock(t0.Add(2*24*time.Hour + 3*time.Hour)) // "today" is day 2
+		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
 		ctx := context.Background()
 		wsA, a1 := testutil.NewSite(t, s, "Acme", "acme-web", "www.example.com")
 		a2 := &foyer.Site{WorkspaceID: wsA.ID, Key: "acme-docs", Name: "Docs", Hostnames: []string{"www.example.com"}}
@@ -151,12 +154,12 @@ func TestWorkspaceTrend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		type day3 struct{ visits, company, anonymous, unidentified, companies int64 }
+		type day3 struct{ visits, company, anonymous, unidentified int64 }
 		var got []day3
 		for _, d := range tr.Days {
-			got = append(got, day3{d.Visits, d.CompanyVisits, d.AnonymousVisits, d.UnidentifiedVisits, d.Companies})
+			got = append(got, day3{d.Visits, d.CompanyVisits, d.AnonymousVisits, d.UnidentifiedVisits})
 		}
-		want := []day3{{4, 3, 1, 0, 2}, {0, 0, 0, 0, 0}, {2, 1, 0, 1, 1}}
+		want := []day3{{4, 3, 1, 0}, {0, 0, 0, 0}, {2, 1, 0, 1}}
 		if !slices.Equal(got, want) {
 			t.Errorf("days %+v, want %+v", got, want)
 		}
@@ -182,8 +185,28 @@ func TestWorkspaceTrend(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if one.Visits != 2 || one.Companies != 1 || one.Days[0].Companies != 1 || one.Days[2].Visits != 0 {
+		if one.Visits != 2 || one.Companies != 1 || one.Days[2].Visits != 0 {
 			t.Errorf("site a2's trend %+v", one)
+		}
+		// Both ways of counting the period's companies.
+		for _, c := range []struct {
+			what     string
+			from, to time.Time
+			site     int64
+			want     int64
+		}{
+			{"days 1 to 2, ending today", t0.Add(day), t0.Add(2 * day), 0, 1},
+			{"days 0 to 1, ended yesterday", t0, t0.Add(day), 0, 2},
+			{"day 0 alone", t0, t0, 0, 2},
+			{"day 1 alone, without visits", t0.Add(day), t0.Add(day), 0, 0},
+			{"site a2, ending today", t0, t0.Add(2 * day), a2.ID, 1},
+			{"site a1, days 1 to 2, ending today", t0.Add(day), t0.Add(2 * day), a1.ID, 1},
+			{"site a2, day 0 alone", t0, t0, a2.ID, 1},
+		} {
+			tr, err := s.WorkspaceTrend(ctx, wsA.ID, c.site, c.from, c.to)
+			if err != nil || tr.Companies != c.want {
+				t.Errorf("%s: %v companies, %v; want %d", c.what, tr, err, c.want)
+			}
 		}
 		_, err = s.WorkspaceTrend(ctx, wsA.ID, b1.ID, from, to)
 		wantCodeOf(t, "another workspace's site", err, foyer.ENOTFOUND)

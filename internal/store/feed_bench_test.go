@@ -142,7 +142,8 @@ func BenchmarkCompanyPage(b *testing.B) {
 }
 
 // BenchmarkFeedExtras reads what the feed page shows beside the feed: the
-// filters' choices and the 30-day trend of every site. It reports p50 and
+// filters' choices, the period's sources and the 30-day trend of every
+// site. It reports p50 and
 // p95 of each.
 func BenchmarkFeedExtras(b *testing.B) {
 	s, ws := feedWorkspace(b)
@@ -154,6 +155,10 @@ func BenchmarkFeedExtras(b *testing.B) {
 			if err == nil && len(c.Countries) == 0 {
 				b.Fatal("no country to choose")
 			}
+			return err
+		},
+		"sources-30d": func() error {
+			_, err := s.WorkspaceSources(ctx, ws.ID, to.AddDate(0, 0, -29), to)
 			return err
 		},
 		"trend-30d": func() error {

@@ -68,8 +68,8 @@ var trendColours = [3]string{"#2455c3", "#9aa3b2", "#d5dbe6"}
 
 // trendChart draws a workspace's visits per day as stacked bars: those of
 // identified organisations at the bottom, then the unidentified, then the
-// anonymous (carriers, hosting), each bar's tip saying how many companies
-// were identified that day. Like dayChart, numbers and escaped text only.
+// anonymous (carriers, hosting), each bar's tip saying how many of each.
+// Like dayChart, numbers and escaped text only.
 func trendChart(days []foyer.TrendDay) template.HTML {
 	const w, h, left, bottom, top = 720, 130, 40, 24, 12 // wide and low: it leads the feed
 	if len(days) == 0 {
@@ -94,9 +94,8 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 			continue
 		}
 		x := float64(left) + float64(i)*bw
-		tip := fmt.Sprintf("%s: %s, %s identified; %s from identified organisations, %d unidentified, %d anonymous",
-			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), count(d.Companies, "company", "companies"),
-			count(d.CompanyVisits, "visit", "visits"), d.UnidentifiedVisits, d.AnonymousVisits)
+		tip := fmt.Sprintf("%s: %s; %d from identified organisations, %d unidentified, %d anonymous",
+			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits)
 		y := float64(h - bottom)
 		fmt.Fprintf(&b, `<g><title>%s</title>`, html.EscapeString(tip))
 		for part, n := range [3]int64{d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits} {

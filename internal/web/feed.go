@@ -99,7 +99,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 			filter.SiteID = 0
 		}
 	}
-	choices, err := s.cfg.Store.FeedChoices(ctx, m.WorkspaceID)
+	choices, err := s.feedChoices(ctx, m.WorkspaceID)
 	if err != nil {
 		s.serverError(w, "feed choices", err)
 		return

@@ -147,3 +147,34 @@ func TestFeedChoicesAndProblems(t *testing.T) {
 		t.Errorf("save a feed with an unusable filter: %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestFeedChoicesKeptAMinute: the filter choices are read again a minute
+// after they were last read, not on every page, and a new country shows
+// then.
+func TestFeedChoicesKeptAMinute(t *testing.T) {
+	w := newWebTest(t)
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	site := w.site("Acme", "acme-web")
+	at := time.Now().Add(-time.Hour)
+	w.hitFrom(site, 0, foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex", Type: foyer.OrgBusiness}}, at)
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ana := w.signIn("ana@example.com")
+	feed := fmt.Sprintf("/app/w/%d", site.WorkspaceID)
+	if b := body(w.do("GET", feed, nil, ana)); !strings.Contains(b, `<option value="Germany">`) {
+		t.Fatal("no Germany to choose")
+	}
+	w.hitFrom(site, 1, foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Initech", Type: foyer.OrgBusiness}}, at)
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b := body(w.do("GET", feed, nil, ana))
+	if !strings.Contains(b, "Initech") || strings.Contains(b, `<option value="France">`) {
+		t.Errorf("within the minute: the feed should list Initech and keep the choices it read")
+	}
+	w.clock.Add(choicesLife + time.Second)
+	if b := body(w.do("GET", feed, nil, ana)); !strings.Contains(b, `<option value="France">`) {
+		t.Errorf("after a minute the choices lack France")
+	}
+}

@@ -69,6 +69,7 @@ type Server struct {
 	mux      *http.ServeMux
 	ghosts   *ghosts // failed sign-ins of addresses without an account
 	lastUsed *lastUsed
+	choices  choiceCache // the feed's filter choices, by workspace
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
