@@ -1,11 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -59,72 +56,17 @@ func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	from, to, now := dayOf(ms(q.From)), dayOf(ms(q.To)), s.now()
-	var b strings.Builder
-	args := []any{q.WorkspaceID, from, to}
-	b.WriteString(`/* Store.periodFeed */
-		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
-		FROM company_days d
-		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
-	if q.SiteID != 0 {
-		b.WriteString(" AND d.site_id = ?")
-		args = append(args, q.SiteID)
-	}
-	if filter, fargs := companyFilter(q, "c"); filter != "" {
-		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
-		args = append(append(args, q.WorkspaceID), fargs...)
-	}
-	if page := strings.TrimSpace(q.Page); page != "" {
-		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
-			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
-				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
-					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
-	}
-	if q.Source != "" {
-		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, to, q.Source)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
-			WHERE cs.source IN (` + placeholders(len(names)) + `) AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
-		for _, n := range names {
-			args = append(args, n)
-		}
-		args = append(args, from, to, q.SiteID, q.SiteID)
-	}
-	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
-	args = append(args, q.MinPages, q.MinEngagedMS)
-	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
+	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
+	page, err := s.daysFeed(ctx, q, from, to, s.now())
 	if err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	defer rows.Close()
-	var all []foyer.FeedRow
-	for rows.Next() {
-		r := foyer.FeedRow{Company: foyer.Company{WorkspaceID: q.WorkspaceID}}
-		var last int64
-		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
-			return nil, fmt.Errorf("store: feed: %w", err)
-		}
-		r.LastAt = fromMS(last)
-		if q.Sort == foyer.SortScore {
-			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
-		}
-		all = append(all, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feed: %w", err)
-	}
-	slices.SortFunc(all, func(a, b foyer.FeedRow) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), b.LastAt.Compare(a.LastAt), cmp.Compare(a.ID, b.ID))
-	})
-	page := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
-	if err := s.companiesOf(ctx, q.WorkspaceID, page); err != nil {
 		return nil, err
 	}
 	return page, daysTopSources(s, ctx, page, q.SiteID, from, to)
 }
+
+// SetFeedSums makes the period feed sum a period's days for the score
+// order always (1), never (-1), or when it sees fit (0).
+func SetFeedSums(s *Store, n int) { s.feedSums = n }
 
 // TotalsDiff counts the rows of company_totals that are not the running
 // sums of company_days, the company_days rows that have no such row, the

@@ -48,6 +48,9 @@ type Store struct {
 	// feedBatch, when not 0, is how many companies the period feed makes
 	// exact in its first step; tests set it small (see periodFeed).
 	feedBatch int
+	// feedSums, when not 0, makes the period feed sum the period's days for
+	// the score order always (1) or never (-1); see fewDays.
+	feedSums int
 
 	// Under ingestMu: the ingest cache, the kept statements, whether the
 	// roll-up has caught up since Open, and how many events this store

@@ -113,6 +113,9 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			want = want[min(q.Offset, len(want)):min(q.Offset+q.Limit, len(want))]
 			// Steps as the feed takes them, and of a few companies each,
 			// which stop early even on a history this small.
+			// The steps never sum the period's days here; that way is
+			// checked on its own below.
+			store.SetFeedSums(s, -1)
 			got, err := store.PeriodFeed(s, ctx, q)
 			if err != nil {
 				t.Fatal(err)
@@ -125,6 +128,17 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			}
 			if len(small) != len(got) {
 				t.Fatalf("query %d %+v: %d rows in small steps, %d in the feed's", i, q, len(small), len(got))
+			}
+			// Summing the period's days, as the score order of a short
+			// period does, gives the same page.
+			store.SetFeedSums(s, 1)
+			summed, err := store.PeriodFeed(s, ctx, q)
+			store.SetFeedSums(s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(summed) != len(got) {
+				t.Fatalf("query %d %+v: %d rows summed, %d in steps", i, q, len(summed), len(got))
 			}
 			// And through Feed, with each row's top source.
 			feed, err := s.Feed(ctx, q)
@@ -140,8 +154,8 @@ func TestFeedTotalsMatchDays(t *testing.T) {
 			if len(feed) != len(want) {
 				t.Fatalf("query %d %+v: %d rows through Feed, company_days %d", i, q, len(feed), len(want))
 			}
-			got = append(got, small...)
-			want = append(want, want...)
+			got = append(append(got, small...), summed...)
+			want = append(append(want, want...), want...)
 			if len(got) != len(want) {
 				t.Fatalf("query %d %+v: %d rows, company_days %d", i, q, len(got), len(want))
 			}
