@@ -22,6 +22,7 @@ import (
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/vault"
 	"github.com/foyerhq/foyer/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -52,12 +53,16 @@ type Config struct {
 	// CommitQueue bounds the batches waiting for a commit; past it
 	// /collect answers 503 at once. collect.DefaultQueueLimit when 0.
 	CommitQueue int
+	// KeyFile is the master key's file (see internal/vault); DefaultKeyFile
+	// of DB when "". Created on the first start of a database.
+	KeyFile string
 }
 
 // App is a wired server.
 type App struct {
 	cfg     Config // PublicURL checked
 	Store   *store.Store
+	Keys    *vault.Keyring // seals personal fields
 	Writer  *collect.Writer
 	Handler http.Handler
 	web     *web.Server
@@ -107,6 +112,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = DefaultKeyFile(cfg.DB)
+	}
+	keys, err := openKeys(ctx, st, cfg.KeyFile, cfg.Log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPeakRSSCollector())
@@ -134,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
-	return &App{cfg: cfg, Store: st, Writer: writer, Handler: srv, web: srv, log: cfg.Log, trusted: trusted}, nil
+	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, log: cfg.Log, trusted: trusted}, nil
 }
 
 // checkPublicURL returns the public address without a trailing slash;

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,8 @@ func startServer(t *testing.T, d store.Dialect, trustedProxy string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, app.Config{
 		Listen: "127.0.0.1:0", DB: testutil.NewDSN(t, d), TrustedProxy: trustedProxy, RateLimit: 20,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		KeyFile: filepath.Join(t.TempDir(), "master.key"),
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		cancel()

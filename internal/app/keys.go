@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/vault"
+)
+
+// DefaultKeyFile is where the master key is kept when --key-file is not
+// given: beside an SQLite database, else in ./foyer-data.
+func DefaultKeyFile(db string) string {
+	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
+		path, _, _ = strings.Cut(path, "?")
+		return filepath.Join(filepath.Dir(path), "master.key")
+	}
+	return filepath.Join("foyer-data", "master.key")
+}
+
+// openKeys reads the master key at path and binds the database to it. A
+// missing file is created, loudly, only for a database bound to no key
+// yet; a database bound to another key is refused, and nothing changes.
+func openKeys(ctx context.Context, st *store.Store, path string, log *slog.Logger) (*vault.Keyring, error) {
+	keys, err := vault.Load(path)
+	created := false
+	if errors.Is(err, vault.ErrNoKeyFile) {
+		check, cerr := st.MasterKeyCheck(ctx)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if check != "" {
+			return nil, foyer.Errorf(foyer.EINVALID, "no master key file at %s, but this database's personal fields are sealed "+
+				"under a master key (check %.8s…): start Foyer with --key-file naming that key's file", path, check)
+		}
+		keys, err = vault.Create(path)
+		created = true
+	}
+	if err != nil {
+		return nil, foyer.Errorf(foyer.EINVALID, "%v", err)
+	}
+	if _, err := st.BindMasterKey(ctx, keys.Check()); err != nil {
+		return nil, err
+	}
+	if created {
+		log.Warn(fmt.Sprintf("created a new master key at %s: it encrypts contacts' personal data. BACK IT UP NOW, apart from "+
+			"the database: without it nothing it sealed can be read, and with it and a copy of the database anyone can", path),
+			"key_file", path, "key_check", keys.Check()[:8])
+	}
+	return keys, nil
+}
