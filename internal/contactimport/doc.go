@@ -77,6 +77,10 @@
 //     rejected with a reason naming the earlier line, which stands.
 //
 // To keep memory bounded, Read remembers for each email only a 16-byte hash
-// (SHA-256, truncated), its line, consent date and status: about 40 bytes of
-// map per distinct email, up to twice that just after the map grows.
+// (SHA-256, truncated) and 16 bytes of line, consent date and status: a
+// 32-byte map slot, 40 to 80 bytes per distinct email with the table's spare
+// room (59 measured at 180,000 emails), so about 60 MB for a million. Rows
+// themselves are not kept. A CSV record is held whole while it is read, so a
+// single huge cell costs its size once; an NDJSON line over 1 MiB is skipped
+// without being held.
 package contactimport

@@ -75,6 +75,8 @@ func TestReadHostileCSV(t *testing.T) {
 			want: []string{"2 ! first_name is over 4 KiB", "3 c@d.co"}},
 		{name: "multi-line fields", in: "email,first_name\na@b.co,\"one\ntwo\nthree\"\nc@d.co,\"x\r\ny\"\ne@f.co,z\n",
 			want: []string{"2 a@b.co", "5 c@d.co", "7 e@f.co"}},
+		{name: "multi-line first field", in: "first_name,email\n\"one\ntwo\",a@b.co\nx,c@d.co\n",
+			want: []string{"2 a@b.co", "4 c@d.co"}},
 		{name: "broken quoting", in: "email,first_name\na@b.co,\"x\"y\nc@d.co,b\"ad\ne@f.co,ok\n",
 			want: []string{"2 ! broken quoting", "3 ! broken quoting", "4 e@f.co"}},
 		{name: "unclosed quote at EOF", in: "email,first_name\na@b.co,ok\nc@d.co,\"abc\nmore\n",
@@ -249,5 +251,20 @@ func TestReadIOError(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "disk on fire") || foyer.ErrorCode(err) != foyer.EINTERNAL {
 			t.Errorf("format %d: err = %v", f, err)
 		}
+	}
+}
+
+func TestReadProgress(t *testing.T) {
+	t.Parallel()
+	in := "email\n" + strings.Repeat("a@b.co\n", 3000)
+	var seen []int64
+	sum, err := Read(context.Background(), strings.NewReader(in), Options{Progress: func(n int64) { seen = append(seen, n) }},
+		func(Row) error { return nil }, func(Rejection) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two calls at records 1024 and 2048, one at the end.
+	if len(seen) != 3 || seen[0] <= 0 || seen[0] > seen[1] || seen[2] != int64(len(in)) || sum.Bytes != int64(len(in)) {
+		t.Errorf("progress %v, summary %+v, %d bytes", seen, sum, len(in))
 	}
 }
