@@ -219,10 +219,11 @@ func parseConsentAt(v string) (time.Time, string) {
 	if v == "" {
 		return time.Time{}, ""
 	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		t, err = time.Parse(time.DateOnly, v)
+	layout := time.RFC3339
+	if len(v) == len(time.DateOnly) {
+		layout = time.DateOnly
 	}
+	t, err := time.Parse(layout, v)
 	if err != nil {
 		return time.Time{}, fmt.Sprintf("unparseable consent date %q (use RFC 3339 or YYYY-MM-DD)", short(v))
 	}

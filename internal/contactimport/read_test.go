@@ -268,3 +268,18 @@ func TestReadProgress(t *testing.T) {
 		t.Errorf("progress %v, summary %+v, %d bytes", seen, sum, len(in))
 	}
 }
+
+// A byte-order mark says UTF-8, even when the caller chose Latin-1.
+func TestReadBOMWinsOverLatin1(t *testing.T) {
+	t.Parallel()
+	for _, latin1 := range []bool{false, true} {
+		_, rows, _, err := run(t, "\xEF\xBB\xBFemail,first_name\na@b.co,René\n", Options{Latin1: latin1})
+		if err != nil || len(rows) != 1 || rows[0].FirstName != "René" {
+			t.Errorf("latin1 %v: rows %+v, err %v", latin1, rows, err)
+		}
+	}
+	_, rows, _, err := run(t, "email,first_name\na@b.co,René\n", Options{Latin1: true})
+	if err != nil || len(rows) != 1 || rows[0].FirstName != "RenÃ©" {
+		t.Errorf("UTF-8 read as Latin-1 without a BOM: rows %+v, err %v", rows, err)
+	}
+}
