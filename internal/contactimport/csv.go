@@ -15,8 +15,11 @@ func (st *state) readCSV(src io.Reader) error {
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	if st.opts.Comma != 0 {
-		cr.Comma = st.opts.Comma
+	if c := st.opts.Comma; c != 0 {
+		if c == '"' || c == '\r' || c == '\n' || c == utf8.RuneError || !utf8.ValidRune(c) {
+			return foyer.Errorf(foyer.EINVALID, "%q cannot separate CSV fields", c)
+		}
+		cr.Comma = c
 	}
 	header, err := cr.Read()
 	var perr *csv.ParseError
