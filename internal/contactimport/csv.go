@@ -82,6 +82,9 @@ func (st *state) csvHeader(header []string) ([]column, bool, error) {
 			return nil, false, foyer.Errorf(foyer.EINVALID,
 				"the header line is not valid UTF-8: if the file is in Latin-1 (ISO 8859-1), choose that encoding")
 		}
+		if len(name) > 256 {
+			return nil, false, foyer.Errorf(foyer.EINVALID, "column %d's name is over 256 bytes", i+1)
+		}
 		c, known, err := st.resolve(name)
 		if err != nil {
 			return nil, false, err

@@ -95,7 +95,7 @@ func (st *state) ndjsonRow(line int, b []byte, cache map[string]column) (Row, st
 				if !st.opts.Preview {
 					return Row{Line: line}, fmt.Sprintf("unknown field %q: map it to a field or ignore it", short(k))
 				}
-				st.noteUnknown(k)
+				st.noteUnknown(short(k))
 				c = column{f: fIgnore}
 			}
 			if len(cache) < 1000 {

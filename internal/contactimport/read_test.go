@@ -104,6 +104,7 @@ func TestReadHostileCSV(t *testing.T) {
 		{name: "same field twice", in: "email,EMAIL\n", err: `columns "email" and "EMAIL" both give email`},
 		{name: "unnamed column", in: "email,\na@b.co,\nc@d.co,x\n", want: []string{"2 a@b.co", "3 ! column 2, which has no name"}},
 		{name: "semicolons", in: "email;first_name\na@b.co;A,B\n", opts: Options{Comma: ';'}, want: []string{"2 a@b.co"}},
+		{name: "a long column name", in: "email," + strings.Repeat("n", 300) + "\n", opts: Options{Preview: true}, err: "column 2's name is over 256 bytes"},
 		{name: "bad separator", in: "email\n", opts: Options{Comma: '"'}, err: "cannot separate"},
 		{name: "unknown column, preview", in: "email,Shoe size\na@b.co,42\n", opts: Options{Preview: true}, want: []string{"2 a@b.co"}},
 		{name: "unknown column, import", in: "email,Shoe size\na@b.co,42\n", err: `unknown columns "Shoe size"`},
