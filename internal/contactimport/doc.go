@@ -27,7 +27,8 @@
 //	| tracking_consent_at | the consent's date: RFC 3339 (2024-05-01T09:30:00Z)  |
 //	|                     | or YYYY-MM-DD, read as midnight UTC                  |
 //
-// Column names are matched without regard to case or surrounding spaces.
+// Column names are at most 256 bytes, matched without regard to case or
+// surrounding spaces.
 // hasTrackingConsent and dtTrackingConsent are read as tracking_consent and
 // tracking_consent_at. An attribute NAME is 1 to 64 letters, digits, "_" or
 // "-", starting with a letter or digit, and is lower-cased. Every value is at
