@@ -63,17 +63,17 @@ func wantBreak(t *testing.T, what string, b *ChainBreak, id int64, words string)
 func TestVerifyChainEditedField(t *testing.T) {
 	t.Parallel()
 	edits := map[string]func(e *ConsentEntry){
-		"ID":          func(e *ConsentEntry) { e.ID++ },
-		"ContactID":   func(e *ConsentEntry) { e.ContactID++ },
-		"At":          func(e *ConsentEntry) { e.At = e.At.Add(time.Millisecond) },
-		"Action":      func(e *ConsentEntry) { e.Action = "accepted!" },
-		"Source":      func(e *ConsentEntry) { e.Source = "api" },
-		"Actor":       func(e *ConsentEntry) { e.Actor += "x" },
-		"Reason":      func(e *ConsentEntry) { e.Reason = "" },
-		"Applied":     func(e *ConsentEntry) { e.Applied = !e.Applied },
-		"Why":         func(e *ConsentEntry) { e.Why = "not applied: older" },
-		"PrevHash":    func(e *ConsentEntry) { e.PrevHash[3] ^= 1 },
-		"Hash":        func(e *ConsentEntry) { e.Hash[31] ^= 1 },
+		"ID":        func(e *ConsentEntry) { e.ID++ },
+		"ContactID": func(e *ConsentEntry) { e.ContactID++ },
+		"At":        func(e *ConsentEntry) { e.At = e.At.Add(time.Millisecond) },
+		"Action":    func(e *ConsentEntry) { e.Action = "accepted!" },
+		"Source":    func(e *ConsentEntry) { e.Source = "api" },
+		"Actor":     func(e *ConsentEntry) { e.Actor += "x" },
+		"Reason":    func(e *ConsentEntry) { e.Reason = "" },
+		"Applied":   func(e *ConsentEntry) { e.Applied = !e.Applied },
+		"Why":       func(e *ConsentEntry) { e.Why = "not applied: older" },
+		"PrevHash":  func(e *ConsentEntry) { e.PrevHash[3] ^= 1 },
+		"Hash":      func(e *ConsentEntry) { e.Hash[31] ^= 1 },
 	}
 	for field, edit := range edits {
 		entries, head := testChain(20)
