@@ -108,11 +108,13 @@ func normalizeDomain(domain string) (string, error) {
 	if strings.HasPrefix(domain, "[") {
 		return "", Errorf(EINVALID, "email addresses at an IP address are not supported")
 	}
+	// The lookup profile maps the domain to lower case (and Unicode to its
+	// normal form) before encoding it, and allows only letters, digits and
+	// hyphens in each label.
 	ascii, err := idna.Lookup.ToASCII(domain)
 	if err != nil {
 		return "", Errorf(EINVALID, "the domain of the email address, %q, is not a valid domain name", domain)
 	}
-	ascii = strings.ToLower(ascii)
 	if len(ascii) > 253 {
 		return "", Errorf(EINVALID, "the domain of the email address is longer than 253 characters")
 	}
