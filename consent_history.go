@@ -16,6 +16,7 @@ type ConsentEntry struct {
 	WorkspaceID int64
 	ContactID   int64
 	At          time.Time // when the change was received; millisecond precision, UTC
+	StatusAt    time.Time // the date the change gave for the answer (ConsentChange.At); zero if none
 	Action      ConsentAction
 	Source      ConsentSource
 	Actor       string
@@ -31,11 +32,23 @@ type ConsentEntry struct {
 // verifiable.
 const consentEncodingVersion = 1
 
+// NewConsentEntry returns the unsealed history entry of a change that
+// ApplyConsent decided on (applied, why) at now, to be given its ID by the
+// store and then sealed, in the transaction that stores the new state.
+func NewConsentEntry(workspaceID, contactID int64, in ConsentChange, applied bool, why string, now time.Time) ConsentEntry {
+	return ConsentEntry{
+		WorkspaceID: workspaceID, ContactID: contactID, At: msUTC(now), StatusAt: msUTC(in.At),
+		Action: in.Action(), Source: in.Source, Actor: in.Actor, Reason: in.Reason, Applied: applied, Why: why,
+	}
+}
+
 // Seal sets the entry's PrevHash to prev (the Hash of the workspace's
-// previous entry, zero for its first), rounds At to the millisecond in UTC as
-// stored, and sets Hash. ID must already be set: it is part of the hash.
+// previous entry, zero for its first), rounds At and StatusAt to the
+// millisecond in UTC as stored, and sets Hash. ID must already be set: it is
+// part of the hash.
 func (e *ConsentEntry) Seal(prev [32]byte) {
 	e.At = msUTC(e.At)
+	e.StatusAt = msUTC(e.StatusAt)
 	e.PrevHash = prev
 	e.Hash = e.sum()
 }
@@ -45,8 +58,9 @@ func (e *ConsentEntry) sum() [32]byte { return sha256.Sum256(e.encode()) }
 
 // encode returns the entry's canonical encoding, everything but Hash: a
 // version byte, then each field in a fixed order, integers as 8 bytes big
-// endian, strings as a 4-byte big-endian length and their bytes, the boolean
-// as one byte, PrevHash as its 32 bytes. Every field has a known length, so
+// endian, StatusAt as a byte 0 when zero or 1 and its 8 bytes, strings as a
+// 4-byte big-endian length and their bytes, the boolean as one byte, PrevHash
+// as its 32 bytes. Dates are milliseconds since 1970. Every field has a known length, so
 // two different entries never encode the same.
 func (e *ConsentEntry) encode() []byte {
 	b := make([]byte, 0, 128+len(e.Actor)+len(e.Reason)+len(e.Why))
@@ -55,6 +69,12 @@ func (e *ConsentEntry) encode() []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(e.WorkspaceID))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.ContactID))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.At.UnixMilli()))
+	if e.StatusAt.IsZero() {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		b = binary.BigEndian.AppendUint64(b, uint64(e.StatusAt.UnixMilli()))
+	}
 	for _, s := range []string{string(e.Action), string(e.Source), e.Actor, e.Reason} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
 		b = append(b, s...)

@@ -23,6 +23,9 @@ func testChain(n int) ([]ConsentEntry, [32]byte) {
 			Source: []ConsentSource{SourceImport, SourceForm, SourceAdmin}[i%3],
 			Actor:  fmt.Sprintf("user %d", i), Reason: "ticket", Applied: i%2 == 0, Why: "applied: newer",
 		}
+		if i%3 != 0 { // entry 90 (i = 8) has one
+			e.StatusAt = e.At.Add(-time.Hour)
+		}
 		e.Seal(prev)
 		prev = e.Hash
 		entries[i] = e
@@ -66,6 +69,7 @@ func TestVerifyChainEditedField(t *testing.T) {
 		"ID":        func(e *ConsentEntry) { e.ID++ },
 		"ContactID": func(e *ConsentEntry) { e.ContactID++ },
 		"At":        func(e *ConsentEntry) { e.At = e.At.Add(time.Millisecond) },
+		"StatusAt":  func(e *ConsentEntry) { e.StatusAt = e.StatusAt.Add(time.Millisecond) },
 		"Action":    func(e *ConsentEntry) { e.Action = "accepted!" },
 		"Source":    func(e *ConsentEntry) { e.Source = "api" },
 		"Actor":     func(e *ConsentEntry) { e.Actor += "x" },
@@ -167,26 +171,57 @@ func TestConsentEntrySealMilliseconds(t *testing.T) {
 // FuzzConsentEncoding checks that two different entries never have the same
 // canonical encoding, and that the encoding starts with its version.
 func FuzzConsentEncoding(f *testing.F) {
-	f.Add(int64(1), int64(2), int64(3), int64(1764000000000), "accepted", "import", "ana", "", true, "applied",
-		int64(1), int64(2), int64(3), int64(1764000000000), "accepted", "import", "an", "a", true, "applied")
-	f.Add(int64(1), int64(2), int64(3), int64(0), "ab", "c", "", "", false, "",
-		int64(1), int64(2), int64(3), int64(0), "a", "bc", "", "", false, "")
+	// The seeds are under testdata/fuzz/FuzzConsentEncoding.
+	// statusAt 0 stands for no date.
+	date := func(ms int64) time.Time {
+		if ms == 0 {
+			return time.Time{}
+		}
+		return time.UnixMilli(ms)
+	}
 	f.Fuzz(func(t *testing.T,
-		id1, ws1, c1, at1 int64, act1, src1, actor1, reason1 string, ap1 bool, why1 string,
-		id2, ws2, c2, at2 int64, act2, src2, actor2, reason2 string, ap2 bool, why2 string) {
-		a := ConsentEntry{ID: id1, WorkspaceID: ws1, ContactID: c1, At: time.UnixMilli(at1), Action: ConsentAction(act1),
+		id1, ws1, c1, at1, sat1 int64, act1, src1, actor1, reason1 string, ap1 bool, why1 string,
+		id2, ws2, c2, at2, sat2 int64, act2, src2, actor2, reason2 string, ap2 bool, why2 string) {
+		a := ConsentEntry{ID: id1, WorkspaceID: ws1, ContactID: c1, At: time.UnixMilli(at1), StatusAt: date(sat1), Action: ConsentAction(act1),
 			Source: ConsentSource(src1), Actor: actor1, Reason: reason1, Applied: ap1, Why: why1, PrevHash: [32]byte{byte(id1)}}
-		b := ConsentEntry{ID: id2, WorkspaceID: ws2, ContactID: c2, At: time.UnixMilli(at2), Action: ConsentAction(act2),
+		b := ConsentEntry{ID: id2, WorkspaceID: ws2, ContactID: c2, At: time.UnixMilli(at2), StatusAt: date(sat2), Action: ConsentAction(act2),
 			Source: ConsentSource(src2), Actor: actor2, Reason: reason2, Applied: ap2, Why: why2, PrevHash: [32]byte{byte(id2)}}
 		ea, eb := a.encode(), b.encode()
 		if ea[0] != consentEncodingVersion {
 			t.Fatalf("encoding starts with %d", ea[0])
 		}
 		same := a.ID == b.ID && a.WorkspaceID == b.WorkspaceID && a.ContactID == b.ContactID &&
-			a.At.UnixMilli() == b.At.UnixMilli() && a.Action == b.Action && a.Source == b.Source &&
+			a.At.UnixMilli() == b.At.UnixMilli() && a.StatusAt.IsZero() == b.StatusAt.IsZero() &&
+			a.StatusAt.UnixMilli() == b.StatusAt.UnixMilli() && a.Action == b.Action && a.Source == b.Source &&
 			a.Actor == b.Actor && a.Reason == b.Reason && a.Applied == b.Applied && a.Why == b.Why && a.PrevHash == b.PrevHash
 		if same != bytes.Equal(ea, eb) {
 			t.Fatalf("entries equal: %v, encodings equal: %v\n%+v\n%+v", same, !same, a, b)
 		}
 	})
+}
+
+func TestNewConsentEntry(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 123_456_789, time.UTC)
+	given := now.Add(-time.Hour)
+	for status, action := range map[ConsentStatus]ConsentAction{
+		ConsentAccepted: ActionAccepted, ConsentRefused: ActionRefused, ConsentUnanswered: ActionCleared,
+	} {
+		in := ConsentChange{Status: status, At: given, Source: SourceAdmin, Actor: "user 3", Reason: "call"}
+		_, applied, why, err := ApplyConsent(ConsentState{Status: ConsentRefused, At: given.Add(-time.Hour)}, in, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := NewConsentEntry(7, 100, in, applied, why, now)
+		want := ConsentEntry{WorkspaceID: 7, ContactID: 100, At: now.Truncate(time.Millisecond), StatusAt: given.Truncate(time.Millisecond),
+			Action: action, Source: SourceAdmin, Actor: "user 3", Reason: "call", Applied: true, Why: why}
+		if e != want {
+			t.Errorf("%q: NewConsentEntry = %+v, want %+v", status, e, want)
+		}
+		e.ID = 1
+		e.Seal([32]byte{})
+		if b := VerifyChain([]ConsentEntry{e}, &e.Hash); b != nil {
+			t.Errorf("%q: %s", status, b)
+		}
+	}
 }
