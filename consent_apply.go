@@ -44,6 +44,8 @@ func (c ConsentChange) Action() ConsentAction {
 //     with no status, and is dated now.
 //   - An undated change from a live source (a form, a user, a request, a mode
 //     change) happens now, so it is dated now and follows the first rule.
+//   - A stored status without a date (older data) gives way to any dated
+//     change, but not to an undated import.
 //   - A date up to MaxConsentClockSkew ahead of now is taken as now; a later
 //     one is an EINVALID error, as are an unknown status or source.
 //   - Clearing (Status ConsentUnanswered) is allowed only from SourceAdmin
@@ -100,8 +102,10 @@ func ApplyConsent(stored ConsentState, in ConsentChange, now time.Time) (next Co
 	switch {
 	case in.Status == ConsentUnanswered:
 		return next, true, "applied: the status was cleared", nil
-	case stored.At.IsZero():
+	case stored.Status == ConsentUnanswered && stored.At.IsZero():
 		return next, true, "applied: the contact had no status", nil
+	case stored.At.IsZero():
+		return next, true, "applied: the stored status (" + stored.Status.Label() + ") has no date, so any dated change is newer", nil
 	}
 	return next, true, "applied: newer than the stored status (" + stored.Status.Label() + ") of " + day(storedAt), nil
 }

@@ -318,3 +318,38 @@ func TestApplyConsentMilliseconds(t *testing.T) {
 		t.Error("a change less than a millisecond newer was applied")
 	}
 }
+
+func TestApplyConsentStoredWithoutDate(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	st := ConsentState{Status: ConsentRefused}
+	next, applied, why, err := ApplyConsent(st, ConsentChange{Status: ConsentAccepted, At: now.Add(-time.Hour), Source: SourceImport}, now)
+	if err != nil || !applied || next.Status != ConsentAccepted || !strings.Contains(why, "has no date") {
+		t.Errorf("dated import over an undated status: %+v, %v, %q, %v", next, applied, why, err)
+	}
+	if _, applied, _, _ := ApplyConsent(st, ConsentChange{Status: ConsentAccepted, Source: SourceImport}, now); applied {
+		t.Error("an undated import replaced an undated status")
+	}
+}
+
+func TestConsentValid(t *testing.T) {
+	t.Parallel()
+	for _, m := range []TrackingMode{"", TrackingOptOut, TrackingOptIn} {
+		if !m.Valid() {
+			t.Errorf("mode %q is not valid", m)
+		}
+	}
+	for _, m := range []TrackingMode{"none", "required", "Opt-In"} {
+		if m.Valid() {
+			t.Errorf("mode %q is valid", m)
+		}
+	}
+	for _, s := range []ConsentSource{SourceImport, SourceAPI, SourceForm, SourceOptOutForm, SourceUnsubscribeForm, SourceAdmin, SourceMode, SourceRequest} {
+		if !s.Valid() {
+			t.Errorf("source %q is not valid", s)
+		}
+	}
+	if ConsentSource("").Valid() || ConsentStatus("Accepted").Valid() {
+		t.Error("an empty source or a label is taken as valid")
+	}
+}
