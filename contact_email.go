@@ -12,7 +12,9 @@ import (
 // stores and matches: surrounding spaces trimmed, the local part lower-cased,
 // and the domain lower-cased and, when internationalised, in its ASCII
 // (punycode, "xn--") form, so one address has one spelling whatever the
-// input wrote. It returns an EINVALID error, in plain words, for anything
+// input wrote. A non-ASCII local part is lower-cased but not brought to a
+// Unicode normal form (a composed and a decomposed "é" stay two addresses, as
+// mail servers see them). It returns an EINVALID error, in plain words, for anything
 // that is not one bare address:
 //
 //   - no "@" or more than one, an empty local part or domain;
@@ -28,6 +30,9 @@ func NormalizeContactEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", Errorf(EINVALID, "the email address is empty")
+	}
+	if len(s) > 1024 { // far beyond any address, whatever its encoding: not worth reading
+		return "", Errorf(EINVALID, "the email address is longer than 254 characters")
 	}
 	if !utf8.ValidString(s) {
 		return "", Errorf(EINVALID, "the email address is not valid text (UTF-8)")

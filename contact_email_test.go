@@ -64,6 +64,7 @@ func TestNormalizeContactEmail(t *testing.T) {
 		{in: "a@" + strings.Repeat("d", 64) + ".com", err: "longer than 63"},
 		{in: "a@" + label + "." + label + "." + label + "." + label, err: "longer than 253"},
 		{in: "ana@example.com\xff", err: "UTF-8"},
+		{in: strings.Repeat("a", 2000) + "@example.com", err: "longer than 254"},
 	} {
 		got, err := NormalizeContactEmail(c.in)
 		if c.want != "" {
