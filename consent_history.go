@@ -1,0 +1,147 @@
+package foyer
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// ConsentEntry is one entry of a workspace's consent history. Entries are
+// only appended; each is sealed with a hash over its content and the hash of
+// the workspace's previous entry, so that an edit, a deletion, a reordering
+// or an insertion is seen by VerifyChain.
+type ConsentEntry struct {
+	ID          int64
+	WorkspaceID int64
+	ContactID   int64
+	At          time.Time // when the change was received; millisecond precision, UTC
+	StatusAt    time.Time // the date the change gave for the answer (ConsentChange.At); zero if none
+	Action      ConsentAction
+	Source      ConsentSource
+	Actor       string
+	Reason      string
+	Applied     bool
+	Why         string   // ApplyConsent's why
+	PrevHash    [32]byte // the previous entry's Hash; zero for the first
+	Hash        [32]byte // SHA-256 of the canonical encoding, see Seal
+}
+
+// consentEncodingVersion is the first byte of an entry's canonical
+// encoding. A change of the encoding takes a new version; the old one stays
+// verifiable.
+const consentEncodingVersion = 1
+
+// NewConsentEntry returns the unsealed history entry of a change that
+// ApplyConsent decided on (applied, why) at now, to be given its ID by the
+// store and then sealed, in the transaction that stores the new state.
+func NewConsentEntry(workspaceID, contactID int64, in ConsentChange, applied bool, why string, now time.Time) ConsentEntry {
+	return ConsentEntry{
+		WorkspaceID: workspaceID, ContactID: contactID, At: msUTC(now), StatusAt: msUTC(in.At),
+		Action: in.Action(), Source: in.Source, Actor: in.Actor, Reason: in.Reason, Applied: applied, Why: why,
+	}
+}
+
+// Seal sets the entry's PrevHash to prev (the Hash of the workspace's
+// previous entry, zero for its first), rounds At and StatusAt to the
+// millisecond in UTC as stored, and sets Hash. ID must already be set: it is
+// part of the hash.
+func (e *ConsentEntry) Seal(prev [32]byte) {
+	e.At = msUTC(e.At)
+	e.StatusAt = msUTC(e.StatusAt)
+	e.PrevHash = prev
+	e.Hash = e.sum()
+}
+
+// sum returns the SHA-256 of the entry's canonical encoding.
+func (e *ConsentEntry) sum() [32]byte { return sha256.Sum256(e.encode()) }
+
+// encode returns the entry's canonical encoding, everything but Hash: a
+// version byte, then each field in a fixed order, integers as 8 bytes big
+// endian, StatusAt as a byte 0 when zero or 1 and its 8 bytes, strings as a
+// 4-byte big-endian length and their bytes, the boolean as one byte, PrevHash
+// as its 32 bytes. Dates are milliseconds since 1970. Every field has a known length, so
+// two different entries never encode the same.
+func (e *ConsentEntry) encode() []byte {
+	b := make([]byte, 0, 128+len(e.Actor)+len(e.Reason)+len(e.Why))
+	b = append(b, consentEncodingVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.ID))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.WorkspaceID))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.ContactID))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.At.UnixMilli()))
+	if e.StatusAt.IsZero() {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		b = binary.BigEndian.AppendUint64(b, uint64(e.StatusAt.UnixMilli()))
+	}
+	for _, s := range []string{string(e.Action), string(e.Source), e.Actor, e.Reason} {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+		b = append(b, s...)
+	}
+	if e.Applied {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Why)))
+	b = append(b, e.Why...)
+	return append(b, e.PrevHash[:]...)
+}
+
+// ChainBreak says where a consent history is broken and how.
+type ChainBreak struct {
+	ID      int64  // the first entry found broken; 0 when the history is empty
+	Problem string // what is wrong, in plain words
+}
+
+// String returns the problem.
+func (b *ChainBreak) String() string { return b.Problem }
+
+// VerifyChain checks a workspace's whole consent history, entries in ID
+// order, and returns nil when it is intact, else the first broken entry and
+// what is wrong with it: an edited entry, an ID out of order, an entry of
+// another workspace, or an entry that does not follow the one before it (an
+// entry was deleted, inserted, or two were reordered).
+//
+// A chain alone cannot show that its last entries were deleted: what is left
+// is still a valid chain. So the store keeps the Hash of each workspace's
+// newest entry apart (a consent_heads row, updated in the transaction that
+// appends the entry), and passes it as head; VerifyChain then checks that the
+// last entry is that head. With head nil, the truncation of the end of the
+// history goes unnoticed. An attacker who can rewrite both every later entry
+// and the head row is not detected: for that, publish or sign the head
+// elsewhere.
+func VerifyChain(entries []ConsentEntry, head *[32]byte) *ChainBreak {
+	var prev [32]byte
+	for i := range entries {
+		e := &entries[i]
+		if i > 0 {
+			p := &entries[i-1]
+			if e.ID <= p.ID {
+				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d has an ID out of order: it comes after entry %d", e.ID, p.ID)}
+			}
+			if e.WorkspaceID != p.WorkspaceID {
+				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d belongs to workspace %d, not %d", e.ID, e.WorkspaceID, p.WorkspaceID)}
+			}
+		}
+		if e.sum() != e.Hash {
+			return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d's content does not match its hash (edited)", e.ID)}
+		}
+		if e.PrevHash != prev {
+			if i == 0 {
+				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d is the first but does not start the history (entries before it were deleted)", e.ID)}
+			}
+			return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d does not follow entry %d (an entry between them was deleted or inserted, or they were reordered)", e.ID, entries[i-1].ID)}
+		}
+		prev = e.Hash
+	}
+	if head != nil && *head != prev {
+		if len(entries) == 0 {
+			return &ChainBreak{Problem: "the history is empty, but its recorded head says it had entries (they were deleted)"}
+		}
+		last := entries[len(entries)-1].ID
+		return &ChainBreak{ID: last, Problem: fmt.Sprintf("entry %d is the last one, but not the recorded head of the history (entries after it were deleted)", last)}
+	}
+	return nil
+}
