@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/vault"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -51,6 +52,8 @@ type Store struct {
 	// feedSums, when not 0, makes the period feed sum the period's days for
 	// the score order always (1) or never (-1); see fewDays.
 	feedSums int
+	// keys seals contacts' personal fields (UseKeys); nil: contacts refused.
+	keys *vault.Keyring
 
 	// Under ingestMu: the ingest cache, the kept statements, whether the
 	// roll-up has caught up since Open, and how many events this store

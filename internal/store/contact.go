@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/vault"
+)
+
+// UseKeys gives the store the keyring that seals contacts' personal
+// fields; the contact methods refuse to work without one.
+func (s *Store) UseKeys(k *vault.Keyring) { s.keys = k }
+
+// sealedContact is what is sealed of a contact: its personal fields.
+type sealedContact struct {
+	Email     string            `json:"e"`
+	FirstName string            `json:"f,omitempty"`
+	LastName  string            `json:"l,omitempty"`
+	Role      string            `json:"r,omitempty"`
+	Phone     string            `json:"p,omitempty"`
+	Attrs     map[string]string `json:"a,omitempty"`
+}
+
+// contactOwner names a contact to its seal: a sealed value opens only in
+// its own row of its own workspace.
+func contactOwner(workspaceID int64, keyID string) string {
+	return "contact " + keyID + " of workspace " + strconv.FormatInt(workspaceID, 10)
+}
+
+// emailLookup is the keyed hash a contact is found by: of its workspace and
+// its normalised email, so that one address in two workspaces hashes apart.
+func (s *Store) emailLookup(workspaceID int64, email string) []byte {
+	return s.keys.Lookup(strconv.FormatInt(workspaceID, 10) + "\x00" + email)
+}
+
+// checkContact normalises c's email and checks its fields' sizes.
+func checkContact(c *foyer.Contact) error {
+	email, err := foyer.NormalizeContactEmail(c.Email)
+	if err != nil {
+		return err
+	}
+	c.Email = email
+	if len(c.Attrs) > foyer.MaxContactAttrs {
+		return foyer.Errorf(foyer.EINVALID, "a contact has at most %d attributes, not %d", foyer.MaxContactAttrs, len(c.Attrs))
+	}
+	fields := map[string]string{"first name": c.FirstName, "last name": c.LastName, "role": c.Role, "phone": c.Phone, "CRM ID": c.CRMID}
+	for k, v := range c.Attrs {
+		fields["attribute "+k] = v
+		if k == "" || len(k) > 64 {
+			return foyer.Errorf(foyer.EINVALID, "an attribute's name has 1 to 64 bytes")
+		}
+	}
+	for name, v := range fields {
+		if len(v) > foyer.MaxContactField {
+			return foyer.Errorf(foyer.EINVALID, "the %s is over %d bytes", name, foyer.MaxContactField)
+		}
+		if !utf8.ValidString(v) {
+			return foyer.Errorf(foyer.EINVALID, "the %s is not valid UTF-8", name)
+		}
+	}
+	if !c.Consent.Status.Valid() {
+		return foyer.Errorf(foyer.EINVALID, "tracking consent %q: want accepted, refused or none", c.Consent.Status)
+	}
+	return nil
+}
+
+// CreateContact stores a new contact, its personal fields sealed under a
+// new data key, and sets its ID and times. ECONFLICT when the workspace has
+// a contact with that email.
+func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact) error {
+	if s.keys == nil {
+		return errors.New("store: contacts: no master key")
+	}
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	id := make([]byte, 16)
+	rand.Read(id)
+	keyID := hex.EncodeToString(id)
+	dk, wrapped, err := s.keys.NewDataKey(contactOwner(c.WorkspaceID, keyID))
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(sealedContact{c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs})
+	if err != nil {
+		return fmt.Errorf("store: contact: %w", err)
+	}
+	now := s.now().UTC().Truncate(1e6)
+	var at int64
+	if !c.Consent.At.IsZero() {
+		at = ms(c.Consent.At)
+	}
+	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
+		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, tracking_consent, tracking_consent_at, created_at, updated_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		keyID, s.emailLookup(c.WorkspaceID, c.Email), wrapped, dk.Seal("contact", plain), c.CRMID,
+		string(c.Consent.Status), at, ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
+	switch {
+	case isUniqueViolation(err):
+		return foyer.Errorf(foyer.ECONFLICT, "a contact with the email %s exists", c.Email)
+	case errors.Is(err, sql.ErrNoRows):
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", c.WorkspaceID)
+	case err != nil:
+		return fmt.Errorf("store: create contact: %w", err)
+	}
+	c.CreatedAt, c.UpdatedAt = now, now
+	return nil
+}
+
+const contactColumns = `id, workspace_id, key_id, data_key, sealed, COALESCE(company_id, 0), crm_id, tracking_consent, tracking_consent_at, created_at, updated_at`
+
+// scanContact reads a row of contactColumns and opens its sealed fields.
+func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
+	var c foyer.Contact
+	var keyID, status string
+	var wrapped, sealed []byte
+	var at, created, updated int64
+	if err := scan(&c.ID, &c.WorkspaceID, &keyID, &wrapped, &sealed, &c.CompanyID, &c.CRMID, &status, &at, &created, &updated); err != nil {
+		return nil, err
+	}
+	dk, err := s.keys.DataKey(wrapped, contactOwner(c.WorkspaceID, keyID))
+	if err != nil {
+		return nil, fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	plain, err := dk.Open("contact", sealed)
+	if err != nil {
+		return nil, fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	var f sealedContact
+	if err := json.Unmarshal(plain, &f); err != nil {
+		return nil, fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs = f.Email, f.FirstName, f.LastName, f.Role, f.Phone, f.Attrs
+	c.Consent.Status = foyer.ConsentStatus(status)
+	if at != 0 {
+		c.Consent.At = fromMS(at)
+	}
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return &c, nil
+}
+
+// Contact returns a contact of the workspace, or ENOTFOUND.
+func (s *Store) Contact(ctx context.Context, workspaceID, id int64) (*foyer.Contact, error) {
+	return s.contactWhere(ctx, "id = ?", workspaceID, id, fmt.Sprint(id))
+}
+
+// ContactByEmail finds a contact by email, through its keyed hash.
+func (s *Store) ContactByEmail(ctx context.Context, workspaceID int64, email string) (*foyer.Contact, error) {
+	if s.keys == nil {
+		return nil, errors.New("store: contacts: no master key")
+	}
+	norm, err := foyer.NormalizeContactEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	return s.contactWhere(ctx, "email_hash = ?", workspaceID, s.emailLookup(workspaceID, norm), "with that email")
+}
+
+func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64, v any, what string) (*foyer.Contact, error) {
+	if s.keys == nil {
+		return nil, errors.New("store: contacts: no master key")
+	}
+	c, err := s.scanContact(s.db.QueryRowContext(ctx, s.rebind(`/* Store.contactWhere */
+		SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND `+cond), workspaceID, v).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no contact %s", what)
+	}
+	return c, err
+}
+
+// Contacts lists a page of the workspace's contacts, newest first, of one
+// consent status when status is not nil.
+func (s *Store) Contacts(ctx context.Context, workspaceID int64, status *foyer.ConsentStatus, limit, offset int) ([]*foyer.Contact, error) {
+	if s.keys == nil {
+		return nil, errors.New("store: contacts: no master key")
+	}
+	limit = min(max(limit, 1), 500)
+	q, args := `SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ?`, []any{workspaceID}
+	if status != nil {
+		q += " AND tracking_consent = ?"
+		args = append(args, string(*status))
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Contacts */ `+q+` ORDER BY id DESC LIMIT ? OFFSET ?`),
+		append(args, limit, max(offset, 0))...)
+	if err != nil {
+		return nil, fmt.Errorf("store: contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []*foyer.Contact
+	for rows.Next() {
+		c, err := s.scanContact(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DeleteContact deletes a contact of the workspace with its sealed fields
+// and its wrapped data key.
+func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.DeleteContact */
+		DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("store: delete contact: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
+	}
+	return nil
+}
