@@ -174,3 +174,23 @@ func (s *Store) LastVisit(ctx context.Context, siteID int64) (time.Time, error) 
 	}
 	return fromMS(last.Int64), nil
 }
+
+// Workspaces lists every workspace, oldest first.
+func (s *Store) Workspaces(ctx context.Context) ([]*foyer.Workspace, error) {
+	rows, err := s.db.QueryContext(ctx, `/* Store.Workspaces */ SELECT id, name, created_at FROM workspaces ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: workspaces: %w", err)
+	}
+	defer rows.Close()
+	var out []*foyer.Workspace
+	for rows.Next() {
+		var w foyer.Workspace
+		var created int64
+		if err := rows.Scan(&w.ID, &w.Name, &created); err != nil {
+			return nil, fmt.Errorf("store: workspaces: %w", err)
+		}
+		w.CreatedAt = fromMS(created)
+		out = append(out, &w)
+	}
+	return out, rows.Err()
+}
