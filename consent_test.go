@@ -353,3 +353,18 @@ func TestConsentValid(t *testing.T) {
 		t.Error("an empty source or a label is taken as valid")
 	}
 }
+
+// BenchmarkMayTrack times the one decision every use of behaviour makes.
+func BenchmarkMayTrack(b *testing.B) {
+	states := []ConsentState{{Status: ConsentAccepted}, {Status: ConsentRefused}, {}}
+	modes := []TrackingMode{TrackingOptOut, TrackingOptIn}
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		if MayTrack(modes[i%2], states[i%3]) {
+			n++
+		}
+	}
+	if n == 0 {
+		b.Fatal("nobody may be tracked")
+	}
+}

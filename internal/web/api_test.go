@@ -55,6 +55,9 @@ func TestAPI(t *testing.T) {
 	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
 	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
 	at := time.Now().Add(-time.Hour)
+	if today := time.Now().UTC().Truncate(24 * time.Hour); at.Before(today) {
+		at = today // "from today" below must find them, also just after midnight
+	}
 	for i := range 3 {
 		w.visitFrom(acme, i, foyer.Org{Name: fmt.Sprintf("Company %d GmbH", i), Type: foyer.OrgBusiness, Industry: "Retail"}, at.Add(time.Duration(i)*time.Minute))
 	}
