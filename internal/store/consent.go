@@ -20,6 +20,16 @@ func (s *Store) RecordConsent(ctx context.Context, workspaceID, contactID int64,
 		return next, false, "", errors.New("store: consent: no master key")
 	}
 	err = s.inTx(ctx, "consent", func(tx *sql.Tx) error {
+		var err error
+		next, applied, why, err = s.recordConsent(ctx, tx, workspaceID, contactID, in)
+		return err
+	})
+	return next, applied, why, err
+}
+
+// recordConsent is RecordConsent in the transaction tx.
+func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, contactID int64, in foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
+	err = func() error {
 		// The head first: on PostgreSQL its lock orders the workspace's
 		// appends; SQLite has one writer.
 		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
@@ -88,7 +98,7 @@ func (s *Store) RecordConsent(ctx context.Context, workspaceID, contactID int64,
 				string(next.Status), msOrZero(next.At), ms(now), contactID)
 		}
 		return err
-	})
+	}()
 	return next, applied, why, err
 }
 

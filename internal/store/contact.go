@@ -82,6 +82,11 @@ func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact) error {
 	if err := checkContact(c); err != nil {
 		return err
 	}
+	return s.createContact(ctx, s.db, c)
+}
+
+// createContact stores c, checked, through q.
+func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact) error {
 	id := make([]byte, 16)
 	rand.Read(id)
 	keyID := hex.EncodeToString(id)
@@ -98,7 +103,7 @@ func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact) error {
 	if !c.Consent.At.IsZero() {
 		at = ms(c.Consent.At)
 	}
-	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
+	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
 		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, tracking_consent, tracking_consent_at, created_at, updated_at)
 		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
 		keyID, s.emailLookup(c.WorkspaceID, c.Email), wrapped, dk.Seal("contact", plain), c.CRMID,
@@ -217,4 +222,127 @@ func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64) error 
 		return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
 	}
 	return nil
+}
+
+// What ImportContact did with a row.
+const (
+	ImportNew       = "new"
+	ImportUpdated   = "updated"
+	ImportUnchanged = "unchanged"
+)
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+// ImportContact creates or updates the workspace's contact of c.Email from
+// an imported row, all of it in one transaction: the row's non-empty
+// fields replace the stored ones, and its consent change, when it has one,
+// is applied by foyer.ApplyConsent (an older date never overwrites a
+// newer status) and recorded in the history, applied or not. It returns
+// what the row did (ImportNew, ImportUpdated, ImportUnchanged); with
+// dryRun it writes nothing and returns what the row would do.
+func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foyer.ConsentChange, dryRun bool) (string, error) {
+	if s.keys == nil {
+		return "", errors.New("store: contacts: no master key")
+	}
+	if err := checkContact(c); err != nil {
+		return "", err
+	}
+	var outcome string
+	err := s.inTx(ctx, "import contact", func(tx *sql.Tx) error {
+		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.ImportContact */
+			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND email_hash = ?`),
+			c.WorkspaceID, s.emailLookup(c.WorkspaceID, c.Email)).Scan)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			outcome, stored = ImportNew, nil
+			c.Consent = foyer.ConsentState{}
+			if err := s.createContact(ctx, tx, c); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			outcome = ImportUnchanged
+			if merged, changed := mergeContact(stored, c); changed {
+				if len(merged.Attrs) > foyer.MaxContactAttrs {
+					return foyer.Errorf(foyer.EINVALID, "with this row's attributes the contact would have %d, over %d", len(merged.Attrs), foyer.MaxContactAttrs)
+				}
+				outcome = ImportUpdated
+				if err := s.resealContact(ctx, tx, merged); err != nil {
+					return err
+				}
+			}
+			c.ID = stored.ID
+		}
+		if change != nil {
+			_, applied, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, *change)
+			if err != nil {
+				return err
+			}
+			if applied && outcome == ImportUnchanged {
+				outcome = ImportUpdated
+			}
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return outcome, err
+}
+
+// mergeContact puts the row's non-empty fields over the stored contact's
+// and reports whether anything changed.
+func mergeContact(stored, row *foyer.Contact) (*foyer.Contact, bool) {
+	m := *stored
+	changed := false
+	for _, f := range []struct {
+		to *string
+		v  string
+	}{
+		{&m.FirstName, row.FirstName}, {&m.LastName, row.LastName}, {&m.Role, row.Role}, {&m.Phone, row.Phone}, {&m.CRMID, row.CRMID},
+	} {
+		if f.v != "" && *f.to != f.v {
+			*f.to, changed = f.v, true
+		}
+	}
+	if len(row.Attrs) > 0 {
+		attrs := map[string]string{}
+		for k, v := range stored.Attrs {
+			attrs[k] = v
+		}
+		for k, v := range row.Attrs {
+			if attrs[k] != v {
+				attrs[k], changed = v, true
+			}
+		}
+		m.Attrs = attrs
+	}
+	return &m, changed
+}
+
+// resealContact writes c's personal fields again, sealed under its own
+// data key, and its CRM ID.
+func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, c *foyer.Contact) error {
+	var keyID string
+	var wrapped []byte
+	if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.resealContact */
+		SELECT key_id, data_key FROM contacts WHERE id = ?`), c.ID).Scan(&keyID, &wrapped); err != nil {
+		return err
+	}
+	dk, err := s.keys.DataKey(wrapped, contactOwner(c.WorkspaceID, keyID))
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(sealedContact{c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.resealContact */
+		UPDATE contacts SET sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`), dk.Seal("contact", plain), c.CRMID, ms(s.now()), c.ID)
+	return err
 }
