@@ -115,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.KeyFile == "" {
 		cfg.KeyFile = DefaultKeyFile(cfg.DB)
 	}
-	keys, err := openKeys(ctx, st, cfg.KeyFile, cfg.Log)
+	keys, err := OpenKeys(ctx, st, cfg.KeyFile, cfg.Log)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -23,10 +23,10 @@ func DefaultKeyFile(db string) string {
 	return filepath.Join("foyer-data", "master.key")
 }
 
-// openKeys reads the master key at path and binds the database to it. A
+// OpenKeys reads the master key at path and binds the database to it. A
 // missing file is created, loudly, only for a database bound to no key
 // yet; a database bound to another key is refused, and nothing changes.
-func openKeys(ctx context.Context, st *store.Store, path string, log *slog.Logger) (*vault.Keyring, error) {
+func OpenKeys(ctx context.Context, st *store.Store, path string, log *slog.Logger) (*vault.Keyring, error) {
 	keys, err := vault.Load(path)
 	created := false
 	if errors.Is(err, vault.ErrNoKeyFile) {
