@@ -182,33 +182,12 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 		SELECT cs.company_id, cs.site_id, cs.last_at, cs.visits, cs.pageviews, cs.engaged_ms
 		FROM company_sites cs
 		WHERE cs.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND cs.last_at >= ?`)
-	if q.SiteID != 0 {
-		b.WriteString(" AND cs.site_id = ?")
-		args = append(args, q.SiteID)
+	filter, fargs, err := s.periodFilter(ctx, q, "cs", from, end/msPerDay-1)
+	if err != nil {
+		return nil, err
 	}
-	if filter, fargs := companyFilter(q, "c"); filter != "" {
-		b.WriteString(" AND cs.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
-		args = append(append(args, q.WorkspaceID), fargs...)
-	}
-	if page := strings.TrimSpace(q.Page); page != "" {
-		b.WriteString(` AND cs.company_id IN (SELECT cp.company_id FROM company_pages cp
-			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
-				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
-					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, end/msPerDay-1, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
-	}
-	if strings.TrimSpace(q.Source) != "" {
-		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, end/msPerDay-1, q.Source)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString(` AND cs.company_id IN (SELECT src.company_id FROM company_sources src
-			WHERE src.source IN (` + placeholders(len(names)) + `) AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
-		for _, n := range names {
-			args = append(args, n)
-		}
-		args = append(args, from, end/msPerDay-1, q.SiteID, q.SiteID)
-	}
+	b.WriteString(filter)
+	args = append(args, fargs...)
 	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed: %w", err)
@@ -432,33 +411,12 @@ func (s *Store) daysFeed(ctx context.Context, q foyer.FeedQuery, from, to int64,
 		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
 		FROM company_days d
 		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
-	if q.SiteID != 0 {
-		b.WriteString(" AND d.site_id = ?")
-		args = append(args, q.SiteID)
+	filter, fargs, err := s.periodFilter(ctx, q, "d", from, to)
+	if err != nil {
+		return nil, err
 	}
-	if filter, fargs := companyFilter(q, "c"); filter != "" {
-		b.WriteString(" AND d.company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
-		args = append(append(args, q.WorkspaceID), fargs...)
-	}
-	if page := strings.TrimSpace(q.Page); page != "" {
-		b.WriteString(` AND d.company_id IN (SELECT cp.company_id FROM company_pages cp
-			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
-				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
-					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
-		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
-	}
-	if q.Source != "" {
-		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, to, q.Source)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString(` AND d.company_id IN (SELECT cs.company_id FROM company_sources cs
-			WHERE cs.source IN (` + placeholders(len(names)) + `) AND cs.day >= ? AND cs.day <= ? AND (? = 0 OR cs.site_id = ?))`)
-		for _, n := range names {
-			args = append(args, n)
-		}
-		args = append(args, from, to, q.SiteID, q.SiteID)
-	}
+	b.WriteString(filter)
+	args = append(args, fargs...)
 	b.WriteString(" GROUP BY d.company_id HAVING SUM(d.pageviews) >= ? AND SUM(d.engaged_ms) >= ?")
 	args = append(args, q.MinPages, q.MinEngagedMS)
 	rows, err := s.db.QueryContext(ctx, s.rebind(b.String()), args...)
@@ -537,4 +495,41 @@ func (s *Store) fewDays(ctx context.Context, q foyer.FeedQuery, from, to int64) 
 		return false, fmt.Errorf("store: feed: %w", err)
 	}
 	return bound <= sumsPerCandidate*n, nil
+}
+
+// periodFilter returns the SQL conditions (each starting with " AND ")
+// and arguments of q's site and filters on the rows of t, a table alias
+// with site_id and company_id columns, for the days [from, to]: the same
+// for the period feed's candidates and for its sums of days.
+func (s *Store) periodFilter(ctx context.Context, q foyer.FeedQuery, t string, from, to int64) (string, []any, error) {
+	var b strings.Builder
+	var args []any
+	if q.SiteID != 0 {
+		b.WriteString(" AND " + t + ".site_id = ?")
+		args = append(args, q.SiteID)
+	}
+	if filter, fargs := companyFilter(q, "c"); filter != "" {
+		b.WriteString(" AND " + t + ".company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
+		args = append(append(args, q.WorkspaceID), fargs...)
+	}
+	if page := strings.TrimSpace(q.Page); page != "" {
+		b.WriteString(" AND " + t + `.company_id IN (SELECT cp.company_id FROM company_pages cp
+			WHERE cp.day >= ? AND cp.day <= ? AND cp.page_id IN (
+				SELECT p.id FROM pages p WHERE p.site_id IN (SELECT id FROM sites WHERE workspace_id = ?)
+					AND (? = 0 OR p.site_id = ?) AND LOWER(p.path) LIKE ? ESCAPE '\'))`)
+		args = append(args, from, to, q.WorkspaceID, q.SiteID, q.SiteID, likePattern(page))
+	}
+	if strings.TrimSpace(q.Source) != "" {
+		names, err := s.sourceNames(ctx, q.WorkspaceID, q.SiteID, from, to, q.Source)
+		if err != nil {
+			return "", nil, err
+		}
+		b.WriteString(" AND " + t + `.company_id IN (SELECT src.company_id FROM company_sources src
+			WHERE src.source IN (` + placeholders(len(names)) + `) AND src.day >= ? AND src.day <= ? AND (? = 0 OR src.site_id = ?))`)
+		for _, n := range names {
+			args = append(args, n)
+		}
+		args = append(args, from, to, q.SiteID, q.SiteID)
+	}
+	return b.String(), args, nil
 }
