@@ -17,7 +17,7 @@ import (
 // the contact's resulting state, whether the change was applied, and why.
 func (s *Store) RecordConsent(ctx context.Context, workspaceID, contactID int64, in foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	if s.keys == nil {
-		return next, false, "", errors.New("store: consent: no master key")
+		return next, false, "", errNoKeys
 	}
 	err = s.inTx(ctx, "consent", func(tx *sql.Tx) error {
 		var err error
@@ -145,17 +145,10 @@ func (s *Store) consentEntries(ctx context.Context, workspaceID, contactID int64
 // ConsentHistory returns a contact's history, oldest first, its reasons
 // opened.
 func (s *Store) ConsentHistory(ctx context.Context, workspaceID, contactID int64) ([]foyer.ConsentEntry, error) {
-	c, err := s.Contact(ctx, workspaceID, contactID) // ENOTFOUND for another workspace's
-	if err != nil {
-		return nil, err
+	if s.keys == nil {
+		return nil, errNoKeys
 	}
-	var keyID string
-	var wrapped []byte
-	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.ConsentHistory */
-		SELECT key_id, data_key FROM contacts WHERE id = ?`), c.ID).Scan(&keyID, &wrapped); err != nil {
-		return nil, fmt.Errorf("store: consent history: %w", err)
-	}
-	dk, err := s.keys.DataKey(wrapped, contactOwner(workspaceID, keyID))
+	dk, err := s.contactKey(ctx, s.db, workspaceID, contactID) // ENOTFOUND for another workspace's
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,25 @@ import (
 // fields; the contact methods refuse to work without one.
 func (s *Store) UseKeys(k *vault.Keyring) { s.keys = k }
 
+// errNoKeys is what the contact methods answer without a keyring.
+var errNoKeys = errors.New("store: contacts: no master key")
+
+// contactKey reads and unwraps the data key of the workspace's contact id
+// through q: ENOTFOUND for another workspace's contact or none.
+func (s *Store) contactKey(ctx context.Context, q querier, workspaceID, id int64) (*vault.DataKey, error) {
+	var keyID string
+	var wrapped []byte
+	err := q.QueryRowContext(ctx, s.rebind(`/* Store.contactKey */
+		SELECT key_id, data_key FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id).Scan(&keyID, &wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: contact %d: %w", id, err)
+	}
+	return s.keys.DataKey(wrapped, contactOwner(workspaceID, keyID))
+}
+
 // sealedContact is what is sealed of a contact: its personal fields.
 type sealedContact struct {
 	Email     string            `json:"e"`
@@ -77,7 +96,7 @@ func checkContact(c *foyer.Contact) error {
 // a contact with that email.
 func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact) error {
 	if s.keys == nil {
-		return errors.New("store: contacts: no master key")
+		return errNoKeys
 	}
 	if err := checkContact(c); err != nil {
 		return err
@@ -160,7 +179,7 @@ func (s *Store) Contact(ctx context.Context, workspaceID, id int64) (*foyer.Cont
 // ContactByEmail finds a contact by email, through its keyed hash.
 func (s *Store) ContactByEmail(ctx context.Context, workspaceID int64, email string) (*foyer.Contact, error) {
 	if s.keys == nil {
-		return nil, errors.New("store: contacts: no master key")
+		return nil, errNoKeys
 	}
 	norm, err := foyer.NormalizeContactEmail(email)
 	if err != nil {
@@ -171,7 +190,7 @@ func (s *Store) ContactByEmail(ctx context.Context, workspaceID int64, email str
 
 func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64, v any, what string) (*foyer.Contact, error) {
 	if s.keys == nil {
-		return nil, errors.New("store: contacts: no master key")
+		return nil, errNoKeys
 	}
 	c, err := s.scanContact(s.db.QueryRowContext(ctx, s.rebind(`/* Store.contactWhere */
 		SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND `+cond), workspaceID, v).Scan)
@@ -185,7 +204,7 @@ func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64
 // consent status when status is not nil.
 func (s *Store) Contacts(ctx context.Context, workspaceID int64, status *foyer.ConsentStatus, limit, offset int) ([]*foyer.Contact, error) {
 	if s.keys == nil {
-		return nil, errors.New("store: contacts: no master key")
+		return nil, errNoKeys
 	}
 	limit = min(max(limit, 1), 500)
 	q, args := `SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ?`, []any{workspaceID}
@@ -243,7 +262,7 @@ var errDryRun = errors.New("dry run")
 // dryRun it writes nothing and returns what the row would do.
 func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foyer.ConsentChange, dryRun bool) (string, error) {
 	if s.keys == nil {
-		return "", errors.New("store: contacts: no master key")
+		return "", errNoKeys
 	}
 	if err := checkContact(c); err != nil {
 		return "", err
@@ -328,13 +347,7 @@ func mergeContact(stored, row *foyer.Contact) (*foyer.Contact, bool) {
 // resealContact writes c's personal fields again, sealed under its own
 // data key, and its CRM ID.
 func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, c *foyer.Contact) error {
-	var keyID string
-	var wrapped []byte
-	if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.resealContact */
-		SELECT key_id, data_key FROM contacts WHERE id = ?`), c.ID).Scan(&keyID, &wrapped); err != nil {
-		return err
-	}
-	dk, err := s.keys.DataKey(wrapped, contactOwner(c.WorkspaceID, keyID))
+	dk, err := s.contactKey(ctx, tx, c.WorkspaceID, c.ID)
 	if err != nil {
 		return err
 	}
