@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -27,7 +29,6 @@ func engagedChart(days []foyer.CompanyDay) template.HTML {
 // policy needs nothing more. tip says what a bar is; label writes the peak.
 func dayChart(days []foyer.CompanyDay, title string, value func(foyer.CompanyDay) int64,
 	tip func(foyer.CompanyDay) string, label func(int64) string) template.HTML {
-	const w, h, left, bottom, top = 720, 180, 72, 24, 12
 	if len(days) == 0 {
 		return ""
 	}
@@ -35,30 +36,22 @@ func dayChart(days []foyer.CompanyDay, title string, value func(foyer.CompanyDay
 	for _, d := range days {
 		peak = max(peak, value(d))
 	}
-	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
-	bw := plotW / float64(len(days))
+	f := chartFrame{w: 720, h: 180, left: 72, bottom: 24, top: 12}
+	plotH := float64(f.h - f.bottom - f.top)
+	bw := f.barWidth(len(days))
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, w, h, w, h, html.EscapeString(title))
-	fmt.Fprintf(&b, `<title>%s, %s to %s</title>`, html.EscapeString(title), days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
-	// Axis and the peak's gridline.
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, left, h-bottom, w-8, h-bottom)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, left, top, w-8, top)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(label(peak)))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, left-6, h-bottom+4)
+	f.open(&b, title, days[0].Day, days[len(days)-1].Day, label(peak))
 	for i, d := range days {
 		v := value(d)
 		if v <= 0 {
 			continue
 		}
 		bh := plotH * float64(v) / float64(peak)
-		x := float64(left) + float64(i)*bw
+		x := float64(f.left) + float64(i)*bw
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#2455c3"><title>%s: %s</title></rect>`,
-			x+bw*0.15, float64(h-bottom)-bh, bw*0.7, bh, html.EscapeString(d.Day.Format("Mon 2 Jan")), html.EscapeString(tip(d)))
+			x+bw*0.15, float64(f.h-f.bottom)-bh, bw*0.7, bh, html.EscapeString(d.Day.Format("Mon 2 Jan")), html.EscapeString(tip(d)))
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, left, h-6, html.EscapeString(days[0].Day.Format("2 Jan")))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, w-8, h-6,
-		html.EscapeString(days[len(days)-1].Day.Format("2 Jan")))
-	b.WriteString(`</svg>`)
+	f.close(&b, days[0].Day, days[len(days)-1].Day)
 	return template.HTML(b.String())
 }
 
@@ -71,7 +64,6 @@ var trendColours = [3]string{"#2455c3", "#9aa3b2", "#d5dbe6"}
 // anonymous (carriers, hosting), each bar's tip saying how many of each.
 // Like dayChart, numbers and escaped text only.
 func trendChart(days []foyer.TrendDay) template.HTML {
-	const w, h, left, bottom, top = 720, 130, 40, 24, 12 // wide and low: it leads the feed
 	if len(days) == 0 {
 		return ""
 	}
@@ -79,24 +71,19 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 	for _, d := range days {
 		peak = max(peak, d.Visits)
 	}
-	plotW, plotH := float64(w-left-8), float64(h-bottom-top)
-	bw := plotW / float64(len(days))
+	f := chartFrame{w: 720, h: 130, left: 40, bottom: 24, top: 12} // wide and low: it leads the feed
+	plotH := float64(f.h - f.bottom - f.top)
+	bw := f.barWidth(len(days))
 	var b strings.Builder
-	title := "Visits per day: identified organisations, unidentified, anonymous"
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, w, h, w, h, html.EscapeString(title))
-	fmt.Fprintf(&b, `<title>%s, %s to %s</title>`, html.EscapeString(title), days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan 2006"))
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, left, h-bottom, w-8, h-bottom)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, left, top, w-8, top)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%d</text>`, left-6, top+4, peak)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, left-6, h-bottom+4)
+	f.open(&b, "Visits per day: identified organisations, unidentified, anonymous", days[0].Day, days[len(days)-1].Day, strconv.FormatInt(peak, 10))
 	for i, d := range days {
 		if d.Visits <= 0 {
 			continue
 		}
-		x := float64(left) + float64(i)*bw
+		x := float64(f.left) + float64(i)*bw
 		tip := fmt.Sprintf("%s: %s; %d from identified organisations, %d unidentified, %d anonymous",
 			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits)
-		y := float64(h - bottom)
+		y := float64(f.h - f.bottom)
 		fmt.Fprintf(&b, `<g><title>%s</title>`, html.EscapeString(tip))
 		for part, n := range [3]int64{d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits} {
 			if n <= 0 {
@@ -108,9 +95,31 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 		}
 		b.WriteString(`</g>`)
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, left, h-6, html.EscapeString(days[0].Day.Format("2 Jan")))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, w-8, h-6,
-		html.EscapeString(days[len(days)-1].Day.Format("2 Jan")))
-	b.WriteString(`</svg>`)
+	f.close(&b, days[0].Day, days[len(days)-1].Day)
 	return template.HTML(b.String())
+}
+
+// chartFrame is the frame of a day chart: its size in the SVG's units and
+// the margins left of, below and above the bars.
+type chartFrame struct{ w, h, left, bottom, top int }
+
+// barWidth is the width of each of n days' slots.
+func (f chartFrame) barWidth(n int) float64 { return float64(f.w-f.left-8) / float64(n) }
+
+// open writes the SVG's start, its title, the axis, the peak's gridline
+// and the labels of the peak and 0.
+func (f chartFrame) open(b *strings.Builder, title string, first, last time.Time, peak string) {
+	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, f.w, f.h, f.w, f.h, html.EscapeString(title))
+	fmt.Fprintf(b, `<title>%s, %s to %s</title>`, html.EscapeString(title), first.Format("2 Jan"), last.Format("2 Jan 2006"))
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#d9dde5"/>`, f.left, f.h-f.bottom, f.w-8, f.h-f.bottom)
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#eef0f4"/>`, f.left, f.top, f.w-8, f.top)
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, f.left-6, f.top+4, html.EscapeString(peak))
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">0</text>`, f.left-6, f.h-f.bottom+4)
+}
+
+// close writes the first and last days under the axis and ends the SVG.
+func (f chartFrame) close(b *strings.Builder, first, last time.Time) {
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#5b6475">%s</text>`, f.left, f.h-6, html.EscapeString(first.Format("2 Jan")))
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="#5b6475" text-anchor="end">%s</text>`, f.w-8, f.h-6, html.EscapeString(last.Format("2 Jan")))
+	b.WriteString(`</svg>`)
 }
