@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,13 +12,9 @@ import (
 
 func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprint(stderr, "Usage: foyer consent verify [--db DSN] [--workspace NAME]\n\n"+
+		return noSubcommand(args, "Usage: foyer consent verify [--db DSN] [--workspace NAME]\n\n"+
 			"  verify   check every workspace's consent history (or one's) against its hash chain;\n"+
-			"           exits 1 naming the first broken entry, 0 when every chain is intact\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errUsage
+			"           exits 1 naming the first broken entry, 0 when every chain is intact\n", stderr)
 	}
 	fs := newFlagSet("consent verify", "", stderr)
 	db := dbFlag(fs)

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -34,13 +32,9 @@ type importReject struct {
 
 func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprint(stderr, "Usage: foyer contacts import --workspace NAME [--dry-run] [--latin1] FILE\n\n"+
+		return noSubcommand(args, "Usage: foyer contacts import --workspace NAME [--dry-run] [--latin1] FILE\n\n"+
 			"  import   create or update contacts from a CSV or NDJSON file (.ndjson or .jsonl: NDJSON),\n"+
-			"           their tracking consent by its date; prints the counts as one JSON object\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errUsage
+			"           their tracking consent by its date; prints the counts as one JSON object\n", stderr)
 	}
 	fs := newFlagSet("contacts import", "FILE", stderr)
 	db := dbFlag(fs)

@@ -186,3 +186,14 @@ func (f *ssoFlag) Set(v string) error {
 
 // Err returns the error of the first spec Set refused.
 func (f *ssoFlag) Err() error { return f.err }
+
+// noSubcommand answers a command called without one of its subcommands:
+// it prints the command's usage to stderr, and returns flag.ErrHelp when
+// help was asked for (exit 0), else errUsage (exit 2).
+func noSubcommand(args []string, usage string, stderr io.Writer) error {
+	fmt.Fprint(stderr, usage)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		return flag.ErrHelp
+	}
+	return errUsage
+}

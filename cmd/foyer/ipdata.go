@@ -27,16 +27,12 @@ func runIPData(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"import": runIPDataImport, "info": runIPDataInfo, "lookup": runIPDataLookup,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprint(stderr, `Usage: foyer ipdata COMMAND [flags]
+		return noSubcommand(args, `Usage: foyer ipdata COMMAND [flags]
 
   import   compile the fetched open data (and companies.csv) into the table serve loads
   info     show what the table was built from, with the sources' attribution
   lookup   print what the table says of each IP address given (writes nothing)
-`)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errUsage
+`, stderr)
 	}
 	return sub[args[0]](ctx, args[1:], stdout, stderr)
 }

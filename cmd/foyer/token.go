@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,11 +13,7 @@ import (
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprint(stderr, "Usage: foyer token create --workspace NAME --scope read|write [--name NAME]\n\n  create   print a new API token for a workspace (shown once)\n")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return flag.ErrHelp
-		}
-		return errUsage
+		return noSubcommand(args, "Usage: foyer token create --workspace NAME --scope read|write [--name NAME]\n\n  create   print a new API token for a workspace (shown once)\n", stderr)
 	}
 	fs := newFlagSet("token create", "", stderr)
 	db := dbFlag(fs)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case len(args) > 0 && args[0] == "password":
 		return runUserPassword(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
-	fmt.Fprint(stderr, `Usage: foyer user add --workspace NAME --email ADDRESS [flags]
+	return noSubcommand(args, `Usage: foyer user add --workspace NAME --email ADDRESS [flags]
        foyer user password --email ADDRESS [flags]
 
   add        create a user (or give an existing one a role) in a workspace;
@@ -30,11 +29,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
   password   set a new password for a user, who is signed out everywhere;
              for a user who cannot get a reset link (no mail relay, and
              more than one workspace)
-`)
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return flag.ErrHelp
-	}
-	return errUsage
+`, stderr)
 }
 
 // runUserPassword sets a user's password, generated or read from standard
