@@ -58,6 +58,17 @@ func (s *Store) sourceNames(ctx context.Context, workspaceID, siteID, from, to i
 	return names, nil
 }
 
+// addSource adds n visits, the latest of them at last, to the count of k.
+func addSource[K comparable](m map[K]*sourceCount, k K, n, last int64) {
+	c := m[k]
+	if c == nil {
+		c = &sourceCount{}
+		m[k] = c
+	}
+	c.visits += n
+	c.lastAt = max(c.lastAt, last)
+}
+
 // sourceCounts reads (name, visits, latest visit) rows and sums them by
 // normalised source.
 func sourceCounts(rows *sql.Rows) (map[referrer.Source]*sourceCount, error) {
@@ -69,14 +80,7 @@ func sourceCounts(rows *sql.Rows) (map[referrer.Source]*sourceCount, error) {
 		if err := rows.Scan(&name, &n, &last); err != nil {
 			return nil, err
 		}
-		src := referrer.Normalize(name)
-		c := out[src]
-		if c == nil {
-			c = &sourceCount{}
-			out[src] = c
-		}
-		c.visits += n
-		c.lastAt = max(c.lastAt, last)
+		addSource(out, referrer.Normalize(name), n, last)
 	}
 	return out, rows.Err()
 }
@@ -132,14 +136,7 @@ func pickTopSources(rows *sql.Rows, byID map[int64]*foyer.FeedRow) error {
 		if err := rows.Scan(&id, &name, &n, &last); err != nil {
 			return fmt.Errorf("store: feed: top sources: %w", err)
 		}
-		k := key{id, referrer.Normalize(name)}
-		c := sums[k]
-		if c == nil {
-			c = &sourceCount{}
-			sums[k] = c
-		}
-		c.visits += n
-		c.lastAt = max(c.lastAt, last)
+		addSource(sums, key{id, referrer.Normalize(name)}, n, last)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: feed: top sources: %w", err)
