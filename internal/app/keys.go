@@ -26,6 +26,7 @@ func DefaultKeyFile(db string) string {
 // OpenKeys reads the master key at path and binds the database to it. A
 // missing file is created, loudly, only for a database bound to no key
 // yet; a database bound to another key is refused, and nothing changes.
+// log, slog.Default when nil, says that a key was created.
 func OpenKeys(ctx context.Context, st *store.Store, path string, log *slog.Logger) (*vault.Keyring, error) {
 	keys, err := vault.Load(path)
 	created := false
@@ -48,6 +49,9 @@ func OpenKeys(ctx context.Context, st *store.Store, path string, log *slog.Logge
 		return nil, err
 	}
 	if created {
+		if log == nil {
+			log = slog.Default()
+		}
 		log.Warn(fmt.Sprintf("created a new master key at %s: it encrypts contacts' personal data. BACK IT UP NOW, apart from "+
 			"the database: without it nothing it sealed can be read, and with it and a copy of the database anyone can", path),
 			"key_file", path, "key_check", keys.Check()[:8])
