@@ -16,11 +16,7 @@ import (
 // stderr, leaving stdout to its result.
 func TestIPDataProgress(t *testing.T) {
 	t.Parallel()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(out)))
+	root := repoRoot
 	bin := t.TempDir()
 	fake := "#!/bin/sh\n# npm pack --silent @ip-location-db/NAME@VERSION: a tarball that is not the pinned one\n" +
 		"spec=${3#@ip-location-db/}\necho not-the-data > \"ip-location-db-${spec%@*}-${spec#*@}.tgz\"\n"

@@ -23,6 +23,9 @@ import (
 // foyerBin is the foyer binary TestMain builds for every test.
 var foyerBin string
 
+// repoRoot is the checkout's root, for its scripts: the tests run elsewhere.
+var repoRoot string
+
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
 func runTests(m *testing.M) int {
@@ -39,10 +42,24 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	foyerBin = filepath.Join(dir, "foyer")
+	repoRoot = filepath.Dir(gomod)
 	build := exec.Command("go", "build", "-o", foyerBin, "./cmd/foyer")
 	build.Dir = filepath.Dir(gomod)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/foyer: %v\n%s", err, out)
+		return 1
+	}
+	// Every foyer the tests run, and the tests themselves, work in a
+	// directory of their own: a default path such as foyer-data/master.key
+	// must never land in the checkout.
+	work, err := os.MkdirTemp("", "foyer-e2e-work-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(work)
+	if err := os.Chdir(work); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	return m.Run()
