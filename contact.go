@@ -13,6 +13,8 @@ type Contact struct {
 	LastName    string
 	Role        string // job title
 	Phone       string
+	Company     string            // the company as the customer wrote it
+	Language    string            // the language of the hosted forms, "en" or "fr"; "" to follow the browser
 	CRMID       string            // the contact's ID in the customer's CRM
 	CompanyID   int64             // the Foyer company of its email's domain, 0 when none
 	Attrs       map[string]string // custom attributes, at most MaxContactAttrs

@@ -84,7 +84,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	_, err = contactimport.Read(ctx, f, opts, func(r contactimport.Row) error {
 		c := &foyer.Contact{WorkspaceID: ws.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
-			Role: r.Role, Phone: r.Phone, CRMID: r.CRMID, Attrs: r.Attrs}
+			Role: r.Role, Phone: r.Phone, Company: r.Company, CRMID: r.CRMID, Attrs: r.Attrs}
 		var change *foyer.ConsentChange
 		if r.Consent != "" {
 			change = &foyer.ConsentChange{Status: foyer.ConsentStatus(r.Consent), At: r.ConsentAt, Source: foyer.SourceImport,

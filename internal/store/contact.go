@@ -45,7 +45,14 @@ type sealedContact struct {
 	LastName  string            `json:"l,omitempty"`
 	Role      string            `json:"r,omitempty"`
 	Phone     string            `json:"p,omitempty"`
+	Company   string            `json:"c,omitempty"`
+	Language  string            `json:"g,omitempty"`
 	Attrs     map[string]string `json:"a,omitempty"`
+}
+
+// sealedOf is what is sealed of c.
+func sealedOf(c *foyer.Contact) sealedContact {
+	return sealedContact{c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Company, c.Language, c.Attrs}
 }
 
 // contactOwner names a contact to its seal: a sealed value opens only in
@@ -70,7 +77,13 @@ func checkContact(c *foyer.Contact) error {
 	if len(c.Attrs) > foyer.MaxContactAttrs {
 		return foyer.Errorf(foyer.EINVALID, "a contact has at most %d attributes, not %d", foyer.MaxContactAttrs, len(c.Attrs))
 	}
-	fields := map[string]string{"first name": c.FirstName, "last name": c.LastName, "role": c.Role, "phone": c.Phone, "CRM ID": c.CRMID}
+	switch c.Language {
+	case "", "en", "fr":
+	default:
+		return foyer.Errorf(foyer.EINVALID, "language %q: want en, fr or none", c.Language)
+	}
+	fields := map[string]string{"first name": c.FirstName, "last name": c.LastName, "role": c.Role, "phone": c.Phone,
+		"company": c.Company, "CRM ID": c.CRMID}
 	for k, v := range c.Attrs {
 		fields["attribute "+k] = v
 		if k == "" || len(k) > 64 {
@@ -113,7 +126,7 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact) 
 	if err != nil {
 		return err
 	}
-	plain, err := json.Marshal(sealedContact{c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs})
+	plain, err := json.Marshal(sealedOf(c))
 	if err != nil {
 		return fmt.Errorf("store: contact: %w", err)
 	}
@@ -163,6 +176,7 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 		return nil, fmt.Errorf("store: contact %d: %w", c.ID, err)
 	}
 	c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs = f.Email, f.FirstName, f.LastName, f.Role, f.Phone, f.Attrs
+	c.Company, c.Language = f.Company, f.Language
 	c.Consent.Status = foyer.ConsentStatus(status)
 	if at != 0 {
 		c.Consent.At = fromMS(at)
@@ -323,7 +337,8 @@ func mergeContact(stored, row *foyer.Contact) (*foyer.Contact, bool) {
 		to *string
 		v  string
 	}{
-		{&m.FirstName, row.FirstName}, {&m.LastName, row.LastName}, {&m.Role, row.Role}, {&m.Phone, row.Phone}, {&m.CRMID, row.CRMID},
+		{&m.FirstName, row.FirstName}, {&m.LastName, row.LastName}, {&m.Role, row.Role}, {&m.Phone, row.Phone},
+		{&m.Company, row.Company}, {&m.Language, row.Language}, {&m.CRMID, row.CRMID},
 	} {
 		if f.v != "" && *f.to != f.v {
 			*f.to, changed = f.v, true
@@ -351,7 +366,7 @@ func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, c *foyer.Contact)
 	if err != nil {
 		return err
 	}
-	plain, err := json.Marshal(sealedContact{c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs})
+	plain, err := json.Marshal(sealedOf(c))
 	if err != nil {
 		return err
 	}
