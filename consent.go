@@ -85,7 +85,26 @@ const (
 	ActionAccepted ConsentAction = "accepted"
 	ActionRefused  ConsentAction = "refused"
 	ActionCleared  ConsentAction = "cleared"
+	// A change of the workspace's TrackingMode: an entry of no contact.
+	ActionModeOptIn  ConsentAction = "mode-opt-in"
+	ActionModeOptOut ConsentAction = "mode-opt-out"
 )
+
+// ModeAction is the history action of a switch to mode.
+func ModeAction(mode TrackingMode) ConsentAction {
+	if mode == TrackingOptIn {
+		return ActionModeOptIn
+	}
+	return ActionModeOptOut
+}
+
+// Label returns the mode as shown to users.
+func (m TrackingMode) Label() string {
+	if m == TrackingOptIn {
+		return "Opt-in"
+	}
+	return "Opt-out"
+}
 
 // ConsentState is a contact's current tracking consent, as Dialog Insight's
 // hasTrackingConsent and dtTrackingConsent: a status and the date it was

@@ -90,7 +90,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			change = &foyer.ConsentChange{Status: foyer.ConsentStatus(r.Consent), At: r.ConsentAt, Source: foyer.SourceImport,
 				Actor: "import of " + filepath.Base(path)}
 		}
-		outcome, err := s.ImportContact(ctx, c, change, *dry)
+		outcome, err := s.ImportContact(ctx, c, change, "import of "+filepath.Base(path), *dry)
 		switch {
 		case foyer.ErrorCode(err) == foyer.EINVALID || foyer.ErrorCode(err) == foyer.ECONFLICT:
 			return reject(contactimport.Rejection{Line: r.Line, Reason: foyer.ErrorMessage(err)})

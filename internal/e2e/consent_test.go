@@ -35,7 +35,7 @@ func TestConsentVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
-		if err := s.CreateContact(ctx, c); err != nil {
+		if err := s.CreateContact(ctx, c, "user test"); err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range []foyer.ConsentStatus{foyer.ConsentAccepted, foyer.ConsentRefused} {

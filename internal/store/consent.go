@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/vault"
 )
 
 // RecordConsent applies a change of a contact's tracking consent by
@@ -30,31 +32,15 @@ func (s *Store) RecordConsent(ctx context.Context, workspaceID, contactID int64,
 // recordConsent is RecordConsent in the transaction tx.
 func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, contactID int64, in foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	err = func() error {
-		// The head first: on PostgreSQL its lock orders the workspace's
-		// appends; SQLite has one writer.
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
-			INSERT INTO consent_heads (workspace_id, hash) SELECT id, ? FROM workspaces WHERE id = ?
-			ON CONFLICT (workspace_id) DO NOTHING`), make([]byte, 32), workspaceID); err != nil {
-			return err
-		}
-		lock := ""
-		if s.dialect == Postgres {
-			lock = " FOR UPDATE"
-		}
-		var head []byte
-		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordConsent */
-			SELECT hash FROM consent_heads WHERE workspace_id = ?`+lock), workspaceID).Scan(&head)
-		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
-		}
-		if err != nil {
-			return err
-		}
 		var keyID, status string
 		var wrapped []byte
 		var at int64
-		err = tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordConsent */
-			SELECT key_id, data_key, tracking_consent, tracking_consent_at FROM contacts WHERE workspace_id = ? AND id = ?`),
+		lock := "" // the contact's row on PostgreSQL, so that two changes of it apply in turn; SQLite has one writer
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordConsent */
+			SELECT key_id, data_key, tracking_consent, tracking_consent_at FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
 			workspaceID, contactID).Scan(&keyID, &wrapped, &status, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", contactID)
@@ -76,20 +62,7 @@ func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, cont
 		}
 		e := foyer.NewConsentEntry(workspaceID, contactID, in, applied, why, now)
 		e.Reason = string(dk.Seal("consent reason", []byte(in.Reason)))
-		if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordConsent */
-			INSERT INTO consent_history (workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			workspaceID, contactID, ms(e.At), msOrZero(e.StatusAt), string(e.Action), string(e.Source), e.Actor, []byte(e.Reason),
-			applied, why, head, head).Scan(&e.ID); err != nil {
-			return err
-		}
-		e.Seal([32]byte(head))
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
-			UPDATE consent_history SET hash = ? WHERE id = ?`), e.Hash[:], e.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
-			UPDATE consent_heads SET hash = ? WHERE workspace_id = ?`), e.Hash[:], workspaceID); err != nil {
+		if err := s.appendConsentEntry(ctx, tx, &e); err != nil {
 			return err
 		}
 		if applied {
@@ -100,6 +73,47 @@ func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, cont
 		return err
 	}()
 	return next, applied, why, err
+}
+
+// appendConsentEntry appends e, its reason already sealed, to its
+// workspace's history in the transaction tx: after the workspace's head,
+// locked, which then moves to e. It sets e's ID and hashes.
+func (s *Store) appendConsentEntry(ctx context.Context, tx *sql.Tx, e *foyer.ConsentEntry) error {
+	// The head first: on PostgreSQL its lock orders the workspace's
+	// appends; SQLite has one writer.
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		INSERT INTO consent_heads (workspace_id, hash) SELECT id, ? FROM workspaces WHERE id = ?
+		ON CONFLICT (workspace_id) DO NOTHING`), make([]byte, 32), e.WorkspaceID); err != nil {
+		return err
+	}
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	var head []byte
+	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		SELECT hash FROM consent_heads WHERE workspace_id = ?`+lock), e.WorkspaceID).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", e.WorkspaceID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		INSERT INTO consent_history (workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		e.WorkspaceID, e.ContactID, ms(e.At), msOrZero(e.StatusAt), string(e.Action), string(e.Source), e.Actor, []byte(e.Reason),
+		e.Applied, e.Why, head, head).Scan(&e.ID); err != nil {
+		return err
+	}
+	e.Seal([32]byte(head))
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		UPDATE consent_history SET hash = ? WHERE id = ?`), e.Hash[:], e.ID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		UPDATE consent_heads SET hash = ? WHERE workspace_id = ?`), e.Hash[:], e.WorkspaceID)
+	return err
 }
 
 // msOrZero is t in Unix ms, 0 for the zero time.
@@ -113,9 +127,16 @@ func msOrZero(t time.Time) int64 {
 // consentEntries reads a workspace's history in ID order (one contact's
 // when contactID is not 0), the reasons as sealed.
 func (s *Store) consentEntries(ctx context.Context, workspaceID, contactID int64) ([]foyer.ConsentEntry, error) {
+	return s.consentPage(ctx, workspaceID, contactID, 0, math.MaxInt32)
+}
+
+// consentPage is consentEntries from after the entry afterID, at most
+// limit entries.
+func (s *Store) consentPage(ctx context.Context, workspaceID, contactID, afterID int64, limit int) ([]foyer.ConsentEntry, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.consentEntries */
 		SELECT id, workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash
-		FROM consent_history WHERE workspace_id = ? AND (? = 0 OR contact_id = ?) ORDER BY id`), workspaceID, contactID, contactID)
+		FROM consent_history WHERE workspace_id = ? AND (? = 0 OR contact_id = ?) AND id > ? ORDER BY id LIMIT ?`),
+		workspaceID, contactID, contactID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: consent history: %w", err)
 	}
@@ -162,6 +183,49 @@ func (s *Store) ConsentHistory(ctx context.Context, workspaceID, contactID int64
 			return nil, fmt.Errorf("store: consent entry %d: %w", entries[i].ID, err)
 		}
 		entries[i].Reason = string(r)
+	}
+	return entries, nil
+}
+
+// ReasonGone stands for the reason of an entry whose contact, and with it
+// the key that sealed the reason, was deleted.
+const ReasonGone = "(unreadable: the contact was deleted)"
+
+// WorkspaceConsentHistory returns a page of the workspace's whole history
+// in ID order: at most limit entries after the entry afterID (0 for the
+// start), the switches of mode (no contact) among them, the reasons opened
+// (ReasonGone when the contact is gone).
+func (s *Store) WorkspaceConsentHistory(ctx context.Context, workspaceID, afterID int64, limit int) ([]foyer.ConsentEntry, error) {
+	if s.keys == nil {
+		return nil, errNoKeys
+	}
+	entries, err := s.consentPage(ctx, workspaceID, 0, afterID, min(max(limit, 1), 5000))
+	if err != nil {
+		return nil, err
+	}
+	keys := map[int64]*vault.DataKey{}
+	for i := range entries {
+		e := &entries[i]
+		if e.ContactID == 0 {
+			continue // a mode switch's reason is not sealed
+		}
+		dk, ok := keys[e.ContactID]
+		if !ok {
+			dk, err = s.contactKey(ctx, s.db, workspaceID, e.ContactID)
+			if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+				return nil, err
+			}
+			keys[e.ContactID] = dk
+		}
+		if dk == nil {
+			e.Reason = ReasonGone
+			continue
+		}
+		r, err := dk.Open("consent reason", []byte(e.Reason))
+		if err != nil {
+			return nil, fmt.Errorf("store: consent entry %d: %w", e.ID, err)
+		}
+		e.Reason = string(r)
 	}
 	return entries, nil
 }

@@ -25,7 +25,7 @@ func consentFixture(t *testing.T, d store.Dialect) (*store.Store, int64, *foyer.
 	ana := &foyer.Contact{WorkspaceID: wsA.ID, Email: "ana@example.com"}
 	bob := &foyer.Contact{WorkspaceID: wsB.ID, Email: "bob@example.com"}
 	for _, c := range []*foyer.Contact{ana, bob} {
-		if err := s.CreateContact(ctx, c); err != nil {
+		if err := s.CreateContact(ctx, c, "user test"); err != nil {
 			t.Fatal(err)
 		}
 	}

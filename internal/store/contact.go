@@ -8,7 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
@@ -105,20 +109,37 @@ func checkContact(c *foyer.Contact) error {
 }
 
 // CreateContact stores a new contact, its personal fields sealed under a
-// new data key, and sets its ID and times. ECONFLICT when the workspace has
-// a contact with that email.
-func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact) error {
+// new data key, and sets its ID and times; actor (a user, a token) is
+// recorded as its creator. A consent status in c.Consent is recorded in the
+// history as given by actor by hand (foyer.SourceAdmin); a source that
+// dates its own answers (the API) records it with RecordConsent instead.
+// ECONFLICT when the workspace has a contact with that email.
+func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact, actor string) error {
 	if s.keys == nil {
 		return errNoKeys
 	}
 	if err := checkContact(c); err != nil {
 		return err
 	}
-	return s.createContact(ctx, s.db, c)
+	consent := c.Consent
+	return s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
+		if err := s.createContact(ctx, tx, c, actor); err != nil {
+			return err
+		}
+		if consent.Status == foyer.ConsentUnanswered {
+			return nil
+		}
+		next, _, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, foyer.ConsentChange{
+			Status: consent.Status, At: consent.At, Source: foyer.SourceAdmin, Actor: actor})
+		c.Consent = next
+		return err
+	})
 }
 
-// createContact stores c, checked, through q.
-func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact) error {
+// createContact stores c, checked, through q in a transaction, with no
+// consent status (a status comes with its history entry), its search words
+// and its company link, and records actor as its creator.
+func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, actor string) error {
 	id := make([]byte, 16)
 	rand.Read(id)
 	keyID := hex.EncodeToString(id)
@@ -131,15 +152,12 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact) 
 		return fmt.Errorf("store: contact: %w", err)
 	}
 	now := s.now().UTC().Truncate(1e6)
-	var at int64
-	if !c.Consent.At.IsZero() {
-		at = ms(c.Consent.At)
-	}
+	c.Consent = foyer.ConsentState{}
 	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
-		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, tracking_consent, tracking_consent_at, created_at, updated_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, created_at, updated_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
 		keyID, s.emailLookup(c.WorkspaceID, c.Email), wrapped, dk.Seal("contact", plain), c.CRMID,
-		string(c.Consent.Status), at, ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
+		ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
 	switch {
 	case isUniqueViolation(err):
 		return foyer.Errorf(foyer.ECONFLICT, "a contact with the email %s exists", c.Email)
@@ -149,10 +167,16 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact) 
 		return fmt.Errorf("store: create contact: %w", err)
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
-	return nil
+	if err := s.indexContact(ctx, q, c); err != nil {
+		return fmt.Errorf("store: create contact: %w", err)
+	}
+	return s.logContactChange(ctx, q, c.WorkspaceID, c.ID, actor, "created", nil)
 }
 
-const contactColumns = `id, workspace_id, key_id, data_key, sealed, COALESCE(company_id, 0), crm_id, tracking_consent, tracking_consent_at, created_at, updated_at`
+const (
+	contactColumns  = `id, workspace_id, key_id, data_key, sealed, COALESCE(company_id, 0), crm_id, tracking_consent, tracking_consent_at, created_at, updated_at`
+	contactColumnsC = `c.id, c.workspace_id, c.key_id, c.data_key, c.sealed, COALESCE(c.company_id, 0), c.crm_id, c.tracking_consent, c.tracking_consent_at, c.created_at, c.updated_at`
+)
 
 // scanContact reads a row of contactColumns and opens its sealed fields.
 func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
@@ -214,20 +238,61 @@ func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64
 	return c, err
 }
 
-// Contacts lists a page of the workspace's contacts, newest first, of one
-// consent status when status is not nil.
-func (s *Store) Contacts(ctx context.Context, workspaceID int64, status *foyer.ConsentStatus, limit, offset int) ([]*foyer.Contact, error) {
+// ContactQuery selects a page of a workspace's contacts.
+type ContactQuery struct {
+	// Text holds whole words, all of which a contact must have among the
+	// words of its names, its email, the email's domain and its company;
+	// an address (with an @) matches the whole address. "" for all.
+	Text    string
+	Consent *foyer.ConsentStatus // nil for all; &foyer.ConsentUnanswered for no status
+	Limit   int                  // 1 to 500; 0 for 50
+	Offset  int
+}
+
+// SearchContacts lists a page of the workspace's contacts, newest first.
+// The words are matched through their keyed hashes (contact_terms): the
+// personal fields stay sealed, so a search finds whole words, not parts.
+func (s *Store) SearchContacts(ctx context.Context, workspaceID int64, cq ContactQuery) ([]*foyer.Contact, error) {
 	if s.keys == nil {
 		return nil, errNoKeys
 	}
-	limit = min(max(limit, 1), 500)
-	q, args := `SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ?`, []any{workspaceID}
-	if status != nil {
-		q += " AND tracking_consent = ?"
-		args = append(args, string(*status))
+	limit := cq.Limit
+	if limit == 0 {
+		limit = 50
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.Contacts */ `+q+` ORDER BY id DESC LIMIT ? OFFSET ?`),
-		append(args, limit, max(offset, 0))...)
+	limit = min(max(limit, 1), 500)
+	words := queryWords(cq.Text)
+	if strings.TrimSpace(cq.Text) != "" && len(words) == 0 {
+		return nil, nil // only one-letter words or punctuation: nothing to match
+	}
+	var q strings.Builder
+	var args []any
+	if len(words) == 0 {
+		q.WriteString(`SELECT ` + contactColumnsC + ` FROM contacts c WHERE c.workspace_id = ?`)
+		args = append(args, workspaceID)
+	} else {
+		// The longest word drives (likely the rarest); the others must
+		// be there too.
+		slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+		words = slices.Compact(words)
+		q.WriteString(`SELECT ` + contactColumnsC + ` FROM contact_terms t JOIN contacts c ON c.id = t.contact_id
+			WHERE t.workspace_id = ? AND t.term = ? AND c.workspace_id = ?`)
+		args = append(args, workspaceID, s.term(workspaceID, words[0]), workspaceID)
+		for _, w := range words[1:] {
+			q.WriteString(` AND EXISTS (SELECT 1 FROM contact_terms o WHERE o.workspace_id = ? AND o.term = ? AND o.contact_id = t.contact_id)`)
+			args = append(args, workspaceID, s.term(workspaceID, w))
+		}
+	}
+	if cq.Consent != nil {
+		q.WriteString(" AND c.tracking_consent = ?")
+		args = append(args, string(*cq.Consent))
+	}
+	if len(words) == 0 {
+		q.WriteString(" ORDER BY c.id DESC LIMIT ? OFFSET ?")
+	} else {
+		q.WriteString(" ORDER BY t.contact_id DESC LIMIT ? OFFSET ?")
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.SearchContacts */ `+q.String()), append(args, limit, max(cq.Offset, 0))...)
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
@@ -244,17 +309,112 @@ func (s *Store) Contacts(ctx context.Context, workspaceID int64, status *foyer.C
 }
 
 // DeleteContact deletes a contact of the workspace with its sealed fields
-// and its wrapped data key.
-func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.DeleteContact */
-		DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id)
+// and its wrapped data key, and records actor as its deleter. Its consent
+// history and its record of changes stay.
+func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64, actor string) error {
+	return s.inTx(ctx, "delete contact", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.DeleteContact */
+			DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id)
+		if err != nil {
+			return fmt.Errorf("store: delete contact: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
+		}
+		return s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil)
+	})
+}
+
+// UpdateContact replaces the personal fields and the CRM ID of the
+// workspace's contact c.ID with c's (not its consent, which changes through
+// RecordConsent only), re-sealed under its own data key, and records actor
+// and the names of the fields that changed. ENOTFOUND for another
+// workspace's contact; ECONFLICT when another contact has the new email.
+func (s *Store) UpdateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	if s.keys == nil {
+		return errNoKeys
+	}
+	if err := checkContact(c); err != nil {
+		return err
+	}
+	return s.inTx(ctx, "update contact", func(tx *sql.Tx) error {
+		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.UpdateContact */
+			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`), c.WorkspaceID, c.ID).Scan)
+		if errors.Is(err, sql.ErrNoRows) {
+			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", c.ID)
+		}
+		if err != nil {
+			return err
+		}
+		c.Consent, c.CreatedAt = stored.Consent, stored.CreatedAt
+		return s.resealContact(ctx, tx, stored, c, actor)
+	})
+}
+
+// changedFields names the fields that differ between a and b.
+func changedFields(a, b *foyer.Contact) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		a, b string
+	}{
+		{"email", a.Email, b.Email}, {"first_name", a.FirstName, b.FirstName}, {"last_name", a.LastName, b.LastName},
+		{"role", a.Role, b.Role}, {"phone", a.Phone, b.Phone}, {"company", a.Company, b.Company},
+		{"language", a.Language, b.Language}, {"crm_id", a.CRMID, b.CRMID},
+	} {
+		if f.a != f.b {
+			out = append(out, f.name)
+		}
+	}
+	if !maps.Equal(a.Attrs, b.Attrs) {
+		out = append(out, "attributes")
+	}
+	return out
+}
+
+// logContactChange records that actor did action to the contact, and to
+// which fields.
+func (s *Store) logContactChange(ctx context.Context, q querier, workspaceID, contactID int64, actor, action string, fields []string) error {
+	_, err := q.ExecContext(ctx, s.rebind(`/* Store.logContactChange */
+		INSERT INTO contact_changes (workspace_id, contact_id, at, actor, action, fields) VALUES (?, ?, ?, ?, ?, ?)`),
+		workspaceID, contactID, ms(s.now()), actor, action, strings.Join(fields, ","))
+	return err
+}
+
+// ContactChange is a recorded change of a contact: who did what, to which
+// fields (their names, never their values).
+type ContactChange struct {
+	At     time.Time
+	Actor  string
+	Action string // created, updated, deleted
+	Fields []string
+}
+
+// ContactChanges returns the recorded changes of the workspace's contact,
+// newest first, at most limit.
+func (s *Store) ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.ContactChanges */
+		SELECT at, actor, action, fields FROM contact_changes WHERE workspace_id = ? AND contact_id = ? ORDER BY id DESC LIMIT ?`),
+		workspaceID, contactID, min(max(limit, 1), 500))
 	if err != nil {
-		return fmt.Errorf("store: delete contact: %w", err)
+		return nil, fmt.Errorf("store: contact changes: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
+	defer rows.Close()
+	var out []ContactChange
+	for rows.Next() {
+		var c ContactChange
+		var at int64
+		var fields string
+		if err := rows.Scan(&at, &c.Actor, &c.Action, &fields); err != nil {
+			return nil, err
+		}
+		c.At = fromMS(at)
+		if fields != "" {
+			c.Fields = strings.Split(fields, ",")
+		}
+		out = append(out, c)
 	}
-	return nil
+	return out, rows.Err()
 }
 
 // What ImportContact did with a row.
@@ -272,9 +432,10 @@ var errDryRun = errors.New("dry run")
 // fields replace the stored ones, and its consent change, when it has one,
 // is applied by foyer.ApplyConsent (an older date never overwrites a
 // newer status) and recorded in the history, applied or not. It returns
-// what the row did (ImportNew, ImportUpdated, ImportUnchanged); with
+// what the row did (ImportNew, ImportUpdated, ImportUnchanged); actor (the
+// import) is recorded as the author of the changes; with
 // dryRun it writes nothing and returns what the row would do.
-func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foyer.ConsentChange, dryRun bool) (string, error) {
+func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foyer.ConsentChange, actor string, dryRun bool) (string, error) {
 	if s.keys == nil {
 		return "", errNoKeys
 	}
@@ -290,7 +451,7 @@ func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foy
 		case errors.Is(err, sql.ErrNoRows):
 			outcome, stored = ImportNew, nil
 			c.Consent = foyer.ConsentState{}
-			if err := s.createContact(ctx, tx, c); err != nil {
+			if err := s.createContact(ctx, tx, c, actor); err != nil {
 				return err
 			}
 		case err != nil:
@@ -302,7 +463,7 @@ func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foy
 					return foyer.Errorf(foyer.EINVALID, "with this row's attributes the contact would have %d, over %d", len(merged.Attrs), foyer.MaxContactAttrs)
 				}
 				outcome = ImportUpdated
-				if err := s.resealContact(ctx, tx, merged); err != nil {
+				if err := s.resealContact(ctx, tx, stored, merged, actor); err != nil {
 					return err
 				}
 			}
@@ -359,18 +520,37 @@ func mergeContact(stored, row *foyer.Contact) (*foyer.Contact, bool) {
 	return &m, changed
 }
 
-// resealContact writes c's personal fields again, sealed under its own
-// data key, and its CRM ID.
-func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, c *foyer.Contact) error {
-	dk, err := s.contactKey(ctx, tx, c.WorkspaceID, c.ID)
+// resealContact writes next's personal fields over stored's, sealed
+// under the contact's own data key, with its CRM ID, search words and
+// company link, and records actor and the fields that changed; nothing
+// when nothing did. ECONFLICT when another contact has next's email.
+func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, stored, next *foyer.Contact, actor string) error {
+	fields := changedFields(stored, next)
+	if len(fields) == 0 {
+		next.UpdatedAt = stored.UpdatedAt
+		return nil
+	}
+	dk, err := s.contactKey(ctx, tx, next.WorkspaceID, next.ID)
 	if err != nil {
 		return err
 	}
-	plain, err := json.Marshal(sealedOf(c))
+	plain, err := json.Marshal(sealedOf(next))
 	if err != nil {
 		return err
 	}
+	now := s.now().UTC().Truncate(1e6)
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.resealContact */
-		UPDATE contacts SET sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`), dk.Seal("contact", plain), c.CRMID, ms(s.now()), c.ID)
-	return err
+		UPDATE contacts SET email_hash = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
+		s.emailLookup(next.WorkspaceID, next.Email), dk.Seal("contact", plain), next.CRMID, ms(now), next.ID)
+	if isUniqueViolation(err) {
+		return foyer.Errorf(foyer.ECONFLICT, "a contact with the email %s exists", next.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
+	next.UpdatedAt = now
+	if err := s.indexContact(ctx, tx, next); err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
+	return s.logContactChange(ctx, tx, next.WorkspaceID, next.ID, actor, "updated", fields)
 }

@@ -39,11 +39,11 @@ func TestContacts(t *testing.T) {
 		wsB, _ := testutil.NewSite(t, s, "Initech", "initech", "www.example.com")
 		c := &foyer.Contact{WorkspaceID: wsA.ID, Email: "  Ana.Lopez@Example.COM ", FirstName: "Ana", LastName: "López",
 			Role: "CFO", Phone: "+34 600 000 000", Attrs: map[string]string{"plan": "gold"}}
-		if err := s.CreateContact(ctx, c); err == nil || !strings.Contains(err.Error(), "no master key") {
+		if err := s.CreateContact(ctx, c, "user test"); err == nil || !strings.Contains(err.Error(), "no master key") {
 			t.Fatalf("a contact without a master key: %v", err)
 		}
 		s.UseKeys(testKeys(t, 1))
-		if err := s.CreateContact(ctx, c); err != nil {
+		if err := s.CreateContact(ctx, c, "user test"); err != nil {
 			t.Fatal(err)
 		}
 		if c.ID == 0 || c.Email != "ana.lopez@example.com" {
@@ -51,7 +51,7 @@ func TestContacts(t *testing.T) {
 		}
 		refused := &foyer.Contact{WorkspaceID: wsA.ID, Email: "bob@example.com",
 			Consent: foyer.ConsentState{Status: foyer.ConsentRefused, At: t0}}
-		if err := s.CreateContact(ctx, refused); err != nil {
+		if err := s.CreateContact(ctx, refused, "user test"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Contact(ctx, wsA.ID, c.ID)
@@ -64,17 +64,17 @@ func TestContacts(t *testing.T) {
 			}
 		}
 		dup := &foyer.Contact{WorkspaceID: wsA.ID, Email: "ANA.lopez@example.com"}
-		if err := s.CreateContact(ctx, dup); foyer.ErrorCode(err) != foyer.ECONFLICT {
+		if err := s.CreateContact(ctx, dup, "user test"); foyer.ErrorCode(err) != foyer.ECONFLICT {
 			t.Errorf("a second contact with one email: %v", err)
 		}
 		// The same address in another workspace is another contact.
 		other := &foyer.Contact{WorkspaceID: wsB.ID, Email: "ana.lopez@example.com"}
-		if err := s.CreateContact(ctx, other); err != nil {
+		if err := s.CreateContact(ctx, other, "user test"); err != nil {
 			t.Fatal(err)
 		}
 		for what, err := range map[string]error{
 			"by id":    second(s.Contact(ctx, wsB.ID, c.ID)),
-			"delete":   s.DeleteContact(ctx, wsB.ID, c.ID),
+			"delete":   s.DeleteContact(ctx, wsB.ID, c.ID, "user test"),
 			"by email": second(s.ContactByEmail(ctx, wsB.ID, "bob@example.com")),
 		} {
 			wantCodeOf(t, "another workspace's contact "+what, err, foyer.ENOTFOUND)
@@ -85,16 +85,16 @@ func TestContacts(t *testing.T) {
 			{WorkspaceID: wsA.ID, Email: "y@example.com", Consent: foyer.ConsentState{Status: "maybe"}},
 			{WorkspaceID: wsA.ID, Email: "z@example.com", FirstName: "\xff"},
 		} {
-			if err := s.CreateContact(ctx, bad); foyer.ErrorCode(err) != foyer.EINVALID {
+			if err := s.CreateContact(ctx, bad, "user test"); foyer.ErrorCode(err) != foyer.EINVALID {
 				t.Errorf("%+v: %v, want EINVALID", bad, err)
 			}
 		}
 		st := foyer.ConsentRefused
-		list, err := s.Contacts(ctx, wsA.ID, &st, 50, 0)
+		list, err := s.SearchContacts(ctx, wsA.ID, store.ContactQuery{Consent: &st})
 		if err != nil || len(list) != 1 || list[0].ID != refused.ID || !list[0].Consent.At.Equal(t0) {
 			t.Errorf("refused contacts: %v, %v", list, err)
 		}
-		if all, _ := s.Contacts(ctx, wsA.ID, nil, 50, 0); len(all) != 2 {
+		if all, _ := s.SearchContacts(ctx, wsA.ID, store.ContactQuery{}); len(all) != 2 {
 			t.Errorf("all contacts: %d", len(all))
 		}
 		// Under another master key nothing opens.
@@ -103,7 +103,7 @@ func TestContacts(t *testing.T) {
 			t.Error("a contact opened under another master key")
 		}
 		s.UseKeys(testKeys(t, 1))
-		if err := s.DeleteContact(ctx, wsA.ID, c.ID); err != nil {
+		if err := s.DeleteContact(ctx, wsA.ID, c.ID, "user test"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = s.Contact(ctx, wsA.ID, c.ID)
@@ -126,7 +126,7 @@ func TestContactsSealedAtRest(t *testing.T) {
 			if i > 0 {
 				c.Email = strings.Replace(c.Email, "@", "+"+string(rune('a'+i%26))+string(rune('a'+i/26))+"@", 1)
 			}
-			if err := s.CreateContact(context.Background(), c); err != nil {
+			if err := s.CreateContact(context.Background(), c, "user test"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -31,7 +31,7 @@ func TestImportContactPrecedence(t *testing.T) {
 				n++
 				email := "c" + string(rune('a'+n)) + "@example.com"
 				c := &foyer.Contact{WorkspaceID: ws.ID, Email: email, FirstName: "First"}
-				if outcome, err := s.ImportContact(ctx, c, nil, false); err != nil || outcome != store.ImportNew {
+				if outcome, err := s.ImportContact(ctx, c, nil, "import test", false); err != nil || outcome != store.ImportNew {
 					t.Fatalf("create: %s, %v", outcome, err)
 				}
 				if st != foyer.ConsentUnanswered {
@@ -46,14 +46,14 @@ func TestImportContactPrecedence(t *testing.T) {
 				}
 				// A dry run first: the same outcome, nothing written.
 				before, _ := s.ConsentHistory(ctx, ws.ID, c.ID)
-				dry, err := s.ImportContact(ctx, row, change, true)
+				dry, err := s.ImportContact(ctx, row, change, "import test", true)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if after, _ := s.ConsentHistory(ctx, ws.ID, c.ID); len(after) != len(before) {
 					t.Errorf("%s/%s: the dry run wrote history", st, dname)
 				}
-				outcome, err := s.ImportContact(ctx, row, change, false)
+				outcome, err := s.ImportContact(ctx, row, change, "import test", false)
 				if err != nil || outcome != dry {
 					t.Fatalf("%s/%s: %s (dry run %s), %v", st, dname, outcome, dry, err)
 				}
@@ -81,7 +81,7 @@ func TestImportContactPrecedence(t *testing.T) {
 		// A row that changes a field updates; the same again changes nothing.
 		row := &foyer.Contact{WorkspaceID: ws.ID, Email: "CB@example.com", Role: "CTO", Attrs: map[string]string{"plan": "gold"}}
 		for i, want := range []string{store.ImportUpdated, store.ImportUnchanged} {
-			if outcome, err := s.ImportContact(ctx, row, nil, false); err != nil || outcome != want {
+			if outcome, err := s.ImportContact(ctx, row, nil, "import test", false); err != nil || outcome != want {
 				t.Errorf("field update %d: %s, %v; want %s", i, outcome, err, want)
 			}
 		}

@@ -63,6 +63,11 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: %w", err)
 	}
+	// The workspace's contacts of the company's domain, stored before it,
+	// are linked to it now.
+	if err := s.linkCompanyContacts(ctx, a.tx, ws, row.id, row.domain); err != nil {
+		return sql.NullInt64{}, fmt.Errorf("company: link its contacts: %w", err)
+	}
 	a.companies[k] = row
 	return sql.NullInt64{Int64: row.id, Valid: true}, nil
 }

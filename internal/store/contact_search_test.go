@@ -1,0 +1,261 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// TestSearchContacts: the list finds contacts by whole words of their
+// names (any case, with or without accents), their email, its domain and
+// their company, all words at once, with the consent filter and paging,
+// and never another workspace's contact; the words are not stored.
+func TestSearchContacts(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		wsA, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		wsB, _ := testutil.NewSite(t, s, "Initech", "initech", "www.example.com")
+		add := func(ws int64, email, first, last, company string, status foyer.ConsentStatus) *foyer.Contact {
+			t.Helper()
+			c := &foyer.Contact{WorkspaceID: ws, Email: email, FirstName: first, LastName: last, Company: company,
+				Consent: foyer.ConsentState{Status: status}}
+			if err := s.CreateContact(ctx, c, "user test"); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		ana := add(wsA.ID, "ana.lopez@globex.co.uk", "Ana", "López", "Globex Ltd", foyer.ConsentAccepted)
+		bob := add(wsA.ID, "bob@initrode.com", "Bob", "Stone", "", foyer.ConsentRefused)
+		eve := add(wsA.ID, "eve@globex.co.uk", "Ève", "Durand-Lopez", "", "")
+		add(wsB.ID, "ana.lopez@globex.co.uk", "Ana", "López", "Globex Ltd", "") // the same person in B
+
+		ids := func(cs []*foyer.Contact) []int64 {
+			var out []int64
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		refused, unanswered := foyer.ConsentRefused, foyer.ConsentUnanswered
+		for _, tc := range []struct {
+			q    store.ContactQuery
+			want []int64
+		}{
+			{store.ContactQuery{}, []int64{eve.ID, bob.ID, ana.ID}},
+			{store.ContactQuery{Text: "ana"}, []int64{ana.ID}},
+			{store.ContactQuery{Text: "LOPEZ"}, []int64{eve.ID, ana.ID}}, // López without its accent, and Durand-Lopez
+			{store.ContactQuery{Text: "lópez ana"}, []int64{ana.ID}},
+			{store.ContactQuery{Text: "eve"}, []int64{eve.ID}},
+			{store.ContactQuery{Text: "globex"}, []int64{eve.ID, ana.ID}},
+			{store.ContactQuery{Text: "globex.co.uk"}, []int64{eve.ID, ana.ID}},
+			{store.ContactQuery{Text: "  Ana.Lopez@GLOBEX.co.uk "}, []int64{ana.ID}},
+			{store.ContactQuery{Text: "bob@initrode.com"}, []int64{bob.ID}},
+			{store.ContactQuery{Text: "ltd"}, []int64{ana.ID}},
+			{store.ContactQuery{Text: "lop"}, nil}, // whole words only
+			{store.ContactQuery{Text: "ana bob"}, nil},
+			{store.ContactQuery{Text: "uk"}, nil}, // a public suffix is no word
+			{store.ContactQuery{Text: "a"}, nil},
+			{store.ContactQuery{Consent: &refused}, []int64{bob.ID}},
+			{store.ContactQuery{Consent: &unanswered}, []int64{eve.ID}},
+			{store.ContactQuery{Text: "lopez", Consent: &unanswered}, []int64{eve.ID}},
+			{store.ContactQuery{Limit: 2}, []int64{eve.ID, bob.ID}},
+			{store.ContactQuery{Limit: 2, Offset: 2}, []int64{ana.ID}},
+			{store.ContactQuery{Text: "lopez", Limit: 1, Offset: 1}, []int64{ana.ID}},
+		} {
+			got, err := s.SearchContacts(ctx, wsA.ID, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), tc.want) {
+				t.Errorf("%+v: %v, want %v", tc.q, ids(got), tc.want)
+			}
+		}
+		if got, _ := s.SearchContacts(ctx, wsB.ID, store.ContactQuery{Text: "lopez"}); len(got) != 1 || got[0].WorkspaceID != wsB.ID {
+			t.Errorf("workspace B's search: %+v", got)
+		}
+
+		// An update re-indexes: the old words no longer find the contact.
+		bob.LastName, bob.Email = "Granite", "robert@initrode.com"
+		if err := s.UpdateContact(ctx, bob, "user test"); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"stone": 0, "granite": 1, "bob@initrode.com": 0, "robert@initrode.com": 1} {
+			if got, _ := s.SearchContacts(ctx, wsA.ID, store.ContactQuery{Text: q}); len(got) != want {
+				t.Errorf("after the update, %q finds %d, want %d", q, len(got), want)
+			}
+		}
+	})
+}
+
+// TestUpdateContact: an update replaces the personal fields but not the
+// consent, refuses an email another contact has and another workspace's
+// contact, and every change is recorded with its author and the names of
+// the fields, never their values.
+func TestUpdateContact(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		wsA, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		wsB, _ := testutil.NewSite(t, s, "Initech", "initech", "www.example.com")
+		c := &foyer.Contact{WorkspaceID: wsA.ID, Email: "ana@example.com", FirstName: "Ana", Consent: foyer.ConsentState{Status: foyer.ConsentRefused}}
+		if err := s.CreateContact(ctx, c, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		other := &foyer.Contact{WorkspaceID: wsA.ID, Email: "bob@example.com"}
+		if err := s.CreateContact(ctx, other, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		edit := *c
+		edit.FirstName, edit.Phone, edit.Attrs = "Anna", "+33 1 23 45 67 89", map[string]string{"plan": "gold"}
+		edit.Consent = foyer.ConsentState{Status: foyer.ConsentAccepted} // not changed by an update
+		if err := s.UpdateContact(ctx, &edit, "user 2"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Contact(ctx, wsA.ID, c.ID)
+		if err != nil || got.FirstName != "Anna" || got.Phone != "+33 1 23 45 67 89" || got.Attrs["plan"] != "gold" ||
+			got.Consent.Status != foyer.ConsentRefused {
+			t.Errorf("after the update: %+v, %v", got, err)
+		}
+		taken := *got
+		taken.Email = "BOB@example.com"
+		if err := s.UpdateContact(ctx, &taken, "user 2"); foyer.ErrorCode(err) != foyer.ECONFLICT {
+			t.Errorf("taking bob's email: %v, want ECONFLICT", err)
+		}
+		foreign := *got
+		foreign.WorkspaceID = wsB.ID
+		if err := s.UpdateContact(ctx, &foreign, "user 2"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("workspace B updating A's contact: %v, want ENOTFOUND", err)
+		}
+		if again, _ := s.Contact(ctx, wsA.ID, c.ID); again.Email != "ana@example.com" {
+			t.Errorf("a refused update changed the email: %+v", again)
+		}
+		same := *got
+		if err := s.UpdateContact(ctx, &same, "user 3"); err != nil {
+			t.Fatal(err)
+		}
+		changes, err := s.ContactChanges(ctx, wsA.ID, c.ID, 10)
+		if err != nil || len(changes) != 2 {
+			t.Fatalf("changes: %+v, %v (an update that changed nothing is not recorded)", changes, err)
+		}
+		if ch := changes[0]; ch.Action != "updated" || ch.Actor != "user 2" || strings.Join(ch.Fields, ",") != "first_name,phone,attributes" {
+			t.Errorf("the update's record: %+v", ch)
+		}
+		if ch := changes[1]; ch.Action != "created" || ch.Actor != "user 1" {
+			t.Errorf("the creation's record: %+v", ch)
+		}
+		if got, _ := s.ContactChanges(ctx, wsB.ID, c.ID, 10); len(got) != 0 {
+			t.Errorf("workspace B reads A's changes: %+v", got)
+		}
+		if err := s.DeleteContact(ctx, wsA.ID, c.ID, "user 4"); err != nil {
+			t.Fatal(err)
+		}
+		if changes, _ := s.ContactChanges(ctx, wsA.ID, c.ID, 10); len(changes) != 3 || changes[0].Action != "deleted" || changes[0].Actor != "user 4" {
+			t.Errorf("the deletion's record: %+v", changes)
+		}
+	})
+}
+
+// TestTrackingMode: a workspace starts in opt-out mode; a switch is an
+// entry of the history (source mode) that keeps the chain intact, and a
+// switch to the mode it is in writes nothing.
+func TestTrackingMode(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		if m, err := s.TrackingMode(ctx, ws.ID); err != nil || m != foyer.TrackingOptOut {
+			t.Fatalf("a new workspace's mode: %q, %v", m, err)
+		}
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com", Consent: foyer.ConsentState{Status: foyer.ConsentAccepted}}
+		if err := s.CreateContact(ctx, c, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := s.SetTrackingMode(ctx, ws.ID, foyer.TrackingOptIn, "user 1", "legal review #12"); err != nil || !changed {
+			t.Fatalf("switch to opt-in: %v, %v", changed, err)
+		}
+		if changed, err := s.SetTrackingMode(ctx, ws.ID, foyer.TrackingOptIn, "user 1", ""); err != nil || changed {
+			t.Errorf("the same mode again: %v, %v", changed, err)
+		}
+		if _, err := s.SetTrackingMode(ctx, ws.ID, "sometimes", "user 1", ""); foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an unknown mode: %v", err)
+		}
+		if _, err := s.SetTrackingMode(ctx, 1<<40, foyer.TrackingOptIn, "user 1", ""); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("no such workspace: %v", err)
+		}
+		if m, _ := s.TrackingMode(ctx, ws.ID); m != foyer.TrackingOptIn {
+			t.Errorf("mode %q after the switch", m)
+		}
+		entries, err := s.WorkspaceConsentHistory(ctx, ws.ID, 0, 100)
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("history: %+v, %v", entries, err)
+		}
+		mode := entries[1]
+		if mode.ContactID != 0 || mode.Source != foyer.SourceMode || mode.Action != foyer.ActionModeOptIn || mode.Reason != "legal review #12" ||
+			mode.Actor != "user 1" || !mode.Applied {
+			t.Errorf("the switch's entry: %+v", mode)
+		}
+		if entries[0].Reason != "" || entries[0].ContactID != c.ID {
+			t.Errorf("the contact's entry: %+v", entries[0])
+		}
+		if br, err := s.VerifyConsent(ctx, ws.ID); err != nil || br != nil {
+			t.Errorf("the chain after a switch: %v, %v", br, err)
+		}
+		if h, _ := s.ConsentHistory(ctx, ws.ID, c.ID); len(h) != 1 {
+			t.Errorf("the contact's own history holds the switch: %+v", h)
+		}
+	})
+}
+
+// TestContactCompanyLink: a contact is linked to the workspace's company of
+// its email's registrable domain, whether the company was stored before the
+// contact or after it, and never to another workspace's company.
+func TestContactCompanyLink(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		wsA, siteA := testutil.NewSite(t, s, "Acme", "acme", "acme.com")
+		wsB, _ := testutil.NewSite(t, s, "Initech", "initech", "initech.com")
+		globex := foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness}}
+		hooli := foyer.Origin{Country: "US", Org: foyer.Org{Name: "Hooli", Domain: "hooli.example", Type: foyer.OrgBusiness}}
+		with := func(h foyer.Hit, o foyer.Origin) foyer.Hit { h.Origin = o; return h }
+		appendHits(t, s, with(pageview(siteA.ID, "visitor-a1-000000000000", 0, "/a1"), globex))
+
+		before := &foyer.Contact{WorkspaceID: wsA.ID, Email: "ana@eu.globex.example"}
+		later := &foyer.Contact{WorkspaceID: wsA.ID, Email: "gavin@hooli.example"}
+		inB := &foyer.Contact{WorkspaceID: wsB.ID, Email: "ana@globex.example"}
+		for _, c := range []*foyer.Contact{before, later, inB} {
+			if err := s.CreateContact(ctx, c, "user test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if before.CompanyID == 0 {
+			t.Error("a contact of a stored company's domain is not linked")
+		}
+		if later.CompanyID != 0 || inB.CompanyID != 0 {
+			t.Errorf("linked with no company of the domain in the workspace: %d, %d", later.CompanyID, inB.CompanyID)
+		}
+		appendHits(t, s, with(pageview(siteA.ID, "visitor-a2-000000000000", time.Second, "/a2"), hooli))
+		got, err := s.Contact(ctx, wsA.ID, later.ID)
+		if err != nil || got.CompanyID == 0 || got.CompanyID == before.CompanyID {
+			t.Errorf("a contact stored before its company: %+v, %v", got, err)
+		}
+		if got, _ := s.Contact(ctx, wsB.ID, inB.ID); got.CompanyID != 0 {
+			t.Errorf("workspace B's contact linked to A's company %d", got.CompanyID)
+		}
+	})
+}
