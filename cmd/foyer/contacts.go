@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
 	"github.com/foyerhq/foyer/internal/contactimport"
+	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/store"
 )
 
@@ -23,7 +25,18 @@ type importReport struct {
 	Rejected  int            `json:"rejected"`
 	Errors    []importReject `json:"errors"`
 	DryRun    bool           `json:"dry_run"`
+	// ErrorsOmitted counts the rejections past the first maxReportErrors,
+	// which errors leaves out to keep memory bounded.
+	ErrorsOmitted int `json:"errors_omitted"`
+	// ImportID is the import's record (none for a dry run); State is
+	// done, or cancelled when interrupted (the counts are then those of
+	// the rows written).
+	ImportID int64  `json:"import_id,omitempty"`
+	State    string `json:"state"`
 }
+
+// maxReportErrors bounds the rejections the report lists.
+const maxReportErrors = 10000
 
 type importReject struct {
 	Line   int    `json:"line"`
@@ -73,41 +86,51 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	opts := contactimport.Options{Latin1: *latin1}
+	format := "csv"
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".ndjson" || ext == ".jsonl" {
-		opts.Format = contactimport.NDJSON
+		opts.Format, format = contactimport.NDJSON, "ndjson"
 	}
-	rep := importReport{Errors: []importReject{}, DryRun: *dry}
-	reject := func(r contactimport.Rejection) error {
-		rep.Rejected++
-		rep.Errors = append(rep.Errors, importReject{r.Line, r.Reason})
-		return nil
-	}
-	_, err = contactimport.Read(ctx, f, opts, func(r contactimport.Row) error {
-		c := &foyer.Contact{WorkspaceID: ws.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
-			Role: r.Role, Phone: r.Phone, Company: r.Company, CRMID: r.CRMID, Attrs: r.Attrs}
-		var change *foyer.ConsentChange
-		if r.Consent != "" {
-			change = &foyer.ConsentChange{Status: foyer.ConsentStatus(r.Consent), At: r.ConsentAt, Source: foyer.SourceImport,
-				Actor: "import of " + filepath.Base(path)}
+	in := importjob.Input{WorkspaceID: ws.ID, DryRun: *dry, Options: opts, MaxErrors: maxReportErrors,
+		Actor: "import of " + filepath.Base(path)}
+	var imp *store.ContactImport
+	if !*dry {
+		imp = &store.ContactImport{WorkspaceID: ws.ID, FileName: filepath.Base(path), Format: format}
+		if fi, err := f.Stat(); err == nil {
+			imp.BytesTotal = fi.Size()
 		}
-		outcome, err := s.ImportContact(ctx, c, change, "import of "+filepath.Base(path), *dry)
-		switch {
-		case foyer.ErrorCode(err) == foyer.EINVALID || foyer.ErrorCode(err) == foyer.ECONFLICT:
-			return reject(contactimport.Rejection{Line: r.Line, Reason: foyer.ErrorMessage(err)})
-		case err != nil:
+		if err := s.StartContactImport(ctx, imp); err != nil {
 			return err
 		}
-		switch outcome {
-		case store.ImportNew:
-			rep.New++
-		case store.ImportUpdated:
-			rep.Updated++
-		default:
-			rep.Unchanged++
+		in.ImportID = imp.ID
+		in.Actor = fmt.Sprintf("import %d", imp.ID)
+	}
+	res, err := importjob.Run(ctx, s, f, in)
+	rep := importReport{New: res.New, Updated: res.Updated, Unchanged: res.Unchanged, Rejected: res.Rejected,
+		Errors: []importReject{}, DryRun: *dry, State: store.ImportDone}
+	for _, e := range res.Errors {
+		rep.Errors = append(rep.Errors, importReject{e.Line, e.Reason})
+	}
+	rep.ErrorsOmitted = res.Rejected - len(res.Errors)
+	if imp != nil {
+		rep.ImportID = imp.ID
+		state, why := store.ImportDone, ""
+		switch {
+		case ctx.Err() != nil:
+			state = store.ImportCancelled
+		case err != nil:
+			state, why = store.ImportFailed, foyer.ErrorMessage(err)
 		}
-		return nil
-	}, reject)
+		// The record ends even when ctx is done (Ctrl-C): it says how far
+		// the import got.
+		if _, ferr := s.FinishContactImport(context.WithoutCancel(ctx), ws.ID, imp.ID, state, why); ferr != nil && err == nil {
+			err = ferr
+		}
+		rep.State = state
+	}
 	if err != nil {
+		if rep.State == store.ImportCancelled {
+			_ = json.NewEncoder(stdout).Encode(rep)
+		}
 		return err
 	}
 	enc := json.NewEncoder(stdout)

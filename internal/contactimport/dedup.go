@@ -67,6 +67,7 @@ func (d *dedup) check(r *Row, sum *Summary) string {
 		return reason
 	}
 	d.m[key] = cur
+	r.Replaces = int(prev.line)
 	return ""
 }
 

@@ -60,6 +60,10 @@ type Row struct {
 	// field (even empty), so the consumer knows whether the file speaks
 	// about consent at all.
 	HasConsentColumn bool
+	// Replaces is the line of the earlier row for the same email that
+	// this row replaces (see Duplicate emails in the package
+	// documentation), 0 when none.
+	Replaces int
 }
 
 // Rejection is a record that was not read as a row, with the reason in

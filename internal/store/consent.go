@@ -29,8 +29,8 @@ func (s *Store) RecordConsent(ctx context.Context, workspaceID, contactID int64,
 	return next, applied, why, err
 }
 
-// recordConsent is RecordConsent in the transaction tx.
-func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, contactID int64, in foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
+// recordConsent is RecordConsent in the transaction tx (or a txCache of it).
+func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, contactID int64, in foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	err = func() error {
 		var keyID, status string
 		var wrapped []byte
@@ -78,7 +78,7 @@ func (s *Store) recordConsent(ctx context.Context, tx *sql.Tx, workspaceID, cont
 // appendConsentEntry appends e, its reason already sealed, to its
 // workspace's history in the transaction tx: after the workspace's head,
 // locked, which then moves to e. It sets e's ID and hashes.
-func (s *Store) appendConsentEntry(ctx context.Context, tx *sql.Tx, e *foyer.ConsentEntry) error {
+func (s *Store) appendConsentEntry(ctx context.Context, tx querier, e *foyer.ConsentEntry) error {
 	// The head first: on PostgreSQL its lock orders the workspace's
 	// appends; SQLite has one writer.
 	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */

@@ -524,7 +524,7 @@ func mergeContact(stored, row *foyer.Contact) (*foyer.Contact, bool) {
 // under the contact's own data key, with its CRM ID, search words and
 // company link, and records actor and the fields that changed; nothing
 // when nothing did. ECONFLICT when another contact has next's email.
-func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, stored, next *foyer.Contact, actor string) error {
+func (s *Store) resealContact(ctx context.Context, tx querier, stored, next *foyer.Contact, actor string) error {
 	fields := changedFields(stored, next)
 	if len(fields) == 0 {
 		next.UpdatedAt = stored.UpdatedAt
