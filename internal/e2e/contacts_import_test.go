@@ -87,17 +87,17 @@ func TestContactsImportHostile(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
 	lines := []string{
 		"email,first_name,last_name,tracking_consent,tracking_consent_at,attr.note", // 1
-		`formula@example.com,=cmd|' /C calc'!A0,+1+1,accepted,2026-01-01,@SUM(A1)`, // 2: kept as data
-		"huge@example.com," + big + ",,,,",                                        // 3: a 1 MB cell
-		"dup@example.com,Dup,,accepted,2026-01-01,",                               // 4
-		"dup@example.com,Dup,,refused,2026-02-01,",                                // 5: later-dated: replaces 4
-		"dup@example.com,Dup,,accepted,2025-01-01,",                               // 6: older: rejected
-		"DUP@example.com,Dup,,,,",                                                 // 7: no status: duplicate
-		"latin@example.com,Ren\xe9e,,,,",                                          // 8: not UTF-8
-		"date@example.com,D,,accepted,2026-02-30,",                                // 9: bad date
-		"status@example.com,S,,sometimes,,",                                       // 10: bad status
-		"multi@example.com,\"Line one\nline two\",,refused,,",                     // 11-12: multi-line field
-		"quote@example.com,\"unclosed,,,,",                                        // 13: broken quoting to the end
+		`formula@example.com,=cmd|' /C calc'!A0,+1+1,accepted,2026-01-01,@SUM(A1)`,  // 2: kept as data
+		"huge@example.com," + big + ",,,,",                                          // 3: a 1 MB cell
+		"dup@example.com,Dup,,accepted,2026-01-01,",                                 // 4
+		"dup@example.com,Dup,,refused,2026-02-01,",                                  // 5: later-dated: replaces 4
+		"dup@example.com,Dup,,accepted,2025-01-01,",                                 // 6: older: rejected
+		"DUP@example.com,Dup,,,,",                                                   // 7: no status: duplicate
+		"latin@example.com,Ren\xe9e,,,,",                                            // 8: not UTF-8
+		"date@example.com,D,,accepted,2026-02-30,",                                  // 9: bad date
+		"status@example.com,S,,sometimes,,",                                         // 10: bad status
+		"multi@example.com,\"Line one\nline two\",,refused,,",                       // 11-12: multi-line field
+		"quote@example.com,\"unclosed,,,,",                                          // 13: broken quoting to the end
 	}
 	file := filepath.Join(t.TempDir(), "hostile.csv")
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
