@@ -18,6 +18,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/sso"
@@ -56,6 +57,10 @@ type Config struct {
 	// KeyFile is the master key's file (see internal/vault); DefaultKeyFile
 	// of DB when "". Created on the first start of a database.
 	KeyFile string
+	// ImportDir holds the contact import pages' uploads, encrypted, while
+	// they are previewed and imported: DefaultImportDir of DB when "".
+	// Start-up deletes any a previous run left there.
+	ImportDir string
 }
 
 // App is a wired server.
@@ -66,6 +71,7 @@ type App struct {
 	Writer  *collect.Writer
 	Handler http.Handler
 	web     *web.Server
+	imports *importjob.Manager
 	log     *slog.Logger
 	trusted []netip.Prefix // the trusted proxies, for the start log
 }
@@ -146,9 +152,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
+	if cfg.ImportDir == "" {
+		cfg.ImportDir = DefaultImportDir(cfg.DB)
+	}
+	imports, err := importjob.NewManager(ctx, importjob.Config{Store: st, Dir: cfg.ImportDir, Log: cfg.Log})
+	if err != nil {
+		writer.Stop(ctx)
+		st.Close()
+		return nil, err
+	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
-	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, log: cfg.Log, trusted: trusted}, nil
+		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports})
+	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted}, nil
 }
 
 // checkPublicURL returns the public address without a trailing slash;
@@ -196,6 +211,7 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a.web.Close()
+	a.imports.Close() // the running imports end, cancelled, their records saying how far they got
 	werr := a.Writer.Stop(ctx)
 	return errors.Join(werr, a.Store.Close())
 }

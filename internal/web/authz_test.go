@@ -12,6 +12,8 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
+	"github.com/foyerhq/foyer/internal/importjob"
+	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/sso"
 )
 
@@ -89,6 +91,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err := w.st.AddNote(ctx, n); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// The contact import pages, with a past import in each workspace and
+	// the analyst's upload in flight in Acme.
+	imports, err := importjob.NewManager(ctx, importjob.Config{Store: w.st, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(imports.Close)
+	w.srv.cfg.Imports = imports
+	acmeImp := &store.ContactImport{WorkspaceID: a, FileName: "acme.csv", Format: "csv"}
+	initechImp := &store.ContactImport{WorkspaceID: i, FileName: "initech.csv", Format: "csv"}
+	for _, imp := range []*store.ContactImport{acmeImp, initechImp} {
+		if err := w.st.StartContactImport(ctx, imp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	analystUpload, err := imports.Upload(ctx, a, w.mustUser("analyst@example.com").ID, "people.csv", false, strings.NewReader("email\nann@example.com\n"))
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	cookies := map[string]string{"signed out": ""}
@@ -253,6 +275,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"outsider": http.StatusBadRequest, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", i, ic), url.Values{"user": {""}},
 			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		// Contact imports: analysts and above, of their own workspace; an
+		// upload in flight is its uploader's alone; a form of another
+		// kind than an upload is refused (400).
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", a, acmeImp.ID), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", a, initechImp.ID), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", i, acmeImp.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/import", a), url.Values{"latin1": {"1"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/import", i), url.Values{}, map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/u/%s", a, analystUpload.ID), nil,
+			map[string]int{"analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/u/%s/progress", a, analystUpload.ID), nil,
+			map[string]int{"analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/u/%s", i, analystUpload.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/import/u/%s/start", a, analystUpload.ID), url.Values{},
+			map[string]int{"analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound}, // not previewed: back to its page
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/import/u/%s/preview", i, analystUpload.ID), url.Values{}, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/import/u/%s/cancel", a, analystUpload.ID), url.Values{},
+			map[string]int{"analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/u/%s/cancel", a, analystUpload.ID), nil, nil, seeOther},
 		// Single sign-on starts for anyone; a callback without the
 		// browser's flow is refused for anyone.
 		{"GET", "/login/sso/test", nil, nil, seeOther},

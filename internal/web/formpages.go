@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // formPages are the paths that only take a form's POST, each with the
@@ -11,32 +12,44 @@ import (
 // instead of answering "Method Not Allowed". Every POST route needs one
 // (TestEveryFormPathAnswersGet), unless a GET page has the same path.
 var formPages = map[string]func(*http.Request) string{
-	"/logout":                                     to("/app"),
-	"/account/2fa/off":                            to("/account"),
-	"/account/2fa/recovery-codes":                 to("/account"),
-	"/account/sign-out-everywhere":                to("/account"),
-	"/account/password":                           to("/account"),
-	"/account/sessions/{session}/revoke":          to("/account"),
-	"/account/sign-out-others":                    to("/account"),
-	"/account/identities/{identity}/unlink":       to("/account"),
-	"/app/w/{ws}/require-2fa":                     inWorkspace("/members"),
-	"/app/w/{ws}/tokens":                          inWorkspace("/members"),
-	"/app/w/{ws}/tokens/{token}/revoke":           inWorkspace("/members"),
-	"/app/w/{ws}/invites":                         inWorkspace("/members"),
-	"/app/w/{ws}/invites/{invite}/revoke":         inWorkspace("/members"),
-	"/app/w/{ws}/members/{user}/reset":            inWorkspace("/members"),
-	"/app/w/{ws}/members/{user}/role":             inWorkspace("/members"),
-	"/app/w/{ws}/members/{user}/remove":           inWorkspace("/members"),
-	"/app/w/{ws}/feeds":                           inWorkspace(""),
-	"/app/w/{ws}/feeds/{feed}/delete":             inWorkspace(""),
-	"/app/w/{ws}/sites/{site}/delete":             ofSite("/settings"),
-	"/app/w/{ws}/sites/{site}/test-visit":         ofSite(""),
-	"/account/time-zone":                          to("/account"),
-	"/app/w/{ws}/c/{company}/notes":               ofCompany,
-	"/app/w/{ws}/c/{company}/notes/{note}/delete": ofCompany,
-	"/app/w/{ws}/c/{company}/tags":                ofCompany,
-	"/app/w/{ws}/c/{company}/tags/remove":         ofCompany,
-	"/app/w/{ws}/c/{company}/assignee":            ofCompany,
+	"/logout":                                        to("/app"),
+	"/account/2fa/off":                               to("/account"),
+	"/account/2fa/recovery-codes":                    to("/account"),
+	"/account/sign-out-everywhere":                   to("/account"),
+	"/account/password":                              to("/account"),
+	"/account/sessions/{session}/revoke":             to("/account"),
+	"/account/sign-out-others":                       to("/account"),
+	"/account/identities/{identity}/unlink":          to("/account"),
+	"/app/w/{ws}/require-2fa":                        inWorkspace("/members"),
+	"/app/w/{ws}/tokens":                             inWorkspace("/members"),
+	"/app/w/{ws}/tokens/{token}/revoke":              inWorkspace("/members"),
+	"/app/w/{ws}/invites":                            inWorkspace("/members"),
+	"/app/w/{ws}/invites/{invite}/revoke":            inWorkspace("/members"),
+	"/app/w/{ws}/members/{user}/reset":               inWorkspace("/members"),
+	"/app/w/{ws}/members/{user}/role":                inWorkspace("/members"),
+	"/app/w/{ws}/members/{user}/remove":              inWorkspace("/members"),
+	"/app/w/{ws}/feeds":                              inWorkspace(""),
+	"/app/w/{ws}/feeds/{feed}/delete":                inWorkspace(""),
+	"/app/w/{ws}/sites/{site}/delete":                ofSite("/settings"),
+	"/app/w/{ws}/sites/{site}/test-visit":            ofSite(""),
+	"/account/time-zone":                             to("/account"),
+	"/app/w/{ws}/c/{company}/notes":                  ofCompany,
+	"/app/w/{ws}/c/{company}/notes/{note}/delete":    ofCompany,
+	"/app/w/{ws}/c/{company}/tags":                   ofCompany,
+	"/app/w/{ws}/c/{company}/tags/remove":            ofCompany,
+	"/app/w/{ws}/c/{company}/assignee":               ofCompany,
+	"/app/w/{ws}/contacts/import/u/{upload}/preview": ofUpload,
+	"/app/w/{ws}/contacts/import/u/{upload}/start":   ofUpload,
+	"/app/w/{ws}/contacts/import/u/{upload}/cancel":  ofUpload,
+}
+
+// ofUpload is the page of an import's upload.
+func ofUpload(r *http.Request) string {
+	upload := r.PathValue("upload")
+	if upload == "" || strings.ContainsAny(upload, "/?#%") {
+		return inWorkspace("/contacts/import")(r)
+	}
+	return inWorkspace("/contacts/import/u/" + upload)(r)
 }
 
 // to is the page at path.

@@ -39,6 +39,10 @@ var notices = map[string]string{
 	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",
 	"site-deleted": "The site was deleted, with its visits and events. The feed no longer counts them, and the collector refuses its events.",
 	"test-visit":   "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.",
+	// contact imports
+	"import-done":      "The import is done. Its record below stays: the counts, and the rows that were rejected with why.",
+	"import-cancelled": "The import is cancelled. The rows written before it stopped stay, each whole; the record says how many. The uploaded file is deleted.",
+	"upload-cancelled": "Nothing was imported, and the uploaded file is deleted.",
 	// signing out
 	"signed-out": "You are signed out everywhere: every session of your account has ended.",
 }
@@ -53,6 +57,8 @@ var problems = map[string]string{
 	"test-busy":          "The collector could not take the test visit now (too many requests, or storage too slow). Try again in a few seconds.",
 	"test-unreachable":   "Foyer could not reach its own collector at its public address. Check that --public-url names an address this server itself can reach.",
 	"test-not-collector": "Something answered at this Foyer's public address, but not its collector. Check that --public-url is this Foyer's address and that a proxy in front of it passes /collect on.",
+	"import-busy":        "Other imports are running on this server. Try again when one has ended.",
+	"import-step":        "That step does not apply to this upload any more: the page below shows where it is.",
 	"test-failed":        "The collector refused the test visit with an error Foyer did not expect. Check the server's log.",
 }
 

@@ -46,6 +46,7 @@ var pages = parsePages(map[string]any{
 	"setup": setupView{}, "invite": inviteView{}, "app": appView{}, "account": accountView{}, "enrol": enrolView{},
 	"feed": feedView{}, "company": companyView{}, "sites": sitesView{}, "overview": overviewView{},
 	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
+	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 

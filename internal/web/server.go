@@ -12,6 +12,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/tracker"
@@ -59,6 +60,9 @@ type Config struct {
 	// Mail, when set, mails invitation and password reset links too; the
 	// pages show them to be copied either way.
 	Mail Mailer
+	// Imports runs the contact import pages' uploads, previews and
+	// imports; nil: the pages say this server runs none.
+	Imports *importjob.Manager
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -159,6 +163,14 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /login/forgot", strict(csrf.Handler(s.throttled(http.HandlerFunc(s.forgot)))))
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
+	s.mux.Handle("GET /app/w/{ws}/contacts/import", strict(s.signedIn(s.importPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/import", strict(csrf.Handler(s.signedIn(s.uploadImport))))
+	s.mux.Handle("GET /app/w/{ws}/contacts/import/{import}", strict(s.signedIn(s.importRecord)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/import/u/{upload}", strict(s.signedIn(s.importStep)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/import/u/{upload}/progress", strict(s.signedIn(s.importProgress)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/preview", strict(csrf.Handler(s.signedIn(s.previewImport))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/start", strict(csrf.Handler(s.signedIn(s.startImport))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/cancel", strict(csrf.Handler(s.signedIn(s.cancelImport))))
 	s.mountFormPages()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
