@@ -13,8 +13,8 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/importjob"
-	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/sso"
+	"github.com/foyerhq/foyer/internal/store"
 )
 
 // TestAuthorizationMatrix sends every app route as every role of workspace
