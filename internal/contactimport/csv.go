@@ -71,7 +71,8 @@ func (st *state) readCSV(src io.Reader) error {
 
 // csvHeader resolves the header's columns. It refuses a header that is not
 // UTF-8, names a field twice, has unknown columns (unless previewing) or no
-// email column.
+// email column (unless previewing with unknown columns, one of which the
+// caller may then map to email).
 func (st *state) csvHeader(header []string) ([]column, bool, error) {
 	cols := make([]column, len(header))
 	by := map[column]string{}
@@ -106,7 +107,7 @@ func (st *state) csvHeader(header []string) ([]column, bool, error) {
 	if len(unknown) > 0 && !st.opts.Preview {
 		return nil, false, &UnknownColumnsError{Columns: unknown}
 	}
-	if _, ok := by[column{f: fEmail}]; !ok {
+	if _, ok := by[column{f: fEmail}]; !ok && (!st.opts.Preview || len(unknown) == 0) {
 		return nil, false, foyer.Errorf(foyer.EINVALID, "no email column: the first line must name the columns, and email is required")
 	}
 	return cols, hasConsent, nil

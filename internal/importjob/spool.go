@@ -53,13 +53,15 @@ func createSpool(dir string, r io.Reader, limit int64) (sp *spool, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("importjob: spool: %w", err)
 	}
-	sp = &spool{path: f.Name(), aead: aead}
+	path := f.Name()
+	sp = &spool{path: path, aead: aead}
+	size := &sp.size
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("importjob: spool: %w", cerr)
 		}
 		if err != nil {
-			os.Remove(sp.path)
+			os.Remove(path)
 			sp = nil
 		}
 	}()
@@ -70,8 +72,8 @@ func createSpool(dir string, r io.Reader, limit int64) (sp *spool, err error) {
 		if rerr != nil && rerr != io.EOF && rerr != io.ErrUnexpectedEOF {
 			return nil, rerr
 		}
-		sp.size += int64(n)
-		if sp.size > limit {
+		*size += int64(n)
+		if *size > limit {
 			return nil, errTooLarge
 		}
 		last := rerr != nil // a short chunk is the last; a full one may be followed by an empty last one
