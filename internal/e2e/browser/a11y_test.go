@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	foyerweb "github.com/foyerhq/foyer/internal/web"
 )
@@ -65,6 +66,8 @@ var a11yPages = []a11yPage{
 		fill: [][2]string{{`form[action$="/invites"] input[name=email]`, "someone.else@example.com"}}},
 	{name: "members-new-token", as: "owner", path: "/app/w/{ws}/members", click: `form[action$="/tokens"] button`,
 		fill: [][2]string{{`form[action$="/tokens"] input[name=name]`, "weekly report"}}},
+	{name: "contacts-import", as: "owner", path: "/app/w/{ws}/contacts/import"},
+	{name: "contacts-import-record", as: "owner", path: "/app/w/{ws}/contacts/import/{import}"},
 	{name: "account", as: "owner", path: "/account"},
 	{name: "account-error", as: "owner", path: "/account", click: `form[action="/account/password"] button`,
 		fill: [][2]string{{`input[name=current]`, "not the password"}, {`input[name=password]`, "a brand new password"}, {`input[name=confirm]`, "a brand new password"}}},
@@ -454,6 +457,20 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if err := f.app.Store.SaveFeed(ctx, &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "Hot leads in Germany", Query: "country=DE&sort=score", CreatedBy: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// A past contact import, with a rejected row.
+	imp := &store.ContactImport{WorkspaceID: ws.ID, UserID: owner.ID, FileName: "crm-export-2026-spring-campaign.csv", Format: "csv", BytesTotal: 2048}
+	if err := f.app.Store.StartContactImport(ctx, imp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.ImportContacts(ctx, ws.ID, []store.ImportRow{
+		{Line: 2, Contact: foyer.Contact{Email: "paula.pruefer@praezisionswerkzeug-maschinen.example", FirstName: "Paula"}},
+		{Line: 3, Rejected: "unparseable consent date \"31/02/2026\" (use RFC 3339 or YYYY-MM-DD)"},
+	}, store.ImportBatch{Actor: "import", ImportID: imp.ID, BytesRead: 2048}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.FinishContactImport(ctx, ws.ID, imp.ID, store.ImportDone, ""); err != nil {
+		t.Fatal(err)
+	}
 	setup, err := foyerweb.NewSetupLink(ctx, empty.app.Store)
 	if err != nil {
 		t.Fatal(err)
@@ -494,6 +511,6 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	company := eval[string](t, o, `document.querySelector('table.companies tbody a').pathname`)
 
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
-		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email)
+		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email, "{import}", fmt.Sprint(imp.ID))
 	return fx
 }
