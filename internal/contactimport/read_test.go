@@ -285,3 +285,21 @@ func TestReadBOMWinsOverLatin1(t *testing.T) {
 		t.Errorf("UTF-8 read as Latin-1 without a BOM: rows %+v, err %v", rows, err)
 	}
 }
+
+// TestReadReplaces: a row that replaces an earlier one of the same email
+// names that row's line; others name none.
+func TestReadReplaces(t *testing.T) {
+	in := "email,tracking_consent,tracking_consent_at\n" +
+		"a@b.co,,\n" + // 2
+		"c@d.co,accepted,2024-01-01\n" + // 3
+		"a@b.co,refused,2024-01-01\n" + // 4: replaces 2 (no status there)
+		"c@d.co,refused,2024-02-01\n" // 5: newer, replaces 3
+	var got []string
+	_, err := Read(context.Background(), strings.NewReader(in), Options{}, func(r Row) error {
+		got = append(got, fmt.Sprintf("%d<%d", r.Line, r.Replaces))
+		return nil
+	}, func(Rejection) error { return nil })
+	if err != nil || strings.Join(got, " ") != "2<0 3<0 4<2 5<3" {
+		t.Errorf("%v, %v", got, err)
+	}
+}
