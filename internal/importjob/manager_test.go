@@ -24,7 +24,6 @@ type fixture struct {
 	ws  *foyer.Workspace
 	dir string
 	m   *importjob.Manager
-	now func() time.Time
 	mu  sync.Mutex
 	t   time.Time
 }
