@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -58,8 +59,8 @@ type Config struct {
 	// of DB when "". Created on the first start of a database.
 	KeyFile string
 	// ImportDir holds the contact import pages' uploads, encrypted, while
-	// they are previewed and imported: DefaultImportDir of DB when "".
-	// Start-up deletes any a previous run left there.
+	// they are previewed and imported: "imports" beside the master key
+	// when "". Start-up deletes any a previous run left there.
 	ImportDir string
 }
 
@@ -153,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	if cfg.ImportDir == "" {
-		cfg.ImportDir = DefaultImportDir(cfg.DB)
+		cfg.ImportDir = filepath.Join(filepath.Dir(cfg.KeyFile), "imports")
 	}
 	imports, err := importjob.NewManager(ctx, importjob.Config{Store: st, Dir: cfg.ImportDir, Log: cfg.Log})
 	if err != nil {

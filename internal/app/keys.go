@@ -23,13 +23,6 @@ func DefaultKeyFile(db string) string {
 	return filepath.Join("foyer-data", "master.key")
 }
 
-// DefaultImportDir is where the import pages keep their uploads,
-// encrypted, for the database db: beside a SQLite file, or in
-// foyer-data/ for PostgreSQL, as the master key.
-func DefaultImportDir(db string) string {
-	return filepath.Join(filepath.Dir(DefaultKeyFile(db)), "imports")
-}
-
 // OpenKeys reads the master key at path and binds the database to it. A
 // missing file is created, loudly, only for a database bound to no key
 // yet; a database bound to another key is refused, and nothing changes.
