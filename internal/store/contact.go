@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
@@ -239,15 +238,7 @@ func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64
 }
 
 // ContactQuery selects a page of a workspace's contacts.
-type ContactQuery struct {
-	// Text holds whole words, all of which a contact must have among the
-	// words of its names, its email, the email's domain and its company;
-	// an address (with an @) matches the whole address. "" for all.
-	Text    string
-	Consent *foyer.ConsentStatus // nil for all; &foyer.ConsentUnanswered for no status
-	Limit   int                  // 1 to 500; 0 for 50
-	Offset  int
-}
+type ContactQuery = foyer.ContactQuery
 
 // SearchContacts lists a page of the workspace's contacts, newest first.
 // The words are matched through their keyed hashes (contact_terms): the
@@ -381,14 +372,8 @@ func (s *Store) logContactChange(ctx context.Context, q querier, workspaceID, co
 	return err
 }
 
-// ContactChange is a recorded change of a contact: who did what, to which
-// fields (their names, never their values).
-type ContactChange struct {
-	At     time.Time
-	Actor  string
-	Action string // created, updated, deleted
-	Fields []string
-}
+// ContactChange is a recorded change of a contact.
+type ContactChange = foyer.ContactChange
 
 // ContactChanges returns the recorded changes of the workspace's contact,
 // newest first, at most limit.
