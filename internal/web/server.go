@@ -160,6 +160,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 	s.mountFormPages()
+	s.mountContactAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
