@@ -120,3 +120,52 @@ func BenchmarkContactList(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkContactProfile reads what a contact's profile shows, but the
+// chain's verification (cached, see BenchmarkVerifyConsent): the contact
+// opened, its consent history with reasons opened, its changes and the
+// workspace's mode. It reports p50 and p95.
+func BenchmarkContactProfile(b *testing.B) {
+	s, ws, _ := contactWorkspace(b)
+	ctx := context.Background()
+	list, err := s.SearchContacts(ctx, ws.ID, foyer.ContactQuery{Text: "bob", Limit: 500})
+	if err != nil || len(list) == 0 {
+		b.Fatalf("contacts: %v", err)
+	}
+	var times []time.Duration
+	i := 0
+	for b.Loop() {
+		id := list[i%len(list)].ID
+		i++
+		start := time.Now()
+		if _, err := s.Contact(ctx, ws.ID, id); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ConsentHistory(ctx, ws.ID, id); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ContactChanges(ctx, ws.ID, id, 20); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.TrackingMode(ctx, ws.ID); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkVerifyConsent verifies the workspace's whole consent history
+// (one entry for each contact with a status in the fixture).
+func BenchmarkVerifyConsent(b *testing.B) {
+	s, ws, _ := contactWorkspace(b)
+	ctx := context.Background()
+	for b.Loop() {
+		br, err := s.VerifyConsent(ctx, ws.ID)
+		if err != nil || br != nil {
+			b.Fatalf("verify: %v, %v", br, err)
+		}
+	}
+}
