@@ -49,19 +49,7 @@ func TestConsentVerify(t *testing.T) {
 			s.DB().QueryRowContext(ctx, fmt.Sprintf("SELECT MIN(id) FROM consent_history WHERE workspace_id = %d", ws.ID)).Scan(&edited)
 		}
 	}
-	run := func(args ...string) (string, int) {
-		cmd := exec.Command(foyerBin, append([]string{"consent", "verify", "--db", dsn}, args...)...)
-		cmd.Env = cleanEnv()
-		out, err := cmd.CombinedOutput()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return string(out), exit.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), 0
-	}
+	run := func(args ...string) (string, int) { return verifyConsent(t, dsn, args...) }
 	if out, code := run(); code != 0 || !strings.Contains(out, "2 workspace(s) is intact") {
 		t.Fatalf("intact: exit %d\n%s", code, out)
 	}
@@ -130,19 +118,7 @@ func TestConsentVerifyTampering(t *testing.T) {
 					ids = append(ids, id)
 				}
 				rows.Close()
-				run := func() (string, int) {
-					cmd := exec.Command(foyerBin, "consent", "verify", "--db", dsn)
-					cmd.Env = cleanEnv()
-					out, err := cmd.CombinedOutput()
-					var exit *exec.ExitError
-					if errors.As(err, &exit) {
-						return string(out), exit.ExitCode()
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					return string(out), 0
-				}
+				run := func() (string, int) { return verifyConsent(t, dsn) }
 				if out, code := run(); code != 0 || len(ids) != 4 {
 					t.Fatalf("intact: exit %d, %d entries\n%s", code, len(ids), out)
 				}
@@ -159,4 +135,21 @@ func TestConsentVerifyTampering(t *testing.T) {
 			})
 		}
 	}
+}
+
+// verifyConsent runs `foyer consent verify --db dsn args…` and returns its
+// output and exit code.
+func verifyConsent(t *testing.T, dsn string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(foyerBin, append([]string{"consent", "verify", "--db", dsn}, args...)...)
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return string(out), exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), 0
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -114,9 +113,7 @@ func BenchmarkContactList(b *testing.B) {
 					b.Fatal("no contact found")
 				}
 			}
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+			reportPercentiles(b, times)
 		})
 	}
 }
@@ -152,9 +149,7 @@ func BenchmarkContactProfile(b *testing.B) {
 		}
 		times = append(times, time.Since(start))
 	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+	reportPercentiles(b, times)
 }
 
 // BenchmarkVerifyConsent verifies the workspace's whole consent history

@@ -317,11 +317,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	case "":
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "contact-added")
 	case foyer.EINVALID, foyer.ECONFLICT:
-		status := http.StatusBadRequest
-		if foyer.ErrorCode(err) == foyer.ECONFLICT {
-			status = http.StatusConflict
-		}
-		s.render(w, status, "contactnew", newContactView{
+		s.render(w, formStatus(err), "contactnew", newContactView{
 			layout: layout{Title: "Add a contact", User: u, Workspace: m, Error: "Not saved: " + foyer.ErrorMessage(err)}, Form: f})
 	default:
 		s.serverErrorOf(w, "contact", u, err)
@@ -344,11 +340,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	case "":
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "contact-saved")
 	case foyer.EINVALID, foyer.ECONFLICT:
-		status := http.StatusBadRequest
-		if foyer.ErrorCode(err) == foyer.ECONFLICT {
-			status = http.StatusConflict
-		}
-		s.renderContact(w, r, u, m, c, status, "Not saved: "+foyer.ErrorMessage(err), f)
+		s.renderContact(w, r, u, m, c, formStatus(err), "Not saved: "+foyer.ErrorMessage(err), f)
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)
 	default:
