@@ -379,8 +379,8 @@ type ContactChange = foyer.ContactChange
 // newest first, at most limit.
 func (s *Store) ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.ContactChanges */
-		SELECT at, actor, action, fields FROM contact_changes WHERE workspace_id = ? AND contact_id = ? ORDER BY id DESC LIMIT ?`),
-		workspaceID, contactID, min(max(limit, 1), 500))
+		SELECT at, actor, action, fields FROM contact_changes WHERE contact_id = ? AND +workspace_id = ? ORDER BY id DESC LIMIT ?`),
+		contactID, workspaceID, min(max(limit, 1), 500))
 	if err != nil {
 		return nil, fmt.Errorf("store: contact changes: %w", err)
 	}

@@ -91,6 +91,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
+	// A contact of each workspace, which callers read, edit, and try to
+	// reach across workspaces.
+	acmeContact := &foyer.Contact{WorkspaceID: a, Email: "ana@globex.example"}
+	initechContact := &foyer.Contact{WorkspaceID: i, Email: "gavin@hooli.example"}
+	for _, c := range []*foyer.Contact{acmeContact, initechContact} {
+		if err := w.st.CreateContact(ctx, c, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acon, icon := acmeContact.ID, initechContact.ID
+
 	cookies := map[string]string{"signed out": ""}
 	for _, r := range roles {
 		cookies[string(r)] = w.signIn(string(r) + "@example.com")
@@ -165,6 +176,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// A GET of a form's path goes to the form's page, for anyone.
 		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/delete", a, acme.ID), nil, nil, seeOther},
 		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", i, initech.ID), nil, nil, seeOther},
+		// Contacts: every member reads them; analysts and above change
+		// them and their consent; admins and owners delete them (here one
+		// of another workspace, or an invalid form, so nothing changes).
+		{"GET", fmt.Sprintf("/app/w/%d/contacts", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d", a, acon), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d", a, icon), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/new", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts", a), url.Values{"email": {"not an address"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d", a, acon), url.Values{"email": {"not an address"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d", a, icon), url.Values{"email": {"stolen@example.com"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/consent", a, acon), url.Values{"status": {"maybe"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/consent", a, icon), url.Values{"status": {"refused"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, icon), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, acon), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/settings", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},

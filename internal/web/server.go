@@ -70,6 +70,7 @@ type Server struct {
 	ghosts   *ghosts // failed sign-ins of addresses without an account
 	lastUsed *lastUsed
 	choices  choiceCache // the feed's filter choices, by workspace
+	chains   chainCache  // whether each workspace's consent history verifies
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
@@ -143,6 +144,15 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/delete", strict(csrf.Handler(s.signedIn(s.deleteSite))))
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/test-visit", strict(csrf.Handler(s.signedIn(s.testVisit))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts", strict(s.signedIn(s.contactsPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/new", strict(s.signedIn(s.newContactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts", strict(csrf.Handler(s.signedIn(s.createContact))))
+	s.mux.Handle("GET /app/w/{ws}/contacts/{contact}", strict(s.signedIn(s.contactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}", strict(csrf.Handler(s.signedIn(s.updateContact))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/consent", strict(csrf.Handler(s.signedIn(s.setContactConsent))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/delete", strict(csrf.Handler(s.signedIn(s.deleteContact))))
+	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
+	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/role", strict(csrf.Handler(s.signedIn(s.changeRole))))
