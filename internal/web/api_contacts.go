@@ -110,7 +110,7 @@ func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request, t *foy
 		apiError(w, err)
 		return
 	}
-	c, _, err := s.createContact(r, t, in)
+	c, _, err := s.createAPIContact(r, t, in)
 	if err != nil {
 		s.apiFail(w, "api create contact", err)
 		return
@@ -130,10 +130,10 @@ func (s *Server) checkConsent(in *contactInput) error {
 	return err
 }
 
-// createContact stores a new contact of the token's workspace from in,
+// createAPIContact stores a new contact of the token's workspace from in,
 // and records its consent, if any; it returns the contact and the
 // consent's outcome (nil without one).
-func (s *Server) createContact(r *http.Request, t *foyer.APIToken, in *contactInput) (*foyer.Contact, *consentOutcome, error) {
+func (s *Server) createAPIContact(r *http.Request, t *foyer.APIToken, in *contactInput) (*foyer.Contact, *consentOutcome, error) {
 	if in.text["email"] == "" {
 		return nil, nil, foyer.Errorf(foyer.EINVALID, "a contact needs an email")
 	}
@@ -208,17 +208,17 @@ func (s *Server) apiPatchContact(w http.ResponseWriter, r *http.Request, t *foye
 		s.apiFail(w, "api patch contact", err)
 		return
 	}
-	if _, _, err := s.updateContact(r, t, c, in); err != nil {
+	if _, _, err := s.updateAPIContact(r, t, c, in); err != nil {
 		s.apiFail(w, "api patch contact", err)
 		return
 	}
 	s.answerContact(w, r, t.WorkspaceID, id, http.StatusOK)
 }
 
-// updateContact puts in over the stored contact c and records its
+// updateAPIContact puts in over the stored contact c and records its
 // consent, if any; changed is false when neither the fields nor the
 // consent changed.
-func (s *Server) updateContact(r *http.Request, t *foyer.APIToken, c *foyer.Contact, in *contactInput) (changed bool, _ *consentOutcome, _ error) {
+func (s *Server) updateAPIContact(r *http.Request, t *foyer.APIToken, c *foyer.Contact, in *contactInput) (changed bool, _ *consentOutcome, _ error) {
 	if err := s.checkConsent(in); err != nil {
 		return false, nil, err
 	}

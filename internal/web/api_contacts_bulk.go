@@ -105,7 +105,7 @@ func (s *Server) upsert(r *http.Request, t *foyer.APIToken, raw json.RawMessage)
 		c, err := s.cfg.Store.ContactByEmail(r.Context(), t.WorkspaceID, email)
 		switch foyer.ErrorCode(err) {
 		case foyer.ENOTFOUND:
-			c, consent, err := s.createContact(r, t, in)
+			c, consent, err := s.createAPIContact(r, t, in)
 			if foyer.ErrorCode(err) == foyer.ECONFLICT {
 				continue
 			}
@@ -118,7 +118,7 @@ func (s *Server) upsert(r *http.Request, t *foyer.APIToken, raw json.RawMessage)
 			}
 			return bulkResult{Outcome: "created", ID: c.ID, Consent: consent}, nil
 		case "":
-			changed, consent, err := s.updateContact(r, t, c, in)
+			changed, consent, err := s.updateAPIContact(r, t, c, in)
 			if err != nil {
 				return bulkResult{ID: c.ID}, err
 			}
