@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/sso"
+	"github.com/foyerhq/foyer/internal/store"
 )
 
 // TestAuthorizationMatrix sends every app route as every role of workspace
@@ -439,6 +441,104 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Fatalf("%s %s as %s made the victim a member of Acme", rt.method, rt.path, who)
 			}
 			cleanUp()
+		}
+	}
+}
+
+// TestAPIAuthorizationMatrix sends every API route with no token, a bad
+// one, and a read and a write token of Acme and of Initech, at a contact
+// of Acme's, and checks each answer: read tokens read, write tokens also
+// change, and no token reaches another workspace's contact (404, whatever
+// its scope may do). A refused request changes nothing.
+func TestAPIAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	const (
+		ok, created, noContent  = http.StatusOK, http.StatusCreated, http.StatusNoContent
+		unauthorized, forbidden = http.StatusUnauthorized, http.StatusForbidden
+		notFound                = http.StatusNotFound
+	)
+	// The callers, Acme's write token last: its changes succeed.
+	callers := []string{"no token", "bad token", "initech read", "initech write", "acme read", "acme write"}
+	type route struct {
+		method, path, body string // path: %[1]d is Acme's contact
+		want               map[string]int
+	}
+	reads := func(own int) map[string]int {
+		return map[string]int{"no token": unauthorized, "bad token": unauthorized, "initech read": own, "initech write": own,
+			"acme read": ok, "acme write": ok}
+	}
+	// writes: Acme's read token is forbidden, Initech's tokens get
+	// forbidden (read) or other (write: the contact is not theirs).
+	writes := func(success, other int) map[string]int {
+		return map[string]int{"no token": unauthorized, "bad token": unauthorized, "initech read": forbidden, "initech write": other,
+			"acme read": forbidden, "acme write": success}
+	}
+	routes := []route{
+		{"GET", "/api/v1/openapi.json", "", map[string]int{"no token": ok, "bad token": ok, "initech read": ok, "initech write": ok,
+			"acme read": ok, "acme write": ok}},
+		{"GET", "/api/v1/companies", "", reads(ok)},
+		{"GET", "/api/v1/sites", "", reads(ok)},
+		{"GET", "/api/v1/contacts", "", reads(ok)},
+		{"GET", "/api/v1/contacts/%[1]d", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/consent", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/consent?format=csv", "", reads(notFound)},
+		{"GET", "/api/v1/consent/history?format=csv", "", reads(ok)},
+		{"POST", "/api/v1/contacts", `{"email":"new@example.com"}`, writes(created, created)},
+		{"POST", "/api/v1/contacts/bulk", `{"contacts":[{"email":"new@example.com"}]}`, writes(ok, ok)},
+		{"PATCH", "/api/v1/contacts/%[1]d", `{"first_name":"Changed"}`, writes(ok, notFound)},
+		{"DELETE", "/api/v1/contacts/%[1]d", "", writes(noContent, notFound)},
+		{"POST", "/api/v1/contacts/%[1]d/consent", `{"status":"refused","at":"2026-05-01"}`, writes(ok, notFound)},
+	}
+	for _, rt := range routes {
+		w := newContactsTest(t, store.SQLite)
+		ctx := context.Background()
+		acme, initech := w.wsID("Acme"), w.wsID("Initech")
+		ana := &foyer.Contact{WorkspaceID: acme, Email: "ana@example.com", FirstName: "Ana"}
+		if err := w.st.CreateContact(ctx, ana, "test"); err != nil {
+			t.Fatal(err)
+		}
+		tokens := map[string]string{"no token": "", "bad token": "not-a-token",
+			"initech read": w.token("Initech", foyer.ScopeRead), "initech write": w.token("Initech", foyer.ScopeWrite),
+			"acme read": w.token("Acme", foyer.ScopeRead), "acme write": w.token("Acme", foyer.ScopeWrite)}
+		state := func() string {
+			var b strings.Builder
+			for _, ws := range []int64{acme, initech} {
+				list, err := w.st.SearchContacts(ctx, ws, foyer.ContactQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range list {
+					fmt.Fprintf(&b, "%d %d %s %s %v\n", ws, c.ID, c.Email, c.FirstName, c.Consent)
+				}
+				h, err := w.st.WorkspaceConsentHistory(ctx, ws, 0, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%d history entries\n", len(h))
+			}
+			return b.String()
+		}
+		path := rt.path
+		if strings.Contains(path, "%[1]d") {
+			path = fmt.Sprintf(rt.path, ana.ID)
+		}
+		for _, who := range callers {
+			before := state()
+			r := httptest.NewRequest(rt.method, path, strings.NewReader(rt.body))
+			if tokens[who] != "" {
+				r.Header.Set("Authorization", "Bearer "+tokens[who])
+			}
+			rec := httptest.NewRecorder()
+			w.srv.ServeHTTP(rec, r)
+			if rec.Code != rt.want[who] {
+				t.Errorf("%s %s as %s: %d, want %d: %s", rt.method, rt.path, who, rec.Code, rt.want[who], rec.Body)
+			}
+			if strings.HasPrefix(who, "initech") && strings.Contains(rec.Body.String(), "ana@example.com") {
+				t.Errorf("%s %s as %s: Acme's contact in the answer", rt.method, rt.path, who)
+			}
+			if rec.Code >= 300 && state() != before {
+				t.Errorf("%s %s as %s was refused (%d) but changed the contacts", rt.method, rt.path, who, rec.Code)
+			}
 		}
 	}
 }
