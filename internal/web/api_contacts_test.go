@@ -314,3 +314,68 @@ func TestAPIContactDeleteAndList(t *testing.T) {
 		t.Errorf("history after a deletion: %v %v", b, err)
 	}
 }
+
+// TestAPIContactsOpenAPI: openapi.json describes every contacts route
+// with its methods and errors, and exactly the fields the API answers.
+func TestAPIContactsOpenAPI(t *testing.T) {
+	t.Parallel()
+	w := newContactsTest(t, store.SQLite)
+	tok := w.token("Acme", foyer.ScopeWrite)
+	_, contact := w.call("POST", "/api/v1/contacts", tok, `{"email":"ana@example.com","tracking_consent":"accepted"}`)
+	path := fmt.Sprintf("/api/v1/contacts/%v/consent", contact["id"])
+	_, outcome := w.call("POST", path, tok, `{"status":"refused","at":"2026-05-01"}`)
+	_, consent := w.call("GET", path, tok, "")
+	_, bulk := w.call("POST", "/api/v1/contacts/bulk", tok, `{"contacts":[{"email":"x@example.com","tracking_consent":"refused"},{"email":"bad"}]}`)
+	_, doc := w.api("/api/v1/openapi.json", "")
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	same := func(name string, schema map[string]any, got map[string]any) {
+		t.Helper()
+		props := schema["properties"].(map[string]any)
+		for k := range got {
+			if props[k] == nil {
+				t.Errorf("openapi.json: %s lacks %q", name, k)
+			}
+		}
+		for k := range props {
+			if _, ok := got[k]; !ok && k != "error" && k != "id" { // a bulk result has either
+				t.Errorf("openapi.json: %s has %q, which the API does not send", name, k)
+			}
+		}
+	}
+	same("Contact", schemas["Contact"].(map[string]any), contact)
+	same("ConsentOutcome", schemas["ConsentOutcome"].(map[string]any), outcome)
+	same("Consent", schemas["Consent"].(map[string]any), consent)
+	same("ConsentEntry", schemas["ConsentEntry"].(map[string]any), consent["history"].([]any)[0].(map[string]any))
+	same("BulkResult", schemas["BulkResult"].(map[string]any), bulk)
+	item := schemas["BulkResult"].(map[string]any)["properties"].(map[string]any)["results"].(map[string]any)["items"].(map[string]any)
+	results := bulk["results"].([]any)
+	merged := map[string]any{}
+	for _, r := range results {
+		for k, v := range r.(map[string]any) {
+			merged[k] = v
+		}
+	}
+	same("BulkResult's result", item, merged)
+
+	paths := doc["paths"].(map[string]any)
+	for p, methods := range map[string][]string{
+		"/contacts": {"get", "post"}, "/contacts/bulk": {"post"}, "/contacts/{id}": {"get", "patch", "delete"},
+		"/contacts/{id}/consent": {"get", "post"}, "/consent/history": {"get"},
+	} {
+		ops, _ := paths[p].(map[string]any)
+		for _, m := range methods {
+			op, _ := ops[m].(map[string]any)
+			if op == nil {
+				t.Errorf("openapi.json: no %s %s", m, p)
+				continue
+			}
+			responses := op["responses"].(map[string]any)
+			if responses["401"] == nil {
+				t.Errorf("openapi.json: %s %s without its 401", m, p)
+			}
+			if m != "get" && (responses["403"] == nil || responses["413"] == nil && m != "delete") {
+				t.Errorf("openapi.json: %s %s without its 403 or 413", m, p)
+			}
+		}
+	}
+}
