@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -44,8 +45,9 @@ const contactFields = "email, first_name, last_name, role, phone, company, langu
 func parseContactInput(raw []byte, actor string) (*contactInput, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		if err == nil {
-			return nil, foyer.Errorf(foyer.EINVALID, "a contact is a JSON object, not null")
+		var typ *json.UnmarshalTypeError
+		if err == nil || errors.As(err, &typ) {
+			return nil, foyer.Errorf(foyer.EINVALID, "a contact is a JSON object")
 		}
 		return nil, jsonError(err)
 	}
