@@ -177,6 +177,11 @@ func TestAPIContactBulk(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(errMessage(out), "at most 1000") || count() != n {
 		t.Errorf("1,001 contacts: %d %v, %d contacts", code, out, count())
 	}
+	big := `{"contacts":[{"email":"big@example.com","role":"` + strings.Repeat("x", maxBulkBodyBytes) + `"}]}`
+	if code, out := w.call("POST", "/api/v1/contacts/bulk", tok, big); code != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(errMessage(out), "16 MiB") || count() != n {
+		t.Errorf("a bulk body over the limit: %d %v", code, out)
+	}
 	for _, bad := range []string{`{"contacts":{}}`, `{}`, `{"contacts":[],"extra":1}`, `[{"email":"x@example.com"}]`} {
 		if code, out := w.call("POST", "/api/v1/contacts/bulk", tok, bad); code != http.StatusBadRequest {
 			t.Errorf("%s: %d %v", bad, code, out)
