@@ -58,7 +58,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax):
 		return foyer.Errorf(foyer.EINVALID, "the body is not valid JSON (at byte %d)", syntax.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
-		return foyer.Errorf(foyer.EINVALID, "%s: want a %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
+		return foyer.Errorf(foyer.EINVALID, "%s: want %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	case errors.As(err, &typ):
 		return foyer.Errorf(foyer.EINVALID, "the body is a JSON %s: want an object", typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
@@ -71,22 +71,22 @@ func jsonError(err error) error {
 	return foyer.Errorf(foyer.EINVALID, "the body is not valid JSON")
 }
 
-// jsonKind names the JSON kind of values of type t.
+// jsonKind names the JSON kind of values of type t, with its article.
 func jsonKind(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "string"
+		return "a string"
 	case reflect.Bool:
-		return "boolean"
+		return "a boolean"
 	case reflect.Map, reflect.Struct:
-		return "object"
+		return "an object"
 	case reflect.Slice, reflect.Array:
-		return "array"
+		return "an array"
 	}
-	return "number"
+	return "a number"
 }
 
 func byteSize(n int64) string {

@@ -379,3 +379,27 @@ func TestAPIContactsOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONErrors: what a client is told of a bad body names the field and
+// what it should be.
+func TestJSONErrors(t *testing.T) {
+	t.Parallel()
+	var v struct {
+		Contacts []json.RawMessage `json:"contacts"`
+		Reason   string            `json:"reason"`
+	}
+	for body, want := range map[string]string{
+		`{"contacts":{}}`:  "contacts: want an array, not a JSON object",
+		`{"reason":1}`:     "reason: want a string, not a JSON number",
+		`"x"`:              "the body is a JSON string: want an object",
+		`{"other":1}`:      `unknown field "other"`,
+		`{"reason":"a"`:    "the body is not valid JSON (it ends too early)",
+		`{"reason":"a"} x`: "the body has more after its JSON value",
+		`{"reason":"a",}`:  "the body is not valid JSON (at byte 15)",
+	} {
+		err := decodeStrict([]byte(body), &v)
+		if foyer.ErrorCode(err) != foyer.EINVALID || !strings.HasPrefix(foyer.ErrorMessage(err), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
