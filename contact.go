@@ -59,6 +59,9 @@ type ContactChange struct {
 // ENOTFOUND. actor names who makes a change ("user 12", "token 3").
 type ContactService interface {
 	CreateContact(ctx context.Context, c *Contact, actor string) error
+	// CreateContactWithConsent creates c and applies change (when not
+	// nil) in one transaction, answering as RecordConsent does.
+	CreateContactWithConsent(ctx context.Context, c *Contact, actor string, change *ConsentChange) (next ConsentState, applied bool, why string, err error)
 	Contact(ctx context.Context, workspaceID, id int64) (*Contact, error)
 	ContactByEmail(ctx context.Context, workspaceID int64, email string) (*Contact, error)
 	SearchContacts(ctx context.Context, workspaceID int64, q ContactQuery) ([]*Contact, error)

@@ -111,28 +111,41 @@ func checkContact(c *foyer.Contact) error {
 // new data key, and sets its ID and times; actor (a user, a token) is
 // recorded as its creator. A consent status in c.Consent is recorded in the
 // history as given by actor by hand (foyer.SourceAdmin); a source that
-// dates its own answers (the API) records it with RecordConsent instead.
+// dates its own answers (the API) uses CreateContactWithConsent instead.
 // ECONFLICT when the workspace has a contact with that email.
 func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	var change *foyer.ConsentChange
+	if c.Consent.Status != foyer.ConsentUnanswered {
+		change = &foyer.ConsentChange{Status: c.Consent.Status, At: c.Consent.At, Source: foyer.SourceAdmin, Actor: actor}
+	}
+	_, _, _, err := s.CreateContactWithConsent(ctx, c, actor, change)
+	return err
+}
+
+// CreateContactWithConsent stores a new contact as CreateContact does and,
+// when change is not nil, applies and records it, all in one transaction:
+// an invalid change stores no contact. It returns the change's outcome, as
+// RecordConsent does, and sets c.Consent to the resulting state.
+func (s *Store) CreateContactWithConsent(ctx context.Context, c *foyer.Contact, actor string, change *foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	if s.keys == nil {
-		return errNoKeys
+		return next, false, "", errNoKeys
 	}
 	if err := checkContact(c); err != nil {
-		return err
+		return next, false, "", err
 	}
-	consent := c.Consent
-	return s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
 		if err := s.createContact(ctx, tx, c, actor); err != nil {
 			return err
 		}
-		if consent.Status == foyer.ConsentUnanswered {
+		if change == nil {
 			return nil
 		}
-		next, _, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, foyer.ConsentChange{
-			Status: consent.Status, At: consent.At, Source: foyer.SourceAdmin, Actor: actor})
+		var err error
+		next, applied, why, err = s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, *change)
 		c.Consent = next
 		return err
 	})
+	return next, applied, why, err
 }
 
 // createContact stores c, checked, through q in a transaction, with no

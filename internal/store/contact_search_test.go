@@ -328,3 +328,32 @@ func TestTrackingModeFixture(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateContactWithConsent: a contact and its consent go in together;
+// a change that cannot apply stores no contact.
+func TestCreateContactWithConsent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
+		next, applied, _, err := s.CreateContactWithConsent(ctx, c, "token 1", &foyer.ConsentChange{Status: foyer.ConsentRefused, At: at, Source: foyer.SourceAPI, Actor: "token 1"})
+		if err != nil || !applied || next.Status != foyer.ConsentRefused || !next.At.Equal(at) || c.Consent != next {
+			t.Fatalf("create with a refusal: %+v %v %v", next, applied, err)
+		}
+		if h, _ := s.ConsentHistory(ctx, ws.ID, c.ID); len(h) != 1 || h[0].Source != foyer.SourceAPI {
+			t.Errorf("history: %+v", h)
+		}
+		bad := &foyer.Contact{WorkspaceID: ws.ID, Email: "bob@example.com"}
+		_, _, _, err = s.CreateContactWithConsent(ctx, bad, "token 1", &foyer.ConsentChange{Status: foyer.ConsentUnanswered, Source: foyer.SourceAPI})
+		if foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an API clearing: %v", err)
+		}
+		if _, err := s.ContactByEmail(ctx, ws.ID, "bob@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("a contact whose consent failed was stored: %v", err)
+		}
+	})
+}

@@ -93,7 +93,7 @@ func (s *Server) answerContact(w http.ResponseWriter, r *http.Request, ws, id in
 }
 
 // apiCreateContact: POST /api/v1/contacts — 201 with the new contact; a
-// consent given with it is recorded by RecordConsent (source api). 409
+// consent given with it is recorded with it (source api). 409
 // when the workspace has a contact with that email.
 func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	if err := requireWrite(t); err != nil {
@@ -130,8 +130,8 @@ func (s *Server) checkConsent(in *contactInput) error {
 	return err
 }
 
-// createAPIContact stores a new contact of the token's workspace from in,
-// and records its consent, if any; it returns the contact and the
+// createAPIContact stores a new contact of the token's workspace from in
+// and records its consent, if any, in one transaction; it returns the contact and the
 // consent's outcome (nil without one).
 func (s *Server) createAPIContact(r *http.Request, t *foyer.APIToken, in *contactInput) (*foyer.Contact, *consentOutcome, error) {
 	if in.text["email"] == "" {
@@ -142,11 +142,11 @@ func (s *Server) createAPIContact(r *http.Request, t *foyer.APIToken, in *contac
 	}
 	c := &foyer.Contact{WorkspaceID: t.WorkspaceID}
 	in.apply(c)
-	if err := s.cfg.Store.CreateContact(r.Context(), c, tokenActor(t)); err != nil {
-		return nil, nil, err
+	next, applied, why, err := s.cfg.Store.CreateContactWithConsent(r.Context(), c, tokenActor(t), in.consent)
+	if err != nil || in.consent == nil {
+		return c, nil, err
 	}
-	out, err := s.recordInputConsent(r, t, c.ID, in)
-	return c, out, err
+	return c, &consentOutcome{contactexport.StatusName(next.Status), optTime(next.At), applied, why}, nil
 }
 
 // consentOutcome is what became of a consent change.
