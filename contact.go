@@ -43,6 +43,10 @@ type ContactQuery struct {
 	Consent *ConsentStatus // nil for all; &ConsentUnanswered for no status
 	Limit   int            // 1 to 500; 0 for 50
 	Offset  int
+	// BeforeID, when not 0, keeps the contacts of smaller IDs: the next
+	// page after a page that ended at BeforeID, which contacts added or
+	// deleted meanwhile do not shift (an export's paging).
+	BeforeID int64
 }
 
 // ContactChange is a recorded change of a contact: who did what, to which

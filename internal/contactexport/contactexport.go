@@ -249,10 +249,10 @@ type Store interface {
 }
 
 // Contacts writes every contact of the workspace to w, newest first, a
-// page at a time, and returns how many it wrote. A contact created during
-// the export is left out, and none is written twice; but the store pages
-// by offset, so a contact deleted during the export moves the later pages
-// up and one contact after it may be left out.
+// page at a time, and returns how many it wrote. Each page starts below
+// the last ID written, so a contact created or deleted during the export
+// neither shifts a page nor is written twice; one created during it is
+// left out.
 func Contacts(ctx context.Context, st Store, workspaceID int64, w io.Writer, f Format) (int, error) {
 	mode, err := st.TrackingMode(ctx, workspaceID)
 	if err != nil {
@@ -263,22 +263,17 @@ func Contacts(ctx context.Context, st Store, workspaceID int64, w io.Writer, f F
 		return 0, err
 	}
 	n := 0
-	last := int64(-1) // the smallest ID written: pages go down in ID
-	for offset := 0; ; offset += pageSize {
-		page, err := st.SearchContacts(ctx, workspaceID, foyer.ContactQuery{Limit: pageSize, Offset: offset})
+	var before int64 // the smallest ID written: pages go down in ID
+	for {
+		page, err := st.SearchContacts(ctx, workspaceID, foyer.ContactQuery{Limit: pageSize, BeforeID: before})
 		if err != nil {
 			return n, fmt.Errorf("contact export: %w", err)
 		}
 		for _, c := range page {
-			// A contact created since the export began moves the
-			// pages down by one: skip what was written already.
-			if last >= 0 && c.ID >= last {
-				continue
-			}
 			if err := cw.Write(c); err != nil {
 				return n, err
 			}
-			last = c.ID
+			before = c.ID
 			n++
 		}
 		if len(page) < pageSize {

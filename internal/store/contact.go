@@ -287,6 +287,10 @@ func (s *Store) SearchContacts(ctx context.Context, workspaceID int64, cq Contac
 			args = append(args, workspaceID, s.term(workspaceID, w))
 		}
 	}
+	if cq.BeforeID != 0 {
+		q.WriteString(" AND c.id < ?")
+		args = append(args, cq.BeforeID)
+	}
 	if cq.Consent != nil {
 		q.WriteString(" AND c.tracking_consent = ?")
 		args = append(args, string(*cq.Consent))

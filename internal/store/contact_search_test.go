@@ -73,6 +73,9 @@ func TestSearchContacts(t *testing.T) {
 			{store.ContactQuery{Limit: 2}, []int64{eve.ID, bob.ID}},
 			{store.ContactQuery{Limit: 2, Offset: 2}, []int64{ana.ID}},
 			{store.ContactQuery{Text: "lopez", Limit: 1, Offset: 1}, []int64{ana.ID}},
+			{store.ContactQuery{BeforeID: bob.ID}, []int64{ana.ID}},
+			{store.ContactQuery{BeforeID: eve.ID, Limit: 1}, []int64{bob.ID}},
+			{store.ContactQuery{Text: "lopez", BeforeID: eve.ID}, []int64{ana.ID}},
 		} {
 			got, err := s.SearchContacts(ctx, wsA.ID, tc.q)
 			if err != nil {
