@@ -70,6 +70,9 @@ type ContactService interface {
 	ContactByEmail(ctx context.Context, workspaceID int64, email string) (*Contact, error)
 	SearchContacts(ctx context.Context, workspaceID int64, q ContactQuery) ([]*Contact, error)
 	UpdateContact(ctx context.Context, c *Contact, actor string) error
+	// EditContact lets edit change the stored contact and applies change
+	// (when not nil), in one transaction that two edits take in turn.
+	EditContact(ctx context.Context, workspaceID, id int64, actor string, edit func(*Contact) error, change *ConsentChange) (c *Contact, changed bool, consent *ConsentResult, err error)
 	DeleteContact(ctx context.Context, workspaceID, id int64, actor string) error
 	ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error)
 	RecordConsent(ctx context.Context, workspaceID, contactID int64, in ConsentChange) (next ConsentState, applied bool, why string, err error)
@@ -78,4 +81,12 @@ type ContactService interface {
 	VerifyConsent(ctx context.Context, workspaceID int64) (*ChainBreak, error)
 	TrackingMode(ctx context.Context, workspaceID int64) (TrackingMode, error)
 	SetTrackingMode(ctx context.Context, workspaceID int64, mode TrackingMode, actor, reason string) (changed bool, err error)
+}
+
+// ConsentResult is what became of a consent change: the contact's
+// resulting state, whether the change was applied, and why.
+type ConsentResult struct {
+	State   ConsentState
+	Applied bool
+	Why     string
 }

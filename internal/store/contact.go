@@ -339,24 +339,71 @@ func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64, actor 
 // and the names of the fields that changed. ENOTFOUND for another
 // workspace's contact; ECONFLICT when another contact has the new email.
 func (s *Store) UpdateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	stored, _, _, err := s.EditContact(ctx, c.WorkspaceID, c.ID, actor, func(e *foyer.Contact) error {
+		consent, created := e.Consent, e.CreatedAt
+		*e = *c
+		e.Consent, e.CreatedAt = consent, created
+		return nil
+	}, nil)
+	if err == nil {
+		*c = *stored
+	}
+	return err
+}
+
+// EditContact changes the workspace's contact id in one transaction, its
+// row locked on PostgreSQL so that two edits apply in turn: edit changes a
+// copy of the stored contact (its consent, ID and workspace are kept), which
+// is written as UpdateContact writes; then change, when not nil, is
+// applied and recorded as RecordConsent does. It all goes in or nothing
+// does. It returns the contact as stored after, whether any of its fields
+// changed, and the consent change's outcome (nil without one).
+func (s *Store) EditContact(ctx context.Context, workspaceID, id int64, actor string, edit func(*foyer.Contact) error, change *foyer.ConsentChange) (c *foyer.Contact, changed bool, consent *foyer.ConsentResult, err error) {
 	if s.keys == nil {
-		return errNoKeys
+		return nil, false, nil, errNoKeys
 	}
-	if err := checkContact(c); err != nil {
-		return err
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
 	}
-	return s.inTx(ctx, "update contact", func(tx *sql.Tx) error {
-		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.UpdateContact */
-			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`), c.WorkspaceID, c.ID).Scan)
+	err = s.inTx(ctx, "edit contact", func(tx *sql.Tx) error {
+		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.EditContact */
+			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`+lock), workspaceID, id).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", c.ID)
+			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
 		}
 		if err != nil {
 			return err
 		}
-		c.Consent, c.CreatedAt = stored.Consent, stored.CreatedAt
-		return s.resealContact(ctx, tx, stored, c, actor)
+		next := *stored
+		next.Attrs = maps.Clone(stored.Attrs)
+		if err := edit(&next); err != nil {
+			return err
+		}
+		next.ID, next.WorkspaceID, next.Consent, next.CompanyID = stored.ID, stored.WorkspaceID, stored.Consent, stored.CompanyID
+		next.CreatedAt, next.UpdatedAt = stored.CreatedAt, stored.UpdatedAt
+		if err := checkContact(&next); err != nil {
+			return err
+		}
+		changed = len(changedFields(stored, &next)) > 0
+		if err := s.resealContact(ctx, tx, stored, &next, actor); err != nil {
+			return err
+		}
+		if change != nil {
+			state, applied, why, err := s.recordConsent(ctx, tx, workspaceID, id, *change)
+			if err != nil {
+				return err
+			}
+			next.Consent = state
+			consent = &foyer.ConsentResult{State: state, Applied: applied, Why: why}
+		}
+		c = &next
+		return nil
 	})
+	if err != nil {
+		return nil, false, nil, err
+	}
+	return c, changed, consent, nil
 }
 
 // changedFields names the fields that differ between a and b.

@@ -360,3 +360,51 @@ func TestCreateContactWithConsent(t *testing.T) {
 		}
 	})
 }
+
+// TestEditContactConcurrent: edits of one contact at the same time apply
+// in turn, each on the one before: none is lost.
+func TestEditContactConcurrent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
+		if err := s.CreateContact(ctx, c, "user test"); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, _, _, err := s.EditContact(ctx, ws.ID, c.ID, "token test", func(e *foyer.Contact) error {
+					if e.Attrs == nil {
+						e.Attrs = map[string]string{}
+					}
+					e.Attrs[fmt.Sprintf("k%d", i)] = "v"
+					return nil
+				}, nil)
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Contact(ctx, ws.ID, c.ID)
+		if err != nil || len(got.Attrs) != n {
+			t.Errorf("after %d edits at once: %v, %v", n, got.Attrs, err)
+		}
+		if _, _, _, err := s.EditContact(ctx, ws.ID, c.ID, "token test", func(e *foyer.Contact) error {
+			e.FirstName = "Ana"
+			return foyer.Errorf(foyer.EINVALID, "no")
+		}, nil); foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an edit that fails: %v", err)
+		}
+		if got, _ := s.Contact(ctx, ws.ID, c.ID); got.FirstName != "" {
+			t.Error("a failed edit was written")
+		}
+	})
+}

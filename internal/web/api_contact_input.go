@@ -161,13 +161,3 @@ func (in *contactInput) apply(c *foyer.Contact) {
 		c.Attrs = attrs
 	}
 }
-
-// sameContact reports whether a and b have the same fields a client sets.
-func sameContact(a, b *foyer.Contact) bool {
-	for _, f := range contactText {
-		if *f(a) != *f(b) {
-			return false
-		}
-	}
-	return maps.Equal(a.Attrs, b.Attrs)
-}

@@ -157,19 +157,6 @@ type consentOutcome struct {
 	Why     string     `json:"why"`
 }
 
-// recordInputConsent records in's consent change of the contact id, if
-// it has one.
-func (s *Server) recordInputConsent(r *http.Request, t *foyer.APIToken, id int64, in *contactInput) (*consentOutcome, error) {
-	if in.consent == nil {
-		return nil, nil
-	}
-	next, applied, why, err := s.cfg.Store.RecordConsent(r.Context(), t.WorkspaceID, id, *in.consent)
-	if err != nil {
-		return nil, err
-	}
-	return &consentOutcome{contactexport.StatusName(next.Status), optTime(next.At), applied, why}, nil
-}
-
 // apiGetContact: GET /api/v1/contacts/{id}.
 func (s *Server) apiGetContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
 	id, err := contactID(r)
@@ -216,28 +203,20 @@ func (s *Server) apiPatchContact(w http.ResponseWriter, r *http.Request, t *foye
 }
 
 // updateAPIContact puts in over the stored contact c and records its
-// consent, if any; changed is false when neither the fields nor the
-// consent changed.
+// consent, if any, in one transaction; changed is false when neither the
+// fields nor the consent changed.
 func (s *Server) updateAPIContact(r *http.Request, t *foyer.APIToken, c *foyer.Contact, in *contactInput) (changed bool, _ *consentOutcome, _ error) {
 	if err := s.checkConsent(in); err != nil {
 		return false, nil, err
 	}
-	next := *c
-	in.apply(&next)
-	if email, err := foyer.NormalizeContactEmail(next.Email); err == nil {
-		next.Email = email // so that a change of case only is no change
+	_, changed, res, err := s.cfg.Store.EditContact(r.Context(), t.WorkspaceID, c.ID, tokenActor(t), func(e *foyer.Contact) error {
+		in.apply(e)
+		return nil
+	}, in.consent)
+	if err != nil || res == nil {
+		return changed, nil, err
 	}
-	if !sameContact(c, &next) {
-		if err := s.cfg.Store.UpdateContact(r.Context(), &next, tokenActor(t)); err != nil {
-			return false, nil, err
-		}
-		changed = true
-	}
-	out, err := s.recordInputConsent(r, t, c.ID, in)
-	if out != nil && out.Applied {
-		changed = true
-	}
-	return changed, out, err
+	return changed || res.Applied, &consentOutcome{contactexport.StatusName(res.State.Status), optTime(res.State.At), res.Applied, res.Why}, nil
 }
 
 // apiDeleteContact: DELETE /api/v1/contacts/{id} — 204; its consent
