@@ -83,6 +83,7 @@ type Store interface {
 	SavedFeedService
 	IdentityService
 	FollowUpService
+	ContactFormService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

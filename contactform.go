@@ -1,0 +1,58 @@
+package foyer
+
+import (
+	"context"
+	"time"
+)
+
+// ContactProfile is what a contact may change of itself on the hosted
+// profile form: not its email, which names it, nor the workspace's own
+// fields (CRM ID, attributes).
+type ContactProfile struct {
+	FirstName string
+	LastName  string
+	Role      string
+	Phone     string
+	Company   string
+	Language  string // "en", "fr" or "" to follow the browser
+}
+
+// ContactForms is a workspace's settings of the hosted contact forms.
+type ContactForms struct {
+	// UnsubscribeOffersOptOut ends the unsubscribe form's confirmation with
+	// a link to the behavioural-tracking opt-out form. On by default.
+	UnsubscribeOffersOptOut bool
+}
+
+// ActorContact is the actor of the changes a contact makes itself, through
+// a hosted form.
+const ActorContact = "contact"
+
+// ContactFormService is what the hosted contact forms need of storage.
+type ContactFormService interface {
+	// Contact returns a contact of the workspace, or ENOTFOUND.
+	Contact(ctx context.Context, workspaceID, id int64) (*Contact, error)
+	// RecordConsent applies a change of a contact's tracking consent by
+	// ApplyConsent and appends it to the workspace's history, applied or
+	// not; it returns the resulting state, whether it applied, and why.
+	RecordConsent(ctx context.Context, workspaceID, contactID int64, in ConsentChange) (ConsentState, bool, string, error)
+	// UpdateContactProfile replaces the profile fields of the workspace's
+	// contact, re-sealed, and when consent is not nil records that change
+	// too, all in one transaction, with ActorContact as the author; it
+	// returns the contact as stored. ENOTFOUND for another workspace's
+	// contact, EINVALID for a field over its size or an unknown language.
+	UpdateContactProfile(ctx context.Context, workspaceID, id int64, p ContactProfile, consent *ConsentChange) (*Contact, error)
+	// Unsubscribe records that the workspace's contact unsubscribed from
+	// its emails, at the first time it did, and returns that time.
+	// ENOTFOUND for another workspace's contact.
+	Unsubscribe(ctx context.Context, workspaceID, id int64) (time.Time, error)
+	// Unsubscribed returns when the workspace's contact unsubscribed from
+	// its emails, the zero time when it has not; ENOTFOUND for another
+	// workspace's contact.
+	Unsubscribed(ctx context.Context, workspaceID, id int64) (time.Time, error)
+	// ContactForms returns the workspace's settings of the hosted forms;
+	// ENOTFOUND for no workspace.
+	ContactForms(ctx context.Context, workspaceID int64) (ContactForms, error)
+	// SetContactForms stores them; ENOTFOUND for no workspace.
+	SetContactForms(ctx context.Context, workspaceID int64, f ContactForms) error
+}
