@@ -49,6 +49,9 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
+// Purpose is what the key of form links is derived for (vault.Keyring.Derive).
+const Purpose = "form links"
+
 // DefaultLife is how long a form link lasts unless its maker says.
 const DefaultLife = 90 * 24 * time.Hour
 
@@ -153,6 +156,8 @@ func parse(token string) (Link, []byte, []byte, error) {
 // what it names. The signature is compared in constant time. It answers
 // ErrMalformed, ErrForged (any byte changed, or another key's token),
 // ErrOtherWorkspace, ErrWrongKind or ErrExpired, checked in that order.
+// With ErrExpired alone it also returns what the link names: the link is
+// genuine, and its page may say whose it was.
 func (s *Signer) Verify(token string, workspace int64, kind Kind, now time.Time) (Link, error) {
 	l, body, sum, err := parse(token)
 	if err != nil {
@@ -168,7 +173,7 @@ func (s *Signer) Verify(token string, workspace int64, kind Kind, now time.Time)
 		return Link{}, ErrWrongKind
 	}
 	if !now.Before(l.Expires) {
-		return Link{}, ErrExpired
+		return l, ErrExpired
 	}
 	return l, nil
 }

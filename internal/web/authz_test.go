@@ -263,6 +263,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/setup/not-a-token", nil, nil, notFound},
 		{"POST", "/setup/not-a-token", url.Values{"workspace": {"Acme"}, "email": {"eve@example.com"},
 			"password": {"correct horse battery"}, "confirm": {"correct horse battery"}}, nil, notFound},
+		// The hosted contact forms take no session: only a link signed for
+		// the contact, which none of these is; the API takes no session
+		// either, only a token (TestContactLinksAPI has the token matrix).
+		{"GET", fmt.Sprintf("/forms/%d/profile/not-a-token", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/profile/not-a-token", a), url.Values{"consent_shown": {"1"}}, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/optout/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/optout/not-a-token/done", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token/done", a), nil, nil, notFound},
+		{"GET", "/forms/browser/not-a-token?from=www.example.com", nil, nil, notFound},
+		{"GET", "/api/v1/contacts/1/links", nil, nil, http.StatusUnauthorized},
 		// The account pages are the caller's own: any signed-in user, and
 		// another user's session is not found.
 		{"GET", "/account", nil, map[string]int{"signed out": seeOther}, ok},
