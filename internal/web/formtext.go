@@ -55,7 +55,7 @@ var formTexts = map[string]*formText{
 		OptOutDone:      "Done: %s no longer tracks what you do on its websites and in its emails, wherever it recognises you.",
 
 		BrowserTitle:     "This browser",
-		BrowserIntro:     "To also stop this browser from being followed on %s's websites, open each of them once from here. It takes a moment; you come back to this page.",
+		BrowserIntro:     "To also stop this browser from being followed on %s's websites, open each of them once from here. It takes a moment, and ends on a page that lists them.",
 		BrowserAll:       "Stop tracking in this browser on every site",
 		BrowserOne:       "Stop tracking on %s",
 		BrowserNone:      "%s lists no website on which to stop tracking this browser.",
@@ -106,7 +106,7 @@ var formTexts = map[string]*formText{
 		OptOutDone:      "C’est fait : %s ne suit plus ce que vous faites sur ses sites et dans ses courriels, partout où il vous reconnaît.",
 
 		BrowserTitle:     "Ce navigateur",
-		BrowserIntro:     "Pour que ce navigateur ne soit plus suivi non plus sur les sites de %s, ouvrez chacun d’eux une fois à partir d’ici. Cela prend un instant; vous revenez ensuite à cette page.",
+		BrowserIntro:     "Pour que ce navigateur ne soit plus suivi non plus sur les sites de %s, ouvrez chacun d’eux une fois à partir d’ici. Cela prend un instant et se termine sur une page qui les énumère.",
 		BrowserAll:       "Arrêter le suivi de ce navigateur sur tous les sites",
 		BrowserOne:       "Arrêter le suivi sur %s",
 		BrowserNone:      "%s n’indique aucun site sur lequel arrêter le suivi de ce navigateur.",
