@@ -175,6 +175,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/require-2fa", a), url.Values{},
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// The hosted forms' settings: owners of the workspace only.
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", a), url.Values{},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", i), url.Values{}, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
 		// Roles and removals: owners only, of their own workspace's
 		// members; a role set to the one a member has changes nothing.
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, leaverID), url.Values{"role": {"viewer"}},
@@ -329,6 +333,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%d notes, tags %q, assigned to %d\n", len(notes), tags, assignee)
+		forms, err := w.st.ContactForms(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "contact forms %+v\n", forms)
 		invs, err := w.st.Invitations(ctx, ws)
 		if err != nil {
 			t.Fatal(err)

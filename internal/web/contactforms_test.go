@@ -382,3 +382,32 @@ func TestAcceptedLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestContactFormsSetting: the members page shows the setting, and its
+// owner turns it off and on.
+func TestContactFormsSetting(t *testing.T) {
+	f := newFormTest(t)
+	own := f.signIn("own@example.com")
+	members := fmt.Sprintf("/app/w/%d/members", f.acme)
+	if page := body(f.do("GET", members, nil, own)); !strings.Contains(page, `name="unsubscribe_offers_optout" checked`) {
+		t.Errorf("the setting is not shown on, as it is by default:\n%s", page)
+	}
+	for _, on := range []bool{false, true} {
+		form := url.Values{}
+		if on {
+			form.Set("unsubscribe_offers_optout", "on")
+		}
+		resp := f.do("POST", fmt.Sprintf("/app/w/%d/contact-forms", f.acme), form, own, "Sec-Fetch-Site", "same-origin")
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST: %d", resp.StatusCode)
+		}
+		got, err := f.st.ContactForms(context.Background(), f.acme)
+		if err != nil || got.UnsubscribeOffersOptOut != on {
+			t.Errorf("after saving %v: %+v, %v", on, got, err)
+		}
+		page := body(f.do("GET", members, nil, own))
+		if strings.Contains(page, `name="unsubscribe_offers_optout" checked`) != on {
+			t.Errorf("the page does not show it %v", on)
+		}
+	}
+}

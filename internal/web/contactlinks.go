@@ -48,3 +48,20 @@ func (s *Server) apiContactLinks(w http.ResponseWriter, r *http.Request, t *foye
 		ExpiresAt   time.Time `json:"expires_at"`
 	}{link(formlink.Profile), link(formlink.OptOut), link(formlink.Unsubscribe), expires})
 }
+
+// saveContactForms: POST /app/w/{ws}/contact-forms — the workspace's
+// settings of the hosted contact forms: owners only.
+func (s *Server) saveContactForms(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleOwner)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	r.ParseForm()
+	f := foyer.ContactForms{UnsubscribeOffersOptOut: r.PostForm.Get("unsubscribe_offers_optout") == "on"}
+	if err := s.cfg.Store.SetContactForms(r.Context(), m.WorkspaceID, f); err != nil {
+		s.serverError(w, "contact forms settings", err)
+		return
+	}
+	done(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), "contact-forms")
+}

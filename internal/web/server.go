@@ -140,6 +140,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /account/2fa/off", strict(csrf.Handler(s.signedIn(s.turnOff2FA))))
 	s.mux.Handle("POST /account/2fa/recovery-codes", strict(csrf.Handler(s.signedIn(s.renewRecoveryCodes))))
 	s.mux.Handle("POST /app/w/{ws}/require-2fa", strict(csrf.Handler(s.signedIn(s.require2FA))))
+	s.mux.Handle("POST /app/w/{ws}/contact-forms", strict(csrf.Handler(s.signedIn(s.saveContactForms))))
 	s.mux.Handle("POST /app/w/{ws}/tokens", strict(csrf.Handler(s.signedIn(s.createToken))))
 	s.mux.Handle("POST /app/w/{ws}/tokens/{token}/revoke", strict(csrf.Handler(s.signedIn(s.revokeToken))))
 	s.mux.Handle("POST /account/sign-out-everywhere", strict(csrf.Handler(s.enrolling(s.signOutEverywhere))))

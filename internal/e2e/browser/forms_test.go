@@ -180,8 +180,7 @@ func TestContactFormsInBrowser(t *testing.T) {
 			for _, host := range []string{"localhost", "127.0.0.1"} {
 				checkRefused(t, tab, "http://"+net.JoinHostPort(host, fx.site))
 			}
-			// Back on a site: no request to the collector, and the
-			// parameter is gone from the address it was opened with.
+			// Back on a site: the tracker sends nothing.
 			sent := len(fx.f.requests("forms"))
 			open(t, tab, "http://localhost:"+fx.site+"/")
 			waitTracker(t, tab)
