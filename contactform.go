@@ -22,7 +22,12 @@ type ContactForms struct {
 	// UnsubscribeOffersOptOut ends the unsubscribe form's confirmation with
 	// a link to the behavioural-tracking opt-out form. On by default.
 	UnsubscribeOffersOptOut bool
+	// HasLogo says whether the workspace has a logo for the forms.
+	HasLogo bool
 }
+
+// MaxLogoSize bounds a workspace's logo, in bytes.
+const MaxLogoSize = 256 << 10
 
 // ActorContact is the actor of the changes a contact makes itself, through
 // a hosted form.
@@ -53,6 +58,14 @@ type ContactFormService interface {
 	// ContactForms returns the workspace's settings of the hosted forms;
 	// ENOTFOUND for no workspace.
 	ContactForms(ctx context.Context, workspaceID int64) (ContactForms, error)
-	// SetContactForms stores them; ENOTFOUND for no workspace.
+	// SetContactForms stores them (but HasLogo, which SetLogo changes);
+	// ENOTFOUND for no workspace.
 	SetContactForms(ctx context.Context, workspaceID int64, f ContactForms) error
+	// SetLogo stores the workspace's logo of media type typ (image/png or
+	// image/jpeg), or removes it when data is empty. EINVALID for another
+	// type or over MaxLogoSize; ENOTFOUND for no workspace.
+	SetLogo(ctx context.Context, workspaceID int64, data []byte, typ string) error
+	// Logo returns the workspace's logo and its media type; ENOTFOUND when
+	// it has none.
+	Logo(ctx context.Context, workspaceID int64) ([]byte, string, error)
 }

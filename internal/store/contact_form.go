@@ -101,7 +101,7 @@ func (s *Store) unsubscribed(ctx context.Context, q querier, workspaceID, id int
 func (s *Store) ContactForms(ctx context.Context, workspaceID int64) (foyer.ContactForms, error) {
 	var f foyer.ContactForms
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.ContactForms */
-		SELECT unsubscribe_offers_optout FROM workspaces WHERE id = ?`), workspaceID).Scan(&f.UnsubscribeOffersOptOut)
+		SELECT unsubscribe_offers_optout, logo_type <> '' FROM workspaces WHERE id = ?`), workspaceID).Scan(&f.UnsubscribeOffersOptOut, &f.HasLogo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
 	}
@@ -111,8 +111,8 @@ func (s *Store) ContactForms(ctx context.Context, workspaceID int64) (foyer.Cont
 	return f, nil
 }
 
-// SetContactForms stores the workspace's settings of the hosted forms;
-// ENOTFOUND for no workspace.
+// SetContactForms stores the workspace's settings of the hosted forms
+// (but HasLogo, which SetLogo changes); ENOTFOUND for no workspace.
 func (s *Store) SetContactForms(ctx context.Context, workspaceID int64, f foyer.ContactForms) error {
 	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetContactForms */
 		UPDATE workspaces SET unsubscribe_offers_optout = ? WHERE id = ?`), f.UnsubscribeOffersOptOut, workspaceID)
@@ -123,4 +123,46 @@ func (s *Store) SetContactForms(ctx context.Context, workspaceID int64, f foyer.
 		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
 	}
 	return nil
+}
+
+// SetLogo stores the workspace's logo of media type typ (image/png or
+// image/jpeg), or removes it when data is empty. EINVALID for another type
+// or over foyer.MaxLogoSize; ENOTFOUND for no workspace.
+func (s *Store) SetLogo(ctx context.Context, workspaceID int64, data []byte, typ string) error {
+	var logo any
+	switch {
+	case len(data) == 0:
+		typ = ""
+	case typ != "image/png" && typ != "image/jpeg":
+		return foyer.Errorf(foyer.EINVALID, "a logo is a PNG or JPEG image, not %s", typ)
+	case len(data) > foyer.MaxLogoSize:
+		return foyer.Errorf(foyer.EINVALID, "a logo has at most %d KiB", foyer.MaxLogoSize>>10)
+	default:
+		logo = data
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetLogo */
+		UPDATE workspaces SET logo = ?, logo_type = ? WHERE id = ?`), logo, typ, workspaceID)
+	if err != nil {
+		return fmt.Errorf("store: logo: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
+	}
+	return nil
+}
+
+// Logo returns the workspace's logo and its media type; ENOTFOUND when it
+// has none.
+func (s *Store) Logo(ctx context.Context, workspaceID int64) ([]byte, string, error) {
+	var data []byte
+	var typ string
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.Logo */
+		SELECT logo, logo_type FROM workspaces WHERE id = ? AND logo_type <> ''`), workspaceID).Scan(&data, &typ)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", foyer.Errorf(foyer.ENOTFOUND, "workspace %d has no logo", workspaceID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("store: logo: %w", err)
+	}
+	return data, typ, nil
 }

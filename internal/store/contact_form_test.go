@@ -150,3 +150,48 @@ func TestUnsubscribe(t *testing.T) {
 		wantCode(t, err, foyer.ENOTFOUND)
 	})
 }
+
+// TestLogo: a workspace's logo is stored, read back, replaced and removed;
+// another type, an oversized image, an unknown workspace are refused.
+func TestLogo(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s, _, wsA, wsB, _ := formFixture(t, d)
+		ctx := context.Background()
+		_, _, err := s.Logo(ctx, wsA.ID)
+		wantCode(t, err, foyer.ENOTFOUND)
+		png := []byte("\x89PNG\r\n\x1a\n fake")
+		if err := s.SetLogo(ctx, wsA.ID, png, "image/png"); err != nil {
+			t.Fatal(err)
+		}
+		if data, typ, err := s.Logo(ctx, wsA.ID); err != nil || string(data) != string(png) || typ != "image/png" {
+			t.Errorf("logo: %q %q %v", data, typ, err)
+		}
+		if f, err := s.ContactForms(ctx, wsA.ID); err != nil || !f.HasLogo || !f.UnsubscribeOffersOptOut {
+			t.Errorf("settings with a logo: %+v, %v", f, err)
+		}
+		// SetContactForms leaves the logo alone.
+		if err := s.SetContactForms(ctx, wsA.ID, foyer.ContactForms{}); err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := s.ContactForms(ctx, wsA.ID); !f.HasLogo {
+			t.Error("SetContactForms removed the logo")
+		}
+		_, _, err = s.Logo(ctx, wsB.ID)
+		wantCode(t, err, foyer.ENOTFOUND)
+		wantCode(t, s.SetLogo(ctx, wsA.ID, []byte("<svg/>"), "image/svg+xml"), foyer.EINVALID)
+		wantCode(t, s.SetLogo(ctx, wsA.ID, make([]byte, foyer.MaxLogoSize+1), "image/png"), foyer.EINVALID)
+		wantCode(t, s.SetLogo(ctx, 999999, png, "image/png"), foyer.ENOTFOUND)
+		if data, _, err := s.Logo(ctx, wsA.ID); err != nil || string(data) != string(png) {
+			t.Errorf("refused changes changed the logo: %q, %v", data, err)
+		}
+		if err := s.SetLogo(ctx, wsA.ID, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = s.Logo(ctx, wsA.ID)
+		wantCode(t, err, foyer.ENOTFOUND)
+		if f, _ := s.ContactForms(ctx, wsA.ID); f.HasLogo {
+			t.Error("HasLogo after its removal")
+		}
+	})
+}

@@ -179,6 +179,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", a), url.Values{},
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", i), url.Values{}, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/logo", a), url.Values{"remove": {"on"}},
+			map[string]int{"owner": http.StatusBadRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/forms/logo/%d", a), nil, nil, notFound},
 		// Roles and removals: owners only, of their own workspace's
 		// members; a role set to the one a member has changes nothing.
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, leaverID), url.Values{"role": {"viewer"}},

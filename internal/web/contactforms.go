@@ -27,6 +27,7 @@ type formLayout struct {
 	Lang      string // "en" or "fr"
 	T         *formText
 	Workspace string // its name; "" on the page of a link that names none we trust
+	Logo      string // the address of its logo, "" when it has none
 	Title     string
 }
 
@@ -175,9 +176,17 @@ func (s *Server) loadForm(w http.ResponseWriter, r *http.Request, l formlink.Lin
 		s.serverError(w, "contact form", err)
 		return nil, false
 	}
+	settings, err := s.cfg.Store.ContactForms(ctx, l.Workspace)
+	if err != nil {
+		s.serverError(w, "contact form", err)
+		return nil, false
+	}
 	lang := formLanguage(c.Language, r)
-	return &contactForm{link: l, token: token, contact: c,
-		layout: formLayout{Lang: lang, T: formTexts[lang], Workspace: wsp.Name}}, true
+	f := &contactForm{link: l, token: token, contact: c, layout: formLayout{Lang: lang, T: formTexts[lang], Workspace: wsp.Name}}
+	if settings.HasLogo {
+		f.layout.Logo = fmt.Sprintf("/forms/logo/%d", l.Workspace)
+	}
+	return f, true
 }
 
 // linkError answers a link that does not work, saying why in the
@@ -198,6 +207,9 @@ func (s *Server) linkError(w http.ResponseWriter, r *http.Request, err error, ex
 		}
 		if wsp, err := s.cfg.Store.WorkspaceByID(ctx, expired.Workspace); err == nil {
 			d.Workspace = wsp.Name
+		}
+		if f, err := s.cfg.Store.ContactForms(ctx, expired.Workspace); err == nil && f.HasLogo {
+			d.Logo = fmt.Sprintf("/forms/logo/%d", expired.Workspace)
 		}
 	}
 	d.Lang, d.T = lang, formTexts[lang]

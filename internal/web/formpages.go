@@ -21,6 +21,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/account/identities/{identity}/unlink":       to("/account"),
 	"/app/w/{ws}/require-2fa":                     inWorkspace("/members"),
 	"/app/w/{ws}/contact-forms":                   inWorkspace("/members"),
+	"/app/w/{ws}/logo":                            inWorkspace("/members"),
 	"/app/w/{ws}/tokens":                          inWorkspace("/members"),
 	"/app/w/{ws}/tokens/{token}/revoke":           inWorkspace("/members"),
 	"/app/w/{ws}/invites":                         inWorkspace("/members"),

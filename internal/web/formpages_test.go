@@ -46,6 +46,7 @@ func TestEveryFormPathAnswersGet(t *testing.T) {
 		"/account/identities/{identity}/unlink": "/account",
 		"/app/w/{ws}/require-2fa":               "/app/w/{ws}/members",
 		"/app/w/{ws}/contact-forms":             "/app/w/{ws}/members",
+		"/app/w/{ws}/logo":                      "/app/w/{ws}/members",
 		"/app/w/{ws}/tokens":                    "/app/w/{ws}/members",
 		"/app/w/{ws}/tokens/{token}/revoke":     "/app/w/{ws}/members",
 		"/app/w/{ws}/invites":                   "/app/w/{ws}/members",

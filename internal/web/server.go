@@ -141,6 +141,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /account/2fa/recovery-codes", strict(csrf.Handler(s.signedIn(s.renewRecoveryCodes))))
 	s.mux.Handle("POST /app/w/{ws}/require-2fa", strict(csrf.Handler(s.signedIn(s.require2FA))))
 	s.mux.Handle("POST /app/w/{ws}/contact-forms", strict(csrf.Handler(s.signedIn(s.saveContactForms))))
+	s.mux.Handle("POST /app/w/{ws}/logo", strict(csrf.Handler(s.signedIn(s.saveLogo))))
 	s.mux.Handle("POST /app/w/{ws}/tokens", strict(csrf.Handler(s.signedIn(s.createToken))))
 	s.mux.Handle("POST /app/w/{ws}/tokens/{token}/revoke", strict(csrf.Handler(s.signedIn(s.revokeToken))))
 	s.mux.Handle("POST /account/sign-out-everywhere", strict(csrf.Handler(s.enrolling(s.signOutEverywhere))))
@@ -196,6 +197,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /forms/{ws}/unsubscribe/{token}", strict(csrf.Handler(http.HandlerFunc(s.unsubscribeForm))))
 	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}/done", strict(http.HandlerFunc(s.unsubscribeDone)))
 	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
+	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)

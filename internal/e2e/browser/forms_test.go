@@ -1,7 +1,11 @@
 package browser_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"fmt"
 	"log/slog"
 	"net"
@@ -44,7 +48,32 @@ func newFormsFixture(t *testing.T) *formsFixture {
 	}
 	fx.site = u.Port()
 	fx.signer = formlink.NewSigner(fx.f.app.Keys.Derive(formlink.Purpose))
+	if err := fx.f.app.Store.SetLogo(context.Background(), fx.ws.ID, logoPNG(t), "image/png"); err != nil {
+		t.Fatal(err)
+	}
 	return fx
+}
+
+// logoPNG is a logo: a sun over a horizon, 120 × 80.
+func logoPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 120, 80))
+	for y := range 80 {
+		for x := range 120 {
+			c := color.RGBA{255, 255, 255, 255}
+			if dx, dy := x-60, y-50; dx*dx+dy*dy < 30*30 && y < 56 {
+				c = color.RGBA{240, 170, 30, 255}
+			} else if y >= 56 && y < 62 {
+				c = color.RGBA{36, 85, 195, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // contact stores a contact of the workspace.
@@ -126,6 +155,9 @@ func TestContactFormsInBrowser(t *testing.T) {
 			check(t, "lang", eval[string](t, tab, `document.documentElement.lang`), lang)
 			want("profile heading", "h1", heading[0])
 			want("workspace", "header.top", "Maison Lumière")
+			if w := eval[int](t, tab, `document.querySelector('header.top img.logo').naturalWidth`); w != 120 {
+				t.Errorf("the logo did not load: its width is %d", w)
+			}
 			if v := eval[string](t, tab, `document.querySelector('input[name=first_name]').value`); v != c.FirstName {
 				t.Errorf("first name shown %q", v)
 			}
@@ -196,6 +228,8 @@ func TestContactFormsInBrowser(t *testing.T) {
 				t.Errorf("expired link: %d, want 410", st)
 			}
 			want("expired", "h1", map[string]string{"en": "expired", "fr": "expiré"}[lang])
+			want("expired: whose link", "header.top", "Maison Lumière")
+			check(t, "expired: the logo", eval[int](t, tab, `document.querySelector('header.top img.logo').naturalWidth`), 120)
 			screenshot(t, tab, "forms-expired-"+lang)
 			forged := fx.link(c, formlink.Unsubscribe, expires)
 			forged = forged[:len(forged)-5] + "AAAAA"
