@@ -33,14 +33,9 @@ const MaxLogoSize = 256 << 10
 // a hosted form.
 const ActorContact = "contact"
 
-// ContactFormService is what the hosted contact forms need of storage.
+// ContactFormService is what the hosted contact forms need of storage,
+// beside ContactService's Contact and RecordConsent.
 type ContactFormService interface {
-	// Contact returns a contact of the workspace, or ENOTFOUND.
-	Contact(ctx context.Context, workspaceID, id int64) (*Contact, error)
-	// RecordConsent applies a change of a contact's tracking consent by
-	// ApplyConsent and appends it to the workspace's history, applied or
-	// not; it returns the resulting state, whether it applied, and why.
-	RecordConsent(ctx context.Context, workspaceID, contactID int64, in ConsentChange) (ConsentState, bool, string, error)
 	// UpdateContactProfile replaces the profile fields of the workspace's
 	// contact, re-sealed, and when consent is not nil records that change
 	// too, all in one transaction, with ActorContact as the author; it

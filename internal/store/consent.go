@@ -133,10 +133,13 @@ func (s *Store) consentEntries(ctx context.Context, workspaceID, contactID int64
 // consentPage is consentEntries from after the entry afterID, at most
 // limit entries.
 func (s *Store) consentPage(ctx context.Context, workspaceID, contactID, afterID int64, limit int) ([]foyer.ConsentEntry, error) {
+	q, args := `WHERE workspace_id = ?`, []any{workspaceID}
+	if contactID != 0 { // +: by the contact's index, not the workspace's in ID order
+		q, args = `WHERE contact_id = ? AND +workspace_id = ?`, []any{contactID, workspaceID}
+	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.consentEntries */
 		SELECT id, workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash
-		FROM consent_history WHERE workspace_id = ? AND (? = 0 OR contact_id = ?) AND id > ? ORDER BY id LIMIT ?`),
-		workspaceID, contactID, contactID, afterID, limit)
+		FROM consent_history `+q+` AND id > ? ORDER BY id LIMIT ?`), append(args, afterID, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: consent history: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
@@ -112,28 +111,41 @@ func checkContact(c *foyer.Contact) error {
 // new data key, and sets its ID and times; actor (a user, a token) is
 // recorded as its creator. A consent status in c.Consent is recorded in the
 // history as given by actor by hand (foyer.SourceAdmin); a source that
-// dates its own answers (the API) records it with RecordConsent instead.
+// dates its own answers (the API) uses CreateContactWithConsent instead.
 // ECONFLICT when the workspace has a contact with that email.
 func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	var change *foyer.ConsentChange
+	if c.Consent.Status != foyer.ConsentUnanswered {
+		change = &foyer.ConsentChange{Status: c.Consent.Status, At: c.Consent.At, Source: foyer.SourceAdmin, Actor: actor}
+	}
+	_, _, _, err := s.CreateContactWithConsent(ctx, c, actor, change)
+	return err
+}
+
+// CreateContactWithConsent stores a new contact as CreateContact does and,
+// when change is not nil, applies and records it, all in one transaction:
+// an invalid change stores no contact. It returns the change's outcome, as
+// RecordConsent does, and sets c.Consent to the resulting state.
+func (s *Store) CreateContactWithConsent(ctx context.Context, c *foyer.Contact, actor string, change *foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	if s.keys == nil {
-		return errNoKeys
+		return next, false, "", errNoKeys
 	}
 	if err := checkContact(c); err != nil {
-		return err
+		return next, false, "", err
 	}
-	consent := c.Consent
-	return s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
 		if err := s.createContact(ctx, tx, c, actor); err != nil {
 			return err
 		}
-		if consent.Status == foyer.ConsentUnanswered {
+		if change == nil {
 			return nil
 		}
-		next, _, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, foyer.ConsentChange{
-			Status: consent.Status, At: consent.At, Source: foyer.SourceAdmin, Actor: actor})
+		var err error
+		next, applied, why, err = s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, *change)
 		c.Consent = next
 		return err
 	})
+	return next, applied, why, err
 }
 
 // createContact stores c, checked, through q in a transaction, with no
@@ -239,15 +251,7 @@ func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64
 }
 
 // ContactQuery selects a page of a workspace's contacts.
-type ContactQuery struct {
-	// Text holds whole words, all of which a contact must have among the
-	// words of its names, its email, the email's domain and its company;
-	// an address (with an @) matches the whole address. "" for all.
-	Text    string
-	Consent *foyer.ConsentStatus // nil for all; &foyer.ConsentUnanswered for no status
-	Limit   int                  // 1 to 500; 0 for 50
-	Offset  int
-}
+type ContactQuery = foyer.ContactQuery
 
 // SearchContacts lists a page of the workspace's contacts, newest first.
 // The words are matched through their keyed hashes (contact_terms): the
@@ -381,21 +385,15 @@ func (s *Store) logContactChange(ctx context.Context, q querier, workspaceID, co
 	return err
 }
 
-// ContactChange is a recorded change of a contact: who did what, to which
-// fields (their names, never their values).
-type ContactChange struct {
-	At     time.Time
-	Actor  string
-	Action string // created, updated, deleted
-	Fields []string
-}
+// ContactChange is a recorded change of a contact.
+type ContactChange = foyer.ContactChange
 
 // ContactChanges returns the recorded changes of the workspace's contact,
 // newest first, at most limit.
 func (s *Store) ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.ContactChanges */
-		SELECT at, actor, action, fields FROM contact_changes WHERE workspace_id = ? AND contact_id = ? ORDER BY id DESC LIMIT ?`),
-		workspaceID, contactID, min(max(limit, 1), 500))
+		SELECT at, actor, action, fields FROM contact_changes WHERE contact_id = ? AND +workspace_id = ? ORDER BY id DESC LIMIT ?`),
+		contactID, workspaceID, min(max(limit, 1), 500))
 	if err != nil {
 		return nil, fmt.Errorf("store: contact changes: %w", err)
 	}

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -256,6 +259,101 @@ func TestContactCompanyLink(t *testing.T) {
 		}
 		if got, _ := s.Contact(ctx, wsB.ID, inB.ID); got.CompanyID != 0 {
 			t.Errorf("workspace B's contact linked to A's company %d", got.CompanyID)
+		}
+	})
+}
+
+// TestTrackingModeFixture: the same contacts (accepted, refused,
+// unanswered, and unanswered after a clearing), in a workspace switched
+// from opt-out to opt-in and back, are trackable or not exactly as the
+// table of docs/consent.md says, read from the store after each switch.
+func TestTrackingModeFixture(t *testing.T) {
+	t.Parallel()
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "consent.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// | mode | Accepted | Refused | Unanswered |, rows opt-out and opt-in.
+	docs := map[foyer.TrackingMode]map[foyer.ConsentStatus]bool{}
+	for _, line := range strings.Split(string(md), "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 4 {
+			continue
+		}
+		mode := foyer.TrackingMode(strings.Fields(cells[0])[0])
+		if mode != foyer.TrackingOptOut && mode != foyer.TrackingOptIn {
+			continue
+		}
+		docs[mode] = map[foyer.ConsentStatus]bool{}
+		for i, st := range []foyer.ConsentStatus{foyer.ConsentAccepted, foyer.ConsentRefused, foyer.ConsentUnanswered} {
+			docs[mode][st] = strings.TrimSpace(cells[i+1]) == "tracked"
+		}
+	}
+	if len(docs) != 2 {
+		t.Fatalf("docs/consent.md: no table of the two modes: %v", docs)
+	}
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		var ids []int64
+		for i, st := range []foyer.ConsentStatus{foyer.ConsentAccepted, foyer.ConsentRefused, foyer.ConsentUnanswered, foyer.ConsentRefused} {
+			c := &foyer.Contact{WorkspaceID: ws.ID, Email: fmt.Sprintf("c%d@example.com", i), Consent: foyer.ConsentState{Status: st}}
+			if err := s.CreateContact(ctx, c, "user test"); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		if _, _, _, err := s.RecordConsent(ctx, ws.ID, ids[3], foyer.ConsentChange{Status: foyer.ConsentUnanswered, Source: foyer.SourceAdmin, Actor: "user test"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range []foyer.TrackingMode{foyer.TrackingOptOut, foyer.TrackingOptIn, foyer.TrackingOptOut} {
+			if _, err := s.SetTrackingMode(ctx, ws.ID, mode, "user test", ""); err != nil {
+				t.Fatal(err)
+			}
+			stored, err := s.TrackingMode(ctx, ws.ID)
+			if err != nil || stored != mode {
+				t.Fatalf("mode %q, want %q: %v", stored, mode, err)
+			}
+			for _, id := range ids {
+				c, err := s.Contact(ctx, ws.ID, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := foyer.MayTrack(stored, c.Consent), docs[mode][c.Consent.Status]; got != want {
+					t.Errorf("%s mode, %s contact %d: tracked %v, the docs say %v", mode, c.Consent.Status.Label(), id, got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestCreateContactWithConsent: a contact and its consent go in together;
+// a change that cannot apply stores no contact.
+func TestCreateContactWithConsent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
+		next, applied, _, err := s.CreateContactWithConsent(ctx, c, "token 1", &foyer.ConsentChange{Status: foyer.ConsentRefused, At: at, Source: foyer.SourceAPI, Actor: "token 1"})
+		if err != nil || !applied || next.Status != foyer.ConsentRefused || !next.At.Equal(at) || c.Consent != next {
+			t.Fatalf("create with a refusal: %+v %v %v", next, applied, err)
+		}
+		if h, _ := s.ConsentHistory(ctx, ws.ID, c.ID); len(h) != 1 || h[0].Source != foyer.SourceAPI {
+			t.Errorf("history: %+v", h)
+		}
+		bad := &foyer.Contact{WorkspaceID: ws.ID, Email: "bob@example.com"}
+		_, _, _, err = s.CreateContactWithConsent(ctx, bad, "token 1", &foyer.ConsentChange{Status: foyer.ConsentUnanswered, Source: foyer.SourceAPI})
+		if foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an API clearing: %v", err)
+		}
+		if _, err := s.ContactByEmail(ctx, ws.ID, "bob@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("a contact whose consent failed was stored: %v", err)
 		}
 	})
 }

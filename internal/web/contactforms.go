@@ -120,8 +120,8 @@ func (s *Server) renderForm(w http.ResponseWriter, status int, name string, view
 	buf.WriteTo(w)
 }
 
-// contactForm is a request of a hosted form whose link verified.
-type contactForm struct {
+// hostedForm is a request of a hosted form whose link verified.
+type hostedForm struct {
 	link    formlink.Link
 	token   string
 	contact *foyer.Contact
@@ -129,7 +129,7 @@ type contactForm struct {
 }
 
 // url is the address of the form's page at suffix ("" for the form).
-func (f *contactForm) url(suffix string) string {
+func (f *hostedForm) url(suffix string) string {
 	return fmt.Sprintf("/forms/%d/%s/%s%s", f.link.Workspace, f.link.Kind, f.token, suffix)
 }
 
@@ -137,7 +137,7 @@ func (f *contactForm) url(suffix string) string {
 // workspace its path names, and loads the contact and its workspace. When
 // the link does not work it answers the error page (410 expired, 403
 // another workspace's, 404 otherwise), and reports false.
-func (s *Server) openForm(w http.ResponseWriter, r *http.Request, kind formlink.Kind) (*contactForm, bool) {
+func (s *Server) openForm(w http.ResponseWriter, r *http.Request, kind formlink.Kind) (*hostedForm, bool) {
 	token := r.PathValue("token")
 	ws, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
 	if err != nil || ws < 1 {
@@ -160,7 +160,7 @@ func (s *Server) openForm(w http.ResponseWriter, r *http.Request, kind formlink.
 
 // loadForm loads the contact and the workspace of a verified link; a
 // contact deleted since gets the error page of a link that does not work.
-func (s *Server) loadForm(w http.ResponseWriter, r *http.Request, l formlink.Link, token string) (*contactForm, bool) {
+func (s *Server) loadForm(w http.ResponseWriter, r *http.Request, l formlink.Link, token string) (*hostedForm, bool) {
 	ctx := r.Context()
 	c, err := s.cfg.Store.Contact(ctx, l.Workspace, l.Contact)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
@@ -182,7 +182,7 @@ func (s *Server) loadForm(w http.ResponseWriter, r *http.Request, l formlink.Lin
 		return nil, false
 	}
 	lang := formLanguage(c.Language, r)
-	f := &contactForm{link: l, token: token, contact: c, layout: formLayout{Lang: lang, T: formTexts[lang], Workspace: wsp.Name}}
+	f := &hostedForm{link: l, token: token, contact: c, layout: formLayout{Lang: lang, T: formTexts[lang], Workspace: wsp.Name}}
 	if settings.HasLogo {
 		f.layout.Logo = fmt.Sprintf("/forms/logo/%d", l.Workspace)
 	}

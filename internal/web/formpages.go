@@ -39,6 +39,9 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/c/{company}/tags":                ofCompany,
 	"/app/w/{ws}/c/{company}/tags/remove":         ofCompany,
 	"/app/w/{ws}/c/{company}/assignee":            ofCompany,
+	"/app/w/{ws}/contacts/{contact}/consent":      ofContact,
+	"/app/w/{ws}/contacts/{contact}/delete":       ofContact,
+	"/app/w/{ws}/settings/tracking-mode":          inWorkspace("/settings"),
 }
 
 // to is the page at path.
@@ -75,6 +78,15 @@ func ofCompany(r *http.Request) string {
 		return inWorkspace("")(r)
 	}
 	return inWorkspace("/c/" + strconv.FormatInt(company, 10))(r)
+}
+
+// ofContact is the contact's profile.
+func ofContact(r *http.Request) string {
+	contact, err := strconv.ParseInt(r.PathValue("contact"), 10, 64)
+	if err != nil {
+		return inWorkspace("/contacts")(r)
+	}
+	return inWorkspace("/contacts/" + strconv.FormatInt(contact, 10))(r)
 }
 
 // mountFormPages answers a GET of each path of formPages with a redirect

@@ -42,6 +42,15 @@ var notices = map[string]string{
 	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",
 	"site-deleted": "The site was deleted, with its visits and events. The feed no longer counts them, and the collector refuses its events.",
 	"test-visit":   "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.",
+	// contacts
+	"contact-added":       "The contact is added.",
+	"contact-saved":       "The contact is saved.",
+	"contact-deleted":     "The contact is deleted, with its personal data. Its consent history stays, as the proof of what it chose.",
+	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
+	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",
+	// the workspace's settings
+	"mode-saved": "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
+	"mode-same":  "The workspace was already in that mode: nothing changed.",
 	// signing out
 	"signed-out": "You are signed out everywhere: every session of your account has ended.",
 }

@@ -46,13 +46,14 @@ var pages = parsePages(map[string]any{
 	"setup": setupView{}, "invite": inviteView{}, "app": appView{}, "account": accountView{}, "enrol": enrolView{},
 	"feed": feedView{}, "company": companyView{}, "sites": sitesView{}, "overview": overviewView{},
 	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
+	"contacts": contactsView{}, "contact": contactView{}, "contactnew": newContactView{}, "wssettings": workspaceSettingsView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 
 func parsePages(views map[string]any) map[string]pageTemplate {
 	m := map[string]pageTemplate{}
 	for name, v := range views {
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", "templates/"+name+".html"))
 		m[name] = pageTemplate{tmpl: t, view: reflect.TypeOf(v)}
 	}
 	return m

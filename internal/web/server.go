@@ -83,6 +83,7 @@ type Server struct {
 	ghosts   *ghosts // failed sign-ins of addresses without an account
 	lastUsed *lastUsed
 	choices  choiceCache // the feed's filter choices, by workspace
+	chains   chainCache  // whether each workspace's consent history verifies
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
@@ -169,6 +170,15 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/delete", strict(csrf.Handler(s.signedIn(s.deleteSite))))
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/test-visit", strict(csrf.Handler(s.signedIn(s.testVisit))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts", strict(s.signedIn(s.contactsPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/new", strict(s.signedIn(s.newContactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts", strict(csrf.Handler(s.signedIn(s.createContact))))
+	s.mux.Handle("GET /app/w/{ws}/contacts/{contact}", strict(s.signedIn(s.contactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}", strict(csrf.Handler(s.signedIn(s.updateContact))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/consent", strict(csrf.Handler(s.signedIn(s.setContactConsent))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/delete", strict(csrf.Handler(s.signedIn(s.deleteContact))))
+	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
+	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/role", strict(csrf.Handler(s.signedIn(s.changeRole))))
@@ -198,6 +208,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}/done", strict(http.HandlerFunc(s.unsubscribeDone)))
 	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
 	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
+	s.mountContactAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
