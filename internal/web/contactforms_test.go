@@ -494,3 +494,18 @@ func TestLogoUpload(t *testing.T) {
 		t.Errorf("after its removal: %d", resp.StatusCode)
 	}
 }
+
+// TestProfileShowsUnsubscribed: the contact's page in the app says when
+// the contact unsubscribed through its form.
+func TestProfileShowsUnsubscribed(t *testing.T) {
+	f := newFormTest(t)
+	own := f.signIn("own@example.com")
+	page := fmt.Sprintf("/app/w/%d/contacts/%d", f.acme, f.ana.ID)
+	if b := body(f.do("GET", page, nil, own)); strings.Contains(b, "Unsubscribed") {
+		t.Errorf("a contact who did not unsubscribe shows as unsubscribed")
+	}
+	f.do("POST", f.link(f.ana, formlink.Unsubscribe, time.Hour), url.Values{}, "")
+	if b := body(f.do("GET", page, nil, own)); !strings.Contains(b, "<dt>Emails</dt><dd>Unsubscribed ") {
+		t.Errorf("the contact's page does not say it unsubscribed:\n%s", b)
+	}
+}
