@@ -84,6 +84,7 @@ type Store interface {
 	IdentityService
 	FollowUpService
 	ContactService
+	ContactFormService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -18,6 +18,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/sso"
@@ -56,6 +57,10 @@ type Config struct {
 	// KeyFile is the master key's file (see internal/vault); DefaultKeyFile
 	// of DB when "". Created on the first start of a database.
 	KeyFile string
+	// SiteOrigin is where a contact's browser reaches a site's hostname in
+	// the hosted opt-out's hop through the sites: https://HOST when nil.
+	// Tests point it at a local server.
+	SiteOrigin func(host string) string
 }
 
 // App is a wired server.
@@ -147,7 +152,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail})
+		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail,
+		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin})
 	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, log: cfg.Log, trusted: trusted}, nil
 }
 

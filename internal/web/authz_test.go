@@ -214,6 +214,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/require-2fa", a), url.Values{},
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// The hosted forms' settings: owners of the workspace only.
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", a), url.Values{},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", i), url.Values{}, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/logo", a), url.Values{"remove": {"on"}},
+			map[string]int{"owner": http.StatusBadRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/forms/logo/%d", a), nil, nil, notFound},
 		// Roles and removals: owners only, of their own workspace's
 		// members; a role set to the one a member has changes nothing.
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, leaverID), url.Values{"role": {"viewer"}},
@@ -302,6 +309,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/setup/not-a-token", nil, nil, notFound},
 		{"POST", "/setup/not-a-token", url.Values{"workspace": {"Acme"}, "email": {"eve@example.com"},
 			"password": {"correct horse battery"}, "confirm": {"correct horse battery"}}, nil, notFound},
+		// The hosted contact forms take no session: only a link signed for
+		// the contact, which none of these is; the API takes no session
+		// either, only a token (TestContactLinksAPI has the token matrix).
+		{"GET", fmt.Sprintf("/forms/%d/profile/not-a-token", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/profile/not-a-token", a), url.Values{"consent_shown": {"1"}}, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/optout/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/optout/not-a-token/done", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token/done", a), nil, nil, notFound},
+		{"GET", "/forms/browser/not-a-token?from=www.example.com", nil, nil, notFound},
+		{"GET", "/api/v1/contacts/1/links", nil, nil, http.StatusUnauthorized},
 		// The account pages are the caller's own: any signed-in user, and
 		// another user's session is not found.
 		{"GET", "/account", nil, map[string]int{"signed out": seeOther}, ok},
@@ -357,6 +375,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%d notes, tags %q, assigned to %d\n", len(notes), tags, assignee)
+		forms, err := w.st.ContactForms(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "contact forms %+v\n", forms)
 		invs, err := w.st.Invitations(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
@@ -481,6 +504,7 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/contacts", "", reads(ok)},
 		{"GET", "/api/v1/contacts/%[1]d", "", reads(notFound)},
 		{"GET", "/api/v1/contacts/%[1]d/consent", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/links", "", reads(notFound)},
 		{"GET", "/api/v1/contacts/%[1]d/consent?format=csv", "", reads(notFound)},
 		{"GET", "/api/v1/consent/history?format=csv", "", reads(ok)},
 		{"POST", "/api/v1/contacts", `{"email":"new@example.com"}`, writes(created, created)},

@@ -54,6 +54,9 @@ type contactView struct {
 	CanDelete   bool // admins and owners
 	CanClear    bool // admins and owners: clearing a status
 	Form        contactForm
+	// Unsubscribed is when the contact unsubscribed from the workspace's
+	// emails through its hosted form; zero when it has not.
+	Unsubscribed time.Time
 }
 
 type attrPair struct{ Key, Value string }
@@ -246,6 +249,10 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	slices.Reverse(d.History) // newest first
 	if d.Changes, err = s.cfg.Store.ContactChanges(ctx, m.WorkspaceID, c.ID, 20); err != nil {
+		s.serverErrorOf(w, "contact", u, err)
+		return
+	}
+	if d.Unsubscribed, err = s.cfg.Store.Unsubscribed(ctx, m.WorkspaceID, c.ID); err != nil {
 		s.serverErrorOf(w, "contact", u, err)
 		return
 	}

@@ -20,6 +20,8 @@ var formPages = map[string]func(*http.Request) string{
 	"/account/sign-out-others":                    to("/account"),
 	"/account/identities/{identity}/unlink":       to("/account"),
 	"/app/w/{ws}/require-2fa":                     inWorkspace("/members"),
+	"/app/w/{ws}/contact-forms":                   inWorkspace("/members"),
+	"/app/w/{ws}/logo":                            inWorkspace("/members"),
 	"/app/w/{ws}/tokens":                          inWorkspace("/members"),
 	"/app/w/{ws}/tokens/{token}/revoke":           inWorkspace("/members"),
 	"/app/w/{ws}/invites":                         inWorkspace("/members"),

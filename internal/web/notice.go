@@ -31,6 +31,9 @@ var notices = map[string]string{
 	"2fa-required":     "Every member of this workspace now needs two-factor authentication to open it.",
 	"2fa-not-required": "Two-factor authentication is no longer required to open this workspace.",
 	"token-revoked":    "The API token was revoked: requests with it are refused from now on.",
+	"contact-forms":    "The settings of the contacts' hosted forms are saved.",
+	"logo":             "The logo is saved: the hosted forms show it.",
+	"logo-removed":     "The logo is removed: the hosted forms show the workspace's name only.",
 	// the feed
 	"feed-saved":   "The feed is saved: find it under Saved feeds.",
 	"feed-deleted": "The saved feed was deleted.",

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/tracker"
@@ -59,6 +61,17 @@ type Config struct {
 	// Mail, when set, mails invitation and password reset links too; the
 	// pages show them to be copied either way.
 	Mail Mailer
+	// FormLinks signs and checks the links of the hosted contact forms,
+	// with a key derived from the master key (formlink.Purpose); when nil,
+	// a random key of this process, whose links stop working at restart.
+	FormLinks *formlink.Signer
+	// FormLinkLife is how long a form link made by the API lasts;
+	// formlink.DefaultLife (90 days) when 0.
+	FormLinkLife time.Duration
+	// SiteOrigin is the origin at which the contact's browser reaches a
+	// site's hostname, for the opt-out's hop through the sites: https://HOST
+	// when nil. Tests point it at a local server.
+	SiteOrigin func(host string) string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -89,6 +102,17 @@ func NewServer(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.FormLinks == nil {
+		key := make([]byte, 32)
+		rand.Read(key)
+		cfg.FormLinks = formlink.NewSigner(key)
+	}
+	if cfg.FormLinkLife <= 0 {
+		cfg.FormLinkLife = formlink.DefaultLife
+	}
+	if cfg.SiteOrigin == nil {
+		cfg.SiteOrigin = func(host string) string { return "https://" + host }
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	if cfg.Collect != nil {
@@ -117,6 +141,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /account/2fa/off", strict(csrf.Handler(s.signedIn(s.turnOff2FA))))
 	s.mux.Handle("POST /account/2fa/recovery-codes", strict(csrf.Handler(s.signedIn(s.renewRecoveryCodes))))
 	s.mux.Handle("POST /app/w/{ws}/require-2fa", strict(csrf.Handler(s.signedIn(s.require2FA))))
+	s.mux.Handle("POST /app/w/{ws}/contact-forms", strict(csrf.Handler(s.signedIn(s.saveContactForms))))
+	s.mux.Handle("POST /app/w/{ws}/logo", strict(csrf.Handler(s.signedIn(s.saveLogo))))
 	s.mux.Handle("POST /app/w/{ws}/tokens", strict(csrf.Handler(s.signedIn(s.createToken))))
 	s.mux.Handle("POST /app/w/{ws}/tokens/{token}/revoke", strict(csrf.Handler(s.signedIn(s.revokeToken))))
 	s.mux.Handle("POST /account/sign-out-everywhere", strict(csrf.Handler(s.enrolling(s.signOutEverywhere))))
@@ -170,6 +196,18 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /reset/{token}", strict(http.HandlerFunc(s.resetPassword)))
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 	s.mountFormPages()
+	// The hosted contact forms: public, signed in by the link's token in
+	// the path (internal/formlink), which a cross-site POST cannot guess.
+	s.mux.Handle("GET /forms/{ws}/profile/{token}", strict(http.HandlerFunc(s.profileForm)))
+	s.mux.Handle("POST /forms/{ws}/profile/{token}", strict(csrf.Handler(http.HandlerFunc(s.profileForm))))
+	s.mux.Handle("GET /forms/{ws}/optout/{token}", strict(http.HandlerFunc(s.optOutForm)))
+	s.mux.Handle("POST /forms/{ws}/optout/{token}", strict(csrf.Handler(http.HandlerFunc(s.optOutForm))))
+	s.mux.Handle("GET /forms/{ws}/optout/{token}/done", strict(http.HandlerFunc(s.optOutDone)))
+	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}", strict(http.HandlerFunc(s.unsubscribeForm)))
+	s.mux.Handle("POST /forms/{ws}/unsubscribe/{token}", strict(csrf.Handler(http.HandlerFunc(s.unsubscribeForm))))
+	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}/done", strict(http.HandlerFunc(s.unsubscribeDone)))
+	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
+	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
 	s.mountContactAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
@@ -177,6 +215,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /api/v1/companies", s.withToken(s.apiCompanies))
 	s.mux.HandleFunc("GET /api/v1/companies/{id}/visits", s.withToken(s.apiVisits))
 	s.mux.HandleFunc("GET /api/v1/sites", s.withToken(s.apiSites))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/links", s.withToken(s.apiContactLinks))
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/testutil"
 	foyerweb "github.com/foyerhq/foyer/internal/web"
 )
@@ -82,6 +83,16 @@ var a11yPages = []a11yPage{
 	{name: "enrol-2fa-codes", as: "owner", path: "/account/2fa", click: `form[action="/account/2fa"] button`,
 		fill: [][2]string{{`input[name=code]`, "{totp}"}}},
 	{name: "enrol-2fa-on", as: "owner", path: "/account/2fa"},
+	// The hosted contact forms, reached by a contact's signed links.
+	{name: "form-profile", as: "anon", path: "{form-profile}"},
+	{name: "form-profile-saved", as: "anon", path: "{form-profile}", click: `form button[type=submit]`,
+		fill: [][2]string{{`input[name=role]`, "Head of procurement"}}},
+	{name: "form-optout", as: "anon", path: "{form-optout}"},
+	{name: "form-optout-done", as: "anon", path: "{form-optout}", click: `form button[type=submit]`},
+	{name: "form-unsubscribe", as: "anon", path: "{form-unsubscribe}"},
+	{name: "form-unsubscribe-done", as: "anon", path: "{form-unsubscribe}", click: `form button[type=submit]`},
+	{name: "form-link-expired", as: "anon", path: "{form-expired}"},
+	{name: "form-link-forged", as: "anon", path: "{form-forged}"},
 }
 
 // a11yFixture is a Foyer with a workspace that has data of every kind, an
@@ -517,7 +528,23 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		chromedp.WaitReady(chromedp.CSS(`table.companies tbody a`)))
 	company := eval[string](t, o, `document.querySelector('table.companies tbody a').pathname`)
 
+	// A contact, and the links of its hosted forms.
+	claire := &foyer.Contact{WorkspaceID: ws.ID, Email: "claire.contact@globex.example", FirstName: "Claire", LastName: "Contact", Company: "Globex"}
+	if err := f.app.Store.CreateContact(ctx, claire, "test"); err != nil {
+		t.Fatal(err)
+	}
+	signer := formlink.NewSigner(f.app.Keys.Derive(formlink.Purpose))
+	formLink := func(kind formlink.Kind, expires time.Time) string {
+		return fmt.Sprintf("/forms/%d/%s/%s", ws.ID, kind, signer.Sign(formlink.Link{Workspace: ws.ID, Contact: claire.ID, Kind: kind, Expires: expires}))
+	}
+	later := time.Now().Add(time.Hour)
+	forged := formLink(formlink.OptOut, later)
+	forged = forged[:len(forged)-4] + "AAAA"
+
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
-		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email)
+		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
+		"{form-profile}", formLink(formlink.Profile, later), "{form-optout}", formLink(formlink.OptOut, later),
+		"{form-unsubscribe}", formLink(formlink.Unsubscribe, later), "{form-expired}", formLink(formlink.Unsubscribe, time.Now().Add(-time.Hour)),
+		"{form-forged}", forged)
 	return fx
 }
