@@ -17,38 +17,17 @@ import (
 // returns the contact as stored. ENOTFOUND for another workspace's
 // contact, EINVALID for a field over its size or an unknown language.
 func (s *Store) UpdateContactProfile(ctx context.Context, workspaceID, id int64, p foyer.ContactProfile, consent *foyer.ConsentChange) (*foyer.Contact, error) {
-	if s.keys == nil {
-		return nil, errNoKeys
+	var change *foyer.ConsentChange
+	if consent != nil {
+		ch := *consent
+		ch.Actor = foyer.ActorContact
+		change = &ch
 	}
-	var next *foyer.Contact
-	err := s.inTx(ctx, "contact profile", func(tx *sql.Tx) error {
-		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.UpdateContactProfile */
-			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id).Scan)
-		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
-		}
-		if err != nil {
-			return err
-		}
-		c := *stored
+	c, _, _, err := s.EditContact(ctx, workspaceID, id, foyer.ActorContact, func(c *foyer.Contact) error {
 		c.FirstName, c.LastName, c.Role, c.Phone, c.Company, c.Language = p.FirstName, p.LastName, p.Role, p.Phone, p.Company, p.Language
-		if err := checkContact(&c); err != nil {
-			return err
-		}
-		if err := s.resealContact(ctx, tx, stored, &c, foyer.ActorContact); err != nil {
-			return err
-		}
-		if consent != nil {
-			ch := *consent
-			ch.Actor = foyer.ActorContact
-			if c.Consent, _, _, err = s.recordConsent(ctx, tx, workspaceID, id, ch); err != nil {
-				return err
-			}
-		}
-		next = &c
 		return nil
-	})
-	return next, err
+	}, change)
+	return c, err
 }
 
 // Unsubscribe records that the workspace's contact unsubscribed from its

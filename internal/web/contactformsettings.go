@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,7 +25,7 @@ func (s *Server) saveContactForms(w http.ResponseWriter, r *http.Request, u *foy
 		s.serverError(w, "contact forms settings", err)
 		return
 	}
-	done(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), "contact-forms")
+	done(w, r, workspaceSettingsPath(m.WorkspaceID), "contact-forms")
 }
 
 // saveLogo: POST /app/w/{ws}/logo — the workspace's logo for the hosted
@@ -37,17 +36,17 @@ func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	if !ok {
 		return
 	}
-	back := fmt.Sprintf("/app/w/%d/members", m.WorkspaceID)
+	back := workspaceSettingsPath(m.WorkspaceID)
 	r.Body = http.MaxBytesReader(w, r.Body, foyer.MaxLogoSize+16<<10)
 	if err := r.ParseMultipartForm(foyer.MaxLogoSize + 16<<10); err != nil {
-		s.renderMembers(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.", membersView{})
+		s.renderWorkspaceSettings(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.")
 		return
 	}
 	var data []byte
 	if r.PostFormValue("remove") != "on" {
 		file, _, err := r.FormFile("logo")
 		if err != nil {
-			s.renderMembers(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.", membersView{})
+			s.renderWorkspaceSettings(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.")
 			return
 		}
 		defer file.Close()
@@ -56,13 +55,13 @@ func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, u *foyer.User)
 			return
 		}
 		if len(data) == 0 {
-			s.renderMembers(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.", membersView{})
+			s.renderWorkspaceSettings(w, r, u, m, http.StatusBadRequest, "Choose a PNG or JPEG file of at most 256 KiB.")
 			return
 		}
 	}
 	err := s.cfg.Store.SetLogo(r.Context(), m.WorkspaceID, data, http.DetectContentType(data))
 	if foyer.ErrorCode(err) == foyer.EINVALID {
-		s.renderMembers(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err)+".", membersView{})
+		s.renderWorkspaceSettings(w, r, u, m, http.StatusBadRequest, foyer.ErrorMessage(err)+".")
 		return
 	}
 	if err != nil {

@@ -16,12 +16,12 @@ import (
 	"github.com/foyerhq/foyer/internal/formlink"
 )
 
-// TestContactFormsSetting: the members page shows the setting, and its
+// TestContactFormsSetting: the workspace settings page shows the setting, and its
 // owner turns it off and on.
 func TestContactFormsSetting(t *testing.T) {
 	f := newFormTest(t)
 	own := f.signIn("own@example.com")
-	members := fmt.Sprintf("/app/w/%d/members", f.acme)
+	members := fmt.Sprintf("/app/w/%d/settings", f.acme)
 	if page := body(f.do("GET", members, nil, own)); !strings.Contains(page, `name="unsubscribe_offers_optout" checked`) {
 		t.Errorf("the setting is not shown on, as it is by default:\n%s", page)
 	}

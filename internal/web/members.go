@@ -34,8 +34,6 @@ type membersView struct {
 	// HostLinks is set when no public URL is configured: links follow
 	// the Host header of the request that made them.
 	HostLinks bool
-	// ContactForms are the workspace's settings of the hosted contact forms.
-	ContactForms foyer.ContactForms
 }
 
 // inviteView is what the page of an invitation shows; its layout's
@@ -83,10 +81,6 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, u *foyer.
 		return
 	}
 	if d.Tokens, err = s.cfg.Store.APITokens(r.Context(), m.WorkspaceID); err != nil {
-		s.serverError(w, "members", err)
-		return
-	}
-	if d.ContactForms, err = s.cfg.Store.ContactForms(r.Context(), m.WorkspaceID); err != nil {
 		s.serverError(w, "members", err)
 		return
 	}

@@ -13,6 +13,8 @@ type workspaceSettingsView struct {
 	layout
 	Mode  foyer.TrackingMode
 	Chain chainStatus
+	// ContactForms are the workspace's settings of the hosted contact forms.
+	ContactForms foyer.ContactForms
 }
 
 // workspaceSettingsPath is the address of the workspace's settings page.
@@ -35,6 +37,10 @@ func (s *Server) renderWorkspaceSettings(w http.ResponseWriter, r *http.Request,
 	d := workspaceSettingsView{layout: layout{Title: "Workspace settings", User: u, Workspace: m, Error: errMsg, Notice: noticeOf(r)}}
 	var err error
 	if d.Mode, err = s.cfg.Store.TrackingMode(r.Context(), m.WorkspaceID); err != nil {
+		s.serverErrorOf(w, "workspace settings", u, err)
+		return
+	}
+	if d.ContactForms, err = s.cfg.Store.ContactForms(r.Context(), m.WorkspaceID); err != nil {
 		s.serverErrorOf(w, "workspace settings", u, err)
 		return
 	}
