@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -256,10 +258,7 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverErrorOf(w, "contact", u, err)
 		return
 	}
-	if d.Chain, err = s.chains.status(r, s.cfg.Store, m.WorkspaceID, false); err != nil {
-		s.serverErrorOf(w, "contact", u, err)
-		return
-	}
+	d.Chain = s.chains.status(s.cfg.Store, s.cfg.Log, m.WorkspaceID, chainCacheLife)
 	s.render(w, status, "contact", d)
 }
 
@@ -415,42 +414,78 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 }
 
-// chainStatus is whether a workspace's consent history verifies, as of At.
+// chainStatus is whether a workspace's consent history verifies, as of
+// At; with Pending, no verification has ended yet (one runs).
 type chainStatus struct {
-	OK    bool
-	Break *foyer.ChainBreak
-	At    time.Time
+	OK      bool
+	Break   *foyer.ChainBreak
+	At      time.Time
+	Pending bool
+	Running bool // a newer verification runs
 }
 
-// chainCache keeps each workspace's last verification for a minute: a
-// verification reads the whole history, too much for every page view.
+// chainCache keeps each workspace's last verification. A verification
+// reads the whole history (about 2.5 s for 500,000 entries), too long
+// for a page to wait on: it runs in the background, one at a time for a
+// workspace, and a page waits a moment for it, else shows the last
+// result and says that a newer one runs.
 type chainCache struct {
-	mu sync.Mutex
-	by map[int64]chainStatus
+	mu      sync.Mutex
+	by      map[int64]chainStatus
+	running map[int64]chan struct{}
 }
 
-// chainCacheLife is how long a verification is shown before it is redone.
-const chainCacheLife = time.Minute
+// chainCacheLife is how old a verification a profile shows may be.
+const chainCacheLife = 10 * time.Minute
 
-// status is the workspace's cached verification, or a new one when the
-// cached one is older than chainCacheLife or fresh is set.
-func (c *chainCache) status(r *http.Request, st foyer.Store, workspaceID int64, fresh bool) (chainStatus, error) {
+// chainWait is how long a page waits for a verification it started.
+const chainWait = 300 * time.Millisecond
+
+// status is the workspace's last verification when it is younger than
+// maxAge; else it starts one (unless one runs), waits for it up to
+// chainWait, and returns what is known then.
+func (c *chainCache) status(st foyer.Store, log *slog.Logger, workspaceID int64, maxAge time.Duration) chainStatus {
 	c.mu.Lock()
 	cached, ok := c.by[workspaceID]
+	if ok && time.Since(cached.At) < maxAge {
+		c.mu.Unlock()
+		return cached
+	}
+	done, running := c.running[workspaceID]
+	if !running {
+		if c.running == nil {
+			c.running, c.by = map[int64]chan struct{}{}, map[int64]chainStatus{}
+		}
+		done = make(chan struct{})
+		c.running[workspaceID] = done
+		go c.verify(st, log, workspaceID, done)
+	}
 	c.mu.Unlock()
-	if ok && !fresh && time.Since(cached.At) < chainCacheLife {
-		return cached, nil
+	select {
+	case <-done:
+	case <-time.After(chainWait):
 	}
-	br, err := st.VerifyConsent(r.Context(), workspaceID)
-	if err != nil {
-		return chainStatus{}, err
-	}
-	res := chainStatus{OK: br == nil, Break: br, At: time.Now()}
 	c.mu.Lock()
-	if c.by == nil {
-		c.by = map[int64]chainStatus{}
+	defer c.mu.Unlock()
+	res, ok := c.by[workspaceID]
+	if !ok {
+		return chainStatus{Pending: true, Running: true}
 	}
-	c.by[workspaceID] = res
-	c.mu.Unlock()
-	return res, nil
+	_, res.Running = c.running[workspaceID]
+	return res
+}
+
+func (c *chainCache) verify(st foyer.Store, log *slog.Logger, workspaceID int64, done chan struct{}) {
+	defer close(done)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	br, err := st.VerifyConsent(ctx, workspaceID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.running, workspaceID)
+	if err != nil {
+		log.Error("verify the consent history", "workspace", workspaceID, "err", err)
+		return
+	}
+	c.by[workspaceID] = chainStatus{OK: br == nil, Break: br, At: time.Now()}
 }

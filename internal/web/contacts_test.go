@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/testutil"
@@ -109,7 +110,19 @@ func TestContactPages(t *testing.T) {
 	}
 
 	// A tampered history shows as broken on the owner's settings page.
-	settings := body(w.do("GET", fmt.Sprintf("/app/w/%d/settings", ws), nil, owner))
+	// A verification runs in the background; a page waits a moment for it.
+	checked := func() string {
+		for range 100 {
+			page := body(w.do("GET", fmt.Sprintf("/app/w/%d/settings", ws), nil, owner))
+			if !strings.Contains(page, "being verified") && !strings.Contains(page, "a new check runs") {
+				return page
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("the consent history is never verified")
+		return ""
+	}
+	settings := checked()
 	if !strings.Contains(settings, "The consent history verifies") || !strings.Contains(settings, `value="opt-in" checked`) {
 		t.Errorf("the settings page:\n%s", settings)
 	}
@@ -117,7 +130,7 @@ func TestContactPages(t *testing.T) {
 	if _, err := db.ExecContext(context.Background(), `UPDATE consent_history SET actor = 'someone else' WHERE id = (SELECT MIN(id) FROM consent_history)`); err != nil {
 		t.Fatal(err)
 	}
-	settings = body(w.do("GET", fmt.Sprintf("/app/w/%d/settings", ws), nil, owner))
+	settings = checked()
 	if !strings.Contains(settings, "does not verify") || !strings.Contains(settings, "edited") {
 		t.Errorf("a tampered history on the settings page:\n%s", settings)
 	}

@@ -44,10 +44,7 @@ func (s *Server) renderWorkspaceSettings(w http.ResponseWriter, r *http.Request,
 		s.serverErrorOf(w, "workspace settings", u, err)
 		return
 	}
-	if d.Chain, err = s.chains.status(r, s.cfg.Store, m.WorkspaceID, true); err != nil {
-		s.serverErrorOf(w, "workspace settings", u, err)
-		return
-	}
+	d.Chain = s.chains.status(s.cfg.Store, s.cfg.Log, m.WorkspaceID, 0) // anew on each view
 	s.render(w, status, "wssettings", d)
 }
 
