@@ -165,10 +165,15 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	}
 	now := s.now().UTC().Truncate(1e6)
 	c.Consent = foyer.ConsentState{}
+	domain := emailDomain(c.Email)
+	company, err := s.companyOfDomain(ctx, q, c.WorkspaceID, domain)
+	if err != nil {
+		return fmt.Errorf("store: create contact: %w", err)
+	}
 	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
-		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, created_at, updated_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
-		keyID, s.emailLookup(c.WorkspaceID, c.Email), wrapped, dk.Seal("contact", plain), c.CRMID,
+		INSERT INTO contacts (workspace_id, key_id, email_hash, domain_hash, company_id, data_key, sealed, crm_id, created_at, updated_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		keyID, s.emailLookup(c.WorkspaceID, c.Email), s.domainLookup(c.WorkspaceID, domain), company, wrapped, dk.Seal("contact", plain), c.CRMID,
 		ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
 	switch {
 	case isUniqueViolation(err):
@@ -178,8 +183,8 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	case err != nil:
 		return fmt.Errorf("store: create contact: %w", err)
 	}
-	c.CreatedAt, c.UpdatedAt = now, now
-	if err := s.indexContact(ctx, q, c); err != nil {
+	c.CreatedAt, c.UpdatedAt, c.CompanyID = now, now, company.Int64
+	if err := s.writeTerms(ctx, q, c, false); err != nil {
 		return fmt.Errorf("store: create contact: %w", err)
 	}
 	return s.logContactChange(ctx, q, c.WorkspaceID, c.ID, actor, "created", nil)
@@ -588,17 +593,23 @@ func (s *Store) resealContact(ctx context.Context, tx *sql.Tx, stored, next *foy
 		return err
 	}
 	now := s.now().UTC().Truncate(1e6)
+	domain := emailDomain(next.Email)
+	company, err := s.companyOfDomain(ctx, tx, next.WorkspaceID, domain)
+	if err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.resealContact */
-		UPDATE contacts SET email_hash = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
-		s.emailLookup(next.WorkspaceID, next.Email), dk.Seal("contact", plain), next.CRMID, ms(now), next.ID)
+		UPDATE contacts SET email_hash = ?, domain_hash = ?, company_id = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
+		s.emailLookup(next.WorkspaceID, next.Email), s.domainLookup(next.WorkspaceID, domain), company, dk.Seal("contact", plain),
+		next.CRMID, ms(now), next.ID)
 	if isUniqueViolation(err) {
 		return foyer.Errorf(foyer.ECONFLICT, "a contact with the email %s exists", next.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
-	next.UpdatedAt = now
-	if err := s.indexContact(ctx, tx, next); err != nil {
+	next.UpdatedAt, next.CompanyID = now, company.Int64
+	if err := s.writeTerms(ctx, tx, next, true); err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
 	return s.logContactChange(ctx, tx, next.WorkspaceID, next.ID, actor, "updated", fields)
