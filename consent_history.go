@@ -113,35 +113,73 @@ func (b *ChainBreak) String() string { return b.Problem }
 // and the head row is not detected: for that, publish or sign the head
 // elsewhere.
 func VerifyChain(entries []ConsentEntry, head *[32]byte) *ChainBreak {
-	var prev [32]byte
+	var v ChainVerifier
 	for i := range entries {
-		e := &entries[i]
-		if i > 0 {
-			p := &entries[i-1]
-			if e.ID <= p.ID {
-				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d has an ID out of order: it comes after entry %d", e.ID, p.ID)}
-			}
-			if e.WorkspaceID != p.WorkspaceID {
-				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d belongs to workspace %d, not %d", e.ID, e.WorkspaceID, p.WorkspaceID)}
-			}
+		if !v.Add(&entries[i]) {
+			break
 		}
-		if e.sum() != e.Hash {
-			return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d's content does not match its hash (edited)", e.ID)}
-		}
-		if e.PrevHash != prev {
-			if i == 0 {
-				return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d is the first but does not start the history (entries before it were deleted)", e.ID)}
-			}
-			return &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d does not follow entry %d (an entry between them was deleted or inserted, or they were reordered)", e.ID, entries[i-1].ID)}
-		}
-		prev = e.Hash
 	}
-	if head != nil && *head != prev {
-		if len(entries) == 0 {
+	return v.End(head)
+}
+
+// ChainVerifier checks a history one entry at a time, in ID order, as
+// VerifyChain does, so that a long history is verified as it is read,
+// in bounded memory.
+type ChainVerifier struct {
+	prev   [32]byte // the last entry's hash
+	prevID int64
+	ws     int64
+	n      int
+	broken *ChainBreak
+}
+
+// Add checks the next entry; it returns false once the chain is broken,
+// and End then says where.
+func (v *ChainVerifier) Add(e *ConsentEntry) bool {
+	if v.broken != nil {
+		return false
+	}
+	if v.n > 0 {
+		if e.ID <= v.prevID {
+			v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d has an ID out of order: it comes after entry %d", e.ID, v.prevID)}
+			return false
+		}
+		if e.WorkspaceID != v.ws {
+			v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d belongs to workspace %d, not %d", e.ID, e.WorkspaceID, v.ws)}
+			return false
+		}
+	}
+	if e.sum() != e.Hash {
+		v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d's content does not match its hash (edited)", e.ID)}
+		return false
+	}
+	if e.PrevHash != v.prev {
+		if v.n == 0 {
+			v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d is the first but does not start the history (entries before it were deleted)", e.ID)}
+		} else {
+			v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d does not follow entry %d (an entry between them was deleted or inserted, or they were reordered)", e.ID, v.prevID)}
+		}
+		return false
+	}
+	v.prev, v.prevID, v.ws = e.Hash, e.ID, e.WorkspaceID
+	v.n++
+	return true
+}
+
+// Entries is how many entries verified so far.
+func (v *ChainVerifier) Entries() int { return v.n }
+
+// End returns nil when every entry added verified and the last one is head
+// (not checked when head is nil), else the first break.
+func (v *ChainVerifier) End(head *[32]byte) *ChainBreak {
+	if v.broken != nil {
+		return v.broken
+	}
+	if head != nil && *head != v.prev {
+		if v.n == 0 {
 			return &ChainBreak{Problem: "the history is empty, but its recorded head says it had entries (they were deleted)"}
 		}
-		last := entries[len(entries)-1].ID
-		return &ChainBreak{ID: last, Problem: fmt.Sprintf("entry %d is the last one, but not the recorded head of the history (entries after it were deleted)", last)}
+		return &ChainBreak{ID: v.prevID, Problem: fmt.Sprintf("entry %d is the last one, but not the recorded head of the history (entries after it were deleted)", v.prevID)}
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package foyer
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Contact is a person a workspace already knows: created by a user, an
 // import or the API, never by tracking. Its personal fields (email, names,
@@ -30,3 +33,60 @@ const MaxContactAttrs = 50
 
 // MaxContactField bounds each of a contact's text fields, in bytes.
 const MaxContactField = 4 << 10
+
+// ContactQuery selects a page of a workspace's contacts.
+type ContactQuery struct {
+	// Text holds whole words, all of which a contact must have among the
+	// words of its names, its email, the email's domain and its company;
+	// an address (with an @) matches the whole address. "" for all.
+	Text    string
+	Consent *ConsentStatus // nil for all; &ConsentUnanswered for no status
+	Limit   int            // 1 to 500; 0 for 50
+	Offset  int
+	// BeforeID, when not 0, keeps the contacts of smaller IDs: the next
+	// page after a page that ended at BeforeID, which contacts added or
+	// deleted meanwhile do not shift (an export's paging).
+	BeforeID int64
+}
+
+// ContactChange is a recorded change of a contact: who did what, to which
+// fields (their names, never their values).
+type ContactChange struct {
+	At     time.Time
+	Actor  string
+	Action string // created, updated, deleted
+	Fields []string
+}
+
+// ContactService keeps a workspace's contacts and their tracking consent.
+// Every method is scoped by the workspace: another workspace's contact is
+// ENOTFOUND. actor names who makes a change ("user 12", "token 3").
+type ContactService interface {
+	CreateContact(ctx context.Context, c *Contact, actor string) error
+	// CreateContactWithConsent creates c and applies change (when not
+	// nil) in one transaction, answering as RecordConsent does.
+	CreateContactWithConsent(ctx context.Context, c *Contact, actor string, change *ConsentChange) (next ConsentState, applied bool, why string, err error)
+	Contact(ctx context.Context, workspaceID, id int64) (*Contact, error)
+	ContactByEmail(ctx context.Context, workspaceID int64, email string) (*Contact, error)
+	SearchContacts(ctx context.Context, workspaceID int64, q ContactQuery) ([]*Contact, error)
+	UpdateContact(ctx context.Context, c *Contact, actor string) error
+	// EditContact lets edit change the stored contact and applies change
+	// (when not nil), in one transaction that two edits take in turn.
+	EditContact(ctx context.Context, workspaceID, id int64, actor string, edit func(*Contact) error, change *ConsentChange) (c *Contact, changed bool, consent *ConsentResult, err error)
+	DeleteContact(ctx context.Context, workspaceID, id int64, actor string) error
+	ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error)
+	RecordConsent(ctx context.Context, workspaceID, contactID int64, in ConsentChange) (next ConsentState, applied bool, why string, err error)
+	ConsentHistory(ctx context.Context, workspaceID, contactID int64) ([]ConsentEntry, error)
+	WorkspaceConsentHistory(ctx context.Context, workspaceID, afterID int64, limit int) ([]ConsentEntry, error)
+	VerifyConsent(ctx context.Context, workspaceID int64) (*ChainBreak, error)
+	TrackingMode(ctx context.Context, workspaceID int64) (TrackingMode, error)
+	SetTrackingMode(ctx context.Context, workspaceID int64, mode TrackingMode, actor, reason string) (changed bool, err error)
+}
+
+// ConsentResult is what became of a consent change: the contact's
+// resulting state, whether the change was applied, and why.
+type ConsentResult struct {
+	State   ConsentState
+	Applied bool
+	Why     string
+}

@@ -83,6 +83,8 @@ type Store interface {
 	SavedFeedService
 	IdentityService
 	FollowUpService
+	ContactService
+	ContactFormService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -11,10 +11,15 @@ import (
 )
 
 func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runConsentExport(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return noSubcommand(args, "Usage: foyer consent verify [--db DSN] [--workspace NAME]\n\n"+
+		return noSubcommand(args, "Usage: foyer consent verify [--db DSN] [--workspace NAME]\n"+
+			"       foyer consent export --workspace NAME [--format csv|ndjson]\n\n"+
 			"  verify   check every workspace's consent history (or one's) against its hash chain;\n"+
-			"           exits 1 naming the first broken entry, 0 when every chain is intact\n", stderr)
+			"           exits 1 naming the first broken entry, 0 when every chain is intact\n"+
+			"  export   write the workspace's whole consent history, with each entry's hashes, to stdout\n", stderr)
 	}
 	fs := newFlagSet("consent verify", "", stderr)
 	db := dbFlag(fs)

@@ -44,10 +44,15 @@ type importReject struct {
 }
 
 func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runContactsExport(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "import" {
-		return noSubcommand(args, "Usage: foyer contacts import --workspace NAME [--dry-run] [--latin1] FILE\n\n"+
+		return noSubcommand(args, "Usage: foyer contacts import --workspace NAME [--dry-run] [--latin1] FILE\n"+
+			"       foyer contacts export --workspace NAME [--format csv|ndjson]\n\n"+
 			"  import   create or update contacts from a CSV or NDJSON file (.ndjson or .jsonl: NDJSON),\n"+
-			"           their tracking consent by its date; prints the counts as one JSON object\n", stderr)
+			"           their tracking consent by its date; prints the counts as one JSON object\n"+
+			"  export   write every contact of the workspace, with its consent status and date, to stdout\n", stderr)
 	}
 	fs := newFlagSet("contacts import", "FILE", stderr)
 	db := dbFlag(fs)

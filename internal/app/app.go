@@ -19,6 +19,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
@@ -62,6 +63,10 @@ type Config struct {
 	// they are previewed and imported: "imports" beside the master key
 	// when "". Start-up deletes any a previous run left there.
 	ImportDir string
+	// SiteOrigin is where a contact's browser reaches a site's hostname in
+	// the hosted opt-out's hop through the sites: https://HOST when nil.
+	// Tests point it at a local server.
+	SiteOrigin func(host string) string
 }
 
 // App is a wired server.
@@ -163,7 +168,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
-		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports})
+		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
+		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin})
 	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted}, nil
 }
 

@@ -23,7 +23,8 @@
 //	| company             | optional, kept as written                            |
 //	| attr.NAME           | a custom attribute; at most 50 non-empty per contact |
 //	| tracking_consent    | accepted, refused or empty; also true/false, 1/0,    |
-//	|                     | yes/no, in any case                                  |
+//	|                     | yes/no, in any case; unanswered (as exports write    |
+//	|                     | it) is empty, its date ignored                       |
 //	| tracking_consent_at | the consent's date: RFC 3339 (2024-05-01T09:30:00Z)  |
 //	|                     | or YYYY-MM-DD, read as midnight UTC                  |
 //

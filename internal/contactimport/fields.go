@@ -193,6 +193,9 @@ func makeRow(line int, cols []column, vals []string, hasConsent bool) (Row, stri
 	if r.Consent, reason = parseConsent(consent); reason != "" {
 		return r, reason
 	}
+	if strings.EqualFold(strings.TrimSpace(consent), "unanswered") {
+		consentAt = "" // as an export writes a contact with no status: no information, whatever its date
+	}
 	if r.ConsentAt, reason = parseConsentAt(consentAt); reason != "" {
 		return r, reason
 	}
@@ -204,14 +207,14 @@ func makeRow(line int, cols []column, vals []string, hasConsent bool) (Row, stri
 
 func parseConsent(v string) (string, string) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "":
+	case "", "unanswered":
 		return "", ""
 	case "accepted", "true", "1", "yes":
 		return "accepted", ""
 	case "refused", "false", "0", "no":
 		return "refused", ""
 	}
-	return "", fmt.Sprintf("unknown consent value %q (use accepted, refused or leave it empty)", short(v))
+	return "", fmt.Sprintf("unknown consent value %q (use accepted, refused, or leave it empty or unanswered)", short(v))
 }
 
 func parseConsentAt(v string) (time.Time, string) {

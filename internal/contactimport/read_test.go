@@ -94,9 +94,10 @@ func TestReadHostileCSV(t *testing.T) {
 				"8 ! not a valid address", "9 ok@x.io"}},
 		{name: "consent values and dates", in: "email,tracking_consent,tracking_consent_at\n" +
 			"a@b.co,maybe,\nb@b.co,accepted,2024-13-01\nc@b.co,,2024-01-01\nd@b.co,YES,2024-01-01\n" +
-			"e@b.co,False,2024-01-01T10:00:00+02:00\nf@b.co,1,yesterday\ng@b.co,refused,1900-01-01\nh@b.co,,\n",
+			"e@b.co,False,2024-01-01T10:00:00+02:00\nf@b.co,1,yesterday\ng@b.co,refused,1900-01-01\nh@b.co,,\n" +
+			"i@b.co,Unanswered,2024-01-01T10:00:00Z\n",
 			want: []string{"2 ! unknown consent value \"maybe\"", "3 ! unparseable consent date", "4 ! a consent date without a consent status",
-				"5 d@b.co", "6 e@b.co", "7 ! unparseable consent date", "8 ! out of range", "9 h@b.co"}},
+				"5 d@b.co", "6 e@b.co", "7 ! unparseable consent date", "8 ! out of range", "9 h@b.co", "10 i@b.co"}},
 		{name: "aliases", in: "Email, HASTRACKINGCONSENT ,dtTrackingConsent\na@b.co,no,2024-01-01\n", want: []string{"2 a@b.co"}},
 		{name: "too many attributes", in: "email," + strings.Join(attrs51, ",") + "\na@b.co," + strings.Join(vals51, ",") +
 			"\nc@d.co" + strings.Repeat(",", 51) + "v\n", want: []string{"2 ! too many attributes", "3 c@d.co"}},

@@ -133,34 +133,49 @@ func (s *Store) consentEntries(ctx context.Context, workspaceID, contactID int64
 // consentPage is consentEntries from after the entry afterID, at most
 // limit entries.
 func (s *Store) consentPage(ctx context.Context, workspaceID, contactID, afterID int64, limit int) ([]foyer.ConsentEntry, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.consentEntries */
+	var out []foyer.ConsentEntry
+	err := s.eachConsentEntry(ctx, s.db, workspaceID, contactID, afterID, limit, func(e *foyer.ConsentEntry) bool {
+		out = append(out, *e)
+		return true
+	})
+	return out, err
+}
+
+// eachConsentEntry calls fn with each entry consentPage would return, in
+// turn, until fn returns false; the entry is reused between calls.
+func (s *Store) eachConsentEntry(ctx context.Context, q0 querier, workspaceID, contactID, afterID int64, limit int, fn func(*foyer.ConsentEntry) bool) error {
+	q, args := `WHERE workspace_id = ?`, []any{workspaceID}
+	if contactID != 0 { // +: by the contact's index, not the workspace's in ID order
+		q, args = `WHERE contact_id = ? AND +workspace_id = ?`, []any{contactID, workspaceID}
+	}
+	rows, err := q0.QueryContext(ctx, s.rebind(`/* Store.consentEntries */
 		SELECT id, workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash
-		FROM consent_history WHERE workspace_id = ? AND (? = 0 OR contact_id = ?) AND id > ? ORDER BY id LIMIT ?`),
-		workspaceID, contactID, contactID, afterID, limit)
+		FROM consent_history `+q+` AND id > ? ORDER BY id LIMIT ?`), append(args, afterID, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: consent history: %w", err)
+		return fmt.Errorf("store: consent history: %w", err)
 	}
 	defer rows.Close()
-	var out []foyer.ConsentEntry
+	var e foyer.ConsentEntry
+	var at, statusAt int64
+	var action, source string
+	var reason, prev, hash []byte
 	for rows.Next() {
-		var e foyer.ConsentEntry
-		var at, statusAt int64
-		var action, source string
-		var reason, prev, hash []byte
 		if err := rows.Scan(&e.ID, &e.WorkspaceID, &e.ContactID, &at, &statusAt, &action, &source, &e.Actor, &reason,
 			&e.Applied, &e.Why, &prev, &hash); err != nil {
-			return nil, fmt.Errorf("store: consent history: %w", err)
+			return fmt.Errorf("store: consent history: %w", err)
 		}
-		e.At = fromMS(at)
+		e.At, e.StatusAt = fromMS(at), time.Time{}
 		if statusAt != 0 {
 			e.StatusAt = fromMS(statusAt)
 		}
 		e.Action, e.Source, e.Reason = foyer.ConsentAction(action), foyer.ConsentSource(source), string(reason)
 		copy(e.PrevHash[:], prev)
 		copy(e.Hash[:], hash)
-		out = append(out, e)
+		if !fn(&e) {
+			break
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // ConsentHistory returns a contact's history, oldest first, its reasons
@@ -233,19 +248,23 @@ func (s *Store) WorkspaceConsentHistory(ctx context.Context, workspaceID, afterI
 // VerifyConsent checks the workspace's whole history against its hashes and
 // its head; nil when intact. It needs no master key.
 func (s *Store) VerifyConsent(ctx context.Context, workspaceID int64) (*foyer.ChainBreak, error) {
-	entries, err := s.consentEntries(ctx, workspaceID, 0)
-	if err != nil {
-		return nil, err
+	// The head and the entries as of one moment: an entry appended
+	// meanwhile is not half seen.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
 	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: verify consent: %w", err)
+	}
+	defer tx.Rollback()
 	var head *[32]byte
 	var h []byte
-	err = s.db.QueryRowContext(ctx, s.rebind(`/* Store.VerifyConsent */
+	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.VerifyConsent */
 		SELECT hash FROM consent_heads WHERE workspace_id = ?`), workspaceID).Scan(&h)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if len(entries) > 0 {
-			return &foyer.ChainBreak{ID: entries[len(entries)-1].ID, Problem: "the workspace's head of the history is missing (deleted)"}, nil
-		}
 	case err != nil:
 		return nil, fmt.Errorf("store: consent head: %w", err)
 	case len(h) != 32:
@@ -253,5 +272,17 @@ func (s *Store) VerifyConsent(ctx context.Context, workspaceID int64) (*foyer.Ch
 	default:
 		head = (*[32]byte)(h)
 	}
-	return foyer.VerifyChain(entries, head), nil
+	var v foyer.ChainVerifier
+	var last int64
+	err = s.eachConsentEntry(ctx, tx, workspaceID, 0, 0, math.MaxInt32, func(e *foyer.ConsentEntry) bool {
+		last = e.ID
+		return v.Add(e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if head == nil && v.Entries() > 0 {
+		return &foyer.ChainBreak{ID: last, Problem: "the workspace's head of the history is missing (deleted)"}, nil
+	}
+	return v.End(head), nil
 }

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
@@ -112,28 +111,41 @@ func checkContact(c *foyer.Contact) error {
 // new data key, and sets its ID and times; actor (a user, a token) is
 // recorded as its creator. A consent status in c.Consent is recorded in the
 // history as given by actor by hand (foyer.SourceAdmin); a source that
-// dates its own answers (the API) records it with RecordConsent instead.
+// dates its own answers (the API) uses CreateContactWithConsent instead.
 // ECONFLICT when the workspace has a contact with that email.
 func (s *Store) CreateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	var change *foyer.ConsentChange
+	if c.Consent.Status != foyer.ConsentUnanswered {
+		change = &foyer.ConsentChange{Status: c.Consent.Status, At: c.Consent.At, Source: foyer.SourceAdmin, Actor: actor}
+	}
+	_, _, _, err := s.CreateContactWithConsent(ctx, c, actor, change)
+	return err
+}
+
+// CreateContactWithConsent stores a new contact as CreateContact does and,
+// when change is not nil, applies and records it, all in one transaction:
+// an invalid change stores no contact. It returns the change's outcome, as
+// RecordConsent does, and sets c.Consent to the resulting state.
+func (s *Store) CreateContactWithConsent(ctx context.Context, c *foyer.Contact, actor string, change *foyer.ConsentChange) (next foyer.ConsentState, applied bool, why string, err error) {
 	if s.keys == nil {
-		return errNoKeys
+		return next, false, "", errNoKeys
 	}
 	if err := checkContact(c); err != nil {
-		return err
+		return next, false, "", err
 	}
-	consent := c.Consent
-	return s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "create contact", func(tx *sql.Tx) error {
 		if err := s.createContact(ctx, tx, c, actor); err != nil {
 			return err
 		}
-		if consent.Status == foyer.ConsentUnanswered {
+		if change == nil {
 			return nil
 		}
-		next, _, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, foyer.ConsentChange{
-			Status: consent.Status, At: consent.At, Source: foyer.SourceAdmin, Actor: actor})
+		var err error
+		next, applied, why, err = s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, *change)
 		c.Consent = next
 		return err
 	})
+	return next, applied, why, err
 }
 
 // createContact stores c, checked, through q in a transaction, with no
@@ -153,10 +165,15 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	}
 	now := s.now().UTC().Truncate(1e6)
 	c.Consent = foyer.ConsentState{}
+	domain := emailDomain(c.Email)
+	company, err := s.companyOfDomain(ctx, q, c.WorkspaceID, domain)
+	if err != nil {
+		return fmt.Errorf("store: create contact: %w", err)
+	}
 	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
-		INSERT INTO contacts (workspace_id, key_id, email_hash, data_key, sealed, crm_id, created_at, updated_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
-		keyID, s.emailLookup(c.WorkspaceID, c.Email), wrapped, dk.Seal("contact", plain), c.CRMID,
+		INSERT INTO contacts (workspace_id, key_id, email_hash, domain_hash, company_id, data_key, sealed, crm_id, created_at, updated_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		keyID, s.emailLookup(c.WorkspaceID, c.Email), s.domainLookup(c.WorkspaceID, domain), company, wrapped, dk.Seal("contact", plain), c.CRMID,
 		ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
 	switch {
 	case isUniqueViolation(err):
@@ -166,8 +183,8 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	case err != nil:
 		return fmt.Errorf("store: create contact: %w", err)
 	}
-	c.CreatedAt, c.UpdatedAt = now, now
-	if err := s.indexContact(ctx, q, c); err != nil {
+	c.CreatedAt, c.UpdatedAt, c.CompanyID = now, now, company.Int64
+	if err := s.writeTerms(ctx, q, c, false); err != nil {
 		return fmt.Errorf("store: create contact: %w", err)
 	}
 	return s.logContactChange(ctx, q, c.WorkspaceID, c.ID, actor, "created", nil)
@@ -239,15 +256,7 @@ func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64
 }
 
 // ContactQuery selects a page of a workspace's contacts.
-type ContactQuery struct {
-	// Text holds whole words, all of which a contact must have among the
-	// words of its names, its email, the email's domain and its company;
-	// an address (with an @) matches the whole address. "" for all.
-	Text    string
-	Consent *foyer.ConsentStatus // nil for all; &foyer.ConsentUnanswered for no status
-	Limit   int                  // 1 to 500; 0 for 50
-	Offset  int
-}
+type ContactQuery = foyer.ContactQuery
 
 // SearchContacts lists a page of the workspace's contacts, newest first.
 // The words are matched through their keyed hashes (contact_terms): the
@@ -282,6 +291,10 @@ func (s *Store) SearchContacts(ctx context.Context, workspaceID int64, cq Contac
 			q.WriteString(` AND EXISTS (SELECT 1 FROM contact_terms o WHERE o.workspace_id = ? AND o.term = ? AND o.contact_id = t.contact_id)`)
 			args = append(args, workspaceID, s.term(workspaceID, w))
 		}
+	}
+	if cq.BeforeID != 0 {
+		q.WriteString(" AND c.id < ?")
+		args = append(args, cq.BeforeID)
 	}
 	if cq.Consent != nil {
 		q.WriteString(" AND c.tracking_consent = ?")
@@ -331,24 +344,71 @@ func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64, actor 
 // and the names of the fields that changed. ENOTFOUND for another
 // workspace's contact; ECONFLICT when another contact has the new email.
 func (s *Store) UpdateContact(ctx context.Context, c *foyer.Contact, actor string) error {
+	stored, _, _, err := s.EditContact(ctx, c.WorkspaceID, c.ID, actor, func(e *foyer.Contact) error {
+		consent, created := e.Consent, e.CreatedAt
+		*e = *c
+		e.Consent, e.CreatedAt = consent, created
+		return nil
+	}, nil)
+	if err == nil {
+		*c = *stored
+	}
+	return err
+}
+
+// EditContact changes the workspace's contact id in one transaction, its
+// row locked on PostgreSQL so that two edits apply in turn: edit changes a
+// copy of the stored contact (its consent, ID and workspace are kept), which
+// is written as UpdateContact writes; then change, when not nil, is
+// applied and recorded as RecordConsent does. It all goes in or nothing
+// does. It returns the contact as stored after, whether any of its fields
+// changed, and the consent change's outcome (nil without one).
+func (s *Store) EditContact(ctx context.Context, workspaceID, id int64, actor string, edit func(*foyer.Contact) error, change *foyer.ConsentChange) (c *foyer.Contact, changed bool, consent *foyer.ConsentResult, err error) {
 	if s.keys == nil {
-		return errNoKeys
+		return nil, false, nil, errNoKeys
 	}
-	if err := checkContact(c); err != nil {
-		return err
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
 	}
-	return s.inTx(ctx, "update contact", func(tx *sql.Tx) error {
-		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.UpdateContact */
-			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`), c.WorkspaceID, c.ID).Scan)
+	err = s.inTx(ctx, "edit contact", func(tx *sql.Tx) error {
+		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.EditContact */
+			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`+lock), workspaceID, id).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", c.ID)
+			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
 		}
 		if err != nil {
 			return err
 		}
-		c.Consent, c.CreatedAt = stored.Consent, stored.CreatedAt
-		return s.resealContact(ctx, tx, stored, c, actor)
+		next := *stored
+		next.Attrs = maps.Clone(stored.Attrs)
+		if err := edit(&next); err != nil {
+			return err
+		}
+		next.ID, next.WorkspaceID, next.Consent, next.CompanyID = stored.ID, stored.WorkspaceID, stored.Consent, stored.CompanyID
+		next.CreatedAt, next.UpdatedAt = stored.CreatedAt, stored.UpdatedAt
+		if err := checkContact(&next); err != nil {
+			return err
+		}
+		changed = len(changedFields(stored, &next)) > 0
+		if err := s.resealContact(ctx, tx, stored, &next, actor); err != nil {
+			return err
+		}
+		if change != nil {
+			state, applied, why, err := s.recordConsent(ctx, tx, workspaceID, id, *change)
+			if err != nil {
+				return err
+			}
+			next.Consent = state
+			consent = &foyer.ConsentResult{State: state, Applied: applied, Why: why}
+		}
+		c = &next
+		return nil
 	})
+	if err != nil {
+		return nil, false, nil, err
+	}
+	return c, changed, consent, nil
 }
 
 // changedFields names the fields that differ between a and b.
@@ -381,21 +441,15 @@ func (s *Store) logContactChange(ctx context.Context, q querier, workspaceID, co
 	return err
 }
 
-// ContactChange is a recorded change of a contact: who did what, to which
-// fields (their names, never their values).
-type ContactChange struct {
-	At     time.Time
-	Actor  string
-	Action string // created, updated, deleted
-	Fields []string
-}
+// ContactChange is a recorded change of a contact.
+type ContactChange = foyer.ContactChange
 
 // ContactChanges returns the recorded changes of the workspace's contact,
 // newest first, at most limit.
 func (s *Store) ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.ContactChanges */
-		SELECT at, actor, action, fields FROM contact_changes WHERE workspace_id = ? AND contact_id = ? ORDER BY id DESC LIMIT ?`),
-		workspaceID, contactID, min(max(limit, 1), 500))
+		SELECT at, actor, action, fields FROM contact_changes WHERE contact_id = ? AND +workspace_id = ? ORDER BY id DESC LIMIT ?`),
+		contactID, workspaceID, min(max(limit, 1), 500))
 	if err != nil {
 		return nil, fmt.Errorf("store: contact changes: %w", err)
 	}
@@ -539,17 +593,23 @@ func (s *Store) resealContact(ctx context.Context, tx querier, stored, next *foy
 		return err
 	}
 	now := s.now().UTC().Truncate(1e6)
+	domain := emailDomain(next.Email)
+	company, err := s.companyOfDomain(ctx, tx, next.WorkspaceID, domain)
+	if err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.resealContact */
-		UPDATE contacts SET email_hash = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
-		s.emailLookup(next.WorkspaceID, next.Email), dk.Seal("contact", plain), next.CRMID, ms(now), next.ID)
+		UPDATE contacts SET email_hash = ?, domain_hash = ?, company_id = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
+		s.emailLookup(next.WorkspaceID, next.Email), s.domainLookup(next.WorkspaceID, domain), company, dk.Seal("contact", plain),
+		next.CRMID, ms(now), next.ID)
 	if isUniqueViolation(err) {
 		return foyer.Errorf(foyer.ECONFLICT, "a contact with the email %s exists", next.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
-	next.UpdatedAt = now
-	if err := s.indexContact(ctx, tx, next); err != nil {
+	next.UpdatedAt, next.CompanyID = now, company.Int64
+	if err := s.writeTerms(ctx, tx, next, true); err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
 	return s.logContactChange(ctx, tx, next.WorkspaceID, next.ID, actor, "updated", fields)

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +73,9 @@ func TestSearchContacts(t *testing.T) {
 			{store.ContactQuery{Limit: 2}, []int64{eve.ID, bob.ID}},
 			{store.ContactQuery{Limit: 2, Offset: 2}, []int64{ana.ID}},
 			{store.ContactQuery{Text: "lopez", Limit: 1, Offset: 1}, []int64{ana.ID}},
+			{store.ContactQuery{BeforeID: bob.ID}, []int64{ana.ID}},
+			{store.ContactQuery{BeforeID: eve.ID, Limit: 1}, []int64{bob.ID}},
+			{store.ContactQuery{Text: "lopez", BeforeID: eve.ID}, []int64{ana.ID}},
 		} {
 			got, err := s.SearchContacts(ctx, wsA.ID, tc.q)
 			if err != nil {
@@ -256,6 +262,149 @@ func TestContactCompanyLink(t *testing.T) {
 		}
 		if got, _ := s.Contact(ctx, wsB.ID, inB.ID); got.CompanyID != 0 {
 			t.Errorf("workspace B's contact linked to A's company %d", got.CompanyID)
+		}
+	})
+}
+
+// TestTrackingModeFixture: the same contacts (accepted, refused,
+// unanswered, and unanswered after a clearing), in a workspace switched
+// from opt-out to opt-in and back, are trackable or not exactly as the
+// table of docs/consent.md says, read from the store after each switch.
+func TestTrackingModeFixture(t *testing.T) {
+	t.Parallel()
+	md, err := os.ReadFile(filepath.Join("..", "..", "docs", "consent.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// | mode | Accepted | Refused | Unanswered |, rows opt-out and opt-in.
+	docs := map[foyer.TrackingMode]map[foyer.ConsentStatus]bool{}
+	for _, line := range strings.Split(string(md), "\n") {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 4 {
+			continue
+		}
+		mode := foyer.TrackingMode(strings.Fields(cells[0])[0])
+		if mode != foyer.TrackingOptOut && mode != foyer.TrackingOptIn {
+			continue
+		}
+		docs[mode] = map[foyer.ConsentStatus]bool{}
+		for i, st := range []foyer.ConsentStatus{foyer.ConsentAccepted, foyer.ConsentRefused, foyer.ConsentUnanswered} {
+			docs[mode][st] = strings.TrimSpace(cells[i+1]) == "tracked"
+		}
+	}
+	if len(docs) != 2 {
+		t.Fatalf("docs/consent.md: no table of the two modes: %v", docs)
+	}
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		var ids []int64
+		for i, st := range []foyer.ConsentStatus{foyer.ConsentAccepted, foyer.ConsentRefused, foyer.ConsentUnanswered, foyer.ConsentRefused} {
+			c := &foyer.Contact{WorkspaceID: ws.ID, Email: fmt.Sprintf("c%d@example.com", i), Consent: foyer.ConsentState{Status: st}}
+			if err := s.CreateContact(ctx, c, "user test"); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		if _, _, _, err := s.RecordConsent(ctx, ws.ID, ids[3], foyer.ConsentChange{Status: foyer.ConsentUnanswered, Source: foyer.SourceAdmin, Actor: "user test"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range []foyer.TrackingMode{foyer.TrackingOptOut, foyer.TrackingOptIn, foyer.TrackingOptOut} {
+			if _, err := s.SetTrackingMode(ctx, ws.ID, mode, "user test", ""); err != nil {
+				t.Fatal(err)
+			}
+			stored, err := s.TrackingMode(ctx, ws.ID)
+			if err != nil || stored != mode {
+				t.Fatalf("mode %q, want %q: %v", stored, mode, err)
+			}
+			for _, id := range ids {
+				c, err := s.Contact(ctx, ws.ID, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := foyer.MayTrack(stored, c.Consent), docs[mode][c.Consent.Status]; got != want {
+					t.Errorf("%s mode, %s contact %d: tracked %v, the docs say %v", mode, c.Consent.Status.Label(), id, got, want)
+				}
+			}
+		}
+	})
+}
+
+// TestCreateContactWithConsent: a contact and its consent go in together;
+// a change that cannot apply stores no contact.
+func TestCreateContactWithConsent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
+		next, applied, _, err := s.CreateContactWithConsent(ctx, c, "token 1", &foyer.ConsentChange{Status: foyer.ConsentRefused, At: at, Source: foyer.SourceAPI, Actor: "token 1"})
+		if err != nil || !applied || next.Status != foyer.ConsentRefused || !next.At.Equal(at) || c.Consent != next {
+			t.Fatalf("create with a refusal: %+v %v %v", next, applied, err)
+		}
+		if h, _ := s.ConsentHistory(ctx, ws.ID, c.ID); len(h) != 1 || h[0].Source != foyer.SourceAPI {
+			t.Errorf("history: %+v", h)
+		}
+		bad := &foyer.Contact{WorkspaceID: ws.ID, Email: "bob@example.com"}
+		_, _, _, err = s.CreateContactWithConsent(ctx, bad, "token 1", &foyer.ConsentChange{Status: foyer.ConsentUnanswered, Source: foyer.SourceAPI})
+		if foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an API clearing: %v", err)
+		}
+		if _, err := s.ContactByEmail(ctx, ws.ID, "bob@example.com"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("a contact whose consent failed was stored: %v", err)
+		}
+	})
+}
+
+// TestEditContactConcurrent: edits of one contact at the same time apply
+// in turn, each on the one before: none is lost.
+func TestEditContactConcurrent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := testutil.NewStore(t, d, store.Options{})
+		s.UseKeys(testKeys(t, 1))
+		ctx := context.Background()
+		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@example.com"}
+		if err := s.CreateContact(ctx, c, "user test"); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, _, _, err := s.EditContact(ctx, ws.ID, c.ID, "token test", func(e *foyer.Contact) error {
+					if e.Attrs == nil {
+						e.Attrs = map[string]string{}
+					}
+					e.Attrs[fmt.Sprintf("k%d", i)] = "v"
+					return nil
+				}, nil)
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Contact(ctx, ws.ID, c.ID)
+		if err != nil || len(got.Attrs) != n {
+			t.Errorf("after %d edits at once: %v, %v", n, got.Attrs, err)
+		}
+		if _, _, _, err := s.EditContact(ctx, ws.ID, c.ID, "token test", func(e *foyer.Contact) error {
+			e.FirstName = "Ana"
+			return foyer.Errorf(foyer.EINVALID, "no")
+		}, nil); foyer.ErrorCode(err) != foyer.EINVALID {
+			t.Errorf("an edit that fails: %v", err)
+		}
+		if got, _ := s.Contact(ctx, ws.ID, c.ID); got.FirstName != "" {
+			t.Error("a failed edit was written")
 		}
 	})
 }

@@ -109,32 +109,42 @@ func (s *Store) domainLookup(workspaceID int64, domain string) []byte {
 	return s.keys.Lookup("domain\x00" + strconv.FormatInt(workspaceID, 10) + "\x00" + strings.ToLower(domain))
 }
 
-// indexContact writes c's search words and its domain's hash, and links it
-// to the workspace's company of that domain when there is one, through q in
-// the transaction that writes c.
-func (s *Store) indexContact(ctx context.Context, q querier, c *foyer.Contact) error {
-	if _, err := q.ExecContext(ctx, s.rebind(`/* Store.indexContact */
-		DELETE FROM contact_terms WHERE contact_id = ?`), c.ID); err != nil {
-		return err
-	}
-	for _, w := range contactWords(c) {
-		if _, err := q.ExecContext(ctx, s.rebind(`/* Store.indexContact */
-			INSERT INTO contact_terms (workspace_id, term, contact_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-			c.WorkspaceID, s.term(c.WorkspaceID, w), c.ID); err != nil {
+// writeTerms writes c's search words, through q in the transaction that
+// writes c, in one statement; with replace, the words it had go first.
+func (s *Store) writeTerms(ctx context.Context, q querier, c *foyer.Contact, replace bool) error {
+	if replace {
+		if _, err := q.ExecContext(ctx, s.rebind(`/* Store.writeTerms */
+			DELETE FROM contact_terms WHERE contact_id = ?`), c.ID); err != nil {
 			return err
 		}
 	}
-	domain := emailDomain(c.Email)
-	var company sql.NullInt64
-	err := q.QueryRowContext(ctx, s.rebind(`/* Store.indexContact */
-		SELECT id FROM companies WHERE workspace_id = ? AND domain = ? ORDER BY id LIMIT 1`), c.WorkspaceID, domain).Scan(&company)
-	if err != nil && err != sql.ErrNoRows {
-		return err
+	words := contactWords(c)
+	var b strings.Builder
+	args := make([]any, 0, 3*len(words))
+	b.WriteString(`/* Store.writeTerms */ INSERT INTO contact_terms (workspace_id, term, contact_id) VALUES `)
+	for i, w := range words {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?)")
+		args = append(args, c.WorkspaceID, s.term(c.WorkspaceID, w), c.ID)
 	}
-	c.CompanyID = company.Int64
-	_, err = q.ExecContext(ctx, s.rebind(`/* Store.indexContact */
-		UPDATE contacts SET domain_hash = ?, company_id = ? WHERE id = ?`), s.domainLookup(c.WorkspaceID, domain), company, c.ID)
+	b.WriteString(" ON CONFLICT DO NOTHING") // two words of one hash
+	_, err := q.ExecContext(ctx, s.rebind(b.String()), args...)
 	return err
+}
+
+// companyOfDomain is the workspace's company of a registrable domain, NULL
+// when there is none: found by its key, as the ingest stores a company
+// whose IP data names its domain.
+func (s *Store) companyOfDomain(ctx context.Context, q querier, workspaceID int64, domain string) (sql.NullInt64, error) {
+	var company sql.NullInt64
+	err := q.QueryRowContext(ctx, s.rebind(`/* Store.companyOfDomain */
+		SELECT id FROM companies WHERE workspace_id = ? AND org_key = ?`), workspaceID, "domain:"+strings.ToLower(domain)).Scan(&company)
+	if err == sql.ErrNoRows {
+		err = nil
+	}
+	return company, err
 }
 
 // linkCompanyContacts links the workspace's contacts of the company's

@@ -116,17 +116,22 @@ func TestContacts(t *testing.T) {
 // emails, names or phones in plain text.
 func TestContactsSealedAtRest(t *testing.T) {
 	t.Parallel()
-	secrets := []string{"zelda.quartermain@example.org", "Zelda", "Quartermain", "+44 7700 900123", "Chief Widget Officer", "secret-attr-value"}
+	secrets := []string{"zelda.quartermain@example.org", "Zelda", "Quartermain", "+44 7700 900123", "Chief Widget Officer", "secret-attr-value",
+		"Widgetworks Holdings", "phoned-in-secret-reason"}
 	fill := func(t *testing.T, s *store.Store) {
 		s.UseKeys(testKeys(t, 3))
 		ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
 		for i := range 50 {
 			c := &foyer.Contact{WorkspaceID: ws.ID, Email: "zelda.quartermain@example.org", FirstName: "Zelda", LastName: "Quartermain",
-				Phone: "+44 7700 900123", Role: "Chief Widget Officer", Attrs: map[string]string{"note": "secret-attr-value"}}
+				Phone: "+44 7700 900123", Role: "Chief Widget Officer", Company: "Widgetworks Holdings", Attrs: map[string]string{"note": "secret-attr-value"}}
 			if i > 0 {
 				c.Email = strings.Replace(c.Email, "@", "+"+string(rune('a'+i%26))+string(rune('a'+i/26))+"@", 1)
 			}
 			if err := s.CreateContact(context.Background(), c, "user test"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := s.RecordConsent(context.Background(), ws.ID, c.ID, foyer.ConsentChange{Status: foyer.ConsentRefused,
+				Source: foyer.SourceAdmin, Actor: "user test", Reason: "phoned-in-secret-reason"}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/foyerhq/foyer"
@@ -124,4 +125,36 @@ func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
 func Exec(ctx context.Context, s *Store, q string, args ...any) error {
 	_, err := s.db.ExecContext(ctx, s.rebind(q), args...)
 	return err
+}
+
+// FillContacts stores n contacts of the workspace, made by mk(i), through
+// the same path as CreateContact but many to a transaction: a benchmark's
+// fixture.
+func FillContacts(ctx context.Context, s *Store, n int, mk func(i int) *foyer.Contact) error {
+	const perTx = 500 // on PostgreSQL, each history entry moves the head row: a longer transaction walks a longer chain of its versions
+	for start := 0; start < n; start += perTx {
+		err := s.inTx(ctx, "fill contacts", func(tx *sql.Tx) error {
+			for i := start; i < min(start+perTx, n); i++ {
+				c := mk(i)
+				if err := checkContact(c); err != nil {
+					return err
+				}
+				consent := c.Consent
+				if err := s.createContact(ctx, tx, c, "fixture"); err != nil {
+					return err
+				}
+				if consent.Status != foyer.ConsentUnanswered {
+					if _, _, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, foyer.ConsentChange{Status: consent.Status,
+						At: consent.At, Source: foyer.SourceImport, Actor: "fixture"}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -88,9 +88,7 @@ func BenchmarkFeed(b *testing.B) {
 					b.Fatal("an empty feed")
 				}
 			}
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+			reportPercentiles(b, times)
 		})
 	}
 }
@@ -136,9 +134,7 @@ func BenchmarkCompanyPage(b *testing.B) {
 		}
 		times = append(times, time.Since(start))
 	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+	reportPercentiles(b, times)
 }
 
 // BenchmarkFeedExtras reads what the feed page shows beside the feed: the
@@ -178,9 +174,14 @@ func BenchmarkFeedExtras(b *testing.B) {
 				}
 				times = append(times, time.Since(start))
 			}
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+			reportPercentiles(b, times)
 		})
 	}
+}
+
+// reportPercentiles reports the p50 and p95 of a benchmark's times, in ms.
+func reportPercentiles(b *testing.B, times []time.Duration) {
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 }

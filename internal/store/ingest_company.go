@@ -64,8 +64,9 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 		return sql.NullInt64{}, fmt.Errorf("company: %w", err)
 	}
 	// The workspace's contacts of the company's domain, stored before it,
-	// are linked to it now.
-	if err := s.linkCompanyContacts(ctx, a.tx, ws, row.id, row.domain); err != nil {
+	// are linked to it now (a domain the IP data names; a reverse DNS
+	// hint is no identity).
+	if err := s.linkCompanyContacts(ctx, a.tx, ws, row.id, org.Domain); err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: link its contacts: %w", err)
 	}
 	a.companies[k] = row

@@ -51,6 +51,9 @@ type report struct {
 	Cookies      map[string]struct{ Value, Attrs string }
 	Storage      map[string]string
 	Foyer        string
+	Replaced     []struct{ Phase, URL string } // history.replaceState calls
+	Navigations  []struct{ Phase, URL string } // location.replace calls
+	Href         string                        // the page's address at the end
 }
 
 // payload is a /collect body as docs/collect.md defines it.

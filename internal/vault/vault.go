@@ -39,6 +39,7 @@ type Keyring struct {
 	wrap   cipher.AEAD // wraps data keys
 	lookup []byte      // HMAC-SHA-256 key of the email lookups
 	check  string      // tells this master key from another
+	prk    []byte      // HKDF pseudo-random key of the master key, for Derive
 }
 
 // ErrNoKeyFile is what Load answers when the file does not exist.
@@ -104,18 +105,33 @@ func New(master []byte) (*Keyring, error) {
 	if len(master) != KeySize {
 		return nil, fmt.Errorf("vault: a master key has %d bytes, not %d", KeySize, len(master))
 	}
-	derive := func(info string) []byte {
-		k, err := hkdf.Key(sha256.New, master, nil, "foyer vault "+info, KeySize)
-		if err != nil {
-			panic(err) // only for lengths HKDF cannot give
-		}
-		return k
+	prk, err := hkdf.Extract(sha256.New, master, nil)
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
 	}
+	derive := func(info string) []byte { return expand(prk, "foyer vault "+info) }
 	wrap, err := newGCM(derive("wrap"))
 	if err != nil {
 		return nil, err
 	}
-	return &Keyring{wrap: wrap, lookup: derive("lookup"), check: hex.EncodeToString(derive("check")[:16])}, nil
+	return &Keyring{wrap: wrap, lookup: derive("lookup"), check: hex.EncodeToString(derive("check")[:16]), prk: prk}, nil
+}
+
+// expand is HKDF-Expand of prk with info, to a key of KeySize bytes.
+func expand(prk []byte, info string) []byte {
+	k, err := hkdf.Expand(sha256.New, prk, info, KeySize)
+	if err != nil {
+		panic(err) // only for lengths HKDF cannot give
+	}
+	return k
+}
+
+// Derive returns a key of KeySize bytes for purpose (such as "form
+// links"), derived from the master key with HKDF under an info string of
+// its own: it is none of the keyring's other keys, and another purpose
+// gives another key. The same master key always gives the same key.
+func (k *Keyring) Derive(purpose string) []byte {
+	return expand(k.prk, "foyer derived key: "+purpose)
 }
 
 func newGCM(key []byte) (cipher.AEAD, error) {

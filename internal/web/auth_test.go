@@ -17,6 +17,7 @@ import (
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
+	"github.com/foyerhq/foyer/internal/vault"
 )
 
 var fastHash = auth.Params{Memory: 1024, Time: 1, Threads: 1}
@@ -24,6 +25,7 @@ var fastHash = auth.Params{Memory: 1024, Time: 1, Threads: 1}
 type webTest struct {
 	t     *testing.T
 	st    *store.Store
+	dsn   string // the store's database
 	srv   *Server
 	clock *testutil.Clock // the server's
 }
@@ -44,13 +46,23 @@ func newWebTest(t *testing.T) *webTest { return newWebTestOn(t, store.SQLite) }
 
 // newWebTestOn is newWebTest on a store of dialect d.
 func newWebTestOn(t *testing.T, d store.Dialect) *webTest {
-	st := testutil.NewStore(t, d, store.Options{})
+	dsn := testutil.NewDSN(t, d)
+	st, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	keys, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize)) // contacts' personal fields are sealed
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.UseKeys(keys)
 	clock := testutil.NewClock(time.Now())
 	srv := NewServer(Config{Store: st, Log: slog.New(slog.NewTextHandler(t.Output(), nil)), FailureDelay: func(int) time.Duration { return 0 },
 		SignInLimit: clientip.NewLimiter(0, 0, nil), // no limit: the tests sign in often from one address
 		Now:         clock.Now})
 	t.Cleanup(srv.Close) // before the store closes
-	return &webTest{t: t, st: st, srv: srv, clock: clock}
+	return &webTest{t: t, st: st, dsn: dsn, srv: srv, clock: clock}
 }
 
 // do serves one request; cookie is the session token to send, if any.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -92,6 +93,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+
+	// A contact of each workspace, which callers read, edit, and try to
+	// reach across workspaces.
+	acmeContact := &foyer.Contact{WorkspaceID: a, Email: "ana@globex.example"}
+	initechContact := &foyer.Contact{WorkspaceID: i, Email: "gavin@hooli.example"}
+	for _, c := range []*foyer.Contact{acmeContact, initechContact} {
+		if err := w.st.CreateContact(ctx, c, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acon, icon := acmeContact.ID, initechContact.ID
 
 	// The contact import pages, with a past import in each workspace and
 	// the analyst's upload in flight in Acme.
@@ -187,6 +199,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// A GET of a form's path goes to the form's page, for anyone.
 		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/delete", a, acme.ID), nil, nil, seeOther},
 		{"GET", fmt.Sprintf("/app/w/%d/sites/%d/test-visit", i, initech.ID), nil, nil, seeOther},
+		// Contacts: every member reads them; analysts and above change
+		// them and their consent; admins and owners delete them (here one
+		// of another workspace, or an invalid form, so nothing changes).
+		{"GET", fmt.Sprintf("/app/w/%d/contacts", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d", a, acon), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d", a, icon), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/new", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts", a), url.Values{"email": {"not an address"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d", a, acon), url.Values{"email": {"not an address"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d", a, icon), url.Values{"email": {"stolen@example.com"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/consent", a, acon), url.Values{"status": {"maybe"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/consent", a, icon), url.Values{"status": {"refused"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, icon), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, acon), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/settings", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},
@@ -197,6 +235,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/require-2fa", a), url.Values{},
 			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// The hosted forms' settings: owners of the workspace only.
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", a), url.Values{},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contact-forms", i), url.Values{}, map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/logo", a), url.Values{"remove": {"on"}},
+			map[string]int{"owner": http.StatusBadRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/forms/logo/%d", a), nil, nil, notFound},
 		// Roles and removals: owners only, of their own workspace's
 		// members; a role set to the one a member has changes nothing.
 		{"POST", fmt.Sprintf("/app/w/%d/members/%d/role", a, leaverID), url.Values{"role": {"viewer"}},
@@ -281,11 +326,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/import", a), nil,
 			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/import", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
-		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", a, acmeImp.ID), nil,
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/records/%d", a, acmeImp.ID), nil,
 			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
-		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", a, initechImp.ID), nil,
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/records/%d", a, initechImp.ID), nil,
 			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
-		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/%d", i, acmeImp.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/import/records/%d", i, acmeImp.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/import", a), url.Values{"latin1": {"1"}},
 			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/import", i), url.Values{}, map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
@@ -310,6 +355,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/setup/not-a-token", nil, nil, notFound},
 		{"POST", "/setup/not-a-token", url.Values{"workspace": {"Acme"}, "email": {"eve@example.com"},
 			"password": {"correct horse battery"}, "confirm": {"correct horse battery"}}, nil, notFound},
+		// The hosted contact forms take no session: only a link signed for
+		// the contact, which none of these is; the API takes no session
+		// either, only a token (TestContactLinksAPI has the token matrix).
+		{"GET", fmt.Sprintf("/forms/%d/profile/not-a-token", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/profile/not-a-token", a), url.Values{"consent_shown": {"1"}}, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/optout/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/optout/not-a-token/done", a), nil, nil, notFound},
+		{"POST", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token", a), url.Values{}, nil, notFound},
+		{"GET", fmt.Sprintf("/forms/%d/unsubscribe/not-a-token/done", a), nil, nil, notFound},
+		{"GET", "/forms/browser/not-a-token?from=www.example.com", nil, nil, notFound},
+		{"GET", "/api/v1/contacts/1/links", nil, nil, http.StatusUnauthorized},
 		// The account pages are the caller's own: any signed-in user, and
 		// another user's session is not found.
 		{"GET", "/account", nil, map[string]int{"signed out": seeOther}, ok},
@@ -365,6 +421,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%d notes, tags %q, assigned to %d\n", len(notes), tags, assignee)
+		forms, err := w.st.ContactForms(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "contact forms %+v\n", forms)
 		invs, err := w.st.Invitations(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
@@ -449,6 +510,105 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Fatalf("%s %s as %s made the victim a member of Acme", rt.method, rt.path, who)
 			}
 			cleanUp()
+		}
+	}
+}
+
+// TestAPIAuthorizationMatrix sends every API route with no token, a bad
+// one, and a read and a write token of Acme and of Initech, at a contact
+// of Acme's, and checks each answer: read tokens read, write tokens also
+// change, and no token reaches another workspace's contact (404, whatever
+// its scope may do). A refused request changes nothing.
+func TestAPIAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	const (
+		ok, created, noContent  = http.StatusOK, http.StatusCreated, http.StatusNoContent
+		unauthorized, forbidden = http.StatusUnauthorized, http.StatusForbidden
+		notFound                = http.StatusNotFound
+	)
+	// The callers, Acme's write token last: its changes succeed.
+	callers := []string{"no token", "bad token", "initech read", "initech write", "acme read", "acme write"}
+	type route struct {
+		method, path, body string // path: %[1]d is Acme's contact
+		want               map[string]int
+	}
+	reads := func(own int) map[string]int {
+		return map[string]int{"no token": unauthorized, "bad token": unauthorized, "initech read": own, "initech write": own,
+			"acme read": ok, "acme write": ok}
+	}
+	// writes: Acme's read token is forbidden, Initech's tokens get
+	// forbidden (read) or other (write: the contact is not theirs).
+	writes := func(success, other int) map[string]int {
+		return map[string]int{"no token": unauthorized, "bad token": unauthorized, "initech read": forbidden, "initech write": other,
+			"acme read": forbidden, "acme write": success}
+	}
+	routes := []route{
+		{"GET", "/api/v1/openapi.json", "", map[string]int{"no token": ok, "bad token": ok, "initech read": ok, "initech write": ok,
+			"acme read": ok, "acme write": ok}},
+		{"GET", "/api/v1/companies", "", reads(ok)},
+		{"GET", "/api/v1/sites", "", reads(ok)},
+		{"GET", "/api/v1/contacts", "", reads(ok)},
+		{"GET", "/api/v1/contacts/%[1]d", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/consent", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/links", "", reads(notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/consent?format=csv", "", reads(notFound)},
+		{"GET", "/api/v1/consent/history?format=csv", "", reads(ok)},
+		{"POST", "/api/v1/contacts", `{"email":"new@example.com"}`, writes(created, created)},
+		{"POST", "/api/v1/contacts/bulk", `{"contacts":[{"email":"new@example.com"}]}`, writes(ok, ok)},
+		{"PATCH", "/api/v1/contacts/%[1]d", `{"first_name":"Changed"}`, writes(ok, notFound)},
+		{"DELETE", "/api/v1/contacts/%[1]d", "", writes(noContent, notFound)},
+		{"POST", "/api/v1/contacts/%[1]d/consent", `{"status":"refused","at":"2026-05-01"}`, writes(ok, notFound)},
+	}
+	for _, rt := range routes {
+		w := newContactsTest(t, store.SQLite)
+		ctx := context.Background()
+		acme, initech := w.wsID("Acme"), w.wsID("Initech")
+		ana := &foyer.Contact{WorkspaceID: acme, Email: "ana@example.com", FirstName: "Ana"}
+		if err := w.st.CreateContact(ctx, ana, "test"); err != nil {
+			t.Fatal(err)
+		}
+		tokens := map[string]string{"no token": "", "bad token": "not-a-token",
+			"initech read": w.token("Initech", foyer.ScopeRead), "initech write": w.token("Initech", foyer.ScopeWrite),
+			"acme read": w.token("Acme", foyer.ScopeRead), "acme write": w.token("Acme", foyer.ScopeWrite)}
+		state := func() string {
+			var b strings.Builder
+			for _, ws := range []int64{acme, initech} {
+				list, err := w.st.SearchContacts(ctx, ws, foyer.ContactQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range list {
+					fmt.Fprintf(&b, "%d %d %s %s %v\n", ws, c.ID, c.Email, c.FirstName, c.Consent)
+				}
+				h, err := w.st.WorkspaceConsentHistory(ctx, ws, 0, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%d history entries\n", len(h))
+			}
+			return b.String()
+		}
+		path := rt.path
+		if strings.Contains(path, "%[1]d") {
+			path = fmt.Sprintf(rt.path, ana.ID)
+		}
+		for _, who := range callers {
+			before := state()
+			r := httptest.NewRequest(rt.method, path, strings.NewReader(rt.body))
+			if tokens[who] != "" {
+				r.Header.Set("Authorization", "Bearer "+tokens[who])
+			}
+			rec := httptest.NewRecorder()
+			w.srv.ServeHTTP(rec, r)
+			if rec.Code != rt.want[who] {
+				t.Errorf("%s %s as %s: %d, want %d: %s", rt.method, rt.path, who, rec.Code, rt.want[who], rec.Body)
+			}
+			if strings.HasPrefix(who, "initech") && strings.Contains(rec.Body.String(), "ana@example.com") {
+				t.Errorf("%s %s as %s: Acme's contact in the answer", rt.method, rt.path, who)
+			}
+			if rec.Code >= 300 && state() != before {
+				t.Errorf("%s %s as %s was refused (%d) but changed the contacts", rt.method, rt.path, who, rec.Code)
+			}
 		}
 	}
 }

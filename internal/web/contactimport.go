@@ -231,9 +231,9 @@ func (s *Server) importStep(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	}
 	if st.Phase == importjob.PhaseFinished {
 		if st.Error == "" {
-			done(w, r, fmt.Sprintf("%s/%d", s.importsPath(m), st.ImportID), "import-done")
+			done(w, r, fmt.Sprintf("%s/records/%d", s.importsPath(m), st.ImportID), "import-done")
 		} else {
-			http.Redirect(w, r, fmt.Sprintf("%s/%d", s.importsPath(m), st.ImportID), http.StatusSeeOther)
+			http.Redirect(w, r, fmt.Sprintf("%s/records/%d", s.importsPath(m), st.ImportID), http.StatusSeeOther)
 		}
 		return
 	}
@@ -363,7 +363,7 @@ func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request, u *foyer.U
 		return
 	}
 	if id != 0 {
-		done(w, r, fmt.Sprintf("%s/%d", s.importsPath(m), id), "import-cancelled")
+		done(w, r, fmt.Sprintf("%s/records/%d", s.importsPath(m), id), "import-cancelled")
 		return
 	}
 	done(w, r, s.importsPath(m), "upload-cancelled")

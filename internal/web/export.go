@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/csvsafe"
 )
 
 // exportLimit bounds one CSV export.
@@ -58,9 +59,9 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 			return // the header is out: the cut file shows the failure
 		}
 		for _, c := range rows {
-			cw.Write([]string{cell(c.Name), cell(c.Domain), cell(c.Country), cell(c.Industry), cell(c.Size), string(c.Type),
+			cw.Write([]string{csvsafe.Cell(c.Name), csvsafe.Cell(c.Domain), csvsafe.Cell(c.Country), csvsafe.Cell(c.Industry), csvsafe.Cell(c.Size), string(c.Type),
 				strconv.FormatInt(c.Visits, 10), strconv.FormatInt(c.Pageviews, 10), strconv.FormatInt(c.EngagedMS/1000, 10),
-				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), cell(c.TopSource), cell(strings.Join(c.Tags, ", "))})
+				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), csvsafe.Cell(c.TopSource), csvsafe.Cell(strings.Join(c.Tags, ", "))})
 		}
 		written += len(rows)
 		if len(rows) < q.Limit {
@@ -68,13 +69,4 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		}
 	}
 	cw.Flush()
-}
-
-// cell keeps a spreadsheet from reading a value as a formula: one that
-// starts with =, +, -, @, a tab or a carriage return gets a leading quote.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

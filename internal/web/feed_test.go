@@ -311,11 +311,3 @@ func TestFeedExport(t *testing.T) {
 		t.Errorf("another workspace's owner: %d", resp.StatusCode)
 	}
 }
-
-func TestCell(t *testing.T) {
-	for in, want := range map[string]string{"=1+2": "'=1+2", "+cmd": "'+cmd", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "Acme": "Acme", "": ""} {
-		if got := cell(in); got != want {
-			t.Errorf("cell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -64,17 +64,22 @@ func (s *Server) followUpDone(w http.ResponseWriter, r *http.Request, u *foyer.U
 	case "":
 		done(w, r, back, notice)
 	case foyer.EINVALID, foyer.ECONFLICT:
-		status := http.StatusBadRequest
-		if foyer.ErrorCode(err) == foyer.ECONFLICT {
-			status = http.StatusConflict
-		}
-		s.render(w, status, "formerror", formErrorView{
+		s.render(w, formStatus(err), "formerror", formErrorView{
 			layout: layout{Title: "Not saved", User: u, Error: foyer.ErrorMessage(err)}, Back: back})
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)
 	default:
 		s.serverErrorOf(w, "follow-up", u, err)
 	}
+}
+
+// formStatus is the status of a form refused for err: 409 for a conflict
+// (the thing exists), else 400.
+func formStatus(err error) int {
+	if foyer.ErrorCode(err) == foyer.ECONFLICT {
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }
 
 // addNote stores a note on a company: analysts and above.

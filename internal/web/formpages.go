@@ -21,6 +21,8 @@ var formPages = map[string]func(*http.Request) string{
 	"/account/sign-out-others":                       to("/account"),
 	"/account/identities/{identity}/unlink":          to("/account"),
 	"/app/w/{ws}/require-2fa":                        inWorkspace("/members"),
+	"/app/w/{ws}/contact-forms":                      inWorkspace("/settings"),
+	"/app/w/{ws}/logo":                               inWorkspace("/settings"),
 	"/app/w/{ws}/tokens":                             inWorkspace("/members"),
 	"/app/w/{ws}/tokens/{token}/revoke":              inWorkspace("/members"),
 	"/app/w/{ws}/invites":                            inWorkspace("/members"),
@@ -38,18 +40,12 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/c/{company}/tags":                   ofCompany,
 	"/app/w/{ws}/c/{company}/tags/remove":            ofCompany,
 	"/app/w/{ws}/c/{company}/assignee":               ofCompany,
+	"/app/w/{ws}/contacts/{contact}/consent":         ofContact,
+	"/app/w/{ws}/contacts/{contact}/delete":          ofContact,
+	"/app/w/{ws}/settings/tracking-mode":             inWorkspace("/settings"),
 	"/app/w/{ws}/contacts/import/u/{upload}/preview": ofUpload,
 	"/app/w/{ws}/contacts/import/u/{upload}/start":   ofUpload,
 	"/app/w/{ws}/contacts/import/u/{upload}/cancel":  ofUpload,
-}
-
-// ofUpload is the page of an import's upload.
-func ofUpload(r *http.Request) string {
-	upload := r.PathValue("upload")
-	if upload == "" || strings.ContainsAny(upload, "/?#%") {
-		return inWorkspace("/contacts/import")(r)
-	}
-	return inWorkspace("/contacts/import/u/" + upload)(r)
 }
 
 // to is the page at path.
@@ -88,6 +84,15 @@ func ofCompany(r *http.Request) string {
 	return inWorkspace("/c/" + strconv.FormatInt(company, 10))(r)
 }
 
+// ofContact is the contact's profile.
+func ofContact(r *http.Request) string {
+	contact, err := strconv.ParseInt(r.PathValue("contact"), 10, 64)
+	if err != nil {
+		return inWorkspace("/contacts")(r)
+	}
+	return inWorkspace("/contacts/" + strconv.FormatInt(contact, 10))(r)
+}
+
 // mountFormPages answers a GET of each path of formPages with a redirect
 // to its form's page, which checks who may see it.
 func (s *Server) mountFormPages() {
@@ -96,4 +101,13 @@ func (s *Server) mountFormPages() {
 			http.Redirect(w, r, page(r), http.StatusSeeOther)
 		})))
 	}
+}
+
+// ofUpload is the page of an import's upload.
+func ofUpload(r *http.Request) string {
+	upload := r.PathValue("upload")
+	if upload == "" || strings.ContainsAny(upload, "/?#%") {
+		return inWorkspace("/contacts/import")(r)
+	}
+	return inWorkspace("/contacts/import/u/" + upload)(r)
 }

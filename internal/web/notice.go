@@ -31,6 +31,9 @@ var notices = map[string]string{
 	"2fa-required":     "Every member of this workspace now needs two-factor authentication to open it.",
 	"2fa-not-required": "Two-factor authentication is no longer required to open this workspace.",
 	"token-revoked":    "The API token was revoked: requests with it are refused from now on.",
+	"contact-forms":    "The settings of the contacts' hosted forms are saved.",
+	"logo":             "The logo is saved: the hosted forms show it.",
+	"logo-removed":     "The logo is removed: the hosted forms show the workspace's name only.",
 	// the feed
 	"feed-saved":   "The feed is saved: find it under Saved feeds.",
 	"feed-deleted": "The saved feed was deleted.",
@@ -39,6 +42,15 @@ var notices = map[string]string{
 	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",
 	"site-deleted": "The site was deleted, with its visits and events. The feed no longer counts them, and the collector refuses its events.",
 	"test-visit":   "The collector accepted the test visit. It counts on the site's page as a visit of no company: this server's own address belongs to none.",
+	// contacts
+	"contact-added":       "The contact is added.",
+	"contact-saved":       "The contact is saved.",
+	"contact-deleted":     "The contact is deleted, with its personal data. Its consent history stays, as the proof of what it chose.",
+	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
+	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",
+	// the workspace's settings
+	"mode-saved": "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
+	"mode-same":  "The workspace was already in that mode: nothing changed.",
 	// contact imports
 	"import-done":      "The import is done. Its record below stays: the counts, and the rows that were rejected with why.",
 	"import-cancelled": "The import is cancelled. The rows written before it stopped stay, each whole; the record says how many. The uploaded file is deleted.",

@@ -46,6 +46,7 @@ var pages = parsePages(map[string]any{
 	"setup": setupView{}, "invite": inviteView{}, "app": appView{}, "account": accountView{}, "enrol": enrolView{},
 	"feed": feedView{}, "company": companyView{}, "sites": sitesView{}, "overview": overviewView{},
 	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
+	"contacts": contactsView{}, "contact": contactView{}, "contactnew": newContactView{}, "wssettings": workspaceSettingsView{},
 	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
@@ -53,7 +54,7 @@ var pages = parsePages(map[string]any{
 func parsePages(views map[string]any) map[string]pageTemplate {
 	m := map[string]pageTemplate{}
 	for name, v := range views {
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", "templates/"+name+".html"))
 		m[name] = pageTemplate{tmpl: t, view: reflect.TypeOf(v)}
 	}
 	return m

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/sso"
@@ -60,6 +62,17 @@ type Config struct {
 	// Mail, when set, mails invitation and password reset links too; the
 	// pages show them to be copied either way.
 	Mail Mailer
+	// FormLinks signs and checks the links of the hosted contact forms,
+	// with a key derived from the master key (formlink.Purpose); when nil,
+	// a random key of this process, whose links stop working at restart.
+	FormLinks *formlink.Signer
+	// FormLinkLife is how long a form link made by the API lasts;
+	// formlink.DefaultLife (90 days) when 0.
+	FormLinkLife time.Duration
+	// SiteOrigin is the origin at which the contact's browser reaches a
+	// site's hostname, for the opt-out's hop through the sites: https://HOST
+	// when nil. Tests point it at a local server.
+	SiteOrigin func(host string) string
 	// Imports runs the contact import pages' uploads, previews and
 	// imports; nil: the pages say this server runs none.
 	Imports *importjob.Manager
@@ -74,6 +87,7 @@ type Server struct {
 	ghosts   *ghosts // failed sign-ins of addresses without an account
 	lastUsed *lastUsed
 	choices  choiceCache // the feed's filter choices, by workspace
+	chains   chainCache  // whether each workspace's consent history verifies
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
@@ -91,6 +105,17 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.FormLinks == nil {
+		key := make([]byte, 32)
+		rand.Read(key)
+		cfg.FormLinks = formlink.NewSigner(key)
+	}
+	if cfg.FormLinkLife <= 0 {
+		cfg.FormLinkLife = formlink.DefaultLife
+	}
+	if cfg.SiteOrigin == nil {
+		cfg.SiteOrigin = func(host string) string { return "https://" + host }
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
@@ -120,6 +145,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /account/2fa/off", strict(csrf.Handler(s.signedIn(s.turnOff2FA))))
 	s.mux.Handle("POST /account/2fa/recovery-codes", strict(csrf.Handler(s.signedIn(s.renewRecoveryCodes))))
 	s.mux.Handle("POST /app/w/{ws}/require-2fa", strict(csrf.Handler(s.signedIn(s.require2FA))))
+	s.mux.Handle("POST /app/w/{ws}/contact-forms", strict(csrf.Handler(s.signedIn(s.saveContactForms))))
+	s.mux.Handle("POST /app/w/{ws}/logo", strict(csrf.Handler(s.signedIn(s.saveLogo))))
 	s.mux.Handle("POST /app/w/{ws}/tokens", strict(csrf.Handler(s.signedIn(s.createToken))))
 	s.mux.Handle("POST /app/w/{ws}/tokens/{token}/revoke", strict(csrf.Handler(s.signedIn(s.revokeToken))))
 	s.mux.Handle("POST /account/sign-out-everywhere", strict(csrf.Handler(s.enrolling(s.signOutEverywhere))))
@@ -147,6 +174,15 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/delete", strict(csrf.Handler(s.signedIn(s.deleteSite))))
 	s.mux.Handle("POST /app/w/{ws}/sites/{site}/test-visit", strict(csrf.Handler(s.signedIn(s.testVisit))))
 	s.mux.Handle("GET /app/w/{ws}/members", strict(s.signedIn(s.membersPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts", strict(s.signedIn(s.contactsPage)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/new", strict(s.signedIn(s.newContactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts", strict(csrf.Handler(s.signedIn(s.createContact))))
+	s.mux.Handle("GET /app/w/{ws}/contacts/{contact}", strict(s.signedIn(s.contactPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}", strict(csrf.Handler(s.signedIn(s.updateContact))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/consent", strict(csrf.Handler(s.signedIn(s.setContactConsent))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/delete", strict(csrf.Handler(s.signedIn(s.deleteContact))))
+	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
+	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/role", strict(csrf.Handler(s.signedIn(s.changeRole))))
@@ -165,19 +201,33 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /reset/{token}", strict(csrf.Handler(http.HandlerFunc(s.resetPassword))))
 	s.mux.Handle("GET /app/w/{ws}/contacts/import", strict(s.signedIn(s.importPage)))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import", strict(csrf.Handler(s.signedIn(s.uploadImport))))
-	s.mux.Handle("GET /app/w/{ws}/contacts/import/{import}", strict(s.signedIn(s.importRecord)))
+	s.mux.Handle("GET /app/w/{ws}/contacts/import/records/{import}", strict(s.signedIn(s.importRecord)))
 	s.mux.Handle("GET /app/w/{ws}/contacts/import/u/{upload}", strict(s.signedIn(s.importStep)))
 	s.mux.Handle("GET /app/w/{ws}/contacts/import/u/{upload}/progress", strict(s.signedIn(s.importProgress)))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/preview", strict(csrf.Handler(s.signedIn(s.previewImport))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/start", strict(csrf.Handler(s.signedIn(s.startImport))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/cancel", strict(csrf.Handler(s.signedIn(s.cancelImport))))
 	s.mountFormPages()
+	// The hosted contact forms: public, signed in by the link's token in
+	// the path (internal/formlink), which a cross-site POST cannot guess.
+	s.mux.Handle("GET /forms/{ws}/profile/{token}", strict(http.HandlerFunc(s.profileForm)))
+	s.mux.Handle("POST /forms/{ws}/profile/{token}", strict(csrf.Handler(http.HandlerFunc(s.profileForm))))
+	s.mux.Handle("GET /forms/{ws}/optout/{token}", strict(http.HandlerFunc(s.optOutForm)))
+	s.mux.Handle("POST /forms/{ws}/optout/{token}", strict(csrf.Handler(http.HandlerFunc(s.optOutForm))))
+	s.mux.Handle("GET /forms/{ws}/optout/{token}/done", strict(http.HandlerFunc(s.optOutDone)))
+	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}", strict(http.HandlerFunc(s.unsubscribeForm)))
+	s.mux.Handle("POST /forms/{ws}/unsubscribe/{token}", strict(csrf.Handler(http.HandlerFunc(s.unsubscribeForm))))
+	s.mux.Handle("GET /forms/{ws}/unsubscribe/{token}/done", strict(http.HandlerFunc(s.unsubscribeDone)))
+	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
+	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
+	s.mountContactAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
 	s.mux.HandleFunc("GET /api/v1/companies", s.withToken(s.apiCompanies))
 	s.mux.HandleFunc("GET /api/v1/companies/{id}/visits", s.withToken(s.apiVisits))
 	s.mux.HandleFunc("GET /api/v1/sites", s.withToken(s.apiSites))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/links", s.withToken(s.apiContactLinks))
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	foyerweb "github.com/foyerhq/foyer/internal/web"
@@ -66,8 +67,16 @@ var a11yPages = []a11yPage{
 		fill: [][2]string{{`form[action$="/invites"] input[name=email]`, "someone.else@example.com"}}},
 	{name: "members-new-token", as: "owner", path: "/app/w/{ws}/members", click: `form[action$="/tokens"] button`,
 		fill: [][2]string{{`form[action$="/tokens"] input[name=name]`, "weekly report"}}},
+	{name: "contacts", as: "owner", path: "/app/w/{ws}/contacts"},
+	{name: "contacts-search", as: "viewer", path: "/app/w/{ws}/contacts?q=no+such+person&consent=refused"},
+	{name: "contact", as: "owner", path: "/app/w/{ws}/contacts/{contact}"},
+	{name: "contact-viewer", as: "viewer", path: "/app/w/{ws}/contacts/{contact}"},
+	{name: "contact-new", as: "owner", path: "/app/w/{ws}/contacts/new"},
+	{name: "contact-new-error", as: "owner", path: "/app/w/{ws}/contacts/new", click: `form.contact-form button[type=submit]`,
+		fill: [][2]string{{`input[name=email]`, "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example"}}},
+	{name: "workspace-settings", as: "owner", path: "/app/w/{ws}/settings"},
 	{name: "contacts-import", as: "owner", path: "/app/w/{ws}/contacts/import"},
-	{name: "contacts-import-record", as: "owner", path: "/app/w/{ws}/contacts/import/{import}"},
+	{name: "contacts-import-record", as: "owner", path: "/app/w/{ws}/contacts/import/records/{import}"},
 	{name: "account", as: "owner", path: "/account"},
 	{name: "account-error", as: "owner", path: "/account", click: `form[action="/account/password"] button`,
 		fill: [][2]string{{`input[name=current]`, "not the password"}, {`input[name=password]`, "a brand new password"}, {`input[name=confirm]`, "a brand new password"}}},
@@ -77,6 +86,16 @@ var a11yPages = []a11yPage{
 	{name: "enrol-2fa-codes", as: "owner", path: "/account/2fa", click: `form[action="/account/2fa"] button`,
 		fill: [][2]string{{`input[name=code]`, "{totp}"}}},
 	{name: "enrol-2fa-on", as: "owner", path: "/account/2fa"},
+	// The hosted contact forms, reached by a contact's signed links.
+	{name: "form-profile", as: "anon", path: "{form-profile}"},
+	{name: "form-profile-saved", as: "anon", path: "{form-profile}", click: `form button[type=submit]`,
+		fill: [][2]string{{`input[name=role]`, "Head of procurement"}}},
+	{name: "form-optout", as: "anon", path: "{form-optout}"},
+	{name: "form-optout-done", as: "anon", path: "{form-optout}", click: `form button[type=submit]`},
+	{name: "form-unsubscribe", as: "anon", path: "{form-unsubscribe}"},
+	{name: "form-unsubscribe-done", as: "anon", path: "{form-unsubscribe}", click: `form button[type=submit]`},
+	{name: "form-link-expired", as: "anon", path: "{form-expired}"},
+	{name: "form-link-forged", as: "anon", path: "{form-forged}"},
 }
 
 // a11yFixture is a Foyer with a workspace that has data of every kind, an
@@ -457,6 +476,22 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if err := f.app.Store.SaveFeed(ctx, &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "Hot leads in Germany", Query: "country=DE&sort=score", CreatedBy: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
+	contact := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example",
+		FirstName: "Ana María", LastName: "López García", Role: "Head of procurement, precision components", Phone: "+49 89 1234 5678",
+		Company: "Bayerische Präzisionswerkzeugmaschinen AG", CRMID: "0035g00000XyZ12AAB", Attrs: map[string]string{"plan": "enterprise", "region": "DACH"},
+		Consent: foyer.ConsentState{Status: foyer.ConsentAccepted}}
+	if err := f.app.Store.CreateContact(ctx, contact, "user "+owner.Email); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := f.app.Store.RecordConsent(ctx, ws.ID, contact.ID, foyer.ConsentChange{Status: foyer.ConsentRefused,
+		At: now.Add(-48 * time.Hour), Source: foyer.SourceImport, Actor: "import of crm-export.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"bob@globex.example", "chen.wei@uni.example"} {
+		if err := f.app.Store.CreateContact(ctx, &foyer.Contact{WorkspaceID: ws.ID, Email: email}, "user "+owner.Email); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A past contact import, with a rejected row.
 	imp := &store.ContactImport{WorkspaceID: ws.ID, UserID: owner.ID, FileName: "crm-export-2026-spring-campaign.csv", Format: "csv", BytesTotal: 2048}
 	if err := f.app.Store.StartContactImport(ctx, imp); err != nil {
@@ -510,7 +545,23 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		chromedp.WaitReady(chromedp.CSS(`table.companies tbody a`)))
 	company := eval[string](t, o, `document.querySelector('table.companies tbody a').pathname`)
 
+	// A contact, and the links of its hosted forms.
+	claire := &foyer.Contact{WorkspaceID: ws.ID, Email: "claire.contact@globex.example", FirstName: "Claire", LastName: "Contact", Company: "Globex"}
+	if err := f.app.Store.CreateContact(ctx, claire, "test"); err != nil {
+		t.Fatal(err)
+	}
+	signer := formlink.NewSigner(f.app.Keys.Derive(formlink.Purpose))
+	formLink := func(kind formlink.Kind, expires time.Time) string {
+		return fmt.Sprintf("/forms/%d/%s/%s", ws.ID, kind, signer.Sign(formlink.Link{Workspace: ws.ID, Contact: claire.ID, Kind: kind, Expires: expires}))
+	}
+	later := time.Now().Add(time.Hour)
+	forged := formLink(formlink.OptOut, later)
+	forged = forged[:len(forged)-4] + "AAAA"
+
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
-		"{company}", company, "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email, "{import}", fmt.Sprint(imp.ID))
+		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
+		"{form-profile}", formLink(formlink.Profile, later), "{form-optout}", formLink(formlink.OptOut, later),
+		"{form-unsubscribe}", formLink(formlink.Unsubscribe, later), "{form-expired}", formLink(formlink.Unsubscribe, time.Now().Add(-time.Hour)),
+		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID))
 	return fx
 }

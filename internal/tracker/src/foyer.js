@@ -22,6 +22,13 @@
  *
  * Page API: window.foyer.consent(true | false).
  *
+ * Opt-out hop (docs/consent.md, "Reaching the browser"): on a page opened as
+ * ?foyer_optout=TOKEN, from the confirmation of Foyer's hosted opt-out form,
+ * it refuses as foyer.consent(false) does (also under GPC/DNT), takes the
+ * parameter out of the address, and goes back to the Foyer it was loaded
+ * from, and only there: <origin of src>/forms/browser/TOKEN?from=HOST, which
+ * sends the browser on to the workspace's next site.
+ *
  * Storage: the cookie _foyer_id (visitor ID, 2 years or the browser's cap,
  * renewed on every visit), the cookie _foyer_consent (1: consent given, 0:
  * refused; 2 years, renewed), the throw-away test cookie _foyer_t, and, where
@@ -44,6 +51,8 @@
   const ID = '_foyer_id';
   const CONSENT = '_foyer_consent';
   const TEST = '_foyer_t';
+  /** The query parameter of the hosted opt-out form's hop through the sites. */
+  const OPTOUT = 'foyer_optout';
 
   /** Query parameter names that carry personal data or secrets. */
   const SECRET =
@@ -313,6 +322,19 @@
     blocked =
       !site ||
       (attr('gpc') != 'ignore' && (N.globalPrivacyControl === true || N.doNotTrack == '1' || W.doNotTrack == '1'));
+    const u = new URL(location.href);
+    const hop = u.searchParams.get(OPTOUT);
+    if (hop != null) {
+      consent(false);
+      setCookie(CONSENT, 0, AGE);
+      u.searchParams.delete(OPTOUT);
+      history.replaceState(history.state, '', u.href);
+      // The token's own alphabet only: it cannot leave the path.
+      if (/^[\w-]{1,200}$/.test(hop))
+        location.replace(
+          new URL(s.src).origin + '/forms/browser/' + hop + '?from=' + encodeURIComponent(location.hostname)
+        );
+    }
     const c = getCookie(CONSENT);
     if (c == 1) {
       given = true;

@@ -25,7 +25,7 @@ const vm = require('vm');
 
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 const env = input.env || {};
-const report = { requests: [], cookieWrites: [], storageOps: [], errors: [] };
+const report = { requests: [], cookieWrites: [], storageOps: [], errors: [], replaced: [], navigations: [] };
 let phase = 'load';
 
 // --- clock: Date.now() is under the scenario's control
@@ -59,11 +59,14 @@ function setLocation(url) {
   for (const k of ['href', 'origin', 'protocol', 'host', 'hostname', 'pathname', 'search', 'hash']) loc[k] = u[k];
 }
 setLocation(env.url || 'https://shop.example/');
+// location.replace(url) is a navigation away: recorded, the page stays.
+loc.replace = (url) => report.navigations.push({ phase, url: String(url) });
 const history = {
   pushState(state, title, url) {
     if (url != null) setLocation(url);
   },
   replaceState(state, title, url) {
+    report.replaced.push({ phase, url: url == null ? null : String(url) });
     if (url != null) setLocation(url);
   },
 };
@@ -227,6 +230,7 @@ async function run() {
   report.cookies = Object.fromEntries(jar);
   report.storage = Object.fromEntries(store);
   report.foyer = typeof (win.foyer && win.foyer.consent);
+  report.href = loc.href;
   process.stdout.write(JSON.stringify(report));
 }
 
