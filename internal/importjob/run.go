@@ -15,13 +15,11 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 )
 
-// BatchSize is how many records one transaction writes: large enough that
-// a commit's cost is spread thin, small enough that a batch holds SQLite's
-// one write lock for a fraction of a second.
-const BatchSize = 500
 
 // Store is what an import needs of the store.
 type Store interface {
+	// ImportBatchSize is how many records one transaction writes.
+	ImportBatchSize() int
 	ImportContacts(ctx context.Context, workspaceID int64, rows []store.ImportRow, b store.ImportBatch) ([]store.ImportResult, error)
 }
 
@@ -50,7 +48,7 @@ type Report struct {
 }
 
 // Run reads the file r and writes its rows into st in batches of
-// BatchSize records (or, with in.DryRun, finds what they would do). It
+// st.ImportBatchSize() records (or, with in.DryRun, finds what they would do). It
 // returns when the file is read, or at the first error: then the batches
 // already written stay written, and the Report counts exactly them, as
 // does the import's record. A cancelled ctx ends it so. A file that
@@ -59,7 +57,8 @@ func Run(ctx context.Context, st Store, r io.Reader, in Input) (*Report, error) 
 	rep := &Report{}
 	var read atomic.Int64
 	cr := &countingReader{r: r, n: &read}
-	batch := make([]store.ImportRow, 0, BatchSize)
+	size := max(st.ImportBatchSize(), 1)
+	batch := make([]store.ImportRow, 0, size)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -94,7 +93,7 @@ func Run(ctx context.Context, st Store, r io.Reader, in Input) (*Report, error) 
 	}
 	add := func(row store.ImportRow) error {
 		batch = append(batch, row)
-		if len(batch) < BatchSize {
+		if len(batch) < size {
 			return nil
 		}
 		return flush()

@@ -47,6 +47,19 @@ type ImportBatch struct {
 	BytesRead int64
 }
 
+// ImportBatchSize is how many rows of a file an import gives
+// ImportContacts at once: on SQLite, 500, so that a commit's cost is spread
+// thin while a batch holds the one write lock for a fraction of a second;
+// on PostgreSQL, 50: each consent entry moves the workspace's head row,
+// and a longer transaction walks more of that row's versions (10,000 rows
+// measured 455 rows/s at 50, 401 at 100, 303 at 500).
+func (s *Store) ImportBatchSize() int {
+	if s.dialect == Postgres {
+		return 50
+	}
+	return 500
+}
+
 // ImportContacts creates or updates the workspace's contacts of a batch
 // of an imported file's rows in one transaction, each row all or nothing
 // within it (a savepoint): the row's non-empty fields replace the stored
