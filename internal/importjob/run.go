@@ -15,7 +15,6 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 )
 
-
 // Store is what an import needs of the store.
 type Store interface {
 	// ImportBatchSize is how many records one transaction writes.
