@@ -79,25 +79,22 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 // workspace's history in the transaction tx: after the workspace's head,
 // locked, which then moves to e. It sets e's ID and hashes.
 func (s *Store) appendConsentEntry(ctx context.Context, tx querier, e *foyer.ConsentEntry) error {
-	// The head first: on PostgreSQL its lock orders the workspace's
-	// appends; SQLite has one writer.
-	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
-		INSERT INTO consent_heads (workspace_id, hash) SELECT id, ? FROM workspaces WHERE id = ?
-		ON CONFLICT (workspace_id) DO NOTHING`), make([]byte, 32), e.WorkspaceID); err != nil {
-		return err
-	}
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
+	// In a batch (a txCache), the head is read and locked once and moved
+	// in memory, and written once before the batch commits (flushHeads):
+	// on PostgreSQL each write of the row is a version of it that later
+	// reads in the transaction walk.
+	tc, batch := tx.(*txCache)
 	var head []byte
-	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
-		SELECT hash FROM consent_heads WHERE workspace_id = ?`+lock), e.WorkspaceID).Scan(&head)
-	if errors.Is(err, sql.ErrNoRows) {
-		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", e.WorkspaceID)
+	if batch {
+		if h, ok := tc.heads[e.WorkspaceID]; ok {
+			head = h[:]
+		}
 	}
-	if err != nil {
-		return err
+	if head == nil {
+		var err error
+		if head, err = s.lockHead(ctx, tx, e.WorkspaceID); err != nil {
+			return err
+		}
 	}
 	if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
 		INSERT INTO consent_history (workspace_id, contact_id, at, status_at, action, source, actor, reason, applied, why, prev_hash, hash)
@@ -111,9 +108,49 @@ func (s *Store) appendConsentEntry(ctx context.Context, tx querier, e *foyer.Con
 		UPDATE consent_history SET hash = ? WHERE id = ?`), e.Hash[:], e.ID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+	if batch {
+		if tc.heads == nil {
+			tc.heads = map[int64][32]byte{}
+		}
+		tc.heads[e.WorkspaceID] = e.Hash
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
 		UPDATE consent_heads SET hash = ? WHERE workspace_id = ?`), e.Hash[:], e.WorkspaceID)
 	return err
+}
+
+// lockHead reads the workspace's head of the history, creating it when
+// missing, and on PostgreSQL locks it until the transaction ends: the lock
+// orders the workspace's appends (SQLite has one writer).
+func (s *Store) lockHead(ctx context.Context, tx querier, workspaceID int64) ([]byte, error) {
+	if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		INSERT INTO consent_heads (workspace_id, hash) SELECT id, ? FROM workspaces WHERE id = ?
+		ON CONFLICT (workspace_id) DO NOTHING`), make([]byte, 32), workspaceID); err != nil {
+		return nil, err
+	}
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	var head []byte
+	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+		SELECT hash FROM consent_heads WHERE workspace_id = ?`+lock), workspaceID).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
+	}
+	return head, err
+}
+
+// flushHeads writes the heads a batch moved in memory, before it commits.
+func (s *Store) flushHeads(ctx context.Context, tc *txCache) error {
+	for ws, h := range tc.heads {
+		if _, err := tc.ExecContext(ctx, s.rebind(`/* Store.appendConsentEntry */
+			UPDATE consent_heads SET hash = ? WHERE workspace_id = ?`), h[:], ws); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // msOrZero is t in Unix ms, 0 for the zero time.

@@ -159,8 +159,23 @@ func (s *Store) FinishContactImport(ctx context.Context, workspaceID, id int64, 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no running import %d", id)
 	}
-	return s.ContactImport(ctx, workspaceID, id)
+	rec, err := s.ContactImport(ctx, workspaceID, id)
+	if err == nil && s.dialect == Postgres && rec.New+rec.Updated >= analyzeAfter {
+		// The planner's statistics, which autovacuum may not renew for a
+		// while (or ever, where it is off): without them a search by a
+		// common word took half a second at 1M contacts instead of 1 ms.
+		for _, table := range []string{"contacts", "contact_terms"} {
+			if _, err := s.db.ExecContext(ctx, "ANALYZE "+table); err != nil {
+				return rec, fmt.Errorf("store: analyze %s after an import: %w", table, err)
+			}
+		}
+	}
+	return rec, err
 }
+
+// analyzeAfter is how many contacts an import writes before PostgreSQL is
+// asked to renew its statistics of the contacts.
+const analyzeAfter = 10_000
 
 // FailRunningImports ends every import still recorded as running, as
 // failed with why: at start-up, those of a server that stopped before

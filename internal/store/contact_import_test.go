@@ -94,6 +94,14 @@ func TestImportContactsBatch(t *testing.T) {
 		if b, err := s.VerifyConsent(ctx, ws.ID); err != nil || b != nil {
 			t.Errorf("chain: %v, %v", b, err)
 		}
+		// The batch wrote its head once, at the end: a change after it
+		// follows its last entry.
+		if _, _, _, err := s.RecordConsent(ctx, ws.ID, ann.ID, foyer.ConsentChange{Status: foyer.ConsentRefused, Source: foyer.SourceAdmin, Actor: "user test"}); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := s.VerifyConsent(ctx, ws.ID); err != nil || b != nil {
+			t.Errorf("chain after a change that followed the batch: %v, %v", b, err)
+		}
 		rec, err := s.FinishContactImport(ctx, ws.ID, imp.ID, store.ImportDone, "")
 		if err != nil {
 			t.Fatal(err)
