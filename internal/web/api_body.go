@@ -129,3 +129,19 @@ func apiJSONStatus(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
+
+// writeBody reads the body of a change, for a token with the write scope:
+// else, or when the body is not read, it answers the error and ok is
+// false.
+func writeBody(w http.ResponseWriter, r *http.Request, t *foyer.APIToken, limit int64) (b []byte, ok bool) {
+	if err := requireWrite(t); err != nil {
+		apiError(w, err)
+		return nil, false
+	}
+	b, err := readBody(w, r, limit)
+	if err != nil {
+		apiError(w, err)
+		return nil, false
+	}
+	return b, true
+}

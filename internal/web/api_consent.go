@@ -108,18 +108,13 @@ func exportHeaders(w http.ResponseWriter, f contactexport.Format, name string) {
 // and recorded in the history either way; it answers the resulting status,
 // whether the change was applied, and why.
 func (s *Server) apiPostConsent(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
 	id, err := contactID(r)
 	if err != nil {
 		apiError(w, err)
 		return
 	}
-	b, err := readBody(w, r, maxBodyBytes)
-	if err != nil {
-		apiError(w, err)
+	b, ok := writeBody(w, r, t, maxBodyBytes)
+	if !ok {
 		return
 	}
 	var in struct {

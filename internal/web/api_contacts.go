@@ -96,13 +96,8 @@ func (s *Server) answerContact(w http.ResponseWriter, r *http.Request, ws, id in
 // consent given with it is recorded with it (source api). 409
 // when the workspace has a contact with that email.
 func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
-	b, err := readBody(w, r, maxBodyBytes)
-	if err != nil {
-		apiError(w, err)
+	b, ok := writeBody(w, r, t, maxBodyBytes)
+	if !ok {
 		return
 	}
 	in, err := parseContactInput(b, tokenActor(t))
@@ -171,18 +166,13 @@ func (s *Server) apiGetContact(w http.ResponseWriter, r *http.Request, t *foyer.
 // change (JSON merge patch), the others stay; a consent status in it is
 // recorded as by POST …/consent.
 func (s *Server) apiPatchContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
 	id, err := contactID(r)
 	if err != nil {
 		apiError(w, err)
 		return
 	}
-	b, err := readBody(w, r, maxBodyBytes)
-	if err != nil {
-		apiError(w, err)
+	b, ok := writeBody(w, r, t, maxBodyBytes)
+	if !ok {
 		return
 	}
 	in, err := parseContactInput(b, tokenActor(t))

@@ -33,13 +33,8 @@ type bulkError struct {
 // More than maxBulkContacts, or a body that is not an object with a list
 // of contacts, is refused (400) with nothing written.
 func (s *Server) apiBulkContacts(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
-	b, err := readBody(w, r, maxBulkBodyBytes)
-	if err != nil {
-		apiError(w, err)
+	b, ok := writeBody(w, r, t, maxBulkBodyBytes)
+	if !ok {
 		return
 	}
 	var in struct {

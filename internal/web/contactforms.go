@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
-	"reflect"
 	"strconv"
 
 	"github.com/foyerhq/foyer"
@@ -92,32 +89,14 @@ var formPageTemplates = parseFormPages(map[string]any{
 })
 
 func parseFormPages(views map[string]any) map[string]pageTemplate {
-	m := map[string]pageTemplate{}
-	for name, v := range views {
-		t := template.Must(template.New(name).ParseFS(formTemplateFiles, "templates/forms/layout.html", "templates/forms/"+name+".html"))
-		m[name] = pageTemplate{tmpl: t, view: reflect.TypeOf(v)}
-	}
-	return m
+	return parseTemplates(views, formTemplateFiles, nil, "templates/forms/layout.html", "templates/forms/%s.html")
 }
 
-// renderForm writes a page of the hosted forms, as render does.
+// renderForm writes a page of the hosted forms, as render does, and asks
+// search engines not to index it.
 func (s *Server) renderForm(w http.ResponseWriter, status int, name string, view any) {
-	var buf bytes.Buffer
-	p := formPageTemplates[name]
-	if t := reflect.TypeOf(view); t != p.view {
-		s.serverError(w, "render form "+name, fmt.Errorf("the page takes a %v, not a %v", p.view, t))
-		return
-	}
-	if err := p.tmpl.ExecuteTemplate(&buf, "layout", view); err != nil {
-		s.serverError(w, "render form "+name, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Robots-Tag", "noindex")
-	w.WriteHeader(status)
-	buf.WriteTo(w)
+	w.Header().Set("X-Robots-Tag", "noindex")
+	s.renderOf(w, status, formPageTemplates, name, view)
 }
 
 // hostedForm is a request of a hosted form whose link verified.

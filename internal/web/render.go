@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,9 +54,17 @@ var pages = parsePages(map[string]any{
 })
 
 func parsePages(views map[string]any) map[string]pageTemplate {
+	return parseTemplates(views, templateFiles, funcs, "templates/layout.html", "templates/_*.html", "templates/%s.html")
+}
+
+// parseTemplates parses each page of views, named by the last pattern
+// (with %s for its name), with the files of the other patterns.
+func parseTemplates(views map[string]any, files fs.FS, fm template.FuncMap, patterns ...string) map[string]pageTemplate {
 	m := map[string]pageTemplate{}
 	for name, v := range views {
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", "templates/"+name+".html"))
+		ps := slices.Clone(patterns)
+		ps[len(ps)-1] = fmt.Sprintf(ps[len(ps)-1], name)
+		t := template.Must(template.New(name).Funcs(fm).ParseFS(files, ps...))
 		m[name] = pageTemplate{tmpl: t, view: reflect.TypeOf(v)}
 	}
 	return m
@@ -64,8 +74,13 @@ func parsePages(views map[string]any) map[string]pageTemplate {
 // that a template error, or a view of another page, becomes a 500, not
 // half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, view any) {
+	s.renderOf(w, status, pages, name, view)
+}
+
+// renderOf renders the page name of a set of pages, as render says.
+func (s *Server) renderOf(w http.ResponseWriter, status int, set map[string]pageTemplate, name string, view any) {
 	var buf bytes.Buffer
-	p := pages[name]
+	p := set[name]
 	if t := reflect.TypeOf(view); t != p.view {
 		s.serverError(w, "render "+name, fmt.Errorf("the page takes a %v, not a %v", p.view, t))
 		return
