@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -304,29 +305,25 @@ func (s *Server) previewImport(w http.ResponseWriter, r *http.Request, u *foyer.
 			return
 		}
 	}
-	base := s.importsPath(m) + "/u/" + st.ID
-	switch err := s.cfg.Imports.Preview(m.WorkspaceID, u.ID, st.ID, mapping); {
-	case errors.Is(err, importjob.ErrBusy):
-		failed(w, r, base, "import-busy")
-		return
-	case err != nil && foyer.ErrorCode(err) != foyer.EINTERNAL:
-		failed(w, r, base, "import-step")
-		return
-	case err != nil:
-		s.serverErrorOf(w, "preview", u, err)
-		return
-	}
-	http.Redirect(w, r, base, http.StatusSeeOther)
+	s.importStepDone(w, r, u, s.importsPath(m)+"/u/"+st.ID, "preview", s.cfg.Imports.Preview(m.WorkspaceID, u.ID, st.ID, mapping))
 }
 
-func validField(f string) bool {
-	for _, v := range mappingFields {
-		if f == v {
-			return true
-		}
+// importStepDone answers a step of an upload (preview, import) that err
+// ended: back to the upload's page, saying what went wrong.
+func (s *Server) importStepDone(w http.ResponseWriter, r *http.Request, u *foyer.User, base, step string, err error) {
+	switch {
+	case errors.Is(err, importjob.ErrBusy):
+		failed(w, r, base, "import-busy")
+	case err != nil && foyer.ErrorCode(err) != foyer.EINTERNAL:
+		failed(w, r, base, "import-step")
+	case err != nil:
+		s.serverErrorOf(w, step, u, err)
+	default:
+		http.Redirect(w, r, base, http.StatusSeeOther)
 	}
-	return false
 }
+
+func validField(f string) bool { return slices.Contains(mappingFields, f) }
 
 // startImport starts the import of a previewed upload.
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -334,19 +331,8 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	base := s.importsPath(m) + "/u/" + st.ID
-	switch _, err := s.cfg.Imports.Import(r.Context(), m.WorkspaceID, u.ID, st.ID); {
-	case errors.Is(err, importjob.ErrBusy):
-		failed(w, r, base, "import-busy")
-		return
-	case err != nil && foyer.ErrorCode(err) != foyer.EINTERNAL:
-		failed(w, r, base, "import-step")
-		return
-	case err != nil:
-		s.serverErrorOf(w, "import", u, err)
-		return
-	}
-	http.Redirect(w, r, base, http.StatusSeeOther)
+	_, err := s.cfg.Imports.Import(r.Context(), m.WorkspaceID, u.ID, st.ID)
+	s.importStepDone(w, r, u, s.importsPath(m)+"/u/"+st.ID, "import", err)
 }
 
 // cancelImport stops an upload's preview or import and deletes the file:
