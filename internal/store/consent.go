@@ -35,12 +35,9 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		var keyID, status string
 		var wrapped []byte
 		var at int64
-		lock := "" // the contact's row on PostgreSQL, so that two changes of it apply in turn; SQLite has one writer
-		if s.dialect == Postgres {
-			lock = " FOR UPDATE"
-		}
+		// The contact's row locked, so that two changes of it apply in turn.
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordConsent */
-			SELECT key_id, data_key, tracking_consent, tracking_consent_at FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
+			SELECT key_id, data_key, tracking_consent, tracking_consent_at FROM contacts WHERE workspace_id = ? AND id = ?`+s.forUpdate()),
 			workspaceID, contactID).Scan(&keyID, &wrapped, &status, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", contactID)
@@ -129,13 +126,9 @@ func (s *Store) lockHead(ctx context.Context, tx querier, workspaceID int64) ([]
 		ON CONFLICT (workspace_id) DO NOTHING`), make([]byte, 32), workspaceID); err != nil {
 		return nil, err
 	}
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
 	var head []byte
 	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.appendConsentEntry */
-		SELECT hash FROM consent_heads WHERE workspace_id = ?`+lock), workspaceID).Scan(&head)
+		SELECT hash FROM consent_heads WHERE workspace_id = ?`+s.forUpdate()), workspaceID).Scan(&head)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
 	}

@@ -228,7 +228,7 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 
 // Contact returns a contact of the workspace, or ENOTFOUND.
 func (s *Store) Contact(ctx context.Context, workspaceID, id int64) (*foyer.Contact, error) {
-	return s.contactWhere(ctx, "id = ?", workspaceID, id, fmt.Sprint(id))
+	return s.contactWhere(ctx, s.db, "id = ?", workspaceID, id, fmt.Sprint(id))
 }
 
 // ContactByEmail finds a contact by email, through its keyed hash.
@@ -240,14 +240,17 @@ func (s *Store) ContactByEmail(ctx context.Context, workspaceID int64, email str
 	if err != nil {
 		return nil, err
 	}
-	return s.contactWhere(ctx, "email_hash = ?", workspaceID, s.emailLookup(workspaceID, norm), "with that email")
+	return s.contactWhere(ctx, s.db, "email_hash = ?", workspaceID, s.emailLookup(workspaceID, norm), "with that email")
 }
 
-func (s *Store) contactWhere(ctx context.Context, cond string, workspaceID int64, v any, what string) (*foyer.Contact, error) {
+// contactWhere reads, through q, the workspace's contact that cond (with
+// its argument v, and perhaps a lock clause after it) finds; ENOTFOUND,
+// saying "no contact " and what, when there is none.
+func (s *Store) contactWhere(ctx context.Context, q querier, cond string, workspaceID int64, v any, what string) (*foyer.Contact, error) {
 	if s.keys == nil {
 		return nil, errNoKeys
 	}
-	c, err := s.scanContact(s.db.QueryRowContext(ctx, s.rebind(`/* Store.contactWhere */
+	c, err := s.scanContact(q.QueryRowContext(ctx, s.rebind(`/* Store.contactWhere */
 		SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND `+cond), workspaceID, v).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, foyer.Errorf(foyer.ENOTFOUND, "no contact %s", what)
@@ -367,16 +370,8 @@ func (s *Store) EditContact(ctx context.Context, workspaceID, id int64, actor st
 	if s.keys == nil {
 		return nil, false, nil, errNoKeys
 	}
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
 	err = s.inTx(ctx, "edit contact", func(tx *sql.Tx) error {
-		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.EditContact */
-			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`+lock), workspaceID, id).Scan)
-		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
-		}
+		stored, err := s.contactWhere(ctx, tx, "id = ?"+s.forUpdate(), workspaceID, id, fmt.Sprint(id))
 		if err != nil {
 			return err
 		}
@@ -493,44 +488,11 @@ func (s *Store) ImportContact(ctx context.Context, c *foyer.Contact, change *foy
 	if s.keys == nil {
 		return "", errNoKeys
 	}
-	if err := checkContact(c); err != nil {
-		return "", err
-	}
 	var outcome string
 	err := s.inTx(ctx, "import contact", func(tx *sql.Tx) error {
-		stored, err := s.scanContact(tx.QueryRowContext(ctx, s.rebind(`/* Store.ImportContact */
-			SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND email_hash = ?`),
-			c.WorkspaceID, s.emailLookup(c.WorkspaceID, c.Email)).Scan)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			outcome, stored = ImportNew, nil
-			c.Consent = foyer.ConsentState{}
-			if err := s.createContact(ctx, tx, c, actor); err != nil {
-				return err
-			}
-		case err != nil:
+		var err error
+		if outcome, err = s.importRow(ctx, tx, c, change, actor); err != nil {
 			return err
-		default:
-			outcome = ImportUnchanged
-			if merged, changed := mergeContact(stored, c); changed {
-				if len(merged.Attrs) > foyer.MaxContactAttrs {
-					return foyer.Errorf(foyer.EINVALID, "with this row's attributes the contact would have %d, over %d", len(merged.Attrs), foyer.MaxContactAttrs)
-				}
-				outcome = ImportUpdated
-				if err := s.resealContact(ctx, tx, stored, merged, actor); err != nil {
-					return err
-				}
-			}
-			c.ID = stored.ID
-		}
-		if change != nil {
-			_, applied, _, err := s.recordConsent(ctx, tx, c.WorkspaceID, c.ID, *change)
-			if err != nil {
-				return err
-			}
-			if applied && outcome == ImportUnchanged {
-				outcome = ImportUpdated
-			}
 		}
 		if dryRun {
 			return errDryRun

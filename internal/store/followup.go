@@ -108,13 +108,9 @@ func (s *Store) Notes(ctx context.Context, workspaceID, companyID int64) ([]foye
 // its tags or assignee do not pass each other's checks (SQLite's
 // transaction holds the write lock already).
 func (s *Store) lockCompany(ctx context.Context, tx *sql.Tx, workspaceID, companyID int64) error {
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
 	var id int64
 	err := tx.QueryRowContext(ctx, s.rebind(`/* Store.lockCompany */
-		SELECT id FROM companies WHERE id = ? AND workspace_id = ?`+lock), companyID, workspaceID).Scan(&id)
+		SELECT id FROM companies WHERE id = ? AND workspace_id = ?`+s.forUpdate()), companyID, workspaceID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return foyer.Errorf(foyer.ENOTFOUND, "company %d not found", companyID)
 	}

@@ -169,3 +169,12 @@ const msPerDay = 24 * 60 * 60 * 1000
 
 // dayOf is the UTC day of a Unix millisecond time.
 func dayOf(ms int64) int64 { return ms / msPerDay }
+
+// forUpdate is the clause that locks a row a transaction reads until it
+// ends, on PostgreSQL; "" on SQLite, whose one writer needs none.
+func (s *Store) forUpdate() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
