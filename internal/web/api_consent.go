@@ -146,7 +146,7 @@ func (s *Server) apiPostConsent(w http.ResponseWriter, r *http.Request, t *foyer
 	apiJSON(w, struct {
 		consentOutcome
 		MayTrack bool `json:"may_track"`
-	}{consentOutcome{contactexport.StatusName(next.Status), optTime(next.At), applied, why}, foyer.MayTrack(mode, next)})
+	}{outcomeOf(next, applied, why), foyer.MayTrack(mode, next)})
 }
 
 // consentChangeOf checks a consent change's fields as sent.

@@ -141,7 +141,8 @@ func (s *Server) createAPIContact(r *http.Request, t *foyer.APIToken, in *contac
 	if err != nil || in.consent == nil {
 		return c, nil, err
 	}
-	return c, &consentOutcome{contactexport.StatusName(next.Status), optTime(next.At), applied, why}, nil
+	out := outcomeOf(next, applied, why)
+	return c, &out, nil
 }
 
 // consentOutcome is what became of a consent change.
@@ -150,6 +151,11 @@ type consentOutcome struct {
 	At      *time.Time `json:"at"`
 	Applied bool       `json:"applied"`
 	Why     string     `json:"why"`
+}
+
+// outcomeOf is the outcome of a change that left the state next.
+func outcomeOf(next foyer.ConsentState, applied bool, why string) consentOutcome {
+	return consentOutcome{contactexport.StatusName(next.Status), optTime(next.At), applied, why}
 }
 
 // apiGetContact: GET /api/v1/contacts/{id}.
@@ -206,7 +212,8 @@ func (s *Server) updateAPIContact(r *http.Request, t *foyer.APIToken, c *foyer.C
 	if err != nil || res == nil {
 		return changed, nil, err
 	}
-	return changed || res.Applied, &consentOutcome{contactexport.StatusName(res.State.Status), optTime(res.State.At), res.Applied, res.Why}, nil
+	out := outcomeOf(res.State, res.Applied, res.Why)
+	return changed || res.Applied, &out, nil
 }
 
 // apiDeleteContact: DELETE /api/v1/contacts/{id} — 204; its consent

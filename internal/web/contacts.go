@@ -95,17 +95,11 @@ func actorOf(u *foyer.User) string { return fmt.Sprintf("user %d (%s)", u.ID, u.
 
 // consentFilter reads the list's consent filter: nil for all.
 func consentFilter(v string) (*foyer.ConsentStatus, bool) {
-	var st foyer.ConsentStatus
-	switch v {
-	case "":
+	if v == "" {
 		return nil, true
-	case "accepted":
-		st = foyer.ConsentAccepted
-	case "refused":
-		st = foyer.ConsentRefused
-	case "unanswered":
-		st = foyer.ConsentUnanswered
-	default:
+	}
+	st, err := parseStatus(v) // as the API reads it
+	if err != nil {
 		return nil, false
 	}
 	return &st, true
