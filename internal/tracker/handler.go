@@ -16,13 +16,25 @@ type handler struct {
 	etag, gzip string // strong ETags of the identity and gzip representations
 }
 
-// Handler returns an http.Handler that serves the tracker script to GET and
-// HEAD requests, with the script compressed once, here, so call it once at
-// start-up. Responses carry Content-Type text/javascript, a strong ETag (a
+// Handler returns an http.Handler that serves the core tracker script
+// (Script), meant for /t.js, to GET and HEAD requests, with the script
+// compressed once, here, so call it once at start-up. Responses carry Content-Type text/javascript, a strong ETag (a
 // content hash; If-None-Match is answered 304), Cache-Control public,
 // max-age=3600, Access-Control-Allow-Origin * and, when Accept-Encoding allows
 // gzip, a gzip body (with Vary: Accept-Encoding always). Other methods get 405.
 func Handler() http.Handler {
+	return newHandler(script)
+}
+
+// IDHandler returns an http.Handler that serves the tracker script with
+// identification (IDScript), meant for /ti.js, as Handler serves the core
+// one; call it once at start-up too.
+func IDHandler() http.Handler {
+	return newHandler(idScript)
+}
+
+// newHandler returns the handler of one script, compressed here.
+func newHandler(script []byte) *handler {
 	sum := sha256.Sum256(script)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
 	h := &handler{body: script, etag: `"` + tag + `"`, gzip: `"` + tag + `-gz"`}

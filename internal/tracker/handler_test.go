@@ -34,7 +34,19 @@ var strongETag = regexp.MustCompile(`^"[A-Za-z0-9_-]{16,}(-gz)?"$`)
 
 func TestHandler(t *testing.T) {
 	t.Parallel()
-	h := Handler()
+	for _, b := range builds {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			testHandler(t, b.handler(), b.script(), b.maxGzip)
+		})
+	}
+	if bytes.Equal(serve(t, Handler(), http.MethodGet, nil).Body.Bytes(), serve(t, IDHandler(), http.MethodGet, nil).Body.Bytes()) {
+		t.Error("Handler and IDHandler serve the same script")
+	}
+}
+
+func testHandler(t *testing.T, h http.Handler, script []byte, maxGzip int) {
+	t.Helper()
 	common := map[string]string{
 		"Content-Type":                "text/javascript; charset=utf-8",
 		"Cache-Control":               "public, max-age=3600",
@@ -48,7 +60,7 @@ func TestHandler(t *testing.T) {
 	}
 	wantHeaders(t, plain, common)
 	wantHeaders(t, plain, map[string]string{"Content-Encoding": ""})
-	if !bytes.Equal(plain.Body.Bytes(), Script()) {
+	if !bytes.Equal(plain.Body.Bytes(), script) {
 		t.Error("GET: body is not the script")
 	}
 	etag := plain.Header().Get("ETag")
@@ -70,7 +82,7 @@ func TestHandler(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GET gzip: %v", err)
 	}
-	if !bytes.Equal(got, Script()) {
+	if !bytes.Equal(got, script) {
 		t.Error("GET gzip: body does not decode to the script")
 	}
 	if n := gz.Body.Len(); n >= maxGzip {
@@ -128,20 +140,22 @@ func TestHandler(t *testing.T) {
 // which would catch a Content-Length that does not match the body.
 func TestHandlerOverHTTP(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(Handler())
-	defer srv.Close()
-	res, err := srv.Client().Get(srv.URL + "/t.js") // the transport asks for gzip and decodes it
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK || !res.Uncompressed || !bytes.Equal(body, Script()) {
-		t.Errorf("GET over HTTP: status %d, uncompressed by the transport %v, script %v",
-			res.StatusCode, res.Uncompressed, bytes.Equal(body, Script()))
+	for _, b := range builds {
+		srv := httptest.NewServer(b.handler())
+		res, err := srv.Client().Get(srv.URL + "/t.js") // the transport asks for gzip and decodes it
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK || !res.Uncompressed || !bytes.Equal(body, b.script()) {
+			t.Errorf("%s: GET over HTTP: status %d, uncompressed by the transport %v, script %v",
+				b.name, res.StatusCode, res.Uncompressed, bytes.Equal(body, b.script()))
+		}
 	}
 }
 

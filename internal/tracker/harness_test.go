@@ -15,11 +15,14 @@ import (
 )
 
 // The Go side of the node harness: run plays a scenario of node_test.go by
-// running t.min.js under node in the fake browser of testdata/harness.js, and
-// skips the test when node is not installed.
+// running a build of the tracker under node in the fake browser of
+// testdata/harness.js, and skips the test when node is not installed.
 
 // browser is the fake browser a scenario starts with (see testdata/harness.js).
 type browser struct {
+	// Script is the build to run: t.min.js or ti.min.js. Left empty, the
+	// scenario runs on both, which must then behave alike.
+	Script    string            `json:"-"`
 	URL       string            `json:"url,omitempty"`
 	Title     string            `json:"title,omitempty"`
 	Referrer  string            `json:"referrer,omitempty"`
@@ -29,6 +32,8 @@ type browser struct {
 	NoCookies bool              `json:"noCookies,omitempty"`
 	Storage   map[string]string `json:"storage,omitempty"`
 	NoStorage bool              `json:"noStorage,omitempty"`
+	Session   map[string]string `json:"session,omitempty"`
+	NoSession bool              `json:"noSession,omitempty"`
 	NoBeacon  bool              `json:"noBeacon,omitempty"`
 	GPC       bool              `json:"gpc,omitempty"`
 	DNT       string            `json:"dnt,omitempty"`
@@ -47,6 +52,9 @@ type report struct {
 	}
 	CookieWrites []struct{ Phase, Cookie string }
 	StorageOps   []struct{ Phase, Op string }
+	SessionOps   []struct{ Phase, Op string }    // sessionStorage accesses
+	ValueReads   []struct{ Phase, Field string } // form field values read
+	Session      map[string]string
 	Errors       []string
 	Cookies      map[string]struct{ Value, Attrs string }
 	Storage      map[string]string
@@ -71,12 +79,20 @@ type event struct {
 	Referrer  string `json:"referrer,omitempty"`
 	EngagedMS int64  `json:"engaged_ms,omitempty"`
 	Target    string `json:"target,omitempty"`
+	// identify events
+	Via        string `json:"via,omitempty"`
+	Email      string `json:"email,omitempty"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
+	Token      string `json:"token,omitempty"`
+	HubSpotUTK string `json:"hubspotutk,omitempty"`
 }
 
 // sent is a request the script made, decoded.
 type sent struct {
 	via, phase, url string
 	opts            map[string]any
+	body            string
 	payload
 }
 
@@ -88,14 +104,37 @@ const (
 var visitorID = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
 
 // run plays a scenario and returns the report, failing the test on anything
-// that escaped the script or a request body that breaks the protocol.
+// that escaped the script or a request body that breaks the protocol. Without
+// b.Script it plays it on t.min.js and on ti.min.js, fails unless both do the
+// same (visitor IDs aside), and returns what t.min.js did.
 func run(t *testing.T, b browser, steps ...step) (report, []sent) {
+	t.Helper()
+	if b.Script != "" {
+		return decode(t, play(t, b, steps))
+	}
+	b.Script = "t.min.js"
+	core := play(t, b, steps)
+	b.Script = "ti.min.js"
+	id := play(t, b, steps)
+	if c, i := anyID.ReplaceAllString(core, "ID"), anyID.ReplaceAllString(id, "ID"); c != i {
+		t.Errorf("ti.min.js, without identification, behaves otherwise than t.min.js:\n t:  %s\n ti: %s", c, i)
+	}
+	decode(t, id)
+	return decode(t, core)
+}
+
+// anyID matches what could be a visitor ID, the only thing that differs
+// between two runs of the same scenario.
+var anyID = regexp.MustCompile(`[A-Za-z0-9_-]{22}`)
+
+// play runs b.Script under node with the scenario and returns the report.
+func play(t *testing.T, b browser, steps []step) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed")
 	}
-	script, err := filepath.Abs("t.min.js")
+	script, err := filepath.Abs(b.Script)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +155,15 @@ func run(t *testing.T, b browser, steps ...step) (report, []sent) {
 	if err != nil {
 		t.Fatalf("node harness: %v\n%s", err, stderr.String())
 	}
+	return string(out)
+}
+
+// decode reads a report, failing the test on anything that escaped the
+// script or a request body that breaks the protocol.
+func decode(t *testing.T, out string) (report, []sent) {
+	t.Helper()
 	var r report
-	if err := json.Unmarshal(out, &r); err != nil {
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("node harness output: %v\n%s", err, out)
 	}
 	for _, e := range r.Errors {
@@ -128,7 +174,7 @@ func run(t *testing.T, b browser, steps ...step) (report, []sent) {
 	}
 	var reqs []sent
 	for _, q := range r.Requests {
-		s := sent{via: q.Via, phase: q.Phase, url: q.URL, opts: q.Opts}
+		s := sent{via: q.Via, phase: q.Phase, url: q.URL, opts: q.Opts, body: q.Body}
 		if q.Type != "string" {
 			t.Errorf("request body is a %s, want a string (sent as text/plain)", q.Type)
 		}
@@ -154,6 +200,9 @@ func checkPayload(t *testing.T, p payload) {
 	}
 	for _, e := range p.Events {
 		ok := e.URL != ""
+		if e.Type != "identify" {
+			ok = ok && e.Via == "" && e.Email == "" && e.FirstName == "" && e.LastName == "" && e.Token == "" && e.HubSpotUTK == ""
+		}
 		switch e.Type {
 		case "pageview":
 			ok = ok && e.EngagedMS == 0 && e.Target == ""
@@ -161,6 +210,21 @@ func checkPayload(t *testing.T, p payload) {
 			ok = ok && e.EngagedMS > 0 && e.EngagedMS <= 86400000 && e.Title == "" && e.Referrer == "" && e.Target == ""
 		case "outbound":
 			ok = ok && e.Target != "" && e.EngagedMS == 0 && e.Title == "" && e.Referrer == ""
+		case "identify":
+			ok = ok && e.EngagedMS == 0 && e.Title == "" && e.Referrer == "" && e.Target == ""
+			names := e.FirstName != "" || e.LastName != ""
+			switch e.Via {
+			case "form":
+				ok = ok && e.Email != "" && !names && e.Token == ""
+			case "email_link":
+				ok = ok && e.Email != "" && e.Token == ""
+			case "token":
+				ok = ok && e.Token != "" && e.Email == "" && !names
+			case "hubspot":
+				ok = ok && e.HubSpotUTK != "" && e.Email == "" && !names && e.Token == ""
+			default:
+				ok = false
+			}
 		default:
 			ok = false
 		}

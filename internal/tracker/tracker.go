@@ -1,9 +1,13 @@
 // Package tracker holds Foyer's browser tracker: the JavaScript source in
-// src/foyer.js, its minified build t.min.js (committed, embedded here) and the
-// HTTP handler that serves it as /t.js.
+// src/foyer.js, its two minified builds, committed and embedded here, and the
+// HTTP handlers that serve them: t.min.js, the core, as /t.js (Handler), and
+// ti.min.js, the core with identification (Persona Insights), as /ti.js
+// (IDHandler). The code only ti.min.js carries sits in src/foyer.js between
+// the comments /*+id*/ and /*-id*/.
 //
 // After changing src/foyer.js, run `go generate ./internal/tracker`; a test
-// fails while t.min.js is out of date or larger than 2 KB gzipped.
+// fails while either build is out of date, or while t.min.js is 2048 bytes
+// or more gzipped, or ti.min.js 2600 or more.
 package tracker
 
 import (
@@ -16,7 +20,17 @@ import (
 //go:embed t.min.js
 var script []byte
 
-// Script returns a copy of the minified tracker script, as served by Handler.
+//go:embed ti.min.js
+var idScript []byte
+
+// Script returns a copy of the minified core tracker script, as served by
+// Handler.
 func Script() []byte {
 	return bytes.Clone(script)
+}
+
+// IDScript returns a copy of the minified tracker script with identification,
+// as served by IDHandler.
+func IDScript() []byte {
+	return bytes.Clone(idScript)
 }

@@ -3,14 +3,23 @@ package tracker
 import (
 	"bytes"
 	"compress/gzip"
+	"net/http"
 	"os"
 	"testing"
 
 	"github.com/foyerhq/foyer/internal/tracker/minify"
 )
 
-// maxGzip is the hard size limit of the served script, gzipped.
-const maxGzip = 2048
+// builds are the two scripts, each with the hard limit of its size, gzipped.
+var builds = []struct {
+	name    string
+	script  func() []byte
+	handler func() http.Handler
+	maxGzip int
+}{
+	{"t.min.js", Script, Handler, 2048},
+	{"ti.min.js", IDScript, IDHandler, 2600},
+}
 
 func gzipped(t *testing.T, b []byte) []byte {
 	t.Helper()
@@ -30,10 +39,12 @@ func gzipped(t *testing.T, b []byte) []byte {
 
 func TestScriptSize(t *testing.T) {
 	t.Parallel()
-	n := len(gzipped(t, Script()))
-	t.Logf("t.min.js: %d bytes, %d gzipped", len(Script()), n)
-	if n >= maxGzip {
-		t.Errorf("t.min.js is %d bytes gzipped, want < %d", n, maxGzip)
+	for _, b := range builds {
+		n := len(gzipped(t, b.script()))
+		t.Logf("%s: %d bytes, %d gzipped", b.name, len(b.script()), n)
+		if n >= b.maxGzip {
+			t.Errorf("%s is %d bytes gzipped, want < %d", b.name, n, b.maxGzip)
+		}
 	}
 }
 
@@ -44,24 +55,38 @@ func TestScriptUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := minify.JS(src)
+	core, id, err := minify.Build(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(Script(), want) {
-		t.Errorf("t.min.js is not the minified src/foyer.js; run `go generate ./internal/tracker`")
+	if !bytes.Equal(Script(), core) {
+		t.Errorf("t.min.js is not the minified src/foyer.js without its id blocks; run `go generate ./internal/tracker`")
+	}
+	if !bytes.Equal(IDScript(), id) {
+		t.Errorf("ti.min.js is not the minified src/foyer.js; run `go generate ./internal/tracker`")
+	}
+	// The core carries none of identification's names.
+	for _, word := range []string{"identify", "hubspot", "submit", "id-params", "data-foyer"} {
+		if bytes.Contains(core, []byte(word)) {
+			t.Errorf("t.min.js contains %q", word)
+		}
+		if !bytes.Contains(id, []byte(word)) {
+			t.Errorf("ti.min.js lacks %q", word)
+		}
 	}
 }
 
 func TestScriptIsACopy(t *testing.T) {
 	t.Parallel()
-	b := Script()
-	if len(b) == 0 {
-		t.Fatal("Script() is empty")
-	}
-	b[0] ^= 0xff
-	if bytes.Equal(b, Script()) {
-		t.Error("changing the result of Script() changed the script")
+	for _, s := range builds {
+		b := s.script()
+		if len(b) == 0 {
+			t.Fatalf("%s: empty", s.name)
+		}
+		b[0] ^= 0xff
+		if bytes.Equal(b, s.script()) {
+			t.Errorf("%s: changing the result changed the script", s.name)
+		}
 	}
 }
 

@@ -1,11 +1,12 @@
-// Command build minifies the tracker source src/foyer.js into t.min.js, the
-// script package tracker embeds. Run it after changing the source, from the
+// Command build minifies the tracker source src/foyer.js into the two scripts
+// package tracker embeds: t.min.js, the core, without the blocks marked
+// /*+id*/ … /*-id*/, and ti.min.js, with them (identification). Run it after changing the source, from the
 // repository root or from internal/tracker:
 //
 //	go run ./internal/tracker/build
 //	go generate ./internal/tracker
 //
-// It prints the raw and gzipped sizes of the result.
+// It prints the raw and gzipped sizes of each.
 package main
 
 import (
@@ -39,12 +40,24 @@ func run(dir string) error {
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
 	}
-	out, err := minify.JS(src)
+	core, id, err := minify.Build(src)
 	if err != nil {
 		return err
 	}
-	dst := filepath.Join(dir, "t.min.js")
-	if err := os.WriteFile(dst, out, 0o644); err != nil {
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{"t.min.js", core}, {"ti.min.js", id}} {
+		if err := write(filepath.Join(dir, f.name), f.b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write writes b to dst and prints its raw and gzipped sizes.
+func write(dst string, b []byte) error {
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", dst, err)
 	}
 	var gz bytes.Buffer
@@ -52,12 +65,12 @@ func run(dir string) error {
 	if err != nil {
 		return fmt.Errorf("gzip: %w", err)
 	}
-	if _, err := zw.Write(out); err != nil {
+	if _, err := zw.Write(b); err != nil {
 		return fmt.Errorf("gzip: %w", err)
 	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("gzip: %w", err)
 	}
-	fmt.Printf("%s: %d bytes, %d gzipped\n", dst, len(out), gz.Len())
+	fmt.Printf("%s: %d bytes, %d gzipped\n", dst, len(b), gz.Len())
 	return nil
 }

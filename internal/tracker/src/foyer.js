@@ -34,9 +34,40 @@
  * refused; 2 years, renewed), the throw-away test cookie _foyer_t, and, where
  * cookies do not work, localStorage _foyer_id = {"id": ID, "exp": ms epoch}.
  *
+ * Identification (Persona Insights): a second build, served as /ti.js, adds
+ * the code between the comments +id and -id, which /t.js leaves out.
+ * It first takes the parameters fy_t (a token) and, by default, fy_email,
+ * fy_fn and fy_ln (e-mail address, first and last name) out of the address
+ * bar with history.replaceState, always, before anything else (also under
+ * GPC/DNT and before consent); then, only once tracking is on, it can send
+ *
+ *   {"type": "identify", "via": "token"|"email_link"|"form"|"hubspot", "url": URL,
+ *    "token": T, "email": E, "first_name": F, "last_name": L, "hubspotutk": H}
+ *
+ * (fields that do not apply left out), as the attributes say:
+ *   data-identify="forms links hubspot"  the sources to use, any of these
+ *                            three, space- or comma-separated; without it,
+ *                            nothing is ever sent
+ *     links: one event after the landing page view: the token if the URL had
+ *            a valid one, else the e-mail address (with the names) if it had
+ *            one; names alone send nothing
+ *     forms: on submit, the value of the form's e-mail field, and no other:
+ *            the first input[type=email], else the first text input whose
+ *            name or id says e-mail; never a password, hidden or disabled
+ *            field, nor one inside (or carrying) data-foyer-ignore
+ *     hubspot: the hubspotutk cookie's value on every identify event, and,
+ *            once per browser session (sessionStorage _foyer_hs), an event
+ *            of its own
+ *   data-forms="marked"      only forms that carry data-foyer-form
+ *   data-id-params="E F L"   the URL parameters of the e-mail address and the
+ *                            first and last name (default fy_email fy_fn
+ *                            fy_ln; compared case-insensitively)
+ * Values are trimmed, and dropped unless an e-mail address holds an @ and at
+ * most 254 characters, a name at most 100, a token 1-200 of [A-Za-z0-9_-].
+ *
  * The source is minified by `go generate` (internal/tracker/build) into
- * t.min.js, which must stay under 2 KB gzipped. Nothing in here may throw into
- * the host page.
+ * t.min.js, which must stay under 2 KB gzipped, and ti.min.js, which must stay
+ * under 2600 bytes. Nothing in here may throw into the host page.
  */
 (() => {
   const W = window;
@@ -56,9 +87,13 @@
 
   /** Query parameter names that carry personal data or secrets. */
   const SECRET =
-    /^(e-?mail|mail|name|(first|last|full|f|l)_?name|phone|tel|mobile|((access|id|refresh)_)?token|auth|pass(word)?|pwd|secret|(api_?)?key|session(id)?|sid|code|sig(nature)?|user(_?id|_?name)?|uid)$/i;
+    /^(fy_(email|fn|ln|t)|e-?mail|mail|name|(first|last|full|f|l)_?name|phone|tel|mobile|((access|id|refresh)_)?token|auth|pass(word)?|pwd|secret|(api_?)?key|session(id)?|sid|code|sig(nature)?|user(_?id|_?name)?|uid)$/i;
   /** A query value that holds something like an e-mail address. */
   const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]/;
+  /*+id*/
+  /** E-mail addresses sent from forms on this page. */
+  const seen = {};
+  /*-id*/
 
   let site; // data-site
   let api; // the /collect URL
@@ -78,6 +113,12 @@
   let mark = 0;
   let last = 0;
   let vis = false;
+  /*+id*/
+  let ids = []; // the sources of data-identify
+  let marked; // data-forms="marked"
+  let lk; // the identify event of the landing URL, until sent or refused
+  let hsDone; // the hubspot event was sent, or the session had it already
+  /*-id*/
 
   /** Wraps f so that nothing it throws reaches the host page. */
   const safe =
@@ -203,6 +244,53 @@
     acc = 0;
   };
 
+  /*+id*/
+  // --- identification ------------------------------------------------------
+
+  /** v trimmed if it has at most n characters and matches re, else undefined. */
+  const val = (v, n, re) => ((v = (v || '').trim()) && v.length <= n && (!re || re.test(v)) ? v : undefined);
+
+  /** The hubspotutk cookie's value, if hubspot is on and it looks like one. */
+  const utk = (v) =>
+    ids.includes('hubspot') && (v = getCookie('hubspotutk')) && /^[\w-]{1,64}$/.test(v) ? v : undefined;
+
+  /** Queues an identify event e ({via, ...}) for the current page. */
+  const identify = (e) => push(Object.assign({ type: 'identify' }, e, { url: clean(location.href), hubspotutk: utk() }));
+
+  /** The hubspot event, once per session (or page load, without sessionStorage). */
+  const hubspot = () => {
+    if (!hsDone && (hsDone = utk())) {
+      try {
+        if (sessionStorage.getItem('_foyer_hs')) return;
+        sessionStorage.setItem('_foyer_hs', 1);
+      } catch (e) {}
+      identify({ via: 'hubspot' });
+    }
+  };
+
+  /** A form's submission: the value of its e-mail field, and of no other, sent at once. */
+  const submit = (e) => {
+    const f = e.target;
+    let m, x;
+    if (!on || !ids.includes('forms') || (marked && !f.hasAttribute('data-foyer-form'))) return;
+    // Only e-mail and text inputs can be chosen: never a password or hidden one.
+    for (x of f.elements)
+      if (!x.disabled && /^(email|text|search)$/.test(x.type) && !x.closest('[data-foyer-ignore]')) {
+        if (x.type == 'email') {
+          m = x;
+          break;
+        }
+        m = m || (/e-?mail/i.test(x.name + ' ' + x.id) && x);
+      }
+    const v = m && val(m.value, 254, /@/);
+    if (v && !seen[v]) {
+      seen[v] = 1;
+      identify({ via: 'form', email: v });
+      flush();
+    }
+  };
+  /*-id*/
+
   /** Queues a page view of the current location. */
   const pageview = (referrer) => {
     cur = location.href;
@@ -212,6 +300,11 @@
       title: D.title || undefined,
       referrer: referrer ? clean(referrer) : undefined,
     });
+    /*+id*/
+    lk && identify(lk);
+    lk = 0;
+    hubspot();
+    /*-id*/
   };
 
   /** After pushState, replaceState or popstate: a page view if the URL changed. */
@@ -272,6 +365,9 @@
     );
     D.addEventListener('visibilitychange', safe(visibility));
     D.addEventListener('click', safe(outbound), true);
+    /*+id*/
+    D.addEventListener('submit', safe(submit), true);
+    /*-id*/
     for (const t of ['mousemove', 'keydown', 'scroll', 'touchstart', 'click', 'pointerdown'])
       W.addEventListener(t, active, { capture: true, passive: true });
   };
@@ -305,6 +401,9 @@
     } else {
       on = given = false;
       queue = [];
+      /*+id*/
+      lk = 0;
+      /*-id*/
       vid = 0;
       for (const k of [ID, TEST]) setCookie(k, '', 0);
       if (!blocked) setCookie(CONSENT, 0, AGE);
@@ -322,6 +421,28 @@
     blocked =
       !site ||
       (attr('gpc') != 'ignore' && (N.globalPrivacyControl === true || N.doNotTrack == '1' || W.doNotTrack == '1'));
+    /*+id*/
+    // The landing URL's identifiers leave the address bar before anything else.
+    ids = (attr('identify') || '').split(/[\s,]+/);
+    marked = attr('forms') == 'marked';
+    const names = ('fy_t ' + (attr('id-params') || 'fy_email fy_fn fy_ln')).trim().toLowerCase().split(/\s+/);
+    const l = new URL(location.href);
+    const got = []; // token, e-mail address, first name, last name
+    for (const [k, v] of [...l.searchParams]) {
+      const i = names.indexOf(k.toLowerCase());
+      if (i >= 0) {
+        got[i] = v;
+        l.searchParams.delete(k);
+      }
+    }
+    if (got.length) history.replaceState(history.state, '', l.href);
+    const tok = val(got[0], 200, /^[\w-]+$/);
+    const email = val(got[1], 254, /@/);
+    if (ids.includes('links'))
+      lk = tok
+        ? { via: 'token', token: tok }
+        : email && { via: 'email_link', email, first_name: val(got[2], 100), last_name: val(got[3], 100) };
+    /*-id*/
     const u = new URL(location.href);
     const hop = u.searchParams.get(OPTOUT);
     if (hop != null) {

@@ -17,7 +17,12 @@
 // env: url, title, referrer, src (script src), attrs (data-* attributes of the
 // script tag, without "data-"), cookies (initial jar), noCookies (document.cookie
 // ignores writes), storage (initial localStorage), noStorage (localStorage
-// throws), noBeacon, gpc, dnt (navigator.doNotTrack), windowDnt, now (ms epoch).
+// throws), session (initial sessionStorage), noSession (sessionStorage throws),
+// noBeacon, gpc, dnt (navigator.doNotTrack), windowDnt, now (ms epoch).
+//
+// The report also lists every sessionStorage access (sessionOps) and every
+// read of a form field's value (valueReads), so that a test can tell which
+// fields the script looked into.
 'use strict';
 
 const fs = require('fs');
@@ -25,7 +30,16 @@ const vm = require('vm');
 
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 const env = input.env || {};
-const report = { requests: [], cookieWrites: [], storageOps: [], errors: [], replaced: [], navigations: [] };
+const report = {
+  requests: [],
+  cookieWrites: [],
+  storageOps: [],
+  sessionOps: [],
+  valueReads: [],
+  errors: [],
+  replaced: [],
+  navigations: [],
+};
 let phase = 'load';
 
 // --- clock: Date.now() is under the scenario's control
@@ -62,6 +76,7 @@ setLocation(env.url || 'https://shop.example/');
 // location.replace(url) is a navigation away: recorded, the page stays.
 loc.replace = (url) => report.navigations.push({ phase, url: String(url) });
 const history = {
+  state: null,
   pushState(state, title, url) {
     if (url != null) setLocation(url);
   },
@@ -100,6 +115,58 @@ const localStorage = {
     store.delete(k);
   },
 };
+
+// --- sessionStorage
+const session = new Map(Object.entries(env.session || {}));
+const sessionStorage = {
+  getItem(k) {
+    report.sessionOps.push({ phase, op: 'get ' + k });
+    return session.has(k) ? session.get(k) : null;
+  },
+  setItem(k, v) {
+    report.sessionOps.push({ phase, op: 'set ' + k });
+    session.set(k, String(v));
+  },
+};
+
+// --- forms
+// A form {attrs, fields: [{tag, type, name, id, value, disabled, attrs, outer}]}:
+// attrs are the element's attributes, outer those of the elements between a
+// field and its form. Only an attribute selector "[name]" is understood by
+// closest. Reading a field's value is recorded as its name (or id).
+function form(spec) {
+  const has = (attrs, sel) => {
+    const m = /^\[([\w-]+)\]$/.exec(sel);
+    return !!m && !!attrs && m[1] in attrs;
+  };
+  const f = {
+    tagName: 'FORM',
+    hasAttribute: (n) => n in (spec.attrs || {}),
+    getAttribute: (n) => (n in (spec.attrs || {}) ? spec.attrs[n] : null),
+    closest: (sel) => (has(spec.attrs, sel) ? f : null),
+  };
+  f.elements = (spec.fields || []).map((x) => {
+    const el = {
+      tagName: (x.tag || 'input').toUpperCase(),
+      type: x.type || (x.tag && x.tag != 'input' ? x.tag : 'text'),
+      name: x.name || '',
+      id: x.id || '',
+      disabled: !!x.disabled,
+      form: f,
+      hasAttribute: (n) => n in (x.attrs || {}),
+      getAttribute: (n) => (n in (x.attrs || {}) ? x.attrs[n] : null),
+      closest: (sel) => (has(x.attrs, sel) ? el : has(x.outer, sel) ? {} : f.closest(sel)),
+    };
+    Object.defineProperty(el, 'value', {
+      get() {
+        report.valueReads.push({ phase, field: x.name || x.id });
+        return x.value || '';
+      },
+    });
+    return el;
+  });
+  return f;
+}
 
 // --- document, the script tag, navigator
 const attrs = env.attrs || {};
@@ -152,6 +219,12 @@ const win = Object.assign(target(), {
   clearTimeout,
   console,
   doNotTrack: env.windowDnt,
+});
+Object.defineProperty(win, 'sessionStorage', {
+  get() {
+    if (env.noSession) throw new Error('SecurityError: sessionStorage is disabled');
+    return sessionStorage;
+  },
 });
 Object.defineProperty(win, 'localStorage', {
   get() {
@@ -218,6 +291,9 @@ async function run() {
         case 'click':
           clickOn(s.href);
           break;
+        case 'submit': // a form is submitted: {"do": "submit", "form": {...}}, see form()
+          document.dispatch('submit', { target: form(s.form) });
+          break;
         default:
           throw new Error('harness: unknown step ' + s.do);
       }
@@ -229,6 +305,7 @@ async function run() {
   }
   report.cookies = Object.fromEntries(jar);
   report.storage = Object.fromEntries(store);
+  report.session = Object.fromEntries(session);
   report.foyer = typeof (win.foyer && win.foyer.consent);
   report.href = loc.href;
   process.stdout.write(JSON.stringify(report));
