@@ -32,10 +32,12 @@
  * Storage: the cookie _foyer_id (visitor ID, 2 years or the browser's cap,
  * renewed on every visit), the cookie _foyer_consent (1: consent given, 0:
  * refused; 2 years, renewed), the throw-away test cookie _foyer_t, and, where
- * cookies do not work, localStorage _foyer_id = {"id": ID, "exp": ms epoch}.
+ * cookies do not work, localStorage _foyer_id = {"id": ID, "exp": ms epoch};
+ * /ti.js with hubspot also sessionStorage _foyer_hs = 1.
  *
  * Identification (Persona Insights): a second build, served as /ti.js, adds
- * the code between the comments +id and -id, which /t.js leaves out.
+ * the code between the marker comments "+id" and "-id" (each in slash-star
+ * form), which /t.js leaves out.
  * It first takes the parameters fy_t (a token) and, by default, fy_email,
  * fy_fn and fy_ln (e-mail address, first and last name) out of the address
  * bar with history.replaceState, always, before anything else (also under
