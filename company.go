@@ -169,6 +169,9 @@ type Visit struct {
 	// Source is where it came from, as in FeedRow.TopSource, and
 	// SourceKind what sort of place that is.
 	Source, SourceKind string
+	// Person is the contact the visit is linked to (Persona Insights),
+	// nil for an anonymous visit.
+	Person *VisitPerson
 }
 
 // PageView is one page of a visit.

@@ -65,18 +65,41 @@ const (
 )
 
 // Identification holds a site's person-identification features (Persona
-// Insights): linking a visit to an existing contact of the workspace,
-// never creating one. They are stored settings only, off by default, and
-// nothing reads them yet: they take effect when contact identification is
-// enabled, which a later issue builds, and then only for contacts whose
-// tracking consent allows it.
+// Insights, see PersonaService): linking a visit to an existing contact of
+// the workspace, never creating one. All are off by default, and none
+// works while the workspace has Persona Insights off, nor for a contact
+// MayTrack refuses.
 type Identification struct {
 	// Forms links visits to contacts from tracked form submissions: an
-	// email field that matches a known contact.
-	Forms bool
-	// EmailLinks links visits to contacts from the identifiers (email,
-	// names or Foyer's signed token) in links of tracked emails.
+	// email field that matches a known contact. MarkedForms limits it to
+	// the forms marked data-foyer-form.
+	Forms       bool
+	MarkedForms bool
+	// EmailLinks links visits to contacts from the identifiers (the email,
+	// or Foyer's token fy_t) in the links of tracked emails. Params names
+	// the landing URL's parameters of the email, first name and last name,
+	// in that order; nil for the defaults, DefaultIdentifyParams.
 	EmailLinks bool
+	Params     []string
+	// HubSpot links visits to contacts through HubSpot's user token (the
+	// hubspotutk cookie), which the workspace's HubSpot connector resolves.
+	HubSpot bool
+}
+
+// DefaultIdentifyParams are the landing URL's parameters of the email,
+// first name and last name in the links of tracked emails.
+var DefaultIdentifyParams = []string{"fy_email", "fy_fn", "fy_ln"}
+
+// TokenParam is the landing URL's parameter of Foyer's contact token.
+const TokenParam = "fy_t"
+
+// IdentifyParams returns the site's parameters of the email, first name
+// and last name (see Identification.Params).
+func (s *Site) IdentifyParams() []string {
+	if len(s.Identify.Params) == 3 {
+		return s.Identify.Params
+	}
+	return DefaultIdentifyParams
 }
 
 // EventKind says what a visitor did.
@@ -137,6 +160,10 @@ type Hit struct {
 	EngagedMS  int64
 	Target     string // outbound link, identifiers removed
 	Origin     Origin // what the IP address resolved to; the address itself is gone
+	// ContactID and Via, of a KindIdentify hit only, are the contact its
+	// visitor is linked to from this hit on, and how it was recognised.
+	ContactID int64
+	Via       IdentifyVia
 }
 
 // StoredEvent is an event as read back from storage, with its visit's

@@ -1,6 +1,9 @@
 package foyer
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Limits of a site's kept query parameters.
 const (
@@ -97,4 +100,44 @@ func (s *Site) KeptParam(name string) (kept string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// ValidateIdentifyParams checks the landing URL's parameters of the email,
+// first name and last name a site's tracked-email links carry (see
+// Identification.Params): none, for the defaults, or three distinct names
+// of the shape ValidateKeepParams takes, none of them a UTM parameter or
+// the token's fy_t. It returns them in lower case, nil for the defaults,
+// or EINVALID saying what is wrong.
+func ValidateIdentifyParams(names []string) ([]string, error) {
+	var out []string
+	for _, raw := range names {
+		if n := strings.ToLower(strings.TrimSpace(raw)); n != "" {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if len(out) != 3 {
+		return nil, Errorf(EINVALID, "Give three parameter names, for the email, the first name and the last name, or none for %s.",
+			strings.Join(DefaultIdentifyParams, ", "))
+	}
+	for i, n := range out {
+		switch {
+		case len(n) > maxKeepParamLen:
+			return nil, Errorf(EINVALID, "parameter %q: longer than %d characters", n, maxKeepParamLen)
+		case strings.IndexFunc(n, func(c rune) bool {
+			return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("_-.[]", c))
+		}) >= 0:
+			return nil, Errorf(EINVALID, "parameter %q: use letters, digits, '_', '-', '.', '[' or ']'", n)
+		case IsUTMParam(n) || n == TokenParam:
+			return nil, Errorf(EINVALID, "parameter %q is taken: choose another name", n)
+		case slices.Contains(out[:i], n):
+			return nil, Errorf(EINVALID, "parameter %q is named twice: the email, first name and last name need a name each", n)
+		}
+	}
+	if slices.Equal(out, DefaultIdentifyParams) {
+		return nil, nil
+	}
+	return out, nil
 }

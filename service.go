@@ -85,6 +85,7 @@ type Store interface {
 	FollowUpService
 	ContactService
 	ContactFormService
+	PersonaService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -3,6 +3,7 @@ package foyer
 import (
 	"crypto/rand"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,6 +46,14 @@ func ValidateSite(s *Site) error {
 		return err
 	}
 	s.KeepParams = keep
+	if s.Identify.Params, err = ValidateIdentifyParams(s.Identify.Params); err != nil {
+		return err
+	}
+	for _, k := range s.KeepParams {
+		if slices.Contains(s.IdentifyParams(), k) {
+			return Errorf(EINVALID, "query parameter %q carries an identifier of tracked-email links, so it is never kept", k)
+		}
+	}
 	if len(s.Hostnames) == 0 {
 		return Errorf(EINVALID, "Give at least one hostname the site's pages are on, such as www.example.com.")
 	}

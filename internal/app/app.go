@@ -155,7 +155,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}, func() float64 { return float64(writer.Queued()) }))
 	writer.Start()
 	handler := collect.NewHandler(collect.Config{
-		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP,
+		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP, Matcher: st,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	if cfg.ImportDir == "" {

@@ -21,8 +21,14 @@ type Config struct {
 	Writer   *Writer
 	Resolver foyer.Resolver
 	ClientIP clientip.Finder
-	Metrics  *Metrics
-	Log      *slog.Logger
+	// Matcher matches identification events to contacts (Persona
+	// Insights); nil drops every identification.
+	Matcher Matcher
+	// HubSpot resolves HubSpot user tokens in the background; nil leaves
+	// them unresolved.
+	HubSpot *HubSpotResolver
+	Metrics *Metrics
+	Log     *slog.Logger
 	// RatePerClient is the sustained requests per second one client may
 	// make (0: no limit); RateBurst how many it may make at once.
 	RatePerClient, RateBurst float64
@@ -152,12 +158,17 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Identifications are matched here, in memory; those that match no
+	// contact who may be tracked leave nothing behind. They count as
+	// accepted either way, so that the answer does not tell whether an
+	// address is a contact's.
+	hits, unmatched := h.identify(r.Context(), site, p, hits)
 	hits, n := dropExcluded(site, hits)
 	if n > 0 {
 		h.cfg.Metrics.Rejected.WithLabelValues("excluded").Add(float64(n))
 	}
 	if len(hits) == 0 {
-		return 0, nil
+		return unmatched, nil
 	}
 	// Only what is kept needs an origin: a batch of excluded pages asks
 	// nothing of the IP data, nor of reverse DNS.
@@ -168,7 +179,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 	if err := h.cfg.Writer.Write(r.Context(), hits); err != nil {
 		return 0, err
 	}
-	return len(hits), nil
+	return len(hits) + unmatched, nil
 }
 
 // site returns the site with the key, from the cache or from storage:
@@ -202,9 +213,17 @@ func BuildHits(site *foyer.Site, p *Payload, origin foyer.Origin, now time.Time)
 }
 
 func buildHit(site *foyer.Site, visitor string, ev *RawEvent, origin foyer.Origin, now time.Time) (foyer.Hit, error) {
-	kind, err := foyer.ParseEventKind(ev.Type)
-	if err != nil {
-		return foyer.Hit{}, err
+	var kind foyer.EventKind
+	if ev.Type == "identify" {
+		if _, err := identifiersOf(ev); err != nil {
+			return foyer.Hit{}, err
+		}
+		kind = foyer.KindIdentify
+	} else {
+		var err error
+		if kind, err = foyer.ParseEventKind(ev.Type); err != nil {
+			return foyer.Hit{}, err
+		}
 	}
 	if ev.URL == "" {
 		return foyer.Hit{}, foyer.Errorf(foyer.EINVALID, "field \"url\" is required")

@@ -13,6 +13,9 @@ type Metrics struct {
 	CommitEvents prometheus.Histogram
 	RequestTime  prometheus.Histogram
 	RollupTime   prometheus.Histogram
+	// Identified counts identification events by source (via) and
+	// outcome; never by anything they carried.
+	Identified *prometheus.CounterVec
 }
 
 // NewMetrics creates the collector's metrics and registers them with reg
@@ -47,13 +50,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time of one roll-up step (folding stored events into visit counters).",
 			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
 		}),
+		Identified: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "foyer_identifications_total",
+			Help: "Identification events (Persona Insights) by source and outcome: matched, dropped (no trackable contact, or the source off), hubspot (handed to the HubSpot resolver) and the resolver's hubspot_* outcomes.",
+		}, []string{"via", "outcome"}),
 	}
 	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "consent", "excluded", "unavailable",
 		"commit_timeout", "queue_full"} {
 		m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime, m.RollupTime)
+		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime, m.RollupTime, m.Identified)
 	}
 	return m
 }

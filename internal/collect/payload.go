@@ -43,6 +43,15 @@ type RawEvent struct {
 	Referrer  string `json:"referrer"`
 	EngagedMS int64  `json:"engaged_ms"`
 	Target    string `json:"target"`
+	// The fields of an identification (type "identify"; see
+	// docs/collect.md). They are matched in memory and dropped: nothing
+	// of them is ever stored or logged.
+	Via        string `json:"via"`
+	Email      string `json:"email"`
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	Token      string `json:"token"`
+	HubSpotUTK string `json:"hubspotutk"`
 }
 
 // ParsePayload decodes and checks the shape of a batch. It returns EINVALID

@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
-	"github.com/foyerhq/foyer/internal/referrer"
 )
 
 // companyColumns are the columns scanCompany reads, of companies c.
@@ -85,9 +83,7 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 	}
 	limit = min(max(limit, 1), 200)
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.CompanyVisits */
-		SELECT s.id, s.site_id, s.started_at, s.last_at, s.pageviews, s.engaged_ms, s.referrer,
-			s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.city, v.uid,
-			COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0)
+		SELECT `+visitColumns+`
 		FROM sessions s JOIN visitors v ON v.id = s.visitor_id
 		WHERE s.company_id = ? AND s.started_at >= ? AND s.started_at < ?
 		ORDER BY s.started_at DESC, s.id DESC LIMIT ? OFFSET ?`),
@@ -96,30 +92,22 @@ func (s *Store) CompanyVisits(ctx context.Context, workspaceID, companyID int64,
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}
 	var out []foyer.Visit
-	var ranges [][2]int64
+	var vrows []visitRow
 	for rows.Next() {
-		var v foyer.Visit
-		var started, last, firstEv, lastEv int64
-		if err := rows.Scan(&v.ID, &v.SiteID, &started, &last, &v.Pageviews, &v.EngagedMS, &v.Referrer,
-			&v.UTMSource, &v.UTMMedium, &v.UTMCampaign, &v.Country, &v.City, &v.VisitorUID, &firstEv, &lastEv); err != nil {
+		r, err := scanVisit(rows.Scan)
+		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: company visits: %w", err)
 		}
-		v.StartedAt, v.LastAt = fromMS(started), fromMS(last)
-		src := referrer.Of(v.UTMSource, v.Referrer)
-		v.Source, v.SourceKind = src.Name, src.Kind.Label()
-		out = append(out, v)
-		ranges = append(ranges, [2]int64{firstEv, lastEv})
+		out = append(out, r.Visit)
+		vrows = append(vrows, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: company visits: %w", err)
 	}
-	for visits := range slices.Chunk(out, visitPagesChunk) {
-		if err := s.visitPages(ctx, visits, ranges[:len(visits)]); err != nil {
-			return nil, err
-		}
-		ranges = ranges[len(visits):]
+	if err := s.fillVisits(ctx, workspaceID, out, vrows); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -38,6 +38,7 @@ type visit struct {
 	referrer string
 	utm      foyer.UTM
 	country  string
+	contact  int64 // the contact it is linked to, 0 when anonymous
 }
 
 // ingestCache maps natural keys to row IDs so that most events are written
@@ -199,6 +200,12 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit) error {
 	}
 	rows := make([]eventRow, 0, len(hits))
 	for i := range hits {
+		if hits[i].Kind == foyer.KindIdentify {
+			if err := s.identify(ctx, a, &hits[i]); err != nil {
+				return fmt.Errorf("store: append: %w", err)
+			}
+			continue
+		}
 		row, err := s.stage(ctx, a, &hits[i])
 		if err != nil {
 			return fmt.Errorf("store: append: %w", err)
@@ -299,22 +306,44 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 		}
 	}
 	if ok && !s.startsNewVisit(cur, h, ts) {
-		// The visit goes on: the timeout counts from its latest event.
-		cur.lastAt = max(cur.lastAt, ts)
-		a.visits[vid] = cur
-		return cur, nil
+		// A visit linked to a contact goes on as the contact's only while
+		// the link holds: the contact may have refused since, or been
+		// unlinked. Then what follows is a new, anonymous visit.
+		still := true
+		if cur.contact != 0 {
+			link, err := s.visitorLink(ctx, a, vid)
+			if err != nil {
+				return visit{}, err
+			}
+			still = link.contact == cur.contact
+		}
+		if still {
+			// The visit goes on: the timeout counts from its latest event.
+			cur.lastAt = max(cur.lastAt, ts)
+			a.visits[vid] = cur
+			return cur, nil
+		}
 	}
 	next := visit{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
 	company, err := s.companyFor(ctx, a, h)
 	if err != nil {
 		return visit{}, err
 	}
+	// A browser recognised earlier makes the visit its contact's, if the
+	// contact may be tracked now.
+	link, err := s.visitorLink(ctx, a, vid)
+	if err != nil {
+		return visit{}, err
+	}
+	next.contact = link.contact
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.visitFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
-			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id,
+			contact_id, identified_via, identified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
-		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company).Scan(&next.id)
+		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company,
+		link.contactID(), int64(link.via), link.at(ts)).Scan(&next.id)
 	if err != nil {
 		return visit{}, fmt.Errorf("visit: %w", err)
 	}
@@ -352,10 +381,11 @@ func (s *Store) startsNewVisit(cur visit, h *foyer.Hit, ts int64) bool {
 func (s *Store) latestVisit(ctx context.Context, a *appendTx, vid int64) (visit, bool, error) {
 	var cur visit
 	err := s.queryRow(ctx, &a.txStmts, `/* Store.latestVisit */
-		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country
+		SELECT id, last_at, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country,
+			COALESCE(contact_id, 0)
 		FROM sessions WHERE visitor_id = ? ORDER BY id DESC LIMIT 1`, vid).Scan(
 		&cur.id, &cur.lastAt, &cur.referrer, &cur.utm.Source, &cur.utm.Medium, &cur.utm.Campaign,
-		&cur.utm.Term, &cur.utm.Content, &cur.country)
+		&cur.utm.Term, &cur.utm.Content, &cur.country, &cur.contact)
 	if err == sql.ErrNoRows {
 		return visit{}, false, nil
 	}

@@ -74,11 +74,12 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 	defer tx.Rollback()
 	err = tx.QueryRowContext(ctx, s.rebind(`/* Store.CreateSite */
 		INSERT INTO sites (workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
-			keep_params, identify_forms, identify_email_links, created_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+			keep_params, identify_forms, identify_email_links, identify_marked_forms, identify_hubspot, identify_params, created_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
 		site.Key, site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, string(site.Consent),
 		strings.Join(site.ExcludedPaths, "\n"), strings.Join(site.KeepParams, "\n"),
-		site.Identify.Forms, site.Identify.EmailLinks, ms(site.CreatedAt), site.WorkspaceID).Scan(&site.ID)
+		site.Identify.Forms, site.Identify.EmailLinks, site.Identify.MarkedForms, site.Identify.HubSpot,
+		strings.Join(site.Identify.Params, " "), ms(site.CreatedAt), site.WorkspaceID).Scan(&site.ID)
 	switch {
 	case isUniqueViolation(err):
 		return foyer.Errorf(foyer.ECONFLICT, "site key %q is taken", site.Key)
@@ -102,15 +103,19 @@ func (s *Store) CreateSite(ctx context.Context, site *foyer.Site) error {
 }
 
 const siteColumns = `id, workspace_id, site_key, name, hostnames, honor_gpc, consent_mode, excluded_paths,
-	keep_params, identify_forms, identify_email_links, created_at`
+	keep_params, identify_forms, identify_email_links, identify_marked_forms, identify_hubspot, identify_params, created_at`
 
 func scanSite(row interface{ Scan(...any) error }) (*foyer.Site, error) {
 	var site foyer.Site
-	var hosts, consent, excluded, keep string
+	var hosts, consent, excluded, keep, params string
 	var created int64
 	if err := row.Scan(&site.ID, &site.WorkspaceID, &site.Key, &site.Name, &hosts, &site.HonorGPC, &consent, &excluded,
-		&keep, &site.Identify.Forms, &site.Identify.EmailLinks, &created); err != nil {
+		&keep, &site.Identify.Forms, &site.Identify.EmailLinks, &site.Identify.MarkedForms, &site.Identify.HubSpot,
+		&params, &created); err != nil {
 		return nil, err
+	}
+	if params != "" {
+		site.Identify.Params = strings.Fields(params)
 	}
 	if hosts != "" {
 		site.Hostnames = strings.Split(hosts, "\n")

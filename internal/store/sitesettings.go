@@ -62,11 +62,13 @@ func (s *Store) updateSite(ctx context.Context, tx *sql.Tx, site *foyer.Site) er
 	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.UpdateSite */
 		UPDATE sites SET name = ?, hostnames = ?, honor_gpc = ?, consent_mode = ?, excluded_paths = ?,
-			keep_params = ?, identify_forms = ?, identify_email_links = ?
+			keep_params = ?, identify_forms = ?, identify_email_links = ?, identify_marked_forms = ?,
+			identify_hubspot = ?, identify_params = ?
 		WHERE id = ? AND workspace_id = ?`),
 		site.Name, strings.Join(site.Hostnames, "\n"), site.HonorGPC, string(site.Consent),
 		strings.Join(site.ExcludedPaths, "\n"), strings.Join(site.KeepParams, "\n"),
-		site.Identify.Forms, site.Identify.EmailLinks, site.ID, site.WorkspaceID)
+		site.Identify.Forms, site.Identify.EmailLinks, site.Identify.MarkedForms, site.Identify.HubSpot,
+		strings.Join(site.Identify.Params, " "), site.ID, site.WorkspaceID)
 	if err != nil {
 		return fmt.Errorf("store: update site %d: %w", site.ID, err)
 	}

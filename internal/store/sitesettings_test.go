@@ -27,7 +27,7 @@ func TestSiteSettingsDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Consent != foyer.ConsentNone || got.ExcludedPaths != nil || got.KeepParams != nil || got.Identify != (foyer.Identification{}) {
+			if got.Consent != foyer.ConsentNone || got.ExcludedPaths != nil || got.KeepParams != nil || !reflect.DeepEqual(got.Identify, foyer.Identification{}) {
 				t.Errorf("%s: consent %q, excluded %q, kept parameters %q, identify %+v; want none, none, none, all off",
 					key, got.Consent, got.ExcludedPaths, got.KeepParams, got.Identify)
 			}

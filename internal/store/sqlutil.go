@@ -58,6 +58,15 @@ func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any)
 	return st.QueryRowContext(ctx, args...)
 }
 
+// exec runs a cached prepared statement.
+func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, a, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
 // rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
 func (s *Store) rebind(q string) string {
 	if s.dialect != Postgres || !strings.Contains(q, "?") {

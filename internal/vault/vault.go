@@ -134,6 +134,12 @@ func (k *Keyring) Derive(purpose string) []byte {
 	return expand(k.prk, "foyer derived key: "+purpose)
 }
 
+// Sealer returns a DataKey over the key Derive gives for purpose, for
+// values that belong to no contact (a workspace's connector token).
+func (k *Keyring) Sealer(purpose string) (*DataKey, error) {
+	return newDataKey(k.Derive(purpose))
+}
+
 func newGCM(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {

@@ -119,6 +119,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
 	s.mux.Handle("GET /t.js", tracker.Handler())
+	s.mux.Handle("GET /ti.js", tracker.IDHandler())
 	if cfg.Collect != nil {
 		s.mux.Handle("/collect", cfg.Collect) // every method: the collector answers 405 in JSON itself
 	}
