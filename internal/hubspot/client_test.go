@@ -2,13 +2,17 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/foyerhq/foyer/internal/hubspot/hubspottest"
 )
@@ -407,5 +411,92 @@ func TestUnreachable(t *testing.T) {
 	c.BaseURL = "http://127.0.0.1:1"
 	if err := c.Check(context.Background()); err == nil || errors.Is(err, ErrUnauthorized) {
 		t.Errorf("got %v; want a network error", err)
+	}
+}
+
+// rawServer answers every request with the handler, for answers the fake
+// HubSpot does not give.
+func rawServer(t *testing.T, h http.HandlerFunc) *Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := New(testToken)
+	c.BaseURL = srv.URL
+	c.Sleep = (&sleeps{}).sleep
+	return c
+}
+
+func TestErrorMessageCutAndTokenHidden(t *testing.T) {
+	t.Parallel()
+	long := "Property values were not valid: token " + testToken + " " + strings.Repeat("é", 300)
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"status": "error", "message": long, "category": "VALIDATION_ERROR"})
+	})
+	err := c.Check(context.Background())
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Category != "VALIDATION_ERROR" {
+		t.Fatalf("got %v; want a 400 *Error", err)
+	}
+	if strings.Contains(err.Error(), testToken) || len(e.Message) > maxMessage+len("…") || !utf8.ValidString(e.Message) {
+		t.Errorf("message %q: want at most %d bytes of valid UTF-8 without the token", e.Message, maxMessage)
+	}
+}
+
+func TestAnswerTooLarge(t *testing.T) {
+	t.Parallel()
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"results": [], "padding": "`)
+		io.WriteString(w, strings.Repeat("x", maxBody))
+		io.WriteString(w, `"}`)
+	})
+	if err := c.Check(context.Background()); !errors.Is(err, ErrMalformed) {
+		t.Errorf("got %v; want ErrMalformed", err)
+	}
+}
+
+func TestRepeatedCursor(t *testing.T) {
+	t.Parallel()
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"results": [{"id": "1"}], "paging": {"next": {"after": "1"}}}`)
+	})
+	n := 0
+	err := c.Contacts(context.Background(), func(Contact) error { n++; return nil })
+	if !errors.Is(err, ErrMalformed) || n != 1 {
+		t.Errorf("got %v after %d contacts; want ErrMalformed after 1", err, n)
+	}
+}
+
+func TestRequestShape(t *testing.T) {
+	t.Parallel()
+	var got []string
+	var mu sync.Mutex
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(b))
+		mu.Unlock()
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/utk/") {
+			if r.URL.Query().Get("propertyMode") != "value_only" || len(r.URL.Query()["property"]) != len(properties) {
+				t.Errorf("profile query %s", r.URL.RawQuery)
+			}
+			io.WriteString(w, `{"vid": 5, "properties": {}}`)
+			return
+		}
+		io.WriteString(w, `{"results": []}`)
+	})
+	ctx := context.Background()
+	if _, err := c.ContactByUTK(ctx, "abc123"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ContactsByDomain(ctx, "acme.com", func(Contact) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"GET /contacts/v1/contact/utk/abc123/profile Bearer " + testToken + " ",
+		`POST /crm/v3/objects/contacts/search Bearer ` + testToken + ` {"filterGroups":[{"filters":[{"propertyName":"email","operator":"CONTAINS_TOKEN","value":"*@acme.com"}]}],"sorts":[{"propertyName":"hs_object_id","direction":"ASCENDING"}],"properties":["email","firstname","lastname","jobtitle","phone","company","foyer_tracking_consent","foyer_tracking_consent_date"],"limit":100}`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("requests\n%q\nwant\n%q", got, want)
 	}
 }

@@ -47,6 +47,7 @@ type Server struct {
 	limited    int
 	retryAfter string
 	malformed  int
+	broken     int // answers broken so far, to take brokenBodies in turn
 	failing    int
 	failStatus int
 	delay      time.Duration
@@ -203,7 +204,8 @@ func (s *Server) hooks(next http.Handler) http.Handler {
 			writeError(w, s.failStatus, "INTERNAL_ERROR", "Something went wrong on our side.")
 		case s.malformed > 0:
 			s.malformed--
-			body := brokenBodies[s.malformed%len(brokenBodies)]
+			body := brokenBodies[s.broken%len(brokenBodies)]
+			s.broken++
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, body)
 		default:
