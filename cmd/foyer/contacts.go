@@ -49,6 +49,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if len(args) == 0 || args[0] != "import" {
 		return noSubcommand(args, "Usage: foyer contacts import --workspace NAME [--dry-run] [--latin1] FILE\n"+
+			"       foyer contacts import --workspace NAME --from hubspot [--domain DOMAIN] [--dry-run]\n"+
 			"       foyer contacts export --workspace NAME [--format csv|ndjson]\n\n"+
 			"  import   create or update contacts from a CSV or NDJSON file (.ndjson or .jsonl: NDJSON),\n"+
 			"           their tracking consent by its date; prints the counts as one JSON object\n"+
@@ -60,12 +61,21 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	wsName := fs.String("workspace", "", "the contacts' workspace")
 	dry := fs.Bool("dry-run", false, "read and check the file and count what it would do; write nothing")
 	latin1 := fs.Bool("latin1", false, "the file is Latin-1 (ISO 8859-1), not UTF-8")
+	from := fs.String("from", "", "hubspot: import from HubSpot's API instead of a FILE")
+	hs := hubspotFlags(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if strings.TrimSpace(*wsName) == "" || fs.NArg() != 1 {
+	if *from != "" && *from != "hubspot" {
+		fmt.Fprintf(stderr, "--from %q: the one source is hubspot\n", *from)
+		return errUsage
+	}
+	if strings.TrimSpace(*wsName) == "" || fs.NArg() != 1 && *from == "" || fs.NArg() != 0 && *from != "" {
 		fs.Usage()
 		return errUsage
+	}
+	if *from == "hubspot" {
+		return runHubSpotImport(ctx, *db, *keyFile, strings.TrimSpace(*wsName), *dry, hs, stdout, stderr)
 	}
 	path := fs.Arg(0)
 	f, err := os.Open(path)

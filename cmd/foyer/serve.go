@@ -17,6 +17,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/ipdata"
 )
 
@@ -33,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(durationFlag{&cfg.CommitTimeout}, "commit-timeout", "how long a /collect request waits for its batch's commit before it gets 503 (the batch may still be stored), "+
 		"and how long a commit may run before /readyz fails")
 	fs.IntVar(&cfg.CommitQueue, "commit-queue", collect.DefaultQueueLimit, "how many batches may wait for a commit; past it /collect answers 503 at once")
+	fs.StringVar(&cfg.HubSpotAPI, "hubspot-api", hubspot.DefaultBaseURL, "HubSpot's API address, for the HubSpot connector (a proxy, or a test server)")
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.DebugListen, "debug-listen", "", "address for Go profiling endpoints (/debug/pprof/); keep it private")

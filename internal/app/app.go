@@ -20,6 +20,7 @@ import (
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/formlink"
+	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
@@ -67,6 +68,9 @@ type Config struct {
 	// the hosted opt-out's hop through the sites: https://HOST when nil.
 	// Tests point it at a local server.
 	SiteOrigin func(host string) string
+	// HubSpotAPI is the address of HubSpot's API (hubspot.DefaultBaseURL
+	// when ""), for the connector's recognition and imports.
+	HubSpotAPI string
 }
 
 // App is a wired server.
@@ -80,6 +84,7 @@ type App struct {
 	imports *importjob.Manager
 	log     *slog.Logger
 	trusted []netip.Prefix // the trusted proxies, for the start log
+	hubspot *collect.HubSpotResolver
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -154,8 +159,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Help: "Batches waiting for a commit.",
 	}, func() float64 { return float64(writer.Queued()) }))
 	writer.Start()
+	if cfg.HubSpotAPI == "" {
+		cfg.HubSpotAPI = hubspot.DefaultBaseURL
+	}
+	hubspotResolver := collect.NewHubSpotResolver(collect.HubSpotConfig{
+		Lookup: hubspotLookup(cfg.HubSpotAPI), Tokens: st, Matcher: st, Writer: writer, Log: cfg.Log, Metrics: metrics,
+	})
+	hubspotResolver.Start()
 	handler := collect.NewHandler(collect.Config{
-		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP, Matcher: st,
+		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP, Matcher: st, HubSpot: hubspotResolver,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
 	if cfg.ImportDir == "" {
@@ -163,6 +175,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	imports, err := importjob.NewManager(ctx, importjob.Config{Store: st, Dir: cfg.ImportDir, Log: cfg.Log})
 	if err != nil {
+		hubspotResolver.Stop(ctx)
 		writer.Stop(ctx)
 		st.Close()
 		return nil, err
@@ -170,7 +183,25 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
 		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin})
-	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted}, nil
+	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
+		hubspot: hubspotResolver}, nil
+}
+
+// hubspotLookup asks HubSpot's API at base which contact a user token
+// belongs to.
+func hubspotLookup(base string) collect.HubSpotLookup {
+	return func(ctx context.Context, token, utk string) (string, string, bool, error) {
+		c := hubspot.New(token)
+		c.BaseURL = base
+		hc, err := c.ContactByUTK(ctx, utk)
+		if errors.Is(err, hubspot.ErrNotFound) {
+			return "", "", false, nil
+		}
+		if err != nil {
+			return "", "", false, err
+		}
+		return hc.ID, hc.Email, true, nil
+	}
 }
 
 // checkPublicURL returns the public address without a trailing slash;
@@ -218,7 +249,8 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a.web.Close()
-	a.imports.Close() // the running imports end, cancelled, their records saying how far they got
+	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
+	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)
 	return errors.Join(werr, a.Store.Close())
 }

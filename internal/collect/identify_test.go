@@ -237,7 +237,7 @@ func TestCollectIdentifyInvalid(t *testing.T) {
 		"another host":    {`{"type":"identify","via":"form","url":"https://evil.example/","email":"a@b.example"}`, "not allowed"},
 		"email too long":  {identifyEvent("form", `,"email":"`+strings.Repeat("a", 250)+`@b.example"`), `"email"`},
 		"wrong type":      {identifyEvent("form", `,"email":42`), `events.email"`},
-		"hubspotutk type": {identifyEvent("hubspot", `,"hubspotutk":["x"]`), `"hubspotutk"`},
+		"hubspotutk type": {identifyEvent("hubspot", `,"hubspotutk":["x"]`), `events.hubspotutk"`},
 	} {
 		a := p.post(t, idBatch("visitor-invalid-0001", pv, tc.event))
 		if a.status == http.StatusAccepted {
