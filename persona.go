@@ -192,11 +192,12 @@ type PersonaService interface {
 	// visits, newest first, older than beforeID when not 0, with the
 	// pages from each one's identification on.
 	ContactVisits(ctx context.Context, workspaceID, contactID int64, beforeID int64, limit int) ([]IdentifiedVisit, error)
-	// UnlinkVisit makes one identified visit anonymous again; UnlinkContact
+	// UnlinkVisit makes one identified visit of the contact anonymous again
+	// (ENOTFOUND when the visit is not the contact's); UnlinkContact
 	// all of a contact's, and forgets the browsers linked to it, so that
 	// its next visits are anonymous until it is identified again. Both
 	// record the change; UnlinkContact returns how many visits it unlinked.
-	UnlinkVisit(ctx context.Context, workspaceID, visitID int64, actor string) error
+	UnlinkVisit(ctx context.Context, workspaceID, contactID, visitID int64, actor string) error
 	UnlinkContact(ctx context.Context, workspaceID, contactID int64, actor string) (int, error)
 
 	// CompanyContacts lists the workspace's contacts at the company (by

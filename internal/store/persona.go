@@ -371,14 +371,14 @@ func pagesFrom(pages []foyer.PageView, t time.Time) []foyer.PageView {
 	return nil
 }
 
-// UnlinkVisit makes one of the workspace's identified visits anonymous and
-// records it in its contact's changes.
-func (s *Store) UnlinkVisit(ctx context.Context, workspaceID, visitID int64, actor string) error {
+// UnlinkVisit makes one of the contact's identified visits anonymous and
+// records it in the contact's changes.
+func (s *Store) UnlinkVisit(ctx context.Context, workspaceID, contactID, visitID int64, actor string) error {
 	return s.inTx(ctx, "unlink visit", func(tx *sql.Tx) error {
-		var contactID int64
+		var one int
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.UnlinkVisit */
-			SELECT s.contact_id FROM sessions s JOIN sites si ON si.id = s.site_id
-			WHERE s.id = ? AND si.workspace_id = ? AND s.contact_id IS NOT NULL`), visitID, workspaceID).Scan(&contactID)
+			SELECT 1 FROM sessions s JOIN sites si ON si.id = s.site_id
+			WHERE s.id = ? AND si.workspace_id = ? AND s.contact_id = ?`), visitID, workspaceID, contactID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return foyer.Errorf(foyer.ENOTFOUND, "no identified visit %d", visitID)
 		}

@@ -310,13 +310,16 @@ func TestUnlink(t *testing.T) {
 		if err != nil || len(cv) != 3 {
 			t.Fatalf("contact visits: %d, %v", len(cv), err)
 		}
-		if err := f.s.UnlinkVisit(ctx, f.ws.ID+1000, cv[0].ID, "user 9"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		if err := f.s.UnlinkVisit(ctx, f.ws.ID+1000, f.accepted.ID, cv[0].ID, "user 9"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			t.Errorf("unlink in another workspace: %v", err)
 		}
-		if err := f.s.UnlinkVisit(ctx, f.ws.ID, cv[0].ID, "user 9"); err != nil {
+		if err := f.s.UnlinkVisit(ctx, f.ws.ID, f.unanswered.ID, cv[0].ID, "user 9"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			t.Errorf("unlink as another contact's visit: %v", err)
+		}
+		if err := f.s.UnlinkVisit(ctx, f.ws.ID, f.accepted.ID, cv[0].ID, "user 9"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.UnlinkVisit(ctx, f.ws.ID, cv[0].ID, "user 9"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		if err := f.s.UnlinkVisit(ctx, f.ws.ID, f.accepted.ID, cv[0].ID, "user 9"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			t.Errorf("unlink twice: %v", err)
 		}
 		if cv, _ := f.s.ContactVisits(ctx, f.ws.ID, f.accepted.ID, 0, 50); len(cv) != 2 {

@@ -24,6 +24,10 @@ func (s *Server) mountContactAPI() {
 	s.mux.HandleFunc("GET /api/v1/contacts/{id}/consent", s.withToken(s.apiGetConsent))
 	s.mux.HandleFunc("POST /api/v1/contacts/{id}/consent", s.withToken(s.apiPostConsent))
 	s.mux.HandleFunc("GET /api/v1/consent/history", s.withToken(s.apiConsentHistory))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/visits", s.withToken(s.apiContactVisits))
+	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}/visits", s.withToken(s.apiUnlinkContactVisits))
+	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}/visits/{visit}", s.withToken(s.apiUnlinkVisit))
+	s.mux.HandleFunc("POST /api/v1/contacts/{id}/links", s.withToken(s.apiCreateToken))
 }
 
 // apiContact is a contact as the API shows it.

@@ -225,6 +225,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
 			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// Persona Insights and the HubSpot connection: owners only.
+		{"POST", fmt.Sprintf("/app/w/%d/settings/persona", a), url.Values{"basis": {"whim"}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/hubspot", a), url.Values{"token": {""}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/hubspot/check", a), url.Values{},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/members", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/invites", a), url.Values{"email": {"x@example.com"}, "role": {"owner"}},
@@ -558,6 +565,11 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"PATCH", "/api/v1/contacts/%[1]d", `{"first_name":"Changed"}`, writes(ok, notFound)},
 		{"DELETE", "/api/v1/contacts/%[1]d", "", writes(noContent, notFound)},
 		{"POST", "/api/v1/contacts/%[1]d/consent", `{"status":"refused","at":"2026-05-01"}`, writes(ok, notFound)},
+		// Persona Insights: a contact's visits, unlinking them, its tokens.
+		{"GET", "/api/v1/contacts/%[1]d/visits", "", reads(notFound)},
+		{"DELETE", "/api/v1/contacts/%[1]d/visits", "", writes(ok, notFound)},
+		{"DELETE", "/api/v1/contacts/%[1]d/visits/1", "", writes(notFound, notFound)},
+		{"POST", "/api/v1/contacts/%[1]d/links", `{"days":30,"url":"https://www.example.com/offer"}`, writes(created, notFound)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)

@@ -51,6 +51,13 @@ var notices = map[string]string{
 	// the workspace's settings
 	"mode-saved": "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
 	"mode-same":  "The workspace was already in that mode: nothing changed.",
+	"persona-on": "Persona Insights is on. Known contacts are recognised from now on, never in visits before.",
+	"persona-off": "Persona Insights is off. No visit is linked to a contact from now on, and every browser linked to one is forgotten; " +
+		"the visits linked before stay linked until you unlink them.",
+	"hubspot-saved":   "HubSpot is connected: the token works, and is stored encrypted.",
+	"hubspot-removed": "HubSpot is disconnected: the token is deleted.",
+	"hubspot-ok":      "HubSpot answered: the token works.",
+	"hubspot-failed":  "HubSpot did not answer as it should: see the problem in the HubSpot card.",
 	// contact imports
 	"import-done":      "The import is done. Its record below stays: the counts, and the rows that were rejected with why.",
 	"import-cancelled": "The import is cancelled. The rows written before it stopped stay, each whole; the record says how many. The uploaded file is deleted.",

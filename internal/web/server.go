@@ -73,6 +73,9 @@ type Config struct {
 	// site's hostname, for the opt-out's hop through the sites: https://HOST
 	// when nil. Tests point it at a local server.
 	SiteOrigin func(host string) string
+	// HubSpotAPI is the address of HubSpot's API; hubspot.DefaultBaseURL
+	// when "".
+	HubSpotAPI string
 	// Imports runs the contact import pages' uploads, previews and
 	// imports; nil: the pages say this server runs none.
 	Imports *importjob.Manager
@@ -184,6 +187,9 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/delete", strict(csrf.Handler(s.signedIn(s.deleteContact))))
 	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
 	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
+	s.mux.Handle("POST /app/w/{ws}/settings/persona", strict(csrf.Handler(s.signedIn(s.setPersona))))
+	s.mux.Handle("POST /app/w/{ws}/settings/hubspot", strict(csrf.Handler(s.signedIn(s.setHubSpot))))
+	s.mux.Handle("POST /app/w/{ws}/settings/hubspot/check", strict(csrf.Handler(s.signedIn(s.checkHubSpot))))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/reset", strict(csrf.Handler(s.signedIn(s.resetLink))))
 	s.mux.Handle("POST /app/w/{ws}/members/{user}/role", strict(csrf.Handler(s.signedIn(s.changeRole))))

@@ -82,7 +82,31 @@ func (s *Server) snippet(r *http.Request, site *foyer.Site) string {
 	if !site.HonorGPC {
 		attrs += ` data-gpc="ignore"`
 	}
-	return fmt.Sprintf(`<script defer src="%s/t.js" data-site="%s"%s></script>`, s.baseURL(r), site.Key, attrs)
+	// A site that identifies known contacts loads the tracker's build
+	// with identification, told which sources are on.
+	script := "t.js"
+	var sources []string
+	id := site.Identify
+	if id.Forms {
+		sources = append(sources, "forms")
+	}
+	if id.EmailLinks {
+		sources = append(sources, "links")
+	}
+	if id.HubSpot {
+		sources = append(sources, "hubspot")
+	}
+	if len(sources) > 0 {
+		script = "ti.js"
+		attrs += ` data-identify="` + strings.Join(sources, " ") + `"`
+		if id.Forms && id.MarkedForms {
+			attrs += ` data-forms="marked"`
+		}
+		if id.EmailLinks && len(id.Params) == 3 {
+			attrs += ` data-id-params="` + strings.Join(id.Params, " ") + `"`
+		}
+	}
+	return fmt.Sprintf(`<script defer src="%s/%s" data-site="%s"%s></script>`, s.baseURL(r), script, site.Key, attrs)
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {

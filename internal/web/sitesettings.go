@@ -20,6 +20,8 @@ type settingsView struct {
 	// Confirm is the name typed to confirm the site's deletion, and
 	// DeleteError why the deletion was refused.
 	Confirm, DeleteError string
+	// PersonaOn says whether the workspace has Persona Insights on.
+	PersonaOn bool
 }
 
 // settingsForm holds the settings form's fields, as stored or as posted.
@@ -27,13 +29,17 @@ type settingsForm struct {
 	Name, Hostnames, ExcludedPaths, KeepParams string
 	Consent                                    foyer.ConsentMode
 	HonorGPC, IdentifyForms, IdentifyLinks     bool
+	IdentifyMarked, IdentifyHubSpot            bool
+	IdentifyParams                             string // three names, or "" for the defaults
 }
 
 func formOf(site *foyer.Site) settingsForm {
 	return settingsForm{Name: site.Name, Hostnames: strings.Join(site.Hostnames, "\n"),
 		ExcludedPaths: strings.Join(site.ExcludedPaths, "\n"), KeepParams: strings.Join(site.KeepParams, ", "),
 		Consent: site.Consent, HonorGPC: site.HonorGPC,
-		IdentifyForms: site.Identify.Forms, IdentifyLinks: site.Identify.EmailLinks}
+		IdentifyForms: site.Identify.Forms, IdentifyLinks: site.Identify.EmailLinks,
+		IdentifyMarked: site.Identify.MarkedForms, IdentifyHubSpot: site.Identify.HubSpot,
+		IdentifyParams: strings.Join(site.Identify.Params, " ")}
 }
 
 // splitHostnames reads a hostname list, or a list of query parameter
@@ -94,6 +100,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *foyer
 	status int, errMsg string, d settingsView) {
 	d.layout = layout{Title: "Settings · " + site.Name, User: u, Error: errMsg, Workspace: m, Notice: noticeOf(r)}
 	d.Site, d.Snippet, d.Loopback = site, s.snippet(r, site), s.loopbackSnippet(r)
+	if p, err := s.cfg.Store.PersonaSettings(r.Context(), m.WorkspaceID); err == nil {
+		d.PersonaOn = p.On()
+	}
 	s.render(w, status, "settings", d)
 }
 
@@ -114,11 +123,14 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	f := r.PostForm
 	form := settingsForm{Name: f.Get("name"), Hostnames: f.Get("hostnames"), ExcludedPaths: f.Get("excluded_paths"),
 		KeepParams: f.Get("keep_params"), Consent: foyer.ConsentMode(f.Get("consent")), HonorGPC: f.Get("honor_gpc") == "on",
-		IdentifyForms: f.Get("identify_forms") == "on", IdentifyLinks: f.Get("identify_email_links") == "on"}
+		IdentifyForms: f.Get("identify_forms") == "on", IdentifyLinks: f.Get("identify_email_links") == "on",
+		IdentifyMarked: f.Get("identify_marked_forms") == "on", IdentifyHubSpot: f.Get("identify_hubspot") == "on",
+		IdentifyParams: f.Get("identify_params")}
 	site := &foyer.Site{ID: stored.ID, WorkspaceID: m.WorkspaceID, Name: form.Name, Hostnames: hostnamesOf(form.Hostnames),
 		HonorGPC: form.HonorGPC, Consent: form.Consent, ExcludedPaths: strings.Split(form.ExcludedPaths, "\n"),
 		KeepParams: splitHostnames(form.KeepParams),
-		Identify:   foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks}}
+		Identify: foyer.Identification{Forms: form.IdentifyForms, EmailLinks: form.IdentifyLinks,
+			MarkedForms: form.IdentifyMarked, HubSpot: form.IdentifyHubSpot, Params: splitHostnames(form.IdentifyParams)}}
 	err := s.cfg.Store.UpdateSite(r.Context(), site)
 	switch foyer.ErrorCode(err) {
 	case "":

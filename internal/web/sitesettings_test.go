@@ -48,7 +48,7 @@ func TestSiteSettings(t *testing.T) {
 	b := body(w.do("GET", page, nil, ada))
 	for _, want := range []string{`<input name="name" value="acme"`, `<textarea name="hostnames" rows="3" required>www.example.com</textarea>`,
 		`value="none" checked`, `name="honor_gpc" checked`, `data-site=&#34;acme&#34;&gt;`,
-		"These take effect when contact identification is enabled"} {
+		"<strong>it is off</strong>", "/t.js"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("the settings page lacks %q:\n%s", want, b)
 		}
@@ -81,7 +81,7 @@ func TestSiteSettings(t *testing.T) {
 	for _, want := range []string{"Settings saved.", `value="Acme &lt;web&gt;"`, `value="required" checked`,
 		"/admin/\n/account/*/billing</textarea>", `name="identify_forms" checked`, `name="keep_params" value="page, q, category"`,
 		"[::1]</textarea>",
-		`data-site=&#34;acme&#34; data-consent=&#34;required&#34; data-gpc=&#34;ignore&#34;&gt;`} {
+		`/ti.js&#34; data-site=&#34;acme&#34; data-consent=&#34;required&#34; data-gpc=&#34;ignore&#34; data-identify=&#34;forms&#34;&gt;`} {
 		if !strings.Contains(b, want) {
 			t.Errorf("after saving, the page lacks %q:\n%s", want, b)
 		}

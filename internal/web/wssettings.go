@@ -15,6 +15,10 @@ type workspaceSettingsView struct {
 	Chain chainStatus
 	// ContactForms are the workspace's settings of the hosted contact forms.
 	ContactForms foyer.ContactForms
+	// Persona is the workspace's Persona Insights settings, and Statement
+	// the paragraph its privacy statement needs for them.
+	Persona   foyer.PersonaSettings
+	Statement string
 }
 
 // workspaceSettingsPath is the address of the workspace's settings page.
@@ -44,6 +48,15 @@ func (s *Server) renderWorkspaceSettings(w http.ResponseWriter, r *http.Request,
 		s.serverErrorOf(w, "workspace settings", u, err)
 		return
 	}
+	if d.Persona, err = s.cfg.Store.PersonaSettings(r.Context(), m.WorkspaceID); err != nil {
+		s.serverErrorOf(w, "workspace settings", u, err)
+		return
+	}
+	basis := d.Persona.Basis
+	if basis == foyer.PersonaOff {
+		basis = foyer.PersonaLegitimateInterest
+	}
+	d.Statement = privacyStatement(basis)
 	d.Chain = s.chains.status(s.cfg.Store, s.cfg.Log, m.WorkspaceID, 0) // anew on each view
 	s.render(w, status, "wssettings", d)
 }
