@@ -23,10 +23,10 @@ import (
 // has Persona Insights on, with contacts, and whose log is kept.
 type personaCollector struct {
 	*collector
-	dir                string
-	log                *bytes.Buffer
-	jane, rob, unknown *foyer.Contact
-	hubspot            *HubSpotResolver
+	dir       string
+	log       *bytes.Buffer
+	jane, rob *foyer.Contact
+	hubspot   *HubSpotResolver
 }
 
 // syncBuffer is a bytes.Buffer safe for the handler's goroutines.
