@@ -123,6 +123,9 @@ func (k EventKind) String() string {
 	if s, ok := kindNames[k]; ok {
 		return s
 	}
+	if k == KindIdentify {
+		return "identify" // never stored: ParseEventKind does not take it
+	}
 	return "unknown"
 }
 

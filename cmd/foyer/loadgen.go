@@ -23,6 +23,9 @@ func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&cfg.IPs, "ips", cfg.IPs, "fake client addresses sent in X-Forwarded-For, from documentation ranges "+
 		"(serve with --trusted-proxy 127.0.0.1/32 for them to count)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for reproducible traffic; 0 picks one")
+	fs.Float64Var(&cfg.Identify, "identify", 0, "share of batches (0 to 1) that also carry a form's identification, "+
+		"half of them of contacts `foyer seed --contacts` made")
+	fs.IntVar(&cfg.IdentifyContacts, "identify-contacts", 1000, "how many contacts `foyer seed --contacts` made")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/foyerhq/foyer/internal/app"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -22,6 +24,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&h.Companies, "companies", 5000, "distinct visiting companies")
 	fs.Float64Var(&h.AnonymousShare, "anonymous", 0.6, "share of visitors from carriers and hosting networks")
 	fs.Uint64Var(&h.Seed, "seed", 1, "random seed")
+	contacts := fs.Int("contacts", 0, "also make this many contacts (loadgen-contact-N@example.com), switch Persona Insights on "+
+		"and the site's form and email-link identification, for `foyer loadgen --identify`")
+	keyFile := fs.String("key-file", "", "with --contacts: the master key (default: as foyer serve's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +40,15 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "Writing into site %q of workspace %q.\n", site.Key, ws.Name)
+	if *contacts > 0 {
+		if err := seedContacts(ctx, s, *db, *keyFile, ws, site, *contacts, stderr); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Made %d contacts; Persona Insights is on, with the site's form and email-link identification.\n", *contacts)
+	}
+	if h.Events <= 0 {
+		return nil
+	}
 	start := time.Now()
 	next := h.Events / 10
 	n, err := loadgen.WriteHistory(ctx, s, site, h, func(done int) {
@@ -124,4 +138,32 @@ func seedTarget(ctx context.Context, s *store.Store, wsName, siteKey string) (*f
 		return ws, site, nil
 	}
 	return nil, nil, foyer.Errorf(foyer.ECONFLICT, "no free site key %q-N", seedSite)
+}
+
+// seedContacts makes n contacts for `foyer loadgen --identify` and switches
+// identification on in the workspace and the site.
+func seedContacts(ctx context.Context, s *store.Store, db, keyFile string, ws *foyer.Workspace, site *foyer.Site, n int, stderr io.Writer) error {
+	if keyFile == "" {
+		keyFile = app.DefaultKeyFile(db)
+	}
+	keys, err := app.OpenKeys(ctx, s, keyFile, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	s.UseKeys(keys)
+	rows := make([]store.ImportRow, 0, s.ImportBatchSize())
+	for i := 0; i < n; i++ {
+		rows = append(rows, store.ImportRow{Line: i + 1, Contact: foyer.Contact{Email: loadgen.ContactEmail(i), FirstName: "Contact", LastName: fmt.Sprint(i)}})
+		if len(rows) == cap(rows) || i == n-1 {
+			if _, err := s.ImportContacts(ctx, ws.ID, rows, store.ImportBatch{Actor: "foyer seed"}); err != nil {
+				return err
+			}
+			rows = rows[:0]
+		}
+	}
+	if err := s.SetPersonaBasis(ctx, ws.ID, foyer.PersonaLegitimateInterest, "foyer seed"); err != nil {
+		return err
+	}
+	site.Identify.Forms, site.Identify.EmailLinks = true, true
+	return s.UpdateSite(ctx, site)
 }

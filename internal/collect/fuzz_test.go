@@ -261,3 +261,46 @@ func checkURLPath(t *testing.T, site *foyer.Site, what, s string, page bool) {
 		}
 	}
 }
+
+// FuzzIdentify: an identification event is taken only with a known
+// source and the fields that source needs, each of its shape; a refusal
+// is EINVALID and never quotes a value, which may be a person's.
+func FuzzIdentify(f *testing.F) {
+	site := fuzzSite()
+	f.Fuzz(func(t *testing.T, via, email, first, last, token, utk string) {
+		ev := RawEvent{Type: "identify", URL: "https://example.com/contact", Via: via, Email: email, FirstName: first,
+			LastName: last, Token: token, HubSpotUTK: utk}
+		ids, err := identifiersOf(&ev)
+		if err != nil {
+			msg := foyer.ErrorMessage(err)
+			if foyer.ErrorCode(err) != foyer.EINVALID || msg == "" || ids != nil {
+				t.Fatalf("identifiersOf error %v with %v; want EINVALID with a message", err, ids)
+			}
+			for _, v := range []string{email, first, last, token, utk} {
+				if len(v) >= 6 && strings.Contains(msg, v) {
+					t.Fatalf("the error %q quotes the value %q", msg, v)
+				}
+			}
+			return
+		}
+		if ids.Via.String() != via {
+			t.Fatalf("via %q taken as %v", via, ids.Via)
+		}
+		if len(ids.Email) > maxEmail || ids.Email != "" && !strings.Contains(ids.Email, "@") ||
+			utf8.RuneCountInString(ids.FirstName) > maxName || utf8.RuneCountInString(ids.LastName) > maxName ||
+			ids.Token != "" && !tokenLike(ids.Token, maxToken) || ids.HubSpotUTK != "" && !tokenLike(ids.HubSpotUTK, maxUTK) {
+			t.Fatalf("took %+v", ids)
+		}
+		need := map[foyer.IdentifyVia]string{foyer.ViaForm: ids.Email, foyer.ViaEmailLink: ids.Email, foyer.ViaToken: ids.Token,
+			foyer.ViaHubSpot: ids.HubSpotUTK}[ids.Via]
+		if need == "" {
+			t.Fatalf("took via %v without its field: %+v", ids.Via, ids)
+		}
+		p := &Payload{Site: "demo", Visitor: "k3J9xQ2mW8rT5vYb", Events: []RawEvent{ev}}
+		hits, err := BuildHits(site, p, foyer.Origin{}, time.Unix(1_700_000_000, 0))
+		if err != nil || len(hits) != 1 || hits[0].Kind != foyer.KindIdentify || hits[0].ContactID != 0 {
+			t.Fatalf("BuildHits of a valid identification: %v, %+v", err, hits)
+		}
+		checkHit(t, site, &ev, &hits[0])
+	})
+}

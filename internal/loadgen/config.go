@@ -11,6 +11,7 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -57,7 +58,17 @@ type Config struct {
 	IPs int
 	// Seed makes the traffic reproducible; 0 picks a random seed.
 	Seed uint64
+	// Identify is the share of batches (0 to 1) that also carry an
+	// identification (Persona Insights): a form's email, ContactEmail of a
+	// number below 2×IdentifyContacts, so that about half match the
+	// contacts `foyer seed --contacts` makes and half match nobody.
+	Identify         float64
+	IdentifyContacts int
 }
+
+// ContactEmail is the email of the loadgen's contact n: `foyer seed
+// --contacts N` makes contacts 0 to N-1.
+func ContactEmail(n int) string { return fmt.Sprintf("loadgen-contact-%d@example.com", n) }
 
 // Defaults returns the default configuration.
 func Defaults() Config {
@@ -111,6 +122,10 @@ func (c Config) validate() error {
 		return foyer.Errorf(foyer.EINVALID, "rate %g: want 0 (as fast as possible) or more", c.Rate)
 	case c.Requests < 0:
 		return foyer.Errorf(foyer.EINVALID, "requests %d: want 0 (no limit) or more", c.Requests)
+	case c.Identify < 0 || c.Identify > 1:
+		return foyer.Errorf(foyer.EINVALID, "identify %g: want a share from 0 to 1", c.Identify)
+	case c.Identify > 0 && c.IdentifyContacts < 1:
+		return foyer.Errorf(foyer.EINVALID, "identify-contacts %d: want 1 or more", c.IdentifyContacts)
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func (r *runner) newWorkers(ep *endpoint) []*worker {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 		workers[i] = &worker{
 			r: r, conn: newConn(ep), rng: rng,
-			traffic: newTraffic(cfg.Site, pages, rng),
+			traffic: newTraffic(cfg.Site, pages, rng).identifying(cfg.Identify, cfg.IdentifyContacts),
 			rec:     newRecorder(maxSamples/cfg.Conns, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1<<32))),
 			status:  map[int]int64{}, ackedTypes: map[string]int64{},
 		}

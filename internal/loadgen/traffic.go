@@ -62,6 +62,8 @@ type event struct {
 	Referrer  string `json:"referrer,omitempty"`
 	EngagedMS int64  `json:"engaged_ms,omitempty"`
 	Target    string `json:"target,omitempty"`
+	Via       string `json:"via,omitempty"`
+	Email     string `json:"email,omitempty"`
 }
 
 // batch is one request body.
@@ -182,6 +184,10 @@ type traffic struct {
 	pages  []page
 	zipf   *rand.Zipf // page popularity
 	cumMix []int      // cumulative weights of Mix
+	// identify is the share of batches with an identification, of the
+	// emails of contacts 0 to 2×contacts-1 (see Config.Identify).
+	identify float64
+	contacts int
 }
 
 func newTraffic(site string, pages []page, rng *rand.Rand) *traffic {
@@ -194,6 +200,13 @@ func newTraffic(site string, pages []page, rng *rand.Rand) *traffic {
 		sum += k.Weight
 		t.cumMix = append(t.cumMix, sum)
 	}
+	return t
+}
+
+// identifying makes share of t's batches carry an identification by
+// the email of one of 2×contacts contacts.
+func (t *traffic) identifying(share float64, contacts int) *traffic {
+	t.identify, t.contacts = share, contacts
 	return t
 }
 
@@ -254,6 +267,10 @@ func (t *traffic) next(v *visitor, kind int, evs []event) []event {
 		}
 	case kindReload:
 		evs = append(evs, t.pageview(v, t.pages[v.cur].url))
+	}
+	if t.identify > 0 && v.cur >= 0 && t.rng.Float64() < t.identify {
+		evs = append(evs, event{Type: "identify", Via: "form", URL: t.pages[v.cur].url,
+			Email: ContactEmail(t.rng.IntN(2 * t.contacts))})
 	}
 	return evs
 }
