@@ -361,6 +361,7 @@ func TestAPIContactsOpenAPI(t *testing.T) {
 	for p, methods := range map[string][]string{
 		"/contacts": {"get", "post"}, "/contacts/bulk": {"post"}, "/contacts/{id}": {"get", "patch", "delete"},
 		"/contacts/{id}/consent": {"get", "post"}, "/consent/history": {"get"},
+		"/contacts/{id}/visits": {"get", "delete"}, "/contacts/{id}/visits/{visit}": {"delete"}, "/contacts/{id}/links": {"get", "post"},
 	} {
 		ops, _ := paths[p].(map[string]any)
 		for _, m := range methods {
