@@ -33,6 +33,12 @@ type Reject struct {
 // maxRejects bounds the rejections a report lists.
 const maxRejects = 1000
 
+// Importer writes batches of imported rows: *store.Store.
+type Importer interface {
+	ImportContacts(ctx context.Context, workspaceID int64, rows []store.ImportRow, b store.ImportBatch) ([]store.ImportResult, error)
+	ImportBatchSize() int
+}
+
 // Options says what to import.
 type Options struct {
 	// Domain, when not "", imports only the contacts whose email is at
@@ -48,7 +54,7 @@ type Options struct {
 // date as any import's (an older date never overwrites a newer status).
 // The contacts are written in the store's import batches; an error stops
 // the import after the batches written.
-func HubSpot(ctx context.Context, st *store.Store, workspaceID int64, c *hubspot.Client, o Options) (Report, error) {
+func HubSpot(ctx context.Context, st Importer, workspaceID int64, c *hubspot.Client, o Options) (Report, error) {
 	rep := Report{Errors: []Reject{}, DryRun: o.DryRun}
 	var rows []store.ImportRow
 	var ids []string

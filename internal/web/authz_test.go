@@ -298,6 +298,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", i, ic), url.Values{"body": {"Called them"}},
 			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		// Importing a company's HubSpot contacts: analysts and above, on
+		// their own workspace's companies (this one has no domain: 400).
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/hubspot-import", a, ac), url.Values{},
+			map[string]int{"owner": http.StatusBadRequest, "admin": http.StatusBadRequest, "analyst": http.StatusBadRequest,
+				"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/hubspot-import", a, ic), url.Values{},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/c/%d/notes", a, ac), url.Values{"body": {" "}},
 			map[string]int{"owner": http.StatusBadRequest, "admin": http.StatusBadRequest, "analyst": http.StatusBadRequest,
 				"viewer": forbidden, "signed out": seeOther}, notFound},

@@ -36,6 +36,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/sites/{site}/test-visit":            ofSite(""),
 	"/account/time-zone":                             to("/account"),
 	"/app/w/{ws}/c/{company}/notes":                  ofCompany,
+	"/app/w/{ws}/c/{company}/hubspot-import":         ofCompany,
 	"/app/w/{ws}/c/{company}/notes/{note}/delete":    ofCompany,
 	"/app/w/{ws}/c/{company}/tags":                   ofCompany,
 	"/app/w/{ws}/c/{company}/tags/remove":            ofCompany,

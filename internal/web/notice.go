@@ -58,6 +58,8 @@ var notices = map[string]string{
 	"hubspot-removed": "HubSpot is disconnected: the token is deleted.",
 	"hubspot-ok":      "HubSpot answered: the token works.",
 	"hubspot-failed":  "HubSpot did not answer as it should: see the problem in the HubSpot card.",
+	"hubspot-imported": "The company's HubSpot contacts are imported, with their HubSpot ID and consent: " +
+		"they are listed under Known contacts here.",
 	// contact imports
 	"import-done":      "The import is done. Its record below stays: the counts, and the rows that were rejected with why.",
 	"import-cancelled": "The import is cancelled. The rows written before it stopped stay, each whole; the record says how many. The uploaded file is deleted.",

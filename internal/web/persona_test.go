@@ -174,3 +174,59 @@ func TestPersonaSettings(t *testing.T) {
 		t.Errorf("off: %s", resp.Header.Get("Location"))
 	}
 }
+
+// TestHubSpotCompanyImport: an analyst imports the HubSpot contacts of a
+// company's domain, and only those, with their HubSpot IDs.
+func TestHubSpotCompanyImport(t *testing.T) {
+	t.Parallel()
+	w := newContactsTest(t, store.SQLite)
+	ctx := context.Background()
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	w.user("vic@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
+	analyst, viewer := w.signIn("ana@example.com"), w.signIn("vic@example.com")
+	acme := w.wsID("Acme")
+	site := w.site("Acme", "acme")
+	w.visitFrom(site, 0, foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness}, w.clock.Now().Add(-time.Hour))
+	if _, err := w.st.RollupAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := w.st.Feed(ctx, foyer.FeedQuery{WorkspaceID: acme, From: w.clock.Now().Add(-48 * time.Hour), To: w.clock.Now()})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("feed: %v, %v", rows, err)
+	}
+	company := rows[0].ID
+	path := fmt.Sprintf("/app/w/%d/c/%d/hubspot-import", acme, company)
+
+	resp := w.do("POST", path, url.Values{}, analyst)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body(resp), "HubSpot is not connected") {
+		t.Errorf("without a token: %d", resp.StatusCode)
+	}
+	hs := hubspottest.New(t, "pat-import")
+	w.srv.cfg.HubSpotAPI = hs.URL()
+	hs.PageSize(1)
+	ida := hs.AddContact(hubspottest.Contact{Email: "ida@globex.example", FirstName: "Ida", JobTitle: "CFO", Consent: "accepted",
+		ConsentAt: w.clock.Now().Add(-24 * time.Hour)})
+	hs.AddContact(hubspottest.Contact{Email: "max@globex.example", FirstName: "Max"})
+	hs.AddContact(hubspottest.Contact{Email: "eve@elsewhere.example", FirstName: "Eve"})
+	if err := w.st.SetHubSpotToken(ctx, acme, "pat-import", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if resp := w.do("POST", path, url.Values{}, viewer); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer imports: %d", resp.StatusCode)
+	}
+	resp = w.do("POST", path, url.Values{}, analyst)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "done=hubspot-imported") || !strings.Contains(loc, "new=2") {
+		t.Fatalf("import: %d %s %s", resp.StatusCode, loc, body(resp))
+	}
+	got, err := w.st.CompanyContacts(ctx, acme, company, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("the company's contacts: %d, %v", len(got), err)
+	}
+	ida2, err := w.st.ContactByEmail(ctx, acme, "ida@globex.example")
+	if err != nil || ida2.CRMID != ida || ida2.Consent.Status != foyer.ConsentAccepted || ida2.Role != "CFO" {
+		t.Errorf("Ida: %+v, %v", ida2, err)
+	}
+	if _, err := w.st.ContactByEmail(ctx, acme, "eve@elsewhere.example"); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("a contact of another domain was imported: %v", err)
+	}
+}

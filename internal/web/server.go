@@ -163,6 +163,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}", strict(s.signedIn(s.feedPage)))
 	s.mux.Handle("GET /app/w/{ws}/c/{company}", strict(s.signedIn(s.companyPage)))
 	s.mux.Handle("POST /app/w/{ws}/c/{company}/notes", strict(csrf.Handler(s.signedIn(s.addNote))))
+	s.mux.Handle("POST /app/w/{ws}/c/{company}/hubspot-import", strict(csrf.Handler(s.signedIn(s.importHubSpotCompany))))
 	s.mux.Handle("POST /app/w/{ws}/c/{company}/notes/{note}/delete", strict(csrf.Handler(s.signedIn(s.deleteNote))))
 	s.mux.Handle("POST /app/w/{ws}/c/{company}/tags", strict(csrf.Handler(s.signedIn(s.addTag))))
 	s.mux.Handle("POST /app/w/{ws}/c/{company}/tags/remove", strict(csrf.Handler(s.signedIn(s.removeTag))))
