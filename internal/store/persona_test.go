@@ -386,3 +386,36 @@ func TestHubSpotToken(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedContactUnlinked: deleting a contact leaves its visits as
+// anonymous visits, its browsers linked to nobody, and its tokens void.
+func TestDeletedContactUnlinked(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		f := newPersonaFixture(t, d)
+		ctx := context.Background()
+		const vis = "visitor-dddddddddddd"
+		site := f.site.ID
+		tok, err := f.s.CreateContactToken(ctx, f.ws.ID, f.accepted.ID, time.Hour, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendHits(t, f.s, pageview(site, vis, 0, "/a"), identifyHit(site, vis, time.Second, f.accepted.ID, foyer.ViaToken))
+		if err := f.s.DeleteContact(ctx, f.ws.ID, f.accepted.ID, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		appendHits(t, f.s, pageview(site, vis, 3*time.Hour, "/b"))
+		v := f.visitsOf(t, vis)
+		if len(v) != 2 {
+			t.Fatalf("%d visits, want both kept", len(v))
+		}
+		for _, x := range v {
+			if x.Person != nil {
+				t.Errorf("a visit still linked to the deleted contact: %+v", x.Person)
+			}
+		}
+		if got := f.match(t, foyer.Identifiers{Via: foyer.ViaToken, Token: tok.Token}); got != 0 {
+			t.Errorf("the deleted contact's token matched %d", got)
+		}
+	})
+}
