@@ -222,14 +222,18 @@ type apiSite struct {
 
 // apiIdentify is a site's person-identification settings.
 type apiIdentify struct {
-	Forms      bool `json:"forms"`
-	EmailLinks bool `json:"email_links"`
+	Forms       bool     `json:"forms"`
+	MarkedForms bool     `json:"marked_forms"`
+	EmailLinks  bool     `json:"email_links"`
+	Params      []string `json:"params"` // the email, first name and last name parameters
+	HubSpot     bool     `json:"hubspot"`
 }
 
 func apiSiteOf(st *foyer.Site) apiSite {
 	return apiSite{ID: st.ID, Key: st.Key, Name: st.Name, Hostnames: st.Hostnames, Consent: st.Consent, HonorGPC: st.HonorGPC,
 		ExcludedPaths: append([]string{}, st.ExcludedPaths...), KeepParams: append([]string{}, st.KeepParams...),
-		Identify: apiIdentify{Forms: st.Identify.Forms, EmailLinks: st.Identify.EmailLinks}, CreatedAt: st.CreatedAt}
+		Identify: apiIdentify{Forms: st.Identify.Forms, MarkedForms: st.Identify.MarkedForms, EmailLinks: st.Identify.EmailLinks,
+			Params: st.IdentifyParams(), HubSpot: st.Identify.HubSpot}, CreatedAt: st.CreatedAt}
 }
 
 // apiSites: GET /api/v1/sites — the workspace's sites with their settings.

@@ -233,10 +233,12 @@ func testAPISites(t *testing.T, d store.Dialect) {
 		"shop": {"id": float64(shop.ID), "key": "shop", "name": "Shop", "hostnames": []any{"shop.example.com", "*.shop.example.com"},
 			"consent": "required", "honor_gpc": false, "excluded_paths": []any{"/admin/", "/account/*/billing"},
 			"keep_params": []any{"page", "q"},
-			"identify":    map[string]any{"forms": false, "email_links": true}},
+			"identify": map[string]any{"forms": false, "marked_forms": false, "email_links": true,
+				"params": []any{"fy_email", "fy_fn", "fy_ln"}, "hubspot": false}},
 		"blog": {"id": float64(blog.ID), "key": "blog", "name": "blog", "hostnames": []any{"www.example.com"},
 			"consent": "none", "honor_gpc": true, "excluded_paths": []any{}, "keep_params": []any{},
-			"identify": map[string]any{"forms": false, "email_links": false}},
+			"identify": map[string]any{"forms": false, "marked_forms": false, "email_links": false,
+				"params": []any{"fy_email", "fy_fn", "fy_ln"}, "hubspot": false}},
 	}
 	for key, fields := range want {
 		for name, v := range fields {
