@@ -236,7 +236,7 @@ func TestContactVisits(t *testing.T) {
 	profile := contactPath(ws, w.jane.ID)
 	b := w.get(profile, "viewer", http.StatusOK)
 	wantIn(t, "Jane's visits", b, `<h2 id="visits-title">Visits</h2>`, `<span class="path">/thanks</span>`, `<span class="path">/docs</span>`,
-		`by <span class="badge">Form</span>`, "1 page from the identification on", fmt.Sprintf(`<a href="/app/w/%d/c/%d">Globex GmbH</a>`, ws, w.globex))
+		`by <span class="badge">Form</span>`, "1 page from then on", fmt.Sprintf(`<a href="/app/w/%d/c/%d">Globex GmbH</a>`, ws, w.globex))
 	wantNotIn(t, "Jane's visits as a viewer", b, "/pricing", "Unlink", "Not tracked now")
 	b = w.get(profile, "analyst", http.StatusOK)
 	wantNotIn(t, "Jane's visits as an analyst", b, "Unlink")
