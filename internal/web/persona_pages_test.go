@@ -58,7 +58,7 @@ func newPersonaWeb(t *testing.T) *personaWeb {
 	globex := foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness}}
 	hooli := foyer.Origin{Country: "US", Org: foyer.Org{Name: "Hooli Inc", Domain: "hooli.example", Type: foyer.OrgBusiness}}
 	carrier := foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Example Telecom", Type: foyer.OrgISP}}
-	w.at = time.Now().Add(-5 * time.Hour).Truncate(time.Second)
+	w.at = time.Now().Add(-5 * time.Hour).Truncate(time.Minute) // identified half a minute later, the same day in every zone
 	page := func(site *foyer.Site, visitor string, at time.Duration, path string, o foyer.Origin) foyer.Hit {
 		return foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: w.at.Add(at), Kind: foyer.KindPageview,
 			Host: "www.example.com", Path: path, Origin: o}
@@ -69,7 +69,7 @@ func newPersonaWeb(t *testing.T) *personaWeb {
 	}
 	const jane, other, gil = "visitor-jane-0000000000", "visitor-other-000000000", "visitor-gil-00000000000"
 	for _, hits := range [][]foyer.Hit{
-		{page(w.acme, jane, 0, "/pricing", globex), identify(page(w.acme, jane, time.Minute, "", globex), w.jane.ID, foyer.ViaForm),
+		{page(w.acme, jane, 0, "/pricing", globex), identify(page(w.acme, jane, 30*time.Second, "", globex), w.jane.ID, foyer.ViaForm),
 			page(w.acme, jane, 2*time.Minute, "/thanks", globex)},
 		{page(w.acme, other, 10*time.Minute, "/careers", globex)},
 		{page(w.acme, "visitor-carrier-0000000", 20*time.Minute, "/blog", carrier)},
@@ -166,6 +166,14 @@ func TestCompanyPagePersona(t *testing.T) {
 	if n := strings.Count(b, `class="before-id"`); n != 1 {
 		t.Errorf("%d pages marked as before the identification, want 1", n)
 	}
+	// Times show in the reader's zone.
+	if err := w.st.SetTimeZone(context.Background(), w.mustUser("viewer@example.com").ID, "Asia/Tokyo"); err != nil {
+		t.Fatal(err)
+	}
+	b = w.get(fmt.Sprintf("/app/w/%d/c/%d", ws, w.globex), "viewer", http.StatusOK)
+	tokyo := w.at.Add(30 * time.Second).In(time.FixedZone("JST", 9*3600))
+	wantIn(t, "the company page in Tokyo", b, "identified at <time datetime=\""+w.at.Add(30*time.Second).UTC().Format(time.RFC3339)+"\">"+
+		tokyo.Format("15:04")+" JST</time>")
 	b = w.get(fmt.Sprintf("/app/w/%d/c/%d", ws, w.hooli), "viewer", http.StatusOK)
 	wantIn(t, "a company without contacts", b, "No known contact at this company yet", "by their email's domain", "Anonymous visitor")
 }

@@ -75,6 +75,7 @@ var a11yPages = []a11yPage{
 	{name: "contact-visits", as: "owner", path: "/app/w/{ws}/contacts/{known}#visits"},
 	{name: "activity", as: "owner", path: "/app/w/{ws}/activity"},
 	{name: "activity-identified", as: "viewer", path: "/app/w/{ws}/activity?identified=1"},
+	{name: "contact-visit-unlinked", as: "owner", path: "/app/w/{ws}/contacts/{known}", click: `form.unlink button`},
 	{name: "contact-new", as: "owner", path: "/app/w/{ws}/contacts/new"},
 	{name: "contact-new-error", as: "owner", path: "/app/w/{ws}/contacts/new", click: `form.contact-form button[type=submit]`,
 		fill: [][2]string{{`input[name=email]`, "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example"}}},
