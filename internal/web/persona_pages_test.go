@@ -338,3 +338,44 @@ func (w *personaWeb) visit(ws, id int64) foyer.ActivityVisit {
 	}
 	return list[0]
 }
+
+// TestContactVisitsPaging: a contact's profile lists 20 identified visits
+// at a time, newest first, and links to the older ones and back.
+func TestContactVisitsPaging(t *testing.T) {
+	w := newPersonaWeb(t)
+	ws := w.acme.WorkspaceID
+	// 20 more visits of Jane's browser, an hour apart: each is hers from
+	// its start.
+	var hits []foyer.Hit
+	for i := range 20 {
+		hits = append(hits, foyer.Hit{SiteID: w.acme.ID, VisitorUID: "visitor-jane-0000000000", Time: w.at.Add(time.Duration(4+i) * time.Hour),
+			Kind: foyer.KindPageview, Host: "www.example.com", Path: fmt.Sprintf("/later/%d", i)})
+	}
+	if err := w.st.Append(context.Background(), hits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	profile := contactPath(ws, w.jane.ID)
+	b := w.get(profile, "viewer", http.StatusOK)
+	if n := strings.Count(b, `<ol class="timeline contact-visits">`); n != 1 {
+		t.Fatalf("no list of visits")
+	}
+	if n := strings.Count(b, "from then on</p>"); n != 20 {
+		t.Errorf("the first page lists %d visits, want 20", n)
+	}
+	wantIn(t, "the newest visits", b, "/later/19", "Older visits")
+	wantNotIn(t, "the newest visits", b, "/thanks", "Newest visits")
+	i := strings.Index(b, `<a href="`+profile+`?before=`)
+	if i < 0 {
+		t.Fatalf("no link to the older visits")
+	}
+	older := b[i+len(`<a href="`):]
+	older, _, _ = strings.Cut(older[:strings.Index(older, `"`)], "#") // a browser sends no fragment
+	b = w.get(older, "viewer", http.StatusOK)
+	wantIn(t, "the older visits", b, "/thanks", "/docs", "Newest visits")
+	if n := strings.Count(b, "from then on</p>"); n != 2 {
+		t.Errorf("the older page lists %d visits, want 2", n)
+	}
+}
