@@ -148,6 +148,9 @@ type FeedRow struct {
 	TopSource, TopSourceKind string
 	// Tags are the company's tags (see FollowUpService), by key.
 	Tags []string
+	// KnownContacts counts the workspace's contacts at the company (by
+	// their email's domain).
+	KnownContacts int64
 }
 
 // Visit is one visit of a company, with its pages.

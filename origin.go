@@ -26,6 +26,26 @@ func (t OrgType) IsCompany() bool {
 	return false
 }
 
+// Label returns the type as shown to users: "Carrier" for an ISP or a
+// mobile network, "Hosting", "Unknown" for what is not known.
+func (t OrgType) Label() string {
+	switch t {
+	case OrgBusiness:
+		return "Business"
+	case OrgEducation:
+		return "Education"
+	case OrgGovernment:
+		return "Government"
+	case OrgNonprofit:
+		return "Nonprofit"
+	case OrgISP:
+		return "Carrier"
+	case OrgHosting:
+		return "Hosting"
+	}
+	return "Unknown"
+}
+
 // Origin is what an IP address tells about a visit, and all that is kept of
 // it: the country, the city, and the organisation behind the network.
 type Origin struct {

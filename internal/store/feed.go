@@ -50,6 +50,9 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	if err := s.tagRows(ctx, q.WorkspaceID, rows); err != nil {
 		return nil, err
 	}
+	if err := s.knownContacts(ctx, q.WorkspaceID, rows); err != nil {
+		return nil, err
+	}
 	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
 }
 
@@ -234,4 +237,35 @@ func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int6
 		r.Visits, r.Pageviews, r.EngagedMS = visits, pvs, engaged
 	}
 	return out, sums.Err()
+}
+
+// knownContacts sets the KnownContacts of each row of a page of the feed,
+// in one query for the page's companies (index contacts_company).
+func (s *Store) knownContacts(ctx context.Context, workspaceID int64, page []foyer.FeedRow) error {
+	if len(page) == 0 {
+		return nil
+	}
+	args := []any{workspaceID}
+	for i := range page {
+		args = append(args, page[i].ID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.knownContacts */
+		SELECT company_id, COUNT(*) FROM contacts
+		WHERE workspace_id = ? AND company_id IN (`+placeholders(len(page))+`) GROUP BY company_id`), args...)
+	if err != nil {
+		return fmt.Errorf("store: known contacts: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("store: known contacts: %w", err)
+		}
+		byID[id] = n
+	}
+	for i := range page {
+		page[i].KnownContacts = byID[page[i].ID]
+	}
+	return rows.Err()
 }

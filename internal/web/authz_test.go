@@ -104,6 +104,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	acon, icon := acmeContact.ID, initechContact.ID
+	// An identified visit of each workspace's contact (Persona Insights),
+	// which callers try to unlink across workspaces and contacts.
+	identified := func(site *foyer.Site, contactID int64) int64 {
+		visitor := fmt.Sprintf("visitor-known-%09d", contactID)
+		pv := foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: at, Kind: foyer.KindPageview, Host: "www.example.com", Path: "/"}
+		id := pv
+		id.Kind, id.ContactID, id.Via, id.Time = foyer.KindIdentify, contactID, foyer.ViaForm, at.Add(time.Second)
+		if err := w.st.SetPersonaBasis(ctx, site.WorkspaceID, foyer.PersonaLegitimateInterest, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.st.Append(ctx, []foyer.Hit{pv, id}); err != nil {
+			t.Fatal(err)
+		}
+		visits, err := w.st.ContactVisits(ctx, site.WorkspaceID, contactID, 0, 10)
+		if err != nil || len(visits) != 1 {
+			t.Fatalf("identified visit of contact %d: %v, %v", contactID, visits, err)
+		}
+		return visits[0].ID
+	}
+	avisit, ivisit := identified(acme, acon), identified(initech, icon)
 
 	// The contact import pages, with a past import in each workspace and
 	// the analyst's upload in flight in Acme.
@@ -221,6 +241,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, icon), url.Values{},
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, acon), nil, nil, seeOther},
+		// Persona Insights: every member reads the activity stream (it
+		// names contacts, as their pages do); admins and owners unlink a
+		// contact's visits, of their own workspace's contacts only, and
+		// a visit only through its own contact.
+		{"GET", fmt.Sprintf("/app/w/%d/activity", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/activity", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/%d/unlink", a, acon, avisit), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/%d/unlink", a, acon, ivisit), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/%d/unlink", a, icon, ivisit), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/%d/unlink", i, icon, avisit), url.Values{},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/unlink", a, acon), url.Values{"confirm": {"yes"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/unlink", a, icon), url.Values{"confirm": {"yes"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/visits/unlink", i, acon), url.Values{"confirm": {"yes"}},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/visits/%d/unlink", a, acon, avisit), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/visits/unlink", a, acon), nil, nil, seeOther},
 		{"GET", fmt.Sprintf("/app/w/%d/settings", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
@@ -440,6 +482,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "contact forms %+v\n", forms)
+		// The identified visits of the workspace's contact.
+		known, err := w.st.ContactVisits(ctx, ws, map[int64]int64{a: acon, i: icon}[ws], 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%d identified visits\n", len(known))
 		invs, err := w.st.Invitations(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
@@ -461,6 +509,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				VALUES (?, ?, ?, ?, ?, ?)`, acmeNote.ID, a, ac, ownerID, acmeNote.Body, acmeNote.CreatedAt.UnixMilli()); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Link again the visit that an owner or admin unlinked.
+		if _, err := w.st.DB().Exec(`UPDATE sessions SET contact_id = ?, identified_via = 1, identified_at = started_at
+			WHERE id = ? AND contact_id IS NULL`, acon, avisit); err != nil {
+			t.Fatal(err)
 		}
 		for _, ws := range []int64{a, i} {
 			feeds, err := w.st.SavedFeeds(ctx, ws)

@@ -59,6 +59,8 @@ type contactView struct {
 	// Unsubscribed is when the contact unsubscribed from the workspace's
 	// emails through its hosted form; zero when it has not.
 	Unsubscribed time.Time
+	// Visits are the contact's identified visits (Persona Insights).
+	Visits contactVisits
 }
 
 type attrPair struct{ Key, Value string }
@@ -189,7 +191,7 @@ func (s *Server) contactOfPath(w http.ResponseWriter, r *http.Request, u *foyer.
 }
 
 func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, c, ok := s.contactOfPath(w, r, u, foyer.RoleViewer)
+	m, c, ok := s.contactOfPath(w, r, u, contactReader)
 	if !ok {
 		return
 	}
@@ -250,6 +252,10 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	if d.Unsubscribed, err = s.cfg.Store.Unsubscribed(ctx, m.WorkspaceID, c.ID); err != nil {
 		s.serverErrorOf(w, "contact", u, err)
+		return
+	}
+	if d.Visits, err = s.contactVisitsOf(r, m, c, d.layout); err != nil {
+		s.serverErrorOf(w, "contact visits", u, err)
 		return
 	}
 	d.Chain = s.chains.status(s.cfg.Store, s.cfg.Log, m.WorkspaceID, chainCacheLife)

@@ -175,7 +175,7 @@ type companyView struct {
 	Periods                               []period
 	Company                               *foyer.Company
 	Chart, EngagedChart                   template.HTML
-	Visits                                []companyVisit
+	Visits                                []visitLine
 	TotalVisits, TotalPages, TotalEngaged int64
 	Score                                 foyer.ScoreBreakdown
 	ScoreMax                              foyer.ScoreBreakdown // the most points of each part
@@ -196,12 +196,11 @@ type companyView struct {
 	Assignee int64
 	Members  []memberOption
 	CanEdit  bool
-}
-
-// companyVisit is a visit as the company page lists it, with its site.
-type companyVisit struct {
-	foyer.Visit
-	Site string
+	// The workspace's contacts at the company, for those who may read
+	// contacts (CanReadContacts), each tracked or not in Mode.
+	CanReadContacts bool
+	KnownContacts   []contactRow
+	Mode            foyer.TrackingMode
 }
 
 // companyPage is one of a company's top pages, with its site.
@@ -274,7 +273,11 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		Sources: activity.Sources, MultiSite: len(sites) > 1,
 		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
 	for _, v := range visits {
-		cd.Visits = append(cd.Visits, companyVisit{Visit: v, Site: siteName[v.SiteID]})
+		cd.Visits = append(cd.Visits, newVisitLine(v, siteName[v.SiteID], m.WorkspaceID, cd.layout))
+	}
+	if err := s.knownContactsOf(r, m, &cd); err != nil {
+		s.serverErrorOf(w, "company contacts", u, err)
+		return
 	}
 	for _, pg := range activity.TopPages {
 		cd.TopPages = append(cd.TopPages, companyPage{PageCount: pg, Site: siteName[pg.SiteID]})

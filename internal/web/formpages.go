@@ -50,6 +50,10 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/contacts/import/u/{upload}/preview": ofUpload,
 	"/app/w/{ws}/contacts/import/u/{upload}/start":   ofUpload,
 	"/app/w/{ws}/contacts/import/u/{upload}/cancel":  ofUpload,
+
+	// Persona Insights: unlinking a contact's visits.
+	"/app/w/{ws}/contacts/{contact}/visits/unlink":         ofContact,
+	"/app/w/{ws}/contacts/{contact}/visits/{visit}/unlink": ofContact,
 }
 
 // to is the page at path.

@@ -48,6 +48,8 @@ var notices = map[string]string{
 	"contact-deleted":     "The contact is deleted, with its personal data. Its consent history stays, as the proof of what it chose.",
 	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
 	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",
+	"visit-unlinked":      "The visit is unlinked and stays as an anonymous visit. The browser it came from stays linked to the contact: to forget it too, unlink all visits.",
+	"visits-unlinked":     "Every visit of this contact is unlinked and stays as an anonymous visit; its browsers are forgotten, so its next visits are anonymous until it is identified again.",
 	// the workspace's settings
 	"mode-saved": "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
 	"mode-same":  "The workspace was already in that mode: nothing changed.",

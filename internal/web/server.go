@@ -215,6 +215,11 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/preview", strict(csrf.Handler(s.signedIn(s.previewImport))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/start", strict(csrf.Handler(s.signedIn(s.startImport))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/import/u/{upload}/cancel", strict(csrf.Handler(s.signedIn(s.cancelImport))))
+	// Persona Insights: the activity stream, and unlinking a contact's
+	// visits.
+	s.mux.Handle("GET /app/w/{ws}/activity", strict(s.signedIn(s.activityPage)))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/visits/unlink", strict(csrf.Handler(s.signedIn(s.unlinkContactVisits))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/visits/{visit}/unlink", strict(csrf.Handler(s.signedIn(s.unlinkVisit))))
 	s.mountFormPages()
 	// The hosted contact forms: public, signed in by the link's token in
 	// the path (internal/formlink), which a cross-site POST cannot guess.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,10 @@ var a11yPages = []a11yPage{
 	{name: "contacts-search", as: "viewer", path: "/app/w/{ws}/contacts?q=no+such+person&consent=refused"},
 	{name: "contact", as: "owner", path: "/app/w/{ws}/contacts/{contact}"},
 	{name: "contact-viewer", as: "viewer", path: "/app/w/{ws}/contacts/{contact}"},
+	{name: "contact-visits", as: "owner", path: "/app/w/{ws}/contacts/{known}#visits"},
+	{name: "activity", as: "owner", path: "/app/w/{ws}/activity"},
+	{name: "activity-identified", as: "viewer", path: "/app/w/{ws}/activity?identified=1"},
+	{name: "contact-visit-unlinked", as: "owner", path: "/app/w/{ws}/contacts/{known}", click: `form.unlink button`},
 	{name: "contact-new", as: "owner", path: "/app/w/{ws}/contacts/new"},
 	{name: "contact-new-error", as: "owner", path: "/app/w/{ws}/contacts/new", click: `form.contact-form button[type=submit]`,
 		fill: [][2]string{{`input[name=email]`, "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example"}}},
@@ -445,6 +450,17 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		t.Fatal(err)
 	}
 
+	// Persona Insights on, and a contact at the first company, whom its
+	// first visit identifies after its first page.
+	if err := f.app.Store.SetPersonaBasis(ctx, ws.ID, foyer.PersonaLegitimateInterest, "user "+owner.Email); err != nil {
+		t.Fatal(err)
+	}
+	known := &foyer.Contact{WorkspaceID: ws.ID, Email: "jonas.becker@praezisionswerkzeug-maschinen.example",
+		FirstName: "Jonas", LastName: "Becker-Oberhauser", Role: "Leiter Einkauf und Lieferantenmanagement"}
+	if err := f.app.Store.CreateContact(ctx, known, "user "+owner.Email); err != nil {
+		t.Fatal(err)
+	}
+
 	now := time.Now().UTC()
 	orgs := []foyer.Org{
 		{Name: "Bayerische Präzisionswerkzeugmaschinen Aktiengesellschaft", Domain: "praezisionswerkzeug-maschinen.example", Type: foyer.OrgBusiness, Industry: "Industrial machinery manufacturing", Size: "1000-4999"},
@@ -452,7 +468,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		{Name: "University of Examples", Domain: "uni.example", Type: foyer.OrgEducation},
 	}
 	var hits []foyer.Hit
-	for i, org := range orgs {
+	for i, org := range slices.Backward(orgs) { // the oldest visit first, as they would arrive
 		at := now.Add(-time.Duration(i*26+1) * time.Hour)
 		visitor := fmt.Sprintf("a11y-visitor-%016d", i)
 		origin := foyer.Origin{Country: []string{"DE", "US", "GB"}[i], Org: org}
@@ -465,8 +481,16 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 			}
 			hits = append(hits, h, foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: h.Time.Add(50 * time.Second), Kind: foyer.KindEngagement,
 				Host: h.Host, Path: p, EngagedMS: int64(12*time.Minute+5*time.Second) / int64(time.Millisecond) / int64(n+1), Origin: origin})
+			if i == 0 && n == 0 {
+				hits = append(hits, foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: h.Time.Add(55 * time.Second), Kind: foyer.KindIdentify,
+					Host: h.Host, ContactID: known.ID, Via: foyer.ViaEmailLink, Origin: origin})
+			}
 		}
 	}
+	// And the latest visit, from a carrier's network: no company's.
+	hits = append(hits, foyer.Hit{SiteID: site.ID, VisitorUID: "a11y-visitor-carrier0000000", Time: now.Add(-30 * time.Minute),
+		Kind: foyer.KindPageview, Host: "www.acme-industrial.example", Path: "/careers", Title: "Acme — careers",
+		Origin: foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Example Telecom", Type: foyer.OrgISP}}})
 	if err := f.app.Store.Append(ctx, hits); err != nil {
 		t.Fatal(err)
 	}
@@ -559,7 +583,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	forged = forged[:len(forged)-4] + "AAAA"
 
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
-		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
+		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{known}", fmt.Sprint(known.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
 		"{form-profile}", formLink(formlink.Profile, later), "{form-optout}", formLink(formlink.OptOut, later),
 		"{form-unsubscribe}", formLink(formlink.Unsubscribe, later), "{form-expired}", formLink(formlink.Unsubscribe, time.Now().Add(-time.Hour)),
 		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID))

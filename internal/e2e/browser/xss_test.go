@@ -39,6 +39,8 @@ var (
 	xssTitle2    = `<iframe src="` + jsURL("title2") + `"></iframe>`
 	xssReferrer  = jsURL("referrer")
 	xssReferrer2 = `https://ref.example/"><img src=x onerror="` + run("referrer2") + `">`
+	xssContact   = imgPayload("contact") + " Mallory"
+	xssRole      = svgPayload("role") + " Buyer"
 )
 
 // TestHostileTextInBrowser: page titles, referrers, UTM values, company,
@@ -50,7 +52,9 @@ var (
 // with javascript:. The values arrive as a real visit through the tracker
 // and the collector (title, UTM, company from the IP data) and as visits
 // appended to the store (referrers the collector would not let through).
-// Screenshots: xss-feed, xss-company, xss-company2, xss-overview, xss-sites.
+// Contacts' names and roles, shown by Persona Insights, likewise.
+// Screenshots: xss-feed, xss-company, xss-company2, xss-activity,
+// xss-contact, xss-overview, xss-sites.
 func TestHostileTextInBrowser(t *testing.T) {
 	t.Parallel()
 	res := hostileIPData(t)
@@ -78,12 +82,23 @@ func TestHostileTextInBrowser(t *testing.T) {
 		t.Fatalf("the collector did not store the values as sent: %+v", e)
 	}
 
-	// Visits with referrers a browser would not send.
+	// Visits with referrers a browser would not send, the first one
+	// identified (Persona Insights) as a contact whose name and role are
+	// hostile.
+	if err := st.SetPersonaBasis(ctx, ws.ID, foyer.PersonaLegitimateInterest, "test"); err != nil {
+		t.Fatal(err)
+	}
+	mallory := &foyer.Contact{WorkspaceID: ws.ID, Email: "mallory@hostile.example", FirstName: xssContact, Role: xssRole}
+	if err := st.CreateContact(ctx, mallory, "test"); err != nil {
+		t.Fatal(err)
+	}
 	hostile2 := foyer.Origin{Country: "CH", Org: foyer.Org{Name: xssCompany2, Domain: "hostile.example", Type: foyer.OrgBusiness}}
 	at := time.Now().Add(-time.Minute)
 	if err := st.Append(ctx, []foyer.Hit{
 		{SiteID: site.ID, VisitorUID: "visitor-xss-0000001", Time: at, Kind: foyer.KindPageview, Host: "localhost",
 			Path: "/direct", Title: xssTitle2, Referrer: xssReferrer, Origin: hostile2},
+		{SiteID: site.ID, VisitorUID: "visitor-xss-0000001", Time: at.Add(time.Second), Kind: foyer.KindIdentify, Host: "localhost",
+			ContactID: mallory.ID, Via: foyer.ViaForm, Origin: hostile2},
 		{SiteID: site.ID, VisitorUID: "visitor-xss-0000002", Time: at, Kind: foyer.KindPageview, Host: "localhost",
 			Path: "/direct", Title: "Plain", Referrer: xssReferrer2, Origin: hostile2},
 	}); err != nil {
@@ -114,7 +129,9 @@ func TestHostileTextInBrowser(t *testing.T) {
 		{"company", fmt.Sprintf("%s/c/%d", app, companyID[xssCompany]),
 			[]string{xssCompany, xssIndustry, xssTitle, "from " + xssSource + " (" + xssMedium + "), campaign " + xssCampaign}, xssCompany + " · Foyer"},
 		{"company2", fmt.Sprintf("%s/c/%d", app, companyID[xssCompany2]),
-			[]string{xssCompany2, xssTitle2, "from " + xssReferrer, "from " + xssReferrer2}, xssCompany2 + " · Foyer"},
+			[]string{xssCompany2, xssTitle2, "from " + xssReferrer, "from " + xssReferrer2, xssContact + ", " + xssRole}, xssCompany2 + " · Foyer"},
+		{"activity", app + "/activity", []string{xssSite, xssCompany, xssCompany2, xssTitle2, xssContact + ", " + xssRole}, ""},
+		{"contact", fmt.Sprintf("%s/contacts/%d", app, mallory.ID), []string{xssContact, xssRole, xssCompany2, "on " + xssSite}, xssContact + " · Foyer"},
 		{"overview", fmt.Sprintf("%s/sites/%d", app, site.ID),
 			// A javascript: referrer is the source "javascript" here: sources
 			// are normalised; the company page shows the referrer itself.
