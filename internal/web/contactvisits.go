@@ -74,16 +74,8 @@ func (s *Server) unlinkVisit(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.notFound(w, u)
 		return
 	}
-	// The contact's newest identified visit up to id is the visit itself
-	// only when the visit is the contact's.
-	ctx := r.Context()
-	found, err := s.cfg.Store.ContactVisits(ctx, m.WorkspaceID, c.ID, id+1, 1)
-	if err == nil && (len(found) == 0 || found[0].ID != id) {
-		err = foyer.Errorf(foyer.ENOTFOUND, "no identified visit %d of contact %d", id, c.ID)
-	}
-	if err == nil {
-		err = s.cfg.Store.UnlinkVisit(ctx, m.WorkspaceID, id, actorOf(u))
-	}
+	// The store finds the visit only among the contact's.
+	err = s.cfg.Store.UnlinkVisit(r.Context(), m.WorkspaceID, c.ID, id, actorOf(u))
 	switch foyer.ErrorCode(err) {
 	case "":
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "visit-unlinked")
