@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/foyerhq/foyer"
 )
@@ -33,5 +34,20 @@ func (s *Server) knownContactsOf(r *http.Request, m foyer.Membership, cd *compan
 	for _, c := range list {
 		cd.KnownContacts = append(cd.KnownContacts, contactRow{Contact: c, Name: contactName(c), MayTrack: foyer.MayTrack(cd.Mode, c.Consent)})
 	}
+	if m.Role.AtLeast(foyer.RoleAnalyst) && cd.Company.Domain != "" {
+		p, err := s.cfg.Store.PersonaSettings(ctx, m.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		cd.CanImportHubSpot = p.HubSpot
+	}
+	if q := r.URL.Query(); q.Get("done") == "hubspot-imported" {
+		n := func(k string) int { v, _ := strconv.Atoi(q.Get(k)); return max(v, 0) }
+		cd.Imported = &hubspotImported{New: n("new"), Updated: n("updated"), Unchanged: n("unchanged"), Rejected: n("rejected")}
+	}
 	return nil
 }
+
+// hubspotImported is what an import of a company's HubSpot contacts did,
+// as its redirect tells the company page.
+type hubspotImported struct{ New, Updated, Unchanged, Rejected int }

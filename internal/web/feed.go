@@ -200,7 +200,12 @@ type companyView struct {
 	// contacts (CanReadContacts), each tracked or not in Mode.
 	CanReadContacts bool
 	KnownContacts   []contactRow
-	Mode            foyer.TrackingMode
+	// CanImportHubSpot says whether the member may import the company's
+	// HubSpot contacts now (an analyst or above, HubSpot connected, the
+	// company's domain known); Imported is what the last import did.
+	CanImportHubSpot bool
+	Imported         *hubspotImported
+	Mode             foyer.TrackingMode
 }
 
 // companyPage is one of a company's top pages, with its site.

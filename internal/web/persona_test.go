@@ -218,6 +218,15 @@ func TestHubSpotCompanyImport(t *testing.T) {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "done=hubspot-imported") || !strings.Contains(loc, "new=2") {
 		t.Fatalf("import: %d %s %s", resp.StatusCode, loc, body(resp))
 	}
+	page := body(w.do("GET", resp.Header.Get("Location"), nil, analyst))
+	for _, want := range []string{"From HubSpot: 2 new, 0 updated, 0 unchanged.", "Import its HubSpot contacts", "ida@globex.example"} {
+		if !strings.Contains(page, want) && !(want == "ida@globex.example" && strings.Contains(page, "Ida")) {
+			t.Errorf("the company page after the import lacks %q", want)
+		}
+	}
+	if page := body(w.do("GET", fmt.Sprintf("/app/w/%d/c/%d", acme, company), nil, viewer)); strings.Contains(page, "Import its HubSpot contacts") {
+		t.Error("a viewer is offered the import")
+	}
 	got, err := w.st.CompanyContacts(ctx, acme, company, 10)
 	if err != nil || len(got) != 2 {
 		t.Fatalf("the company's contacts: %d, %v", len(got), err)
