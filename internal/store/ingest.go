@@ -49,12 +49,17 @@ type ingestCache struct {
 	pages     map[pageKey]int64
 	links     map[linkKey]int64
 	companies map[companyKey]companyRow
-	limit     int // entries per map
+	// unlinked holds visitors known to be linked to no contact: only the
+	// writer links a visitor (identify), so what it read stays true until
+	// it links one, and their visits need no look-up of a link.
+	unlinked map[int64]struct{}
+	limit    int // entries per map
 }
 
 func newIngestCache(limit int) *ingestCache {
 	return &ingestCache{
 		limit:    limit,
+		unlinked: map[int64]struct{}{},
 		visitors: map[visitorKey]int64{},
 		visits:   map[int64]visit{},
 		pages:    map[pageKey]int64{},

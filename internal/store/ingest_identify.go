@@ -33,7 +33,17 @@ func (l link) at(ts int64) int64 {
 // Insights is on in the workspace and MayTrack allows the contact now: it
 // is checked for every visit as it is stored, so that a refusal, a switch
 // to opt-in mode or an unlink holds from the next event on.
+//
+// A visitor the cache knows to be linked to nobody needs no look-up: links
+// are made only here, by the one writer (identify, which takes the
+// visitor out of the cache first). With several writers on one PostgreSQL
+// database, a visitor another writer links is seen as linked once this
+// writer's cache entry for it goes, and its visits are anonymous until
+// then: the safe way to be late.
 func (s *Store) visitorLink(ctx context.Context, a *appendTx, vid int64) (link, error) {
+	if _, ok := s.cache.unlinked[vid]; ok {
+		return link{}, nil
+	}
 	var l link
 	var via int64
 	var status, mode, basis string
@@ -43,6 +53,10 @@ func (s *Store) visitorLink(ctx context.Context, a *appendTx, vid int64) (link, 
 		FROM visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id
 		WHERE l.visitor_id = ?`, vid).Scan(&l.contact, &via, &status, &at, &mode, &basis)
 	if errors.Is(err, sql.ErrNoRows) {
+		if len(s.cache.unlinked) >= s.cache.limit {
+			clear(s.cache.unlinked)
+		}
+		s.cache.unlinked[vid] = struct{}{}
 		return link{}, nil
 	}
 	if err != nil {
@@ -77,6 +91,7 @@ func (s *Store) identify(ctx context.Context, a *appendTx, h *foyer.Hit) error {
 	if err != nil {
 		return err
 	}
+	delete(s.cache.unlinked, vid) // linked from now, unless the transaction fails
 	ts := ms(h.Time)
 	// The contact must be the site's workspace's: INSERT … SELECT finds
 	// nothing to insert otherwise.

@@ -66,14 +66,14 @@ func (s *Store) SetPersonaBasis(ctx context.Context, workspaceID int64, basis fo
 	})
 }
 
-// trackable reads, with the query q (whose columns are a contact's ID,
+// trackable reads, with the query (whose columns are a contact's ID,
 // tracking consent and its date, and its workspace's tracking mode and
 // Persona Insights basis), the contact it finds, and returns its ID when
 // Persona Insights is on and MayTrack allows it; 0 otherwise.
-func (s *Store) trackable(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+func (s *Store) trackable(ctx context.Context, query string, args ...any) (int64, error) {
 	var id, at int64
 	var status, mode, basis string
-	err := q.QueryRowContext(ctx, s.rebind(query), args...).Scan(&id, &status, &at, &mode, &basis)
+	err := s.readRow(ctx, query, args...).Scan(&id, &status, &at, &mode, &basis)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -106,7 +106,7 @@ func (s *Store) MatchIdentifiers(ctx context.Context, workspaceID int64, ids *fo
 	var err error
 	switch {
 	case ids.Token != "":
-		id, err = s.trackable(ctx, s.db, `/* Store.MatchIdentifiers */
+		id, err = s.trackable(ctx, `/* Store.MatchIdentifiers */
 			SELECT `+trackableColumns+` FROM contact_tokens t
 			JOIN contacts c ON c.id = t.contact_id JOIN workspaces w ON w.id = t.workspace_id
 			WHERE t.token_hash = ? AND t.workspace_id = ? AND t.expires_at > ?`,
@@ -127,7 +127,7 @@ func (s *Store) MatchIdentifiers(ctx context.Context, workspaceID int64, ids *fo
 // matchEmail returns the workspace's trackable contact with the
 // normalised email, or 0.
 func (s *Store) matchEmail(ctx context.Context, workspaceID int64, email string) (int64, error) {
-	return s.trackable(ctx, s.db, `/* Store.matchEmail */
+	return s.trackable(ctx, `/* Store.matchEmail */
 		SELECT `+trackableColumns+` FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
 		WHERE c.workspace_id = ? AND c.email_hash = ?`, workspaceID, s.emailLookup(workspaceID, email))
 }
@@ -147,7 +147,7 @@ func (s *Store) MatchCRM(ctx context.Context, workspaceID int64, crmID, email st
 			workspaceID, crmID).Scan(&found)
 		switch {
 		case err == nil:
-			id, err := s.trackable(ctx, s.db, `/* Store.MatchCRM */
+			id, err := s.trackable(ctx, `/* Store.MatchCRM */
 				SELECT `+trackableColumns+` FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
 				WHERE c.id = ?`, found)
 			if err != nil {

@@ -58,6 +58,28 @@ func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any)
 	return st.QueryRowContext(ctx, args...)
 }
 
+// readRow runs a hot read, outside any transaction, through a statement
+// prepared once and kept (readStmts): parsing and planning it again would
+// cost more than running it.
+func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, ok := s.readStmts.Load(q); ok {
+		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	db := s.db
+	if s.lookups != nil {
+		db = s.lookups
+	}
+	st, err := db.PrepareContext(ctx, s.rebind(q))
+	if err != nil {
+		return db.QueryRowContext(ctx, s.rebind(q), args...) // carries the error
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
 // exec runs a cached prepared statement.
 func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sql.Result, error) {
 	st, err := s.stmt(ctx, a, q)

@@ -67,6 +67,12 @@ type Store struct {
 	// (a request the collector accepted just before), until CreateSite gives
 	// the ID to a new site, as SQLite may.
 	deleted map[int64]bool
+	// readStmts keeps prepared statements of hot reads outside the
+	// writer (the collector's matching of identifications), by query, on
+	// lookups: SQLite's pool for them (openLookups); nil on PostgreSQL,
+	// where they go to db.
+	readStmts sync.Map
+	lookups   *sql.DB
 }
 
 var _ foyer.Store = (*Store)(nil)
@@ -101,7 +107,10 @@ func open(dsn string, opt Options) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		s.dialect = SQLite
-		s.db, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"), opt.SQLiteSync)
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if s.db, err = openSQLite(path, opt.SQLiteSync); err == nil {
+			s.lookups, err = openLookups(path)
+		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
 		s.db, err = sql.Open("pgx", dsn)
@@ -147,6 +156,24 @@ func openSQLite(path, sync string) (*sql.DB, error) {
 	return db, nil
 }
 
+// openLookups opens a second pool on the SQLite file for the collector's
+// hot point reads (matching identifications), with a small page cache of
+// its own: every commit changes the database, so a reader's next read
+// starts by emptying its page cache, which costs in proportion to the
+// cache's size; the main pool's large cache made each look-up cost tens
+// of microseconds of that, and its few connections kept the writer
+// waiting behind them.
+func openLookups(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-256)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	db.SetMaxIdleConns(2)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
 // redactDSN hides a password in a URL-style DSN so it can be shown.
 func redactDSN(dsn string) string {
 	if i := strings.Index(dsn, "@"); i > 0 {
@@ -179,5 +206,13 @@ func (s *Store) Close() error {
 	}
 	clear(s.stmts)
 	s.ingestMu.Unlock()
+	s.readStmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		s.readStmts.Delete(k)
+		return true
+	})
+	if s.lookups != nil {
+		s.lookups.Close()
+	}
 	return s.db.Close()
 }
