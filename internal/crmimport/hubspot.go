@@ -16,12 +16,9 @@ import (
 
 // Report is what an import did: rows as the contact import counts them.
 type Report struct {
-	New       int      `json:"new"`
-	Updated   int      `json:"updated"`
-	Unchanged int      `json:"unchanged"`
-	Rejected  int      `json:"rejected"`
-	Errors    []Reject `json:"errors"`
-	DryRun    bool     `json:"dry_run"`
+	store.ImportTally
+	Errors []Reject `json:"errors"`
+	DryRun bool     `json:"dry_run"`
 }
 
 // Reject is a HubSpot contact that was not imported, and why.
@@ -67,18 +64,8 @@ func HubSpot(ctx context.Context, st Importer, workspaceID int64, c *hubspot.Cli
 			return err
 		}
 		for i, r := range res {
-			switch r.Outcome {
-			case store.ImportNew:
-				rep.New++
-			case store.ImportUpdated:
-				rep.Updated++
-			case store.ImportUnchanged:
-				rep.Unchanged++
-			default:
-				rep.Rejected++
-				if len(rep.Errors) < maxRejects {
-					rep.Errors = append(rep.Errors, Reject{HubSpotID: ids[i], Reason: r.Reason})
-				}
+			if rep.Add(r) && len(rep.Errors) < maxRejects {
+				rep.Errors = append(rep.Errors, Reject{HubSpotID: ids[i], Reason: r.Reason})
 			}
 		}
 		rows, ids = rows[:0], ids[:0]

@@ -39,11 +39,11 @@ type Input struct {
 
 // Report is what Run did.
 type Report struct {
-	New, Updated, Unchanged, Rejected int
-	Errors                            []store.ImportRejection // the first MaxErrors rejections
-	Rows                              int                     // records settled: written or rejected
-	Bytes                             int64                   // bytes of the file read so far
-	Summary                           contactimport.Summary
+	store.ImportTally
+	Errors  []store.ImportRejection // the first MaxErrors rejections
+	Rows    int                     // records settled: written or rejected
+	Bytes   int64                   // bytes of the file read so far
+	Summary contactimport.Summary
 }
 
 // Run reads the file r and writes its rows into st in batches of
@@ -68,18 +68,8 @@ func Run(ctx context.Context, st Store, r io.Reader, in Input) (*Report, error) 
 			return err
 		}
 		for _, x := range res {
-			switch x.Outcome {
-			case store.ImportNew:
-				rep.New++
-			case store.ImportUpdated:
-				rep.Updated++
-			case store.ImportUnchanged:
-				rep.Unchanged++
-			default:
-				rep.Rejected++
-				if len(rep.Errors) < in.MaxErrors {
-					rep.Errors = append(rep.Errors, store.ImportRejection{Line: x.Line, Reason: x.Reason})
-				}
+			if rep.Add(x) && len(rep.Errors) < in.MaxErrors {
+				rep.Errors = append(rep.Errors, store.ImportRejection{Line: x.Line, Reason: x.Reason})
 			}
 		}
 		rep.Rows += len(res)

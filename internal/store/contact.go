@@ -312,6 +312,12 @@ func (s *Store) SearchContacts(ctx context.Context, workspaceID int64, cq Contac
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
+	return s.scanContacts(rows)
+}
+
+// scanContacts reads rows of contactColumns, opens each contact's sealed
+// fields, and closes rows.
+func (s *Store) scanContacts(rows *sql.Rows) ([]*foyer.Contact, error) {
 	defer rows.Close()
 	var out []*foyer.Contact
 	for rows.Next() {

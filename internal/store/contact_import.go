@@ -35,6 +35,30 @@ type ImportResult struct {
 	Reason  string
 }
 
+// ImportTally counts the results of an import's rows by outcome.
+type ImportTally struct {
+	New       int `json:"new"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// Add counts r and reports whether it is a rejection.
+func (t *ImportTally) Add(r ImportResult) (rejected bool) {
+	switch r.Outcome {
+	case ImportNew:
+		t.New++
+	case ImportUpdated:
+		t.Updated++
+	case ImportUnchanged:
+		t.Unchanged++
+	default:
+		t.Rejected++
+		return true
+	}
+	return false
+}
+
 // ImportBatch says how ImportContacts writes a batch.
 type ImportBatch struct {
 	Actor string // recorded as the author of the changes ("import 12")

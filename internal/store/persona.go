@@ -271,17 +271,13 @@ func (s *Store) visitPersons(ctx context.Context, workspaceID int64, visits []fo
 	if err != nil {
 		return fmt.Errorf("store: visit persons: %w", err)
 	}
-	defer rows.Close()
-	byID := map[int64]*foyer.Contact{}
-	for rows.Next() {
-		c, err := s.scanContact(rows.Scan)
-		if err != nil {
-			return err
-		}
-		byID[c.ID] = c
-	}
-	if err := rows.Err(); err != nil {
+	list, err := s.scanContacts(rows)
+	if err != nil {
 		return fmt.Errorf("store: visit persons: %w", err)
+	}
+	byID := make(map[int64]*foyer.Contact, len(list))
+	for _, c := range list {
+		byID[c.ID] = c
 	}
 	for i := range visits {
 		p := visits[i].Person
@@ -444,16 +440,7 @@ func (s *Store) CompanyContacts(ctx context.Context, workspaceID, companyID int6
 	if err != nil {
 		return nil, fmt.Errorf("store: company contacts: %w", err)
 	}
-	defer rows.Close()
-	var out []*foyer.Contact
-	for rows.Next() {
-		c, err := s.scanContact(rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return s.scanContacts(rows)
 }
 
 // Activity returns a page of the workspace's latest visits, newest first.

@@ -130,6 +130,21 @@ func apiJSONStatus(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeContact checks that the token may change contacts and reads the
+// contact ID of the path; else it answers the error and ok is false.
+func writeContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) (id int64, ok bool) {
+	if err := requireWrite(t); err != nil {
+		apiError(w, err)
+		return 0, false
+	}
+	id, err := contactID(r)
+	if err != nil {
+		apiError(w, err)
+		return 0, false
+	}
+	return id, true
+}
+
 // writeBody reads the body of a change, for a token with the write scope:
 // else, or when the body is not read, it answers the error and ok is
 // false.

@@ -223,13 +223,8 @@ func (s *Server) updateAPIContact(r *http.Request, t *foyer.APIToken, c *foyer.C
 // apiDeleteContact: DELETE /api/v1/contacts/{id} — 204; its consent
 // history stays.
 func (s *Server) apiDeleteContact(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
-	id, err := contactID(r)
-	if err != nil {
-		apiError(w, err)
+	id, ok := writeContact(w, r, t)
+	if !ok {
 		return
 	}
 	if err := s.cfg.Store.DeleteContact(r.Context(), t.WorkspaceID, id, tokenActor(t)); err != nil {

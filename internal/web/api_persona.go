@@ -90,13 +90,8 @@ func (s *Server) apiContactVisits(w http.ResponseWriter, r *http.Request, t *foy
 // identified visit of the contact becomes anonymous, and the browsers
 // linked to it are forgotten. Write scope.
 func (s *Server) apiUnlinkContactVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
-	id, err := contactID(r)
-	if err != nil {
-		apiError(w, err)
+	id, ok := writeContact(w, r, t)
+	if !ok {
 		return
 	}
 	n, err := s.cfg.Store.UnlinkContact(r.Context(), t.WorkspaceID, id, tokenActor(t))
@@ -112,13 +107,8 @@ func (s *Server) apiUnlinkContactVisits(w http.ResponseWriter, r *http.Request, 
 // apiUnlinkVisit: DELETE /api/v1/contacts/{id}/visits/{visit} — one
 // identified visit of the contact becomes anonymous. Write scope.
 func (s *Server) apiUnlinkVisit(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
-	if err := requireWrite(t); err != nil {
-		apiError(w, err)
-		return
-	}
-	id, err := contactID(r)
-	if err != nil {
-		apiError(w, err)
+	id, ok := writeContact(w, r, t)
+	if !ok {
 		return
 	}
 	visit, err := strconv.ParseInt(r.PathValue("visit"), 10, 64)
