@@ -22,6 +22,8 @@ type Company struct {
 	// latest visit was last active (zero until the roll-up reads one);
 	// only FeedService.Company fills them.
 	FirstSeen, LastSeen time.Time
+	// Profile is what open data says of it; nil when nothing (yet).
+	Profile *OrgProfile
 }
 
 // MaxFeedPage is the most companies one page of the feed lists, in the

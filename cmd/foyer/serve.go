@@ -19,6 +19,7 @@ import (
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/wikidata"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,6 +35,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(durationFlag{&cfg.CommitTimeout}, "commit-timeout", "how long a /collect request waits for its batch's commit before it gets 503 (the batch may still be stored), "+
 		"and how long a commit may run before /readyz fails")
 	fs.IntVar(&cfg.CommitQueue, "commit-queue", collect.DefaultQueueLimit, "how many batches may wait for a commit; past it /collect answers 503 at once")
+	var noEnrich bool
+	fs.BoolVar(&noEnrich, "no-enrich", false, "do not look companies up in Wikidata (open data: a company's name, website, industry, size, LinkedIn page); "+
+		"Foyer sends Wikidata only an organisation's domain or name")
+	fs.StringVar(&cfg.WikidataAPI, "wikidata-api", wikidata.DefaultBaseURL, "Wikidata's address, for company enrichment")
 	fs.StringVar(&cfg.HubSpotAPI, "hubspot-api", hubspot.DefaultBaseURL, "HubSpot's API address, for the HubSpot connector (a proxy, or a test server)")
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", "full", "SQLite synchronous mode: full (a commit survives power loss) or normal (survives a crash of Foyer)")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
@@ -51,6 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	cfg.Enrich = !noEnrich
 	if cfg.CommitTimeout <= 0 || cfg.CommitQueue <= 0 {
 		return foyer.Errorf(foyer.EINVALID, "--commit-timeout and --commit-queue: want more than 0")
 	}

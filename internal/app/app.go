@@ -19,6 +19,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/enrich"
 	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/importjob"
@@ -28,6 +29,7 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
 	"github.com/foyerhq/foyer/internal/web"
+	"github.com/foyerhq/foyer/internal/wikidata"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -71,6 +73,10 @@ type Config struct {
 	// HubSpotAPI is the address of HubSpot's API (hubspot.DefaultBaseURL
 	// when ""), for the connector's recognition and imports.
 	HubSpotAPI string
+	// Enrich looks the companies up in Wikidata in the background, at
+	// WikidataAPI (wikidata.DefaultBaseURL when ""); off when false.
+	Enrich      bool
+	WikidataAPI string
 }
 
 // App is a wired server.
@@ -85,6 +91,8 @@ type App struct {
 	log     *slog.Logger
 	trusted []netip.Prefix // the trusted proxies, for the start log
 	hubspot *collect.HubSpotResolver
+	// stopEnrich ends the enricher, when it runs.
+	stopEnrich context.CancelFunc
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -183,8 +191,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
 		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI})
-	return &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
-		hubspot: hubspotResolver}, nil
+	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
+		hubspot: hubspotResolver, stopEnrich: func() {}}
+	if cfg.Enrich {
+		ectx, cancel := context.WithCancel(context.Background())
+		a.stopEnrich = cancel
+		e := &enrich.Enricher{Store: st, Source: wikidata.New(cfg.WikidataAPI), Log: cfg.Log}
+		go e.Run(ectx)
+	}
+	return a, nil
 }
 
 // hubspotLookup asks HubSpot's API at base which contact a user token

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
+	"github.com/foyerhq/foyer/internal/wikidata"
 	"net/netip"
 	"strings"
 )
@@ -11,7 +13,15 @@ import (
 // client's address), the public URL, and the IP data in service.
 func (a *App) logSettings() {
 	a.log.Info("settings", "trusted_proxies", trustedProxies(a.trusted), "public_url", publicURL(a.cfg.PublicURL),
-		"ip_data", a.ipdataState())
+		"ip_data", a.ipdataState(), "enrichment", a.enrichState())
+}
+
+// enrichState says whether companies are looked up in open data.
+func (a *App) enrichState() string {
+	if !a.cfg.Enrich {
+		return "off"
+	}
+	return "Wikidata at " + cmp.Or(a.cfg.WikidataAPI, wikidata.DefaultBaseURL) + " (only organisations' domains and names are sent; --no-enrich turns it off)"
 }
 
 // trustedProxies describes the proxies whose forwarding headers are believed.

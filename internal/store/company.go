@@ -40,6 +40,9 @@ func (s *Store) Company(ctx context.Context, workspaceID, companyID int64) (*foy
 	if last > 0 {
 		c.LastSeen = fromMS(last)
 	}
+	if err := s.fillProfiles(ctx, []*foyer.Company{&c}); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 

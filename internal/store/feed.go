@@ -53,6 +53,13 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	if err := s.knownContacts(ctx, q.WorkspaceID, rows); err != nil {
 		return nil, err
 	}
+	companies := make([]*foyer.Company, len(rows))
+	for i := range rows {
+		companies[i] = &rows[i].Company
+	}
+	if err := s.fillProfiles(ctx, companies); err != nil {
+		return nil, err
+	}
 	return rows, s.topSources(ctx, rows, q.SiteID, from, to)
 }
 

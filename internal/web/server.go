@@ -343,6 +343,12 @@ country, city and organisation it finds, and forgets the address.</p>
 <li><strong>{{.Name}}</strong>{{if .Version}} (version {{.Version}}){{end}}{{if .Attribution}}: {{.Attribution}}.
 {{if .License}}Licence: {{.License}}.{{end}} {{if .URL}}<a href="{{.URL}}">{{.URL}}</a>{{end}}{{end}}</li>{{end}}
 </ul>{{else}}<p>No IP data table is loaded: every visit's organisation is unknown.</p>{{end}}
+<h2>Company details</h2>
+<p>A company's common name, website, industry, number of employees, country and LinkedIn page come, where the
+operator's own company list says nothing, from <strong>Wikidata</strong>, the free knowledge base (data under
+CC0 1.0), <a href="https://www.wikidata.org/">https://www.wikidata.org/</a>. Foyer sends Wikidata an
+organisation's domain or registered name, never anything about a visitor, and keeps what it finds. An operator
+turns this off with <code>foyer serve --no-enrich</code>.</p>
 </section></main></body></html>
 `))
 
