@@ -299,7 +299,7 @@ func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 		}
 		r.typ = orgTypeNum(foyer.OrgBusiness)
 		r.reason = st.add("listed in the operator's company ranges")
-		if personName(co.Name, splitWords(strings.ToLower(co.Name))) || strings.Contains(strings.ToLower(co.Name), "trading as") {
+		if personName(co.Name, parseName(co.Name)) || strings.Contains(strings.ToLower(co.Name), "trading as") {
 			r.typ = orgTypeNum(foyer.OrgUnknown)
 			r.reason = st.add("listed in the operator's company ranges, but named after a person: never shown as a company")
 		}
