@@ -36,21 +36,27 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
+	person := personName(n.Org, nm)
 	for _, r := range nameRules {
 		if w := r.match(nm); w != "" {
-			if r.weak && nm.itServices() != "" {
-				continue // a company's own IT arm: "Example Informatik GmbH"
+			if r.weak && (person || nm.itServices() != "") {
+				continue // a person's firm, or a company's own IT arm ("Example Informatik GmbH")
 			}
 			return r.typ, "name contains “" + w + "” (" + string(r.typ) + ")"
 		}
 	}
+	if person {
+		return foyer.OrgUnknown, "the name looks like a person's name"
+	}
 	if w := netWord(nm.tokens); w != "" && nm.itServices() == "" {
 		return foyer.OrgISP, "name ends in “net”, “link” or “online” (" + w + "), as small carriers' do"
 	}
-	if personName(n.Org, nm) {
-		return foyer.OrgUnknown, "the name looks like a person's name"
-	}
 	form := nm.legalForm()
+	if form == "" {
+		if w := publicByPosition(nm); w != "" {
+			return foyer.OrgGovernment, "name " + w + " (government)"
+		}
+	}
 	carrier, shape := carrierShape(n)
 	switch {
 	case form != "" && carrier:
@@ -71,6 +77,24 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
 	return foyer.OrgUnknown, "no rule matched the name"
+}
+
+// publicByPosition finds the words that mark a public body only where they
+// stand: "Region Halland", "Comune di Roma", "Shiojiri City", "Osage
+// Nation". Only for names without a legal form.
+func publicByPosition(nm name) string {
+	for _, w := range []string{"region", "regione", "comune di", "stadt", "kanton", "provincia", "city of",
+		"state of", "county of", "gemeinde", "landkreis", "kreis"} {
+		if strings.HasPrefix(nm.padded, " "+w+" ") {
+			return "starts with “" + w + "”"
+		}
+	}
+	for _, w := range []string{"city", "nation", "county", "township", "borough", "kommune", "kommun", "stad"} {
+		if strings.HasSuffix(nm.padded, " "+w+" ") {
+			return "ends in “" + w + "”"
+		}
+	}
+	return ""
 }
 
 func shapeNote(shape string) string {

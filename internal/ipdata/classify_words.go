@@ -42,6 +42,12 @@ var nameRules = []nameRule{
 			"ministerstwo", "ministerie", "minsterie"},
 		stems: []string{"ministr", "ministe", "minist"},
 		parts: []string{"ministerium"}},
+	{typ: foyer.OrgISP,
+		words: []string{"comcast", "verizon", "vodafone", "swisscom", "telia", "telenor", "tele2", "telstra", "optus",
+			"airtel", "kddi", "softbank", "movistar", "proximus", "kpn", "ziggo", "iliad", "rostelecom", "megafon",
+			"beeline", "unicom", "chinanet", "turkcell", "etisalat", "ooredoo", "safaricom", "bsnl", "pldt", "viettel",
+			"indosat", "singtel", "starhub", "netvigator", "hinet", "dacom", "china mobile", "china telecom",
+			"deutsche telekom", "t mobile", "at t"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
@@ -51,7 +57,7 @@ var nameRules = []nameRule{
 			"as a service", "virtual servers", "dedicated servers", "webhosting", "host", "hosted"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
 			"alojamiento", "rechenzentr", "onhost"},
-		parts: []string{"hosting", "rechenzentrum", "yorkhost"}},
+		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
@@ -78,7 +84,7 @@ var nameRules = []nameRule{
 			"state institution", "presidenza", "presidency", "presidencia", "repubblica", "republic of",
 			"authority", "provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
 			"province", "provincie", "kanton", "canton", "tribes", "tribe", "tribal", "indian nation",
-			"national library", "usda", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
+			"national library", "usda", "board", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
 			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht "}},
@@ -100,13 +106,14 @@ var nameRules = []nameRule{
 			"starhub", "netvigator", "hinet", "dacom", "t mobile", "internet service", "internet services",
 			"internet provider", "at t", "bell canada", "china mobile", "deutsche telekom", "british telecommunications",
 			"cox communications", "svyaz", "sviaz", "infocom", "jaringan", "glasvezel", "satellite", "satelital",
-			"multimidia", "uplink", "telekabel", "datapath", "connect", "ip pathways", "isp"},
+			"multimidia", "uplink", "telekabel", "connect", "connections", "ip pathways", "isp"},
 		stems: []string{"telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
 			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor"},
-		parts: []string{"telecom", "telekom", "svyaz"}},
+		parts: []string{"telecom", "telekom", "svyaz", "netspeed", "datapath", "infracom", "infocom", "netsol",
+			"radiotelephone", "radiotelefon"}},
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
-			"communication", "kommunikation", "tv", "informatica", "informatica e telecomunicacoes"}},
+			"communication", "kommunikation"}},
 }
 
 // legalForms are the legal forms of companies in many jurisdictions, as
@@ -128,7 +135,7 @@ var legalForms = []string{
 	"pte", "sdn bhd", "bhd", "sdn", "pvt", "pt", "tbk", "jsc", "jsco", "cjsc", "pjsc", "ojsc", "ooo", "oao",
 	"zao", "pao", "ao", "tov", "llp", "lp", "kft", "zrt", "nyrt", "sro", "spol", "sp zoo", "zoo", "doo", "dd",
 	"ad", "ood", "eood", "sl", "slu", "cia", "sae", "sapi", "eireli", "epp", "me", "wll", "fzco", "fze", "pp",
-	"sti", "ca", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
+	"sti", "ca", "cc", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
 	"grup", "gruppe", "groupe", "grupo", "gruppo",
 }
 
@@ -141,12 +148,13 @@ var legalStems = []string{"gesellschaft", "mit beschr", "haftungsbeschr", "aktie
 var businessWords = []string{"bank", "banco", "insurance", "versicherung", "hotel", "resort", "casino",
 	"airlines", "airline", "airways", "investments", "investment", "capital", "furniture", "physiotherapy",
 	"drug", "mart", "pharma", "pharmaceuticals", "systems", "consulting", "consultoria", "consultants",
-	"construction", "construcciones", "motors", "energy", "hydro", "exchange", "payments", "pay", "retail",
+	"construction", "construcciones", "computers", "motors", "energy", "hydro", "exchange", "payments", "pay", "retail",
 	"stores", "foods", "brands", "industries", "manufacturing", "logistics", "media", "software", "games",
 	"gamezone", "assoc", "partners", "law", "legal", "trading", "studio", "labs", "office", "certification",
 	"financial", "finance", "credit", "securities", "realty", "properties", "solutions", "technologies",
 	"technology", "tech", "services", "enterprises", "entertainment", "marketing",
 }
+
 // givenNames are common first names across Europe and the Americas.
 var givenNames = func() map[string]bool {
 	m := map[string]bool{}
