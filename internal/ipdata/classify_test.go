@@ -33,20 +33,21 @@ func readLabelled(t *testing.T, name string) []labelled {
 			continue
 		}
 		// asn, IPv4 addresses, type, name, then optionally IPv4 ranges,
-		// countries and where the row came from.
+		// countries, IPv6 ranges and where the row came from.
 		f := strings.Split(line, "\t")
-		if len(f) < 4 || len(f) > 7 {
+		if len(f) < 4 || len(f) > 8 {
 			t.Fatalf("bad line %q", line)
 		}
 		asn, err1 := strconv.ParseUint(f[0], 10, 32)
 		size, err2 := strconv.ParseUint(f[1], 10, 64)
 		n := Network{ASN: uint32(asn), Org: f[3], Addresses4: size}
-		var err3, err4 error
-		if len(f) >= 6 {
+		var err3, err4, err5 error
+		if len(f) >= 7 {
 			n.Ranges4, err3 = strconv.Atoi(f[4])
 			n.Countries, err4 = strconv.Atoi(f[5])
+			n.Ranges6, err5 = strconv.Atoi(f[6])
 		}
-		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || err5 != nil {
 			t.Fatalf("bad line %q", line)
 		}
 		out = append(out, labelled{n, foyer.OrgType(f[2])})
