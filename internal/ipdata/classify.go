@@ -42,6 +42,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			if r.weak && (person || nm.itServices() != "") {
 				continue // a person's firm, or a company's own IT arm ("Example Informatik GmbH")
 			}
+			if r.yieldToForm && nm.legalForm() != "" {
+				continue
+			}
 			return r.typ, "name contains “" + w + "” (" + string(r.typ) + ")"
 		}
 	}

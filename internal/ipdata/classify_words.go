@@ -18,6 +18,10 @@ type nameRule struct {
 	// weak words ("internet", "network") give way to a company's own IT
 	// arm ("IT Services", "Informatik").
 	weak bool
+	// yieldToForm words ("agency", "commission", "authority") mark a
+	// public body only when the name carries no company's legal form:
+	// "News Agency Interfax Ltd" is a company.
+	yieldToForm bool
 }
 
 func (r nameRule) match(nm name) string {
@@ -75,19 +79,22 @@ var nameRules = []nameRule{
 			"gov", "police", "policia", "polizia", "army", "military", "senate", "council", "dod", "defense",
 			"defence", "regione", "county", "landkreis", "911", "autorite", "regulatory", "prefecture",
 			"gouvernement", "gobierno", "governo", "regierung", "rijksoverheid", "overheid", "bundestag",
-			"bundesrat", "assemblee nationale", "parlamento", "parlement", "sejm", "senat", "agentur", "agence",
-			"agencia", "agenzia", "agency", "bundesamt", "landesamt", "direction generale", "commission",
+			"bundesrat", "assemblee nationale", "parlamento", "parlement", "sejm", "senat",
+			"bundesamt", "landesamt", "direction generale",
 			"verwaltung", "administracion", "administration publique", "public administration", "stadt",
 			"gemeinde", "comune", "ayuntamiento", "prefeitura", "mairie", "ville de", "city of", "county of",
 			"state of", "department of", "ministry of", "national agency", "federal agency", "court", "tribunal",
 			"gericht", "justice", "bundeswehr", "armed forces", "air force", "navy", "gendarmerie", "polizei",
 			"state institution", "presidenza", "presidency", "presidencia", "repubblica", "republic of",
-			"authority", "provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
+			"provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
 			"province", "provincie", "kanton", "canton", "tribes", "tribe", "tribal", "indian nation",
-			"national library", "usda", "board", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
+			"national library", "usda", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
 			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht "}},
+	{typ: foyer.OrgGovernment, yieldToForm: true,
+		words: []string{"agentur", "agence", "agencia", "agenzia", "agency", "commission", "commissione",
+			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of"}},
 	{typ: foyer.OrgNonprofit,
 		words: []string{"foundation", "stiftung", "fondation", "fundacion", "fondazione", "stichting",
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
@@ -106,8 +113,8 @@ var nameRules = []nameRule{
 			"starhub", "netvigator", "hinet", "dacom", "t mobile", "internet service", "internet services",
 			"internet provider", "at t", "bell canada", "china mobile", "deutsche telekom", "british telecommunications",
 			"cox communications", "svyaz", "sviaz", "infocom", "jaringan", "glasvezel", "satellite", "satelital",
-			"multimidia", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp"},
-		stems: []string{"telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
+			"multimidia", "ipv4", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp"},
+		stems: []string{"glasfaser", "telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
 			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor"},
 		parts: []string{"telecom", "telekom", "svyaz", "netspeed", "datapath", "infracom", "infocom", "netsol",
 			"radiotelephone", "radiotelefon"}},
