@@ -296,11 +296,12 @@ func (nm name) legalForm() string {
 // name; or a sole trader's marker with a name. A sole trader's network
 // named after its owner must not be shown.
 func personName(orig string, nm name) bool {
-	if nm.match(nil, []string{"ovich", "evich"}) != "" && (nm.has("spd") || nm.has("ip") || nm.has("fop") ||
-		nm.match(nil, []string{"ovna", "evna", "ovich", "evich"}) != "") {
+	if len(nm.tokens) <= 4 {
 		for _, t := range nm.tokens {
-			if strings.HasSuffix(t, "ovich") || strings.HasSuffix(t, "evich") || strings.HasSuffix(t, "ovna") || strings.HasSuffix(t, "evna") {
-				return true // a patronymic: an individual entrepreneur
+			for _, suf := range []string{"ovich", "evich", "ovna", "evna"} {
+				if strings.HasSuffix(t, suf) {
+					return true // a patronymic: an individual entrepreneur's network
+				}
 			}
 		}
 	}
