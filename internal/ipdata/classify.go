@@ -115,7 +115,7 @@ func shapeNote(shape string) string {
 //
 //   - 5 or more IPv4 ranges (one point), 9 or more (two);
 //   - ranges in 3 or more countries;
-//   - 4,096 or more IPv4 addresses (a /20), 65,536 or more (two points);
+//   - 4,096 or more IPv4 addresses (a /20), 262,144 or more (a /14: two points);
 //   - 2 or more IPv6 ranges.
 //
 // A few large blocks in one country are an old company's own space (Ford's,
@@ -146,7 +146,7 @@ func carrierShape(n Network) (bool, string) {
 		score++
 	}
 	switch {
-	case n.Addresses4 >= 1<<16:
+	case n.Addresses4 >= 1<<18:
 		score += 2
 	case n.Addresses4 >= 1<<12:
 		score++
