@@ -94,7 +94,7 @@ var nameRules = []nameRule{
 			"staatsministerium", "rijksoverheid", "gericht "}},
 	{typ: foyer.OrgGovernment, yieldToForm: true,
 		words: []string{"agentur", "agence", "agencia", "agenzia", "agency", "commission", "commissione",
-			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county"}},
+			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county", "administration"}},
 	{typ: foyer.OrgNonprofit,
 		words: []string{"foundation", "stiftung", "fondation", "fundacion", "fondazione", "stichting",
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
