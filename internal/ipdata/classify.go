@@ -259,13 +259,18 @@ func (nm name) match(words, stems []string) string {
 	}
 	for _, s := range stems {
 		for _, t := range nm.tokens {
-			if strings.HasPrefix(t, s) {
+			if strings.HasPrefix(t, s) && !notStem[t] {
 				return t
 			}
 		}
 	}
 	return ""
 }
+
+// notStem are words that start with a stem of the rules and mean
+// something else.
+var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
+	"ministrant": true}
 
 // itServices returns the words that mark a company's own IT arm ("IT
 // services", "Informatik", "information technology"), which outweigh the
