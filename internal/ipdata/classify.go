@@ -36,11 +36,10 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
-	person := personName(n.Org, nm)
 	for _, r := range nameRules {
 		if w := r.match(nm); w != "" {
-			if r.weak && (person || nm.itServices() != "") {
-				continue // a person's firm, or a company's own IT arm ("Example Informatik GmbH")
+			if r.weak && nm.itServices() != "" {
+				continue // a company's own IT arm: "Example Informatik GmbH"
 			}
 			if r.yieldToForm && nm.legalForm() != "" {
 				continue
@@ -48,7 +47,7 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			return r.typ, "name contains “" + w + "” (" + string(r.typ) + ")"
 		}
 	}
-	if person {
+	if personName(n.Org, nm) {
 		return foyer.OrgUnknown, "the name looks like a person's name"
 	}
 	if w := netWord(nm.tokens); w != "" && nm.itServices() == "" {
@@ -312,6 +311,9 @@ func personName(orig string, nm name) bool {
 	}
 	if strings.HasPrefix(nm.padded, " ms md ") || strings.HasPrefix(nm.padded, " md ") {
 		return true // "M/S Md …", a Bangladeshi sole proprietor
+	}
+	if len(nm.tokens) <= 4 && (nm.has("fop") || nm.has("spd") || nm.has("chp")) {
+		return true // a Ukrainian or Russian sole proprietor (FOP, SPD, ChP) and a name
 	}
 	var words []string
 	for _, f := range strings.Fields(orig) {

@@ -66,7 +66,7 @@ var nameRules = []nameRule{
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
 			"institute of technology", "research and education", "education and research", "education network",
-			"institut teknologi", "higher education", "educational institution",
+			"institut teknologi", "higher education", "hogskola", "hogskolan", "hoegskola", "hoegskolan", "instytut", "educational institution",
 			// national research and education networks
 			"dfn", "renater", "garr", "surf", "surfnet", "janet", "jisc", "rediris", "aconet", "belnet", "nordunet",
 			"internet2", "canarie", "aarnet", "fccn", "grnet", "pionier", "cesnet", "sunet", "funet", "uninett",
@@ -142,7 +142,7 @@ var legalForms = []string{
 	"pte", "sdn bhd", "bhd", "sdn", "pvt", "pt", "tbk", "jsc", "jsco", "cjsc", "pjsc", "ojsc", "ooo", "oao",
 	"zao", "pao", "ao", "tov", "llp", "lp", "kft", "zrt", "nyrt", "sro", "spol", "sp zoo", "zoo", "doo", "dd",
 	"ad", "ood", "eood", "sl", "slu", "cia", "sae", "sapi", "eireli", "epp", "me", "wll", "fzco", "fze", "pp",
-	"sti", "ca", "cc", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
+	"sti", "ca", "cc", "is", "sc", "sal", "pbc", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
 	"grup", "gruppe", "groupe", "grupo", "gruppo",
 }
 
