@@ -267,3 +267,18 @@ func TestBuildShape(t *testing.T) {
 		t.Errorf("192.0.2.1: %s (%s), want business", r.Type, r.Reason)
 	}
 }
+
+// FuzzClassify reads any name with any shape: the classifier answers a
+// known type with a reason, and never panics.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"Example GmbH & Co. KG", "S.A. de C.V.", "Näide OÜ", "a/s", "...", "Ä", "M/S Md X",
+		"FOP Ivanov Ivan Ivanovich", "Region", " ", "x\tTelecom"} {
+		f.Add(s, uint64(256), 1, 1, 0)
+	}
+	f.Fuzz(func(t *testing.T, org string, addrs uint64, ranges, countries, ranges6 int) {
+		typ, reason := classifyByRules(Network{Org: org, Addresses4: addrs, Ranges4: ranges, Countries: countries, Ranges6: ranges6})
+		if (orgTypeNum(typ) == 0 && typ != foyer.OrgUnknown) || reason == "" {
+			t.Fatalf("%q: %q (%q)", org, typ, reason)
+		}
+	})
+}
