@@ -58,7 +58,7 @@ var nameRules = []nameRule{
 			"amazon", "aws", "google", "microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy",
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
-			"as a service", "virtual servers", "dedicated servers", "webhosting", "host", "hosted"},
+			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
 			"alojamiento", "rechenzentr", "onhost", "host"},
 		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud"}},
