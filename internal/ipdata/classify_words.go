@@ -22,9 +22,16 @@ type nameRule struct {
 	// public body only when the name carries no company's legal form:
 	// "News Agency Interfax Ltd" is a company.
 	yieldToForm bool
+	// unless are phrases that cancel the rule.
+	unless []string
 }
 
 func (r nameRule) match(nm name) string {
+	for _, u := range r.unless {
+		if nm.has(u) {
+			return ""
+		}
+	}
 	if w := nm.match(r.words, r.stems); w != "" {
 		return w
 	}
@@ -51,7 +58,7 @@ var nameRules = []nameRule{
 			"airtel", "kddi", "softbank", "movistar", "proximus", "kpn", "ziggo", "iliad", "rostelecom", "megafon",
 			"beeline", "unicom", "chinanet", "turkcell", "etisalat", "ooredoo", "safaricom", "bsnl", "pldt", "viettel",
 			"indosat", "singtel", "starhub", "netvigator", "hinet", "dacom", "china mobile", "china telecom",
-			"deutsche telekom", "t mobile", "at t", "mts"}},
+			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
@@ -99,9 +106,12 @@ var nameRules = []nameRule{
 		words: []string{"foundation", "stiftung", "fondation", "fundacion", "fondazione", "stichting",
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
 			"association", "associacao", "asociacion", "associazione", "vereniging", "not for profit",
-			"red cross", "medical center", "health network", "health system", "health", "internet exchange",
+			"red cross", "medical center", "health network", "health system", "internet exchange",
 			"exchange point", "ix", "medicine"},
-		parts: []string{"stiftung"}},
+		parts:  []string{"stiftung"},
+		unless: []string{"stiftung co kg", "stiftung co"}}, // "Stiftung & Co. KG" is a company's form
+	{typ: foyer.OrgNonprofit, yieldToForm: true,
+		words: []string{"health", "healthcare"}},
 	{typ: foyer.OrgISP,
 		words: []string{"telecommunications", "telecommunication", "telekomunikasi", "telekomunikasyon",
 			"telefonica", "telephone", "telco", "broadband", "cable", "cablevision", "kabel", "mobile", "mobil",
