@@ -63,6 +63,11 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	switch {
 	case form != "" && carrier:
 		return foyer.OrgISP, "legal form “" + form + "”, but " + shape
+	case form != "" && n.Domain != "":
+		if typ, w := domainWord(n.Domain); w != "" {
+			return typ, "legal form “" + form + "”, but its domain " + n.Domain + " says “" + w + "” (" + string(typ) + ")"
+		}
+		fallthrough
 	case form != "":
 		return foyer.OrgBusiness, "legal form “" + form + "”" + shapeNote(shape)
 	}
@@ -97,6 +102,27 @@ func publicByPosition(nm name) string {
 		}
 	}
 	return ""
+}
+
+// domainWord reads the network's domain (from sources that know it) for
+// the words of hosts and carriers: "example-hosting.de", "cloudco.io",
+// "fastfibre.net.uk". Only the labels before the public suffix count, so
+// that ".net" says nothing.
+func domainWord(domain string) (foyer.OrgType, string) {
+	labels := strings.Split(strings.ToLower(domain), ".")
+	if len(labels) < 2 {
+		return "", ""
+	}
+	nm := parseName(strings.Join(labels[:len(labels)-1], " "))
+	for _, r := range nameRules {
+		if r.typ != foyer.OrgHosting && r.typ != foyer.OrgISP || r.weak {
+			continue
+		}
+		if w := r.match(nm); w != "" {
+			return r.typ, w
+		}
+	}
+	return "", ""
 }
 
 func shapeNote(shape string) string {

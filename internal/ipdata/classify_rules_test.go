@@ -217,6 +217,10 @@ func TestCarrierShape(t *testing.T) {
 		{Network{Org: "Example Bank", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "“bank”"},
 		// a person's network stays unknown, whatever its shape
 		{Network{Org: "John Smith", Addresses4: 1 << 16, Ranges4: 30, Countries: 4}, foyer.OrgUnknown, "person's name"},
+		// the domain, where a source knows it
+		{Network{Org: "Example GmbH", Domain: "example-hosting.de", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgHosting, "domain example-hosting.de"},
+		{Network{Org: "Example GmbH", Domain: "fastfiber.net", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgISP, "domain fastfiber.net"},
+		{Network{Org: "Example GmbH", Domain: "example.net", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "a company's own network"},
 		// a name that says hosting is not overruled by a small shape
 		{Network{Org: "Example VPN Ltd", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgHosting, "vpn"},
 	} {
