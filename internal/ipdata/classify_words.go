@@ -58,7 +58,10 @@ var nameRules = []nameRule{
 			"airtel", "kddi", "softbank", "movistar", "proximus", "kpn", "ziggo", "iliad", "rostelecom", "megafon",
 			"beeline", "unicom", "chinanet", "turkcell", "etisalat", "ooredoo", "safaricom", "bsnl", "pldt", "viettel",
 			"indosat", "singtel", "starhub", "netvigator", "hinet", "dacom", "china mobile", "china telecom",
-			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile"}},
+			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile",
+			// Orange's networks; "orange" alone is a false friend (Orange County)
+			"orange business", "orange belgium", "orange moldova", "orange espagne", "orange polska", "orange romania",
+			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
