@@ -94,7 +94,7 @@ func score(set []labelled, classify func(Network) (foyer.OrgType, string)) (map[
 // down, so that a change that loses ground fails.
 func TestClassifierLabelled(t *testing.T) {
 	for _, c := range []labelFloors{
-		{file: "labelled.tsv", rules: 0.88, curated: 0.90, bizPrecision: 0.84, bizRecall: 0.88, carrierAsBiz: 0.07, govRecall: 0.90},
+		{file: "labelled.tsv", rules: 0.88, curated: 0.90, bizPrecision: 0.84, bizRecall: 0.88, carrierAsBiz: 0.06, govRecall: 0.95},
 		{file: "heldout.tsv", rules: 0.85, curated: 0.85, bizPrecision: 0.85, bizRecall: 0.88, carrierAsBiz: 0.09, govRecall: 0.70},
 	} {
 		t.Run(c.file, func(t *testing.T) { testLabelled(t, c) })
