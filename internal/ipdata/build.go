@@ -69,6 +69,15 @@ type Network struct {
 	// in the table: IPv4 addresses, or IPv6 /64s.
 	Addresses4 uint64
 	Networks64 uint64
+	// Ranges4 and Ranges6 count the separate ranges the network holds in
+	// the table, and Countries the distinct countries those ranges sit in
+	// (from the country tables): the shape of its address space. A
+	// carrier's or host's is many ranges, often in several countries; a
+	// company's own network is one or a few in one country.
+	Ranges4, Ranges6 int
+	Countries        int
+	// Domain is the network's domain, from sources that know it.
+	Domain string
 }
 
 // Company is one row of the operator's company list.
@@ -211,28 +220,52 @@ func (b *Builder) Build() (*Table, error) {
 	return t, nil
 }
 
-// classifyNetworks types every network once, knowing how many addresses it
-// holds across the table.
+// classifyNetworks types every network once, knowing the shape of its
+// address space across the table: addresses, ranges and countries.
 func (b *Builder) classifyNetworks(flat [2][4][]span, classify func(Network) (foyer.OrgType, string)) []typed {
 	size := make([]Network, len(b.asn.vals))
 	for i, n := range b.asn.vals {
-		size[i] = Network{ASN: n.asn, Org: n.org}
+		size[i] = Network{ASN: n.asn, Org: n.org, Domain: n.domain}
 	}
+	seen := map[[2]int32]bool{} // network, country
 	for f := range 2 {
 		for _, s := range flat[f][1] {
 			d := s.end.sub(s.start)
 			if f == 0 {
 				size[s.val].Addresses4 += d.lo + 1
+				size[s.val].Ranges4++
 			} else {
 				size[s.val].Networks64 += d.hi + 1
+				size[s.val].Ranges6++
 			}
 		}
+		eachOverlap(flat[f][1], flat[f][0], func(nw, cc int32) {
+			if k := [2]int32{nw, cc}; !seen[k] {
+				seen[k] = true
+				size[nw].Countries++
+			}
+		})
 	}
 	out := make([]typed, len(size))
 	for i, n := range size {
 		out[i].typ, out[i].reason = classify(n)
 	}
 	return out
+}
+
+// eachOverlap calls fn with the values of every pair of spans of a and b
+// that overlap; both are sorted and without overlaps of their own, as
+// flatten leaves them.
+func eachOverlap(a, b []span, fn func(va, vb int32)) {
+	j := 0
+	for _, s := range a {
+		for j < len(b) && b[j].end.less(s.start) {
+			j++
+		}
+		for k := j; k < len(b) && !s.end.less(b[k].start); k++ {
+			fn(s.val, b[k].val)
+		}
+	}
 }
 
 type typed struct {
@@ -266,7 +299,7 @@ func (b *Builder) record(key [4]int32, st *stringTable, types []typed) record {
 		}
 		r.typ = orgTypeNum(foyer.OrgBusiness)
 		r.reason = st.add("listed in the operator's company ranges")
-		if personName(co.Name, splitWords(strings.ToLower(co.Name))) || strings.Contains(strings.ToLower(co.Name), "trading as") {
+		if personName(co.Name, parseName(co.Name)) || strings.Contains(strings.ToLower(co.Name), "trading as") {
 			r.typ = orgTypeNum(foyer.OrgUnknown)
 			r.reason = st.add("listed in the operator's company ranges, but named after a person: never shown as a company")
 		}

@@ -9,13 +9,17 @@ import (
 )
 
 // Classify gives a network's organisation a type from its name and the
-// size of its address space, and says which rule decided.
+// shape of its address space, and says which rule decided.
 //
 // No open data set says which networks are residential, so this reads the
-// name as a person would: words that mark hosting, carriers, universities,
-// public bodies and non-profits, in several languages, then legal forms
-// that mark a company. A very large address space with no such word is a
-// carrier's. A name that is only a person's name is never a company.
+// name as a person would: words that mark hosting, carriers, universities
+// and research networks, public bodies and non-profits, in several
+// languages, matched as whole words; then legal forms that mark a company.
+// Names alone cannot tell a carrier with a legal form from any other
+// company, so the shape of the network decides there: a carrier's or a
+// host's address space is many ranges, often in several countries; a
+// company's own network is one or a few ranges in one country. A name that
+// is only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
 	if c, ok := curated[n.ASN]; ok {
 		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
@@ -25,28 +29,56 @@ func Classify(n Network) (foyer.OrgType, string) {
 
 // classifyByRules is Classify without the curated list.
 func classifyByRules(n Network) (foyer.OrgType, string) {
-	name := strings.ToLower(n.Org)
-	words := splitWords(name)
-	if name == "" {
+	nm := parseName(n.Org)
+	if len(nm.tokens) == 0 {
 		return foyer.OrgUnknown, "the network has no organisation name"
 	}
-	if strings.Contains(name, "trading as") || strings.Contains(name, "t/a ") {
+	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
 	for _, r := range nameRules {
-		if w := r.match(name, words); w != "" {
+		if w := r.match(nm); w != "" {
+			if r.weak && nm.itServices() != "" {
+				continue // a company's own IT arm: "Example Informatik GmbH"
+			}
+			if r.yieldToForm && nm.legalForm() != "" {
+				continue
+			}
 			return r.typ, "name contains “" + w + "” (" + string(r.typ) + ")"
 		}
 	}
-	if w := netWord(words); w != "" {
-		return foyer.OrgISP, "name ends in “net”, “link” or “online” (" + w + "), as small carriers' do"
-	}
-	form := legalForm(words)
-	if personName(n.Org, words) {
+	if personName(n.Org, nm) {
 		return foyer.OrgUnknown, "the name looks like a person's name"
 	}
-	if form != "" {
-		return foyer.OrgBusiness, "legal form “" + form + "”"
+	if w := netWord(nm.tokens); w != "" && nm.itServices() == "" {
+		return foyer.OrgISP, "name ends in “net”, “link” or “online” (" + w + "), as small carriers' do"
+	}
+	form := nm.legalForm()
+	if form == "" {
+		if w := publicByPosition(nm); w != "" {
+			return foyer.OrgGovernment, "name " + w + " (government)"
+		}
+	}
+	carrier, shape := carrierShape(n)
+	switch {
+	case form != "" && carrier:
+		return foyer.OrgISP, "legal form “" + form + "”, but " + shape
+	case form != "" && n.Domain != "":
+		if typ, w := domainWord(n.Domain); w != "" {
+			return typ, "legal form “" + form + "”, but its domain " + n.Domain + " says “" + w + "” (" + string(typ) + ")"
+		}
+		fallthrough
+	case form != "":
+		return foyer.OrgBusiness, "legal form “" + form + "”" + shapeNote(shape)
+	}
+	if w := nm.match(businessWords, nil); w != "" {
+		if carrier {
+			return foyer.OrgISP, "a business word (“" + w + "”), but " + shape
+		}
+		return foyer.OrgBusiness, "no legal form, but the business word “" + w + "”" + shapeNote(shape)
+	}
+	if carrier {
+		return foyer.OrgISP, "no business word, and " + shape
 	}
 	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
 		return foyer.OrgISP, "no business word and a very large address space"
@@ -54,13 +86,120 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	return foyer.OrgUnknown, "no rule matched the name"
 }
 
-// netWord finds a word that ends in "net", "link" or "online", or is one:
-// how many small carriers name themselves.
-func netWord(words map[string]bool) string {
-	for w := range words {
-		if strings.Contains(w, ".") {
+// publicByPosition finds the words that mark a public body only where they
+// stand: "Region Halland", "Comune di Roma", "Shiojiri City", "Osage
+// Nation". Only for names without a legal form.
+func publicByPosition(nm name) string {
+	for _, w := range []string{"region", "regione", "comune di", "stadt", "kanton", "provincia", "city of",
+		"state of", "county of", "gemeinde", "landkreis", "kreis"} {
+		if strings.HasPrefix(nm.padded, " "+w+" ") {
+			return "starts with “" + w + "”"
+		}
+	}
+	for _, w := range []string{"city", "nation", "county", "township", "borough", "kommune", "kommun", "stad"} {
+		if strings.HasSuffix(nm.padded, " "+w+" ") {
+			return "ends in “" + w + "”"
+		}
+	}
+	return ""
+}
+
+// domainWord reads the network's domain (from sources that know it) for
+// the words of hosts and carriers: "example-hosting.de", "cloudco.io",
+// "fastfibre.net.uk". Only the labels before the public suffix count, so
+// that ".net" says nothing.
+func domainWord(domain string) (foyer.OrgType, string) {
+	labels := strings.Split(strings.ToLower(domain), ".")
+	if len(labels) < 2 {
+		return "", ""
+	}
+	nm := parseName(strings.Join(labels[:len(labels)-1], " "))
+	for _, r := range nameRules {
+		if r.typ != foyer.OrgHosting && r.typ != foyer.OrgISP || r.weak {
 			continue
 		}
+		if w := r.match(nm); w != "" {
+			return r.typ, w
+		}
+	}
+	return "", ""
+}
+
+func shapeNote(shape string) string {
+	if shape == "" {
+		return ""
+	}
+	return "; " + shape
+}
+
+// carrierShape reports whether a network's address space has a carrier's
+// or host's shape, and describes the shape either way ("" when the import
+// told nothing of it). It counts points, each for a sign seen in the
+// labelled samples far more often among carriers and hosts than among
+// companies' own networks, and calls two points a carrier's shape:
+//
+//   - 5 or more IPv4 ranges (one point), 9 or more (two);
+//   - ranges in 3 or more countries;
+//   - 4,096 or more IPv4 addresses (a /20), 262,144 or more (a /14: two points);
+//   - 2 or more IPv6 ranges.
+//
+// A few large blocks in one country are an old company's own space (Ford's,
+// Mercedes-Benz's), not a carrier's.
+func carrierShape(n Network) (bool, string) {
+	if n.Ranges4 == 0 && n.Ranges6 == 0 {
+		return false, ""
+	}
+	desc := plural(n.Ranges4, "IPv4 range") + " in " + plural(n.Countries, "country")
+	if n.Ranges6 > 0 {
+		desc += ", " + plural(n.Ranges6, "IPv6 range")
+	}
+	per := uint64(0)
+	if n.Ranges4 > 0 {
+		per = n.Addresses4 / uint64(n.Ranges4)
+	}
+	if n.Countries <= 1 && n.Ranges4 <= 20 && per >= 1<<19 {
+		return false, desc + ", large old blocks: a company's own legacy space"
+	}
+	score := 0
+	switch {
+	case n.Ranges4 >= 9:
+		score += 2
+	case n.Ranges4 >= 5:
+		score++
+	}
+	if n.Countries >= 3 {
+		score++
+	}
+	switch {
+	case n.Addresses4 >= 1<<18:
+		score += 2
+	case n.Addresses4 >= 1<<12:
+		score++
+	}
+	if n.Ranges6 >= 2 {
+		score++
+	}
+	if score >= 2 {
+		return true, desc + ", " + strconv.FormatUint(n.Addresses4, 10) + " IPv4 addresses: a carrier's or host's address space"
+	}
+	return false, desc + ": a company's own network"
+}
+
+func plural(k int, what string) string {
+	s := strconv.Itoa(k) + " " + what
+	if k == 1 {
+		return s
+	}
+	if strings.HasSuffix(what, "y") {
+		return s[:len(s)-1] + "ies"
+	}
+	return s + "s"
+}
+
+// netWord finds a word that ends in "net", "link" or "online", or is one:
+// how many small carriers name themselves.
+func netWord(tokens []string) string {
+	for _, w := range tokens {
 		for _, suf := range []string{"net", "link", "online"} {
 			if w == suf || (strings.HasSuffix(w, suf) && len(w) > len(suf)+2 && !notNet[w]) {
 				return w
@@ -72,139 +211,153 @@ func netWord(words map[string]bool) string {
 
 // notNet are words ending in "net" that say nothing about a network.
 var notNet = map[string]bool{"cabinet": true, "planet": true, "magnet": true, "bonnet": true, "garnet": true,
-	"clarinet": true, "hairnet": true, "sonnet": true, "internet": true}
+	"clarinet": true, "hairnet": true, "sonnet": true, "internet": true, "linkedin": true}
 
-// nameRule matches whole words, or substrings of the lower-cased name.
-type nameRule struct {
-	typ   foyer.OrgType
-	words []string
-	parts []string
+// name is an organisation name read for the rules: lower-cased tokens of
+// letters and digits, with runs of single letters joined ("s.p.a." is
+// "spa", "a/s" is "as", "sp. z o.o." is "sp zoo"), and the same tokens as
+// one string padded with spaces, so that whole words and phrases match.
+type name struct {
+	tokens []string
+	padded string // " w1 w2 … "
+	raw    string // lower-cased, as written
 }
 
-func (r nameRule) match(name string, words map[string]bool) string {
-	for _, w := range r.words {
-		if words[w] {
+func parseName(org string) name {
+	raw := strings.ToLower(strings.TrimSpace(org))
+	fields := strings.FieldsFunc(raw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var toks []string
+	run := ""
+	for _, f := range fields {
+		if len([]rune(f)) == 1 && unicode.IsLetter([]rune(f)[0]) {
+			run += f
+			continue
+		}
+		if run != "" {
+			toks, run = append(toks, run), ""
+		}
+		toks = append(toks, fold(f))
+	}
+	if run != "" {
+		toks = append(toks, run)
+	}
+	return name{tokens: toks, padded: " " + strings.Join(toks, " ") + " ", raw: raw}
+}
+
+// fold writes common accented letters plainly, so that "Ministère" and
+// "Ministere" are one word; German umlauts become the digraphs registries
+// use ("ae", "oe", "ue").
+func fold(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return accents.Replace(s)
+}
+
+var accents = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "é", "e", "è", "e", "ê", "e",
+	"ë", "e", "á", "a", "à", "a", "â", "a", "ã", "a", "å", "a", "í", "i", "ì", "i", "î", "i", "ï", "i",
+	"ó", "o", "ò", "o", "ô", "o", "õ", "o", "ø", "o", "ú", "u", "ù", "u", "û", "u", "ç", "c", "ñ", "n",
+	"ł", "l", "ś", "s", "ź", "z", "ż", "z", "ć", "c", "ń", "n", "ę", "e", "ą", "a", "č", "c", "š", "s",
+	"ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ş", "s", "ğ", "g", "ı", "i", "ő", "o", "ű", "u")
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// has reports whether the name holds a word or phrase, whole.
+func (nm name) has(phrase string) bool {
+	return strings.Contains(nm.padded, " "+phrase+" ")
+}
+
+// match returns the first of words (whole words or phrases) the name holds,
+// or the first token that starts with one of stems.
+func (nm name) match(words, stems []string) string {
+	for _, w := range words {
+		if nm.has(w) {
 			return w
 		}
 	}
-	for _, p := range r.parts {
-		if strings.Contains(name, p) {
-			return p
+	for _, s := range stems {
+		for _, t := range nm.tokens {
+			if strings.HasPrefix(t, s) && !notStem[t] {
+				return t
+			}
 		}
 	}
 	return ""
 }
 
-// nameRules are tried in order: hosting first (a cloud company is also a
-// company), then carriers, then the public and non-profit sector.
-var nameRules = []nameRule{
-	{typ: foyer.OrgHosting,
-		words: []string{"hoster", "colo", "vps", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
-			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
-			"amazon", "aws", "google", "microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy",
-			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
-			"vercel", "heroku", "internap", "linux"},
-		parts: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "data center", "data centre",
-			"rechenzentrum", "colocation", "colocat", "web services", "content delivery", "hébergement", "alojamiento",
-			"as a service"}},
-	{typ: foyer.OrgEducation,
-		words: []string{"university", "universität", "universitat", "université", "universite", "universidad",
-			"universidade", "università", "universiteit", "uniwersytet", "universitas", "college", "school", "schule",
-			"école", "academy", "akademie", "hochschule", "polytechnic", "politecnico", "edu", "research", "ensino",
-			"enseignement", "educacion", "educação"},
-		parts: []string{"institute of technology", "research and education", "education and research",
-			"education network", "forschungsnetz", "universit"}},
-	{typ: foyer.OrgGovernment,
-		words: []string{"government", "ministry", "ministerio", "ministère", "ministerium", "bundesamt", "municipality",
-			"municipal", "gemeente", "kommune", "kommun", "parliament", "gov", "police", "army", "military", "senate",
-			"council", "dod", "defense", "defence", "region", "regione", "county", "landkreis", "911", "autorite",
-			"regulatory", "prefecture", "gouvernement", "gobierno", "governo"},
-		parts: []string{"department of", "city of", "county of", "state of", "federal ", "national agency",
-			"administration publique", "ministry of"}},
-	{typ: foyer.OrgNonprofit,
-		words: []string{"foundation", "stiftung", "fondation", "fundación", "fundacion", "fondazione", "stichting",
-			"charity", "nonprofit", "non-profit", "ngo", "e.v", "church", "hospital", "verein"},
-		parts: []string{"not for profit", "not-for-profit", "red cross", "medical center", "health network",
-			"health system"}},
-	{typ: foyer.OrgISP,
-		words: []string{"telecom", "telekom", "telecommunications", "telecommunication", "telecomunicacoes",
-			"telecomunicações", "telecomunicaciones", "telecomunicazioni", "telecommunicatie", "telekomunikasi",
-			"telekomunikasyon", "telekomunikacije", "telefonica", "telefónica", "telephone", "telco", "broadband",
-			"cable", "cablevision", "kabel", "mobile", "mobil", "wireless", "cellular", "isp", "dsl", "fiber", "fibre",
-			"fibra", "internet", "provedor", "proveedor", "comunicacao", "comunicacoes", "comunicaciones", "iletisim",
-			"tv", "assinatura", "comcast", "verizon", "vodafone", "orange", "swisscom", "telia", "telenor", "tele2",
-			"telstra", "optus", "airtel", "jio", "kddi", "softbank", "movistar", "claro", "proximus", "kpn", "ziggo",
-			"iliad", "charter", "spectrum", "rostelecom", "megafon", "beeline", "vivo", "unicom", "chinanet",
-			"turkcell", "etisalat", "ooredoo", "mtn", "safaricom", "bsnl", "pldt", "globe", "viettel", "indosat",
-			"singtel", "starhub", "netvigator", "hinet", "sky", "virgin", "network", "networks",
-			"netzwerke", "online", "dacom", "t-mobile"},
-		parts: []string{"internet service", "communications", "kommunikation", "telephon", "at&t", "bell canada", "china mobile",
-			"deutsche telekom", "british telecommunications", "cox communications", "rogers", "shaw "}},
+// notStem are words that start with a stem of the rules and mean
+// something else.
+var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
+	"ministrant": true}
+
+// itServices returns the words that mark a company's own IT arm ("IT
+// services", "Informatik", "information technology"), which outweigh the
+// weak carrier words ("internet", "network").
+func (nm name) itServices() string {
+	return nm.match([]string{"it services", "it service", "it solutions", "information technology",
+		"it", "informationstechnik", "informatik", "ict services"}, []string{"informatik"})
 }
 
-// legalForms mark a company in many jurisdictions.
-var legalForms = []string{"inc", "llc", "ltd", "limited", "gmbh", "mbh", "ag", "sa", "sas", "sarl", "bv", "nv",
-	"ab", "as", "oy", "oyj", "spa", "srl", "kk", "co", "corp", "corporation", "plc", "pty", "pte", "kft", "sro",
-	"aps", "llp", "lp", "company", "group", "kg", "ohg", "sl", "sp", "zoo", "doo", "ood", "eood", "ltda", "sae",
-	"jsc", "pjsc", "ojsc", "ooo", "oao", "zao", "pao", "ao", "tov", "bhd", "sdn", "pvt", "holding", "holdings",
-	"gesmbh", "se", "ehf", "cc", "bank", "srls", "sapi", "cv", "ltda-me", "me", "eireli", "pt", "tbk", "sti",
-	"sirketi", "proprietary"}
-
-func legalForm(words map[string]bool) string {
+// legalForm returns the legal form the name carries, written out or
+// abbreviated, or "".
+func (nm name) legalForm() string {
 	for _, f := range legalForms {
-		if words[f] {
+		if nm.has(f) {
 			return f
 		}
 	}
-	return ""
-}
-
-// splitWords returns the set of words of a lower-cased name; dots inside a
-// word are dropped, so "s.a." is "sa" and "e.v." is "ev" — and "e.v" is
-// kept for the non-profit rule.
-func splitWords(name string) map[string]bool {
-	words := map[string]bool{}
-	for _, f := range strings.FieldsFunc(name, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '&' || r == '-')
-	}) {
-		f = strings.Trim(f, ".-")
-		if f == "" {
-			continue
+	for _, s := range legalStems {
+		if strings.Contains(nm.raw, s) || strings.Contains(nm.padded, s) {
+			return s
 		}
-		if strings.ContainsAny(f, ".-") {
-			words[f] = true
-			for _, p := range strings.FieldsFunc(f, func(r rune) bool { return r == '.' || r == '-' }) {
-				if p != "" {
-					words[p] = true
-				}
-			}
-			f = strings.ReplaceAll(f, ".", "")
-		}
-		words[f] = true
 	}
-	return words
+	return ""
 }
 
 // personName reports whether a name is a person's: two or three
 // capitalised words, legal forms aside, the first of them a common given
-// name. A sole trader's network named after its owner must not be shown.
-func personName(orig string, words map[string]bool) bool {
-	var name []string
-	for _, f := range strings.Fields(orig) {
-		if lf := strings.ToLower(strings.Trim(f, ".,")); lf != "" && !isLegalForm(lf) {
-			name = append(name, strings.Trim(f, ".,"))
+// name; or a sole trader's marker with a name. A sole trader's network
+// named after its owner must not be shown.
+func personName(orig string, nm name) bool {
+	if len(nm.tokens) <= 4 {
+		for _, t := range nm.tokens {
+			for _, suf := range []string{"ovich", "evich", "ovna", "evna"} {
+				if strings.HasSuffix(t, suf) {
+					return true // a patronymic: an individual entrepreneur's network
+				}
+			}
 		}
 	}
-	if len(name) < 2 || !givenNames[strings.ToLower(name[0])] {
+	if strings.HasPrefix(nm.padded, " ms md ") || strings.HasPrefix(nm.padded, " md ") {
+		return true // "M/S Md …", a Bangladeshi sole proprietor
+	}
+	if len(nm.tokens) <= 4 && (nm.has("fop") || nm.has("spd") || nm.has("chp")) {
+		return true // a Ukrainian or Russian sole proprietor (FOP, SPD, ChP) and a name
+	}
+	var words []string
+	for _, f := range strings.Fields(orig) {
+		f = strings.Trim(f, ".,")
+		if lf := parseName(f); f != "" && lf.legalForm() == "" {
+			words = append(words, f)
+		}
+	}
+	if len(words) < 2 || !givenNames[strings.ToLower(words[0])] {
 		return false
 	}
-	if soleTrader(words) {
+	if soleTrader(nm) {
 		return true // a one-person firm's form after its owner's name
 	}
-	if len(name) > 3 {
+	if len(words) > 3 {
 		return false
 	}
-	for _, f := range name {
+	for _, f := range words {
 		r := []rune(f)
 		if !unicode.IsUpper(r[0]) {
 			return false
@@ -218,50 +371,8 @@ func personName(orig string, words map[string]bool) bool {
 	return true
 }
 
-// givenNames are common first names across Europe and the Americas.
-var givenNames = func() map[string]bool {
-	m := map[string]bool{}
-	for _, n := range strings.Fields(`
-		adam alan albert alex alexander alexandre ali amir ana andrea andreas andrew angela anna anne antonio
-		barbara ben benjamin bernard bruno carl carlos caroline charles chris christian christine christoph
-		claire claudia daniel david dennis diana dirk dominik elena elisabeth emma eric erik eva fabian felix
-		florian francesco francisco frank franz fred george georg gerhard giovanni giuseppe hans harald heinz
-		helen helmut henrik henry ian isabel jacob jakob james jan jane javier jean jens jeroen johan johannes
-		john jonas jorge jose josef juan julia julian jurgen karin karl katharina kevin klaus lars laura lisa
-		lucas luis lukas manuel marc marco maria mario mark markus martin mary matthias max michael michel
-		miguel nicolas niels nina oliver olivier pablo patrick paul pedro peter petra philipp pierre rafael
-		ralf richard robert roberto rolf sabine sandra sara sarah sebastian simon sophie stefan stephan
-		stephen steven susanne thomas tim tobias tom torsten ulrich uwe victor walter werner william wolfgang
-		aaron abel adriana adriano agnieszka ahmet aleksandr aleksandra alessandro alice aline alvaro amanda
-		andre andrei andrej andres angel anton antonia arnaud augusto aurelio beatriz bernardo bogdan bruna
-		camila camille carla carlo carolina catarina cesar cristian cristina dariusz denis diego dmitri
-		dmitry domenico eduardo elias emilio enrique ernesto esteban fabio fatima federico felipe fernanda
-		fernando filipe francesca gabriel gabriela gianluca gilberto giorgio giulia gonzalo guilherme gustavo
-		hector hugo igor ilya irina ivan jacek jaime janusz jesus joao joaquim josefa julio
-		kamil karol katarzyna krzysztof leonardo lorenzo lucia luciana luiz marcelo marcin marcos mariana
-		mariusz marta mateus matteo mauricio mehmet michal mikhail monica mustafa natalia nikolai oleg olga
-		pascal patricia paulo pavel piotr rafal raul renato ricardo rodrigo rosa salvatore samuel sergei
-		sergey sergio silvia simone stefano tatiana tomasz valentina vicente vitor vladimir wojciech yuri
-		bart bram gert hendrik joost koen lieke maarten pieter ruud sanne sven wim
-		anders bjorn magnus mats nils ole per rasmus soren
-		emre fatih hakan hasan huseyin ibrahim kemal murat omer osman serkan yusuf`) {
-		m[n] = true
-	}
-	return m
-}()
-
 // soleTrader reports whether a name carries the form of a one-person firm:
 // Brazil's ME, MEI and EIRELI, Germany's e.K.
-func soleTrader(words map[string]bool) bool {
-	return words["me"] || words["mei"] || words["eireli"] || words["ek"]
-}
-
-func isLegalForm(w string) bool {
-	w = strings.ReplaceAll(w, ".", "")
-	for _, f := range legalForms {
-		if w == f {
-			return true
-		}
-	}
-	return false
+func soleTrader(nm name) bool {
+	return nm.has("me") || nm.has("mei") || nm.has("eireli") || nm.has("ek")
 }

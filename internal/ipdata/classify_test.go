@@ -32,13 +32,25 @@ func readLabelled(t *testing.T, name string) []labelled {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		f := strings.SplitN(line, "\t", 4)
-		asn, err1 := strconv.ParseUint(f[0], 10, 32)
-		size, err2 := strconv.ParseUint(f[1], 10, 64)
-		if len(f) != 4 || err1 != nil || err2 != nil {
+		// asn, IPv4 addresses, type, name, then optionally IPv4 ranges,
+		// countries, IPv6 ranges and where the row came from.
+		f := strings.Split(line, "\t")
+		if len(f) < 4 || len(f) > 8 {
 			t.Fatalf("bad line %q", line)
 		}
-		out = append(out, labelled{Network{ASN: uint32(asn), Org: f[3], Addresses4: size}, foyer.OrgType(f[2])})
+		asn, err1 := strconv.ParseUint(f[0], 10, 32)
+		size, err2 := strconv.ParseUint(f[1], 10, 64)
+		n := Network{ASN: uint32(asn), Org: f[3], Addresses4: size}
+		var err3, err4, err5 error
+		if len(f) >= 7 {
+			n.Ranges4, err3 = strconv.Atoi(f[4])
+			n.Countries, err4 = strconv.Atoi(f[5])
+			n.Ranges6, err5 = strconv.Atoi(f[6])
+		}
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || err5 != nil {
+			t.Fatalf("bad line %q", line)
+		}
+		out = append(out, labelled{n, foyer.OrgType(f[2])})
 	}
 	return out
 }
@@ -76,21 +88,32 @@ func score(set []labelled, classify func(Network) (foyer.OrgType, string)) (map[
 // TestClassifierLabelled scores the classifier on the labelled samples, by
 // its rules alone and with the curated list, and holds both to a floor.
 // Run with -v to see the tables and the misses. The rules were tuned on
-// labelled.tsv, so its scores flatter them; heldout.tsv was labelled after
-// and is the fair test.
+// labelled.tsv and, since issue 17, on heldout.tsv too, so both flatter
+// them: the fair test is a set labelled by someone else (measure.tsv).
+// The floors are what the classifier reached on them, a little rounded
+// down, so that a change that loses ground fails.
 func TestClassifierLabelled(t *testing.T) {
-	for _, c := range []struct {
-		file                   string
-		rules, curated, bizMin float64
-	}{
-		{"labelled.tsv", 0.85, 0.90, 0.75},
-		{"heldout.tsv", 0.60, 0.60, 0.70},
+	for _, c := range []labelFloors{
+		{file: "labelled.tsv", rules: 0.88, curated: 0.90, bizPrecision: 0.84, bizRecall: 0.88, carrierAsBiz: 0.06, govRecall: 0.95},
+		{file: "heldout.tsv", rules: 0.85, curated: 0.85, bizPrecision: 0.85, bizRecall: 0.88, carrierAsBiz: 0.09, govRecall: 0.70},
 	} {
-		t.Run(c.file, func(t *testing.T) { testLabelled(t, c.file, c.rules, c.curated, c.bizMin) })
+		t.Run(c.file, func(t *testing.T) { testLabelled(t, c) })
 	}
 }
 
-func testLabelled(t *testing.T, file string, rulesFloor, curatedFloor, bizMin float64) {
+// labelFloors are the least a labelled file must score: accuracy by the
+// rules alone and with the curated list, then with the curated list the
+// precision and recall of business, the share of carriers and hosts shown
+// as companies (at most) and the recall of government.
+type labelFloors struct {
+	file                    string
+	rules, curated          float64
+	bizPrecision, bizRecall float64
+	carrierAsBiz, govRecall float64
+}
+
+func testLabelled(t *testing.T, floors labelFloors) {
+	file, rulesFloor, curatedFloor, bizMin := floors.file, floors.rules, floors.curated, floors.bizPrecision
 	set := readLabelled(t, file)
 	if len(set) < 100 {
 		t.Fatalf("%d labelled networks, want at least 100", len(set))
@@ -116,6 +139,9 @@ func testLabelled(t *testing.T, file string, rulesFloor, curatedFloor, bizMin fl
 		for _, typ := range types {
 			fmt.Fprintf(&b, "  %-10s n=%3d precision %.2f recall %.2f\n", typ, counts[typ], per[typ][0], per[typ][1])
 		}
+		g := goals(set, c.classify)
+		fmt.Fprintf(&b, "  shown as companies: precision %.2f recall %.2f; carriers and hosts shown as companies %.1f%%; public bodies recognised %.0f%%\n",
+			g.precision, g.recall, 100*g.carrierAsBiz, 100*g.govRecall)
 		t.Log(b.String())
 		if testing.Verbose() {
 			for _, w := range wrong {
@@ -135,6 +161,52 @@ func testLabelled(t *testing.T, file string, rulesFloor, curatedFloor, bizMin fl
 			t.Errorf("%s: business precision %.2f, want at least %.2f", c.name, p, c.business)
 		}
 	}
+	g := goals(set, Classify)
+	if g.recall < floors.bizRecall || g.carrierAsBiz > floors.carrierAsBiz || g.govRecall < floors.govRecall {
+		t.Errorf("with the curated list: business recall %.2f (want ≥ %.2f), carriers and hosts shown as companies %.3f (want ≤ %.2f), government recall %.2f (want ≥ %.2f)",
+			g.recall, floors.bizRecall, g.carrierAsBiz, floors.carrierAsBiz, g.govRecall, floors.govRecall)
+	}
+}
+
+// goalFigures are the figures issue 17 sets goals for.
+type goalFigures struct {
+	precision, recall float64 // of business
+	carrierAsBiz      float64 // carriers and hosts shown as companies
+	govRecall         float64
+}
+
+func goals(set []labelled, classify func(Network) (foyer.OrgType, string)) goalFigures {
+	var tp, fp, fn, ch, chBiz, gov, govOK int
+	for _, l := range set {
+		got, _ := classify(l.n)
+		switch {
+		case got == foyer.OrgBusiness && l.want == foyer.OrgBusiness:
+			tp++
+		case got == foyer.OrgBusiness:
+			fp++
+		case l.want == foyer.OrgBusiness:
+			fn++
+		}
+		if l.want == foyer.OrgISP || l.want == foyer.OrgHosting {
+			ch++
+			if got == foyer.OrgBusiness {
+				chBiz++
+			}
+		}
+		if l.want == foyer.OrgGovernment {
+			gov++
+			if got == l.want {
+				govOK++
+			}
+		}
+	}
+	ratio := func(a, b int) float64 {
+		if b == 0 {
+			return 1
+		}
+		return float64(a) / float64(b)
+	}
+	return goalFigures{ratio(tp, tp+fp), ratio(tp, tp+fn), ratio(chBiz, ch), ratio(govOK, gov)}
 }
 
 func TestCurated(t *testing.T) {

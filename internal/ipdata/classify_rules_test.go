@@ -1,0 +1,288 @@
+package ipdata
+
+import (
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/foyerhq/foyer"
+)
+
+// own is the shape of a company's own network: one small range in one
+// country, which leaves the name to decide.
+func own(org string) Network {
+	return Network{Org: org, Addresses4: 256, Ranges4: 1, Countries: 1}
+}
+
+func testNames(t *testing.T, cases map[string]foyer.OrgType) {
+	t.Helper()
+	for org, want := range cases {
+		if got, reason := classifyByRules(own(org)); got != want {
+			t.Errorf("%q: %s (%s), want %s", org, got, reason, want)
+		}
+	}
+}
+
+func TestClassifyLegalForms(t *testing.T) {
+	t.Parallel()
+	b := foyer.OrgBusiness
+	testNames(t, map[string]foyer.OrgType{
+		// written out
+		"Beispiel Aktiengesellschaft":                              b,
+		"Muster Gesellschaft mit beschränkter Haftung":             b,
+		"Austro Muster Gesellschaft fuer Luftfahrt mit beschraenk": b,
+		"Exemple Société anonyme":                                  b,
+		"Example Widgets Limited":                                  b,
+		"Example Widgets Incorporated":                             b,
+		"Example Widgets Corporation":                              b,
+		"Ejemplo Sociedad Anónima":                                 b,
+		"Voorbeeld Besloten Vennootschap":                          b,
+		"Rei Kabushiki Kaisha":                                     b,
+		"Örnek Danismanlik Anonim Sirketi":                         b,
+		"Mustermann Bau UG (haftungsbeschraenkt)":                  b,
+		// abbreviated with dots and slashes
+		"Ejemplo S.A.":           b,
+		"Priklad s.r.o.":         b,
+		"Przyklad Sp. z o.o.":    b,
+		"Eksempel A/S":           b,
+		"Muster GmbH & Co. KG":   b,
+		"Esempio S.p.A.":         b,
+		"Voorbeeld N.V.":         b,
+		"Example Pty. Ltd.":      b,
+		"Rei K.K.":               b,
+		"Ejemplo S.A. de C.V.":   b,
+		"Exemple S. a r.l.":      b,
+		"Exemplo Comercio Ltda.": b,
+		// Nordic, Baltic, Asian and others
+		"Exempel AB":                b,
+		"Eksempel ASA":              b,
+		"Esimerkki Oy":              b,
+		"Esimerkki Oyj":             b,
+		"Eksempel ApS":              b,
+		"Daemi hf":                  b,
+		"Piemers SIA":               b,
+		"Pavyzdys UAB":              b,
+		"Näide OÜ":                  b,
+		"Naide AS":                  b,
+		"Example Trading Co., Ltd.": b,
+		"Example Holdings Pte Ltd":  b,
+		"Contoh Sdn Bhd":            b,
+		"PT Contoh Makmur Tbk":      b,
+		"JSC Primer":                b,
+		"Example Advisers LLP":      b,
+		"Credissimo JSCo":           b,
+	})
+}
+
+func TestClassifyWholeWords(t *testing.T) {
+	t.Parallel()
+	testNames(t, map[string]foyer.OrgType{
+		// carrier words inside other words, or in another sense
+		"Virgin Australia Airlines Pty Ltd": foyer.OrgBusiness, // not Virgin Media
+		"tv factory AG":                     foyer.OrgBusiness,
+		"Orange County Furniture Inc.":      foyer.OrgBusiness,
+		"Globex Mobility Consulting GmbH":   foyer.OrgBusiness, // "mobil" is a word, not a stem
+		"Cabinet Dupont SARL":               foyer.OrgBusiness,
+		"Planet Organic Ltd":                foyer.OrgBusiness,
+		"LinkedIn Corporation":              foyer.OrgBusiness,
+		"Region Halland":                    foyer.OrgGovernment,
+		"Verkehrsverbund Ost Region GesmbH": foyer.OrgBusiness, // "region" decides only first
+		"News Agency Interfax Ltd":          foyer.OrgBusiness, // an agency with a legal form
+		"Sudanese Internet Association":     foyer.OrgNonprofit,
+		"Amsterdam Internet Exchange B.V.":  foyer.OrgNonprofit,
+		// a company's own IT arm is the company
+		"Beispiel Informatik GmbH":                   foyer.OrgBusiness,
+		"Example IT Services Internet GmbH":          foyer.OrgBusiness,
+		"Example Information Technology Network LLC": foyer.OrgBusiness,
+		// while the same words alone mark carriers
+		"Example Internet GmbH":              foyer.OrgISP,
+		"Petersburg Internet Network ltd.":   foyer.OrgISP,
+		"Glasvezelnetwerk Texel B.V.":        foyer.OrgISP,
+		"Fibranode UG (haftungsbeschraenkt)": foyer.OrgISP,
+		"Glasfaser Direkt GmbH":              foyer.OrgISP,
+		"Satis Svyaz CJSC":                   foyer.OrgISP,
+		"PT Jaringan Merah Putih":            foyer.OrgISP,
+		"Example Cloud Hosting Ltd":          foyer.OrgHosting,
+		"NubaCloud B.V.":                     foyer.OrgHosting,
+		"LLC 3data DC":                       foyer.OrgHosting,
+		// people
+		"SPD Polyudov Aleksandr Igorevich":          foyer.OrgUnknown,
+		"BRUNO LEONARDO BASSANI BLB INFORMATICA ME": foyer.OrgUnknown,
+		"M/S Md Rahman": foyer.OrgUnknown,
+	})
+}
+
+func TestClassifyPublicBodies(t *testing.T) {
+	t.Parallel()
+	g := foyer.OrgGovernment
+	testNames(t, map[string]foyer.OrgType{
+		"Bundesministerium f. Gesundheit":                      g,
+		"Ministère de l'Europe et des Affaires étrangères":     g,
+		"Ministerio de Hacienda":                               g,
+		"Ministero dell'Interno":                               g,
+		"Ministerie van Financiën":                             g,
+		"Ministerstvo vnitra":                                  g,
+		"Ministério da Saúde":                                  g,
+		"Ministry of Education":                                g, // a ministry, not a school
+		"Deutscher Bundestag":                                  g,
+		"Assemblée nationale":                                  g,
+		"Parlamento Europeo":                                   g,
+		"Kancelaria Sejmu Sejm":                                g,
+		"Bundesagentur für Arbeit Agentur":                     g,
+		"Agence nationale de la sécurité":                      g,
+		"Agencia Tributaria":                                   g,
+		"Bundesamt fuer Sicherheit in der Informationstechnik": g,
+		"Bayerisches Landesamt für Statistik":                  g,
+		"Direction générale des douanes":                       g,
+		"European Commission":                                  g,
+		"Stadtverwaltung Beispielstadt":                        g,
+		"Administración de Justicia":                           g,
+		"Stadt Musterstadt":                                    g,
+		"Gemeinde Beispielsdorf":                               g,
+		"Oslo Kommune":                                         g,
+		"Municipality of Athens":                               g,
+		"Comune di Sassari":                                    g,
+		"Ayuntamiento de Madrid":                               g,
+		"Regierung von Oberbayern":                             g,
+		"Gouvernement du Québec":                               g,
+		"Gobierno de la Ciudad":                                g,
+		"Governo do Estado":                                    g,
+		"Rijksoverheid":                                        g,
+		"Bundesgerichtshof Gericht":                            g,
+		"Tribunal Supremo":                                     g,
+		"Polizei Berlin":                                       g,
+		"Bundeswehr":                                           g,
+		"Shiojiri City":                                        g,
+		"Osage Nation":                                         g,
+		"Round Valley Indian Tribes":                           g,
+		"Dinas Komunikasi dan Informatika Provinsi Bali":       g,
+	})
+}
+
+func TestClassifyResearchNetworks(t *testing.T) {
+	t.Parallel()
+	e := foyer.OrgEducation
+	testNames(t, map[string]foyer.OrgType{
+		"Verein zur Foerderung eines Deutschen Forschungsnetzes e.V.": e,
+		"RENATER":                      e,
+		"Consortium GARR":              e,
+		"SURF B.V.":                    e,
+		"Jisc Services Limited":        e,
+		"JANET":                        e,
+		"RedIRIS":                      e,
+		"ACONET":                       e,
+		"BELNET":                       e,
+		"NORDUnet":                     e,
+		"Internet2":                    e,
+		"CANARIE Inc":                  e,
+		"AARNet Pty Ltd":               e,
+		"GRNET S.A.":                   e,
+		"PIONIER":                      e,
+		"CESNET z.s.p.o.":              e,
+		"Vetenskapsradet / SUNET":      e,
+		"Funet":                        e,
+		"UNINETT AS":                   e,
+		"HEAnet CLG":                   e,
+		"RNP":                          e,
+		"REUNA":                        e,
+		"CERNET":                       e,
+		"SINET":                        e,
+		"KREONET":                      e,
+		"TEIN":                         e,
+		"Politeknik Negeri Banyuwangi": e,
+		"ATATURK-UNIVERSITESI":         e,
+	})
+}
+
+func TestCarrierShape(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n       Network
+		want    foyer.OrgType
+		because string
+	}{
+		{Network{Org: "Example GmbH", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "a company's own network"},
+		{Network{Org: "Example GmbH", Addresses4: 3072, Ranges4: 3, Countries: 1, Ranges6: 1}, foyer.OrgBusiness, "a company's own network"},
+		{Network{Org: "Example GmbH", Addresses4: 212 * 1024, Ranges4: 212, Countries: 9, Ranges6: 20}, foyer.OrgISP, "212 IPv4 ranges in 9 countries"},
+		{Network{Org: "Example S.A.", Addresses4: 1 << 14, Ranges4: 2, Countries: 1}, foyer.OrgBusiness, "a company's own network"},
+		{Network{Org: "Example S.A.", Addresses4: 1 << 17, Ranges4: 6, Countries: 1}, foyer.OrgISP, "a carrier's or host's"},
+		{Network{Org: "Example Ltd", Addresses4: 1024, Ranges4: 4, Countries: 5, Ranges6: 3}, foyer.OrgISP, "in 5 countries"},
+		{Network{Org: "Example Ltd", Addresses4: 8192, Ranges4: 2, Countries: 1, Ranges6: 2}, foyer.OrgISP, "2 IPv6 ranges"},
+		// an old company's few large blocks in one country
+		{Network{Org: "Example Motor Company", Addresses4: 1 << 24, Ranges4: 13, Countries: 1}, foyer.OrgBusiness, "legacy space"},
+		// no name to go by
+		{Network{Org: "Nameless Backbone", Addresses4: 1 << 18, Ranges4: 40, Countries: 3}, foyer.OrgISP, "no business word"},
+		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Example Bank", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "“bank”"},
+		// a person's network stays unknown, whatever its shape
+		{Network{Org: "John Smith", Addresses4: 1 << 16, Ranges4: 30, Countries: 4}, foyer.OrgUnknown, "person's name"},
+		// the domain, where a source knows it
+		{Network{Org: "Example GmbH", Domain: "example-hosting.de", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgHosting, "domain example-hosting.de"},
+		{Network{Org: "Example GmbH", Domain: "fastfiber.net", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgISP, "domain fastfiber.net"},
+		{Network{Org: "Example GmbH", Domain: "example.net", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "a company's own network"},
+		// a name that says hosting is not overruled by a small shape
+		{Network{Org: "Example VPN Ltd", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgHosting, "vpn"},
+	} {
+		got, reason := classifyByRules(c.n)
+		if got != c.want || !strings.Contains(reason, c.because) {
+			t.Errorf("%q %+v: %s (%s), want %s because %q", c.n.Org, c.n, got, reason, c.want, c.because)
+		}
+	}
+}
+
+// TestBuildShape checks that the import tells the classifier each
+// network's ranges and the countries they sit in.
+func TestBuildShape(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	must(t, os.WriteFile(dir+"/asn.csv", []byte(strings.Join([]string{
+		"10.0.0.0,10.0.0.255,64500,Carrier GmbH",
+		"10.0.2.0,10.0.2.255,64500,Carrier GmbH",
+		"10.0.4.0,10.0.4.255,64500,Carrier GmbH",
+		"10.0.6.0,10.0.7.255,64500,Carrier GmbH",
+		"192.0.2.0,192.0.2.255,64501,Company GmbH",
+		"2001:db8::,2001:db8:0:ffff:ffff:ffff:ffff:ffff,64500,Carrier GmbH",
+		"2001:db8:2::,2001:db8:2:ffff:ffff:ffff:ffff:ffff,64500,Carrier GmbH",
+	}, "\n")+"\n"), 0o600))
+	must(t, os.WriteFile(dir+"/country.csv", []byte(strings.Join([]string{
+		"10.0.0.0,10.0.1.255,DE", "10.0.2.0,10.0.3.255,FR", "10.0.4.0,10.0.7.255,NL", "192.0.2.0,192.0.2.255,DE",
+		"2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,AT",
+	}, "\n")+"\n"), 0o600))
+	seen := map[uint32]Network{}
+	b := NewBuilder()
+	b.Classify = func(n Network) (foyer.OrgType, string) {
+		seen[n.ASN] = n
+		return Classify(n)
+	}
+	tab, err := Import{ASN: []string{dir + "/asn.csv"}, Country: []string{dir + "/country.csv"}}.Build(b)
+	must(t, err)
+	if n := seen[64500]; n.Ranges4 != 4 || n.Ranges6 != 2 || n.Countries != 4 || n.Addresses4 != 1280 {
+		t.Errorf("AS64500: %+v, want 4 IPv4 and 2 IPv6 ranges in 4 countries, 1280 addresses", n)
+	}
+	if n := seen[64501]; n.Ranges4 != 1 || n.Countries != 1 || n.Addresses4 != 256 {
+		t.Errorf("AS64501: %+v, want 1 range in 1 country", n)
+	}
+	r := tab.Lookup(netip.MustParseAddr("10.0.2.1"))
+	if r.Type != foyer.OrgISP || !strings.Contains(r.Reason, "4 IPv4 ranges in 4 countries") {
+		t.Errorf("10.0.2.1: %s (%s), want a carrier by its shape", r.Type, r.Reason)
+	}
+	if r := tab.Lookup(netip.MustParseAddr("192.0.2.1")); r.Type != foyer.OrgBusiness {
+		t.Errorf("192.0.2.1: %s (%s), want business", r.Type, r.Reason)
+	}
+}
+
+// FuzzClassify reads any name with any shape: the classifier answers a
+// known type with a reason, and never panics.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"Example GmbH & Co. KG", "S.A. de C.V.", "Näide OÜ", "a/s", "...", "Ä", "M/S Md X",
+		"FOP Ivanov Ivan Ivanovich", "Region", " ", "x\tTelecom"} {
+		f.Add(s, uint64(256), 1, 1, 0)
+	}
+	f.Fuzz(func(t *testing.T, org string, addrs uint64, ranges, countries, ranges6 int) {
+		typ, reason := classifyByRules(Network{Org: org, Addresses4: addrs, Ranges4: ranges, Countries: countries, Ranges6: ranges6})
+		if (orgTypeNum(typ) == 0 && typ != foyer.OrgUnknown) || reason == "" {
+			t.Fatalf("%q: %q (%q)", org, typ, reason)
+		}
+	})
+}
