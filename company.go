@@ -22,6 +22,9 @@ type Company struct {
 	// latest visit was last active (zero until the roll-up reads one);
 	// only FeedService.Company fills them.
 	FirstSeen, LastSeen time.Time
+	// Hidden is the kind of the workspace's correction that hides it from
+	// the feed (CorrectionService), "" when none does.
+	Hidden HideKind
 }
 
 // MaxFeedPage is the most companies one page of the feed lists, in the
