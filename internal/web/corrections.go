@@ -44,7 +44,6 @@ var domainKinds = []foyer.HideKind{foyer.HideOwn, foyer.HideCompetitor}
 // hiddenPath is the address of the workspace's hidden organisations page.
 func hiddenPath(workspaceID int64) string { return fmt.Sprintf("/app/w/%d/hidden", workspaceID) }
 
-
 // hiddenPage lists the workspace's hidden organisations.
 func (s *Server) hiddenPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
@@ -250,7 +249,11 @@ func classifyLines(workspace string, now time.Time, list []foyer.OrgOverride) st
 			continue
 		}
 		seen[o.ASN] = true
-		lines = append(lines, fmt.Sprintf("%d\t%s\t%s", o.ASN, typ, oneLine(o.Name)))
+		name := strings.TrimSpace(oneLine(o.Name))
+		if name == "" {
+			name = fmt.Sprintf("AS%d", o.ASN) // the file wants a name
+		}
+		lines = append(lines, fmt.Sprintf("%d\t%s\t%s", o.ASN, typ, name))
 	}
 	if skipped > 0 {
 		fmt.Fprintf(&b, "# %d corrected organisations are left out: their AS number is not known (no visit of theirs named one).\n", skipped)
