@@ -262,22 +262,23 @@ func (s *Store) SetHiddenTypes(ctx context.Context, workspaceID int64, types []f
 }
 
 // feedHidden is what a workspace's feed leaves out: the types it hides,
-// and the companies its overrides hide (nil when none does).
+// whether its corrections hide any company, and, once hiddenCompanies
+// read them, the companies hidden by either (nil when none is).
 type feedHidden struct {
 	types     []foyer.OrgType
+	hides     bool
 	companies map[int64]bool
 }
 
 // hiddenOf reads what the workspace's feed leaves out: its hidden types,
-// and, when it hides any company, their IDs, from the partial index
-// companies_hidden (a workspace hides few).
+// and whether its corrections hide any company, from the partial index
+// companies_hidden.
 func (s *Store) hiddenOf(ctx context.Context, workspaceID int64) (feedHidden, error) {
 	var h feedHidden
 	var types string
-	var hides bool
 	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.hiddenOf */
 		SELECT w.hidden_types, EXISTS (SELECT 1 FROM companies c WHERE c.workspace_id = w.id AND c.hidden_kind <> '')
-		FROM workspaces w WHERE w.id = ?`), workspaceID).Scan(&types, &hides)
+		FROM workspaces w WHERE w.id = ?`), workspaceID).Scan(&types, &h.hides)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, nil // no workspace: no feed either
 	}
@@ -285,24 +286,40 @@ func (s *Store) hiddenOf(ctx context.Context, workspaceID int64) (feedHidden, er
 		return h, fmt.Errorf("store: feed: hidden: %w", err)
 	}
 	h.types = parseHiddenTypes(types)
-	if !hides {
-		return h, nil
+	return h, nil
+}
+
+// hiddenCompanies reads the IDs of the companies h hides, for the period
+// feed to drop as it reads its candidates: those the corrections hide
+// from the partial index companies_hidden (a workspace hides few), and,
+// when types are hidden, those of the types, from a scan of the
+// workspace's companies, cheaper than a filter on companies in each of the
+// period feed's statements.
+func (s *Store) hiddenCompanies(ctx context.Context, workspaceID int64, h *feedHidden) error {
+	if !h.hides && len(h.types) == 0 {
+		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.hiddenOf */
-		SELECT id FROM companies WHERE workspace_id = ? AND hidden_kind <> ''`), workspaceID)
+	q, args := `/* Store.hiddenCompanies */ SELECT id FROM companies WHERE workspace_id = ? AND hidden_kind <> ''`, []any{workspaceID}
+	if len(h.types) > 0 {
+		q = `/* Store.hiddenCompanies */ SELECT id FROM companies WHERE workspace_id = ? AND (hidden_kind <> '' OR type IN (` + placeholders(len(h.types)) + `))`
+		for _, t := range h.types {
+			args = append(args, string(t))
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
-		return h, fmt.Errorf("store: feed: hidden: %w", err)
+		return fmt.Errorf("store: feed: hidden: %w", err)
 	}
 	defer rows.Close()
 	h.companies = map[int64]bool{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return h, fmt.Errorf("store: feed: hidden: %w", err)
+			return fmt.Errorf("store: feed: hidden: %w", err)
 		}
 		h.companies[id] = true
 	}
-	return h, rows.Err()
+	return rows.Err()
 }
 
 // typeFilter returns the SQL condition (starting with " AND ") and

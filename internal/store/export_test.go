@@ -66,6 +66,9 @@ func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow
 	if err != nil {
 		return nil, err
 	}
+	if err := s.hiddenCompanies(ctx, q.WorkspaceID, &hidden); err != nil {
+		return nil, err
+	}
 	page, err := s.daysFeed(ctx, q, hidden, from, to, s.now())
 	if err != nil {
 		return nil, err

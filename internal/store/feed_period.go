@@ -35,11 +35,12 @@ import (
 // the index each) and with those whose bounds tie with the page (a seek or
 // two each), not with the days of the period.
 //
-// What the workspace hides (hidden) is left out: its hidden types by the
-// filter of the candidates, the companies its corrections hide as they
-// are read.
+// The companies the workspace hides (hidden) are dropped as they are read.
 func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
 	end := (to + 1) * msPerDay // the end of the period's last day, in Unix ms
+	if err := s.hiddenCompanies(ctx, q.WorkspaceID, &hidden); err != nil {
+		return nil, err
+	}
 	if few, err := s.fewDays(ctx, q, from, to); err != nil || few {
 		if err != nil {
 			return nil, err
@@ -186,7 +187,7 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, hidden 
 		SELECT cs.company_id, cs.site_id, cs.last_at, cs.visits, cs.pageviews, cs.engaged_ms
 		FROM company_sites cs
 		WHERE cs.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND cs.last_at >= ?`)
-	filter, fargs, err := s.periodFilter(ctx, q, hidden, "cs", from, end/msPerDay-1)
+	filter, fargs, err := s.periodFilter(ctx, q, "cs", from, end/msPerDay-1)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +419,7 @@ func (s *Store) daysFeed(ctx context.Context, q foyer.FeedQuery, hidden feedHidd
 		SELECT d.company_id, SUM(d.visits), SUM(d.pageviews), SUM(d.engaged_ms), MAX(d.last_at)
 		FROM company_days d
 		WHERE d.site_id IN (SELECT id FROM sites WHERE workspace_id = ?) AND d.day >= ? AND d.day <= ?`)
-	filter, fargs, err := s.periodFilter(ctx, q, hidden, "d", from, to)
+	filter, fargs, err := s.periodFilter(ctx, q, "d", from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -510,20 +511,16 @@ func (s *Store) fewDays(ctx context.Context, q foyer.FeedQuery, from, to int64) 
 // periodFilter returns the SQL conditions (each starting with " AND ")
 // and arguments of q's site and filters on the rows of t, a table alias
 // with site_id and company_id columns, for the days [from, to]: the same
-// for the period feed's candidates and for its sums of days. The hidden
-// types are left out there too (a set the statement reads once, as the
-// other filters on companies); the hidden companies are the caller's.
-func (s *Store) periodFilter(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, t string, from, to int64) (string, []any, error) {
+// for the period feed's candidates and for its sums of days. What the
+// workspace hides (hiddenOf) is the caller's to drop.
+func (s *Store) periodFilter(ctx context.Context, q foyer.FeedQuery, t string, from, to int64) (string, []any, error) {
 	var b strings.Builder
 	var args []any
 	if q.SiteID != 0 {
 		b.WriteString(" AND " + t + ".site_id = ?")
 		args = append(args, q.SiteID)
 	}
-	filter, fargs := companyFilter(q, "c")
-	tfilter, targs := hidden.typeFilter("c")
-	filter, fargs = filter+tfilter, append(fargs, targs...)
-	if filter != "" {
+	if filter, fargs := companyFilter(q, "c"); filter != "" {
 		b.WriteString(" AND " + t + ".company_id IN (SELECT c.id FROM companies c WHERE c.workspace_id = ?" + filter + ")")
 		args = append(append(args, q.WorkspaceID), fargs...)
 	}
