@@ -12,6 +12,8 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
 )
 
 // TestHideFromFeed: an admin hides a company from its page; the
@@ -19,9 +21,20 @@ import (
 // back on undo, while another workspace with the same organisation keeps
 // it; only admins and owners see the controls; the hidden organisations
 // page lists what is hidden, hides a domain before its visit and whole
-// types, and exports the type corrections as classify.tsv lines.
+// types, and exports the type corrections as classify.tsv lines. On both
+// dialects.
 func TestHideFromFeed(t *testing.T) {
-	w := newWebTest(t)
+	t.Parallel()
+	for _, d := range testutil.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testHideFromFeed(t, d)
+		})
+	}
+}
+
+func testHideFromFeed(t *testing.T, d store.Dialect) {
+	w := newWebTestOn(t, d)
 	for _, r := range []foyer.Role{foyer.RoleOwner, foyer.RoleAdmin, foyer.RoleAnalyst, foyer.RoleViewer} {
 		w.user(string(r)+"@example.com", "correct horse battery", "Acme", r)
 	}
