@@ -24,6 +24,9 @@ type Company struct {
 	FirstSeen, LastSeen time.Time
 	// Profile is what open data says of it; nil when nothing (yet).
 	Profile *OrgProfile
+	// Hidden is the kind of the workspace's correction that hides it from
+	// the feed (CorrectionService), "" when none does.
+	Hidden HideKind
 }
 
 // MaxFeedPage is the most companies one page of the feed lists, in the

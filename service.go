@@ -86,6 +86,7 @@ type Store interface {
 	ContactService
 	ContactFormService
 	PersonaService
+	CorrectionService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -12,15 +12,15 @@ import (
 )
 
 // companyColumns are the columns scanCompany reads, of companies c.
-const companyColumns = `c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size`
+const companyColumns = `c.id, c.name, c.domain, c.asn, c.country, c.city, c.type, c.industry, c.size, c.hidden_kind`
 
 // scanCompany reads companyColumns, then the extra columns into extra.
 func scanCompany(scan func(...any) error, workspaceID int64, extra ...any) (foyer.Company, error) {
 	c := foyer.Company{WorkspaceID: workspaceID}
 	var asn int64
-	var typ string
-	err := scan(append([]any{&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size}, extra...)...)
-	c.ASN, c.Type = uint32(asn), foyer.OrgType(typ)
+	var typ, hidden string
+	err := scan(append([]any{&c.ID, &c.Name, &c.Domain, &asn, &c.Country, &c.City, &typ, &c.Industry, &c.Size, &hidden}, extra...)...)
+	c.ASN, c.Type, c.Hidden = uint32(asn), foyer.OrgType(typ), foyer.HideKind(hidden)
 	return c, err
 }
 

@@ -27,7 +27,11 @@ func PeriodFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedR
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	return s.periodFeed(ctx, q, dayOf(ms(q.From)), dayOf(ms(q.To)), s.now())
+	hidden, err := s.hiddenOf(ctx, q.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return s.periodFeed(ctx, q, hidden, dayOf(ms(q.From)), dayOf(ms(q.To)), s.now())
 }
 
 // Rebind writes q's ? placeholders in s's dialect, for the tests' own SQL.
@@ -58,7 +62,14 @@ func DaysFeed(s *Store, ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow
 		q.Limit = 50
 	}
 	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
-	page, err := s.daysFeed(ctx, q, from, to, s.now())
+	hidden, err := s.hiddenOf(ctx, q.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hiddenCompanies(ctx, q.WorkspaceID, &hidden); err != nil {
+		return nil, err
+	}
+	page, err := s.daysFeed(ctx, q, hidden, from, to, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -31,12 +31,15 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	}
 	from, to := dayOf(ms(q.From)), dayOf(ms(q.To))
 	now := s.now()
+	hidden, err := s.hiddenOf(ctx, q.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
 	var rows []foyer.FeedRow
-	var err error
 	if q.Sort == foyer.SortRecent && to >= dayOf(ms(now)) && !periodFiltered(q) {
-		rows, err = s.recentFeed(ctx, q, from, to)
+		rows, err = s.recentFeed(ctx, q, hidden, from, to)
 	} else {
-		rows, err = s.periodFeed(ctx, q, from, to, now)
+		rows, err = s.periodFeed(ctx, q, hidden, from, to, now)
 	}
 	if err != nil {
 		return nil, err
@@ -177,11 +180,15 @@ func (s *Store) topSources(ctx context.Context, page []foyer.FeedRow, siteID, fr
 // (companies.last_at, or company_sites for one site), and only the page's
 // companies are summed from company_days. Its cost grows with the page,
 // not with the workspace.
-func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, from, to int64) ([]foyer.FeedRow, error) {
+func (s *Store) recentFeed(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, from, to int64) ([]foyer.FeedRow, error) {
 	since := from * msPerDay
 	var rows *sql.Rows
 	var err error
 	filter, fargs := companyFilter(q, "c")
+	// The rows at hand tell whether a correction hides them.
+	tfilter, targs := hidden.typeFilter("c")
+	filter += " AND c.hidden_kind = ''" + tfilter
+	fargs = append(fargs, targs...)
 	if q.SiteID == 0 {
 		rows, err = s.db.QueryContext(ctx, s.rebind(`/* Store.recentFeed */
 			SELECT `+companyColumns+`, c.last_at

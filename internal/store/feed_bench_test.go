@@ -185,3 +185,69 @@ func reportPercentiles(b *testing.B, times []time.Duration) {
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 }
+
+// BenchmarkFeedHidden reads feeds of a workspace that hides 50 companies
+// (the first page of its 30-day feed) and education and government
+// organisations, and reports p50 and p95 per query: the cost of the
+// corrections beside BenchmarkFeed's. It undoes them when done.
+func BenchmarkFeedHidden(b *testing.B) {
+	s, ws := feedWorkspace(b)
+	ctx := context.Background()
+	to := time.Now().UTC()
+	page, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: ws.ID, From: to.AddDate(0, 0, -29), To: to, Limit: 50})
+	if err != nil || len(page) < 50 {
+		b.Fatalf("the page to hide: %d rows, %v", len(page), err)
+	}
+	var keys []string
+	for _, r := range page {
+		o, err := s.HideCompany(ctx, ws.ID, r.ID, foyer.HideISP, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys = append(keys, o.OrgKey)
+	}
+	if err := s.SetHiddenTypes(ctx, ws.ID, []foyer.OrgType{foyer.OrgEducation, foyer.OrgGovernment}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		for _, k := range keys {
+			if err := s.Unhide(ctx, ws.ID, k); err != nil {
+				b.Error(err)
+			}
+		}
+		if err := s.SetHiddenTypes(ctx, ws.ID, nil); err != nil {
+			b.Error(err)
+		}
+	})
+	for _, c := range []struct {
+		name string
+		q    foyer.FeedQuery
+		days int
+		end  time.Time
+	}{
+		{"30d-page1", foyer.FeedQuery{}, 30, to},
+		{"30d-ending-yesterday", foyer.FeedQuery{}, 30, to.AddDate(0, 0, -1)},
+		{"30d-by-score", foyer.FeedQuery{Sort: foyer.SortScore}, 30, to},
+		{"30d-min-5-pages-by-score", foyer.FeedQuery{MinPages: 5, Sort: foyer.SortScore}, 30, to},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := c.q
+			q.WorkspaceID, q.From, q.To, q.Limit = ws.ID, c.end.AddDate(0, 0, -(c.days-1)), c.end, 50
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				rows, err := s.Feed(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+				for _, r := range rows {
+					if r.Hidden != "" {
+						b.Fatalf("a hidden company in the feed: %s", r.Name)
+					}
+				}
+			}
+			reportPercentiles(b, times)
+		})
+	}
+}

@@ -34,15 +34,20 @@ import (
 // grows with the companies that visited since the period began (a row of
 // the index each) and with those whose bounds tie with the page (a seek or
 // two each), not with the days of the period.
-func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
+//
+// The companies the workspace hides (hidden) are dropped as they are read.
+func (s *Store) periodFeed(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
 	end := (to + 1) * msPerDay // the end of the period's last day, in Unix ms
+	if err := s.hiddenCompanies(ctx, q.WorkspaceID, &hidden); err != nil {
+		return nil, err
+	}
 	if few, err := s.fewDays(ctx, q, from, to); err != nil || few {
 		if err != nil {
 			return nil, err
 		}
-		return s.daysFeed(ctx, q, from, to, now)
+		return s.daysFeed(ctx, q, hidden, from, to, now)
 	}
-	pending, err := s.periodCandidates(ctx, q, from, end)
+	pending, err := s.periodCandidates(ctx, q, hidden, from, end)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +180,7 @@ func (h *candidates) key(c *candidate) bool {
 // periodCandidates reads the companies that visited the query's sites
 // since the period's first day and match its filters, with their totals
 // to date per site.
-func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, end int64) (*candidates, error) {
+func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, from, end int64) (*candidates, error) {
 	var b strings.Builder
 	args := []any{q.WorkspaceID, from * msPerDay}
 	b.WriteString(`/* Store.periodCandidates */
@@ -201,6 +206,9 @@ func (s *Store) periodCandidates(ctx context.Context, q foyer.FeedQuery, from, e
 		var total sums
 		if err := rows.Scan(&p.company, &p.site, &last, &total.visits, &total.pageviews, &total.engaged); err != nil {
 			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		if hidden.companies[p.company] {
+			continue
 		}
 		c := byID[p.company]
 		if c == nil {
@@ -404,7 +412,7 @@ func (s *Store) totalsAt(ctx context.Context, pairs []pair, day int64) (map[pair
 // many of them it must make exact. In the score order of a short period
 // that is nearly all of them (a company's totals to date bound its score
 // in the period loosely), and summing the days is cheaper.
-func (s *Store) daysFeed(ctx context.Context, q foyer.FeedQuery, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
+func (s *Store) daysFeed(ctx context.Context, q foyer.FeedQuery, hidden feedHidden, from, to int64, now time.Time) ([]foyer.FeedRow, error) {
 	var b strings.Builder
 	args := []any{q.WorkspaceID, from, to}
 	b.WriteString(`/* Store.daysFeed */
@@ -430,6 +438,9 @@ func (s *Store) daysFeed(ctx context.Context, q foyer.FeedQuery, from, to int64,
 		var last int64
 		if err := rows.Scan(&r.ID, &r.Visits, &r.Pageviews, &r.EngagedMS, &last); err != nil {
 			return nil, fmt.Errorf("store: feed: %w", err)
+		}
+		if hidden.companies[r.ID] {
+			continue
 		}
 		r.LastAt = fromMS(last)
 		if q.Sort == foyer.SortScore {
@@ -500,7 +511,8 @@ func (s *Store) fewDays(ctx context.Context, q foyer.FeedQuery, from, to int64) 
 // periodFilter returns the SQL conditions (each starting with " AND ")
 // and arguments of q's site and filters on the rows of t, a table alias
 // with site_id and company_id columns, for the days [from, to]: the same
-// for the period feed's candidates and for its sums of days.
+// for the period feed's candidates and for its sums of days. What the
+// workspace hides (hiddenOf) is the caller's to drop.
 func (s *Store) periodFilter(ctx context.Context, q foyer.FeedQuery, t string, from, to int64) (string, []any, error) {
 	var b strings.Builder
 	var args []any

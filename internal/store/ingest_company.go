@@ -51,15 +51,19 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 		return sql.NullInt64{Int64: cached.id, Valid: true}, nil
 	}
 	// New, or the IP data now says otherwise of it: the latest data wins.
+	// A new company is hidden from the start when the workspace hid its
+	// organisation before its first visit (org_overrides); a stored one
+	// keeps its hidden_kind, which the overrides set.
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
-		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, city, type, industry, size, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, city, type, industry, size, created_at, hidden_kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			COALESCE((SELECT o.kind FROM org_overrides o WHERE o.workspace_id = ? AND o.org_key = ?), ''))
 		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name,
 			domain = CASE WHEN excluded.domain = '' THEN companies.domain ELSE excluded.domain END,
 			type = excluded.type, industry = excluded.industry, size = excluded.size
 		RETURNING id`,
 		ws, k.key, org.Name, row.domain, int64(org.ASN), h.Origin.Country, h.Origin.City, string(org.Type), org.Industry, org.Size,
-		ms(h.Time)).Scan(&row.id)
+		ms(h.Time), ws, k.key).Scan(&row.id)
 	if err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: %w", err)
 	}

@@ -376,6 +376,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"outsider": http.StatusBadRequest, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/c/%d/assignee", i, ic), url.Values{"user": {""}},
 			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		// Corrections of the feed: admins and owners, of their own
+		// workspace's companies. The forms here change nothing: an
+		// unknown kind, a company that is not hidden, a domain that is
+		// none, a type that cannot be hidden (400); undoing what is not
+		// hidden (303).
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/hide", a, ac), url.Values{"kind": {"friend"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/hide", a, ic), url.Values{"kind": {"isp"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/hide", i, ic), url.Values{"kind": {"friend"}},
+			map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/unhide", a, ac), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/c/%d/unhide", a, ic), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/c/%d/hide", a, ac), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden/classify.tsv", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden/classify.tsv", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/undo", a), url.Values{"org_key": {"domain:nobody.example"}},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/undo", i), url.Values{"org_key": {"domain:nobody.example"}},
+			map[string]int{"outsider": seeOther, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/domain", a), url.Values{"domain": {"not a domain"}, "kind": {"own"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/domain", i), url.Values{"domain": {"not a domain"}, "kind": {"own"}},
+			map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/types", a), url.Values{"type": {"business"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/types", i), url.Values{"type": {"business"}},
+			map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden/types", a), nil, nil, seeOther},
 		// Contact imports: analysts and above, of their own workspace; an
 		// upload in flight is its uploader's alone; a form of another
 		// kind than an upload is refused (400).
@@ -477,6 +512,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "%d notes, tags %q, assigned to %d\n", len(notes), tags, assignee)
+		hidden, err := w.st.OrgOverrides(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		types, err := w.st.HiddenTypes(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%d hidden organisations, hidden types %q\n", len(hidden), types)
 		forms, err := w.st.ContactForms(ctx, ws)
 		if err != nil {
 			t.Fatal(err)

@@ -30,6 +30,7 @@ type feedView struct {
 	Trend                  *foyer.Trend       // the period's days, of the site filtered on or all
 	TrendChart             template.HTML
 	CanExport, CanSave     bool
+	CanHide                bool // may correct the feed: the hidden organisations page
 	Period                 feedPeriod
 	Periods                []period
 	Feed                   []foyer.FeedRow
@@ -141,7 +142,7 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		In: in, Problems: problems, Choices: choices, Sites: sites, Site: site, Trend: trend, TrendChart: trendChart(trend.Days),
 		Members: members, Assigned: assignedValue(filter),
 		Period: p, Periods: periodLinks(p), HasPrev: offset > 0, PrevOffset: max(0, offset-feedPageSize),
-		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst),
+		CanExport: m.Role.AtLeast(foyer.RoleAnalyst), CanSave: m.Role.AtLeast(foyer.RoleAnalyst), CanHide: m.Role.AtLeast(foyer.RoleAdmin),
 		Filter: filter, FilterQS: template.URL(keep.Encode()), QS: template.URL(current)}
 	for _, c := range choices.Countries {
 		d.CountryNames = append(d.CountryNames, countryName(c))
@@ -206,6 +207,12 @@ type companyView struct {
 	CanImportHubSpot bool
 	Imported         *hubspotImported
 	Mode             foyer.TrackingMode
+	// CanHide says whether the member may hide the company from the feed
+	// or undo that (admins and owners), as HideKinds; Hidden is the
+	// correction that hides it, nil when none does.
+	CanHide   bool
+	HideKinds []foyer.HideKind
+	Hidden    *foyer.OrgOverride
 }
 
 // companyPage is one of a company's top pages, with its site.
@@ -276,7 +283,13 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		VisitCount: n, First: int64(offset) + 1, Last: int64(offset + len(visits)), HasNewer: offset > 0, NewerOffset: max(0, offset-visitPageSize),
 		HasOlder: int64(offset+len(visits)) < n, OlderOffset: offset + visitPageSize,
 		Sources: activity.Sources, MultiSite: len(sites) > 1,
-		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
+		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst), CanHide: m.Role.AtLeast(foyer.RoleAdmin), HideKinds: foyer.HideKinds}
+	if c.Hidden != "" {
+		if cd.Hidden, err = s.cfg.Store.CompanyOverride(ctx, m.WorkspaceID, id); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+			s.serverError(w, "company override", err)
+			return
+		}
+	}
 	for _, v := range visits {
 		cd.Visits = append(cd.Visits, newVisitLine(v, siteName[v.SiteID], m.WorkspaceID, cd.layout))
 	}

@@ -34,6 +34,13 @@ var notices = map[string]string{
 	"contact-forms":    "The settings of the contacts' hosted forms are saved.",
 	"logo":             "The logo is saved: the hosted forms show it.",
 	"logo-removed":     "The logo is removed: the hosted forms show the workspace's name only.",
+	// corrections of the feed
+	"company-hidden": "The company is hidden: the feed, the API and the CSV export leave it out, its past and future visits too. " +
+		"Undo brings it back.",
+	"company-unhidden": "The company shows in the feed again, with its past visits.",
+	"org-unhidden":     "The organisation shows in the feed again, with its past visits.",
+	"domain-hidden":    "The domain is hidden: its organisation stays out of the feed, from its first visit on.",
+	"types-saved":      "The hidden types are saved: the feed, the API and the CSV export apply them at once.",
 	// the feed
 	"feed-saved":   "The feed is saved: find it under Saved feeds.",
 	"feed-deleted": "The saved feed was deleted.",
