@@ -61,21 +61,26 @@ func apiJSON(w http.ResponseWriter, v any) {
 
 // apiCompany is a company as the API shows it.
 type apiCompany struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Domain    string    `json:"domain,omitempty"`
-	Country   string    `json:"country,omitempty"`
-	City      string    `json:"city,omitempty"`
-	Type      string    `json:"type"`
-	Industry  string    `json:"industry,omitempty"`
-	Size      string    `json:"size,omitempty"`
-	Visits    int64     `json:"visits"`
-	Pageviews int64     `json:"pageviews"`
-	EngagedMS int64     `json:"engaged_ms"`
-	LastVisit time.Time `json:"last_visit"`
-	Score     int       `json:"score"`
-	TopSource string    `json:"top_source,omitempty"`
-	Tags      []string  `json:"tags"` // [] when none
+	ID   int64  `json:"id"`
+	Name string `json:"name"` // as the IP data names it
+	// DisplayName is its common name (open data's, or Name in ordinary
+	// case); Website and LinkedIn come from open data.
+	DisplayName string    `json:"display_name"`
+	Website     string    `json:"website,omitempty"`
+	LinkedIn    string    `json:"linkedin,omitempty"`
+	Domain      string    `json:"domain,omitempty"`
+	Country     string    `json:"country,omitempty"`
+	City        string    `json:"city,omitempty"`
+	Type        string    `json:"type"`
+	Industry    string    `json:"industry,omitempty"`
+	Size        string    `json:"size,omitempty"`
+	Visits      int64     `json:"visits"`
+	Pageviews   int64     `json:"pageviews"`
+	EngagedMS   int64     `json:"engaged_ms"`
+	LastVisit   time.Time `json:"last_visit"`
+	Score       int       `json:"score"`
+	TopSource   string    `json:"top_source,omitempty"`
+	Tags        []string  `json:"tags"` // [] when none
 }
 
 // page reads limit (50 by default, 1 to foyer.MaxFeedPage) and offset.
@@ -135,8 +140,13 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 		out.NextOffset = &next
 	}
 	for _, c := range rows {
-		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, Domain: c.Domain, Country: c.Country, City: c.City,
-			Type: string(c.Type), Industry: c.Industry, Size: c.Size, Visits: c.Visits, Pageviews: c.Pageviews,
+		var website string
+		if c.Profile != nil {
+			website = c.Profile.Website
+		}
+		out.Data = append(out.Data, apiCompany{ID: c.ID, Name: c.Name, DisplayName: c.DisplayName(), Website: website,
+			LinkedIn: c.Profile.LinkedInURL(), Domain: c.Domain, Country: c.Country, City: c.City,
+			Type: string(c.Type), Industry: c.DisplayIndustry(), Size: c.DisplaySize(), Visits: c.Visits, Pageviews: c.Pageviews,
 			EngagedMS: c.EngagedMS, LastVisit: c.LastAt, Score: c.Score, TopSource: c.TopSource, Tags: append([]string{}, c.Tags...)})
 	}
 	apiJSON(w, out)

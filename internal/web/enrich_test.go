@@ -17,7 +17,8 @@ func TestCompanyProfileShown(t *testing.T) {
 	t.Parallel()
 	w := newWebTest(t)
 	w.user("vic@example.com", "correct horse battery", "Acme", foyer.RoleViewer)
-	viewer := w.signIn("vic@example.com")
+	w.user("ana@example.com", "correct horse battery", "Acme", foyer.RoleAnalyst)
+	viewer, analyst := w.signIn("vic@example.com"), w.signIn("ana@example.com")
 	site := w.site("Acme", "acme")
 	at := time.Now().Add(-time.Hour)
 	w.visitFrom(site, 0, foyer.Org{Name: "SIEMENS AG", Domain: "siemens.com", ASN: 1, Type: foyer.OrgBusiness}, at)
@@ -52,6 +53,22 @@ func TestCompanyProfileShown(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the company page lacks %q", want)
 		}
+	}
+	_, api := w.api("/api/v1/companies?days=1", w.token("Acme", foyer.ScopeRead))
+	found := false
+	for _, c := range api["data"].([]any) {
+		c := c.(map[string]any)
+		if c["name"] == "SIEMENS AG" {
+			found = c["display_name"] == "Siemens" && c["website"] == "https://www.siemens.com/" &&
+				c["linkedin"] == "https://www.linkedin.com/company/siemens" && c["industry"] == "industrial machinery"
+		}
+	}
+	if !found {
+		t.Errorf("the API's companies: %v", api["data"])
+	}
+	csv := body(w.do("GET", fmt.Sprintf("/app/w/%d/export.csv?days=1&bom=0", site.WorkspaceID), nil, analyst))
+	if !strings.Contains(csv, ",Siemens,https://www.siemens.com/,https://www.linkedin.com/company/siemens") {
+		t.Errorf("the export:\n%s", csv)
 	}
 	if about := body(w.do("GET", "/about/data", nil, "")); !strings.Contains(about, "Wikidata") || !strings.Contains(about, "CC0") {
 		t.Error("/about/data does not credit Wikidata")

@@ -50,7 +50,8 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		io.WriteString(w, utf8BOM)
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source", "tags"})
+	cw.Write([]string{"company", "domain", "country", "industry", "size", "type", "visits", "pages", "engaged_seconds", "last_visit_utc", "score", "top_source", "tags",
+		"display_name", "website", "linkedin"})
 	for written := 0; written < exportLimit; {
 		q.Limit, q.Offset = foyer.MaxFeedPage, written
 		rows, err := s.cfg.Store.Feed(r.Context(), q)
@@ -59,9 +60,15 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 			return // the header is out: the cut file shows the failure
 		}
 		for _, c := range rows {
-			cw.Write([]string{csvsafe.Cell(c.Name), csvsafe.Cell(c.Domain), csvsafe.Cell(c.Country), csvsafe.Cell(c.Industry), csvsafe.Cell(c.Size), string(c.Type),
+			var website string
+			if c.Profile != nil {
+				website = c.Profile.Website
+			}
+			cw.Write([]string{csvsafe.Cell(c.Name), csvsafe.Cell(c.Domain), csvsafe.Cell(c.Country), csvsafe.Cell(c.DisplayIndustry()),
+				csvsafe.Cell(c.DisplaySize()), string(c.Type),
 				strconv.FormatInt(c.Visits, 10), strconv.FormatInt(c.Pageviews, 10), strconv.FormatInt(c.EngagedMS/1000, 10),
-				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), csvsafe.Cell(c.TopSource), csvsafe.Cell(strings.Join(c.Tags, ", "))})
+				c.LastAt.UTC().Format(time.RFC3339), strconv.Itoa(c.Score), csvsafe.Cell(c.TopSource), csvsafe.Cell(strings.Join(c.Tags, ", ")),
+				csvsafe.Cell(c.DisplayName()), csvsafe.Cell(website), c.Profile.LinkedInURL()})
 		}
 		written += len(rows)
 		if len(rows) < q.Limit {

@@ -278,7 +278,7 @@ func TestFeedExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export after the byte-order mark: %v\n%s", err, b)
 	}
-	if len(records) != 4 || strings.Join(records[0], ",") != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc,score,top_source,tags" ||
+	if len(records) != 4 || strings.Join(records[0], ",") != "company,domain,country,industry,size,type,visits,pages,engaged_seconds,last_visit_utc,score,top_source,tags,display_name,website,linkedin" ||
 		!strings.HasPrefix(strings.Join(records[1], ","), "Globex GmbH,globex.example,DE,Software,,business,1,1,0,") ||
 		records[3][0] != "Société Générale Zürich" {
 		t.Errorf("export:\n%s", b)

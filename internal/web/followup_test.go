@@ -147,8 +147,8 @@ func TestCompanyFollowUp(t *testing.T) {
 	// The export lists the tags, and filters like the page.
 	resp = w.do("GET", fmt.Sprintf("/app/w/%d/export.csv?assigned=me&bom=0", ws), nil, anaC)
 	csv := body(resp)
-	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 2 || !strings.HasSuffix(lines[0], ",tags") ||
-		!strings.HasPrefix(lines[1], "Globex GmbH,") || !strings.HasSuffix(lines[1], ",Hot lead") {
+	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 2 || !strings.HasSuffix(lines[0], ",tags,display_name,website,linkedin") ||
+		!strings.HasPrefix(lines[1], "Globex GmbH,") || !strings.HasSuffix(lines[1], ",Hot lead,Globex GmbH,,") {
 		t.Errorf("export:\n%s", csv)
 	}
 	// The API filters by tag and assignee too, and lists the tags; a
