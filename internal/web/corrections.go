@@ -81,17 +81,11 @@ func (s *Server) renderHidden(w http.ResponseWriter, r *http.Request, u *foyer.U
 
 // hideCompany hides a company of the workspace, as the kind the form says.
 func (s *Server) hideCompany(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
+	m, id, ok := s.companyOfPath(w, r, u, foyer.RoleAdmin)
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("company"), 10, 64)
-	if err != nil {
-		s.notFound(w, u)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	_, err = s.cfg.Store.HideCompany(r.Context(), m.WorkspaceID, id, foyer.HideKind(r.PostFormValue("kind")), u)
+	_, err := s.cfg.Store.HideCompany(r.Context(), m.WorkspaceID, id, foyer.HideKind(r.PostFormValue("kind")), u)
 	switch foyer.ErrorCode(err) {
 	case "":
 		done(w, r, companyPath(m.WorkspaceID, id), "company-hidden")
@@ -108,23 +102,11 @@ func (s *Server) hideCompany(w http.ResponseWriter, r *http.Request, u *foyer.Us
 // unhideCompany brings a hidden company of the workspace back to the
 // feed; one that is not hidden stays as it is.
 func (s *Server) unhideCompany(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
+	m, id, ok := s.companyOfPath(w, r, u, foyer.RoleAdmin)
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("company"), 10, 64)
-	if err != nil {
-		s.notFound(w, u)
-		return
-	}
 	ctx := r.Context()
-	if _, err := s.cfg.Store.Company(ctx, m.WorkspaceID, id); foyer.ErrorCode(err) == foyer.ENOTFOUND {
-		s.notFound(w, u)
-		return
-	} else if err != nil {
-		s.serverErrorOf(w, "unhide company", u, err)
-		return
-	}
 	o, err := s.cfg.Store.CompanyOverride(ctx, m.WorkspaceID, id)
 	if err == nil {
 		err = s.cfg.Store.Unhide(ctx, m.WorkspaceID, o.OrgKey)
