@@ -165,7 +165,7 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 func (s *Store) FeedChoices(ctx context.Context, workspaceID int64) (*foyer.FeedChoices, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.FeedChoices */
 		SELECT country, industry, size, type FROM companies
-		WHERE workspace_id = ? AND last_at > 0
+		WHERE workspace_id = ? AND last_at > 0 AND hidden_kind = ''
 		GROUP BY country, industry, size, type`), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed choices: %w", err)
@@ -199,8 +199,15 @@ func (s *Store) FeedChoices(ctx context.Context, workspaceID int64) (*foyer.Feed
 	slices.SortFunc(c.Industries, foldCompare)
 	slices.SortFunc(c.Sizes, sizeCompare)
 	slices.Sort(types)
+	// The types the workspace hides from the feed are no choice either.
+	hidden, err := s.HiddenTypes(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range types {
-		c.Types = append(c.Types, foyer.OrgType(t))
+		if !slices.Contains(hidden, foyer.OrgType(t)) {
+			c.Types = append(c.Types, foyer.OrgType(t))
+		}
 	}
 	return c, nil
 }

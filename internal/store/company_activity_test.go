@@ -272,6 +272,30 @@ func TestFeedChoices(t *testing.T) {
 				t.Errorf("filter %+v: %v, want %v", q, names, want)
 			}
 		}
+		// A hidden company's values, and a hidden type, are no choices.
+		rows, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: wsA.ID, From: t0, To: t0, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Name == "Hooli" {
+				if _, err := s.HideCompany(ctx, wsA.ID, r.ID, foyer.HideCompetitor, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := s.SetHiddenTypes(ctx, wsA.ID, []foyer.OrgType{foyer.OrgEducation}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.FeedChoices(ctx, wsA.ID); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"DE", "FR"}; !slices.Equal(c.Countries, want) {
+			t.Errorf("with Hooli hidden, countries %v, want %v", c.Countries, want)
+		}
+		if want := []foyer.OrgType{foyer.OrgBusiness}; !slices.Equal(c.Types, want) {
+			t.Errorf("with education hidden, types %v, want %v", c.Types, want)
+		}
 	})
 }
 
