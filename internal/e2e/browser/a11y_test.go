@@ -500,6 +500,18 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if _, err := f.app.Store.RollupAll(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// What open data says of Globex: its common name, website, size and
+	// LinkedIn page show on the feed and its page.
+	if err := f.app.Store.SaveOrgProfile(ctx, "domain:globex.example", &foyer.OrgProfile{QID: "Q4711", Name: "Globex Corporation",
+		Website: "https://www.globex.example/", Industry: "enterprise software", Employees: 1250, LinkedIn: "globex-corporation"}); err != nil {
+		t.Fatal(err)
+	}
+	// And of the company whose page the test opens: a long common name.
+	if err := f.app.Store.SaveOrgProfile(ctx, "domain:praezisionswerkzeug-maschinen.example", &foyer.OrgProfile{QID: "Q4712",
+		Name: "Bayerische Präzisionswerkzeugmaschinen", Website: "https://www.praezisionswerkzeug-maschinen.example/",
+		Employees: 2400, LinkedIn: "bayerische-praezisionswerkzeugmaschinen"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.app.Store.SaveFeed(ctx, &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "Hot leads in Germany", Query: "country=DE&sort=score", CreatedBy: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
