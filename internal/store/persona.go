@@ -443,7 +443,8 @@ func (s *Store) CompanyContacts(ctx context.Context, workspaceID, companyID int6
 	return s.scanContacts(rows)
 }
 
-// Activity returns a page of the workspace's latest visits, newest first.
+// Activity returns a page of the workspace's latest visits, newest first,
+// without those of the companies the workspace hides from its feed.
 func (s *Store) Activity(ctx context.Context, q foyer.ActivityQuery) ([]foyer.ActivityVisit, error) {
 	before := q.BeforeID
 	if before <= 0 {
@@ -461,7 +462,7 @@ func (s *Store) Activity(ctx context.Context, q foyer.ActivityQuery) ([]foyer.Ac
 		SELECT `+visitColumns+`, si.name, COALESCE(s.company_id, 0), COALESCE(co.name, ''), s.org_type
 		FROM sessions s JOIN visitors v ON v.id = s.visitor_id JOIN sites si ON si.id = s.site_id
 		LEFT JOIN companies co ON co.id = s.company_id
-		WHERE si.workspace_id = ? AND s.id < ?`+cond+`
+		WHERE si.workspace_id = ? AND s.id < ? AND COALESCE(co.hidden_kind, '') = ''`+cond+`
 		ORDER BY s.id DESC LIMIT ?`), q.WorkspaceID, before, min(limit, 200))
 	if err != nil {
 		return nil, fmt.Errorf("store: activity: %w", err)

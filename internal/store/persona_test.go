@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -416,6 +417,53 @@ func TestDeletedContactUnlinked(t *testing.T) {
 		}
 		if got := f.match(t, foyer.Identifiers{Via: foyer.ViaToken, Token: tok.Token}); got != 0 {
 			t.Errorf("the deleted contact's token matched %d", got)
+		}
+	})
+}
+
+// TestActivityLeavesOutHidden: the visits of a company the workspace hides
+// (its own, a competitor) leave the activity stream with it.
+func TestActivityLeavesOutHidden(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		f := newPersonaFixture(t, d)
+		ctx := context.Background()
+		for i, org := range []string{"Rival GmbH", "Client AG"} {
+			h := pageview(f.site.ID, fmt.Sprintf("visitor-hidden-%06d", i), time.Duration(i)*time.Minute, "/")
+			h.Origin = foyer.Origin{Country: "DE", Org: foyer.Org{Name: org, ASN: uint32(100 + i), Type: foyer.OrgBusiness}}
+			appendHits(t, f.s, h)
+		}
+		if _, err := f.s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		names := func() []string {
+			vs, err := f.s.Activity(ctx, foyer.ActivityQuery{WorkspaceID: f.ws.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, v := range vs {
+				out = append(out, v.CompanyName)
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := names(); !slices.Equal(got, []string{"Client AG", "Rival GmbH"}) {
+			t.Fatalf("activity %q", got)
+		}
+		rows, err := f.s.Feed(ctx, foyer.FeedQuery{WorkspaceID: f.ws.ID, From: t0, To: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Name == "Rival GmbH" {
+				if _, err := f.s.HideCompany(ctx, f.ws.ID, r.ID, foyer.HideCompetitor, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if got := names(); !slices.Equal(got, []string{"Client AG"}) {
+			t.Errorf("with Rival hidden, activity %q", got)
 		}
 	})
 }
