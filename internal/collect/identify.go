@@ -63,6 +63,8 @@ func identifiersOf(ev *RawEvent) (*foyer.Identifiers, error) {
 	return ids, nil
 }
 
+// tokenLike reports whether v is 1 to max characters of A-Z a-z 0-9 - _,
+// the alphabet of visitor IDs and tokens.
 func tokenLike(v string, max int) bool {
 	if len(v) == 0 || len(v) > max {
 		return false

@@ -114,14 +114,5 @@ func jsonKind(t reflect.Type) string {
 }
 
 func validVisitor(v string) bool {
-	if len(v) < 16 || len(v) > 64 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return len(v) >= 16 && tokenLike(v, 64)
 }

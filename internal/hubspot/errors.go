@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The errors the client returns, for errors.Is. Each comes wrapped in an
@@ -76,12 +77,10 @@ func clean(msg, token string) string {
 	msg = strings.TrimSpace(strings.ToValidUTF8(msg, "?"))
 	if len(msg) > maxMessage {
 		cut := maxMessage
-		for cut > 0 && !utf8RuneStart(msg[cut]) {
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
 			cut--
 		}
 		msg = msg[:cut] + "…"
 	}
 	return msg
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
 )
@@ -29,12 +28,7 @@ const maxDevice = 64
 
 // clipDevice keeps a device label short and valid UTF-8.
 func clipDevice(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "")
-	for len(s) > maxDevice {
-		_, n := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-n]
-	}
-	return s
+	return cutUTF8(strings.ToValidUTF8(strings.TrimSpace(s), ""), maxDevice)
 }
 
 // CreateSession stores a session under its token's hash, with a new

@@ -45,10 +45,7 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		if err != nil {
 			return err
 		}
-		stored := foyer.ConsentState{Status: foyer.ConsentStatus(status)}
-		if at != 0 {
-			stored.At = fromMS(at)
-		}
+		stored := consentState(status, at)
 		now := s.now()
 		if next, applied, why, err = foyer.ApplyConsent(stored, in, now); err != nil {
 			return err
@@ -70,6 +67,16 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		return err
 	}()
 	return next, applied, why, err
+}
+
+// consentState is a contact's consent as stored: its status, and its date
+// in Unix ms (0: none).
+func consentState(status string, at int64) foyer.ConsentState {
+	c := foyer.ConsentState{Status: foyer.ConsentStatus(status)}
+	if at != 0 {
+		c.At = fromMS(at)
+	}
+	return c
 }
 
 // appendConsentEntry appends e, its reason already sealed, to its

@@ -218,10 +218,7 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 	}
 	c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs = f.Email, f.FirstName, f.LastName, f.Role, f.Phone, f.Attrs
 	c.Company, c.Language = f.Company, f.Language
-	c.Consent.Status = foyer.ConsentStatus(status)
-	if at != 0 {
-		c.Consent.At = fromMS(at)
-	}
+	c.Consent = consentState(status, at)
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
 	return &c, nil
 }

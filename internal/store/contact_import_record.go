@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/foyerhq/foyer"
 )
@@ -62,11 +61,7 @@ func shortFileName(name string) string {
 	if len(name) <= maxImportFileName {
 		return name
 	}
-	cut := maxImportFileName - len("…")
-	for cut > 0 && !utf8.RuneStart(name[cut]) {
-		cut--
-	}
-	return name[:cut] + "…"
+	return cutUTF8(name, maxImportFileName-len("…")) + "…"
 }
 
 // StartContactImport records imp as a running import of its workspace

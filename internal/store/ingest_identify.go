@@ -62,11 +62,7 @@ func (s *Store) visitorLink(ctx context.Context, a *appendTx, vid int64) (link, 
 	if err != nil {
 		return link{}, fmt.Errorf("visitor link: %w", err)
 	}
-	state := foyer.ConsentState{Status: foyer.ConsentStatus(status)}
-	if at != 0 {
-		state.At = fromMS(at)
-	}
-	if basis == string(foyer.PersonaOff) || !foyer.MayTrack(foyer.TrackingMode(mode), state) {
+	if !mayLink(status, at, mode, basis) {
 		return link{}, nil
 	}
 	l.via = foyer.IdentifyVia(via)

@@ -80,14 +80,17 @@ func (s *Store) trackable(ctx context.Context, query string, args ...any) (int64
 	if err != nil {
 		return 0, err
 	}
-	state := foyer.ConsentState{Status: foyer.ConsentStatus(status)}
-	if at != 0 {
-		state.At = fromMS(at)
-	}
-	if basis == string(foyer.PersonaOff) || !foyer.MayTrack(foyer.TrackingMode(mode), state) {
+	if !mayLink(status, at, mode, basis) {
 		return 0, nil
 	}
 	return id, nil
+}
+
+// mayLink reports whether a contact whose stored tracking consent is
+// status, dated at, may be linked to visits in a workspace of the tracking
+// mode and Persona Insights basis: Persona Insights on, and MayTrack.
+func mayLink(status string, at int64, mode, basis string) bool {
+	return basis != string(foyer.PersonaOff) && foyer.MayTrack(foyer.TrackingMode(mode), consentState(status, at))
 }
 
 // trackableColumns are the columns trackable reads, of contacts c and
@@ -561,18 +564,6 @@ func (s *Store) HubSpotToken(ctx context.Context, workspaceID int64) (string, er
 func (s *Store) SetHubSpotStatus(ctx context.Context, workspaceID int64, errText string) error {
 	_, err := s.db.ExecContext(ctx, s.rebind(`/* Store.SetHubSpotStatus */
 		UPDATE workspaces SET hubspot_error = ?, hubspot_checked_at = ? WHERE id = ?`),
-		truncate(errText, 500), ms(s.now()), workspaceID)
+		cutUTF8(errText, 500), ms(s.now()), workspaceID)
 	return err
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

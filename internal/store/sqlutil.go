@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -78,6 +79,18 @@ func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
 		st = prev.(*sql.Stmt)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// cutUTF8 returns at most the first n bytes of s, cut where a rune
+// starts, so that valid UTF-8 stays valid.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // exec runs a cached prepared statement.

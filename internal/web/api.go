@@ -152,6 +152,24 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request, t *foyer.A
 	apiJSON(w, out)
 }
 
+// apiPage is a page of a visit as the API shows it.
+type apiPage struct {
+	Time      time.Time `json:"time"`
+	Host      string    `json:"host"`
+	Path      string    `json:"path"`
+	Title     string    `json:"title,omitempty"`
+	EngagedMS int64     `json:"engaged_ms"`
+}
+
+// apiPagesOf is pages as the API shows them: [] when none.
+func apiPagesOf(pages []foyer.PageView) []apiPage {
+	out := make([]apiPage, 0, len(pages))
+	for _, p := range pages {
+		out = append(out, apiPage{p.Time, p.Host, p.Path, p.Title, p.EngagedMS})
+	}
+	return out
+}
+
 // apiVisits: GET /api/v1/companies/{id}/visits — a company's latest visits
 // in the period, with their pages.
 func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
@@ -179,13 +197,6 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 		s.apiServerError(w, "api visits", err)
 		return
 	}
-	type apiPage struct {
-		Time      time.Time `json:"time"`
-		Host      string    `json:"host"`
-		Path      string    `json:"path"`
-		Title     string    `json:"title,omitempty"`
-		EngagedMS int64     `json:"engaged_ms"`
-	}
 	type apiVisit struct {
 		ID        int64     `json:"id"`
 		SiteID    int64     `json:"site_id"`
@@ -203,10 +214,7 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 	}{Data: []apiVisit{}}
 	for _, v := range visits {
 		av := apiVisit{ID: v.ID, SiteID: v.SiteID, StartedAt: v.StartedAt, LastAt: v.LastAt, Pageviews: v.Pageviews,
-			EngagedMS: v.EngagedMS, Referrer: v.Referrer, UTMSource: v.UTMSource, UTMMedium: v.UTMMedium, Pages: []apiPage{}}
-		for _, p := range v.Pages {
-			av.Pages = append(av.Pages, apiPage{p.Time, p.Host, p.Path, p.Title, p.EngagedMS})
-		}
+			EngagedMS: v.EngagedMS, Referrer: v.Referrer, UTMSource: v.UTMSource, UTMMedium: v.UTMMedium, Pages: apiPagesOf(v.Pages)}
 		out.Data = append(out.Data, av)
 	}
 	apiJSON(w, out)

@@ -11,27 +11,19 @@ import (
 
 // apiIdentifiedVisit is a contact's identified visit as the API shows it.
 type apiIdentifiedVisit struct {
-	ID           int64            `json:"id"`
-	SiteID       int64            `json:"site_id"`
-	Site         string           `json:"site"`
-	CompanyID    *int64           `json:"company_id"` // null when the visit came from no company
-	Company      string           `json:"company"`
-	StartedAt    time.Time        `json:"started_at"`
-	LastAt       time.Time        `json:"last_at"`
-	IdentifiedAt time.Time        `json:"identified_at"`
-	Via          string           `json:"via"`
-	Pageviews    int64            `json:"pageviews"`
-	EngagedMS    int64            `json:"engaged_ms"`
-	Source       string           `json:"source"`
-	Pages        []apiVisitedPage `json:"pages"` // from the identification on
-}
-
-type apiVisitedPage struct {
-	Time      time.Time `json:"time"`
-	Host      string    `json:"host"`
-	Path      string    `json:"path"`
-	Title     string    `json:"title,omitempty"`
-	EngagedMS int64     `json:"engaged_ms"`
+	ID           int64     `json:"id"`
+	SiteID       int64     `json:"site_id"`
+	Site         string    `json:"site"`
+	CompanyID    *int64    `json:"company_id"` // null when the visit came from no company
+	Company      string    `json:"company"`
+	StartedAt    time.Time `json:"started_at"`
+	LastAt       time.Time `json:"last_at"`
+	IdentifiedAt time.Time `json:"identified_at"`
+	Via          string    `json:"via"`
+	Pageviews    int64     `json:"pageviews"`
+	EngagedMS    int64     `json:"engaged_ms"`
+	Source       string    `json:"source"`
+	Pages        []apiPage `json:"pages"` // from the identification on
 }
 
 // apiContactVisits: GET /api/v1/contacts/{id}/visits — the contact's
@@ -70,12 +62,9 @@ func (s *Server) apiContactVisits(w http.ResponseWriter, r *http.Request, t *foy
 	for _, v := range visits {
 		av := apiIdentifiedVisit{ID: v.ID, SiteID: v.SiteID, Site: v.SiteName, Company: v.CompanyName,
 			StartedAt: v.StartedAt, LastAt: v.LastAt, IdentifiedAt: v.IdentifiedAt, Via: v.Via.String(),
-			Pageviews: v.Pageviews, EngagedMS: v.EngagedMS, Source: v.Source, Pages: []apiVisitedPage{}}
+			Pageviews: v.Pageviews, EngagedMS: v.EngagedMS, Source: v.Source, Pages: apiPagesOf(v.Pages)}
 		if v.CompanyID != 0 {
 			av.CompanyID = &v.CompanyID
-		}
-		for _, p := range v.Pages {
-			av.Pages = append(av.Pages, apiVisitedPage{p.Time, p.Host, p.Path, p.Title, p.EngagedMS})
 		}
 		out.Data = append(out.Data, av)
 	}
