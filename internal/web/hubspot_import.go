@@ -53,8 +53,9 @@ func (s *Server) importHubSpotCompany(w http.ResponseWriter, r *http.Request, u 
 		crmimport.Options{Domain: c.Domain, Actor: actorOf(u) + " (HubSpot import)"})
 	if err != nil {
 		// HubSpot's failure is the connector's status too.
-		_ = s.cfg.Store.SetHubSpotStatus(ctx, m.WorkspaceID, hubspotProblem(errors.Unwrap(err)))
-		s.followUpDone(w, r, u, back, "", foyer.Errorf(foyer.EINVALID, "Nothing more was imported: %s", hubspotProblem(errors.Unwrap(err))))
+		problem := hubspotProblem(errors.Unwrap(err))
+		_ = s.cfg.Store.SetHubSpotStatus(ctx, m.WorkspaceID, problem)
+		s.followUpDone(w, r, u, back, "", foyer.Errorf(foyer.EINVALID, "Nothing more was imported: %s", problem))
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("%s?done=hubspot-imported&new=%d&updated=%d&unchanged=%d&rejected=%d#known-contacts",
