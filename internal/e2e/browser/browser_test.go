@@ -308,19 +308,32 @@ func saveShot(t *testing.T, name string, png []byte) {
 }
 
 // checkRefused fails unless the only cookie of Foyer's left for the site is
-// the refusal marker _foyer_consent=0.
+// the refusal marker _foyer_consent=0. A cookie the page writes reaches the
+// browser's cookie store a moment later than document.cookie shows it, so
+// the check waits up to waitFor for the store to agree.
 func checkRefused(t *testing.T, ctx context.Context, site string) {
 	t.Helper()
-	for name, c := range cookies(t, ctx, site+"/") {
-		if !strings.HasPrefix(name, "_foyer") {
-			continue
+	var problems []string
+	deadline := time.Now().Add(waitFor)
+	for {
+		problems = problems[:0]
+		jar := cookies(t, ctx, site+"/")
+		for name, c := range jar {
+			if strings.HasPrefix(name, "_foyer") && (name != "_foyer_consent" || c.Value != "0") {
+				problems = append(problems, fmt.Sprintf("after a refusal the browser keeps the cookie %s=%s", name, c.Value))
+			}
 		}
-		if name != "_foyer_consent" || c.Value != "0" {
-			t.Errorf("after a refusal the browser keeps the cookie %s=%s", name, c.Value)
+		if c, ok := jar["_foyer_consent"]; !ok || c.Value != "0" {
+			problems = append(problems, "the refusal is not remembered in _foyer_consent=0")
 		}
+		if len(problems) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	if c, ok := cookies(t, ctx, site+"/")["_foyer_consent"]; !ok || c.Value != "0" {
-		t.Errorf("the refusal is not remembered in _foyer_consent=0")
+	slices.Sort(problems)
+	for _, p := range problems {
+		t.Error(p)
 	}
 }
 
