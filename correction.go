@@ -18,6 +18,11 @@ const (
 	HideOther      HideKind = "other"      // not a company, for another reason
 	HideOwn        HideKind = "own"        // the workspace's own company
 	HideCompetitor HideKind = "competitor" // a competitor
+
+	// ShowCompany is not a hiding: it says an organisation the IP data
+	// left out of the feed (a carrier, a host, of unknown type) is
+	// a company to show. CorrectionService.ShowOrg makes it.
+	ShowCompany HideKind = "company"
 )
 
 // HideKinds lists the kinds in the order the pages offer them.
@@ -47,6 +52,8 @@ func (k HideKind) Label() string {
 		return "Our own company"
 	case HideCompetitor:
 		return "A competitor"
+	case ShowCompany:
+		return "A company"
 	}
 	return string(k)
 }
@@ -63,6 +70,8 @@ func (k HideKind) Classification() (OrgType, bool) {
 		return OrgHosting, true
 	case HideOther:
 		return OrgUnknown, true
+	case ShowCompany:
+		return OrgBusiness, true
 	}
 	return "", false
 }
@@ -72,7 +81,7 @@ func (k HideKind) Classification() (OrgType, bool) {
 var HideableTypes = []OrgType{OrgEducation, OrgGovernment, OrgNonprofit}
 
 // OrgOverride is a workspace's correction of an organisation: it is not a
-// company to show, but Kind. It is keyed by the organisation's key, so it
+// company to show, but Kind (or, with ShowCompany, it is one after all). It is keyed by the organisation's key, so it
 // holds for visits before and after it was made.
 type OrgOverride struct {
 	WorkspaceID int64
@@ -92,6 +101,21 @@ type OrgOverride struct {
 	ASN       uint32
 }
 
+// LeftOutOrg is an organisation behind visits of a workspace that the IP
+// data does not make a company's, so the feed leaves it out: a carrier, a
+// hosting network or one of unknown type.
+type LeftOutOrg struct {
+	ID     int64 // the workspace's, for ShowOrg
+	Name   string
+	Domain string
+	ASN    uint32
+	Type   OrgType // what the IP data says it is
+	// Visits counts its visits to the workspace's sites since the time
+	// asked; LastAt is when the latest began.
+	Visits int64
+	LastAt time.Time
+}
+
 // CorrectionService keeps a workspace's corrections of its feed: the
 // organisations it hides, and the organisation types it leaves out. The
 // feed (FeedService.Feed) applies both at once, to past visits too.
@@ -109,7 +133,9 @@ type CorrectionService interface {
 	// that is unknown.
 	HideDomain(ctx context.Context, workspaceID int64, domain string, kind HideKind, by *User) (*OrgOverride, error)
 	// Unhide removes the override of an organisation, which shows again
-	// in the feed with its past visits. ENOTFOUND when there is none.
+	// in the feed with its past visits; of a ShowCompany override, the
+	// organisation leaves the feed again, with the visits that came in as
+	// its. ENOTFOUND when there is none.
 	Unhide(ctx context.Context, workspaceID int64, orgKey string) error
 	// OrgOverrides lists the workspace's overrides, newest first.
 	OrgOverrides(ctx context.Context, workspaceID int64) ([]OrgOverride, error)
@@ -122,4 +148,13 @@ type CorrectionService interface {
 	HiddenTypes(ctx context.Context, workspaceID int64) ([]OrgType, error)
 	// SetHiddenTypes sets them; EINVALID for a type not in HideableTypes.
 	SetHiddenTypes(ctx context.Context, workspaceID int64, types []OrgType) error
+	// LeftOut lists the organisations the IP data kept out of the
+	// workspace's feed that visited since the time, most visits first, at
+	// most limit of them; those the workspace said are companies are not.
+	LeftOut(ctx context.Context, workspaceID int64, since time.Time, limit int) ([]LeftOutOrg, error)
+	// ShowOrg says an organisation of LeftOut is a company: the workspace's
+	// feed shows it at once, with its past visits, and its later visits
+	// are a company's. Unhide takes it back. ENOTFOUND when the
+	// organisation is not the workspace's.
+	ShowOrg(ctx context.Context, workspaceID, orgID int64, by *User) (*OrgOverride, error)
 }

@@ -22,6 +22,7 @@ func (s *Store) HideCompany(ctx context.Context, workspaceID, companyID int64, k
 	if !kind.Valid() {
 		return nil, foyer.Errorf(foyer.EINVALID, "unknown kind %q", kind)
 	}
+	defer s.overridesGen.Add(1) // after the commit: the writer reads the override anew
 	var o *foyer.OrgOverride
 	err := s.inTx(ctx, "hide company", func(tx *sql.Tx) error {
 		var key, name string
@@ -51,6 +52,7 @@ func (s *Store) HideDomain(ctx context.Context, workspaceID int64, domain string
 		return nil, err
 	}
 	o := s.newOverride(workspaceID, "domain:"+d, kind, d, by)
+	defer s.overridesGen.Add(1)
 	err = s.inTx(ctx, "hide domain", func(tx *sql.Tx) error {
 		var name string
 		var id, asn int64
@@ -125,23 +127,34 @@ func (s *Store) putOverride(ctx context.Context, tx *sql.Tx, o *foyer.OrgOverrid
 	if err != nil {
 		return err
 	}
+	hidden := string(o.Kind)
+	if o.Kind == foyer.ShowCompany {
+		hidden = ""
+	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.putOverride */
-		UPDATE companies SET hidden_kind = ? WHERE workspace_id = ? AND org_key = ?`), string(o.Kind), o.WorkspaceID, o.OrgKey)
+		UPDATE companies SET hidden_kind = ? WHERE workspace_id = ? AND org_key = ?`), hidden, o.WorkspaceID, o.OrgKey)
 	return err
 }
 
-// Unhide removes the override of an organisation.
+// Unhide removes the override of an organisation. Taking back "this is a
+// company" moves visits between aggregates, so the writer and the roll-up
+// wait for it.
 func (s *Store) Unhide(ctx context.Context, workspaceID int64, orgKey string) error {
+	s.ingestMu.Lock()
+	defer s.ingestMu.Unlock()
+	defer s.overridesGen.Add(1) // after the commit
 	return s.inTx(ctx, "unhide", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.Unhide */
-			DELETE FROM org_overrides WHERE workspace_id = ? AND org_key = ?`), workspaceID, orgKey)
+		var kind string
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.Unhide */
+			DELETE FROM org_overrides WHERE workspace_id = ? AND org_key = ? RETURNING kind`), workspaceID, orgKey).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return foyer.Errorf(foyer.ENOTFOUND, "that organisation is not hidden")
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return foyer.Errorf(foyer.ENOTFOUND, "that organisation is not hidden")
+		if foyer.HideKind(kind) == foyer.ShowCompany {
+			return s.unshow(ctx, tx, workspaceID, orgKey)
 		}
 		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.Unhide */
 			UPDATE companies SET hidden_kind = '' WHERE workspace_id = ? AND org_key = ?`), workspaceID, orgKey)

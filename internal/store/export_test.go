@@ -49,6 +49,10 @@ func RedoMigration(ctx context.Context, s *Store, version int64) error {
 	if _, err := p.DownTo(ctx, version-1); err != nil {
 		return err
 	}
+	// Undone migrations dropped tables whose rows the ingest cache may
+	// name (orgs): the writer starts afresh, as after a restart.
+	s.cache = newIngestCache(s.cache.limit)
+	s.caughtUp = false
 	_, err = p.Up(ctx)
 	return err
 }

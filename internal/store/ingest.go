@@ -49,6 +49,10 @@ type ingestCache struct {
 	pages     map[pageKey]int64
 	links     map[linkKey]int64
 	companies map[companyKey]companyRow
+	// orgs are the rows of organisations that are not companies' (orgFor);
+	// shown what the writer read of their overrides (shownAsCompany).
+	orgs  map[companyKey]int64
+	shown map[companyKey]shownEntry
 	// unlinked holds visitors known to be linked to no contact: only the
 	// writer links a visitor (identify), so what it read stays true until
 	// it links one, and their visits need no look-up of a link.
@@ -66,6 +70,8 @@ func newIngestCache(limit int) *ingestCache {
 		links:    map[linkKey]int64{},
 
 		companies: map[companyKey]companyRow{},
+		orgs:      map[companyKey]int64{},
+		shown:     map[companyKey]shownEntry{},
 	}
 }
 
@@ -77,6 +83,7 @@ type appendTx struct {
 	pages     map[pageKey]int64
 	links     map[linkKey]int64
 	companies map[companyKey]companyRow
+	orgs      map[companyKey]int64
 	sites     map[int64]int64 // site ID: workspace ID, read in this transaction
 }
 
@@ -201,6 +208,7 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit) error {
 		links:    map[linkKey]int64{},
 
 		companies: map[companyKey]companyRow{},
+		orgs:      map[companyKey]int64{},
 		sites:     map[int64]int64{},
 	}
 	rows := make([]eventRow, 0, len(hits))
@@ -234,6 +242,7 @@ func (c *ingestCache) merge(a *appendTx) {
 	mergeInto(&c.pages, a.pages, c.limit)
 	mergeInto(&c.links, a.links, c.limit)
 	mergeInto(&c.companies, a.companies, c.limit)
+	mergeInto(&c.orgs, a.orgs, c.limit)
 }
 
 func mergeInto[K comparable, V any](dst *map[K]V, src map[K]V, limit int) {
@@ -330,7 +339,7 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 		}
 	}
 	next := visit{lastAt: ts, referrer: h.Referrer, utm: h.UTM, country: h.Origin.Country}
-	company, err := s.companyFor(ctx, a, h)
+	company, org, err := s.companyFor(ctx, a, h)
 	if err != nil {
 		return visit{}, err
 	}
@@ -344,11 +353,11 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.visitFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
 			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id,
-			contact_id, identified_via, identified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			contact_id, identified_via, identified_at, org_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
 		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company,
-		link.contactID(), int64(link.via), link.at(ts)).Scan(&next.id)
+		link.contactID(), int64(link.via), link.at(ts), org).Scan(&next.id)
 	if err != nil {
 		return visit{}, fmt.Errorf("visit: %w", err)
 	}

@@ -23,17 +23,39 @@ type companyRow struct {
 
 // companyFor returns the ID of the company behind a hit in its site's
 // workspace, creating the company when new, or NULL when the organisation
-// is not one to show as a company.
-func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.NullInt64, error) {
+// is not one to show as a company; and the ID of the workspace's row of
+// the organisation when it is not a company's by the IP data (orgFor),
+// whether or not the workspace said it is one, else NULL.
+func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (company, orgID sql.NullInt64, err error) {
 	org := h.Origin.Org
-	if !org.Type.IsCompany() || org.Name == "" {
-		return sql.NullInt64{}, nil
+	if org.Name == "" {
+		return sql.NullInt64{}, sql.NullInt64{}, nil
 	}
 	ws, err := s.workspaceOf(ctx, a, h.SiteID)
 	if err != nil {
-		return sql.NullInt64{}, err
+		return sql.NullInt64{}, sql.NullInt64{}, err
 	}
 	k := companyKey{ws, companyKeyOf(org)}
+	if !org.Type.IsCompany() {
+		id, err := s.orgFor(ctx, a, k, org)
+		if err != nil {
+			return sql.NullInt64{}, sql.NullInt64{}, err
+		}
+		orgID = sql.NullInt64{Int64: id, Valid: true}
+		shown, err := s.shownAsCompany(ctx, a, k)
+		if err != nil || !shown {
+			return sql.NullInt64{}, orgID, err
+		}
+		org.Type = foyer.OrgBusiness // the workspace said so
+	}
+	company, err = s.company(ctx, a, h, k, org)
+	return company, orgID, err
+}
+
+// company returns the ID of the workspace's company of org, creating it
+// when new, or updating it when the IP data now says otherwise of it.
+func (s *Store) company(ctx context.Context, a *appendTx, h *foyer.Hit, k companyKey, org foyer.Org) (sql.NullInt64, error) {
+	ws := k.workspace
 	domain := org.Domain
 	if domain == "" {
 		domain = org.DomainHint
@@ -54,10 +76,10 @@ func (s *Store) companyFor(ctx context.Context, a *appendTx, h *foyer.Hit) (sql.
 	// A new company is hidden from the start when the workspace hid its
 	// organisation before its first visit (org_overrides); a stored one
 	// keeps its hidden_kind, which the overrides set.
-	err = s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
+	err := s.queryRow(ctx, &a.txStmts, `/* Store.companyFor */
 		INSERT INTO companies (workspace_id, org_key, name, domain, asn, country, city, type, industry, size, created_at, hidden_kind)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			COALESCE((SELECT o.kind FROM org_overrides o WHERE o.workspace_id = ? AND o.org_key = ?), ''))
+			COALESCE((SELECT o.kind FROM org_overrides o WHERE o.workspace_id = ? AND o.org_key = ? AND o.kind <> 'company'), ''))
 		ON CONFLICT (workspace_id, org_key) DO UPDATE SET name = excluded.name,
 			domain = CASE WHEN excluded.domain = '' THEN companies.domain ELSE excluded.domain END,
 			type = excluded.type, industry = excluded.industry, size = excluded.size

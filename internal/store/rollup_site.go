@@ -35,13 +35,16 @@ type companySources map[companySourceKey]*sourceVisits
 type sourceVisits struct{ visits, lastAt int64 }
 
 // add counts a visit that started at started.
-func (m companySources) add(k companySourceKey, started int64) {
+func (m companySources) add(k companySourceKey, started int64) { m.addN(k, started, 1) }
+
+// addN counts n visits (fewer when n < 0) that started at started.
+func (m companySources) addN(k companySourceKey, started, n int64) {
 	v := m[k]
 	if v == nil {
 		v = &sourceVisits{}
 		m[k] = v
 	}
-	v.visits++
+	v.visits += n
 	v.lastAt = max(v.lastAt, started)
 }
 

@@ -73,6 +73,9 @@ type Store struct {
 	// where they go to db.
 	readStmts sync.Map
 	lookups   *sql.DB
+	// overridesGen counts this store's changes of org_overrides: the
+	// writer's reading of an override is stale when it changed since.
+	overridesGen atomic.Uint64
 }
 
 var _ foyer.Store = (*Store)(nil)

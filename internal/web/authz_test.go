@@ -411,6 +411,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/hidden/types", i), url.Values{"type": {"business"}},
 			map[string]int{"outsider": badRequest, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/hidden/types", a), nil, nil, seeOther},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/show", a), url.Values{"org": {"999999999"}},
+			map[string]int{"owner": notFound, "admin": notFound, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/hidden/show", i), url.Values{"org": {"999999999"}},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/hidden/show", a), nil, nil, seeOther},
 		// Contact imports: analysts and above, of their own workspace; an
 		// upload in flight is its uploader's alone; a form of another
 		// kind than an upload is refused (400).

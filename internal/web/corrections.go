@@ -29,7 +29,18 @@ type hiddenView struct {
 	// Facts counts the overrides that classify.tsv exports; NoASN those of
 	// them without a company's AS number, which it leaves out.
 	Facts, NoASN int64
+	// LeftOut are the organisations the IP data kept out of the feed that
+	// visited in the last LeftOutDays days, most visits first.
+	LeftOut     []foyer.LeftOutOrg
+	LeftOutDays int
 }
+
+// leftOutDays and leftOutLimit bound the organisations the hidden
+// organisations page offers to show as companies.
+const (
+	leftOutDays  = 30
+	leftOutLimit = 50
+)
 
 // hiddenType is a type the hidden organisations page offers to hide.
 type hiddenType struct {
@@ -67,6 +78,11 @@ func (s *Server) renderHidden(w http.ResponseWriter, r *http.Request, u *foyer.U
 	}
 	for _, t := range foyer.HideableTypes {
 		d.Types = append(d.Types, hiddenType{Type: t, Hidden: slices.Contains(hidden, t)})
+	}
+	d.LeftOutDays = leftOutDays
+	if d.LeftOut, err = s.cfg.Store.LeftOut(r.Context(), m.WorkspaceID, s.now().AddDate(0, 0, -leftOutDays), leftOutLimit); err != nil {
+		s.serverErrorOf(w, "hidden organisations", u, err)
+		return
 	}
 	for _, o := range d.Overrides {
 		if _, fact := o.Kind.Classification(); fact {
@@ -132,6 +148,29 @@ func (s *Server) unhideOrg(w http.ResponseWriter, r *http.Request, u *foyer.User
 		return
 	}
 	done(w, r, hiddenPath(m.WorkspaceID), "org-unhidden")
+}
+
+// showOrg says an organisation the IP data left out is a company.
+func (s *Server) showOrg(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceRole(w, r, u, foyer.RoleAdmin)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	id, err := strconv.ParseInt(r.PostFormValue("org"), 10, 64)
+	if err != nil || id <= 0 {
+		s.notFound(w, u)
+		return
+	}
+	o, err := s.cfg.Store.ShowOrg(r.Context(), m.WorkspaceID, id, u)
+	switch foyer.ErrorCode(err) {
+	case "":
+		done(w, r, companyPath(m.WorkspaceID, o.CompanyID), "org-shown")
+	case foyer.ENOTFOUND:
+		s.notFound(w, u)
+	default:
+		s.serverErrorOf(w, "show organisation", u, err)
+	}
 }
 
 // hideDomain hides the organisation of a domain, before or after it

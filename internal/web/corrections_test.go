@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -245,5 +246,96 @@ func TestClassifyLines(t *testing.T) {
 		"9\thosting\tSmall AS\n70000\tunknown\tOdd Name Inc\n"
 	if got != want {
 		t.Errorf("classifyLines:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestShowLeftOut: the hidden organisations page lists a carrier the IP
+// data left out of the feed; an admin says it is a company, and the
+// workspace's feed page and API show it at once with its past visit,
+// while another workspace's stays as it was and its organisation cannot
+// be shown from here; the correction is listed, exported as a business
+// line of classify.tsv, and undone.
+func TestShowLeftOut(t *testing.T) {
+	t.Parallel()
+	w := newWebTest(t)
+	w.user("admin@example.com", "correct horse battery", "Acme", foyer.RoleAdmin)
+	w.user("bob@example.com", "correct horse battery", "Initech", foyer.RoleOwner)
+	acme, initech := w.site("Acme", "acme"), w.site("Initech", "initech")
+	at := time.Now().Add(-time.Hour)
+	if today := time.Now().UTC().Truncate(24 * time.Hour); at.Before(today) {
+		at = today
+	}
+	telco := foyer.Org{Name: "Telco Netz AG", ASN: 64510, Type: foyer.OrgISP}
+	w.visitFrom(acme, 0, telco, at)
+	w.visitFrom(initech, 1, telco, at)
+	if _, err := w.st.RollupAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a, i := acme.WorkspaceID, initech.WorkspaceID
+	admin, bob := w.signIn("admin@example.com"), w.signIn("bob@example.com")
+	token := w.token("Acme", foyer.ScopeRead)
+	orgID := regexp.MustCompile(`name="org" value="(\d+)"`)
+	leftOut := func(ws int64, cookie string) (string, string) {
+		t.Helper()
+		b := body(w.do("GET", fmt.Sprintf("/app/w/%d/hidden", ws), nil, cookie))
+		m := orgID.FindStringSubmatch(b)
+		if m == nil {
+			return b, ""
+		}
+		return b, m[1]
+	}
+	b, acmeOrg := leftOut(a, admin)
+	if acmeOrg == "" || !strings.Contains(b, "Left out by the IP data") || !strings.Contains(b, "Telco Netz AG") || !strings.Contains(b, "Carrier") {
+		t.Fatalf("the hidden page does not offer the carrier:\n%s", b)
+	}
+	_, initechOrg := leftOut(i, bob)
+	if initechOrg == "" || initechOrg == acmeOrg {
+		t.Fatalf("Initech's carrier: %q (Acme's %q)", initechOrg, acmeOrg)
+	}
+	inFeed := func(ws int64, cookie string) bool {
+		return slices.Contains(companiesListed(body(w.do("GET", fmt.Sprintf("/app/w/%d?days=7", ws), nil, cookie))), "Telco Netz AG")
+	}
+	if inFeed(a, admin) {
+		t.Fatal("the carrier is in the feed before the correction")
+	}
+	show := fmt.Sprintf("/app/w/%d/hidden/show", a)
+	if resp := w.do("POST", show, url.Values{"org": {initechOrg}}, admin); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("showing another workspace's organisation: %d, want 404", resp.StatusCode)
+	}
+	resp := w.do("POST", show, url.Values{"org": {acmeOrg}}, admin)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "?done=org-shown") {
+		t.Fatalf("show: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if !inFeed(a, admin) {
+		t.Error("the carrier said to be a company is not in the feed")
+	}
+	_, out := w.api("/api/v1/companies", token)
+	var api []string
+	for _, c := range out["data"].([]any) {
+		api = append(api, c.(map[string]any)["name"].(string))
+	}
+	if !slices.Equal(api, []string{"Telco Netz AG"}) {
+		t.Errorf("the API lists %q", api)
+	}
+	if inFeed(i, bob) {
+		t.Error("the correction reached the other workspace's feed")
+	}
+	b, still := leftOut(a, admin)
+	if still != "" || !strings.Contains(b, "A company") || !strings.Contains(b, `value="org:64510:telco netz ag"`) {
+		t.Errorf("after the correction the hidden page offers %q, lists:\n%s", still, b)
+	}
+	tsv := body(w.do("GET", fmt.Sprintf("/app/w/%d/hidden/classify.tsv", a), nil, admin))
+	if !strings.Contains(tsv, "\n64510\tbusiness\tTelco Netz AG\n") {
+		t.Errorf("classify.tsv:\n%s", tsv)
+	}
+	resp = w.do("POST", fmt.Sprintf("/app/w/%d/hidden/undo", a), url.Values{"org_key": {"org:64510:telco netz ag"}}, admin)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("undo: %d", resp.StatusCode)
+	}
+	if inFeed(a, admin) {
+		t.Error("the carrier is still in the feed after the undo")
+	}
+	if _, again := leftOut(a, admin); again != acmeOrg {
+		t.Errorf("after the undo the hidden page offers %q, want %q", again, acmeOrg)
 	}
 }

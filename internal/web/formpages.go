@@ -45,6 +45,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/c/{company}/unhide":                 ofCompany,
 	"/app/w/{ws}/hidden/undo":                        inWorkspace("/hidden"),
 	"/app/w/{ws}/hidden/domain":                      inWorkspace("/hidden"),
+	"/app/w/{ws}/hidden/show":                        inWorkspace("/hidden"),
 	"/app/w/{ws}/hidden/types":                       inWorkspace("/hidden"),
 	"/app/w/{ws}/contacts/{contact}/consent":         ofContact,
 	"/app/w/{ws}/contacts/{contact}/delete":          ofContact,

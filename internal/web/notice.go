@@ -38,9 +38,11 @@ var notices = map[string]string{
 	"company-hidden": "The company is hidden: the feed, the API and the CSV export leave it out, its past and future visits too. " +
 		"Undo brings it back.",
 	"company-unhidden": "The company shows in the feed again, with its past visits.",
-	"org-unhidden":     "The organisation shows in the feed again, with its past visits.",
-	"domain-hidden":    "The domain is hidden: its organisation stays out of the feed, from its first visit on.",
-	"types-saved":      "The hidden types are saved: the feed, the API and the CSV export apply them at once.",
+	"org-unhidden":     "The correction is undone: the feed treats the organisation as the IP data does, past visits included.",
+	"org-shown": "It is a company now: this workspace's feed shows it, with its past visits and those to come. " +
+		"Undo it on the hidden organisations page.",
+	"domain-hidden": "The domain is hidden: its organisation stays out of the feed, from its first visit on.",
+	"types-saved":   "The hidden types are saved: the feed, the API and the CSV export apply them at once.",
 	// the feed
 	"feed-saved":   "The feed is saved: find it under Saved feeds.",
 	"feed-deleted": "The saved feed was deleted.",

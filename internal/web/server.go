@@ -174,6 +174,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/c/{company}/unhide", strict(csrf.Handler(s.signedIn(s.unhideCompany))))
 	s.mux.Handle("GET /app/w/{ws}/hidden", strict(s.signedIn(s.hiddenPage)))
 	s.mux.Handle("POST /app/w/{ws}/hidden/undo", strict(csrf.Handler(s.signedIn(s.unhideOrg))))
+	s.mux.Handle("POST /app/w/{ws}/hidden/show", strict(csrf.Handler(s.signedIn(s.showOrg))))
 	s.mux.Handle("POST /app/w/{ws}/hidden/domain", strict(csrf.Handler(s.signedIn(s.hideDomain))))
 	s.mux.Handle("POST /app/w/{ws}/hidden/types", strict(csrf.Handler(s.signedIn(s.setHiddenTypes))))
 	s.mux.Handle("GET /app/w/{ws}/hidden/classify.tsv", strict(s.signedIn(s.classifyTSV)))

@@ -15,8 +15,11 @@ import (
 // TestHideInBrowser: an owner opens a carrier that the IP data took for a
 // business, says on its page that it is not a company, finds it gone from
 // the feed and listed on the hidden organisations page, hides a
-// competitor's domain there, and brings the carrier back with Undo.
-// Screenshots: company-not-a-company, company-hidden, hidden-page.
+// competitor's domain there, and brings the carrier back with Undo; a
+// hosting network the IP data left out is listed there too, and "This is
+// a company" brings it into the feed.
+// Screenshots: company-not-a-company, company-hidden, hidden-page,
+// company-shown.
 func TestHideInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -28,6 +31,7 @@ func TestHideInBrowser(t *testing.T) {
 		{Name: "Example Telecom AG", ASN: 64510, Type: foyer.OrgBusiness},
 		{Name: "Globex GmbH", Domain: "globex.example", ASN: 64511, Type: foyer.OrgBusiness, Industry: "Manufacturing"},
 		{Name: "Example University", Domain: "uni.example", ASN: 64512, Type: foyer.OrgEducation},
+		{Name: "Initrode Cloud Services Ltd", ASN: 64513, Type: foyer.OrgHosting},
 	} {
 		hits = append(hits, foyer.Hit{SiteID: site.ID, VisitorUID: fmt.Sprintf("visitor-%016d", i), Time: at.Add(-time.Duration(i) * time.Minute),
 			Kind: foyer.KindPageview, Host: "localhost", Path: "/pricing", Origin: foyer.Origin{Country: "DE", Org: org}})
@@ -77,11 +81,20 @@ func TestHideInBrowser(t *testing.T) {
 	clickAndLoad(t, tab, `form[action$="/hidden/types"] button`)
 	check(t, "listed", eval[string](t, tab, `[...document.querySelectorAll('table.hidden-orgs tbody tr td:first-child')].map(e => e.textContent).join(' | ')`),
 		"rival.example (no visit yet) | Example Telecom AG")
+	check(t, "left out", eval[string](t, tab, `[...document.querySelectorAll('table.left-out tbody tr td:first-child')].map(e => e.textContent).join(' | ')`),
+		"Initrode Cloud Services Ltd AS64513")
 	screenshot(t, tab, "hidden-page")
 
 	clickAndLoad(t, tab, `table.hidden-orgs tbody tr:last-child button`)
 	do(t, tab, "open the feed", chromedp.Navigate(feed))
 	check(t, "the carrier back, education hidden", listed(), "Example Telecom AG, Globex GmbH")
+
+	do(t, tab, "open the hidden page", chromedp.Navigate(feed+"/hidden"))
+	clickAndLoad(t, tab, `table.left-out tbody tr:first-child button`)
+	check(t, "the company shown", eval[string](t, tab, `document.querySelector('h1').textContent`), "Initrode Cloud Services Ltd")
+	screenshot(t, tab, "company-shown")
+	do(t, tab, "open the feed", chromedp.Navigate(feed))
+	check(t, "the host shown as a company", listed(), "Example Telecom AG, Globex GmbH, Initrode Cloud Services Ltd")
 	if e := errs(); len(e) > 0 {
 		t.Errorf("browser errors: %q", e)
 	}
