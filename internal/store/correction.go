@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -320,6 +321,68 @@ func (s *Store) hiddenCompanies(ctx context.Context, workspaceID int64, h *feedH
 		h.companies[id] = true
 	}
 	return rows.Err()
+}
+
+// hiddenVisits sums, per day of [first, last], the visits of the
+// companies the workspace's feed leaves out (hiddenOf, hiddenCompanies:
+// the feed's own set) on the site, or on every site when siteID is 0, and
+// counts those of them that visited in the period: what the overview and
+// the trend take away from their company figures, so that they count what
+// the feed shows. Beyond reading the set, it seeks each hidden company's
+// days in company_days' key, and costs nothing more when none is hidden.
+func (s *Store) hiddenVisits(ctx context.Context, workspaceID, siteID, first, last int64) (days map[int64]int64, companies int64, err error) {
+	h, err := s.hiddenOf(ctx, workspaceID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.hiddenCompanies(ctx, workspaceID, &h); err != nil {
+		return nil, 0, err
+	}
+	if len(h.companies) == 0 {
+		return nil, 0, nil
+	}
+	days = map[int64]int64{}
+	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(h.companies)), pairChunk) {
+		args := make([]any, 0, len(chunk)+3)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		site := ""
+		if siteID != 0 {
+			site = " AND site_id = ?"
+			args = append(args, siteID)
+		}
+		args = append(args, first, last)
+		n, err := s.hiddenDays(ctx, `/* Store.hiddenVisits */
+			SELECT company_id, day, SUM(visits) FROM company_days
+			WHERE company_id IN (`+placeholders(len(chunk))+`)`+site+` AND day >= ? AND day <= ?
+			GROUP BY company_id, day`, args, days)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: hidden visits: %w", err)
+		}
+		companies += n // the chunks' companies are distinct
+	}
+	return days, companies, nil
+}
+
+// hiddenDays runs a query of hiddenVisits, adds its visits to days and
+// returns how many companies it found.
+func (s *Store) hiddenDays(ctx context.Context, q string, args []any, days map[int64]int64) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var id, day, visits int64
+		if err := rows.Scan(&id, &day, &visits); err != nil {
+			return 0, err
+		}
+		seen[id] = true
+		days[day] += visits
+	}
+	return int64(len(seen)), rows.Err()
 }
 
 // typeFilter returns the SQL condition (starting with " AND ") and
