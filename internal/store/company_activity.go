@@ -171,13 +171,15 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 	return t, nil
 }
 
-// FeedChoices reads the distinct country, industry, size and type of the
-// workspace's companies that have visited, in one pass over its
-// companies' index of last visits.
+// FeedChoices reads the distinct country, industry (the one the feed
+// shows, shownIndustry), size and type of the workspace's companies that
+// have visited, in one pass over its companies' index of last visits.
 func (s *Store) FeedChoices(ctx context.Context, workspaceID int64) (*foyer.FeedChoices, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.FeedChoices */
-		SELECT country, industry, size, type FROM companies
-		WHERE workspace_id = ? AND last_at > 0 AND hidden_kind = ''
+		SELECT country, industry, size, type FROM (
+			SELECT c.country, `+shownIndustry("c")+` AS industry, c.size, c.type FROM companies c
+			WHERE c.workspace_id = ? AND c.last_at > 0 AND c.hidden_kind = ''
+		) AS v
 		GROUP BY country, industry, size, type`), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed choices: %w", err)
