@@ -329,7 +329,9 @@ func (s *Store) hiddenCompanies(ctx context.Context, workspaceID int64, h *feedH
 // counts those of them that visited in the period: what the overview and
 // the trend take away from their company figures, so that they count what
 // the feed shows. Beyond reading the set, it seeks each hidden company's
-// days in company_days' key, and costs nothing more when none is hidden.
+// days in company_days' key (the site is picked in Go: given the site,
+// SQLite's plan scans the site's whole period in company_days_period
+// instead), and costs nothing more when none is hidden.
 func (s *Store) hiddenVisits(ctx context.Context, workspaceID, siteID, first, last int64) (days map[int64]int64, companies int64, err error) {
 	h, err := s.hiddenOf(ctx, workspaceID)
 	if err != nil {
@@ -342,47 +344,45 @@ func (s *Store) hiddenVisits(ctx context.Context, workspaceID, siteID, first, la
 		return nil, 0, nil
 	}
 	days = map[int64]int64{}
+	seen := map[int64]bool{}
 	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(h.companies)), pairChunk) {
-		args := make([]any, 0, len(chunk)+3)
+		args := make([]any, 0, len(chunk)+2)
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		site := ""
-		if siteID != 0 {
-			site = " AND site_id = ?"
-			args = append(args, siteID)
-		}
 		args = append(args, first, last)
-		n, err := s.hiddenDays(ctx, `/* Store.hiddenVisits */
-			SELECT company_id, day, SUM(visits) FROM company_days
-			WHERE company_id IN (`+placeholders(len(chunk))+`)`+site+` AND day >= ? AND day <= ?
-			GROUP BY company_id, day`, args, days)
+		err := s.hiddenDays(ctx, `/* Store.hiddenVisits */
+			SELECT company_id, site_id, day, visits FROM company_days
+			WHERE company_id IN (`+placeholders(len(chunk))+`) AND day >= ? AND day <= ?`, args,
+			func(company, site, day, visits int64) {
+				if siteID == 0 || site == siteID {
+					seen[company] = true
+					days[day] += visits
+				}
+			})
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: hidden visits: %w", err)
 		}
-		companies += n // the chunks' companies are distinct
 	}
-	return days, companies, nil
+	return days, int64(len(seen)), nil
 }
 
-// hiddenDays runs a query of hiddenVisits, adds its visits to days and
-// returns how many companies it found.
-func (s *Store) hiddenDays(ctx context.Context, q string, args []any, days map[int64]int64) (int64, error) {
+// hiddenDays runs a query of hiddenVisits and passes each of its rows to
+// add.
+func (s *Store) hiddenDays(ctx context.Context, q string, args []any, add func(company, site, day, visits int64)) error {
 	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer rows.Close()
-	seen := map[int64]bool{}
 	for rows.Next() {
-		var id, day, visits int64
-		if err := rows.Scan(&id, &day, &visits); err != nil {
-			return 0, err
+		var company, site, day, visits int64
+		if err := rows.Scan(&company, &site, &day, &visits); err != nil {
+			return err
 		}
-		seen[id] = true
-		days[day] += visits
+		add(company, site, day, visits)
 	}
-	return int64(len(seen)), rows.Err()
+	return rows.Err()
 }
 
 // typeFilter returns the SQL condition (starting with " AND ") and

@@ -139,13 +139,23 @@ func BenchmarkCompanyPage(b *testing.B) {
 
 // BenchmarkFeedExtras reads what the feed page shows beside the feed: the
 // filters' choices, the period's sources and the 30-day trend of every
-// site. It reports p50 and
-// p95 of each.
+// site, and a site's 30-day overview. It reports p50 and p95 of each.
 func BenchmarkFeedExtras(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
 	to := time.Now().UTC()
+	sites, err := s.Sites(ctx, ws.ID)
+	if err != nil || len(sites) == 0 {
+		b.Fatalf("sites: %v", err)
+	}
 	for name, read := range map[string]func() error{
+		"overview-30d": func() error {
+			o, err := s.SiteOverview(ctx, ws.ID, sites[0].ID, to.AddDate(0, 0, -29), to)
+			if err == nil && o.Companies == 0 {
+				b.Fatal("an overview without companies")
+			}
+			return err
+		},
 		"choices": func() error {
 			c, err := s.FeedChoices(ctx, ws.ID)
 			if err == nil && len(c.Countries) == 0 {
