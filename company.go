@@ -232,18 +232,22 @@ type FeedService interface {
 }
 
 // SiteOverview is what a site saw in a period. Every visit is counted
-// once in CompanyVisits, AnonymousVisits or UnidentifiedVisits, which add
-// up to Visits.
+// once in CompanyVisits, HiddenVisits, AnonymousVisits or
+// UnidentifiedVisits, which add up to Visits.
 type SiteOverview struct {
 	Visits    int64
 	Pageviews int64
-	// CompanyVisits came from a company, AnonymousVisits from a carrier
-	// (ISP, mobile) or a hosting network, UnidentifiedVisits from an
-	// organisation of unknown type or an address without IP data.
-	CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
-	Companies                                          int64 // distinct companies that visited
-	TopPages                                           []Count
-	TopSources                                         []Count // with their kinds
+	// CompanyVisits came from a company the workspace's feed shows,
+	// HiddenVisits from one it leaves out (a correction hides it, or the
+	// workspace hides its type), AnonymousVisits from a carrier (ISP,
+	// mobile) or a hosting network, UnidentifiedVisits from an organisation
+	// of unknown type or an address without IP data.
+	CompanyVisits, HiddenVisits, AnonymousVisits, UnidentifiedVisits int64
+	// Companies counts the distinct companies that visited, as the feed
+	// shows them: those it leaves out are not counted.
+	Companies  int64
+	TopPages   []Count
+	TopSources []Count // with their kinds
 }
 
 // CompanyActivity is what a company did in a period, beyond its days.
@@ -263,17 +267,19 @@ type PageCount struct {
 type TrendDay struct {
 	Day time.Time
 	// Visits are all visits, each counted once in CompanyVisits (from
-	// identified organisations), AnonymousVisits (carriers and hosting
-	// networks) or UnidentifiedVisits (see SiteOverview).
-	Visits, CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
+	// identified organisations the feed shows), HiddenVisits (from those
+	// it leaves out), AnonymousVisits (carriers and hosting networks) or
+	// UnidentifiedVisits (see SiteOverview).
+	Visits, CompanyVisits, HiddenVisits, AnonymousVisits, UnidentifiedVisits int64
 }
 
 // Trend is a workspace's days in a period, and their sums.
 type Trend struct {
 	Days []TrendDay
 	// Companies counts the distinct organisations of the whole period (not
-	// the sum of the days'); the other sums are of the days.
-	Companies, Visits, CompanyVisits, AnonymousVisits, UnidentifiedVisits int64
+	// the sum of the days') that the feed shows; the other sums are of the
+	// days.
+	Companies, Visits, CompanyVisits, HiddenVisits, AnonymousVisits, UnidentifiedVisits int64
 }
 
 // FeedChoices are the values of a workspace's companies, for the feed's

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/foyerhq/foyer"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -19,7 +20,8 @@ import (
 // until its lookup ends; lookups' errors, which name the address, are
 // never logged or kept. Of a PTR name only its registrable domain is kept
 // (gw1.example.com → example.com), and not even that if it spells the
-// address.
+// address or the name is a carrier's address pool or a hosting network's
+// server, whose domain is the network's; of those, only that they are.
 type RDNS struct {
 	resolver *net.Resolver
 	timeout  time.Duration
@@ -37,9 +39,11 @@ type RDNS struct {
 }
 
 type hint struct {
-	domain      string
-	residential bool // the PTR name is one of a carrier's address pools
-	expires     time.Time
+	domain string
+	// typ is OrgISP when a PTR name is one of a carrier's address pools,
+	// OrgHosting when one is a hosting network's server, "" otherwise.
+	typ     foyer.OrgType
+	expires time.Time
 }
 
 // RDNSOptions tune reverse DNS; the zero value is the default.
@@ -105,25 +109,27 @@ func networkOf(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// Hint returns what reverse DNS told of a's network: a domain hint (or ""),
-// and whether its names are those of a carrier's address pool
-// (dsl-…, pool-…, dynamic…). When nothing is cached yet it queues a lookup
-// and returns "", false.
-func (r *RDNS) Hint(a netip.Addr) (domain string, residential bool) {
+// Hint returns what reverse DNS told of a's network: a domain hint (or
+// ""), and the type its names tell: foyer.OrgISP when they are a
+// carrier's address pool (dsl-…, pool-…, dynamic…), foyer.OrgHosting when
+// they are a hosting network's servers (vps…, srv…, …cloud…), "" otherwise
+// (poolName, hostingName). When nothing is cached yet it queues a lookup
+// and returns "", "".
+func (r *RDNS) Hint(a netip.Addr) (domain string, typ foyer.OrgType) {
 	a = a.Unmap()
 	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() {
-		return "", false
+		return "", ""
 	}
 	key := networkOf(a)
 	r.mu.Lock()
 	h, ok := r.cache[key]
 	if ok && r.now().Before(h.expires) {
 		r.mu.Unlock()
-		return h.domain, h.residential
+		return h.domain, h.typ
 	}
 	if r.inFlight[key] {
 		r.mu.Unlock()
-		return "", false
+		return "", ""
 	}
 	select {
 	case r.queue <- a:
@@ -131,7 +137,7 @@ func (r *RDNS) Hint(a netip.Addr) (domain string, residential bool) {
 	default: // busy: a later visit asks again
 	}
 	r.mu.Unlock()
-	return "", false
+	return "", ""
 }
 
 func (r *RDNS) work() {
@@ -156,7 +162,8 @@ func (r *RDNS) work() {
 }
 
 // lookup returns the registrable domain of a's first usable PTR name, and
-// whether a name is a pool's.
+// the type its names tell: a carrier's when a name is a pool's, else
+// hosting when a name is a server's.
 func (r *RDNS) lookup(a netip.Addr) hint {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
@@ -165,16 +172,22 @@ func (r *RDNS) lookup(a netip.Addr) hint {
 		return hint{} // the error names the address: dropped
 	}
 	var h hint
+	pool, server := false, false
 	for _, n := range names {
-		if poolName(n) {
-			h.residential = true
-		}
+		pool = pool || poolName(n)
+		server = server || hostingName(n)
 		if d := domainHint(n, a); d != "" && h.domain == "" {
 			h.domain = d
 		}
 	}
-	if h.residential {
-		h.domain = "" // a pool's domain is its carrier's
+	switch {
+	case pool:
+		h.typ = foyer.OrgISP
+	case server:
+		h.typ = foyer.OrgHosting
+	}
+	if h.typ != "" {
+		h.domain = "" // a pool's or a server's domain is its network's
 	}
 	return h
 }
@@ -186,9 +199,27 @@ var poolWords = map[string]bool{"dyn": true, "dynamic": true, "dynamicip": true,
 	"home": true, "mobile": true, "gprs": true, "lte": true, "ftth": true, "fttc": true, "fttx": true,
 	"wlan": true, "wifi": true, "user": true, "subscriber": true}
 
+// hostingWords name a hosting network's servers in PTR names: general
+// words of the trade, not a provider's own. "static" is none of them
+// (carriers name business lines so), nor "host" (carriers' host-1-2-3-4),
+// nor words an office network names its own machines with (dc, vm, gw).
+var hostingWords = map[string]bool{"vps": true, "vds": true, "vserver": true, "kvm": true,
+	"server": true, "servers": true, "srv": true, "dedicated": true, "dedi": true,
+	"hosted": true, "hosting": true, "webhosting": true, "cloud": true, "compute": true,
+	"colo": true, "colocation": true, "datacenter": true, "datacentre": true}
+
 // poolName reports whether a PTR name's host part (left of its
 // registrable domain) holds a word of a carrier's address pool.
-func poolName(ptr string) bool {
+func poolName(ptr string) bool { return hostPartHas(ptr, poolWords) }
+
+// hostingName reports whether a PTR name's host part holds a word of a
+// hosting network's servers (vps-12.example.net, srv42.example.net).
+func hostingName(ptr string) bool { return hostPartHas(ptr, hostingWords) }
+
+// hostPartHas reports whether a PTR name's host part (left of its
+// registrable domain) holds one of the words, whole: its runs of letters,
+// so "srv42" holds srv and "observer" no server.
+func hostPartHas(ptr string, words map[string]bool) bool {
 	name := strings.ToLower(strings.TrimSuffix(ptr, "."))
 	d, err := publicsuffix.EffectiveTLDPlusOne(name)
 	if err != nil || len(name) <= len(d) {
@@ -196,7 +227,7 @@ func poolName(ptr string) bool {
 	}
 	host := name[:len(name)-len(d)]
 	for _, w := range strings.FieldsFunc(host, func(r rune) bool { return !(r >= 'a' && r <= 'z') }) {
-		if poolWords[w] {
+		if words[w] {
 			return true
 		}
 	}

@@ -75,7 +75,7 @@ func TestRDNS(t *testing.T) {
 	}
 	// The same /24: answered from the cache, no query.
 	q := dns.Queries.Load()
-	if got, pool := r.Hint(netip.MustParseAddr("203.0.113.5")); got != "acme-widgets.example" || pool {
+	if got, typ := r.Hint(netip.MustParseAddr("203.0.113.5")); got != "acme-widgets.example" || typ != "" {
 		t.Errorf("the same network: %q", got)
 	}
 	if dns.Queries.Load() != q {
@@ -178,5 +178,101 @@ func TestResolverDemotesPools(t *testing.T) {
 	waitHint(t, d, a)
 	if o := r.Resolve(a); o.Org.Type != foyer.OrgISP || o.Org.DomainHint != "" {
 		t.Errorf("after the answer: %+v, want isp without a hint", o.Org)
+	}
+}
+
+func TestHostingName(t *testing.T) {
+	for ptr, want := range map[string]bool{
+		"vps-203-0-113-77.small-hoster.example.":               true,
+		"srv42.fra1.small-hoster.example.":                     true,
+		"server-203-0-113-77.example.net.":                     true,
+		"dedicated.203-0-113-77.hoster.example.co.uk.":         true,
+		"hosted-by.hoster.example.":                            true,
+		"node-77.compute.hoster.example.":                      true,
+		"ec2-203-0-113-77.eu-central-1.compute.amazonaws.com.": false, // under a public suffix: no host part
+		"203-0-113-77.cloud.hoster.example.":                   true,
+		"colo-rack4.dc.example.":                               true,
+		"static-203-0-113-77.business.carrier.example.":        false, // a carrier's business line
+		"host-203-0-113-77.carrier.example.":                   false,
+		"gw1.acme-widgets.example.":                            false,
+		"observer.acme-widgets.example.":                       false, // words are whole
+		"mail.server.example.":                                 false, // "server" is the registrable domain's own name
+		"cloud.example.":                                       false,
+		"pool-203-0-113-77.dynamic.carrier.example.":           false,
+	} {
+		if got := hostingName(ptr); got != want {
+			t.Errorf("%q: %v, want %v", ptr, got, want)
+		}
+	}
+	for w := range hostingWords {
+		if poolWords[w] {
+			t.Errorf("%q is both a pool's word and a server's", w)
+		}
+	}
+}
+
+// TestResolverHosting: a network the rules took for a company whose PTR
+// names are a hosting network's servers resolves as hosting, with reverse
+// DNS's reason and no domain hint (the hoster's); a business line named
+// static stays a company with its hint; a pool's names still make a
+// carrier, and take precedence over a server's word. Nothing cached or
+// explained holds the address.
+func TestResolverHosting(t *testing.T) {
+	dns := testutil.NewDNSServer(t, map[string]string{
+		"192.0.2.10":     "vps-192-0-2-10.small-hoster.example.",
+		"198.51.100.7":   "static-198-51-100-7.acme-widgets.example.",
+		"203.0.113.9":    "srv9.pool.dsl.small-carrier.example.",
+		"2001:db8:1::10": "cloud-10.ipv6-hoster.example.",
+	})
+	d := NewRDNS(RDNSOptions{Server: dns.Addr, Timeout: 200 * time.Millisecond})
+	defer d.Close()
+	path := t.TempDir() + "/" + FileName
+	// The rules take each of these for a company (a legal form, no word of
+	// a carrier or a hoster).
+	must(t, buildFrom(t, "192.0.2.0,192.0.2.255,64500,Example Holding GmbH\n"+
+		"198.51.100.0,198.51.100.255,64501,Acme Widgets GmbH\n"+
+		"203.0.113.0,203.0.113.255,64502,Example Beteiligungs GmbH\n"+
+		"2001:db8:1::,2001:db8:1:ffff:ffff:ffff:ffff:ffff,64503,Example Netze GmbH\n").WriteFile(path))
+	r := NewResolver(path)
+	_, err := r.Load()
+	must(t, err)
+	r.UseRDNS(d)
+	for _, c := range []struct {
+		ip       string
+		typ      foyer.OrgType
+		hint     string
+		rdnsWhy  bool
+		whyWords string
+	}{
+		{"192.0.2.10", foyer.OrgHosting, "", true, "servers"},
+		{"198.51.100.7", foyer.OrgBusiness, "acme-widgets.example", false, ""},
+		{"203.0.113.9", foyer.OrgISP, "", true, "address pool"},
+		{"2001:db8:1::10", foyer.OrgHosting, "", true, "servers"},
+	} {
+		a := netip.MustParseAddr(c.ip)
+		if o, _ := r.Explain(a); o.Org.Type != foyer.OrgBusiness {
+			t.Fatalf("%s before the answer: %+v", c.ip, o.Org)
+		}
+		waitHint(t, d, a)
+		o, why := r.Explain(a)
+		if o.Org.Type != c.typ || o.Org.DomainHint != c.hint {
+			t.Errorf("%s: %+v, want %s with the hint %q", c.ip, o.Org, c.typ, c.hint)
+		}
+		if got := strings.HasPrefix(why, "reverse DNS") && strings.Contains(why, c.whyWords) && strings.Contains(why, "over business"); got != c.rdnsWhy {
+			t.Errorf("%s: the reason %q", c.ip, why)
+		}
+		if strings.Contains(why, c.ip) || strings.Contains(why, strings.ReplaceAll(c.ip, ".", "-")) {
+			t.Errorf("%s: the reason %q holds the address", c.ip, why)
+		}
+		if got := r.Resolve(a); got != o {
+			t.Errorf("%s: Resolve %+v, Explain %+v", c.ip, got, o)
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k, h := range d.cache {
+		if h.typ != "" && h.domain != "" {
+			t.Errorf("%s: a %s network keeps the domain %q", k, h.typ, h.domain)
+		}
 	}
 }

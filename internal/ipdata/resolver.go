@@ -52,19 +52,38 @@ func (r *Resolver) Lookup(ip netip.Addr) Result {
 
 // UseRDNS adds reverse DNS to organisations of a company type that the
 // table gives no domain: a domain hint, or, when the network's names are a
-// carrier's address pool, the type isp (the rules took a carrier with a
-// legal form for a company). Call it before the first Resolve.
+// carrier's address pool, the type isp, and when they are a hosting
+// network's servers, the type hosting (the rules took a carrier or a
+// hoster with a legal form for a company). Call it before the first
+// Resolve.
 func (r *Resolver) UseRDNS(d *RDNS) { r.rdns = d }
+
+// rdnsReasons say why reverse DNS changed an organisation's type.
+var rdnsReasons = map[foyer.OrgType]string{
+	foyer.OrgISP:     "reverse DNS names the network a carrier's address pool (dsl, pool, dynamic…)",
+	foyer.OrgHosting: "reverse DNS names the network's hosts servers (vps, srv, cloud…)",
+}
 
 // Resolve implements foyer.Resolver.
 func (r *Resolver) Resolve(ip netip.Addr) foyer.Origin {
-	o := r.Lookup(ip).Origin()
+	o, _ := r.Explain(ip)
+	return o
+}
+
+// Explain answers as Resolve does, with the reason of the organisation's
+// type: the table's, or reverse DNS's when the network's names made it
+// isp or hosting (the table's reason then follows it). Neither holds the
+// address.
+func (r *Resolver) Explain(ip netip.Addr) (foyer.Origin, string) {
+	res := r.Lookup(ip)
+	o, why := res.Origin(), res.Reason
 	if r.rdns != nil && o.Org.Type.IsCompany() && o.Org.Domain == "" {
-		hint, pool := r.rdns.Hint(ip)
-		if pool {
-			o.Org.Type = foyer.OrgISP
+		hint, typ := r.rdns.Hint(ip)
+		if typ != "" {
+			why = rdnsReasons[typ] + ", over " + string(o.Org.Type) + ": " + why
+			o.Org.Type = typ
 		}
 		o.Org.DomainHint = hint
 	}
-	return o
+	return o, why
 }

@@ -96,7 +96,9 @@ func (s *Store) CompanyActivity(ctx context.Context, workspaceID, companyID int6
 // site_days, and counts the period's distinct companies. It reads a row a
 // site and day, and an index entry a company that visited since the
 // period began: a few milliseconds on 10M events, where counting each
-// day's distinct companies from company_days took 35.
+// day's distinct companies from company_days took 35. The visits and
+// companies the feed leaves out (hiddenVisits) are taken away from its
+// company figures, each day's as its HiddenVisits.
 func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.Trend, error) {
 	if siteID != 0 {
 		if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
@@ -156,16 +158,28 @@ func (s *Store) WorkspaceTrend(ctx context.Context, workspaceID, siteID int64, f
 	if err != nil {
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}
+	hidden, n, err := s.hiddenVisits(ctx, workspaceID, siteID, first, last)
+	if err != nil {
+		return nil, err
+	}
+	for day, v := range hidden {
+		d := &t.Days[day-first]
+		d.HiddenVisits, d.CompanyVisits = v, d.CompanyVisits-v
+		t.HiddenVisits, t.CompanyVisits = t.HiddenVisits+v, t.CompanyVisits-v
+	}
+	t.Companies -= n
 	return t, nil
 }
 
-// FeedChoices reads the distinct country, industry, size and type of the
-// workspace's companies that have visited, in one pass over its
-// companies' index of last visits.
+// FeedChoices reads the distinct country, industry (the one the feed
+// shows, shownIndustry), size and type of the workspace's companies that
+// have visited, in one pass over its companies' index of last visits.
 func (s *Store) FeedChoices(ctx context.Context, workspaceID int64) (*foyer.FeedChoices, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.FeedChoices */
-		SELECT country, industry, size, type FROM companies
-		WHERE workspace_id = ? AND last_at > 0 AND hidden_kind = ''
+		SELECT country, industry, size, type FROM (
+			SELECT c.country, `+shownIndustry("c")+` AS industry, c.size, c.type FROM companies c
+			WHERE c.workspace_id = ? AND c.last_at > 0 AND c.hidden_kind = ''
+		) AS v
 		GROUP BY country, industry, size, type`), workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed choices: %w", err)

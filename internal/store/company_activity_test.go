@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -295,6 +296,87 @@ func TestFeedChoices(t *testing.T) {
 		}
 		if want := []foyer.OrgType{foyer.OrgBusiness}; !slices.Equal(c.Types, want) {
 			t.Errorf("with education hidden, types %v, want %v", c.Types, want)
+		}
+	})
+}
+
+// TestIndustryFromOpenData: the industry filter and its choices read the
+// industry the feed shows: the operator's data, else open data's profile
+// of the organisation (none when no profile was found), in every path of
+// the feed; a hidden company's is no choice. On both dialects.
+func TestIndustryFromOpenData(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		day := 24 * time.Hour
+		clock := testutil.NewClock(t0.Add(time.Hour))
+		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
+		ctx := context.Background()
+		wsA, a1 := testutil.NewSite(t, s, "Acme", "acme-web", "www.example.com")
+		org := func(name, domain, industry string) foyer.Origin {
+			return foyer.Origin{Country: "DE", Org: foyer.Org{Name: name, Domain: domain, Type: foyer.OrgBusiness, Industry: industry}}
+		}
+		var hits []foyer.Hit
+		for i, o := range []foyer.Origin{
+			org("Globex", "globex.example", ""),           // open data: Software
+			org("Hooli", "hooli.example", "Retail"),       // open data says Banking: the operator's wins
+			org("Small", "small.example", ""),             // open data found nothing
+			org("Initech", "initech.example", "software"), // no profile
+			org("Uni", "uni.example", ""),                 // open data: Education, but hidden
+		} {
+			h := pageview(a1.ID, "visitor-"+string(rune('a'+i))+"-0000000000000000", time.Duration(i)*time.Minute, "/")
+			h.Origin = o
+			hits = append(hits, h)
+		}
+		appendHits(t, s, hits...)
+		rollupAll(t, s, 100)
+		for key, p := range map[string]*foyer.OrgProfile{
+			"domain:globex.example": {QID: "Q1", Name: "Globex Corporation", Industry: "Software"},
+			"domain:hooli.example":  {QID: "Q2", Industry: "Banking"},
+			"domain:small.example":  nil,
+			"domain:uni.example":    {QID: "Q3", Industry: "Education"},
+		} {
+			if err := s.SaveOrgProfile(ctx, key, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := companyIDs(t, s, wsA.ID)
+		if _, err := s.HideCompany(ctx, wsA.ID, ids["Uni"], foyer.HideOther, nil); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.FeedChoices(ctx, wsA.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Industries) != 2 || c.Industries[0] != "Retail" || !strings.EqualFold(c.Industries[1], "software") {
+			t.Errorf("industries %q, want Retail and Software once", c.Industries)
+		}
+		paths := map[string]foyer.FeedQuery{
+			"ending today":    {From: t0.Add(-6 * day), To: t0},
+			"by score":        {From: t0.Add(-6 * day), To: t0, Sort: foyer.SortScore},
+			"by score, sums":  {From: t0, To: t0, Sort: foyer.SortScore},
+			"at least a page": {From: t0.Add(-6 * day), To: t0, MinPages: 1},
+		}
+		for industry, want := range map[string][]string{
+			"SOFTWARE": {"Globex", "Initech"}, "retail": {"Hooli"}, "Banking": nil, "Education": nil,
+		} {
+			for name, q := range paths {
+				q.WorkspaceID, q.Industry = wsA.ID, industry
+				rows, err := s.Feed(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var names []string
+				for _, r := range rows {
+					names = append(names, r.Name)
+					if !strings.EqualFold(r.DisplayIndustry(), industry) {
+						t.Errorf("%s, industry %s: %s shows %q", name, industry, r.Name, r.DisplayIndustry())
+					}
+				}
+				slices.Sort(names)
+				if !slices.Equal(names, want) {
+					t.Errorf("%s, industry %s: %q, want %q", name, industry, names, want)
+				}
+			}
 		}
 	})
 }

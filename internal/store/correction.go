@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -331,6 +332,68 @@ func (s *Store) hiddenCompanies(ctx context.Context, workspaceID int64, h *feedH
 			return fmt.Errorf("store: feed: hidden: %w", err)
 		}
 		h.companies[id] = true
+	}
+	return rows.Err()
+}
+
+// hiddenVisits sums, per day of [first, last], the visits of the
+// companies the workspace's feed leaves out (hiddenOf, hiddenCompanies:
+// the feed's own set) on the site, or on every site when siteID is 0, and
+// counts those of them that visited in the period: what the overview and
+// the trend take away from their company figures, so that they count what
+// the feed shows. Beyond reading the set, it seeks each hidden company's
+// days in company_days' key (the site is picked in Go: given the site,
+// SQLite's plan scans the site's whole period in company_days_period
+// instead), and costs nothing more when none is hidden.
+func (s *Store) hiddenVisits(ctx context.Context, workspaceID, siteID, first, last int64) (days map[int64]int64, companies int64, err error) {
+	h, err := s.hiddenOf(ctx, workspaceID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.hiddenCompanies(ctx, workspaceID, &h); err != nil {
+		return nil, 0, err
+	}
+	if len(h.companies) == 0 {
+		return nil, 0, nil
+	}
+	days = map[int64]int64{}
+	seen := map[int64]bool{}
+	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(h.companies)), pairChunk) {
+		args := make([]any, 0, len(chunk)+2)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, first, last)
+		err := s.hiddenDays(ctx, `/* Store.hiddenVisits */
+			SELECT company_id, site_id, day, visits FROM company_days
+			WHERE company_id IN (`+placeholders(len(chunk))+`) AND day >= ? AND day <= ?`, args,
+			func(company, site, day, visits int64) {
+				if siteID == 0 || site == siteID {
+					seen[company] = true
+					days[day] += visits
+				}
+			})
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: hidden visits: %w", err)
+		}
+	}
+	return days, int64(len(seen)), nil
+}
+
+// hiddenDays runs a query of hiddenVisits and passes each of its rows to
+// add.
+func (s *Store) hiddenDays(ctx context.Context, q string, args []any, add func(company, site, day, visits int64)) error {
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var company, site, day, visits int64
+		if err := rows.Scan(&company, &site, &day, &visits); err != nil {
+			return err
+		}
+		add(company, site, day, visits)
 	}
 	return rows.Err()
 }

@@ -77,6 +77,16 @@ func likePattern(s string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
 }
 
+// shownIndustry is the SQL of the industry the feed shows of a company of
+// the companies table c, as foyer.Company.DisplayIndustry picks it: the
+// operator's data, else open data's (org_profiles, by the organisation's
+// key, only when a profile was found). The industry filter and its
+// choices both read it.
+func shownIndustry(c string) string {
+	return "CASE WHEN " + c + ".industry <> '' THEN " + c + ".industry ELSE COALESCE((SELECT p.industry FROM org_profiles p WHERE p.org_key = " +
+		c + ".org_key AND p.found), '') END"
+}
+
 // companyFilter returns the SQL conditions (each starting with " AND ")
 // and arguments of q's filters on the companies table c, and on the
 // team's tags and assignments of them (followUpFilter).
@@ -84,9 +94,10 @@ func companyFilter(q foyer.FeedQuery, c string) (string, []any) {
 	var b strings.Builder
 	var args []any
 	// Country codes and types are stored in one case; industries and
-	// sizes come as the data has them, and match in any case.
+	// sizes come as the data has them, and match in any case. The
+	// industry is the one the feed shows (shownIndustry).
 	for _, f := range []struct{ col, val string }{
-		{c + ".country", strings.ToUpper(q.Country)}, {"LOWER(" + c + ".industry)", strings.ToLower(q.Industry)},
+		{c + ".country", strings.ToUpper(q.Country)}, {"LOWER(" + shownIndustry(c) + ")", strings.ToLower(q.Industry)},
 		{"LOWER(" + c + ".size)", strings.ToLower(q.Size)}, {c + ".type", strings.ToLower(string(q.Type))},
 	} {
 		if f.val != "" {

@@ -139,13 +139,23 @@ func BenchmarkCompanyPage(b *testing.B) {
 
 // BenchmarkFeedExtras reads what the feed page shows beside the feed: the
 // filters' choices, the period's sources and the 30-day trend of every
-// site. It reports p50 and
-// p95 of each.
+// site, and a site's 30-day overview. It reports p50 and p95 of each.
 func BenchmarkFeedExtras(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
 	to := time.Now().UTC()
+	sites, err := s.Sites(ctx, ws.ID)
+	if err != nil || len(sites) == 0 {
+		b.Fatalf("sites: %v", err)
+	}
 	for name, read := range map[string]func() error{
+		"overview-30d": func() error {
+			o, err := s.SiteOverview(ctx, ws.ID, sites[0].ID, to.AddDate(0, 0, -29), to)
+			if err == nil && o.Companies == 0 {
+				b.Fatal("an overview without companies")
+			}
+			return err
+		},
 		"choices": func() error {
 			c, err := s.FeedChoices(ctx, ws.ID)
 			if err == nil && len(c.Countries) == 0 {
@@ -188,8 +198,10 @@ func reportPercentiles(b *testing.B, times []time.Duration) {
 
 // BenchmarkFeedHidden reads feeds of a workspace that hides 50 companies
 // (the first page of its 30-day feed) and education and government
-// organisations, and reports p50 and p95 per query: the cost of the
-// corrections beside BenchmarkFeed's. It undoes them when done.
+// organisations, and its 30-day trend and a site's overview, which leave
+// them out too, and reports p50 and p95 per query: the cost of the
+// corrections beside BenchmarkFeed's and BenchmarkFeedExtras'. It undoes
+// them when done.
 func BenchmarkFeedHidden(b *testing.B) {
 	s, ws := feedWorkspace(b)
 	ctx := context.Background()
@@ -245,6 +257,42 @@ func BenchmarkFeedHidden(b *testing.B) {
 					if r.Hidden != "" {
 						b.Fatalf("a hidden company in the feed: %s", r.Name)
 					}
+				}
+			}
+			reportPercentiles(b, times)
+		})
+	}
+	sites, err := s.Sites(ctx, ws.ID)
+	if err != nil || len(sites) == 0 {
+		b.Fatalf("sites: %v", err)
+	}
+	for name, read := range map[string]func() (hidden int64, err error){
+		"trend-30d": func() (int64, error) {
+			t, err := s.WorkspaceTrend(ctx, ws.ID, 0, to.AddDate(0, 0, -29), to)
+			if err != nil {
+				return 0, err
+			}
+			return t.HiddenVisits, nil
+		},
+		"overview-30d": func() (int64, error) {
+			o, err := s.SiteOverview(ctx, ws.ID, sites[0].ID, to.AddDate(0, 0, -29), to)
+			if err != nil {
+				return 0, err
+			}
+			return o.HiddenVisits, nil
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				hidden, err := read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+				if hidden == 0 {
+					b.Fatal("no hidden visit")
 				}
 			}
 			reportPercentiles(b, times)

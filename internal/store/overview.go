@@ -9,12 +9,13 @@ import (
 )
 
 // SiteOverview sums a site's period from site_days, page_days, source_days
-// and company_days.
+// and company_days. The visits and companies the workspace's feed leaves
+// out (hiddenVisits) are taken away from its company figures and counted
+// as HiddenVisits; every visit is still in Visits.
 func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, from, to time.Time) (*foyer.SiteOverview, error) {
 	if err := s.checkSite(ctx, workspaceID, siteID); err != nil {
 		return nil, err
 	}
-	var err error
 	first, last := dayOf(ms(from)), dayOf(ms(to))
 	o := &foyer.SiteOverview{}
 	if err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.SiteOverview */
@@ -29,6 +30,15 @@ func (s *Store) SiteOverview(ctx context.Context, workspaceID, siteID int64, fro
 		siteID, first, last).Scan(&o.Companies); err != nil {
 		return nil, fmt.Errorf("store: overview: %w", err)
 	}
+	hidden, n, err := s.hiddenVisits(ctx, workspaceID, siteID, first, last)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range hidden {
+		o.HiddenVisits += v
+	}
+	o.CompanyVisits -= o.HiddenVisits
+	o.Companies -= n
 	top := func(q string) ([]foyer.Count, error) {
 		rows, err := s.db.QueryContext(ctx, s.rebind(q), siteID, first, last)
 		if err != nil {

@@ -56,13 +56,15 @@ func dayChart(days []foyer.CompanyDay, title string, value func(foyer.CompanyDay
 }
 
 // trendColours are the parts of a trend's bars: identified organisations,
-// visits without a known organisation, and carriers and hosting networks.
-var trendColours = [3]string{"#2455c3", "#9aa3b2", "#d5dbe6"}
+// those the workspace hides, visits without a known organisation, and
+// carriers and hosting networks.
+var trendColours = [4]string{"#2455c3", "#e3c98a", "#9aa3b2", "#d5dbe6"}
 
 // trendChart draws a workspace's visits per day as stacked bars: those of
-// identified organisations at the bottom, then the unidentified, then the
-// anonymous (carriers, hosting), each bar's tip saying how many of each.
-// Like dayChart, numbers and escaped text only.
+// identified organisations at the bottom, then those of organisations the
+// workspace hides, the unidentified, then the anonymous (carriers,
+// hosting), each bar's tip saying how many of each. Like dayChart, numbers
+// and escaped text only.
 func trendChart(days []foyer.TrendDay) template.HTML {
 	if len(days) == 0 {
 		return ""
@@ -81,11 +83,14 @@ func trendChart(days []foyer.TrendDay) template.HTML {
 			continue
 		}
 		x := float64(f.left) + float64(i)*bw
-		tip := fmt.Sprintf("%s: %s; %d from identified organisations, %d unidentified, %d anonymous",
-			d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits)
+		tip := fmt.Sprintf("%s: %s; %d from identified organisations, ", d.Day.Format("Mon 2 Jan"), count(d.Visits, "visit", "visits"), d.CompanyVisits)
+		if d.HiddenVisits > 0 {
+			tip += fmt.Sprintf("%d from organisations you hide, ", d.HiddenVisits)
+		}
+		tip += fmt.Sprintf("%d unidentified, %d anonymous", d.UnidentifiedVisits, d.AnonymousVisits)
 		y := float64(f.h - f.bottom)
 		fmt.Fprintf(&b, `<g><title>%s</title>`, html.EscapeString(tip))
-		for part, n := range [3]int64{d.CompanyVisits, d.UnidentifiedVisits, d.AnonymousVisits} {
+		for part, n := range [4]int64{d.CompanyVisits, d.HiddenVisits, d.UnidentifiedVisits, d.AnonymousVisits} {
 			if n <= 0 {
 				continue
 			}

@@ -10,7 +10,8 @@ import (
 
 // choicesLife is how long the feed's filter choices of a workspace are
 // kept: they change when a company with a new country, industry, size or
-// type first visits, and reading them takes 7 ms on 5,000 companies.
+// type first visits, or open data gives a company an industry, and
+// reading them takes 7 ms on 5,000 companies.
 const choicesLife = time.Minute
 
 // choiceCache keeps each workspace's filter choices for choicesLife.

@@ -122,6 +122,25 @@ func testHideFromFeed(t *testing.T, d store.Dialect) {
 	}
 	expect("Globex hidden", a, analyst, acmeToken, "Example University", "Hooli Inc")
 	expect("Globex hidden in Acme", i, bob, initechToken, "Globex GmbH")
+	// The trend and the site's overview count what the feed shows.
+	totals := map[string][]string{
+		fmt.Sprintf("/app/w/%d?days=7", a): {"<strong>2 organisations</strong> identified in 3 visits", "67% from identified organisations",
+			`<span class="key key-3"></span>33% from organisations you hide`},
+		fmt.Sprintf("/app/w/%d/sites/%d?days=7", a, acme.ID): {`<span class="n">2</span> companies identified`,
+			`<span class="n">2</span> visits from companies`, "2 from companies + 1 from organisations this workspace hides"},
+	}
+	for path, wants := range totals {
+		b := body(w.do("GET", path, nil, analyst))
+		for _, want := range wants {
+			if !strings.Contains(b, want) {
+				t.Errorf("Globex hidden: %s lacks %q", path, want)
+			}
+		}
+	}
+	if b := body(w.do("GET", fmt.Sprintf("/app/w/%d?days=7", i), nil, bob)); !strings.Contains(b, "<strong>1 organisation</strong> identified in 1 visit") ||
+		strings.Contains(b, "organisations you hide") {
+		t.Error("Globex hidden in Acme: Initech's trend changed")
+	}
 	b := body(w.do("GET", globexPage, nil, analyst))
 	if !strings.Contains(b, "Hidden from the feed as <strong>Carrier (ISP or mobile)</strong> by admin@example.com") || strings.Contains(b, "/unhide") {
 		t.Errorf("the hidden company's page, to an analyst:\n%s", b)
