@@ -18,8 +18,8 @@ import (
 // competitor's domain there, and brings the carrier back with Undo; a
 // hosting network the IP data left out is listed there too, and "This is
 // a company" brings it into the feed.
-// Screenshots: company-not-a-company, company-hidden, hidden-page,
-// company-shown.
+// Screenshots: company-not-a-company, company-hidden, feed-hidden,
+// overview-hidden, hidden-page, company-shown.
 func TestHideInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -72,6 +72,10 @@ func TestHideInBrowser(t *testing.T) {
 
 	do(t, tab, "open the feed", chromedp.Navigate(feed))
 	check(t, "the feed without the carrier", listed(), "Example University, Globex GmbH")
+	screenshot(t, tab, "feed-hidden")
+	do(t, tab, "open the site's overview", chromedp.Navigate(fmt.Sprintf("%s/sites/%d", feed, site.ID)))
+	screenshot(t, tab, "overview-hidden")
+	do(t, tab, "open the feed", chromedp.Navigate(feed))
 	clickAndLoad(t, tab, `p.hidden-link a`)
 	check(t, "the hidden page", eval[string](t, tab, `document.querySelector('h1').textContent`), "Hidden organisations")
 	do(t, tab, "hide a domain", chromedp.SendKeys(chromedp.CSS(`input[name=domain]`), "www.Rival.example"),
