@@ -73,7 +73,19 @@ type ContactService interface {
 	// EditContact lets edit change the stored contact and applies change
 	// (when not nil), in one transaction that two edits take in turn.
 	EditContact(ctx context.Context, workspaceID, id int64, actor string, edit func(*Contact) error, change *ConsentChange) (c *Contact, changed bool, consent *ConsentResult, err error)
+	// DeleteContact erases the contact (EraseContact) with no request ID.
 	DeleteContact(ctx context.Context, workspaceID, id int64, actor string) error
+	// EraseContact erases a contact of the workspace: its row goes with
+	// its sealed fields and its wrapped data key (so nothing sealed under
+	// it opens again), its search terms, tokens and browser links; its
+	// identified visits stay as anonymous visits, so every aggregate stays
+	// right; its consent history and record of changes stay, as they hold
+	// no personal field. An entry of the erasure ledger records it (no
+	// personal data: the email's keyed hash), which a restore replays.
+	EraseContact(ctx context.Context, workspaceID, id int64, actor, requestID string) (*Erasure, error)
+	// PriorErasure returns the latest erasure of a contact with the same
+	// email before the contact was created, ENOTFOUND when there is none.
+	PriorErasure(ctx context.Context, workspaceID, contactID int64) (*Erasure, error)
 	ContactChanges(ctx context.Context, workspaceID, contactID int64, limit int) ([]ContactChange, error)
 	RecordConsent(ctx context.Context, workspaceID, contactID int64, in ConsentChange) (next ConsentState, applied bool, why string, err error)
 	ConsentHistory(ctx context.Context, workspaceID, contactID int64) ([]ConsentEntry, error)
@@ -81,6 +93,20 @@ type ContactService interface {
 	VerifyConsent(ctx context.Context, workspaceID int64) (*ChainBreak, error)
 	TrackingMode(ctx context.Context, workspaceID int64) (TrackingMode, error)
 	SetTrackingMode(ctx context.Context, workspaceID int64, mode TrackingMode, actor, reason string) (changed bool, err error)
+}
+
+// Erasure is an entry of the erasure ledger: that a contact was erased,
+// when, by whom and on which request. It holds no personal data: the
+// email only as the keyed hash contacts are found by, which cannot be
+// read back without the master key.
+type Erasure struct {
+	ID          int64
+	WorkspaceID int64
+	ContactID   int64
+	EmailHash   []byte
+	At          time.Time
+	RequestID   string
+	Actor       string
 }
 
 // ConsentResult is what became of a consent change: the contact's

@@ -146,6 +146,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	st.UseKeys(keys)
+	ledger := LedgerFile(cfg.KeyFile)
+	if err := ReplayLedger(ctx, st, ledger, cfg.Log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.UseLedgerFile(ledger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPeakRSSCollector())

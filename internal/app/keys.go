@@ -23,6 +23,32 @@ func DefaultKeyFile(db string) string {
 	return filepath.Join("foyer-data", "master.key")
 }
 
+// LedgerFile is where the erasure ledger's file lives: beside the master
+// key, apart from the database and its backups.
+func LedgerFile(keyFile string) string { return filepath.Join(filepath.Dir(keyFile), "erasures.ledger") }
+
+// ReplayLedger applies the ledger file to the database, so that a
+// database restored from a backup taken before an erasure (by Foyer, or
+// by copying files) never shows an erased contact again.
+func ReplayLedger(ctx context.Context, st *store.Store, path string, log *slog.Logger) error {
+	entries, err := store.ReadLedgerFile(path)
+	if err != nil {
+		return err
+	}
+	n, err := st.ReplayErasures(ctx, entries)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("erased contacts were in the database, as after a restore of an older backup: erased again from the ledger",
+			"contacts", n, "ledger", path)
+	}
+	return nil
+}
+
 // OpenKeys reads the master key at path and binds the database to it. A
 // missing file is created, loudly, only for a database bound to no key
 // yet; a database bound to another key is refused, and nothing changes.

@@ -170,9 +170,19 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	if err != nil {
 		return fmt.Errorf("store: create contact: %w", err)
 	}
+	// SQLite numbers a row after the highest there is, so the ID of an
+	// erased contact that was the highest would be given again, and its
+	// consent history and record of changes, which outlive it, would
+	// seem to be the new contact's: a new contact takes the next ID after
+	// every contact ever recorded. PostgreSQL's identity never gives one
+	// twice.
+	idColumn, idValue := "", ""
+	if s.dialect == SQLite {
+		idColumn, idValue = "id, ", "(SELECT COALESCE(MAX(v), 0) + 1 FROM (SELECT MAX(id) AS v FROM contacts UNION ALL SELECT MAX(contact_id) FROM contact_changes) AS m), "
+	}
 	err = q.QueryRowContext(ctx, s.rebind(`/* Store.CreateContact */
-		INSERT INTO contacts (workspace_id, key_id, email_hash, domain_hash, company_id, data_key, sealed, crm_id, created_at, updated_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
+		INSERT INTO contacts (`+idColumn+`workspace_id, key_id, email_hash, domain_hash, company_id, data_key, sealed, crm_id, created_at, updated_at)
+		SELECT `+idValue+`id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM workspaces WHERE id = ? RETURNING id`),
 		keyID, s.emailLookup(c.WorkspaceID, c.Email), s.domainLookup(c.WorkspaceID, domain), company, wrapped, dk.Seal("contact", plain), c.CRMID,
 		ms(now), ms(now), c.WorkspaceID).Scan(&c.ID)
 	switch {
@@ -325,23 +335,6 @@ func (s *Store) scanContacts(rows *sql.Rows) ([]*foyer.Contact, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// DeleteContact deletes a contact of the workspace with its sealed fields
-// and its wrapped data key, and records actor as its deleter. Its consent
-// history and its record of changes stay.
-func (s *Store) DeleteContact(ctx context.Context, workspaceID, id int64, actor string) error {
-	return s.inTx(ctx, "delete contact", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.DeleteContact */
-			DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), workspaceID, id)
-		if err != nil {
-			return fmt.Errorf("store: delete contact: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", id)
-		}
-		return s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil)
-	})
 }
 
 // UpdateContact replaces the personal fields and the CRM ID of the

@@ -76,6 +76,8 @@ type Store struct {
 	// overridesGen counts this store's changes of org_overrides: the
 	// writer's reading of an override is stale when it changed since.
 	overridesGen atomic.Uint64
+	// ledgerPath is the erasure ledger's file (UseLedgerFile); "" for none.
+	ledgerPath string
 }
 
 var _ foyer.Store = (*Store)(nil)
@@ -147,7 +149,8 @@ func openSQLite(path, sync string) (*sql.DB, error) {
 		}
 	}
 	q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate"
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)" +
+		"&_pragma=secure_delete(ON)&_txlock=immediate" // a deleted row's bytes are overwritten, not left in free space
 	db, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, err

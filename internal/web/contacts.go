@@ -42,20 +42,23 @@ type contactsView struct {
 // contactView is what a contact's profile shows.
 type contactView struct {
 	layout
-	Contact     *foyer.Contact
-	Name        string
-	CompanyName string // the linked Foyer company's name
-	Attrs       []attrPair
-	AttrsText   string // the attributes as the edit form shows them
-	Mode        foyer.TrackingMode
-	MayTrack    bool
-	History     []foyer.ConsentEntry
-	Changes     []foyer.ContactChange
-	Chain       chainStatus
-	CanEdit     bool // analysts and above
-	CanDelete   bool // admins and owners
-	CanClear    bool // admins and owners: clearing a status
-	Form        contactForm
+	Contact *foyer.Contact
+	// PriorErasure is the latest erasure of a contact with the same email
+	// before this one was created, nil when none.
+	PriorErasure *foyer.Erasure
+	Name         string
+	CompanyName  string // the linked Foyer company's name
+	Attrs        []attrPair
+	AttrsText    string // the attributes as the edit form shows them
+	Mode         foyer.TrackingMode
+	MayTrack     bool
+	History      []foyer.ConsentEntry
+	Changes      []foyer.ContactChange
+	Chain        chainStatus
+	CanEdit      bool // analysts and above
+	CanDelete    bool // admins and owners
+	CanClear     bool // admins and owners: clearing a status
+	Form         contactForm
 	// Unsubscribed is when the contact unsubscribed from the workspace's
 	// emails through its hosted form; zero when it has not.
 	Unsubscribed time.Time
@@ -236,6 +239,10 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 		return
 	}
 	d.MayTrack = foyer.MayTrack(d.Mode, c.Consent)
+	if d.PriorErasure, err = s.cfg.Store.PriorErasure(ctx, m.WorkspaceID, c.ID); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		s.serverErrorOf(w, "contact", u, err)
+		return
+	}
 	if c.CompanyID != 0 {
 		if co, err := s.cfg.Store.Company(ctx, m.WorkspaceID, c.CompanyID); err == nil {
 			d.CompanyName = co.Name
@@ -396,8 +403,8 @@ func (s *Server) setContactConsent(w http.ResponseWriter, r *http.Request, u *fo
 	}
 }
 
-// deleteContact deletes a contact: admins and owners. Its consent history
-// stays, as the proof of what it chose.
+// deleteContact erases a contact: admins and owners. Its consent history
+// stays, as the proof of what it chose, and the erasure ledger records it.
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, c, ok := s.contactOfPath(w, r, u, foyer.RoleAdmin)
 	if !ok {

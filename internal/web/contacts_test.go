@@ -135,3 +135,41 @@ func TestContactPages(t *testing.T) {
 		t.Errorf("a tampered history on the settings page:\n%s", settings)
 	}
 }
+
+// TestEraseFromProfile: an owner erases a contact from its profile; the
+// profile is gone, and a contact added later with the same email says
+// that an erasure came before it.
+func TestEraseFromProfile(t *testing.T) {
+	w := newWebTest(t)
+	w.user("owner@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	ws := w.workspace("Acme")
+	owner := w.signIn("owner@example.com")
+	list := fmt.Sprintf("/app/w/%d/contacts", ws)
+	add := func() string {
+		t.Helper()
+		resp := w.do("POST", list, url.Values{"email": {"ana@globex.example"}, "first_name": {"Ana"}}, owner)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d %s", resp.StatusCode, body(resp))
+		}
+		return strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]
+	}
+	profile := add()
+	page := body(w.do("GET", profile, nil, owner))
+	if !strings.Contains(page, "Erase this contact") || strings.Contains(page, "was erased on") {
+		t.Errorf("the first profile:\n%s", page)
+	}
+	resp := w.do("POST", profile+"/delete", url.Values{}, owner)
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "done=contact-deleted") {
+		t.Fatalf("erase: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := w.do("GET", profile, nil, owner); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the erased profile: %d", resp.StatusCode)
+	}
+	again := add()
+	if again == profile {
+		t.Fatalf("the new contact has the erased one's address %s", again)
+	}
+	if page := body(w.do("GET", again, nil, owner)); !strings.Contains(page, "A contact with this email was erased on") {
+		t.Errorf("the new profile does not tell of the erasure:\n%s", page)
+	}
+}

@@ -54,7 +54,7 @@ var notices = map[string]string{
 	// contacts
 	"contact-added":       "The contact is added.",
 	"contact-saved":       "The contact is saved.",
-	"contact-deleted":     "The contact is deleted, with its personal data. Its consent history stays, as the proof of what it chose.",
+	"contact-deleted":     "The contact is erased, with its personal data and its key; its visits are anonymous now. Its consent history stays, as the proof of what it chose.",
 	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
 	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",
 	"visit-unlinked":      "The visit is unlinked and stays as an anonymous visit. The browser it came from stays linked to the contact: to forget it too, unlink all visits.",
