@@ -25,7 +25,9 @@ func DefaultKeyFile(db string) string {
 
 // LedgerFile is where the erasure ledger's file lives: beside the master
 // key, apart from the database and its backups.
-func LedgerFile(keyFile string) string { return filepath.Join(filepath.Dir(keyFile), "erasures.ledger") }
+func LedgerFile(keyFile string) string {
+	return filepath.Join(filepath.Dir(keyFile), "erasures.ledger")
+}
 
 // ReplayLedger applies the ledger file to the database, so that a
 // database restored from a backup taken before an erasure (by Foyer, or
