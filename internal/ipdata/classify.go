@@ -36,6 +36,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
+	if f := nationalBank(nm); f != "" {
+		return foyer.OrgBusiness, "a bank with the form “" + f + "” (a US national bank)"
+	}
 	for _, r := range nameRules {
 		if w := r.match(nm); w != "" {
 			if r.weak && nm.itServices() != "" {
@@ -59,7 +62,14 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			return foyer.OrgGovernment, "name " + w + " (government)"
 		}
 	}
-	carrier, shape := carrierShape(n)
+	need := 2
+	if form != "" && nm.match(strongBusinessWords, nil) != "" {
+		need = 3 // a bank's or an insurer's network spans sites
+	}
+	carrier, shape := carrierShape(n, need)
+	if w := nm.match(knownCompanies, nil); w != "" {
+		return foyer.OrgBusiness, "a well-known company (“" + w + "”), whatever its network's shape" + shapeNote(shape)
+	}
 	switch {
 	case form != "" && carrier:
 		return foyer.OrgISP, "legal form “" + form + "”, but " + shape
@@ -84,6 +94,21 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
 	return foyer.OrgUnknown, "no rule matched the name"
+}
+
+// nationalBank returns the form of a US national bank ("Bank of America,
+// National Association", "Citibank, N.A."), which ends its name; the
+// word "association" there does not mark a non-profit.
+func nationalBank(nm name) string {
+	if nm.match(nil, []string{"bank"}) == "" {
+		return ""
+	}
+	for _, f := range []string{"national association", "na"} {
+		if strings.HasSuffix(nm.padded, " "+f+" ") {
+			return f
+		}
+	}
+	return ""
 }
 
 // publicByPosition finds the words that mark a public body only where they
@@ -136,7 +161,9 @@ func shapeNote(shape string) string {
 // or host's shape, and describes the shape either way ("" when the import
 // told nothing of it). It counts points, each for a sign seen in the
 // labelled samples far more often among carriers and hosts than among
-// companies' own networks, and calls two points a carrier's shape:
+// companies' own networks, and calls need points (two; three for a name
+// whose words say it is a company: a bank, an insurer, a manufacturer) a
+// carrier's shape:
 //
 //   - 5 or more IPv4 ranges (one point), 9 or more (two);
 //   - ranges in 3 or more countries;
@@ -145,7 +172,7 @@ func shapeNote(shape string) string {
 //
 // A few large blocks in one country are an old company's own space (Ford's,
 // Mercedes-Benz's), not a carrier's.
-func carrierShape(n Network) (bool, string) {
+func carrierShape(n Network, need int) (bool, string) {
 	if n.Ranges4 == 0 && n.Ranges6 == 0 {
 		return false, ""
 	}
@@ -179,7 +206,7 @@ func carrierShape(n Network) (bool, string) {
 	if n.Ranges6 >= 2 {
 		score++
 	}
-	if score >= 2 {
+	if score >= need {
 		return true, desc + ", " + strconv.FormatUint(n.Addresses4, 10) + " IPv4 addresses: a carrier's or host's address space"
 	}
 	return false, desc + ": a company's own network"
@@ -258,7 +285,10 @@ var accents = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss"
 	"ë", "e", "á", "a", "à", "a", "â", "a", "ã", "a", "å", "a", "í", "i", "ì", "i", "î", "i", "ï", "i",
 	"ó", "o", "ò", "o", "ô", "o", "õ", "o", "ø", "o", "ú", "u", "ù", "u", "û", "u", "ç", "c", "ñ", "n",
 	"ł", "l", "ś", "s", "ź", "z", "ż", "z", "ć", "c", "ń", "n", "ę", "e", "ą", "a", "č", "c", "š", "s",
-	"ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ş", "s", "ğ", "g", "ı", "i", "ő", "o", "ű", "u")
+	"ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ş", "s", "ğ", "g", "ı", "i", "ő", "o", "ű", "u",
+	// Romanian, Baltic, Icelandic, Croatian and Vietnamese letters, and ligatures
+	"ă", "a", "ș", "s", "ț", "t", "ţ", "t", "ā", "a", "ē", "e", "ī", "i", "ō", "o", "ū", "u", "ė", "e", "į", "i",
+	"ų", "u", "ģ", "g", "ķ", "k", "ļ", "l", "ņ", "n", "đ", "d", "ð", "d", "þ", "th", "æ", "ae", "œ", "oe")
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -295,7 +325,19 @@ func (nm name) match(words, stems []string) string {
 // notStem are words that start with a stem of the rules and mean
 // something else.
 var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
-	"ministrant": true}
+	"ministrant": true,
+	// "tele" marks carriers ("Telefun", "Teletek", "Telenet"), but not these
+	"television": true, "televisao": true, "televizija": true, "televisa": true, "televisions": true, "telemundo": true,
+	"teleperformance": true, "teleflex": true, "telegraph": true, "telegraaf": true, "teledyne": true,
+	"telepizza": true, "telemedicine": true, "telemedicina": true, "telemed": true, "telehealth": true,
+	"telerik": true, "telemetry": true, "telemetria": true, "telesales": true, "telemarketing": true,
+	"telescope": true, "teleshopping": true, "telework": true, "teletrabajo": true, "telefilm": true,
+	"telegram": true, "telekinesis": true, "teleradiology": true, "telecare": true, "teleflora": true,
+	"telesign": true, "telesis": true, "teletech": true, "teleatendimento": true, "telemarketers": true,
+	"telemanagement": true, "teleconsultants": true, "telemetri": true, "telerent": true, "telestore": true,
+	"telesure": true, "teletext": true, "telediscount": true,
+	// "akadem" and "forschung" mark schools and research, not these
+	"akademiks": true}
 
 // itServices returns the words that mark a company's own IT arm ("IT
 // services", "Informatik", "information technology"), which outweigh the

@@ -15,6 +15,9 @@ type nameRule struct {
 	words []string
 	stems []string
 	parts []string // substrings of the lower-cased name: compounds only
+	// ends are the last parts of compounds, matched at a token's end:
+	// "Skatteverket", "Troms fylkeskommune", "Digitaliseringsstyrelsen".
+	ends []string
 	// weak words ("internet", "network") give way to a company's own IT
 	// arm ("IT Services", "Informatik").
 	weak bool
@@ -40,8 +43,20 @@ func (r nameRule) match(nm name) string {
 			return p
 		}
 	}
+	for _, e := range r.ends {
+		for _, t := range nm.tokens {
+			if len(t) > len(e)+2 && strings.HasSuffix(t, e) && !notEnd[t] {
+				return t
+			}
+		}
+	}
 	return ""
 }
+
+// notEnd are words that end in one of the rules' ends and mean something
+// else: a Swedish network ("nätverket") is not an agency ("-verket").
+var notEnd = map[string]bool{"naetverket": true, "natverket": true, "gesamt": true, "insgesamt": true,
+	"kirchengemeinde": true, "fiberverket": true, "kraftverket": true}
 
 // nameRules are tried in order: ministries first (a ministry of education is
 // a public body), then hosting (a cloud company is also a company),
@@ -50,7 +65,10 @@ func (r nameRule) match(nm name) string {
 var nameRules = []nameRule{
 	{typ: foyer.OrgGovernment,
 		words: []string{"ministry", "ministries", "department of education", "ministerstvo", "ministarstvo",
-			"ministerstwo", "ministerie", "minsterie"},
+			"ministerstwo", "ministerie", "minsterie",
+			// Turkish, Indonesian and Malay, Persian, Hungarian, Finnish
+			"bakanligi", "bakanlik", "kementerian", "kementrian", "vezarat", "vezarate", "miniszterium",
+			"ministerio", "ministerio de", "secretaria de estado"},
 		stems: []string{"ministr", "ministe", "minist"},
 		parts: []string{"ministerium"}},
 	{typ: foyer.OrgISP,
@@ -61,29 +79,50 @@ var nameRules = []nameRule{
 			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile",
 			// Orange's networks; "orange" alone is a false friend (Orange County)
 			"orange business", "orange belgium", "orange moldova", "orange espagne", "orange polska", "orange romania",
-			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali"}},
+			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali"},
+		unless: []string{"exxon mobil", "exxonmobil"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
 			"amazon", "aws", "google", "microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy",
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
-			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted"},
+			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted",
+			"bulletproof", "seedbox", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
-			"alojamiento", "rechenzentr", "onhost", "host"},
-		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud"}},
+			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters"},
+		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost"},
+		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
 			"institute of technology", "research and education", "education and research", "education network",
 			"institut teknologi", "higher education", "hogskola", "hogskolan", "hoegskola", "hoegskolan", "instytut", "educational institution",
+			"academic", "academia", "akademia", "akademi", "egyetem", "yliopisto", "korkeakoulu", "daigaku", "daehakgyo", "daxue",
+			"gakuen", "kosen", "gymnasium", "lyceum", "liceo", "lycee", "colegio", "escola", "escuela", "skola", "skolan",
+			"szkola", "okulu", "sekolah", "madrasah", "pesantren", "schools", "public schools", "onderwijs",
+			"cegep", "tafe", "tertiary", "recherche", "investigacion", "investigaciones", "pesquisa", "onderzoek",
+			"health sciences center", "health science center", "health sciences centre",
+			"school of medicine", "medical school", "research network", "academic network", "science network",
+			"national knowledge network", "obrazovatelnoe", "obrazovatelnoye", "fgbou", "fgaou", "gbou", "mbou",
+			"conservatory", "conservatoire", "conservatorio", "seminary", "institute of", "institutet",
+			"instituto tecnologico", "instituto federal", "institut teknologi", "institute for advanced",
+			// state and national research and education networks
+			"merit network", "cenic", "oarnet", "nysernet", "morenet", "wiscnet", "kanren", "oshean",
+			"njedge", "esnet", "ulakbim", "roedunet", "kifu", "niif", "amres", "marnet", "myren", "twaren", "tanet",
+			"harnet", "reannz", "cstnet", "cudi", "cedia", "raap", "innova red", "sanren", "kenet", "zamren",
+			"ubuntunet", "wacren", "asren", "grena", "azrena", "renam", "deic", "forskningsnettet", "iucc",
+			"basnet", "kazren", "marwan", "jgn", "lonestar education",
 			// national research and education networks
 			"dfn", "renater", "garr", "surf", "surfnet", "janet", "jisc", "rediris", "aconet", "belnet", "nordunet",
 			"internet2", "canarie", "aarnet", "fccn", "grnet", "pionier", "cesnet", "sunet", "funet", "uninett",
 			"sikt", "heanet", "rnp", "reuna", "cernet", "sinet", "kreonet", "tein", "geant", "arnes", "carnet",
 			"lanet", "litnet", "eenet", "rhnet", "restena", "redclara", "ernet", "nren"},
-		stems: []string{"universi", "hochschul", "forschungsnetz", "educat"},
-		parts: []string{"hochschule", "forschungsnetz", "wissenschaftsnetz"}},
+		stems: []string{"universi", "hochschul", "forschungsnetz", "educat", "uniwersyt", "univerz", "univerza",
+			"politechn", "politecn", "polytechn", "politehn", "akadem", "forschung", "obrazovan"},
+		parts: []string{"hochschule", "forschungsnetz", "wissenschaftsnetz", "forschungszentrum", "fachhochschul"},
+		ends: []string{"yliopisto", "korkeakoulu", "hochschule", "universitet", "universitaet", "skolan", "daigaku",
+			"gymnasium", "schule"}},
 	{typ: foyer.OrgGovernment,
 		words: []string{"government", "municipality", "municipal", "gemeente", "kommune", "kommun", "parliament",
 			"gov", "police", "policia", "polizia", "army", "military", "senate", "council", "dod", "defense",
@@ -99,12 +138,61 @@ var nameRules = []nameRule{
 			"provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
 			"province", "provincie", "kanton", "canton", "tribes", "tribe", "tribal", "indian nation",
 			"national library", "usda", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
-			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census"},
+			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census",
+			"govt", "government of", "gouv", "gob", "national laboratory",
+			// parliaments
+			"parlament", "landtag", "abgeordnetenhaus", "riksdag", "riksdagen", "folketing", "folketinget",
+			"storting", "stortinget", "eduskunta", "althingi", "knesset", "duma", "verkhovna rada", "national assembly",
+			"asamblea nacional", "assembleia", "assemblea", "camara de diputados", "camera dei deputati",
+			"chambre des deputes", "tweede kamer", "eerste kamer", "house of representatives", "house of commons",
+			"house of lords", "congreso", "congresso", "national congress",
+			// governments and public administrations
+			"regering", "regeringen", "regeringskansliet", "regjeringen", "valtioneuvosto", "kormany", "vlada",
+			"vlady", "pravitelstvo", "hukumat", "devlet", "amministrazione", "administracao publica",
+			"administracion publica", "urzad", "hivatal", "polisen", "polismyndigheten", "statsforvaltningen", "myndighet",
+			"myndigheten", "virasto", "state budgetary institution", "budgetary institution", "budget institution",
+			"gosudarstvennoe", "gosudarstvennoye", "uchrezhdenie", "fgbu", "gbu", "gku", "fku", "mku", "mbu", "gbuz",
+			"administratsiya", "administraciya", "administratsii", "secretaria de", "secretaria da", "secretaria do",
+			"secretaria municipal", "secretaria estadual", "poder judicial", "poder legislativo",
+			"poder executivo", "fiscalia", "procuraduria", "contraloria", "defensoria", "superintendencia",
+			"receita federal", "tribunal de contas", "public prosecutor", "prokuratura",
+			"central bank", "banco central", "banque centrale", "bundesbank", "riksbank", "nationalbank",
+			"reserve bank of", "federal reserve", "wetterdienst", "meteorological", "meteorology", "meteorologia",
+			"meteorologique", "meteorologisk", "social security", "seguridad social",
+			"seguranca social", "sozialversicherung", "national health service", "nhs",
+			"tax administration", "revenue service", "inland revenue", "fire department",
+			"sheriff", "state police", "carabinieri", "guardia civil", "policie", "politie", "politi", "poliisi",
+			"militar", "militaire", "ejercito", "exercito", "esercito", "armee", "marine nationale",
+			"embassy", "embajada", "ambassade", "botschaft", "consulate", "united nations", "european union",
+			"european parliament", "european central bank", "nato", "oecd", "unesco", "unicef",
+			// municipalities and regions
+			"municipio", "municipalidad", "municipalite", "munizip", "magistrat", "miasto", "obec", "obcina",
+			"opcina", "opstina", "kaupunki", "kunta", "concello", "ajuntament", "udaletxea", "camara municipal",
+			"intendencia", "alcaldia", "belediyesi", "belediye", "valiligi", "pemda", "pemprov", "pemerintahan",
+			"city council", "borough council", "district council", "county council", "town council", "city hall",
+			"town of", "village of", "township of", "borough of", "city government", "metropolitan government",
+			"conseil regional", "conseil departemental", "conseil general", "region de", "comunidad autonoma",
+			"comunidad de madrid", "xunta", "wojewodztwo", "wojewodzki", "marszalkowski", "kraj", "zupanija",
+			"megye", "judet", "judetul", "consiliul judetean", "primaria", "oblast", "okrug", "krai", "landsting",
+			"fylkeskommune", "stadsdeel", "provinciale", "prefectural", "gemeindeverwaltung", "behoerde",
+			"landesregierung", "bundeskanzleramt", "cabinet office", "zivilluftfahrt", "flugsicherung", "civil aviation",
+			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
-			"staatsministerium", "rijksoverheid", "gericht "}},
+			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
+		ends: []string{"verket", "styrelsen", "direktoratet", "tilsynet", "etaten", "kommune", "kommun",
+			"gemeinde", "ministerium", "behoerde", "hallinto", "virasto", "hivatal", "amt",
+			"kanzleramt", "polizei", "belediyesi", "valiligi"}},
 	{typ: foyer.OrgGovernment, yieldToForm: true,
 		words: []string{"agentur", "agence", "agencia", "agenzia", "agency", "commission", "commissione",
-			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county", "administration"}},
+			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county", "administration",
+			"agentuur", "agencja", "agentura", "ajansi", "kurumu", "baskanligi", "komisja", "komise",
+			"commissie", "kommissionen", "comisia", "autoridad", "autoridade", "autorita", "autoriteit", "instituto nacional",
+			"institut national", "istituto nazionale", "national institute", "directorate", "direccion general",
+			"direcao geral", "direzione generale", "inspectorate", "regulator", "regulatory authority", "ente",
+			"organismo", "departamento", "department", "departement", "dienst", "services publics", "service public",
+			"customs", "douane", "aduana", "zoll", "public works", "secretariat", "ombudsman", "public sector",
+			"administracao", "uprava", "amt"},
+		unless: []string{"department store", "department stores"}},
 	{typ: foyer.OrgNonprofit,
 		words: []string{"foundation", "stiftung", "fondation", "fundacion", "fondazione", "stichting",
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
@@ -126,14 +214,37 @@ var nameRules = []nameRule{
 			"starhub", "netvigator", "hinet", "dacom", "t mobile", "internet service", "internet services",
 			"internet provider", "at t", "bell canada", "china mobile", "deutsche telekom", "british telecommunications",
 			"cox communications", "svyaz", "sviaz", "infocom", "jaringan", "glasvezel", "satellite", "satelital",
-			"multimidia", "ipv4", "wifi", "wisp", "akses", "seti", "telematika", "tel", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp"},
+			"multimidia", "ipv4", "wifi", "wisp", "akses", "seti", "telematika", "tel", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp",
+			"komunikasi", "komunikacije", "komunikacii", "haberlesme", "ftth", "fttx", "fttb", "fttp", "gpon", "voip",
+			"lte", "adsl", "xdsl", "vdsl", "catv", "kablo", "teleport", "satcom",
+			"internet access", "internet provider", "access provider",
+			"telecoms", "telcom", "telekomunikacije", "telecomunicatii", "telekomunikacja", "viestinta", "bredband",
+			"bredbaand", "stadsnaet", "stadsnat", "telecomunicaciones"},
 		stems: []string{"glasfaser", "telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
-			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor"},
+			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor", "tele", "bredband",
+			"telco", "cablevision", "cablecom", "kablo"},
 		parts: []string{"telecom", "telekom", "svyaz", "fiber", "fibre", "netspeed", "datapath", "infracom", "infocom", "netsol",
-			"radiotelephone", "radiotelefon"}},
+			"radiotelephone", "radiotelefon"},
+		unless: []string{"exxon mobil", "exxonmobil"}},
+	// carriers known by their brand alone
+	{typ: foyer.OrgISP,
+		words: []string{"vimpelcom", "kyivstar", "lifecell", "ucell", "kcell", "azercell", "bakcell", "geocell", "magti",
+			"zain", "mobily", "batelco", "zong", "ufone", "grameenphone", "axiata", "celcom", "maxis", "smartfren",
+			"telkomsel", "dtac", "true move", "mobifone", "vinaphone", "vnpt", "pccw", "hkbn", "chunghwa", "far eastone",
+			"lg uplus", "docomo", "ntt docomo", "biglobe", "jcom", "j com", "vodacom", "inwi", "djezzy", "mobilis",
+			"orascom", "cell c", "seacom", "liquid telecom", "wiocc", "digicel", "claro", "tigo", "millicom", "telmex",
+			"entel", "cantv", "antel", "izzi", "totalplay", "megacable", "axtel", "maxcom", "movil", "moviles", "movel",
+			"versatel", "unitymedia", "upc", "congstar", "jazztel", "masmovil", "euskaltel", "rcs rds", "netia",
+			"polkomtel", "vectra", "o2", "cetin", "yettel", "cosmote", "cyta", "primetel", "elisa", "comhem", "com hem",
+			"altibox", "nextgentel", "stofa", "yousee", "tdc", "eircom", "virgin media", "sky uk", "sky broadband",
+			"talktalk", "hyperoptic", "hutchison 3g", "h3g", "windstream", "centurylink", "level 3", "qwest", "cogent",
+			"zayo", "hurricane electric", "mediacom", "wideopenwest", "rcn", "altice", "sparklight", "cincinnati bell",
+			"bell aliant", "bell mobility", "videotron", "cogeco", "telus", "sasktel", "viasat", "spacex",
+			"starlink", "globalstar", "iridium", "inmarsat", "intelsat", "ses astra", "eutelsat", "ertebatat",
+			"mokhaberat", "arelion", "lumen technologies", "gtt communications", "tata communications"}},
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
-			"communication", "kommunikation", "redes", "networking", "lintas", "multimedia"}},
+			"communication", "kommunikation", "redes", "rede", "shabakeh", "networking", "lintas", "multimedia"}},
 }
 
 // legalForms are the legal forms of companies in many jurisdictions, as
@@ -148,6 +259,19 @@ var legalForms = []string{
 	"osakeyhtio", "anpartsselskab", "societa per azioni", "societa a responsabilita limitata",
 	"sociedad limitada", "sociedade limitada", "spolka z ograniczona odpowiedzialnoscia", "spolka akcyjna",
 	"sirketi", "ticaret", "company", "compania", "companhia", "societe", "sociedad", "sociedade",
+	"societe a responsabilite limitee", "societe par actions simplifiee", "sociedad de responsabilidad limitada",
+	"sociedad por acciones simplificada", "sociedade empresaria limitada", "societa cooperativa",
+	"spolka jawna", "spolka komandytowa", "spolecnost s rucenim omezenym", "akciova spolecnost", "spolecnost",
+	"allmennaksjeselskap", "aktieselskab", "julkinen osakeyhtio", "kommandiittiyhtio", "handelsbolag",
+	"kommanditbolag", "aktsiaselts", "osauhing", "akcine bendrove", "uzdaroji akcine bendrove",
+	"sabiedriba ar ierobezotu atbildibu", "akciju sabiedriba", "korlatolt felelossegu tarsasag",
+	"reszvenytarsasag", "druzba z omejeno odgovornostjo", "drustvo s ogranicenom odgovornoscu",
+	"societate cu raspundere limitata", "societate pe actiuni", "anonymi etaireia", "etaireia",
+	"public limited company", "private limited company", "limited liability partnership", "limited partnership",
+	"general partnership", "professional corporation", "limitada", "limitee", "kabushiki gaisha", "godo kaisha",
+	"godo gaisha", "yugen gaisha", "chusik hoesa", "jusikhoesa", "youxian gongsi", "gongsi", "perseroan terbatas",
+	"sendirian berhad", "berhad", "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
+	"tovarystvo z obmezhenoyu vidpovidalnistyu", "tovarystvo", "obshchestvo", "aktsionernoe", "pubblica",
 	// abbreviated
 	"inc", "llc", "ltd", "ltda", "lda", "gmbh", "mbh", "gesmbh", "ug", "kg", "kgaa", "ohg", "ag", "se", "sa",
 	"sas", "sasu", "sarl", "eurl", "snc", "bv", "bvba", "nv", "vof", "cv", "sprl", "srl", "srls", "spa", "sapa",
@@ -156,6 +280,10 @@ var legalForms = []string{
 	"zao", "pao", "ao", "tov", "llp", "lp", "kft", "zrt", "nyrt", "sro", "spol", "sp zoo", "zoo", "doo", "dd",
 	"ad", "ood", "eood", "sl", "slu", "cia", "sae", "sapi", "eireli", "epp", "me", "wll", "fzco", "fze", "pp",
 	"sti", "ca", "cc", "is", "sc", "sal", "pbc", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
+	"ulc", "gp", "ltee", "sca", "scs", "scrl", "scarl", "sccl", "gie", "pllc", "lllp", "pcl", "gk", "yk", "dooel", "doel",
+	"ks", "vos", "ky", "eg", "gbr", "partg", "publ", "sac", "saa", "saic", "saci", "sacif", "bsc", "qsc", "qpsc",
+	"saog", "saoc", "psc", "kscp", "ksc", "fzc", "fzllc", "fz llc", "dmcc", "opc", "unipessoal", "sgps", "sp j",
+	"sp k", "ska", "eirl", "zat", "tzov", "tdv", "mchj",
 	"grup", "gruppe", "groupe", "grupo", "gruppo",
 }
 
@@ -165,7 +293,10 @@ var legalStems = []string{"gesellschaft", "mit beschr", "haftungsbeschr", "aktie
 	"osakeyhti"}
 
 // businessWords mark a company when the name has no legal form.
-var businessWords = []string{"bank", "banco", "insurance", "versicherung", "hotel", "resort", "casino",
+var businessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "banka", "bankas", "pankki", "sparkasse",
+	"credit union", "savings", "warehouse", "supermarket", "supermarkets", "pharmacy",
+	"hospitality", "restaurants", "automotive", "chemicals", "steel", "mining", "oil", "gas", "petroleum", "airport",
+	"insurance", "versicherung", "hotel", "resort", "casino",
 	"airlines", "airline", "airways", "investments", "investment", "capital", "furniture", "physiotherapy",
 	"drug", "mart", "pharma", "pharmaceuticals", "systems", "consulting", "consultoria", "consultants",
 	"construction", "construcciones", "computers", "motors", "energy", "hydro", "exchange", "payments", "pay", "retail",
@@ -174,6 +305,51 @@ var businessWords = []string{"bank", "banco", "insurance", "versicherung", "hote
 	"financial", "finance", "credit", "securities", "realty", "properties", "solutions", "technologies",
 	"technology", "tech", "services", "enterprises", "entertainment", "marketing",
 }
+
+// knownCompanies are large enterprises known by name alone, whose own
+// networks are large and spread enough to have a carrier's shape, or that
+// carry no legal form in the table. They decide only after the words of
+// carriers, hosts and public bodies: "Sony Network Communications" is a
+// carrier, "Siemens" a company. Clouds and carriers (Amazon, Google,
+// Microsoft, Oracle, Alibaba, Comcast…) are not here.
+var knownCompanies = []string{
+	// technology
+	"apple", "facebook", "meta platforms", "linkedin", "salesforce", "salesforce com", "twitter", "yahoo", "yandex", "intel", "nvidia",
+	"qualcomm", "broadcom", "texas instruments", "cisco", "cisco systems", "hewlett packard", "ibm", "dell",
+	"lenovo", "samsung", "sony", "panasonic", "hitachi", "toshiba", "fujitsu", "canon", "nikon", "siemens",
+	"bosch", "philips", "nokia", "ericsson", "sap", "adobe", "paypal", "ebay", "intuit", "workday", "servicenow",
+	"accenture", "capgemini", "infosys", "wipro", "tata consultancy",
+	// industry, energy and transport
+	"exxon", "exxonmobil", "exxon mobil", "chevron", "conocophillips", "shell oil", "royal dutch shell", "equinor",
+	"petrobras", "pemex", "saudi aramco", "aramco", "gazprom neft", "lukoil", "rosneft", "boeing", "airbus",
+	"lockheed martin", "raytheon", "northrop grumman", "general dynamics", "caterpillar", "honeywell", "3m",
+	"general electric", "general motors", "ford motor", "toyota", "volkswagen", "bmw", "daimler", "mercedes benz",
+	"hyundai", "honda", "nissan", "arcelormittal", "thyssenkrupp", "rio tinto", "bhp", "glencore", "basf",
+	"bayer", "dupont", "dow chemical", "schneider electric", "abb", "fedex", "dhl", "maersk", "united parcel service",
+	// health and consumer goods
+	"pfizer", "novartis", "roche", "eli lilly", "merck", "astrazeneca", "glaxosmithkline", "sanofi", "abbott",
+	"medtronic", "johnson johnson", "unitedhealth", "cardinal health", "mckesson", "cigna", "aetna", "humana",
+	"nestle", "unilever", "procter gamble", "coca cola", "pepsico", "danone", "heineken", "loreal", "lvmh",
+	"nike", "adidas", "walmart", "costco", "home depot", "kroger", "ikea", "carrefour", "tesco", "walgreens",
+	"mcdonalds", "starbucks", "disney", "walt disney",
+	// finance
+	"jpmorgan", "jp morgan", "goldman sachs", "morgan stanley", "citigroup", "citibank", "wells fargo",
+	"bank of america", "hsbc", "barclays", "credit suisse", "ubs", "deutsche bank", "bnp paribas",
+	"societe generale", "santander", "bbva", "allianz", "axa", "generali", "prudential", "metlife", "mastercard",
+	"american express", "visa inc", "blackrock", "charles schwab", "state farm", "berkshire hathaway", "nasdaq",
+	// professional services
+	"deloitte", "kpmg", "pricewaterhousecoopers", "pwc", "ernst young", "mckinsey",
+}
+
+// strongBusinessWords mark a company whose network may span several sites
+// and countries without being a carrier's: with a legal form, they raise
+// the points a carrier's shape needs by one.
+var strongBusinessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "insurance", "versicherung",
+	"assurance", "seguros", "investment", "investments", "investimento", "investimentos", "inversiones",
+	"participacoes", "participaciones", "beteiligungs", "capital", "pharma", "pharmaceuticals", "motors",
+	"airlines", "airways", "hotel", "hotels", "resort", "casino", "foods", "retail", "stores", "financial",
+	"finance", "credit", "securities", "law", "legal", "manufacturing", "industries", "chemicals", "steel",
+	"mining", "oil", "petroleum", "logistics", "advertising", "reklamy", "reklama", "werbung", "publicidad", "accounting"}
 
 // givenNames are common first names across Europe and the Americas.
 var givenNames = func() map[string]bool {
