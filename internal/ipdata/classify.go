@@ -62,6 +62,11 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			return foyer.OrgGovernment, "name " + w + " (government)"
 		}
 	}
+	if form != "" && nm.match(strongBusinessWords, nil) == "" {
+		if why := smallISPForm(nm); why != "" {
+			return foyer.OrgISP, why
+		}
+	}
 	need := 2
 	if form != "" && nm.match(strongBusinessWords, nil) != "" {
 		need = 3 // a bank's or an insurer's network spans sites
@@ -94,6 +99,29 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
 	return foyer.OrgUnknown, "no rule matched the name"
+}
+
+// smallISPForm tells the forms and names that, in the AS table, nearly
+// always belong to small carriers, or "": Brazil's micro and small
+// enterprises (ME, EPP, EIRELI) and its "informática" firms, which are how
+// thousands of small Brazilian ISPs are registered, and Indonesian
+// companies (PT) named for data, media or technology, how Indonesia's many
+// small ISPs name themselves. Listed companies (Tbk), state companies
+// (Persero) and banks are left to the other rules.
+func smallISPForm(nm name) string {
+	if nm.has("me") || nm.has("epp") || nm.has("eireli") || nm.has("ltda me") {
+		return "a Brazilian micro or small enterprise (ME, EPP, EIRELI): nearly all of them in the AS table are small ISPs"
+	}
+	if (nm.has("ltda") || nm.has("ltd")) && nm.has("informatica") {
+		return "a Brazilian “informática” firm (Ltda): nearly all of them in the AS table are small ISPs"
+	}
+	if strings.HasPrefix(nm.padded, " pt ") && !nm.has("tbk") && !nm.has("persero") && nm.match(nil, []string{"bank"}) == "" {
+		if w := nm.match([]string{"data", "media", "nusantara", "sarana", "solusi", "solusindo", "teknologi",
+			"tekno", "techno", "cyber", "infra", "komunika", "digital"}, nil); w != "" {
+			return "an Indonesian company (PT) named for “" + w + "”: how Indonesia's many small ISPs name themselves"
+		}
+	}
+	return ""
 }
 
 // nationalBank returns the form of a US national bank ("Bank of America,

@@ -271,7 +271,8 @@ var legalForms = []string{
 	"general partnership", "professional corporation", "limitada", "limitee", "kabushiki gaisha", "godo kaisha",
 	"godo gaisha", "yugen gaisha", "chusik hoesa", "jusikhoesa", "youxian gongsi", "gongsi", "perseroan terbatas",
 	"sendirian berhad", "berhad", "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
-	"tovarystvo z obmezhenoyu vidpovidalnistyu", "tovarystvo", "obshchestvo", "aktsionernoe", "pubblica",
+	"tovarystvo z obmezhenoyu vidpovidalnistyu", "tovarystvo", "obshchestvo", "aktsionernoe", "osauehing",
+	"cong ty", "tnhh", "ctcp", "co phan",
 	// abbreviated
 	"inc", "llc", "ltd", "ltda", "lda", "gmbh", "mbh", "gesmbh", "ug", "kg", "kgaa", "ohg", "ag", "se", "sa",
 	"sas", "sasu", "sarl", "eurl", "snc", "bv", "bvba", "nv", "vof", "cv", "sprl", "srl", "srls", "spa", "sapa",
@@ -290,7 +291,7 @@ var legalForms = []string{
 // legalStems are written-out forms that registries cut short
 // ("…Gesellschaft fuer Zivilluftfahrt mit beschraenk").
 var legalStems = []string{"gesellschaft", "mit beschr", "haftungsbeschr", "aktiebolag", "vennootschap",
-	"osakeyhti"}
+	"osakeyhti", "yhtio"}
 
 // businessWords mark a company when the name has no legal form.
 var businessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "banka", "bankas", "pankki", "sparkasse",
