@@ -44,6 +44,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			if r.weak && nm.itServices() != "" {
 				continue // a company's own IT arm: "Example Informatik GmbH"
 			}
+			if k := nm.match(knownCompanies, nil); r.weak && strings.Contains(k, w) {
+				continue // the weak word is part of a well-known company's name: "Juniper Networks"
+			}
 			if r.yieldToForm && nm.legalForm() != "" {
 				continue
 			}
@@ -254,8 +257,11 @@ func plural(k int, what string) string {
 // netWord finds a word that ends in "net", "link" or "online", or is one:
 // how many small carriers name themselves.
 func netWord(tokens []string) string {
-	for _, w := range tokens {
-		for _, suf := range []string{"net", "link", "online"} {
+	for i, w := range tokens {
+		if w == "on" && i+1 < len(tokens) && tokens[i+1] == "line" {
+			return "on line" // "Geneva On-Line"
+		}
+		for _, suf := range []string{"net", "link", "links", "online"} {
 			if w == suf || (strings.HasSuffix(w, suf) && len(w) > len(suf)+2 && !notNet[w]) {
 				return w
 			}

@@ -45,7 +45,7 @@ func (r nameRule) match(nm name) string {
 	}
 	for _, e := range r.ends {
 		for _, t := range nm.tokens {
-			if len(t) > len(e)+2 && strings.HasSuffix(t, e) && !notEnd[t] {
+			if len(t) > len(e)+1 && strings.HasSuffix(t, e) && !notEnd[t] {
 				return t
 			}
 		}
@@ -79,7 +79,10 @@ var nameRules = []nameRule{
 			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile",
 			// Orange's networks; "orange" alone is a false friend (Orange County)
 			"orange business", "orange belgium", "orange moldova", "orange espagne", "orange polska", "orange romania",
-			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali"},
+			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali",
+			"orange guinee", "orange cote d ivoire", "orange senegal", "orange botswana", "orange liberia",
+			"orange sierra leone", "orange burkina", "orange rdc", "orange madagascar", "orange tunisie", "orange maroc",
+			"orange france", "orange bissau", "orange centrafrique", "orange niger"},
 		unless: []string{"exxon mobil", "exxonmobil"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
@@ -92,7 +95,7 @@ var nameRules = []nameRule{
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
 			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters"},
 		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost"},
-		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps"}},
+		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
@@ -101,7 +104,7 @@ var nameRules = []nameRule{
 			"academic", "academia", "akademia", "akademi", "egyetem", "yliopisto", "korkeakoulu", "daigaku", "daehakgyo", "daxue",
 			"gakuen", "kosen", "gymnasium", "lyceum", "liceo", "lycee", "colegio", "escola", "escuela", "skola", "skolan",
 			"szkola", "okulu", "sekolah", "madrasah", "pesantren", "schools", "public schools", "onderwijs",
-			"cegep", "tafe", "tertiary", "recherche", "investigacion", "investigaciones", "pesquisa", "onderzoek",
+			"cegep", "tafe", "tertiary", "recherche", "cercetare", "ricerca", "ricerche", "forskning", "tutkimus", "investigacion", "investigaciones", "pesquisa", "onderzoek",
 			"health sciences center", "health science center", "health sciences centre",
 			"school of medicine", "medical school", "research network", "academic network", "science network",
 			"national knowledge network", "obrazovatelnoe", "obrazovatelnoye", "fgbou", "fgaou", "gbou", "mbou",
@@ -138,7 +141,7 @@ var nameRules = []nameRule{
 			"provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
 			"province", "provincie", "kanton", "canton", "tribes", "tribe", "tribal", "indian nation",
 			"national library", "usda", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
-			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census",
+			"landesverwaltung", "staatskanzlei", "usaisc", "shared services canada", "national institutes of health", "senatsverwaltung", "statistics", "statistik", "census",
 			"govt", "government of", "gouv", "gob", "national laboratory",
 			// parliaments
 			"parlament", "landtag", "abgeordnetenhaus", "riksdag", "riksdagen", "folketing", "folketinget",
@@ -318,15 +321,16 @@ var knownCompanies = []string{
 	"apple", "facebook", "meta platforms", "linkedin", "salesforce", "salesforce com", "twitter", "yahoo", "yandex", "intel", "nvidia",
 	"qualcomm", "broadcom", "texas instruments", "cisco", "cisco systems", "hewlett packard", "ibm", "dell",
 	"lenovo", "samsung", "sony", "panasonic", "hitachi", "toshiba", "fujitsu", "canon", "nikon", "siemens",
-	"bosch", "philips", "nokia", "ericsson", "sap", "adobe", "paypal", "ebay", "intuit", "workday", "servicenow",
-	"accenture", "capgemini", "infosys", "wipro", "tata consultancy",
+	"bosch", "philips", "nokia", "ericsson", "sap se", "sap ag", "sap america", "sap labs", "adobe", "paypal", "ebay", "intuit", "workday", "servicenow",
+	"accenture", "capgemini", "infosys", "wipro", "tata consultancy", "kyndryl", "ntt data",
 	// industry, energy and transport
 	"exxon", "exxonmobil", "exxon mobil", "chevron", "conocophillips", "shell oil", "royal dutch shell", "equinor",
 	"petrobras", "pemex", "saudi aramco", "aramco", "gazprom neft", "lukoil", "rosneft", "boeing", "airbus",
 	"lockheed martin", "raytheon", "northrop grumman", "general dynamics", "caterpillar", "honeywell", "3m",
 	"general electric", "general motors", "ford motor", "toyota", "volkswagen", "bmw", "daimler", "mercedes benz",
 	"hyundai", "honda", "nissan", "arcelormittal", "thyssenkrupp", "rio tinto", "bhp", "glencore", "basf",
-	"bayer", "dupont", "dow chemical", "schneider electric", "abb", "fedex", "dhl", "maersk", "united parcel service",
+	"bayer", "dupont", "dow chemical", "schneider electric", "abb", "stellantis", "psa automobiles", "peugeot",
+	"renault", "saab", "xerox", "rockwell collins", "rockwell automation", "bae systems", "signify", "zoom video communications", "fedex", "dhl", "maersk", "united parcel service",
 	// health and consumer goods
 	"pfizer", "novartis", "roche", "eli lilly", "merck", "astrazeneca", "glaxosmithkline", "sanofi", "abbott",
 	"medtronic", "johnson johnson", "unitedhealth", "cardinal health", "mckesson", "cigna", "aetna", "humana",
@@ -337,9 +341,61 @@ var knownCompanies = []string{
 	"jpmorgan", "jp morgan", "goldman sachs", "morgan stanley", "citigroup", "citibank", "wells fargo",
 	"bank of america", "hsbc", "barclays", "credit suisse", "ubs", "deutsche bank", "bnp paribas",
 	"societe generale", "santander", "bbva", "allianz", "axa", "generali", "prudential", "metlife", "mastercard",
-	"american express", "visa inc", "blackrock", "charles schwab", "state farm", "berkshire hathaway", "nasdaq",
+	"american express", "visa inc", "blackrock", "kkr", "charles schwab", "state farm", "berkshire hathaway", "nasdaq",
 	// professional services
-	"deloitte", "kpmg", "pricewaterhousecoopers", "pwc", "ernst young", "mckinsey",
+	"deloitte", "kpmg", "pricewaterhousecoopers", "pwc", "ernst young", "mckinsey", "boston consulting",
+	"bain company", "gartner", "marsh", "marsh mclennan", "aon", "willis towers watson",
+	// more banks, exchanges and payments
+	"intesa sanpaolo", "unicredit", "commerzbank", "ing bank", "ing groep", "rabobank", "abn amro", "nordea",
+	"danske bank", "handelsbanken", "swedbank", "kbc", "belfius", "natixis", "credit agricole", "lloyds",
+	"natwest", "standard chartered", "caixabank", "sabadell", "bankinter", "bpce", "mizuho", "mufg",
+	"mitsubishi ufj", "sumitomo mitsui", "nomura", "daiwa", "icbc", "bank of china", "china construction bank",
+	"hdfc", "icici", "state bank of india", "kotak", "ocbc", "maybank", "westpac", "commonwealth bank",
+	"royal bank of canada", "toronto dominion", "scotiabank", "desjardins", "itau", "bradesco",
+	"banco do brasil", "caixa economica", "banorte", "pnc", "truist", "capital one", "fifth third",
+	"northern trust", "state street", "bny mellon", "raymond james", "edward jones", "ameriprise",
+	"fidelity investments", "t rowe price", "franklin templeton", "invesco", "nyse", "intercontinental exchange",
+	"cme group", "deutsche boerse", "euronext", "london stock exchange", "fiserv", "worldpay", "adyen",
+	// more insurers and health
+	"zurich insurance", "munich re", "swiss re", "hannover re", "aviva", "aegon", "ageas", "mapfre",
+	"tokio marine", "sompo", "nippon life", "ping an", "china life", "manulife", "sun life", "aflac", "chubb",
+	"allstate", "nationwide mutual", "liberty mutual", "usaa", "geico", "anthem", "elevance", "centene",
+	"blue cross", "blue shield", "novo nordisk", "boehringer", "bristol myers", "amgen", "gilead", "biogen",
+	"regeneron", "moderna", "takeda", "daiichi sankyo", "astellas", "teva", "baxter", "becton dickinson",
+	"stryker", "boston scientific", "siemens healthineers", "fresenius", "thermo fisher", "danaher", "agilent",
+	"illumina", "labcorp", "quest diagnostics", "cvs health",
+	// more technology
+	"hewlett packard enterprise", "hp inc", "asus", "acer", "foxconn", "hon hai", "tsmc", "taiwan semiconductor",
+	"mediatek", "micron", "western digital", "seagate", "advanced micro devices", "asml", "infineon",
+	"stmicroelectronics", "nxp", "renesas", "sk hynix", "lg electronics", "lg chem", "lg display", "kyocera",
+	"murata", "omron", "ricoh", "konica minolta", "epson", "fujifilm", "keyence", "vmware", "citrix", "autodesk",
+	"ansys", "synopsys", "cadence design", "dassault systemes", "atlassian", "docusign", "crowdstrike",
+	"palo alto networks", "fortinet", "check point", "juniper networks", "arista networks", "f5 networks",
+	"splunk", "snowflake", "datadog", "netapp", "hubspot", "shopify", "booking holdings", "expedia", "airbnb",
+	"uber technologies", "spotify", "pinterest", "kakao", "coupang", "mercadolibre", "mercado libre", "flipkart",
+	"hcl technologies", "tech mahindra", "cognizant", "nec corporation", "atos", "sopra steria", "unisys",
+	"leidos", "booz allen", "thales", "rheinmetall", "safran", "rolls royce", "bombardier", "embraer", "textron",
+	"xiaomi", "haier", "midea", "geely", "hanwha", "lotte", "doosan", "posco", "espn",
+	// more industry, energy, consumer goods, retail, media and transport
+	"totalenergies", "repsol", "galp", "orlen", "petronas", "petrochina", "sinopec", "cnooc",
+	"reliance industries", "adnoc", "engie", "enel", "iberdrola", "vattenfall", "fortum", "duke energy",
+	"nextera", "dominion energy", "exelon", "national grid", "john deere", "cnh industrial", "komatsu", "scania",
+	"paccar", "cummins", "michelin", "bridgestone", "goodyear", "denso", "aisin", "magna international",
+	"zf friedrichshafen", "valeo", "forvia", "aptiv", "tesla", "mazda", "subaru", "mitsubishi heavy",
+	"mitsubishi electric", "mitsubishi corporation", "itochu", "marubeni", "nippon steel", "tata steel",
+	"tata motors", "mahindra", "larsen toubro", "adani", "alcoa", "nucor", "linde", "air liquide",
+	"air products", "evonik", "covestro", "henkel", "akzonobel", "solvay", "syngenta", "corteva", "nutrien",
+	"yara", "bunge", "cargill", "archer daniels midland", "tyson foods", "kraft heinz", "mondelez",
+	"general mills", "kellogg", "ferrero", "reckitt", "colgate", "kimberly clark", "estee lauder",
+	"beiersdorf", "anheuser busch", "ab inbev", "diageo", "pernod ricard", "carlsberg", "philip morris",
+	"british american tobacco", "japan tobacco", "target corporation", "best buy", "nordstrom", "tjx",
+	"dollar general", "dollar tree", "aldi", "lidl", "rewe", "edeka", "ahold delhaize", "sainsbury",
+	"marks and spencer", "inditex", "fast retailing", "puma", "lululemon", "warner bros", "warnermedia",
+	"paramount", "nbcuniversal", "bertelsmann", "vivendi", "axel springer", "thomson reuters", "pearson",
+	"relx", "wolters kluwer", "nielsen", "wpp", "publicis", "omnicom", "interpublic", "dentsu", "havas",
+	"deutsche post", "cma cgm", "hapag lloyd", "delta air lines", "american airlines", "united airlines",
+	"southwest airlines", "lufthansa", "air france", "british airways", "qatar airways", "singapore airlines",
+	"cathay pacific", "union pacific", "bnsf", "norfolk southern", "deutsche bahn",
 }
 
 // strongBusinessWords mark a company whose network may span several sites
