@@ -108,7 +108,7 @@ var nameRules = []nameRule{
 			"health sciences center", "health science center", "health sciences centre",
 			"school of medicine", "medical school", "research network", "academic network", "science network",
 			"national knowledge network", "obrazovatelnoe", "obrazovatelnoye", "fgbou", "fgaou", "gbou", "mbou",
-			"conservatory", "conservatoire", "conservatorio", "seminary", "institute of", "institutet",
+			"conservatory", "conservatoire", "conservatorio", "seminary", "intermediate unit", "school board", "institute of", "institutet",
 			"instituto tecnologico", "instituto federal", "institut teknologi", "institute for advanced",
 			// state and national research and education networks
 			"merit network", "cenic", "oarnet", "nysernet", "morenet", "wiscnet", "kanren", "oshean",
@@ -177,7 +177,7 @@ var nameRules = []nameRule{
 			"conseil regional", "conseil departemental", "conseil general", "region de", "comunidad autonoma",
 			"comunidad de madrid", "xunta", "wojewodztwo", "wojewodzki", "marszalkowski", "kraj", "zupanija",
 			"megye", "judet", "judetul", "consiliul judetean", "primaria", "oblast", "okrug", "krai", "landsting",
-			"fylkeskommune", "stadsdeel", "provinciale", "prefectural", "gemeindeverwaltung", "behoerde",
+			"fylkeskommune", "stadsdeel", "gmina", "powiat", "starostwo", "diskominfo", "kominfo", "oblasti", "provinciale", "prefectural", "gemeindeverwaltung", "behoerde",
 			"landesregierung", "bundeskanzleramt", "cabinet office", "zivilluftfahrt", "flugsicherung", "civil aviation",
 			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
@@ -201,11 +201,13 @@ var nameRules = []nameRule{
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
 			"association", "associacao", "asociacion", "associazione", "vereniging", "not for profit",
 			"red cross", "medical center", "health network", "health system", "internet exchange",
+			"conservancy", "medical institute", "centre hospitalier", "hospitalier", "hopital", "hopitaux", "klinikum",
+			"krankenhaus", "ziekenhuis", "ospedale", "ospedaliera", "hospitales", "hospitalar", "sjukhus",
 			"exchange point", "ix", "medicine"},
 		parts:  []string{"stiftung"},
 		unless: []string{"stiftung co kg", "stiftung co"}}, // "Stiftung & Co. KG" is a company's form
 	{typ: foyer.OrgNonprofit, yieldToForm: true,
-		words: []string{"health", "healthcare"}},
+		words: []string{"health", "healthcare", "clinic"}},
 	{typ: foyer.OrgISP,
 		words: []string{"telecommunications", "telecommunication", "telekomunikasi", "telekomunikasyon",
 			"telefonica", "telephone", "telco", "broadband", "cable", "cablevision", "kabel", "mobile", "mobil",
@@ -287,7 +289,7 @@ var legalForms = []string{
 	"ulc", "gp", "ltee", "sca", "scs", "scrl", "scarl", "sccl", "gie", "pllc", "lllp", "pcl", "gk", "yk", "dooel", "doel",
 	"ks", "vos", "ky", "eg", "gbr", "partg", "publ", "sac", "saa", "saic", "saci", "sacif", "bsc", "qsc", "qpsc",
 	"saog", "saoc", "psc", "kscp", "ksc", "fzc", "fzllc", "fz llc", "dmcc", "opc", "unipessoal", "sgps", "sp j",
-	"sp k", "ska", "eirl", "zat", "tzov", "tdv", "mchj",
+	"sp k", "ska", "eirl", "zat", "tzov", "tdv", "mchj", "anstalt", "ste", "mutua", "mutual",
 	"grup", "gruppe", "groupe", "grupo", "gruppo",
 }
 
@@ -298,7 +300,9 @@ var legalStems = []string{"gesellschaft", "mit beschr", "haftungsbeschr", "aktie
 
 // businessWords mark a company when the name has no legal form.
 var businessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "banka", "bankas", "pankki", "sparkasse",
-	"credit union", "savings", "warehouse", "supermarket", "supermarkets", "pharmacy",
+	"credit union", "savings", "warehouse", "mortgage", "travel", "supply", "dental", "apparel", "fashion",
+	"jewelry", "bakery", "brewing", "brewery", "winery", "farms", "dairy", "cinema", "cinemas", "theatres",
+	"restaurant", "furnishings", "cosmetics", "clothing", "shoes", "toys", "outdoor", "publishing", "supermarket", "supermarkets", "pharmacy",
 	"hospitality", "restaurants", "automotive", "chemicals", "steel", "mining", "oil", "gas", "petroleum", "airport",
 	"insurance", "versicherung", "hotel", "resort", "casino",
 	"airlines", "airline", "airways", "investments", "investment", "capital", "furniture", "physiotherapy",
