@@ -91,7 +91,7 @@ var nameRules = []nameRule{
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
 			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted",
-			"bulletproof", "seedbox", "internet data center", "vserver", "iaas", "paas"},
+			"bulletproof", "seedbox", "domain registrar", "domain names", "internet registrar", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
 			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters"},
 		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost"},
