@@ -91,10 +91,10 @@ var nameRules = []nameRule{
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
 			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted",
-			"bulletproof", "seedbox", "domain registrar", "domain names", "internet registrar", "internet data center", "vserver", "iaas", "paas"},
+			"bulletproof", "seedbox", "domain registrar", "domain names", "internet registrar", "centre de donnees", "centro dati", "veri merkezi", "pusat data", "hospedagem", "hospedaje", "hebergeur", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
-			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters"},
-		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost"},
+			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem"},
+		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost", "sunucu"},
 		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
@@ -182,6 +182,8 @@ var nameRules = []nameRule{
 			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
+		// a town's own telephone company is a carrier
+		unless: []string{"municipal telephone", "municipal de telecomunicaciones", "municipal communications"},
 		ends: []string{"verket", "styrelsen", "direktoratet", "tilsynet", "etaten", "kommune", "kommun",
 			"gemeinde", "ministerium", "behoerde", "hallinto", "virasto", "hivatal", "amt",
 			"kanzleramt", "polizei", "belediyesi", "valiligi"}},
@@ -224,7 +226,7 @@ var nameRules = []nameRule{
 			"lte", "adsl", "xdsl", "vdsl", "catv", "kablo", "teleport", "satcom",
 			"internet access", "internet provider", "access provider",
 			"telecoms", "telcom", "telekomunikacije", "telecomunicatii", "telekomunikacja", "viestinta", "bredband",
-			"bredbaand", "stadsnaet", "stadsnat", "telecomunicaciones"},
+			"bredbaand", "stadsnaet", "stadsnat", "telecomunicaciones", "tsushin", "denwa", "itissalat", "ittisalat", "vien thong", "vienthong", "conectividad", "conectividade"},
 		stems: []string{"glasfaser", "telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
 			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor", "tele", "bredband",
 			"telco", "cablevision", "cablecom", "kablo"},
@@ -249,7 +251,9 @@ var nameRules = []nameRule{
 			"mokhaberat", "arelion", "lumen technologies", "gtt communications", "tata communications"}},
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
-			"communication", "kommunikation", "redes", "rede", "shabakeh", "networking", "lintas", "multimedia"}},
+			"communication", "kommunikation", "redes", "rede", "shabakeh", "siec", "sieci", "reseau", "reseaux", "rangkaian", "networking", "lintas", "multimedia"},
+		// power and gas grids are networks too
+		unless: []string{"energies", "energie", "energy", "energia", "elektroenergetyczne", "gaz", "gas", "electricite", "elektrizitaet", "strom"}},
 }
 
 // legalForms are the legal forms of companies in many jurisdictions, as
