@@ -18,8 +18,11 @@ import (
 // Names alone cannot tell a carrier with a legal form from any other
 // company, so the shape of the network decides there: a carrier's or a
 // host's address space is many ranges, often in several countries; a
-// company's own network is one or a few ranges in one country. A name that
-// is only a person's name is never a company.
+// company's own network is one or a few ranges in one country, unless the
+// name is a well-known company's (knownCompanies) or a bank's or an
+// insurer's, whose networks span sites. Some forms and names are nearly
+// always small carriers' in the AS table (smallISPForm). A name that is
+// only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
 	if c, ok := curated[n.ASN]; ok {
 		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
