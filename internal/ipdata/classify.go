@@ -18,8 +18,11 @@ import (
 // Names alone cannot tell a carrier with a legal form from any other
 // company, so the shape of the network decides there: a carrier's or a
 // host's address space is many ranges, often in several countries; a
-// company's own network is one or a few ranges in one country. A name that
-// is only a person's name is never a company.
+// company's own network is one or a few ranges in one country, unless the
+// name is a well-known company's (knownCompanies) or a bank's or an
+// insurer's, whose networks span sites. Some forms and names are nearly
+// always small carriers' in the AS table (smallISPForm). A name that is
+// only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
 	if c, ok := curated[n.ASN]; ok {
 		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
@@ -36,10 +39,16 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
+	if f := nationalBank(nm); f != "" {
+		return foyer.OrgBusiness, "a bank with the form “" + f + "” (a US national bank)"
+	}
 	for _, r := range nameRules {
 		if w := r.match(nm); w != "" {
 			if r.weak && nm.itServices() != "" {
 				continue // a company's own IT arm: "Example Informatik GmbH"
+			}
+			if k := nm.match(knownCompanies, nil); r.weak && strings.Contains(k, w) {
+				continue // the weak word is part of a well-known company's name: "Juniper Networks"
 			}
 			if r.yieldToForm && nm.legalForm() != "" {
 				continue
@@ -59,7 +68,19 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			return foyer.OrgGovernment, "name " + w + " (government)"
 		}
 	}
-	carrier, shape := carrierShape(n)
+	if form != "" && nm.match(strongBusinessWords, nil) == "" {
+		if why := smallISPForm(nm); why != "" {
+			return foyer.OrgISP, why
+		}
+	}
+	need := 2
+	if form != "" && nm.match(strongBusinessWords, nil) != "" {
+		need = 3 // a bank's or an insurer's network spans sites
+	}
+	carrier, shape := carrierShape(n, need)
+	if w := nm.match(knownCompanies, nil); w != "" {
+		return foyer.OrgBusiness, "a well-known company (“" + w + "”), whatever its network's shape" + shapeNote(shape)
+	}
 	switch {
 	case form != "" && carrier:
 		return foyer.OrgISP, "legal form “" + form + "”, but " + shape
@@ -84,6 +105,44 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
 	return foyer.OrgUnknown, "no rule matched the name"
+}
+
+// smallISPForm tells the forms and names that, in the AS table, nearly
+// always belong to small carriers, or "": Brazil's micro and small
+// enterprises (ME, EPP, EIRELI) and its "informática" firms, which are how
+// thousands of small Brazilian ISPs are registered, and Indonesian
+// companies (PT) named for data, media or technology, how Indonesia's many
+// small ISPs name themselves. Listed companies (Tbk), state companies
+// (Persero) and banks are left to the other rules.
+func smallISPForm(nm name) string {
+	if nm.has("me") || nm.has("epp") || nm.has("eireli") || nm.has("ltda me") {
+		return "a Brazilian micro or small enterprise (ME, EPP, EIRELI): nearly all of them in the AS table are small ISPs"
+	}
+	if (nm.has("ltda") || nm.has("ltd")) && nm.has("informatica") {
+		return "a Brazilian “informática” firm (Ltda): nearly all of them in the AS table are small ISPs"
+	}
+	if strings.HasPrefix(nm.padded, " pt ") && !nm.has("tbk") && !nm.has("persero") && nm.match(nil, []string{"bank"}) == "" {
+		if w := nm.match([]string{"data", "media", "nusantara", "sarana", "solusi", "solusindo", "teknologi",
+			"tekno", "techno", "cyber", "infra", "komunika", "digital"}, nil); w != "" {
+			return "an Indonesian company (PT) named for “" + w + "”: how Indonesia's many small ISPs name themselves"
+		}
+	}
+	return ""
+}
+
+// nationalBank returns the form of a US national bank ("Bank of America,
+// National Association", "Citibank, N.A."), which ends its name; the
+// word "association" there does not mark a non-profit.
+func nationalBank(nm name) string {
+	if nm.match(nil, []string{"bank"}) == "" {
+		return ""
+	}
+	for _, f := range []string{"national association", "na"} {
+		if strings.HasSuffix(nm.padded, " "+f+" ") {
+			return f
+		}
+	}
+	return ""
 }
 
 // publicByPosition finds the words that mark a public body only where they
@@ -136,7 +195,9 @@ func shapeNote(shape string) string {
 // or host's shape, and describes the shape either way ("" when the import
 // told nothing of it). It counts points, each for a sign seen in the
 // labelled samples far more often among carriers and hosts than among
-// companies' own networks, and calls two points a carrier's shape:
+// companies' own networks, and calls need points (two; three for a name
+// whose words say it is a company: a bank, an insurer, a manufacturer) a
+// carrier's shape:
 //
 //   - 5 or more IPv4 ranges (one point), 9 or more (two);
 //   - ranges in 3 or more countries;
@@ -145,7 +206,7 @@ func shapeNote(shape string) string {
 //
 // A few large blocks in one country are an old company's own space (Ford's,
 // Mercedes-Benz's), not a carrier's.
-func carrierShape(n Network) (bool, string) {
+func carrierShape(n Network, need int) (bool, string) {
 	if n.Ranges4 == 0 && n.Ranges6 == 0 {
 		return false, ""
 	}
@@ -179,7 +240,7 @@ func carrierShape(n Network) (bool, string) {
 	if n.Ranges6 >= 2 {
 		score++
 	}
-	if score >= 2 {
+	if score >= need {
 		return true, desc + ", " + strconv.FormatUint(n.Addresses4, 10) + " IPv4 addresses: a carrier's or host's address space"
 	}
 	return false, desc + ": a company's own network"
@@ -199,8 +260,11 @@ func plural(k int, what string) string {
 // netWord finds a word that ends in "net", "link" or "online", or is one:
 // how many small carriers name themselves.
 func netWord(tokens []string) string {
-	for _, w := range tokens {
-		for _, suf := range []string{"net", "link", "online"} {
+	for i, w := range tokens {
+		if w == "on" && i+1 < len(tokens) && tokens[i+1] == "line" {
+			return "on line" // "Geneva On-Line"
+		}
+		for _, suf := range []string{"net", "link", "links", "online"} {
 			if w == suf || (strings.HasSuffix(w, suf) && len(w) > len(suf)+2 && !notNet[w]) {
 				return w
 			}
@@ -258,7 +322,10 @@ var accents = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss"
 	"ë", "e", "á", "a", "à", "a", "â", "a", "ã", "a", "å", "a", "í", "i", "ì", "i", "î", "i", "ï", "i",
 	"ó", "o", "ò", "o", "ô", "o", "õ", "o", "ø", "o", "ú", "u", "ù", "u", "û", "u", "ç", "c", "ñ", "n",
 	"ł", "l", "ś", "s", "ź", "z", "ż", "z", "ć", "c", "ń", "n", "ę", "e", "ą", "a", "č", "c", "š", "s",
-	"ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ş", "s", "ğ", "g", "ı", "i", "ő", "o", "ű", "u")
+	"ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ş", "s", "ğ", "g", "ı", "i", "ő", "o", "ű", "u",
+	// Romanian, Baltic, Icelandic, Croatian and Vietnamese letters, and ligatures
+	"ă", "a", "ș", "s", "ț", "t", "ţ", "t", "ā", "a", "ē", "e", "ī", "i", "ō", "o", "ū", "u", "ė", "e", "į", "i",
+	"ų", "u", "ģ", "g", "ķ", "k", "ļ", "l", "ņ", "n", "đ", "d", "ð", "d", "þ", "th", "æ", "ae", "œ", "oe")
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -295,7 +362,19 @@ func (nm name) match(words, stems []string) string {
 // notStem are words that start with a stem of the rules and mean
 // something else.
 var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
-	"ministrant": true}
+	"ministrant": true,
+	// "tele" marks carriers ("Telefun", "Teletek", "Telenet"), but not these
+	"television": true, "televisao": true, "televizija": true, "televisa": true, "televisions": true, "telemundo": true,
+	"teleperformance": true, "teleflex": true, "telegraph": true, "telegraaf": true, "teledyne": true,
+	"telepizza": true, "telemedicine": true, "telemedicina": true, "telemed": true, "telehealth": true,
+	"telerik": true, "telemetry": true, "telemetria": true, "telesales": true, "telemarketing": true,
+	"telescope": true, "teleshopping": true, "telework": true, "teletrabajo": true, "telefilm": true,
+	"telegram": true, "telekinesis": true, "teleradiology": true, "telecare": true, "teleflora": true,
+	"telesign": true, "telesis": true, "teletech": true, "teleatendimento": true, "telemarketers": true,
+	"telemanagement": true, "teleconsultants": true, "telemetri": true, "telerent": true, "telestore": true,
+	"telesure": true, "teletext": true, "telediscount": true,
+	// "akadem" and "forschung" mark schools and research, not these
+	"akademiks": true}
 
 // itServices returns the words that mark a company's own IT arm ("IT
 // services", "Informatik", "information technology"), which outweigh the

@@ -91,19 +91,26 @@ func score(set []labelled, classify func(Network) (foyer.OrgType, string)) (map[
 // TestClassifierLabelled scores the classifier on the labelled samples, by
 // its rules alone and with the curated list, and holds both to a floor.
 // Run with -v to see the tables and the misses. The rules were tuned on
-// labelled.tsv and, since issue 17, on heldout.tsv too, so both flatter
-// them: the fair test is a set labelled by someone else (measure.tsv).
+// labelled.tsv and, since issue 17, on heldout.tsv and then on tune.tsv
+// (a fresh sample, December 2026) too, so all three flatter them: the
+// fair test is a set labelled by someone else (measure.tsv).
 // The floors are what the classifier reached on them, a little rounded
 // down, so that a change that loses ground fails.
 func TestClassifierLabelled(t *testing.T) {
 	for _, c := range []labelFloors{
-		{file: "labelled.tsv", rules: 0.88, curated: 0.90, bizPrecision: 0.84, bizRecall: 0.88, carrierAsBiz: 0.06, govRecall: 0.95},
-		{file: "heldout.tsv", rules: 0.85, curated: 0.85, bizPrecision: 0.85, bizRecall: 0.88, carrierAsBiz: 0.09, govRecall: 0.70},
+		{file: "labelled.tsv", rules: 0.92, curated: 0.92, bizPrecision: 0.89, bizRecall: 0.91, carrierAsBiz: 0.05, govRecall: 0.97,
+			orgPrecision: 0.93, orgRecall: 0.95},
+		{file: "heldout.tsv", rules: 0.86, curated: 0.87, bizPrecision: 0.87, bizRecall: 0.89, carrierAsBiz: 0.09, govRecall: 0.90,
+			orgPrecision: 0.92, orgRecall: 0.91},
+		// A fresh tuning sample (December 2026), drawn by sample_tune.py
+		// and labelled before the classifier was run on it.
+		{file: "tune.tsv", rules: 0.88, curated: 0.90, bizPrecision: 0.87, bizRecall: 0.90, carrierAsBiz: 0.05, govRecall: 0.90,
+			orgPrecision: 0.94, orgRecall: 0.95},
 		// Labelled by someone else, blind to the classifier, and never
 		// tuned on: the fair measure. Rows whose labeller was unsure are
 		// not scored.
-		{file: "measure.tsv", rules: 0.80, curated: 0.82, bizPrecision: 0.72, bizRecall: 0.74, carrierAsBiz: 0.07, govRecall: 0.74,
-			orgPrecision: 0.85, orgRecall: 0.77},
+		{file: "measure.tsv", rules: 0.84, curated: 0.85, bizPrecision: 0.82, bizRecall: 0.77, carrierAsBiz: 0.04, govRecall: 0.79,
+			orgPrecision: 0.91, orgRecall: 0.80},
 	} {
 		t.Run(c.file, func(t *testing.T) { testLabelled(t, c) })
 	}

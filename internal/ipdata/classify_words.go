@@ -15,6 +15,9 @@ type nameRule struct {
 	words []string
 	stems []string
 	parts []string // substrings of the lower-cased name: compounds only
+	// ends are the last parts of compounds, matched at a token's end:
+	// "Skatteverket", "Troms fylkeskommune", "Digitaliseringsstyrelsen".
+	ends []string
 	// weak words ("internet", "network") give way to a company's own IT
 	// arm ("IT Services", "Informatik").
 	weak bool
@@ -40,8 +43,20 @@ func (r nameRule) match(nm name) string {
 			return p
 		}
 	}
+	for _, e := range r.ends {
+		for _, t := range nm.tokens {
+			if len(t) > len(e)+1 && strings.HasSuffix(t, e) && !notEnd[t] {
+				return t
+			}
+		}
+	}
 	return ""
 }
+
+// notEnd are words that end in one of the rules' ends and mean something
+// else: a Swedish network ("nätverket") is not an agency ("-verket").
+var notEnd = map[string]bool{"naetverket": true, "natverket": true, "gesamt": true, "insgesamt": true,
+	"kirchengemeinde": true, "fiberverket": true, "kraftverket": true}
 
 // nameRules are tried in order: ministries first (a ministry of education is
 // a public body), then hosting (a cloud company is also a company),
@@ -50,7 +65,10 @@ func (r nameRule) match(nm name) string {
 var nameRules = []nameRule{
 	{typ: foyer.OrgGovernment,
 		words: []string{"ministry", "ministries", "department of education", "ministerstvo", "ministarstvo",
-			"ministerstwo", "ministerie", "minsterie"},
+			"ministerstwo", "ministerie", "minsterie",
+			// Turkish, Indonesian and Malay, Persian, Hungarian, Finnish
+			"bakanligi", "bakanlik", "kementerian", "kementrian", "vezarat", "vezarate", "miniszterium",
+			"ministerio", "ministerio de", "secretaria de estado"},
 		stems: []string{"ministr", "ministe", "minist"},
 		parts: []string{"ministerium"}},
 	{typ: foyer.OrgISP,
@@ -61,29 +79,53 @@ var nameRules = []nameRule{
 			"deutsche telekom", "t mobile", "at t", "mts", "chinatelecom", "chinaunicom", "chinamobile",
 			// Orange's networks; "orange" alone is a false friend (Orange County)
 			"orange business", "orange belgium", "orange moldova", "orange espagne", "orange polska", "orange romania",
-			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali"}},
+			"orange cameroun", "orange sa", "orange slovensko", "orange egypt", "orange jordan", "orange mali",
+			"orange guinee", "orange cote d ivoire", "orange senegal", "orange botswana", "orange liberia",
+			"orange sierra leone", "orange burkina", "orange rdc", "orange madagascar", "orange tunisie", "orange maroc",
+			"orange france", "orange bissau", "orange centrafrique", "orange niger"},
+		unless: []string{"exxon mobil", "exxonmobil"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
 			"amazon", "aws", "google", "microsoft", "oracle", "alibaba", "tencent", "ionos", "hostinger", "godaddy",
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
-			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted"},
+			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted",
+			"bulletproof", "seedbox", "domain registrar", "domain names", "internet registrar", "centre de donnees", "centro dati", "veri merkezi", "pusat data", "hospedagem", "hospedaje", "hebergeur", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
-			"alojamiento", "rechenzentr", "onhost", "host"},
-		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud"}},
+			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem"},
+		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost", "sunucu"},
+		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
 			"institute of technology", "research and education", "education and research", "education network",
 			"institut teknologi", "higher education", "hogskola", "hogskolan", "hoegskola", "hoegskolan", "instytut", "educational institution",
+			"academic", "academia", "akademia", "akademi", "egyetem", "yliopisto", "korkeakoulu", "daigaku", "daehakgyo", "daxue",
+			"gakuen", "kosen", "gymnasium", "lyceum", "liceo", "lycee", "colegio", "escola", "escuela", "skola", "skolan",
+			"szkola", "okulu", "sekolah", "madrasah", "pesantren", "schools", "public schools", "onderwijs",
+			"cegep", "tafe", "tertiary", "recherche", "cercetare", "ricerca", "ricerche", "forskning", "tutkimus", "investigacion", "investigaciones", "pesquisa", "onderzoek",
+			"health sciences center", "health science center", "health sciences centre",
+			"school of medicine", "medical school", "research network", "academic network", "science network",
+			"national knowledge network", "obrazovatelnoe", "obrazovatelnoye", "fgbou", "fgaou", "gbou", "mbou",
+			"conservatory", "conservatoire", "conservatorio", "seminary", "intermediate unit", "school board", "institute of", "institutet",
+			"instituto tecnologico", "instituto federal", "institut teknologi", "institute for advanced",
+			// state and national research and education networks
+			"merit network", "cenic", "oarnet", "nysernet", "morenet", "wiscnet", "kanren", "oshean",
+			"njedge", "esnet", "ulakbim", "roedunet", "kifu", "niif", "amres", "marnet", "myren", "twaren", "tanet",
+			"harnet", "reannz", "cstnet", "cudi", "cedia", "raap", "innova red", "sanren", "kenet", "zamren",
+			"ubuntunet", "wacren", "asren", "grena", "azrena", "renam", "deic", "forskningsnettet", "iucc",
+			"basnet", "kazren", "marwan", "jgn", "lonestar education",
 			// national research and education networks
 			"dfn", "renater", "garr", "surf", "surfnet", "janet", "jisc", "rediris", "aconet", "belnet", "nordunet",
 			"internet2", "canarie", "aarnet", "fccn", "grnet", "pionier", "cesnet", "sunet", "funet", "uninett",
 			"sikt", "heanet", "rnp", "reuna", "cernet", "sinet", "kreonet", "tein", "geant", "arnes", "carnet",
 			"lanet", "litnet", "eenet", "rhnet", "restena", "redclara", "ernet", "nren"},
-		stems: []string{"universi", "hochschul", "forschungsnetz", "educat"},
-		parts: []string{"hochschule", "forschungsnetz", "wissenschaftsnetz"}},
+		stems: []string{"universi", "hochschul", "forschungsnetz", "educat", "uniwersyt", "univerz", "univerza",
+			"politechn", "politecn", "polytechn", "politehn", "akadem", "forschung", "obrazovan"},
+		parts: []string{"hochschule", "forschungsnetz", "wissenschaftsnetz", "forschungszentrum", "fachhochschul"},
+		ends: []string{"yliopisto", "korkeakoulu", "hochschule", "universitet", "universitaet", "skolan", "daigaku",
+			"gymnasium", "schule"}},
 	{typ: foyer.OrgGovernment,
 		words: []string{"government", "municipality", "municipal", "gemeente", "kommune", "kommun", "parliament",
 			"gov", "police", "policia", "polizia", "army", "military", "senate", "council", "dod", "defense",
@@ -99,22 +141,75 @@ var nameRules = []nameRule{
 			"provinsi", "kabupaten", "pemerintah", "dinas", "pemkab", "pemkot", "provincia",
 			"province", "provincie", "kanton", "canton", "tribes", "tribe", "tribal", "indian nation",
 			"national library", "usda", "nasa", "vsia", "consiglio", "generalitat", "diputacion", "junta de",
-			"landesverwaltung", "staatskanzlei", "senatsverwaltung", "statistics", "statistik", "census"},
+			"landesverwaltung", "staatskanzlei", "usaisc", "shared services canada", "national institutes of health", "senatsverwaltung", "statistics", "statistik", "census",
+			"govt", "government of", "gouv", "gob", "national laboratory",
+			// parliaments
+			"parlament", "landtag", "abgeordnetenhaus", "riksdag", "riksdagen", "folketing", "folketinget",
+			"storting", "stortinget", "eduskunta", "althingi", "knesset", "duma", "verkhovna rada", "national assembly",
+			"asamblea nacional", "assembleia", "assemblea", "camara de diputados", "camera dei deputati",
+			"chambre des deputes", "tweede kamer", "eerste kamer", "house of representatives", "house of commons",
+			"house of lords", "congreso", "congresso", "national congress",
+			// governments and public administrations
+			"regering", "regeringen", "regeringskansliet", "regjeringen", "valtioneuvosto", "kormany", "vlada",
+			"vlady", "pravitelstvo", "hukumat", "devlet", "amministrazione", "administracao publica",
+			"administracion publica", "urzad", "hivatal", "polisen", "polismyndigheten", "statsforvaltningen", "myndighet",
+			"myndigheten", "virasto", "state budgetary institution", "budgetary institution", "budget institution",
+			"gosudarstvennoe", "gosudarstvennoye", "uchrezhdenie", "fgbu", "gbu", "gku", "fku", "mku", "mbu", "gbuz",
+			"administratsiya", "administraciya", "administratsii", "secretaria de", "secretaria da", "secretaria do",
+			"secretaria municipal", "secretaria estadual", "poder judicial", "poder legislativo",
+			"poder executivo", "fiscalia", "procuraduria", "contraloria", "defensoria", "superintendencia",
+			"receita federal", "tribunal de contas", "public prosecutor", "prokuratura",
+			"central bank", "banco central", "banque centrale", "bundesbank", "riksbank", "nationalbank",
+			"reserve bank of", "federal reserve", "wetterdienst", "meteorological", "meteorology", "meteorologia",
+			"meteorologique", "meteorologisk", "social security", "seguridad social",
+			"seguranca social", "sozialversicherung", "national health service", "nhs",
+			"tax administration", "revenue service", "inland revenue", "fire department",
+			"sheriff", "state police", "carabinieri", "guardia civil", "policie", "politie", "politi", "poliisi",
+			"militar", "militaire", "ejercito", "exercito", "esercito", "armee", "marine nationale",
+			"embassy", "embajada", "ambassade", "botschaft", "consulate", "united nations", "european union",
+			"european parliament", "european central bank", "nato", "oecd", "unesco", "unicef",
+			// municipalities and regions
+			"municipio", "municipalidad", "municipalite", "munizip", "magistrat", "miasto", "obec", "obcina",
+			"opcina", "opstina", "kaupunki", "kunta", "concello", "ajuntament", "udaletxea", "camara municipal",
+			"intendencia", "alcaldia", "belediyesi", "belediye", "valiligi", "pemda", "pemprov", "pemerintahan",
+			"city council", "borough council", "district council", "county council", "town council", "city hall",
+			"town of", "village of", "township of", "borough of", "city government", "metropolitan government",
+			"conseil regional", "conseil departemental", "conseil general", "region de", "comunidad autonoma",
+			"comunidad de madrid", "xunta", "wojewodztwo", "wojewodzki", "marszalkowski", "kraj", "zupanija",
+			"megye", "judet", "judetul", "consiliul judetean", "primaria", "oblast", "okrug", "krai", "landsting",
+			"fylkeskommune", "stadsdeel", "gmina", "powiat", "starostwo", "diskominfo", "kominfo", "oblasti", "provinciale", "prefectural", "gemeindeverwaltung", "behoerde",
+			"landesregierung", "bundeskanzleramt", "cabinet office", "zivilluftfahrt", "flugsicherung", "civil aviation",
+			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
-			"staatsministerium", "rijksoverheid", "gericht "}},
+			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
+		// a town's own telephone company is a carrier
+		unless: []string{"municipal telephone", "municipal de telecomunicaciones", "municipal communications"},
+		ends: []string{"verket", "styrelsen", "direktoratet", "tilsynet", "etaten", "kommune", "kommun",
+			"gemeinde", "ministerium", "behoerde", "hallinto", "virasto", "hivatal", "amt",
+			"kanzleramt", "polizei", "belediyesi", "valiligi"}},
 	{typ: foyer.OrgGovernment, yieldToForm: true,
 		words: []string{"agentur", "agence", "agencia", "agenzia", "agency", "commission", "commissione",
-			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county", "administration"}},
+			"comision", "comissao", "kommission", "authority", "board", "bureau", "office of", "county", "administration",
+			"agentuur", "agencja", "agentura", "ajansi", "kurumu", "baskanligi", "komisja", "komise",
+			"commissie", "kommissionen", "comisia", "autoridad", "autoridade", "autorita", "autoriteit", "instituto nacional",
+			"institut national", "istituto nazionale", "national institute", "directorate", "direccion general",
+			"direcao geral", "direzione generale", "inspectorate", "regulator", "regulatory authority", "ente",
+			"organismo", "departamento", "department", "departement", "dienst", "services publics", "service public",
+			"customs", "douane", "aduana", "zoll", "public works", "secretariat", "ombudsman", "public sector",
+			"administracao", "uprava", "amt"},
+		unless: []string{"department store", "department stores"}},
 	{typ: foyer.OrgNonprofit,
 		words: []string{"foundation", "stiftung", "fondation", "fundacion", "fondazione", "stichting",
 			"fundacao", "charity", "nonprofit", "non profit", "ngo", "ev", "church", "hospital", "verein",
 			"association", "associacao", "asociacion", "associazione", "vereniging", "not for profit",
 			"red cross", "medical center", "health network", "health system", "internet exchange",
+			"conservancy", "medical institute", "centre hospitalier", "hospitalier", "hopital", "hopitaux", "klinikum",
+			"krankenhaus", "ziekenhuis", "ospedale", "ospedaliera", "hospitales", "hospitalar", "sjukhus",
 			"exchange point", "ix", "medicine"},
 		parts:  []string{"stiftung"},
 		unless: []string{"stiftung co kg", "stiftung co"}}, // "Stiftung & Co. KG" is a company's form
 	{typ: foyer.OrgNonprofit, yieldToForm: true,
-		words: []string{"health", "healthcare"}},
+		words: []string{"health", "healthcare", "clinic"}},
 	{typ: foyer.OrgISP,
 		words: []string{"telecommunications", "telecommunication", "telekomunikasi", "telekomunikasyon",
 			"telefonica", "telephone", "telco", "broadband", "cable", "cablevision", "kabel", "mobile", "mobil",
@@ -126,14 +221,39 @@ var nameRules = []nameRule{
 			"starhub", "netvigator", "hinet", "dacom", "t mobile", "internet service", "internet services",
 			"internet provider", "at t", "bell canada", "china mobile", "deutsche telekom", "british telecommunications",
 			"cox communications", "svyaz", "sviaz", "infocom", "jaringan", "glasvezel", "satellite", "satelital",
-			"multimidia", "ipv4", "wifi", "wisp", "akses", "seti", "telematika", "tel", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp"},
+			"multimidia", "ipv4", "wifi", "wisp", "akses", "seti", "telematika", "tel", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp",
+			"komunikasi", "komunikacije", "komunikacii", "haberlesme", "ftth", "fttx", "fttb", "fttp", "gpon", "voip",
+			"lte", "adsl", "xdsl", "vdsl", "catv", "kablo", "teleport", "satcom",
+			"internet access", "internet provider", "access provider",
+			"telecoms", "telcom", "telekomunikacije", "telecomunicatii", "telekomunikacja", "viestinta", "bredband",
+			"bredbaand", "stadsnaet", "stadsnat", "telecomunicaciones", "tsushin", "denwa", "itissalat", "ittisalat", "vien thong", "vienthong", "conectividad", "conectividade"},
 		stems: []string{"glasfaser", "telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
-			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor"},
+			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor", "tele", "bredband",
+			"telco", "cablevision", "cablecom", "kablo"},
 		parts: []string{"telecom", "telekom", "svyaz", "fiber", "fibre", "netspeed", "datapath", "infracom", "infocom", "netsol",
-			"radiotelephone", "radiotelefon"}},
+			"radiotelephone", "radiotelefon"},
+		unless: []string{"exxon mobil", "exxonmobil"}},
+	// carriers known by their brand alone
+	{typ: foyer.OrgISP,
+		words: []string{"vimpelcom", "kyivstar", "lifecell", "ucell", "kcell", "azercell", "bakcell", "geocell", "magti",
+			"zain", "mobily", "batelco", "zong", "ufone", "grameenphone", "axiata", "celcom", "maxis", "smartfren",
+			"telkomsel", "dtac", "true move", "mobifone", "vinaphone", "vnpt", "pccw", "hkbn", "chunghwa", "far eastone",
+			"lg uplus", "docomo", "ntt docomo", "biglobe", "jcom", "j com", "vodacom", "inwi", "djezzy", "mobilis",
+			"orascom", "cell c", "seacom", "liquid telecom", "wiocc", "digicel", "claro", "tigo", "millicom", "telmex",
+			"entel", "cantv", "antel", "izzi", "totalplay", "megacable", "axtel", "maxcom", "movil", "moviles", "movel",
+			"versatel", "unitymedia", "upc", "congstar", "jazztel", "masmovil", "euskaltel", "rcs rds", "netia",
+			"polkomtel", "vectra", "o2", "cetin", "yettel", "cosmote", "cyta", "primetel", "elisa", "comhem", "com hem",
+			"altibox", "nextgentel", "stofa", "yousee", "tdc", "eircom", "virgin media", "sky uk", "sky broadband",
+			"talktalk", "hyperoptic", "hutchison 3g", "h3g", "windstream", "centurylink", "level 3", "qwest", "cogent",
+			"zayo", "hurricane electric", "mediacom", "wideopenwest", "rcn", "altice", "sparklight", "cincinnati bell",
+			"bell aliant", "bell mobility", "videotron", "cogeco", "telus", "sasktel", "viasat", "spacex",
+			"starlink", "globalstar", "iridium", "inmarsat", "intelsat", "ses astra", "eutelsat", "ertebatat",
+			"mokhaberat", "arelion", "lumen technologies", "gtt communications", "tata communications"}},
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
-			"communication", "kommunikation", "redes", "networking", "lintas", "multimedia"}},
+			"communication", "kommunikation", "redes", "rede", "shabakeh", "siec", "sieci", "reseau", "reseaux", "rangkaian", "networking", "lintas", "multimedia"},
+		// power and gas grids are networks too
+		unless: []string{"energies", "energie", "energy", "energia", "elektroenergetyczne", "gaz", "gas", "electricite", "elektrizitaet", "strom"}},
 }
 
 // legalForms are the legal forms of companies in many jurisdictions, as
@@ -148,6 +268,20 @@ var legalForms = []string{
 	"osakeyhtio", "anpartsselskab", "societa per azioni", "societa a responsabilita limitata",
 	"sociedad limitada", "sociedade limitada", "spolka z ograniczona odpowiedzialnoscia", "spolka akcyjna",
 	"sirketi", "ticaret", "company", "compania", "companhia", "societe", "sociedad", "sociedade",
+	"societe a responsabilite limitee", "societe par actions simplifiee", "sociedad de responsabilidad limitada",
+	"sociedad por acciones simplificada", "sociedade empresaria limitada", "societa cooperativa",
+	"spolka jawna", "spolka komandytowa", "spolecnost s rucenim omezenym", "akciova spolecnost", "spolecnost",
+	"allmennaksjeselskap", "aktieselskab", "julkinen osakeyhtio", "kommandiittiyhtio", "handelsbolag",
+	"kommanditbolag", "aktsiaselts", "osauhing", "akcine bendrove", "uzdaroji akcine bendrove",
+	"sabiedriba ar ierobezotu atbildibu", "akciju sabiedriba", "korlatolt felelossegu tarsasag",
+	"reszvenytarsasag", "druzba z omejeno odgovornostjo", "drustvo s ogranicenom odgovornoscu",
+	"societate cu raspundere limitata", "societate pe actiuni", "anonymi etaireia", "etaireia",
+	"public limited company", "private limited company", "limited liability partnership", "limited partnership",
+	"general partnership", "professional corporation", "limitada", "limitee", "kabushiki gaisha", "godo kaisha",
+	"godo gaisha", "yugen gaisha", "chusik hoesa", "jusikhoesa", "youxian gongsi", "gongsi", "perseroan terbatas",
+	"sendirian berhad", "berhad", "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
+	"tovarystvo z obmezhenoyu vidpovidalnistyu", "tovarystvo", "obshchestvo", "aktsionernoe", "osauehing",
+	"cong ty", "tnhh", "ctcp", "co phan",
 	// abbreviated
 	"inc", "llc", "ltd", "ltda", "lda", "gmbh", "mbh", "gesmbh", "ug", "kg", "kgaa", "ohg", "ag", "se", "sa",
 	"sas", "sasu", "sarl", "eurl", "snc", "bv", "bvba", "nv", "vof", "cv", "sprl", "srl", "srls", "spa", "sapa",
@@ -156,16 +290,25 @@ var legalForms = []string{
 	"zao", "pao", "ao", "tov", "llp", "lp", "kft", "zrt", "nyrt", "sro", "spol", "sp zoo", "zoo", "doo", "dd",
 	"ad", "ood", "eood", "sl", "slu", "cia", "sae", "sapi", "eireli", "epp", "me", "wll", "fzco", "fze", "pp",
 	"sti", "ca", "cc", "is", "sc", "sal", "pbc", "s de rl", "sa de cv", "de cv", "bank", "banco", "banca", "holding", "holdings", "group",
+	"ulc", "gp", "ltee", "sca", "scs", "scrl", "scarl", "sccl", "gie", "pllc", "lllp", "pcl", "gk", "yk", "dooel", "doel",
+	"ks", "vos", "ky", "eg", "gbr", "partg", "publ", "sac", "saa", "saic", "saci", "sacif", "bsc", "qsc", "qpsc",
+	"saog", "saoc", "psc", "kscp", "ksc", "fzc", "fzllc", "fz llc", "dmcc", "opc", "unipessoal", "sgps", "sp j",
+	"sp k", "ska", "eirl", "zat", "tzov", "tdv", "mchj", "anstalt", "ste", "mutua", "mutual",
 	"grup", "gruppe", "groupe", "grupo", "gruppo",
 }
 
 // legalStems are written-out forms that registries cut short
 // ("…Gesellschaft fuer Zivilluftfahrt mit beschraenk").
 var legalStems = []string{"gesellschaft", "mit beschr", "haftungsbeschr", "aktiebolag", "vennootschap",
-	"osakeyhti"}
+	"osakeyhti", "yhtio"}
 
 // businessWords mark a company when the name has no legal form.
-var businessWords = []string{"bank", "banco", "insurance", "versicherung", "hotel", "resort", "casino",
+var businessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "banka", "bankas", "pankki", "sparkasse",
+	"credit union", "savings", "warehouse", "mortgage", "travel", "supply", "dental", "apparel", "fashion",
+	"jewelry", "bakery", "brewing", "brewery", "winery", "farms", "dairy", "cinema", "cinemas", "theatres",
+	"restaurant", "furnishings", "cosmetics", "clothing", "shoes", "toys", "outdoor", "publishing", "supermarket", "supermarkets", "pharmacy",
+	"hospitality", "restaurants", "automotive", "chemicals", "steel", "mining", "oil", "gas", "petroleum", "airport",
+	"insurance", "versicherung", "hotel", "resort", "casino",
 	"airlines", "airline", "airways", "investments", "investment", "capital", "furniture", "physiotherapy",
 	"drug", "mart", "pharma", "pharmaceuticals", "systems", "consulting", "consultoria", "consultants",
 	"construction", "construcciones", "computers", "motors", "energy", "hydro", "exchange", "payments", "pay", "retail",
@@ -174,6 +317,104 @@ var businessWords = []string{"bank", "banco", "insurance", "versicherung", "hote
 	"financial", "finance", "credit", "securities", "realty", "properties", "solutions", "technologies",
 	"technology", "tech", "services", "enterprises", "entertainment", "marketing",
 }
+
+// knownCompanies are large enterprises known by name alone, whose own
+// networks are large and spread enough to have a carrier's shape, or that
+// carry no legal form in the table. They decide only after the words of
+// carriers, hosts and public bodies: "Sony Network Communications" is a
+// carrier, "Siemens" a company. Clouds and carriers (Amazon, Google,
+// Microsoft, Oracle, Alibaba, Comcast…) are not here.
+var knownCompanies = []string{
+	// technology
+	"apple", "facebook", "meta platforms", "linkedin", "salesforce", "salesforce com", "twitter", "yahoo", "yandex", "intel", "nvidia",
+	"qualcomm", "broadcom", "texas instruments", "cisco", "cisco systems", "hewlett packard", "ibm", "dell",
+	"lenovo", "samsung", "sony", "panasonic", "hitachi", "toshiba", "fujitsu", "canon", "nikon", "siemens",
+	"bosch", "philips", "nokia", "ericsson", "sap se", "sap ag", "sap america", "sap labs", "adobe", "paypal", "ebay", "intuit", "workday", "servicenow",
+	"accenture", "capgemini", "infosys", "wipro", "tata consultancy", "kyndryl", "ntt data",
+	// industry, energy and transport
+	"exxon", "exxonmobil", "exxon mobil", "chevron", "conocophillips", "shell oil", "royal dutch shell", "equinor",
+	"petrobras", "pemex", "saudi aramco", "aramco", "gazprom neft", "lukoil", "rosneft", "boeing", "airbus",
+	"lockheed martin", "raytheon", "northrop grumman", "general dynamics", "caterpillar", "honeywell", "3m",
+	"general electric", "general motors", "ford motor", "toyota", "volkswagen", "bmw", "daimler", "mercedes benz",
+	"hyundai", "honda", "nissan", "arcelormittal", "thyssenkrupp", "rio tinto", "bhp", "glencore", "basf",
+	"bayer", "dupont", "dow chemical", "schneider electric", "abb", "stellantis", "psa automobiles", "peugeot",
+	"renault", "saab", "xerox", "rockwell collins", "rockwell automation", "bae systems", "signify", "zoom video communications", "fedex", "dhl", "maersk", "united parcel service",
+	// health and consumer goods
+	"pfizer", "novartis", "roche", "eli lilly", "merck", "astrazeneca", "glaxosmithkline", "sanofi", "abbott",
+	"medtronic", "johnson johnson", "unitedhealth", "cardinal health", "mckesson", "cigna", "aetna", "humana",
+	"nestle", "unilever", "procter gamble", "coca cola", "pepsico", "danone", "heineken", "loreal", "lvmh",
+	"nike", "adidas", "walmart", "costco", "home depot", "kroger", "ikea", "carrefour", "tesco", "walgreens",
+	"mcdonalds", "starbucks", "disney", "walt disney",
+	// finance
+	"jpmorgan", "jp morgan", "goldman sachs", "morgan stanley", "citigroup", "citibank", "wells fargo",
+	"bank of america", "hsbc", "barclays", "credit suisse", "ubs", "deutsche bank", "bnp paribas",
+	"societe generale", "santander", "bbva", "allianz", "axa", "generali", "prudential", "metlife", "mastercard",
+	"american express", "visa inc", "blackrock", "kkr", "charles schwab", "state farm", "berkshire hathaway", "nasdaq",
+	// professional services
+	"deloitte", "kpmg", "pricewaterhousecoopers", "pwc", "ernst young", "mckinsey", "boston consulting",
+	"bain company", "gartner", "marsh", "marsh mclennan", "aon", "willis towers watson",
+	// more banks, exchanges and payments
+	"intesa sanpaolo", "unicredit", "commerzbank", "ing bank", "ing groep", "rabobank", "abn amro", "nordea",
+	"danske bank", "handelsbanken", "swedbank", "kbc", "belfius", "natixis", "credit agricole", "lloyds",
+	"natwest", "standard chartered", "caixabank", "sabadell", "bankinter", "bpce", "mizuho", "mufg",
+	"mitsubishi ufj", "sumitomo mitsui", "nomura", "daiwa", "icbc", "bank of china", "china construction bank",
+	"hdfc", "icici", "state bank of india", "kotak", "ocbc", "maybank", "westpac", "commonwealth bank",
+	"royal bank of canada", "toronto dominion", "scotiabank", "desjardins", "itau", "bradesco",
+	"banco do brasil", "caixa economica", "banorte", "pnc", "truist", "capital one", "fifth third",
+	"northern trust", "state street", "bny mellon", "raymond james", "edward jones", "ameriprise",
+	"fidelity investments", "t rowe price", "franklin templeton", "invesco", "nyse", "intercontinental exchange",
+	"cme group", "deutsche boerse", "euronext", "london stock exchange", "fiserv", "worldpay", "adyen",
+	// more insurers and health
+	"zurich insurance", "munich re", "swiss re", "hannover re", "aviva", "aegon", "ageas", "mapfre",
+	"tokio marine", "sompo", "nippon life", "ping an", "china life", "manulife", "sun life", "aflac", "chubb",
+	"allstate", "nationwide mutual", "liberty mutual", "usaa", "geico", "anthem", "elevance", "centene",
+	"blue cross", "blue shield", "novo nordisk", "boehringer", "bristol myers", "amgen", "gilead", "biogen",
+	"regeneron", "moderna", "takeda", "daiichi sankyo", "astellas", "teva", "baxter", "becton dickinson",
+	"stryker", "boston scientific", "siemens healthineers", "fresenius", "thermo fisher", "danaher", "agilent",
+	"illumina", "labcorp", "quest diagnostics", "cvs health",
+	// more technology
+	"hewlett packard enterprise", "hp inc", "asus", "acer", "foxconn", "hon hai", "tsmc", "taiwan semiconductor",
+	"mediatek", "micron", "western digital", "seagate", "advanced micro devices", "asml", "infineon",
+	"stmicroelectronics", "nxp", "renesas", "sk hynix", "lg electronics", "lg chem", "lg display", "kyocera",
+	"murata", "omron", "ricoh", "konica minolta", "epson", "fujifilm", "keyence", "vmware", "citrix", "autodesk",
+	"ansys", "synopsys", "cadence design", "dassault systemes", "atlassian", "docusign", "crowdstrike",
+	"palo alto networks", "fortinet", "check point", "juniper networks", "arista networks", "f5 networks",
+	"splunk", "snowflake", "datadog", "netapp", "hubspot", "shopify", "booking holdings", "expedia", "airbnb",
+	"uber technologies", "spotify", "pinterest", "kakao", "coupang", "mercadolibre", "mercado libre", "flipkart",
+	"hcl technologies", "tech mahindra", "cognizant", "nec corporation", "atos", "sopra steria", "unisys",
+	"leidos", "booz allen", "thales", "rheinmetall", "safran", "rolls royce", "bombardier", "embraer", "textron",
+	"xiaomi", "haier", "midea", "geely", "hanwha", "lotte", "doosan", "posco", "espn",
+	// more industry, energy, consumer goods, retail, media and transport
+	"totalenergies", "repsol", "galp", "orlen", "petronas", "petrochina", "sinopec", "cnooc",
+	"reliance industries", "adnoc", "engie", "enel", "iberdrola", "vattenfall", "fortum", "duke energy",
+	"nextera", "dominion energy", "exelon", "national grid", "john deere", "cnh industrial", "komatsu", "scania",
+	"paccar", "cummins", "michelin", "bridgestone", "goodyear", "denso", "aisin", "magna international",
+	"zf friedrichshafen", "valeo", "forvia", "aptiv", "tesla", "mazda", "subaru", "mitsubishi heavy",
+	"mitsubishi electric", "mitsubishi corporation", "itochu", "marubeni", "nippon steel", "tata steel",
+	"tata motors", "mahindra", "larsen toubro", "adani", "alcoa", "nucor", "linde", "air liquide",
+	"air products", "evonik", "covestro", "henkel", "akzonobel", "solvay", "syngenta", "corteva", "nutrien",
+	"yara", "bunge", "cargill", "archer daniels midland", "tyson foods", "kraft heinz", "mondelez",
+	"general mills", "kellogg", "ferrero", "reckitt", "colgate", "kimberly clark", "estee lauder",
+	"beiersdorf", "anheuser busch", "ab inbev", "diageo", "pernod ricard", "carlsberg", "philip morris",
+	"british american tobacco", "japan tobacco", "target corporation", "best buy", "nordstrom", "tjx",
+	"dollar general", "dollar tree", "aldi", "lidl", "rewe", "edeka", "ahold delhaize", "sainsbury",
+	"marks and spencer", "inditex", "fast retailing", "puma", "lululemon", "warner bros", "warnermedia",
+	"paramount", "nbcuniversal", "bertelsmann", "vivendi", "axel springer", "thomson reuters", "pearson",
+	"relx", "wolters kluwer", "nielsen", "wpp", "publicis", "omnicom", "interpublic", "dentsu", "havas",
+	"deutsche post", "cma cgm", "hapag lloyd", "delta air lines", "american airlines", "united airlines",
+	"southwest airlines", "lufthansa", "air france", "british airways", "qatar airways", "singapore airlines",
+	"cathay pacific", "union pacific", "bnsf", "norfolk southern", "deutsche bahn",
+}
+
+// strongBusinessWords mark a company whose network may span several sites
+// and countries without being a carrier's: with a legal form, they raise
+// the points a carrier's shape needs by one.
+var strongBusinessWords = []string{"bank", "banco", "banca", "banque", "bankasi", "insurance", "versicherung",
+	"assurance", "seguros", "investment", "investments", "investimento", "investimentos", "inversiones",
+	"participacoes", "participaciones", "beteiligungs", "capital", "pharma", "pharmaceuticals", "motors",
+	"airlines", "airways", "hotel", "hotels", "resort", "casino", "foods", "retail", "stores", "financial",
+	"finance", "credit", "securities", "law", "legal", "manufacturing", "industries", "chemicals", "steel",
+	"mining", "oil", "petroleum", "logistics", "advertising", "reklamy", "reklama", "werbung", "publicidad", "accounting"}
 
 // givenNames are common first names across Europe and the Americas.
 var givenNames = func() map[string]bool {
