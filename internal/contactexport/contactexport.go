@@ -208,6 +208,17 @@ type entryJSON struct {
 	Hash      string  `json:"hash"`
 }
 
+// entryOf is an entry as JSON writes it.
+func entryOf(e foyer.ConsentEntry) entryJSON {
+	v := entryJSON{ID: e.ID, At: formatTime(e.At), StatusAt: optTime(e.StatusAt), Action: string(e.Action),
+		Source: string(e.Source), Actor: e.Actor, Reason: e.Reason, Applied: e.Applied, Why: e.Why,
+		PrevHash: hex.EncodeToString(e.PrevHash[:]), Hash: hex.EncodeToString(e.Hash[:])}
+	if e.ContactID != 0 {
+		v.ContactID = &e.ContactID
+	}
+	return v
+}
+
 // HistoryWriter writes consent-history entries, with their hashes, so that
 // a reader can check the chain of an exported workspace history.
 type HistoryWriter struct{ rec *record }
@@ -221,13 +232,7 @@ func NewHistoryWriter(w io.Writer, f Format) (*HistoryWriter, error) {
 // Write writes one entry.
 func (hw *HistoryWriter) Write(e foyer.ConsentEntry) error {
 	if hw.rec.f == NDJSON {
-		v := entryJSON{ID: e.ID, At: formatTime(e.At), StatusAt: optTime(e.StatusAt), Action: string(e.Action),
-			Source: string(e.Source), Actor: e.Actor, Reason: e.Reason, Applied: e.Applied, Why: e.Why,
-			PrevHash: hex.EncodeToString(e.PrevHash[:]), Hash: hex.EncodeToString(e.Hash[:])}
-		if e.ContactID != 0 {
-			v.ContactID = &e.ContactID
-		}
-		return hw.rec.write(nil, v)
+		return hw.rec.write(nil, entryOf(e))
 	}
 	contact := ""
 	if e.ContactID != 0 {

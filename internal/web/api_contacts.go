@@ -28,6 +28,9 @@ func (s *Server) mountContactAPI() {
 	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}/visits", s.withToken(s.apiUnlinkContactVisits))
 	s.mux.HandleFunc("DELETE /api/v1/contacts/{id}/visits/{visit}", s.withToken(s.apiUnlinkVisit))
 	s.mux.HandleFunc("POST /api/v1/contacts/{id}/links", s.withToken(s.apiCreateToken))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/requests", s.withToken(s.apiListRequests))
+	s.mux.HandleFunc("POST /api/v1/contacts/{id}/requests", s.withToken(s.apiOpenRequest))
+	s.mux.HandleFunc("GET /api/v1/contacts/{id}/requests/{request}/access", s.withToken(s.apiAccess))
 }
 
 // apiContact is a contact as the API shows it.

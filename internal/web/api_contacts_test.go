@@ -362,6 +362,7 @@ func TestAPIContactsOpenAPI(t *testing.T) {
 		"/contacts": {"get", "post"}, "/contacts/bulk": {"post"}, "/contacts/{id}": {"get", "patch", "delete"},
 		"/contacts/{id}/consent": {"get", "post"}, "/consent/history": {"get"},
 		"/contacts/{id}/visits": {"get", "delete"}, "/contacts/{id}/visits/{visit}": {"delete"}, "/contacts/{id}/links": {"get", "post"},
+		"/contacts/{id}/requests": {"get", "post"}, "/contacts/{id}/requests/{request}/access": {"get"},
 	} {
 		ops, _ := paths[p].(map[string]any)
 		for _, m := range methods {

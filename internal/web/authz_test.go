@@ -104,6 +104,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	acon, icon := acmeContact.ID, initechContact.ID
+	// An open request about each workspace's contact.
+	request := func(ws, contact int64) int64 {
+		r := &foyer.SubjectRequest{WorkspaceID: ws, ContactID: contact, Kind: foyer.RequestRectification, OpenedBy: "test"}
+		if err := w.st.OpenRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	areq, ireq := request(a, acon), request(i, icon)
 	// An identified visit of each workspace's contact (Persona Insights),
 	// which callers try to unlink across workspaces and contacts.
 	identified := func(site *foyer.Site, contactID int64) int64 {
@@ -241,6 +250,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, icon), url.Values{},
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, acon), nil, nil, seeOther},
+		// Data-subject requests: admins and owners record and handle them,
+		// of their own workspace's contacts only; owners set the time to
+		// answer. The forms here change nothing: an unknown kind, a bad
+		// number of days (400), a rejection without a reason (409),
+		// another workspace's contact or request (404).
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/requests", a, acon), url.Values{"kind": {"everything"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/requests", a, icon), url.Values{"kind": {"access"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/requests", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/requests", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/requests/days", a), url.Values{"days": {"0"}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/requests/%d/reject", a, areq), url.Values{},
+			map[string]int{"owner": http.StatusConflict, "admin": http.StatusConflict, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/requests/%d/reject", a, ireq), url.Values{"reason": {"no"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/requests/%d/fulfil", a, ireq), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/requests/%d/fulfil", a, areq), nil, nil, seeOther},
 		// Persona Insights: every member reads the activity stream (it
 		// names contacts, as their pages do); admins and owners unlink a
 		// contact's visits, of their own workspace's contacts only, and
@@ -679,6 +709,10 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"DELETE", "/api/v1/contacts/%[1]d/visits", "", writes(ok, notFound)},
 		{"DELETE", "/api/v1/contacts/%[1]d/visits/1", "", writes(notFound, notFound)},
 		{"POST", "/api/v1/contacts/%[1]d/links", `{"days":30,"url":"https://www.example.com/offer"}`, writes(created, notFound)},
+		// Data-subject requests.
+		{"GET", "/api/v1/contacts/%[1]d/requests", "", reads(notFound)},
+		{"POST", "/api/v1/contacts/%[1]d/requests", `{"kind":"objection","reference":"t-1"}`, writes(created, notFound)},
+		{"GET", "/api/v1/contacts/%[1]d/requests/999999/access", "", writes(notFound, notFound)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)

@@ -46,19 +46,26 @@ type contactView struct {
 	// PriorErasure is the latest erasure of a contact with the same email
 	// before this one was created, nil when none.
 	PriorErasure *foyer.Erasure
-	Name         string
-	CompanyName  string // the linked Foyer company's name
-	Attrs        []attrPair
-	AttrsText    string // the attributes as the edit form shows them
-	Mode         foyer.TrackingMode
-	MayTrack     bool
-	History      []foyer.ConsentEntry
-	Changes      []foyer.ContactChange
-	Chain        chainStatus
-	CanEdit      bool // analysts and above
-	CanDelete    bool // admins and owners
-	CanClear     bool // admins and owners: clearing a status
-	Form         contactForm
+	// Requests are its data-subject requests, for those who handle them
+	// (CanHandleRequests), who record them as RequestKinds, due
+	// RequestDays after they come.
+	Requests          []requestLine
+	CanHandleRequests bool
+	RequestKinds      []foyer.RequestKind
+	RequestDays       int64
+	Name              string
+	CompanyName       string // the linked Foyer company's name
+	Attrs             []attrPair
+	AttrsText         string // the attributes as the edit form shows them
+	Mode              foyer.TrackingMode
+	MayTrack          bool
+	History           []foyer.ConsentEntry
+	Changes           []foyer.ContactChange
+	Chain             chainStatus
+	CanEdit           bool // analysts and above
+	CanDelete         bool // admins and owners
+	CanClear          bool // admins and owners: clearing a status
+	Form              contactForm
 	// Unsubscribed is when the contact unsubscribed from the workspace's
 	// emails through its hosted form; zero when it has not.
 	Unsubscribed time.Time
@@ -242,6 +249,19 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	if d.PriorErasure, err = s.cfg.Store.PriorErasure(ctx, m.WorkspaceID, c.ID); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 		s.serverErrorOf(w, "contact", u, err)
 		return
+	}
+	if d.CanHandleRequests = m.Role.AtLeast(requestHandler); d.CanHandleRequests {
+		list, err := s.cfg.Store.SubjectRequests(ctx, m.WorkspaceID, foyer.RequestQuery{ContactID: c.ID})
+		var days int
+		if err == nil {
+			days, err = s.cfg.Store.RequestDays(ctx, m.WorkspaceID)
+		}
+		d.RequestDays = int64(days)
+		if err != nil {
+			s.serverErrorOf(w, "contact", u, err)
+			return
+		}
+		d.Requests, d.RequestKinds = s.requestLines(ctx, m.WorkspaceID, list), foyer.RequestKinds
 	}
 	if c.CompanyID != 0 {
 		if co, err := s.cfg.Store.Company(ctx, m.WorkspaceID, c.CompanyID); err == nil {

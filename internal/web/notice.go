@@ -54,6 +54,12 @@ var notices = map[string]string{
 	// contacts
 	"contact-added":       "The contact is added.",
 	"contact-saved":       "The contact is saved.",
+	"request-opened":      "The request is recorded, with its due date. Carry it out, or reject it with a reason, below.",
+	"request-done":        "The request is carried out and closed.",
+	"request-erased":      "The request is carried out: the contact is erased, and the erasure ledger names the request.",
+	"request-rejected":    "The request is closed as rejected, with the reason recorded.",
+	"request-closed":      "That request was closed already: nothing was done again.",
+	"request-days":        "Saved: requests received from now on are due that many days later.",
 	"contact-deleted":     "The contact is erased, with its personal data and its key; its visits are anonymous now. Its consent history stays, as the proof of what it chose.",
 	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
 	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",
