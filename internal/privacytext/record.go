@@ -40,7 +40,7 @@ func (w writer) cookies() Section {
 		add(Block{Para: w.t("While your browser sends the Global Privacy Control or Do Not Track signal, the script sets none of them"+w.siteScope(len(honour))+".",
 			"Tant que votre navigateur envoie le signal Global Privacy Control ou Do Not Track, le script n’en dépose aucun"+w.siteScope(len(honour))+".")})
 	}
-	t := &Table{Head: []string{w.tr("Name", "Nom"), w.tr("Type", "Type"), w.tr("Purpose", "Finalité"), w.tr("Lifetime", "Durée de vie"), w.tr("When", "Quand")}}
+	t := &Table{Head: []string{w.tr("Name", "Nom"), w.tr("Type", "Type"), w.tr("Purpose", "Finalité"), w.tr("Lifetime", "Durée de vie"), w.tr("Set", "Déposé")}}
 	hubspot := f.Sources().HubSpot
 	for _, e := range tracker.Storage() {
 		if e.HubSpotOnly && !hubspot || e.IDOnly && !f.Identifying() {

@@ -30,11 +30,6 @@ type privacyTextSection struct {
 	Markdown  string
 }
 
-// privacyTextsPath is the address of the workspace's privacy texts page.
-func privacyTextsPath(workspaceID int64) string {
-	return fmt.Sprintf("/app/w/%d/privacy-texts", workspaceID)
-}
-
 // privacyDoc returns the workspace's texts in the language of the query's
 // lang, from its settings now: admins and owners only. ok is false when
 // the answer is written.
@@ -87,7 +82,7 @@ func privacyNotes(f privacytext.Facts) []string {
 	}
 	for _, s := range f.Sites {
 		if s.Consent != foyer.ConsentRequired {
-			notes = append(notes, fmt.Sprintf("%s tracks without asking for consent: in the European Union, a visitor ID cookie usually needs the visitor's consent. Check that your legal basis allows it.", s.Name))
+			notes = append(notes, fmt.Sprintf("The site %s tracks without asking for consent: in the European Union, a visitor ID cookie usually needs the visitor's consent. Check that your legal basis allows it.", s.Name))
 		}
 	}
 	if f.VisitDays == 0 {

@@ -120,7 +120,7 @@ func TestPrivacyTextsDownloads(t *testing.T) {
 		}{
 			{"privacy-texts", "text/html; charset=utf-8", "",
 				[]string{"<strong>Acme &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; | *Co*</strong>", "<strong>Shop &lt;script&gt;alert(1)&lt;/script&gt;</strong>", `<script src="/static/copy.js" defer></script>`,
-					`<textarea id="md-statement" rows="12" readonly lang="` + lang + `">`, "**Shop \\&lt;script\\&gt;alert(1)\\&lt;/script\\&gt;**"}},
+					`<textarea id="md-statement" rows="12" readonly lang="` + lang + `">`, `<button type="button" data-copy="md-statement" hidden>`, "**Shop \\&lt;script\\&gt;alert(1)\\&lt;/script\\&gt;**"}},
 			{"privacy-texts.html", "text/html; charset=utf-8", "privacy-texts-" + lang + ".html",
 				[]string{"<!doctype html>", "<strong>Acme &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; | *Co*</strong>", "<strong>Shop &lt;script&gt;alert(1)&lt;/script&gt;</strong>"}},
 			{"privacy-texts.md", "text/markdown; charset=utf-8", "privacy-texts-" + lang + ".md",
