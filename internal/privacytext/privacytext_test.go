@@ -37,7 +37,7 @@ func TestTextsFollowSettings(t *testing.T) {
 		has, lack want
 	}{
 		{"legitimate interest", nil,
-			want{[]string{"legitimate interest (article 6(1)(f)", "we do not measure your visits at all"}, []string{"intérêt légitime (article 6, paragraphe 1, point f)", "nous ne mesurons pas du tout vos visites"}},
+			want{[]string{"legitimate interest (article 6(1)(f)", "we do not measure your visits at all", "- We see organisations, not people"}, []string{"intérêt légitime (article 6, paragraphe 1, point f)", "nous ne mesurons pas du tout vos visites"}},
 			want{[]string{"only once you have agreed", "Recognising our existing contacts", "HubSpot"}, []string{"qu’après votre accord", "Reconnaissance de nos contacts", "HubSpot"}}},
 		{"consent required", func(f *Facts, s *foyer.Site) { s.Consent = foyer.ConsentRequired },
 			want{[]string{"only once you have agreed", "consent (article 6(1)(a)", "None of them is set before you agree"}, []string{"qu’après votre accord", "Aucun n’est déposé avant que vous acceptiez"}},
@@ -63,7 +63,7 @@ func TestTextsFollowSettings(t *testing.T) {
 			s.Identify.Forms = true
 		},
 			want{[]string{"Recognising our existing contacts", "fill in one of our forms", "our legitimate interest (article 6(1)(f) of the GDPR) in knowing which of our existing contacts", "who have not objected", "recognising contacts: legitimate interest, except contacts who objected"},
-				[]string{"Reconnaissance de nos contacts existants", "dans l’un de nos formulaires", "qui ne s’y sont pas opposés"}},
+				[]string{"Reconnaissance de nos contacts existants", "dans l’un de nos formulaires", "qui ne s’y sont pas opposés", "Sauf si nous vous reconnaissons"}},
 			want{[]string{"follow a link in one of our emails", "hubspotutk", "_foyer_hs", "90 days"}, []string{"lien de l’un de nos e-mails", "hubspotutk"}}},
 		{"persona on, consent, opt-in, email links", func(f *Facts, s *foyer.Site) {
 			f.Persona.Basis = foyer.PersonaConsent

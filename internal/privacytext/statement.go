@@ -32,8 +32,7 @@ func (w writer) statement() Section {
 			"Les pages que vous consultez : leur adresse (sans les paramètres qui pourraient vous identifier) et leur titre, le moment de la consultation, le temps pendant lequel vous les regardez réellement, les liens vers d’autres sites que vous suivez, le site d’où vous venez et les paramètres de campagne du lien (utm_source et semblables)."),
 		w.t("The organisation whose network you use (a company, a university, an administration) and your country, sometimes your city. Foyer finds them from your IP address at the moment of the visit, in memory, then forgets the address: your IP address is never stored nor written to a log.",
 			"L’organisation dont vous utilisez le réseau (une entreprise, une université, une administration) et votre pays, parfois votre ville. Foyer les déduit de votre adresse IP au moment de la visite, en mémoire, puis oublie l’adresse : votre adresse IP n’est jamais enregistrée ni inscrite dans un journal."),
-		w.t("We see organisations, not people: a visit from a home connection, a mobile network or a hosting provider is never shown as the visit of a company.",
-			"Nous voyons des organisations, pas des personnes : une visite depuis une connexion domestique, un réseau mobile ou un hébergeur n’est jamais présentée comme la visite d’une entreprise."),
+		w.orgsNotPeople(),
 		w.t("A pseudonymous visitor ID, drawn at random and kept in a cookie of our site (see the cookie declaration), so that your visits can be counted as those of one visitor. It says nothing about who you are.",
 			"Un identifiant de visiteur pseudonyme, tiré au hasard et conservé dans un cookie de notre site (voir la déclaration des cookies), afin que vos visites soient comptées comme celles d’un même visiteur. Il ne dit rien de votre identité."),
 		w.t("Names, email addresses and other identifiers that page addresses or titles may carry are removed before anything is stored.",
@@ -126,6 +125,17 @@ func (w writer) statement() Section {
 	add(Block{Para: w.t("You may ask us for access to the data about you, its correction or its erasure, restrict its use, object to it, and, where it rests on your consent, withdraw that consent and receive the data in a portable form. Write to us at [your privacy contact]; we answer within one month. You may also complain to your data protection authority.",
 		"Vous pouvez nous demander l’accès aux données qui vous concernent, leur rectification ou leur effacement, en limiter l’utilisation, vous y opposer et, lorsqu’elles reposent sur votre consentement, retirer ce consentement et les recevoir dans un format portable. Écrivez-nous à [votre contact pour la protection des données] ; nous répondons dans un délai d’un mois. Vous pouvez aussi introduire une réclamation auprès de votre autorité de protection des données.")})
 	return s
+}
+
+// orgsNotPeople says that visits show organisations, except, with Persona
+// Insights, those of recognised contacts.
+func (w writer) orgsNotPeople() Line {
+	if w.f.Identifying() {
+		return w.t("Unless we recognise you as one of our existing contacts (see below), we see organisations, not people: a visit from a home connection, a mobile network or a hosting provider is never shown as the visit of a company.",
+			"Sauf si nous vous reconnaissons comme l’un de nos contacts existants (voir ci-dessous), nous voyons des organisations, pas des personnes : une visite depuis une connexion domestique, un réseau mobile ou un hébergeur n’est jamais présentée comme la visite d’une entreprise.")
+	}
+	return w.t("We see organisations, not people: a visit from a home connection, a mobile network or a hosting provider is never shown as the visit of a company.",
+		"Nous voyons des organisations, pas des personnes : une visite depuis une connexion domestique, un réseau mobile ou un hébergeur n’est jamais présentée comme la visite d’une entreprise.")
 }
 
 // persona is the part of the statement on Persona Insights.
