@@ -1,6 +1,7 @@
 package browser_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,12 +15,27 @@ import (
 // TestPrivacyTextsInBrowser: an owner reaches the privacy texts from the
 // workspace settings, switches them to French, and copies the Markdown of
 // the privacy statement with the copy button (or, where the browser
-// denies the clipboard, finds it selected, to copy by hand).
+// denies the clipboard, finds it selected, to copy by hand). With Persona
+// Insights on, by every source, the texts say so.
 func TestPrivacyTextsInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
 	site := f.newSite(t, "privtexts")
 	owner := f.member(t, "olga@example.com", site.WorkspaceID, foyer.RoleOwner)
+	// Persona Insights on, with every source and HubSpot connected: the
+	// texts have their part on recognising contacts, and the HubSpot key.
+	ctx := context.Background()
+	st := f.app.Store
+	if err := st.SetPersonaBasis(ctx, site.WorkspaceID, foyer.PersonaLegitimateInterest, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetHubSpotToken(ctx, site.WorkspaceID, "pat-eu1-00000000-0000-0000-0000-000000000000", "test"); err != nil {
+		t.Fatal(err)
+	}
+	site.Identify = foyer.Identification{Forms: true, EmailLinks: true, HubSpot: true}
+	if err := st.UpdateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
 	browser := newBrowser(t)
 	o := newTab(t, browser)
 	errs := watchErrors(t, o)
@@ -35,6 +51,12 @@ func TestPrivacyTextsInBrowser(t *testing.T) {
 	clickAndLoad(t, o, `a[lang=fr]`)
 	check(t, "the statement in French", eval[string](t, o, `document.querySelector('#statement-title').textContent`),
 		"Déclaration de confidentialité\u00a0: visites de nos sites web")
+	text := eval[string](t, o, `document.querySelector('main').innerText`)
+	for _, want := range []string{"Reconnaissance de nos contacts existants", "_foyer_hs", "hubspotutk", "HubSpot, Inc."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the French texts lack %q", want)
+		}
+	}
 	check(t, "the button hidden while its panel is closed", eval[bool](t, o, `document.querySelector('button[data-copy=md-statement]').checkVisibility()`), false)
 	do(t, o, "open the Markdown", chromedp.Click(chromedp.CSS(`details.copy summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-copy=md-statement]`)))
