@@ -295,6 +295,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/visits/unlink", a, acon), nil, nil, seeOther},
 		{"GET", fmt.Sprintf("/app/w/%d/settings", a), nil,
 			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// The privacy texts, written from the workspace's settings, and
+		// their downloads: admins and owners.
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts?lang=fr", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.md?lang=fr", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.md", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.html", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.html?lang=en", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
 			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		// Persona Insights and the HubSpot connection: owners only.

@@ -50,7 +50,7 @@ var pages = parsePages(map[string]any{
 	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
 	"contacts": contactsView{}, "contact": contactView{}, "contactnew": newContactView{}, "wssettings": workspaceSettingsView{},
 	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
-	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{},
+	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 

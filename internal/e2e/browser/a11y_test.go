@@ -80,6 +80,8 @@ var a11yPages = []a11yPage{
 	{name: "contact-new-error", as: "owner", path: "/app/w/{ws}/contacts/new", click: `form.contact-form button[type=submit]`,
 		fill: [][2]string{{`input[name=email]`, "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example"}}},
 	{name: "workspace-settings", as: "owner", path: "/app/w/{ws}/settings"},
+	{name: "privacy-texts", as: "owner", path: "/app/w/{ws}/privacy-texts"},
+	{name: "privacy-texts-fr", as: "owner", path: "/app/w/{ws}/privacy-texts?lang=fr"},
 	{name: "hidden", as: "owner", path: "/app/w/{ws}/hidden"},
 	{name: "hidden-domain-error", as: "owner", path: "/app/w/{ws}/hidden", click: `form[action$="/hidden/domain"] button`,
 		fill: [][2]string{{`input[name=domain]`, "not a domain"}}},
