@@ -72,6 +72,8 @@ var a11yPages = []a11yPage{
 	{name: "contacts-search", as: "viewer", path: "/app/w/{ws}/contacts?q=no+such+person&consent=refused"},
 	{name: "contact", as: "owner", path: "/app/w/{ws}/contacts/{contact}"},
 	{name: "contact-viewer", as: "viewer", path: "/app/w/{ws}/contacts/{contact}"},
+	{name: "contact-requests", as: "owner", path: "/app/w/{ws}/contacts/{contact}#requests"},
+	{name: "requests", as: "owner", path: "/app/w/{ws}/requests"},
 	{name: "contact-visits", as: "owner", path: "/app/w/{ws}/contacts/{known}#visits"},
 	{name: "activity", as: "owner", path: "/app/w/{ws}/activity"},
 	{name: "activity-identified", as: "viewer", path: "/app/w/{ws}/activity?identified=1"},
@@ -531,6 +533,23 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	for _, email := range []string{"bob@globex.example", "chen.wei@uni.example"} {
 		if err := f.app.Store.CreateContact(ctx, &foyer.Contact{WorkspaceID: ws.ID, Email: email}, "user "+owner.Email); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// Data-subject requests about the contact: one due soon, one later,
+	// one closed.
+	for i, r := range []foyer.SubjectRequest{
+		{Kind: foyer.RequestAccess, Reference: "ticket 2026-4711", ReceivedAt: now.AddDate(0, 0, -26)},
+		{Kind: foyer.RequestObjection, ReceivedAt: now.AddDate(0, 0, -2)},
+		{Kind: foyer.RequestRectification, Reference: "phone call", ReceivedAt: now.AddDate(0, 0, -10)},
+	} {
+		r.WorkspaceID, r.ContactID, r.OpenedBy = ws.ID, contact.ID, "user "+owner.Email
+		if err := f.app.Store.OpenRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			if _, err := f.app.Store.CloseRequest(ctx, ws.ID, r.ID, foyer.RequestDone, "The profile was corrected.", "user "+owner.Email); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// A past contact import, with a rejected row.
