@@ -114,8 +114,8 @@ type VerifyOptions struct {
 	// backup into, in a scratch database created and dropped by Verify
 	// (its user needs CREATEDB); unused for SQLite backups.
 	Postgres string
-	// ScratchDir holds a SQLite backup's scratch copy; the system's
-	// temporary directory when "".
+	// ScratchDir holds a SQLite backup's scratch copy, in a directory of
+	// its own readable by its owner only; the backup's directory when "".
 	ScratchDir string
 	// Now stamps the .verified note; time.Now when nil.
 	Now func() time.Time

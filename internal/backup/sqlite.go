@@ -100,9 +100,12 @@ func checkDB(ctx context.Context, db *sql.DB, dialect, schema string, m *Manifes
 	return nil
 }
 
-// verifySQLite decrypts the backup into a private scratch directory and
-// checks the database there.
+// verifySQLite decrypts the backup into a private scratch directory (in
+// scratch, else beside the backup) and checks the database there.
 func verifySQLite(ctx context.Context, path string, key []byte, scratch string, m *Manifest) error {
+	if scratch == "" {
+		scratch = filepath.Dir(path) // not a shared /tmp: the copy is the plain database
+	}
 	dir, err := os.MkdirTemp(scratch, "foyer-verify-")
 	if err != nil {
 		return err
