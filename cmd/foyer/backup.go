@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -110,6 +111,12 @@ func runBackupCreate(ctx context.Context, args []string, stdout, stderr io.Write
 // checkKeyOf refuses a master key that is not the one the database's
 // personal fields are sealed under: its backups would be useless.
 func checkKeyOf(ctx context.Context, db string, keys *vault.Keyring) error {
+	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
+		path, _, _ = strings.Cut(path, "?")
+		if _, err := os.Stat(path); err != nil {
+			return foyer.Errorf(foyer.ENOTFOUND, "no database at %s", path)
+		}
+	}
 	st, err := store.OpenNoMigrate(db, store.Options{})
 	if err != nil {
 		return err
