@@ -33,7 +33,11 @@ type Manifest struct {
 	Schema string `json:"schema,omitempty"`
 	// Tables holds each table's row count, read in the dump's snapshot.
 	Tables map[string]int64 `json:"tables"`
-	// SHA256 (hex), Size and Chunks are the dump's plaintext.
+	// Compression is how the dump is compressed inside the encryption:
+	// "deflate" (SQLite), or "" (PostgreSQL's custom format is already).
+	Compression string `json:"compression,omitempty"`
+	// SHA256 (hex), Size and Chunks are the dump's, as encrypted (after
+	// compression).
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
 	Chunks uint64 `json:"chunks"`

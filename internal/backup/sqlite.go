@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"compress/flate"
 	"context"
 	"database/sql"
 	"errors"
@@ -61,7 +62,17 @@ func dumpSQLite(ctx context.Context, path, scratch string, m *Manifest, w io.Wri
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer f.Close()
-	if _, err := io.Copy(w, f); err != nil {
+	// A database file compresses several times over; PostgreSQL's custom
+	// format is compressed already.
+	m.Compression = "deflate"
+	zw, err := flate.NewWriter(w, flate.BestSpeed)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := io.Copy(zw, f); err != nil {
+		return fmt.Errorf("backup: write: %w", err)
+	}
+	if err := zw.Close(); err != nil {
 		return fmt.Errorf("backup: write: %w", err)
 	}
 	return nil
@@ -118,14 +129,38 @@ func verifySQLite(ctx context.Context, path string, key []byte, scratch string, 
 	return checkSQLite(ctx, db, m)
 }
 
-// decryptFile decrypts the backup at path into a new file out, and checks
-// that its manifest is m (the one read through the footer).
+// decryptFile decrypts (and decompresses) the backup at path into a new
+// file out, and checks that its manifest is m (the one read through the
+// footer).
 func decryptFile(path string, key []byte, out string, m *Manifest) error {
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	got, err := decryptTo(path, key, f)
+	var got *Manifest
+	switch m.Compression {
+	case "":
+		got, err = decryptTo(path, key, f)
+	case "deflate":
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			zr := flate.NewReader(pr)
+			_, err := io.Copy(f, zr)
+			if err == nil {
+				_, err = io.Copy(io.Discard, pr) // the rest of the stream, authenticated too
+			}
+			pr.CloseWithError(err)
+			done <- err
+		}()
+		got, err = decryptTo(path, key, pw)
+		pw.CloseWithError(err)
+		if zerr := <-done; zerr != nil && (err == nil || err == zerr) {
+			err = fmt.Errorf("%w: decompress: %v", ErrCorrupt, zerr)
+		}
+	default:
+		err = fmt.Errorf("backup: compression %q, this Foyer knows deflate", m.Compression)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
