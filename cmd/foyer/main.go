@@ -32,6 +32,7 @@ func commands() []command {
 		{"user", "add a user to a workspace (user add)", runUser},
 		{"token", "create an API token for a workspace (token create)", runToken},
 		{"contacts", "import contacts with their tracking consent from CSV or NDJSON (contacts import)", runContacts},
+		{"backup", "take, list, verify and restore encrypted backups (backup create|list|verify|restore)", runBackup},
 		{"consent", "check the consent histories' hash chains (consent verify)", runConsent},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"seed", "fill a workspace with synthetic history (for the feed's benchmarks)", runSeed},

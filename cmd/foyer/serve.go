@@ -16,6 +16,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
+	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/ipdata"
@@ -49,6 +50,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), from which every link Foyer shows or mails is made (setup, invitations, resets, snippets, single sign-on); default: each request's Host header")
 	fs.StringVar(&cfg.KeyFile, "key-file", "", "the master key that encrypts contacts' personal data; created on a new database's first start "+
 		"(back it up apart from the database); default: master.key beside an SQLite database, else ./foyer-data/master.key")
+	var noBackups bool
+	fs.StringVar(&cfg.BackupDir, "backup-dir", defaultBackupDir, "where the scheduled backups go (encrypted under a key derived from the master key)")
+	fs.BoolVar(&noBackups, "no-backups", false, "take no scheduled backups (foyer backup create still works)")
+	fs.IntVar(&cfg.BackupKeep.Hourly, "backup-hourly", backup.DefaultRetention.Hourly, "how many hourly backups to keep; 0: none")
+	fs.IntVar(&cfg.BackupKeep.Daily, "backup-daily", backup.DefaultRetention.Daily, "how many daily backups to keep; 0: none")
+	fs.IntVar(&cfg.BackupKeep.Weekly, "backup-weekly", backup.DefaultRetention.Weekly, "how many weekly backups to keep; 0: none")
 	smtpFlags(fs, &cfg.SMTP)
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
@@ -57,6 +64,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Enrich = !noEnrich
+	if k := cfg.BackupKeep; noBackups || k == (backup.Retention{}) {
+		cfg.BackupDir = ""
+	} else if k.Hourly < 0 || k.Daily < 0 || k.Weekly < 0 {
+		return foyer.Errorf(foyer.EINVALID, "--backup-hourly, --backup-daily and --backup-weekly: want 0 or more")
+	}
 	if cfg.CommitTimeout <= 0 || cfg.CommitQueue <= 0 {
 		return foyer.Errorf(foyer.EINVALID, "--commit-timeout and --commit-queue: want more than 0")
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/enrich"
@@ -77,6 +78,10 @@ type Config struct {
 	// WikidataAPI (wikidata.DefaultBaseURL when ""); off when false.
 	Enrich      bool
 	WikidataAPI string
+	// BackupDir, when not "", is where the scheduled backups go (hourly,
+	// daily and weekly, kept to BackupKeep); "" schedules none.
+	BackupDir  string
+	BackupKeep backup.Retention
 }
 
 // App is a wired server.
@@ -93,6 +98,8 @@ type App struct {
 	hubspot *collect.HubSpotResolver
 	// stopEnrich ends the enricher, when it runs.
 	stopEnrich context.CancelFunc
+	// backups takes the scheduled backups; nil when none are.
+	backups *backup.Scheduler
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -194,16 +201,24 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	var backups *backup.Scheduler
+	if cfg.BackupDir != "" {
+		backups = newBackupScheduler(cfg, keys, reg)
+	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
-		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI})
+		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI,
+		BackupProblem: backupProblem(backups)})
 	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
-		hubspot: hubspotResolver, stopEnrich: func() {}}
+		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups}
 	if cfg.Enrich {
 		ectx, cancel := context.WithCancel(context.Background())
 		a.stopEnrich = cancel
 		e := &enrich.Enricher{Store: st, Source: wikidata.New(cfg.WikidataAPI), Log: cfg.Log}
 		go e.Run(ectx)
+	}
+	if backups != nil {
+		backups.Start()
 	}
 	return a, nil
 }
@@ -269,6 +284,9 @@ func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if a.backups != nil {
+		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
+	}
 	a.web.Close()
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped

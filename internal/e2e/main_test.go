@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,7 +116,13 @@ func startServerEnv(t testing.TB, files serverFiles, env []string, args ...strin
 	}
 	offset := st.Size() // earlier runs' lines do not count
 
-	cmd := exec.Command(foyerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	base := []string{"serve", "--listen", "127.0.0.1:0"}
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--backup") || a == "--no-backups" }) {
+		// No scheduled backup (it would run at every start), unless the
+		// test is about them.
+		base = append(base, "--no-backups")
+	}
+	cmd := exec.Command(foyerBin, append(base, args...)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Env = append(cleanEnv(), env...)
 	if err := cmd.Start(); err != nil {

@@ -33,6 +33,9 @@ type layout struct {
 	Notice    string // what the last form did, confirmed: see noticeOf
 	// AskZone, when set, asks the user to confirm a time zone: see askZone.
 	AskZone *zoneAsk
+	// BackupProblem is what went wrong with the last scheduled backup,
+	// set by render for owners (see withBackupProblem).
+	BackupProblem string
 }
 
 // pageTemplate is a page's template, the layout with the page's content,
@@ -82,6 +85,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, view any
 func (s *Server) renderOf(w http.ResponseWriter, status int, set map[string]pageTemplate, name string, view any) {
 	var buf bytes.Buffer
 	p := set[name]
+	view = s.withBackupProblem(view)
 	if t := reflect.TypeOf(view); t != p.view {
 		s.serverError(w, "render "+name, fmt.Errorf("the page takes a %v, not a %v", p.view, t))
 		return
@@ -95,6 +99,33 @@ func (s *Server) renderOf(w http.ResponseWriter, status int, set map[string]page
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// withBackupProblem returns view with its layout's BackupProblem set, when
+// the last scheduled backup failed and the page is in a workspace the user
+// owns; else view.
+func (s *Server) withBackupProblem(view any) any {
+	if s.cfg.BackupProblem == nil {
+		return view
+	}
+	v := reflect.ValueOf(view)
+	if v.Kind() != reflect.Struct {
+		return view
+	}
+	ws := v.FieldByName("Workspace")
+	if !ws.IsValid() || ws.Type() != reflect.TypeOf(foyer.Membership{}) || ws.Interface().(foyer.Membership).Role != foyer.RoleOwner {
+		return view
+	}
+	problem := s.cfg.BackupProblem()
+	if problem == "" {
+		return view
+	}
+	cp := reflect.New(v.Type()).Elem()
+	cp.Set(v)
+	if f := cp.FieldByName("BackupProblem"); f.CanSet() && f.Kind() == reflect.String {
+		f.SetString(problem)
+	}
+	return cp.Interface()
 }
 
 // notFound answers that there is nothing here for u: also what another

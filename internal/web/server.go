@@ -76,6 +76,10 @@ type Config struct {
 	// HubSpotAPI is the address of HubSpot's API; hubspot.DefaultBaseURL
 	// when "".
 	HubSpotAPI string
+	// BackupProblem, when set, says what went wrong with the last
+	// scheduled backup ("" when nothing did), for a banner that owners see
+	// on their workspace's pages.
+	BackupProblem func() string
 	// Imports runs the contact import pages' uploads, previews and
 	// imports; nil: the pages say this server runs none.
 	Imports *importjob.Manager
