@@ -190,7 +190,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
-		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI})
+		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), AuditKey: keys.Derive(web.AuditKeyPurpose), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI})
 	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
 		hubspot: hubspotResolver, stopEnrich: func() {}}
 	if cfg.Enrich {

@@ -138,6 +138,7 @@ func (s *Server) apiPostConsent(w http.ResponseWriter, r *http.Request, t *foyer
 		s.apiFail(w, "api post consent", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditConsentChanged, "contact", idOf(id), fmt.Sprintf("%s (applied: %v)", change.Status, applied))
 	mode, err := s.cfg.Store.TrackingMode(ctx, t.WorkspaceID)
 	if err != nil {
 		s.apiFail(w, "api post consent", err)

@@ -106,6 +106,7 @@ func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provid
 			s.serverErrorOf(w, "sso", u, err)
 			return
 		}
+		s.auditUser(r, u, foyer.AuditSignIn, "single sign-on: "+p.ID())
 	}
 	if err := s.startSession(w, r, u, id.MultiFactor); err != nil {
 		s.serverError(w, "sso", err)
