@@ -49,6 +49,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the address users reach Foyer at (https://foyer.example.com), from which every link Foyer shows or mails is made (setup, invitations, resets, snippets, single sign-on); default: each request's Host header")
 	fs.StringVar(&cfg.KeyFile, "key-file", "", "the master key that encrypts contacts' personal data; created on a new database's first start "+
 		"(back it up apart from the database); default: master.key beside an SQLite database, else ./foyer-data/master.key")
+	cfg.AuditRetention = foyer.AuditRetention
+	fs.Var(durationFlag{&cfg.AuditRetention}, "audit-retention", "how long audit log entries are kept (730d: two years); older ones are deleted daily, the chain staying verifiable")
 	smtpFlags(fs, &cfg.SMTP)
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")

@@ -77,6 +77,9 @@ type Config struct {
 	// WikidataAPI (wikidata.DefaultBaseURL when ""); off when false.
 	Enrich      bool
 	WikidataAPI string
+	// AuditRetention is how long audit log entries are kept;
+	// foyer.AuditRetention (2 years) when 0.
+	AuditRetention time.Duration
 }
 
 // App is a wired server.
@@ -93,6 +96,8 @@ type App struct {
 	hubspot *collect.HubSpotResolver
 	// stopEnrich ends the enricher, when it runs.
 	stopEnrich context.CancelFunc
+	// stopRetention ends the audit log's retention job.
+	stopRetention context.CancelFunc
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -199,6 +204,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		e := &enrich.Enricher{Store: st, Source: wikidata.New(cfg.WikidataAPI), Log: cfg.Log}
 		go e.Run(ectx)
 	}
+	if cfg.AuditRetention <= 0 {
+		cfg.AuditRetention = foyer.AuditRetention
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	a.stopRetention = cancel
+	go runAuditRetention(rctx, st, cfg.AuditRetention, cfg.Log)
 	return a, nil
 }
 
@@ -263,6 +274,7 @@ func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	a.stopRetention()
 	a.web.Close()
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
