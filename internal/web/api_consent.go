@@ -184,6 +184,9 @@ func (s *Server) apiConsentHistory(w http.ResponseWriter, r *http.Request, t *fo
 		apiError(w, err)
 		return
 	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditExport, "export", "consent", "consent history through the API") {
+		return
+	}
 	exportHeaders(w, format, "consent-history")
 	if _, err := contactexport.History(r.Context(), s.cfg.Store, t.WorkspaceID, w, format); err != nil {
 		s.cfg.Log.Error("api consent history export", "err", err) // the header is out: the cut file shows it
