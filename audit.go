@@ -88,7 +88,7 @@ type AuditEntry struct {
 	Action      AuditAction
 	ObjectType  string // "contact", "user", "site", "token", "workspace", "export" …; "" for none
 	ObjectID    string // the object's ID within its type
-	Detail      string // what changed, in a few words (a new role, a setting's name); never personal data
+	Detail      string // what changed, in a few words (a new role, a setting's name, an invited address); never a contact's personal data
 	UserAgent   string // cut to MaxUserAgent bytes
 	Network     string // a keyed hash of the client's network, or ""
 	PrevHash    [32]byte

@@ -175,3 +175,12 @@ func (s *Server) auditTokenRead(w http.ResponseWriter, r *http.Request, t *foyer
 	}
 	return true
 }
+
+// shortHash is the first 8 characters of a hash, enough to tell networks
+// apart on the audit page (the title and the CSV have it whole).
+func shortHash(s string) string {
+	if len(s) > 8 {
+		return s[:8] + "…"
+	}
+	return s
+}

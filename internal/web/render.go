@@ -134,7 +134,7 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 
 // funcs are the functions the templates call.
 var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
-	"country": countryName, "samefold": strings.EqualFold, "device": deviceLabel, "scoreFormula": func() string { return foyer.ScoreFormula }}
+	"country": countryName, "samefold": strings.EqualFold, "device": deviceLabel, "short": shortHash, "scoreFormula": func() string { return foyer.ScoreFormula }}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {
