@@ -14,34 +14,35 @@ type AuditAction string
 
 // The recorded actions. An object type and ID say what each acted on.
 const (
-	AuditSignIn         AuditAction = "sign_in"           // a whole sign-in (password and code, or single sign-on)
-	AuditSignInFailed   AuditAction = "sign_in_failed"    // a wrong password or code
-	AuditTwoFactorOn    AuditAction = "2fa_on"            // the user turned two-factor authentication on
-	AuditTwoFactorOff   AuditAction = "2fa_off"           // … off
-	AuditRecoveryCodes  AuditAction = "2fa_recovery"      // … made new recovery codes
-	AuditRequire2FA     AuditAction = "2fa_required"      // the workspace's requirement changed
-	AuditInvite         AuditAction = "member_invited"    // an invitation was made
-	AuditInviteRevoked  AuditAction = "invite_revoked"    // … revoked
-	AuditJoined         AuditAction = "member_joined"     // an invitation was accepted
-	AuditRoleChanged    AuditAction = "role_changed"      // a member's role
-	AuditMemberRemoved  AuditAction = "member_removed"    // a member left the workspace
-	AuditSettings       AuditAction = "settings_changed"  // a workspace setting
-	AuditSiteSettings   AuditAction = "site_changed"      // a site's settings, or a site added or deleted
-	AuditExport         AuditAction = "export"            // a CSV export (feed, contacts, audit log)
-	AuditContactViewed  AuditAction = "contact_viewed"    // a contact's profile was shown
-	AuditContactImport  AuditAction = "contact_import"    // an import of contacts was started
-	AuditContactCreated AuditAction = "contact_created"   // a contact was added by hand
-	AuditContactUpdated AuditAction = "contact_updated"   // … edited
-	AuditContactDeleted AuditAction = "contact_deleted"   // … deleted
-	AuditConsentChanged AuditAction = "consent_changed"   // a contact's tracking consent, by a user
-	AuditTokenCreated   AuditAction = "api_token_created" // an API token was made
-	AuditTokenRevoked   AuditAction = "api_token_revoked" // … revoked
-	AuditTokenUsed      AuditAction = "api_token_used"    // … used (once an hour at most per token)
+	AuditSignIn          AuditAction = "sign_in"           // a whole sign-in (password and code, or single sign-on)
+	AuditSignInFailed    AuditAction = "sign_in_failed"    // a wrong password or code
+	AuditPasswordChanged AuditAction = "password_changed"  // the user changed their password
+	AuditTwoFactorOn     AuditAction = "2fa_on"            // the user turned two-factor authentication on
+	AuditTwoFactorOff    AuditAction = "2fa_off"           // … off
+	AuditRecoveryCodes   AuditAction = "2fa_recovery"      // … made new recovery codes
+	AuditRequire2FA      AuditAction = "2fa_required"      // the workspace's requirement changed
+	AuditInvite          AuditAction = "member_invited"    // an invitation was made
+	AuditInviteRevoked   AuditAction = "invite_revoked"    // … revoked
+	AuditJoined          AuditAction = "member_joined"     // an invitation was accepted
+	AuditRoleChanged     AuditAction = "role_changed"      // a member's role
+	AuditMemberRemoved   AuditAction = "member_removed"    // a member left the workspace
+	AuditSettings        AuditAction = "settings_changed"  // a workspace setting
+	AuditSiteSettings    AuditAction = "site_changed"      // a site's settings, or a site added or deleted
+	AuditExport          AuditAction = "export"            // a CSV export (feed, contacts, audit log)
+	AuditContactViewed   AuditAction = "contact_viewed"    // a contact's profile was shown
+	AuditContactImport   AuditAction = "contact_import"    // an import of contacts was started
+	AuditContactCreated  AuditAction = "contact_created"   // a contact was added by hand
+	AuditContactUpdated  AuditAction = "contact_updated"   // … edited
+	AuditContactDeleted  AuditAction = "contact_deleted"   // … deleted
+	AuditConsentChanged  AuditAction = "consent_changed"   // a contact's tracking consent, by a user
+	AuditTokenCreated    AuditAction = "api_token_created" // an API token was made
+	AuditTokenRevoked    AuditAction = "api_token_revoked" // … revoked
+	AuditTokenUsed       AuditAction = "api_token_used"    // … used (once an hour at most per token)
 )
 
 // AuditActions lists the actions, in the order the audit page offers them.
 var AuditActions = []AuditAction{
-	AuditSignIn, AuditSignInFailed, AuditTwoFactorOn, AuditTwoFactorOff, AuditRecoveryCodes, AuditRequire2FA,
+	AuditSignIn, AuditSignInFailed, AuditPasswordChanged, AuditTwoFactorOn, AuditTwoFactorOff, AuditRecoveryCodes, AuditRequire2FA,
 	AuditInvite, AuditInviteRevoked, AuditJoined, AuditRoleChanged, AuditMemberRemoved,
 	AuditSettings, AuditSiteSettings, AuditExport, AuditContactViewed, AuditContactImport,
 	AuditContactCreated, AuditContactUpdated, AuditContactDeleted, AuditConsentChanged,
