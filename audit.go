@@ -26,6 +26,7 @@ const (
 	AuditJoined          AuditAction = "member_joined"     // an invitation was accepted
 	AuditRoleChanged     AuditAction = "role_changed"      // a member's role
 	AuditMemberRemoved   AuditAction = "member_removed"    // a member left the workspace
+	AuditResetLink       AuditAction = "reset_link_made"   // an owner made a member's password reset link
 	AuditSettings        AuditAction = "settings_changed"  // a workspace setting
 	AuditSiteSettings    AuditAction = "site_changed"      // a site's settings, or a site added or deleted
 	AuditExport          AuditAction = "export"            // a CSV export (feed, contacts, audit log)
@@ -43,7 +44,7 @@ const (
 // AuditActions lists the actions, in the order the audit page offers them.
 var AuditActions = []AuditAction{
 	AuditSignIn, AuditSignInFailed, AuditPasswordChanged, AuditTwoFactorOn, AuditTwoFactorOff, AuditRecoveryCodes, AuditRequire2FA,
-	AuditInvite, AuditInviteRevoked, AuditJoined, AuditRoleChanged, AuditMemberRemoved,
+	AuditInvite, AuditInviteRevoked, AuditJoined, AuditRoleChanged, AuditMemberRemoved, AuditResetLink,
 	AuditSettings, AuditSiteSettings, AuditExport, AuditContactViewed, AuditContactImport,
 	AuditContactCreated, AuditContactUpdated, AuditContactDeleted, AuditConsentChanged,
 	AuditTokenCreated, AuditTokenRevoked, AuditTokenUsed,

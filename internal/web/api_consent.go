@@ -45,6 +45,9 @@ func (s *Server) apiGetConsent(w http.ResponseWriter, r *http.Request, t *foyer.
 		s.apiFail(w, "api consent", err)
 		return
 	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditContactViewed, "contact", idOf(id), "consent history through the API") {
+		return
+	}
 	history, err := s.cfg.Store.ConsentHistory(ctx, t.WorkspaceID, id)
 	if err != nil {
 		s.apiFail(w, "api consent", err)

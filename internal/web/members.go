@@ -148,6 +148,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 		return
 	}
 	link := s.linkURL(r, foyer.LinkReset, token)
+	s.audit(r, u, m.WorkspaceID, foyer.AuditResetLink, "user", idOf(id), "")
 	subject, body := resetMail(u.Email, target.Email, link, l.ExpiresAt)
 	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewLink: link,
 		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC(),

@@ -215,6 +215,7 @@ func (s *Server) ssoAcceptInvite(w http.ResponseWriter, r *http.Request, p *sso.
 		return
 	}
 	s.cfg.Log.Info("sso: invitation accepted", "provider", p.ID(), "user", u.ID, "workspace", l.WorkspaceID)
+	s.audit(r, u, l.WorkspaceID, foyer.AuditJoined, "user", idOf(u.ID), "as "+string(l.Role)+", single sign-on: "+p.ID())
 	s.ssoFinish(w, r, p, u, id, fmt.Sprintf("/app/w/%d", l.WorkspaceID), &d)
 }
 
