@@ -67,6 +67,7 @@ const (
 	ActorToken  = "token"  // an API token
 	ActorSystem = "system" // Foyer itself, or a command of the operator
 	ActorNobody = "nobody" // a sign-in for an address without an account
+	// A contact acting through a hosted form is ActorContact.
 )
 
 // AuditEntry is one entry of a workspace's audit log: who did what, when,
@@ -84,7 +85,7 @@ type AuditEntry struct {
 	ID          int64
 	WorkspaceID int64
 	At          time.Time // millisecond precision, UTC
-	ActorKind   string    // ActorUser, ActorToken, ActorSystem or ActorNobody
+	ActorKind   string    // ActorUser, ActorToken, ActorSystem, ActorNobody or ActorContact
 	ActorID     int64     // the user's or the token's ID; 0 for others
 	Actor       string    // the user's name and email, or the token's name, at the time
 	Action      AuditAction

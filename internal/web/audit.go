@@ -184,3 +184,11 @@ func shortHash(s string) string {
 	}
 	return s
 }
+
+// auditContact records what a contact did itself through a hosted form,
+// after it succeeded: the actor is the contact, by its ID only.
+func (s *Server) auditContact(r *http.Request, ws, contactID int64, action foyer.AuditAction, detail string) {
+	e := s.auditEntry(r, nil, ws, action, "contact", idOf(contactID), detail)
+	e.ActorKind, e.ActorID, e.Actor = foyer.ActorContact, contactID, "the contact"
+	s.recordAudit(r, &e)
+}

@@ -248,3 +248,64 @@ func TestAuditPage(t *testing.T) {
 		t.Errorf("the export is not recorded: %+v", ex)
 	}
 }
+
+// TestAuditChanges: changes of settings, tokens, contacts and consent,
+// made in the app and through the API, each leave their entry, by the
+// user or the token that made them.
+func TestAuditChanges(t *testing.T) {
+	w := newWebTest(t)
+	ctx := context.Background()
+	owner := w.user("owner@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
+	ws := w.wsID("Acme")
+	olga := w.signIn("owner@example.com")
+	app := fmt.Sprintf("/app/w/%d", ws)
+	same := []string{"Sec-Fetch-Site", "same-origin"}
+	post := func(path string, form url.Values) {
+		t.Helper()
+		if resp := w.do("POST", app+path, form, olga, same...); resp.StatusCode >= 400 {
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, body(resp))
+		}
+	}
+	post("/settings/tracking-mode", url.Values{"mode": {"opt-in"}})
+	post("/tokens", url.Values{"name": {"crm"}, "scope": {"write"}})
+	toks, err := w.st.APITokens(ctx, ws)
+	if err != nil || len(toks) != 1 {
+		t.Fatalf("tokens: %v, %v", toks, err)
+	}
+	post(fmt.Sprintf("/tokens/%d/revoke", toks[0].ID), url.Values{})
+	c := &foyer.Contact{WorkspaceID: ws, Email: "ana@globex.example"}
+	if err := w.st.CreateContact(ctx, c, "test"); err != nil {
+		t.Fatal(err)
+	}
+	post(fmt.Sprintf("/contacts/%d/consent", c.ID), url.Values{"status": {"refused"}})
+	post(fmt.Sprintf("/contacts/%d/delete", c.ID), url.Values{})
+	api := w.token("Acme", foyer.ScopeWrite)
+	if code, _ := w.call("POST", "/api/v1/contacts", api, `{"email":"bo@initech.example"}`); code != http.StatusCreated {
+		t.Fatalf("API create: %d", code)
+	}
+
+	for _, c := range []struct {
+		action  foyer.AuditAction
+		kind    string
+		objType string
+	}{
+		{foyer.AuditSettings, foyer.ActorUser, "workspace"},
+		{foyer.AuditTokenCreated, foyer.ActorUser, "token"},
+		{foyer.AuditTokenRevoked, foyer.ActorUser, "token"},
+		{foyer.AuditConsentChanged, foyer.ActorUser, "contact"},
+		{foyer.AuditContactDeleted, foyer.ActorUser, "contact"},
+		{foyer.AuditContactCreated, foyer.ActorToken, "contact"},
+	} {
+		es := w.auditOf(ws, foyer.AuditFilter{Action: c.action})
+		if len(es) != 1 || es[0].ActorKind != c.kind || es[0].ObjectType != c.objType {
+			t.Errorf("%s: %+v", c.action, es)
+			continue
+		}
+		if c.kind == foyer.ActorUser && es[0].ActorID != owner.ID {
+			t.Errorf("%s: by %d", c.action, es[0].ActorID)
+		}
+	}
+	if b, err := w.st.VerifyAudit(ctx, ws); err != nil || b != nil {
+		t.Errorf("log: %v, %v", b, err)
+	}
+}
