@@ -124,7 +124,8 @@ func VerifyChain(entries []ConsentEntry, head *[32]byte) *ChainBreak {
 
 // ChainVerifier checks a history one entry at a time, in ID order, as
 // VerifyChain does, so that a long history is verified as it is read,
-// in bounded memory.
+// in bounded memory. It checks any hash chain of the same shape: the
+// consent history (Add) and the audit log (AddLink of AuditEntry.Link).
 type ChainVerifier struct {
 	prev   [32]byte // the last entry's hash
 	prevID int64
@@ -133,9 +134,28 @@ type ChainVerifier struct {
 	broken *ChainBreak
 }
 
+// ChainLink is what a ChainVerifier checks of one entry of a chain: its
+// ID and workspace, the hash of its content as it is now (Sum), and the
+// hashes stored with it.
+type ChainLink struct {
+	ID, WorkspaceID int64
+	Sum             [32]byte // the hash of the entry's content, computed now
+	PrevHash, Hash  [32]byte // as stored
+}
+
+// StartAfter makes the chain start after an entry of hash anchor (its
+// older entries were removed by retention) instead of from zero. Call it
+// before the first Add.
+func (v *ChainVerifier) StartAfter(anchor [32]byte) { v.prev = anchor }
+
 // Add checks the next entry; it returns false once the chain is broken,
 // and End then says where.
 func (v *ChainVerifier) Add(e *ConsentEntry) bool {
+	return v.AddLink(ChainLink{ID: e.ID, WorkspaceID: e.WorkspaceID, Sum: e.sum(), PrevHash: e.PrevHash, Hash: e.Hash})
+}
+
+// AddLink checks the next entry of any chain, as Add does.
+func (v *ChainVerifier) AddLink(e ChainLink) bool {
 	if v.broken != nil {
 		return false
 	}
@@ -149,7 +169,7 @@ func (v *ChainVerifier) Add(e *ConsentEntry) bool {
 			return false
 		}
 	}
-	if e.sum() != e.Hash {
+	if e.Sum != e.Hash {
 		v.broken = &ChainBreak{ID: e.ID, Problem: fmt.Sprintf("entry %d's content does not match its hash (edited)", e.ID)}
 		return false
 	}

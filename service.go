@@ -88,6 +88,7 @@ type Store interface {
 	PersonaService
 	CorrectionService
 	RequestService
+	AuditService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -118,6 +118,11 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		in.ImportID = imp.ID
 		in.Actor = fmt.Sprintf("import %d", imp.ID)
+		if err := s.RecordAudit(ctx, &foyer.AuditEntry{WorkspaceID: ws.ID, ActorKind: foyer.ActorSystem, Actor: "operator (command line)",
+			Action: foyer.AuditContactImport, ObjectType: "import", ObjectID: fmt.Sprint(imp.ID),
+			Detail: "foyer contacts import " + filepath.Base(path)}); err != nil {
+			return err
+		}
 	}
 	res, err := importjob.Run(ctx, s, f, in)
 	rep := importReport{New: res.New, Updated: res.Updated, Unchanged: res.Unchanged, Rejected: res.Rejected,

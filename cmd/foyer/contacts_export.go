@@ -64,6 +64,12 @@ func runContactExport(ctx context.Context, name string, args []string, stdout, s
 	if err != nil {
 		return err
 	}
+	// Recorded before the export, which does not run unrecorded.
+	if err := s.RecordAudit(ctx, &foyer.AuditEntry{WorkspaceID: ws.ID, ActorKind: foyer.ActorSystem, Actor: "operator (command line)",
+		Action: foyer.AuditExport, ObjectType: "export", ObjectID: strings.ReplaceAll(name, " export", ""),
+		Detail: "foyer " + name + " --format " + *fl.format}); err != nil {
+		return err
+	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	n, err := export(ctx, s, ws, out, format)
 	if err != nil {

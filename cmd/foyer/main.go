@@ -34,6 +34,7 @@ func commands() []command {
 		{"contacts", "import contacts with their tracking consent from CSV or NDJSON (contacts import)", runContacts},
 		{"backup", "take, list, verify and restore encrypted backups (backup create|list|verify|restore)", runBackup},
 		{"consent", "check the consent histories' hash chains (consent verify)", runConsent},
+		{"audit", "check the audit logs' hash chains (audit verify)", runAudit},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"seed", "fill a workspace with synthetic history (for the feed's benchmarks)", runSeed},
 		{"version", "print the version", runVersion},

@@ -56,6 +56,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.BackupKeep.Hourly, "backup-hourly", backup.DefaultRetention.Hourly, "how many hourly backups to keep; 0: none")
 	fs.IntVar(&cfg.BackupKeep.Daily, "backup-daily", backup.DefaultRetention.Daily, "how many daily backups to keep; 0: none")
 	fs.IntVar(&cfg.BackupKeep.Weekly, "backup-weekly", backup.DefaultRetention.Weekly, "how many weekly backups to keep; 0: none")
+	cfg.AuditRetention = foyer.AuditRetention
+	fs.Var(durationFlag{&cfg.AuditRetention}, "audit-retention", "how long audit log entries are kept (730d: two years); older ones are deleted daily, the chain staying verifiable")
 	smtpFlags(fs, &cfg.SMTP)
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")

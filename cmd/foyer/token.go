@@ -40,6 +40,10 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := s.CreateAPIToken(ctx, hash, foyer.APIToken{WorkspaceID: ws.ID, Name: *name, Scope: foyer.Scope(*scope)}); err != nil {
 		return err
 	}
+	if err := s.RecordAudit(ctx, &foyer.AuditEntry{WorkspaceID: ws.ID, ActorKind: foyer.ActorSystem, Actor: "operator (command line)",
+		Action: foyer.AuditTokenCreated, ObjectType: "token", Detail: fmt.Sprintf("%q, scope %s (foyer token create)", *name, *scope)}); err != nil {
+		fmt.Fprintf(stderr, "foyer token create: the token was made, but not recorded in the audit log: %v\n", err)
+	}
 	fmt.Fprintln(stdout, token)
 	return nil
 }

@@ -82,6 +82,9 @@ type Config struct {
 	// daily and weekly, kept to BackupKeep); "" schedules none.
 	BackupDir  string
 	BackupKeep backup.Retention
+	// AuditRetention is how long audit log entries are kept;
+	// foyer.AuditRetention (2 years) when 0.
+	AuditRetention time.Duration
 }
 
 // App is a wired server.
@@ -100,6 +103,8 @@ type App struct {
 	stopEnrich context.CancelFunc
 	// backups takes the scheduled backups; nil when none are.
 	backups *backup.Scheduler
+	// stopRetention ends the audit log's retention job.
+	stopRetention context.CancelFunc
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -207,7 +212,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
-		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI,
+		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), AuditKey: keys.Derive(web.AuditKeyPurpose), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI,
 		BackupProblem: backupProblem(backups)})
 	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
 		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups}
@@ -220,6 +225,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if backups != nil {
 		backups.Start()
 	}
+	if cfg.AuditRetention <= 0 {
+		cfg.AuditRetention = foyer.AuditRetention
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	a.stopRetention = cancel
+	go runAuditRetention(rctx, st, cfg.AuditRetention, cfg.Log)
 	return a, nil
 }
 
@@ -287,6 +298,7 @@ func (a *App) Close() error {
 	if a.backups != nil {
 		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
 	}
+	a.stopRetention()
 	a.web.Close()
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped

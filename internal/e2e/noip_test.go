@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 )
 
@@ -196,6 +198,17 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	for run := range 2 {
 		srv := startServer(t, files, args...)
 		driveTraffic(t, client, srv.URL, run, stored)
+		// Failed sign-ins from each address, for accounts that do not
+		// exist: the audit log keeps a keyed hash of the network and of
+		// the address typed, never either.
+		for i, ip := range clientIPs {
+			form := fmt.Sprintf("email=nobody-%d-%d%%40example.com&password=wrong", run, i)
+			r, err := send(context.Background(), client, "POST", srv.URL+"/login", []byte(form),
+				map[string]string{"X-Forwarded-For": ip.String(), "Content-Type": "application/x-www-form-urlencoded"})
+			if err != nil || r.status != http.StatusUnauthorized {
+				t.Errorf("failed sign-in from %s: %v, status %d", ip, err, r.status)
+			}
+		}
 		if run == 1 {
 			waitForHint(t, client, srv.URL, dsn, stored)
 		}
@@ -252,6 +265,22 @@ func TestNoIPAddressPersisted(t *testing.T) {
 	}
 
 	found, scanned := scanDir(t, dir, clientIPs)
+	defer func() { // after the scan: the audit log has the failed sign-ins, so its part of the scan was not vacuous
+		st, err := store.Open(context.Background(), dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		es, _, err := st.AuditLog(context.Background(), 0, foyer.AuditFilter{Action: foyer.AuditSignInFailed})
+		if err != nil || len(es) != 2*len(clientIPs) {
+			t.Errorf("audit log: %d failed sign-ins, want %d: %v", len(es), 2*len(clientIPs), err)
+		}
+		for _, e := range es {
+			if e.Network == "" || strings.Contains(e.Actor, "nobody") {
+				t.Errorf("entry %d: network %q, actor %q", e.ID, e.Network, e.Actor)
+			}
+		}
+	}()
 	for _, name := range []string{"foyer.db", "stdout.log", "stderr.log", "export.ndjson"} {
 		if scanned[name] == 0 {
 			t.Errorf("%s is missing or empty; scanned %v", name, scanned)

@@ -104,6 +104,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *foyer
 		s.serverError(w, "change password", err)
 		return
 	}
+	s.auditUser(r, u, foyer.AuditPasswordChanged, "")
 	done(w, r, "/account", "password")
 }
 

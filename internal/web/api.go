@@ -41,6 +41,7 @@ func (s *Server) withToken(next func(http.ResponseWriter, *http.Request, *foyer.
 			return
 		}
 		s.lastUsed.record("token", s.cfg.Store.TouchAPIToken, hash, t.LastUsedAt)
+		s.auditTokenUse(r, t, hash)
 		next(w, r, t)
 	}
 }

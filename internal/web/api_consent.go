@@ -45,6 +45,9 @@ func (s *Server) apiGetConsent(w http.ResponseWriter, r *http.Request, t *foyer.
 		s.apiFail(w, "api consent", err)
 		return
 	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditContactViewed, "contact", idOf(id), "consent history through the API") {
+		return
+	}
 	history, err := s.cfg.Store.ConsentHistory(ctx, t.WorkspaceID, id)
 	if err != nil {
 		s.apiFail(w, "api consent", err)
@@ -138,6 +141,7 @@ func (s *Server) apiPostConsent(w http.ResponseWriter, r *http.Request, t *foyer
 		s.apiFail(w, "api post consent", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditConsentChanged, "contact", idOf(id), fmt.Sprintf("%s (applied: %v)", change.Status, applied))
 	mode, err := s.cfg.Store.TrackingMode(ctx, t.WorkspaceID)
 	if err != nil {
 		s.apiFail(w, "api post consent", err)
@@ -181,6 +185,9 @@ func (s *Server) apiConsentHistory(w http.ResponseWriter, r *http.Request, t *fo
 	format, err := contactexport.ParseFormat(r.URL.Query().Get("format"))
 	if err != nil {
 		apiError(w, err)
+		return
+	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditExport, "export", "consent", "consent history through the API") {
 		return
 	}
 	exportHeaders(w, format, "consent-history")

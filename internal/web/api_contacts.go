@@ -117,6 +117,7 @@ func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request, t *foy
 		s.apiFail(w, "api create contact", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditContactCreated, "contact", idOf(c.ID), "")
 	w.Header().Set("Location", "/api/v1/contacts/"+strconv.FormatInt(c.ID, 10))
 	s.answerContact(w, r, t.WorkspaceID, c.ID, http.StatusCreated)
 }
@@ -172,6 +173,13 @@ func (s *Server) apiGetContact(w http.ResponseWriter, r *http.Request, t *foyer.
 		apiError(w, err)
 		return
 	}
+	if _, err := s.cfg.Store.Contact(r.Context(), t.WorkspaceID, id); err != nil { // another workspace's: no entry
+		s.apiFail(w, "api get contact", err)
+		return
+	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditContactViewed, "contact", idOf(id), "API") {
+		return
+	}
 	s.answerContact(w, r, t.WorkspaceID, id, http.StatusOK)
 }
 
@@ -202,6 +210,7 @@ func (s *Server) apiPatchContact(w http.ResponseWriter, r *http.Request, t *foye
 		s.apiFail(w, "api patch contact", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditContactUpdated, "contact", idOf(id), "")
 	s.answerContact(w, r, t.WorkspaceID, id, http.StatusOK)
 }
 
@@ -234,6 +243,7 @@ func (s *Server) apiDeleteContact(w http.ResponseWriter, r *http.Request, t *foy
 		s.apiFail(w, "api delete contact", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditContactDeleted, "contact", idOf(id), "")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }

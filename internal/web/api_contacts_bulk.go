@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/foyerhq/foyer"
@@ -82,6 +83,8 @@ func (s *Server) apiBulkContacts(w http.ResponseWriter, r *http.Request, t *foye
 		}
 		out.Results = append(out.Results, res)
 	}
+	s.auditToken(r, t, foyer.AuditContactImport, "", "", fmt.Sprintf("API bulk: %d created, %d updated, %d unchanged, %d errors",
+		out.Created, out.Updated, out.Unchanged, out.Errors))
 	apiJSON(w, out)
 }
 

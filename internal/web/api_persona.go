@@ -55,6 +55,9 @@ func (s *Server) apiContactVisits(w http.ResponseWriter, r *http.Request, t *foy
 		s.apiFail(w, "api contact visits", err)
 		return
 	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditContactViewed, "contact", idOf(id), "identified visits through the API") {
+		return
+	}
 	out := struct {
 		Data       []apiIdentifiedVisit `json:"data"`
 		NextBefore *int64               `json:"next_before"` // null on the last page

@@ -86,6 +86,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
 		v := s.checkNobody(ctx, email, password)
+		s.auditNobody(r, email)
 		d.Error = v.msg
 		s.render(w, v.status, "login", d)
 		return
@@ -104,6 +105,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !v.ok {
+		s.auditUser(r, u, foyer.AuditSignInFailed, failedDetail("password", v))
 		d.Error = v.msg
 		s.render(w, v.status, "login", d)
 		return
@@ -113,6 +115,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.serverErrorOf(w, "login", u, err)
 			return
 		}
+		s.auditUser(r, u, foyer.AuditSignIn, "password")
 	}
 	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverErrorOf(w, "login", u, err)

@@ -306,6 +306,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.html", a), nil,
 			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/privacy-texts.html?lang=en", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		// The audit log and its export: owners only, each of their own workspace.
+		{"GET", fmt.Sprintf("/app/w/%d/audit", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/audit", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/audit?action=sign_in&from=2020-01-01&to=2099-12-31&actor=owner", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/audit?from=yesterday", a), nil,
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/audit.csv", a), nil,
+			map[string]int{"owner": ok, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/audit.csv", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/audit", a), nil, nil, http.StatusMethodNotAllowed},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/tracking-mode", a), url.Values{"mode": {"sometimes"}},
 			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		// Persona Insights and the HubSpot connection: owners only.

@@ -48,6 +48,11 @@ func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "profile form", err)
 		return
 	}
+	detail := "profile form"
+	if change != nil {
+		detail += ", consent " + string(change.Status)
+	}
+	s.auditContact(r, f.link.Workspace, c.ID, foyer.AuditContactUpdated, detail)
 	http.Redirect(w, r, f.url("?saved=1"), http.StatusSeeOther)
 }
 
@@ -84,6 +89,7 @@ func (s *Server) optOutForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "opt-out form", err)
 		return
 	}
+	s.auditContact(r, f.link.Workspace, f.contact.ID, foyer.AuditConsentChanged, "refused, "+string(source))
 	http.Redirect(w, r, f.url("/done"), http.StatusSeeOther)
 }
 
@@ -100,6 +106,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, "unsubscribe form", err)
 			return
 		}
+		s.auditContact(r, f.link.Workspace, f.contact.ID, foyer.AuditContactUpdated, "unsubscribed from emails, unsubscribe form")
 		http.Redirect(w, r, f.url("/done"), http.StatusSeeOther)
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -25,6 +26,7 @@ func (s *Server) saveContactForms(w http.ResponseWriter, r *http.Request, u *foy
 		s.serverError(w, "contact forms settings", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), fmt.Sprintf("contact forms: unsubscribe offers opt-out %v", f.UnsubscribeOffersOptOut))
 	done(w, r, workspaceSettingsPath(m.WorkspaceID), "contact-forms")
 }
 
@@ -68,6 +70,7 @@ func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, u *foyer.User)
 		s.serverError(w, "logo", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), fmt.Sprintf("forms' logo (%d bytes)", len(data)))
 	if data == nil {
 		done(w, r, back, "logo-removed")
 		return

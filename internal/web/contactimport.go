@@ -331,7 +331,10 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	_, err := s.cfg.Imports.Import(r.Context(), m.WorkspaceID, u.ID, st.ID)
+	importID, err := s.cfg.Imports.Import(r.Context(), m.WorkspaceID, u.ID, st.ID)
+	if err == nil {
+		s.audit(r, u, m.WorkspaceID, foyer.AuditContactImport, "import", fmt.Sprint(importID), "file upload started")
+	}
 	s.importStepDone(w, r, u, s.importsPath(m)+"/u/"+st.ID, "import", err)
 }
 

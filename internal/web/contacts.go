@@ -202,7 +202,7 @@ func (s *Server) contactOfPath(w http.ResponseWriter, r *http.Request, u *foyer.
 
 func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, c, ok := s.contactOfPath(w, r, u, contactReader)
-	if !ok {
+	if !ok || !s.auditRead(w, r, u, m.WorkspaceID, foyer.AuditContactViewed, "contact", idOf(c.ID), "") {
 		return
 	}
 	s.renderContact(w, r, u, m, c, http.StatusOK, "", contactFormOf(c))
@@ -348,6 +348,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditContactCreated, "contact", idOf(c.ID), "")
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "contact-added")
 	case foyer.EINVALID, foyer.ECONFLICT:
 		s.render(w, formStatus(err), "contactnew", newContactView{
@@ -371,6 +372,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditContactUpdated, "contact", idOf(c.ID), "")
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "contact-saved")
 	case foyer.EINVALID, foyer.ECONFLICT:
 		s.renderContact(w, r, u, m, c, formStatus(err), "Not saved: "+foyer.ErrorMessage(err), f)
@@ -411,6 +413,9 @@ func (s *Server) setContactConsent(w http.ResponseWriter, r *http.Request, u *fo
 	if err == nil {
 		_, applied, _, err = s.cfg.Store.RecordConsent(r.Context(), m.WorkspaceID, c.ID, in)
 	}
+	if err == nil {
+		s.audit(r, u, m.WorkspaceID, foyer.AuditConsentChanged, "contact", idOf(c.ID), fmt.Sprintf("%s (applied: %v)", in.Status, applied))
+	}
 	switch {
 	case err == nil && applied:
 		done(w, r, contactPath(m.WorkspaceID, c.ID), "consent-saved")
@@ -433,6 +438,7 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	err := s.cfg.Store.DeleteContact(r.Context(), m.WorkspaceID, c.ID, actorOf(u))
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditContactDeleted, "contact", idOf(c.ID), "")
 		done(w, r, contactsPath(m.WorkspaceID), "contact-deleted")
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)

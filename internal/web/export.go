@@ -41,6 +41,10 @@ func (s *Server) feedExport(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	}
 	q := forUser(f, u.ID)
 	q.WorkspaceID, q.From, q.To = m.WorkspaceID, p.From, p.To
+	if !s.auditRead(w, r, u, m.WorkspaceID, foyer.AuditExport, "export", "feed",
+		fmt.Sprintf("company feed CSV, %s to %s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))) {
+		return
+	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
 	hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companies-%s-%s.csv"`,

@@ -58,6 +58,8 @@ func (s *Server) importHubSpotCompany(w http.ResponseWriter, r *http.Request, u 
 		s.followUpDone(w, r, u, back, "", foyer.Errorf(foyer.EINVALID, "Nothing more was imported: %s", problem))
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditContactImport, "company", idOf(c.ID),
+		fmt.Sprintf("HubSpot: %d new, %d updated, %d unchanged, %d rejected", rep.New, rep.Updated, rep.Unchanged, rep.Rejected))
 	http.Redirect(w, r, fmt.Sprintf("%s?done=hubspot-imported&new=%d&updated=%d&unchanged=%d&rejected=%d#known-contacts",
 		back, rep.New, rep.Updated, rep.Unchanged, rep.Rejected), http.StatusSeeOther)
 }

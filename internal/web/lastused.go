@@ -49,7 +49,23 @@ func (l *lastUsed) record(what string, touch touchFunc, tokenHash []byte, stored
 	if now.Sub(stored) < lastUsedEvery {
 		return
 	}
-	key := what + ":" + string(tokenHash)
+	l.background(what+":"+string(tokenHash), slog.LevelWarn, "could not record the last use of a "+what, func(ctx context.Context) error {
+		return touch(ctx, tokenHash, now)
+	})
+}
+
+// recordAudit records, in the background, the audit entry of a use of the
+// API token of a hash, unless this process did less than lastUsedEvery
+// ago (the store keeps one an hour).
+func (l *lastUsed) recordAudit(tokenHash []byte, fn func(ctx context.Context) error) {
+	l.background("audit:"+string(tokenHash), slog.LevelError, "could not record the use of an API token in the audit log", fn)
+}
+
+// background runs fn in a goroutine of its own with a short deadline,
+// unless the one of key ran less than lastUsedEvery ago or as many wait
+// on the database as may; a failure is logged with msg at level.
+func (l *lastUsed) background(key string, level slog.Level, msg string, fn func(ctx context.Context) error) {
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed || now.Sub(l.marks[key]) < lastUsedEvery {
@@ -70,8 +86,8 @@ func (l *lastUsed) record(what string, touch touchFunc, tokenHash []byte, stored
 		defer func() { <-l.slots }()
 		ctx, cancel := context.WithTimeout(context.Background(), lastUsedTimeout)
 		defer cancel()
-		if err := touch(ctx, tokenHash, now); err != nil {
-			l.log.Warn("could not record the last use of a "+what, "err", err)
+		if err := fn(ctx); err != nil {
+			l.log.Log(ctx, level, msg, "err", err)
 		}
 	}()
 }

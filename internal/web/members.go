@@ -103,6 +103,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 			CreatedBy: u.ID, ExpiresAt: time.Now().Add(inviteLife)}
 		if err = s.cfg.Store.CreateLink(r.Context(), hash, l); err == nil {
 			email, link := strings.ToLower(strings.TrimSpace(l.Email)), s.linkURL(r, foyer.LinkInvite, token)
+			s.audit(r, u, m.WorkspaceID, foyer.AuditInvite, "invitation", "", fmt.Sprintf("%s as %s", email, role))
 			subject, body := inviteMail(u.Email, m.WorkspaceName, role, link, l.ExpiresAt)
 			s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewLink: link,
 				NewLinkWhat:  fmt.Sprintf("An invitation for %s as %s.", email, role),
@@ -147,6 +148,7 @@ func (s *Server) resetLink(w http.ResponseWriter, r *http.Request, u *foyer.User
 		return
 	}
 	link := s.linkURL(r, foyer.LinkReset, token)
+	s.audit(r, u, m.WorkspaceID, foyer.AuditResetLink, "user", idOf(id), "")
 	subject, body := resetMail(u.Email, target.Email, link, l.ExpiresAt)
 	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewLink: link,
 		NewLinkWhat: "A password reset link for " + target.Email + ".", NewLinkUntil: l.ExpiresAt.UTC(),
@@ -243,6 +245,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "invite", err)
 		return
 	}
+	s.audit(r, u, l.WorkspaceID, foyer.AuditJoined, "user", idOf(u.ID), "as "+string(l.Role))
 	dest := fmt.Sprintf("/app/w/%d", l.WorkspaceID)
 	if signedIn == nil {
 		if err := s.startSession(w, r, u, false); err != nil {
@@ -329,6 +332,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "token", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditTokenCreated, "token", "", fmt.Sprintf("%q, scope %s", r.PostForm.Get("name"), r.PostForm.Get("scope")))
 	s.renderMembers(w, r, u, m, http.StatusOK, "", membersView{NewToken: token})
 }
 
@@ -350,5 +354,6 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		s.serverError(w, "revoke token", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditTokenRevoked, "token", idOf(id), "")
 	done(w, r, fmt.Sprintf("/app/w/%d/members", m.WorkspaceID), "token-revoked")
 }

@@ -75,6 +75,7 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.memberChangeError(w, r, u, m, "change role", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditRoleChanged, "user", idOf(id), "to "+string(role))
 	if id == u.ID && role != foyer.RoleOwner {
 		// An owner who stepped down sees the members page no more.
 		http.Redirect(w, r, fmt.Sprintf("/app/w/%d", m.WorkspaceID), http.StatusSeeOther)
@@ -95,6 +96,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.memberChangeError(w, r, u, m, "remove member", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditMemberRemoved, "user", idOf(id), "")
 	if id == u.ID {
 		http.Redirect(w, r, "/app", http.StatusSeeOther)
 		return
@@ -117,6 +119,7 @@ func (s *Server) revokeInvite(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverError(w, "revoke invitation", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditInviteRevoked, "invitation", r.PathValue("invite"), "")
 	membersDone(w, r, m.WorkspaceID, "revoked")
 }
 

@@ -27,6 +27,9 @@ func (s *Server) setPersona(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	if err == nil {
 		err = s.cfg.Store.SetPersonaBasis(r.Context(), m.WorkspaceID, basis, u.Email)
 	}
+	if err == nil {
+		s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), "Persona Insights basis: "+string(basis))
+	}
 	switch {
 	case err == nil && basis == foyer.PersonaOff:
 		done(w, r, workspaceSettingsPath(m.WorkspaceID), "persona-off")
@@ -55,6 +58,7 @@ func (s *Server) setHubSpot(w http.ResponseWriter, r *http.Request, u *foyer.Use
 			s.serverErrorOf(w, "hubspot", u, err)
 			return
 		}
+		s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), "HubSpot disconnected")
 		done(w, r, workspaceSettingsPath(m.WorkspaceID), "hubspot-removed")
 		return
 	}
@@ -76,6 +80,7 @@ func (s *Server) setHubSpot(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.serverErrorOf(w, "hubspot", u, err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), "HubSpot token set")
 	done(w, r, workspaceSettingsPath(m.WorkspaceID), "hubspot-saved")
 }
 

@@ -53,7 +53,7 @@ var pages = parsePages(map[string]any{
 	"settings": settingsView{}, "members": membersView{}, "home": homeView{},
 	"contacts": contactsView{}, "contact": contactView{}, "contactnew": newContactView{}, "wssettings": workspaceSettingsView{},
 	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
-	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{},
+	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{}, "audit": auditView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 
@@ -165,7 +165,7 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 
 // funcs are the functions the templates call.
 var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
-	"country": countryName, "samefold": strings.EqualFold, "scoreFormula": func() string { return foyer.ScoreFormula }}
+	"country": countryName, "samefold": strings.EqualFold, "device": deviceLabel, "short": shortHash, "scoreFormula": func() string { return foyer.ScoreFormula }}
 
 // count writes a number of things: "1 visit", "2 visits".
 func count(n int64, one, many string) string {

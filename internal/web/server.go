@@ -66,6 +66,10 @@ type Config struct {
 	// with a key derived from the master key (formlink.Purpose); when nil,
 	// a random key of this process, whose links stop working at restart.
 	FormLinks *formlink.Signer
+	// AuditKey keys the hashes the audit log keeps instead of a client's
+	// network and of an unknown sign-in address; derived from the master
+	// key in serve (AuditKeyPurpose), a random key of this process when nil.
+	AuditKey []byte
 	// FormLinkLife is how long a form link made by the API lasts;
 	// formlink.DefaultLife (90 days) when 0.
 	FormLinkLife time.Duration
@@ -117,6 +121,10 @@ func NewServer(cfg Config) *Server {
 		key := make([]byte, 32)
 		rand.Read(key)
 		cfg.FormLinks = formlink.NewSigner(key)
+	}
+	if cfg.AuditKey == nil {
+		cfg.AuditKey = make([]byte, 32)
+		rand.Read(cfg.AuditKey)
 	}
 	if cfg.FormLinkLife <= 0 {
 		cfg.FormLinkLife = formlink.DefaultLife
@@ -208,6 +216,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/privacy-texts", strict(s.signedIn(s.privacyTextsPage)))
 	s.mux.Handle("GET /app/w/{ws}/privacy-texts.md", strict(s.signedIn(s.privacyTextsMarkdown)))
 	s.mux.Handle("GET /app/w/{ws}/privacy-texts.html", strict(s.signedIn(s.privacyTextsHTML)))
+	s.mux.Handle("GET /app/w/{ws}/audit", strict(s.signedIn(s.auditPage)))
+	s.mux.Handle("GET /app/w/{ws}/audit.csv", strict(s.signedIn(s.auditExport)))
 	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/settings/persona", strict(csrf.Handler(s.signedIn(s.setPersona))))
 	s.mux.Handle("POST /app/w/{ws}/settings/hubspot", strict(csrf.Handler(s.signedIn(s.setHubSpot))))

@@ -128,6 +128,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Log.Info("first owner created", "user_id", u.ID, "workspace_id", ws.ID)
+	s.audit(r, u, ws.ID, foyer.AuditJoined, "user", idOf(u.ID), "as owner, the installation's first")
 	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverError(w, "setup", err)
 		return

@@ -45,5 +45,6 @@ func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.cfg.Collect.ForgetSite(site.Key)
 	}
 	s.cfg.Log.Info("site deleted", "workspace", m.WorkspaceID, "site", site.ID, "user", u.ID)
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSiteSettings, "site", idOf(site.ID), "deleted")
 	done(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), "site-deleted")
 }

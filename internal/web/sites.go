@@ -160,6 +160,7 @@ func (s *Server) addSite(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 		s.serverError(w, "add site", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSiteSettings, "site", idOf(site.ID), "added")
 	done(w, r, fmt.Sprintf("/app/w/%d/sites", m.WorkspaceID), "site-added")
 }
 

@@ -147,6 +147,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *foyer.U
 	if s.cfg.Collect != nil {
 		s.cfg.Collect.ForgetSite(site.Key)
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditSiteSettings, "site", idOf(site.ID), "settings saved")
 	done(w, r, fmt.Sprintf("/app/w/%d/sites/%d/settings", m.WorkspaceID, site.ID), "site-saved")
 }
 

@@ -106,6 +106,7 @@ func (s *Server) ssoFinish(w http.ResponseWriter, r *http.Request, p *sso.Provid
 			s.serverErrorOf(w, "sso", u, err)
 			return
 		}
+		s.auditUser(r, u, foyer.AuditSignIn, "single sign-on: "+p.ID())
 	}
 	if err := s.startSession(w, r, u, id.MultiFactor); err != nil {
 		s.serverError(w, "sso", err)
@@ -214,6 +215,7 @@ func (s *Server) ssoAcceptInvite(w http.ResponseWriter, r *http.Request, p *sso.
 		return
 	}
 	s.cfg.Log.Info("sso: invitation accepted", "provider", p.ID(), "user", u.ID, "workspace", l.WorkspaceID)
+	s.audit(r, u, l.WorkspaceID, foyer.AuditJoined, "user", idOf(u.ID), "as "+string(l.Role)+", single sign-on: "+p.ID())
 	s.ssoFinish(w, r, p, u, id, fmt.Sprintf("/app/w/%d", l.WorkspaceID), &d)
 }
 

@@ -63,6 +63,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !v.ok {
+		s.auditUser(r, u, foyer.AuditSignInFailed, failedDetail("code", v))
 		d.Error = v.msg
 		s.render(w, v.status, "twofactor", d)
 		return
@@ -75,6 +76,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		s.serverErrorOf(w, "2fa", u, err)
 		return
 	}
+	s.auditUser(r, u, foyer.AuditSignIn, "password and code")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -120,6 +122,7 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, u *foyer.User
 				s.serverError(w, "2fa", err)
 				return
 			}
+			s.auditUser(r, u, foyer.AuditTwoFactorOn, "")
 			d.Enabled, d.RecoveryCodes = true, codes
 			s.render(w, http.StatusOK, "enrol", d)
 			return
@@ -215,6 +218,7 @@ func (s *Server) turnOff2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.serverErrorOf(w, "2fa off", u, err)
 		return
 	}
+	s.auditUser(r, u, foyer.AuditTwoFactorOff, "")
 	done(w, r, "/account", "2fa-off")
 }
 
@@ -240,6 +244,7 @@ func (s *Server) renewRecoveryCodes(w http.ResponseWriter, r *http.Request, u *f
 		s.serverErrorOf(w, "recovery codes", u, err)
 		return
 	}
+	s.auditUser(r, u, foyer.AuditRecoveryCodes, "")
 	d.RecoveryCodes, d.Renewed = codes, true
 	s.render(w, http.StatusOK, "enrol", d)
 }
@@ -257,6 +262,7 @@ func (s *Server) require2FA(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		s.serverError(w, "require 2fa", err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditRequire2FA, "workspace", idOf(m.WorkspaceID), fmt.Sprintf("required: %v", on))
 	notice := "2fa-not-required"
 	if on {
 		notice = "2fa-required"

@@ -78,6 +78,9 @@ func (s *Server) setTrackingMode(w http.ResponseWriter, r *http.Request, u *foye
 	if err == nil {
 		changed, err = s.cfg.Store.SetTrackingMode(r.Context(), m.WorkspaceID, foyer.TrackingMode(r.PostFormValue("mode")), actorOf(u), reason)
 	}
+	if err == nil && changed {
+		s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), "tracking mode: "+r.PostFormValue("mode"))
+	}
 	switch {
 	case err == nil && changed:
 		done(w, r, workspaceSettingsPath(m.WorkspaceID), "mode-saved")

@@ -98,6 +98,9 @@ var a11yPages = []a11yPage{
 	{name: "enrol-2fa-codes", as: "owner", path: "/account/2fa", click: `form[action="/account/2fa"] button`,
 		fill: [][2]string{{`input[name=code]`, "{totp}"}}},
 	{name: "enrol-2fa-on", as: "owner", path: "/account/2fa"},
+	// The audit log, after the pages above recorded what they did.
+	{name: "audit", as: "owner", path: "/app/w/{ws}/audit"},
+	{name: "audit-filtered", as: "owner", path: "/app/w/{ws}/audit?action=contact_viewed&actor=owner"},
 	// The hosted contact forms, reached by a contact's signed links.
 	{name: "form-profile", as: "anon", path: "{form-profile}"},
 	{name: "form-profile-saved", as: "anon", path: "{form-profile}", click: `form button[type=submit]`,
