@@ -39,6 +39,9 @@ const (
 	AuditTokenCreated    AuditAction = "api_token_created" // an API token was made
 	AuditTokenRevoked    AuditAction = "api_token_revoked" // … revoked
 	AuditTokenUsed       AuditAction = "api_token_used"    // … used (once an hour at most per token)
+	AuditRequestOpened   AuditAction = "request_opened"    // a data-subject request was recorded
+	AuditRequestClosed   AuditAction = "request_closed"    // … carried out or rejected
+	AuditOrgCorrected    AuditAction = "org_corrected"     // an organisation hidden, shown as a company, or its correction undone
 )
 
 // AuditActions lists the actions, in the order the audit page offers them.
@@ -47,7 +50,7 @@ var AuditActions = []AuditAction{
 	AuditInvite, AuditInviteRevoked, AuditJoined, AuditRoleChanged, AuditMemberRemoved, AuditResetLink,
 	AuditSettings, AuditSiteSettings, AuditExport, AuditContactViewed, AuditContactImport,
 	AuditContactCreated, AuditContactUpdated, AuditContactDeleted, AuditConsentChanged,
-	AuditTokenCreated, AuditTokenRevoked, AuditTokenUsed,
+	AuditTokenCreated, AuditTokenRevoked, AuditTokenUsed, AuditRequestOpened, AuditRequestClosed, AuditOrgCorrected,
 }
 
 // Label is the action as the audit page names it.

@@ -25,6 +25,9 @@ type AccessData struct {
 	Changes   []foyer.ContactChange
 	Visits    []foyer.IdentifiedVisit
 	Requests  []foyer.SubjectRequest
+	// Audit are the audit log's entries about the contact: who viewed,
+	// exported or changed its data, and when.
+	Audit []foyer.AuditEntry
 	// PriorErasure is an erasure of a contact with the same email before
 	// this one was created; nil when none.
 	PriorErasure *foyer.Erasure
@@ -44,6 +47,8 @@ visits.csv            the visits to the workspace's websites that were linked
                       to you, one row per page viewed, from the moment the
                       link was made
 requests.csv          the requests you made about your data
+audit.csv             who in the workspace viewed, exported or changed your
+                      data, and when
 
 Foyer never stores the IP address of a visit. Visits that were not linked to
 you are anonymous and are not part of this package.
@@ -127,6 +132,14 @@ func WriteAccess(w io.Writer, a *AccessData) error {
 				})
 		})
 	}
+	if err == nil {
+		err = add("audit.csv", func(w io.Writer) error {
+			return writeRows(w, []string{"at", "who", "action", "detail"}, len(a.Audit), func(i int) []string {
+				e := a.Audit[i]
+				return []string{formatTime(e.At), e.Actor, string(e.Action), e.Detail}
+			})
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("access package: %w", err)
 	}
@@ -191,6 +204,12 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 		Action string   `json:"action"`
 		Fields []string `json:"fields"`
 	}
+	type auditEntry struct {
+		At     string `json:"at"`
+		Who    string `json:"who"`
+		Action string `json:"action"`
+		Detail string `json:"detail,omitempty"`
+	}
 	type request struct {
 		ID         int64  `json:"id"`
 		Kind       string `json:"kind"`
@@ -202,20 +221,21 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 		Outcome    string `json:"outcome,omitempty"`
 	}
 	out := struct {
-		Workspace string      `json:"workspace"`
-		Generated string      `json:"generated_at"`
-		Profile   contactJSON `json:"profile"`
-		Consent   []entryJSON `json:"consent_history"`
-		Changes   []change    `json:"changes"`
-		Visits    []visit     `json:"visits"`
-		Requests  []request   `json:"requests"`
-		Erasure   *string     `json:"erased_before_creation,omitempty"`
+		Workspace string       `json:"workspace"`
+		Generated string       `json:"generated_at"`
+		Profile   contactJSON  `json:"profile"`
+		Consent   []entryJSON  `json:"consent_history"`
+		Changes   []change     `json:"changes"`
+		Visits    []visit      `json:"visits"`
+		Requests  []request    `json:"requests"`
+		Audit     []auditEntry `json:"audit"`
+		Erasure   *string      `json:"erased_before_creation,omitempty"`
 	}{Workspace: a.Workspace, Generated: formatTime(a.Generated),
 		Profile: contactJSON{ID: c.ID, Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, Role: c.Role, Phone: c.Phone,
 			Company: c.Company, Language: c.Language, CRMID: c.CRMID, Attrs: attrs, Consent: StatusName(c.Consent.Status),
 			ConsentAt: optTime(c.Consent.At), MayTrack: foyer.MayTrack(a.Mode, c.Consent), CreatedAt: formatTime(c.CreatedAt),
 			UpdatedAt: formatTime(c.UpdatedAt)},
-		Consent: []entryJSON{}, Changes: []change{}, Visits: []visit{}, Requests: []request{}}
+		Consent: []entryJSON{}, Changes: []change{}, Visits: []visit{}, Requests: []request{}, Audit: []auditEntry{}}
 	if c.CompanyID != 0 {
 		out.Profile.CompanyID = &c.CompanyID
 	}
@@ -237,6 +257,9 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 	for _, r := range a.Requests {
 		out.Requests = append(out.Requests, request{ID: r.ID, Kind: string(r.Kind), Status: string(r.Status), Reference: r.Reference,
 			ReceivedAt: formatTime(r.ReceivedAt), DueAt: formatTime(r.DueAt), ClosedAt: formatTime(r.ClosedAt), Outcome: r.Outcome})
+	}
+	for _, e := range a.Audit {
+		out.Audit = append(out.Audit, auditEntry{At: formatTime(e.At), Who: e.Actor, Action: string(e.Action), Detail: e.Detail})
 	}
 	if a.PriorErasure != nil {
 		at := formatTime(a.PriorErasure.At)

@@ -101,9 +101,10 @@ func (s *Server) hideCompany(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	if !ok {
 		return
 	}
-	_, err := s.cfg.Store.HideCompany(r.Context(), m.WorkspaceID, id, foyer.HideKind(r.PostFormValue("kind")), u)
+	o, err := s.cfg.Store.HideCompany(r.Context(), m.WorkspaceID, id, foyer.HideKind(r.PostFormValue("kind")), u)
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "company", idOf(id), "hidden as "+string(o.Kind))
 		done(w, r, companyPath(m.WorkspaceID, id), "company-hidden")
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)
@@ -125,7 +126,9 @@ func (s *Server) unhideCompany(w http.ResponseWriter, r *http.Request, u *foyer.
 	ctx := r.Context()
 	o, err := s.cfg.Store.CompanyOverride(ctx, m.WorkspaceID, id)
 	if err == nil {
-		err = s.cfg.Store.Unhide(ctx, m.WorkspaceID, o.OrgKey)
+		if err = s.cfg.Store.Unhide(ctx, m.WorkspaceID, o.OrgKey); err == nil {
+			s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "company", idOf(id), "correction undone: "+string(o.Kind))
+		}
 	}
 	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND { // not hidden (any more): nothing to do
 		s.serverErrorOf(w, "unhide company", u, err)
@@ -142,10 +145,14 @@ func (s *Server) unhideOrg(w http.ResponseWriter, r *http.Request, u *foyer.User
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	err := s.cfg.Store.Unhide(r.Context(), m.WorkspaceID, r.PostFormValue("org_key"))
+	key := r.PostFormValue("org_key")
+	err := s.cfg.Store.Unhide(r.Context(), m.WorkspaceID, key)
 	if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 		s.serverErrorOf(w, "unhide", u, err)
 		return
+	}
+	if err == nil {
+		s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "organisation", key, "correction undone")
 	}
 	done(w, r, hiddenPath(m.WorkspaceID), "org-unhidden")
 }
@@ -165,6 +172,7 @@ func (s *Server) showOrg(w http.ResponseWriter, r *http.Request, u *foyer.User) 
 	o, err := s.cfg.Store.ShowOrg(r.Context(), m.WorkspaceID, id, u)
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "company", idOf(o.CompanyID), "shown as a company: "+o.Name)
 		done(w, r, companyPath(m.WorkspaceID, o.CompanyID), "org-shown")
 	case foyer.ENOTFOUND:
 		s.notFound(w, u)
@@ -190,6 +198,7 @@ func (s *Server) hideDomain(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	}
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "organisation", "domain:"+strings.ToLower(domain), "hidden as "+string(kind))
 		done(w, r, hiddenPath(m.WorkspaceID), "domain-hidden")
 	case foyer.EINVALID:
 		s.renderHidden(w, r, u, m, http.StatusBadRequest, hiddenView{layout: layout{Error: "Not hidden: " + foyer.ErrorMessage(err) + "."},
@@ -218,6 +227,7 @@ func (s *Server) setHiddenTypes(w http.ResponseWriter, r *http.Request, u *foyer
 	err := s.cfg.Store.SetHiddenTypes(r.Context(), m.WorkspaceID, types)
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditSettings, "workspace", idOf(m.WorkspaceID), fmt.Sprintf("hidden types: %v", types))
 		done(w, r, hiddenPath(m.WorkspaceID), "types-saved")
 	case foyer.EINVALID:
 		s.renderHidden(w, r, u, m, http.StatusBadRequest, hiddenView{layout: layout{Error: "Not saved: " + foyer.ErrorMessage(err) + "."},

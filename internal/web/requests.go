@@ -144,6 +144,7 @@ func (s *Server) openRequest(w http.ResponseWriter, r *http.Request, u *foyer.Us
 	}
 	switch foyer.ErrorCode(err) {
 	case "":
+		s.audit(r, u, m.WorkspaceID, foyer.AuditRequestOpened, "contact", idOf(c.ID), fmt.Sprintf("%s, request %d", req.Kind, req.ID))
 		done(w, r, contactPath(m.WorkspaceID, c.ID)+"#requests", "request-opened")
 	case foyer.EINVALID:
 		s.render(w, http.StatusBadRequest, "formerror", formErrorView{layout: layout{Title: "Not recorded", User: u, Workspace: m,
@@ -188,8 +189,16 @@ func (s *Server) fulfilRequest(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	ctx := r.Context()
 	if req.Kind == foyer.RequestAccess {
+		if !s.auditRead(w, r, u, m.WorkspaceID, foyer.AuditExport, "contact", idOf(req.ContactID), fmt.Sprintf("access package, request %d", req.ID)) {
+			return
+		}
+		wasOpen := req.Status == foyer.RequestOpen
 		if err := s.sendAccess(w, r, m.WorkspaceID, m.WorkspaceName, req, actorOf(u)); err != nil {
 			s.requestFailed(w, u, m, req, err)
+			return
+		}
+		if wasOpen {
+			s.audit(r, u, m.WorkspaceID, foyer.AuditRequestClosed, "contact", idOf(req.ContactID), fmt.Sprintf("access, request %d: done", req.ID))
 		}
 		return
 	}
@@ -201,6 +210,9 @@ func (s *Server) fulfilRequest(w http.ResponseWriter, r *http.Request, u *foyer.
 	if err != nil {
 		s.requestFailed(w, u, m, req, err)
 		return
+	}
+	for _, e := range closedEntries(req) {
+		s.audit(r, u, m.WorkspaceID, e.Action, e.ObjectType, e.ObjectID, e.Detail)
 	}
 	if req.Kind == foyer.RequestErasure {
 		done(w, r, requestsPath(m.WorkspaceID), "request-erased")
@@ -247,6 +259,24 @@ func (s *Server) carryOut(ctx context.Context, workspaceID int64, req *foyer.Sub
 		*req = *closed
 	}
 	return err
+}
+
+// closedEntries are the audit entries of a request carried out (the
+// actor is the caller's to fill in): its closing, and the erasure or the
+// consent change it made.
+func closedEntries(req *foyer.SubjectRequest) []foyer.AuditEntry {
+	contact := idOf(req.ContactID)
+	out := []foyer.AuditEntry{{Action: foyer.AuditRequestClosed, ObjectType: "contact", ObjectID: contact,
+		Detail: fmt.Sprintf("%s, request %d: done", req.Kind, req.ID)}}
+	switch req.Kind {
+	case foyer.RequestErasure:
+		out = append(out, foyer.AuditEntry{Action: foyer.AuditContactDeleted, ObjectType: "contact", ObjectID: contact,
+			Detail: fmt.Sprintf("erased, request %d", req.ID)})
+	case foyer.RequestObjection:
+		out = append(out, foyer.AuditEntry{Action: foyer.AuditConsentChanged, ObjectType: "contact", ObjectID: contact,
+			Detail: fmt.Sprintf("refused, request %d", req.ID)})
+	}
+	return out
 }
 
 // sendAccess answers the access package of the request's contact as a
@@ -303,6 +333,17 @@ func (s *Server) accessData(ctx context.Context, workspaceID int64, workspace st
 	if a.Requests, err = st.SubjectRequests(ctx, workspaceID, foyer.RequestQuery{ContactID: contactID, Limit: 1000}); err != nil {
 		return nil, err
 	}
+	for f := (foyer.AuditFilter{ObjectType: "contact", ObjectID: idOf(contactID), Limit: 1000}); ; {
+		page, more, err := st.AuditLog(ctx, workspaceID, f)
+		if err != nil {
+			return nil, err
+		}
+		a.Audit = append(a.Audit, page...)
+		if !more || len(page) == 0 {
+			break
+		}
+		f.BeforeID = page[len(page)-1].ID
+	}
 	if a.PriorErasure, err = st.PriorErasure(ctx, workspaceID, contactID); foyer.ErrorCode(err) == foyer.ENOTFOUND {
 		err = nil
 	}
@@ -326,6 +367,7 @@ func (s *Server) rejectRequest(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.requestFailed(w, u, m, req, err)
 		return
 	}
+	s.audit(r, u, m.WorkspaceID, foyer.AuditRequestClosed, "contact", idOf(req.ContactID), fmt.Sprintf("%s, request %d: rejected", req.Kind, req.ID))
 	done(w, r, requestsPath(m.WorkspaceID), "request-rejected")
 }
 
@@ -413,10 +455,14 @@ func (s *Server) apiOpenRequest(w http.ResponseWriter, r *http.Request, t *foyer
 		s.apiFail(w, "api open request", err)
 		return
 	}
+	s.auditToken(r, t, foyer.AuditRequestOpened, "contact", idOf(id), fmt.Sprintf("%s, request %d", req.Kind, req.ID))
 	if req.Kind == foyer.RequestErasure || req.Kind == foyer.RequestObjection {
 		if err := s.carryOut(ctx, t.WorkspaceID, req, tokenActor(t)); err != nil {
 			s.apiFail(w, "api carry out request", err)
 			return
+		}
+		for _, e := range closedEntries(req) {
+			s.auditToken(r, t, e.Action, e.ObjectType, e.ObjectID, e.Detail)
 		}
 	}
 	apiJSONStatus(w, http.StatusCreated, apiRequestOf(*req))
@@ -446,10 +492,19 @@ func (s *Server) apiAccess(w http.ResponseWriter, r *http.Request, t *foyer.APIT
 			name = ws.Name
 		}
 	}
-	if err == nil {
-		err = s.sendAccess(w, r, t.WorkspaceID, name, req, tokenActor(t))
-	}
 	if err != nil {
 		s.apiFail(w, "api access package", err)
+		return
+	}
+	if !s.auditTokenRead(w, r, t, foyer.AuditExport, "contact", idOf(id), fmt.Sprintf("access package, request %d", req.ID)) {
+		return
+	}
+	wasOpen := req.Status == foyer.RequestOpen
+	if err := s.sendAccess(w, r, t.WorkspaceID, name, req, tokenActor(t)); err != nil {
+		s.apiFail(w, "api access package", err)
+		return
+	}
+	if wasOpen {
+		s.auditToken(r, t, foyer.AuditRequestClosed, "contact", idOf(id), fmt.Sprintf("access, request %d: done", req.ID))
 	}
 }

@@ -130,7 +130,7 @@ func TestAccessRequest(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	files := readZip(t, raw)
-	for _, name := range []string{"README.txt", "data.json", "profile.csv", "consent_history.csv", "changes.csv", "visits.csv", "requests.csv"} {
+	for _, name := range []string{"README.txt", "data.json", "profile.csv", "consent_history.csv", "changes.csv", "visits.csv", "requests.csv", "audit.csv"} {
 		if _, ok := files[name]; !ok {
 			t.Errorf("the package has no %s", name)
 		}
@@ -147,6 +147,9 @@ func TestAccessRequest(t *testing.T) {
 		if strings.Contains(string(raw), other) || strings.Contains(all, other) {
 			t.Errorf("the package holds %q, not Jane's", other)
 		}
+	}
+	if !strings.Contains(files["audit.csv"], "request_opened") || !strings.Contains(files["audit.csv"], "access package") {
+		t.Errorf("the package's audit entries:\n%s", files["audit.csv"])
 	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(files["data.json"]), &doc); err != nil {
