@@ -67,13 +67,17 @@ func newBackupFlags(fs *flag.FlagSet) backupFlags {
 	}
 }
 
+// keyPath is the master key file's path.
+func (f backupFlags) keyPath() string {
+	if *f.keyFile != "" {
+		return *f.keyFile
+	}
+	return app.DefaultKeyFile(*f.db)
+}
+
 // key loads the master key and returns the backups' key.
 func (f backupFlags) key() (*vault.Keyring, []byte, error) {
-	path := *f.keyFile
-	if path == "" {
-		path = app.DefaultKeyFile(*f.db)
-	}
-	keys, err := vault.Load(path)
+	keys, err := vault.Load(f.keyPath())
 	if err != nil {
 		return nil, nil, foyer.Errorf(foyer.EINVALID, "%v", err)
 	}
@@ -219,13 +223,42 @@ func runBackupRestore(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	m, err := backup.Restore(ctx, fs.Arg(0), *fl.db, key, *force)
+	ledger, err := restoreLedger(ctx, *fl.db, fl.keyPath())
 	if err != nil {
 		return err
+	}
+	m, err := backup.Restore(ctx, fs.Arg(0), *fl.db, key, *force, ledger)
+	if err != nil {
+		return err
+	}
+	if len(ledger) > 0 {
+		fmt.Fprintf(stdout, "replayed the erasure ledger's %d entries: no contact erased since the backup is back\n", len(ledger))
 	}
 	fmt.Fprintf(stdout, "restored the backup of %s (schema version %d, %d rows); start foyer serve to apply any newer migrations\n",
 		m.Created.Local().Format(time.DateTime), m.SchemaVersion, sum(m.Tables))
 	return nil
+}
+
+// restoreLedger gathers the erasures a restore must replay: those of the
+// ledger file beside the master key, and those of the database about to be
+// replaced, when it can be read (it may be gone, or predate the ledger).
+func restoreLedger(ctx context.Context, dsn, keyFile string) ([]foyer.Erasure, error) {
+	ledger, err := store.ReadLedgerFile(app.LedgerFile(keyFile))
+	if err != nil {
+		return nil, err
+	}
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if _, err := os.Stat(path); err != nil {
+			return ledger, nil // no database to read (and none to create by reading)
+		}
+	}
+	if st, err := store.OpenNoMigrate(dsn, store.Options{}); err == nil {
+		if more, err := st.Erasures(ctx); err == nil {
+			ledger = append(ledger, more...)
+		}
+		st.Close()
+	}
+	return ledger, nil
 }
 
 func sum(m map[string]int64) int64 {

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
@@ -70,5 +73,140 @@ func TestBackupCommands(t *testing.T) {
 	}
 	if out, code := foyer("backup", "verify", "--db", dsn, "--key-file", other, files[0]); code != 1 || !strings.Contains(out, "another master key") {
 		t.Errorf("verify under another key: %d %s", code, out)
+	}
+}
+
+// TestRestoreAfterErasure: a contact erased after a backup was taken is not
+// brought back by restoring that backup (the ledger file beside the master
+// key is replayed before the database is used), while its visits and every
+// aggregate stay as in the backup, and the restored database holds the
+// ledger's entry. The database file, its WAL and the decrypted backup
+// taken after the erasure hold nothing of the contact in plain text.
+func TestRestoreAfterErasure(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "foyer.db")
+	dsn := "sqlite:" + dbPath
+	keyFile := filepath.Join(dir, "master.key")
+	open := func() *store.Store {
+		t.Helper()
+		s, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := app.OpenKeys(ctx, s, keyFile, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.UseKeys(keys)
+		s.UseLedgerFile(app.LedgerFile(keyFile))
+		return s
+	}
+	s := open()
+	ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	if err := s.SetPersonaBasis(ctx, ws.ID, foyer.PersonaLegitimateInterest, "test"); err != nil {
+		t.Fatal(err)
+	}
+	ana := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana.erased@client.example", FirstName: "Anastasia", LastName: "Erasedottir",
+		Phone: "+33 6 98 76 54 32"}
+	if err := s.CreateContact(ctx, ana, "test"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	pv := foyer.Hit{SiteID: site.ID, VisitorUID: "visitor-erased-000001", Time: at, Kind: foyer.KindPageview, Host: "www.example.com", Path: "/a",
+		Origin: foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Client SA", ASN: 64500, Type: foyer.OrgBusiness}}}
+	id := pv
+	id.Kind, id.ContactID, id.Via, id.Time = foyer.KindIdentify, ana.ID, foyer.ViaForm, at.Add(time.Second)
+	pv2 := pv
+	pv2.Path, pv2.Time = "/b", at.Add(2*time.Second)
+	if err := s.Append(ctx, []foyer.Hit{pv, id, pv2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RollupAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	aggregates := func(s *store.Store) string {
+		t.Helper()
+		var b strings.Builder
+		for _, q := range []string{`SELECT site_id, day, visits, company_visits, pageviews FROM site_days ORDER BY 1, 2`,
+			`SELECT company_id, site_id, day, visits, pageviews FROM company_days ORDER BY 1, 2, 3`,
+			`SELECT COUNT(*), SUM(pageviews) FROM sessions`} {
+			rows, err := s.DB().QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintln(&b, vals...)
+			}
+			rows.Close()
+		}
+		return b.String()
+	}
+	before := aggregates(s)
+	s.Close()
+
+	backups := filepath.Join(dir, "backups")
+	run1 := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if code := run(ctx, args, &out, &out); code != 0 {
+			t.Fatalf("foyer %s: %d %s", strings.Join(args, " "), code, out.String())
+		}
+		return out.String()
+	}
+	run1("backup", "create", "--db", dsn, "--backup-dir", backups, "--out", filepath.Join(backups, "before.fbk"))
+
+	s = open()
+	if _, err := s.EraseContact(ctx, ws.ID, ana.ID, "test", "DSR-1"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	run1("backup", "create", "--db", dsn, "--backup-dir", backups, "--out", filepath.Join(backups, "after.fbk"))
+	for _, p := range []string{dbPath, dbPath + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, v := range []string{ana.Email, ana.FirstName, ana.LastName, "98 76 54 32"} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds %q after the erasure", p, v)
+			}
+		}
+	}
+
+	out := run1("backup", "restore", "--db", dsn, "--force", filepath.Join(backups, "before.fbk"))
+	if !strings.Contains(out, "replayed the erasure ledger") {
+		t.Errorf("restore does not say it replayed the ledger: %s", out)
+	}
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	keys, err := app.OpenKeys(ctx, s, keyFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseKeys(keys)
+	if _, err := s.Contact(ctx, ws.ID, ana.ID); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("the erased contact is back after the restore: %v", err)
+	}
+	if _, err := s.ContactByEmail(ctx, ws.ID, ana.Email); foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		t.Errorf("the erased contact is found by email after the restore: %v", err)
+	}
+	if after := aggregates(s); after != before {
+		t.Errorf("the aggregates moved:\n%s\nthen:\n%s", before, after)
+	}
+	if ledger, err := s.Erasures(ctx); err != nil || len(ledger) != 1 || ledger[0].RequestID != "DSR-1" {
+		t.Errorf("the restored database's ledger: %+v, %v", ledger, err)
 	}
 }

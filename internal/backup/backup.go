@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
 )
 
@@ -154,10 +155,12 @@ func Verify(ctx context.Context, path string, key []byte, opt VerifyOptions) (*M
 // Restore replaces the database at dsn by the backup at path. It refuses
 // (ECONFLICT) a database that holds tables unless force; it restores into
 // a new file or one transaction, checks the result against the manifest,
-// then replays the erasure ledger (replayErasures) before the database is
-// put in place (SQLite) or the command returns (PostgreSQL). No server may
-// be running on the database meanwhile.
-func Restore(ctx context.Context, path, dsn string, key []byte, force bool) (*Manifest, error) {
+// then replays the erasure ledger (replayErasures: the entries of ledger,
+// which the caller gathers from the ledger file and the database being
+// replaced) before the database is put in place (SQLite) or the command
+// returns (PostgreSQL). No server may be running on the database
+// meanwhile.
+func Restore(ctx context.Context, path, dsn string, key []byte, force bool, ledger []foyer.Erasure) (*Manifest, error) {
 	d, err := dialectOf(dsn)
 	if err != nil {
 		return nil, err
@@ -170,9 +173,9 @@ func Restore(ctx context.Context, path, dsn string, key []byte, force bool) (*Ma
 		return nil, foyer.Errorf(foyer.EINVALID, "backup %s is of a %s database, not %s", filepath.Base(path), m.Dialect, d)
 	}
 	if d == "sqlite" {
-		err = restoreSQLite(ctx, path, sqlitePath(dsn), key, force, m)
+		err = restoreSQLite(ctx, path, sqlitePath(dsn), key, force, m, ledger)
 	} else {
-		err = restorePostgres(ctx, path, dsn, key, force, m)
+		err = restorePostgres(ctx, path, dsn, key, force, m, ledger)
 	}
 	if err != nil {
 		return nil, err
@@ -182,12 +185,24 @@ func Restore(ctx context.Context, path, dsn string, key []byte, force bool) (*Ma
 
 // replayErasures applies the erasure ledger to a database just restored,
 // before anything opens it for use, so that a contact erased after the
-// backup was taken does not come back with it. The ledger (issue 18,
-// "Erasure and its ledger") does not exist yet: this is a no-op, and the
-// one place restore calls for it. dsn names the restored database.
-func replayErasures(ctx context.Context, dsn string) error {
-	_, _ = ctx, dsn
-	return nil
+// backup was taken does not come back with it: the database is brought to
+// the current schema (an older backup may predate the ledger's table),
+// then every erased contact still in it is erased again and the ledger
+// entries it lacks are added (store.ReplayErasures). dsn names the
+// restored database.
+func replayErasures(ctx context.Context, dsn string, ledger []foyer.Erasure) error {
+	if len(ledger) == 0 {
+		return nil
+	}
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = st.ReplayErasures(ctx, ledger)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // decryptTo decrypts the backup at path into w.

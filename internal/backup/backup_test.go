@@ -194,7 +194,7 @@ func TestBackupUnderWrites(t *testing.T) {
 				t.Fatalf("verify: %v", err)
 			}
 			target := restoreTarget(t, dsn)
-			if _, err := backup.Restore(ctx, path, target, key, false); err != nil {
+			if _, err := backup.Restore(ctx, path, target, key, false, nil); err != nil {
 				t.Fatalf("restore: %v", err)
 			}
 			r, err := store.Open(ctx, target, store.Options{})
@@ -206,12 +206,12 @@ func TestBackupUnderWrites(t *testing.T) {
 				t.Errorf("restored %d events, the manifest says %d", n, m.Tables["events"])
 			}
 			// Restore refuses a database that holds tables, unless forced.
-			_, err = backup.Restore(ctx, path, target, key, false)
+			_, err = backup.Restore(ctx, path, target, key, false, nil)
 			if foyer.ErrorCode(err) != foyer.ECONFLICT {
 				t.Errorf("restore over a database: %v, want ECONFLICT", err)
 			}
 			r.Close()
-			if _, err := backup.Restore(ctx, path, target, key, true); err != nil {
+			if _, err := backup.Restore(ctx, path, target, key, true, nil); err != nil {
 				t.Errorf("restore --force: %v", err)
 			}
 		})
@@ -277,7 +277,7 @@ func TestVerifyDetects(t *testing.T) {
 		}
 		if c.path != path {
 			target := "sqlite:" + filepath.Join(t.TempDir(), "r.db")
-			if _, err := backup.Restore(ctx, c.path, target, c.key, false); err == nil {
+			if _, err := backup.Restore(ctx, c.path, target, c.key, false, nil); err == nil {
 				t.Errorf("%s: restored", c.name)
 			}
 		}

@@ -179,7 +179,7 @@ func verifyPostgres(ctx context.Context, path string, key []byte, dsn string, m 
 
 // restorePostgres restores the backup into the schema of dsn (its
 // search_path, else public), which must be the schema the backup holds.
-func restorePostgres(ctx context.Context, path, dsn string, key []byte, force bool, m *Manifest) error {
+func restorePostgres(ctx context.Context, path, dsn string, key []byte, force bool, m *Manifest, ledger []foyer.Erasure) error {
 	uri, schema, err := libpqURI(dsn)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func restorePostgres(ctx context.Context, path, dsn string, key []byte, force bo
 	if err := checkDB(ctx, db, "postgres", schema, m); err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
-	if err := replayErasures(ctx, dsn); err != nil {
+	if err := replayErasures(ctx, dsn, ledger); err != nil {
 		return fmt.Errorf("backup: replay the erasure ledger: %w", err)
 	}
 	return nil

@@ -176,7 +176,7 @@ func decryptFile(path string, key []byte, out string, m *Manifest) error {
 // restoreSQLite decrypts the backup beside target, checks it, replays
 // the erasure ledger on it, and only then renames it over target
 // (removing target's WAL files, which belong to the old database).
-func restoreSQLite(ctx context.Context, path, target string, key []byte, force bool, m *Manifest) error {
+func restoreSQLite(ctx context.Context, path, target string, key []byte, force bool, m *Manifest, ledger []foyer.Erasure) error {
 	st, err := os.Stat(target)
 	switch {
 	case err == nil && st.Size() > 0 && !force:
@@ -196,7 +196,7 @@ func restoreSQLite(ctx context.Context, path, target string, key []byte, force b
 	if err := checkSQLite(ctx, tmp, m); err != nil {
 		return fmt.Errorf("backup %s: %w", filepath.Base(path), err)
 	}
-	if err := replayErasures(ctx, "sqlite:"+tmp); err != nil {
+	if err := replayErasures(ctx, "sqlite:"+tmp, ledger); err != nil {
 		return fmt.Errorf("backup: replay the erasure ledger: %w", err)
 	}
 	for _, ext := range []string{"-wal", "-shm", "-journal"} {
