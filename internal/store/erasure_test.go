@@ -226,3 +226,26 @@ func TestReadLedger(t *testing.T) {
 		t.Errorf("missing file: %v, %v", got, err)
 	}
 }
+
+// BenchmarkEraseContact: erasing one contact of a workspace of 20,000
+// (the contact benchmarks' fixture), with its ledger entry written to the
+// table and the ledger file (synced), and, on SQLite, the WAL emptied.
+func BenchmarkEraseContact(b *testing.B) {
+	s, ws, _ := contactWorkspace(b)
+	s.UseLedgerFile(filepath.Join(b.TempDir(), "erasures.ledger"))
+	ctx := context.Background()
+	list, err := s.SearchContacts(ctx, ws.ID, foyer.ContactQuery{Limit: 10_000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if i == len(list) {
+			b.Fatal("out of contacts")
+		}
+		if _, err := s.EraseContact(ctx, ws.ID, list[i].ID, "bench", ""); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
