@@ -87,6 +87,7 @@ type Store interface {
 	ContactFormService
 	PersonaService
 	CorrectionService
+	RetentionService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
