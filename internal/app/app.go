@@ -25,6 +25,7 @@ import (
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
+	"github.com/foyerhq/foyer/internal/retention"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
@@ -77,6 +78,10 @@ type Config struct {
 	// WikidataAPI (wikidata.DefaultBaseURL when ""); off when false.
 	Enrich      bool
 	WikidataAPI string
+	// RetentionDelay is the wait before the retention job's first run
+	// after the start, RetentionInterval between its runs
+	// (retention.DefaultDelay and DefaultInterval when 0).
+	RetentionDelay, RetentionInterval time.Duration
 }
 
 // App is a wired server.
@@ -93,6 +98,7 @@ type App struct {
 	hubspot *collect.HubSpotResolver
 	// stopEnrich ends the enricher, when it runs.
 	stopEnrich context.CancelFunc
+	retention  *retention.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -205,6 +211,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		e := &enrich.Enricher{Store: st, Source: wikidata.New(cfg.WikidataAPI), Log: cfg.Log}
 		go e.Run(ectx)
 	}
+	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
+		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval}
+	a.retention.Start()
 	return a, nil
 }
 
@@ -270,6 +279,7 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a.web.Close()
+	a.retention.Stop()  // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)
