@@ -290,10 +290,20 @@ func TestRetention(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		oldVisits := 0
 		for _, v := range visits {
-			if v.StartedAt.UnixMilli() < cutoff-day.Milliseconds() && len(v.Pages) != 0 {
-				t.Errorf("visit %d of %v lists %d pages, after its events went", v.ID, v.StartedAt, len(v.Pages))
+			switch old := v.StartedAt.UnixMilli() < cutoff-day.Milliseconds(); {
+			case old && (len(v.Pages) != 0 || !v.PagesGone):
+				t.Errorf("visit %d of %v lists %d pages (gone: %v), after its events went", v.ID, v.StartedAt, len(v.Pages), v.PagesGone)
+			case !old && v.StartedAt.UnixMilli() > cutoff+day.Milliseconds() && (len(v.Pages) == 0 || v.PagesGone):
+				t.Errorf("visit %d of %v lists no pages", v.ID, v.StartedAt)
+			case old:
+				oldVisits++
 			}
+		}
+
+		if oldVisits == 0 {
+			t.Errorf("company %d has no visit before the cutoff among %d", company, len(visits))
 		}
 
 		// A second run finds nothing more, and a contact changed is unflagged.

@@ -60,9 +60,10 @@ var notices = map[string]string{
 	"visit-unlinked":      "The visit is unlinked and stays as an anonymous visit. The browser it came from stays linked to the contact: to forget it too, unlink all visits.",
 	"visits-unlinked":     "Every visit of this contact is unlinked and stays as an anonymous visit; its browsers are forgotten, so its next visits are anonymous until it is identified again.",
 	// the workspace's settings
-	"mode-saved": "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
-	"mode-same":  "The workspace was already in that mode: nothing changed.",
-	"persona-on": "Persona Insights is on. Known contacts are recognised from now on, never in visits before.",
+	"retention-saved": "The retention is saved. The daily retention job applies it at its next run.",
+	"mode-saved":      "The tracking mode is saved, and the switch recorded in the consent history. It applies at once.",
+	"mode-same":       "The workspace was already in that mode: nothing changed.",
+	"persona-on":      "Persona Insights is on. Known contacts are recognised from now on, never in visits before.",
 	"persona-off": "Persona Insights is off. No visit is linked to a contact from now on, and every browser linked to one is forgotten; " +
 		"the visits linked before stay linked until you unlink them.",
 	"hubspot-saved":   "HubSpot is connected: the token works, and is stored encrypted.",

@@ -198,6 +198,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
 	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/settings/persona", strict(csrf.Handler(s.signedIn(s.setPersona))))
+	s.mux.Handle("POST /app/w/{ws}/settings/retention", strict(csrf.Handler(s.signedIn(s.setRetention))))
 	s.mux.Handle("POST /app/w/{ws}/settings/hubspot", strict(csrf.Handler(s.signedIn(s.setHubSpot))))
 	s.mux.Handle("POST /app/w/{ws}/settings/hubspot/check", strict(csrf.Handler(s.signedIn(s.checkHubSpot))))
 	s.mux.Handle("POST /app/w/{ws}/invites", strict(csrf.Handler(s.signedIn(s.invite))))
