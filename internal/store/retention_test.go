@@ -325,3 +325,106 @@ func TestRetention(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionDeletesTheLastEvent: when every event is old and the job
+// deletes them all, the next event stored still gets an ID above the
+// roll-up's mark, so that the roll-up reads it.
+func TestRetentionDeletesTheLastEvent(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		clock := testutil.NewClock(t0)
+		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
+		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		if err := s.Append(ctx, []foyer.Hit{pageview(site.ID, "v1", 0, "/a"), pageview(site.ID, "v1", time.Minute, "/b")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(400 * 24 * time.Hour)
+		runs, err := s.EnforceRetention(ctx, store.RetentionOptions{})
+		if err != nil || runs[0].Kind != foyer.RetentionEvents || runs[0].Removed != 2 {
+			t.Fatalf("runs %+v, %v", runs, err)
+		}
+		if evs := readEvents(t, s, ws.ID, site.ID, time.Time{}); len(evs) != 0 {
+			t.Fatalf("%d events left", len(evs))
+		}
+		h := pageview(site.ID, "v2", 400*24*time.Hour, "/c")
+		if err := s.Append(ctx, []foyer.Hit{h}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.RollupAll(ctx); err != nil || n != 1 {
+			t.Fatalf("the roll-up read %d events (%v), want the new one", n, err)
+		}
+		evs := readEvents(t, s, ws.ID, site.ID, time.Time{})
+		if len(evs) != 1 || evs[0].Path != "/c" {
+			t.Fatalf("events after: %+v", evs)
+		}
+	})
+}
+
+// TestRetentionWhileCollecting: the job runs in small transactions while
+// the writer appends and rolls up; neither fails, the old events go and
+// every new one is stored and read by the roll-up.
+func TestRetentionWhileCollecting(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		s := testutil.NewStore(t, d, store.Options{Now: func() time.Time { return now }})
+		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		if _, err := loadgen.WriteHistory(ctx, s, site, loadgen.History{Events: 3000, Days: 300,
+			End: now.AddDate(0, 0, -400), Companies: 20, Seed: 9}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			for i := range 40 {
+				at := now.Add(-time.Hour + time.Duration(i)*time.Second)
+				hits := []foyer.Hit{{SiteID: site.ID, VisitorUID: fmt.Sprintf("new-%d", i), Time: at, Kind: foyer.KindPageview,
+					Host: "www.example.com", Path: "/new", Title: "New"}}
+				if err := s.Append(ctx, hits); err != nil {
+					done <- err
+					return
+				}
+				if _, err := s.Rollup(ctx, 100); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		runs, err := s.EnforceRetention(ctx, store.RetentionOptions{Batch: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if runs[0].Removed < 2500 {
+			t.Errorf("deleted %d events", runs[0].Removed)
+		}
+		evs := readEvents(t, s, ws.ID, site.ID, time.Time{})
+		fresh := 0
+		for _, e := range evs {
+			if e.Path == "/new" {
+				fresh++
+			} else if e.Time.Before(now.AddDate(0, 0, -395)) {
+				t.Errorf("old event %d at %v left", e.ID, e.Time)
+			}
+		}
+		if fresh != 40 {
+			t.Errorf("%d of the 40 new events stored", fresh)
+		}
+		if n := s.Unrolled(); n != 0 {
+			t.Errorf("%d events not rolled up", n)
+		}
+	})
+}
