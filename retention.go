@@ -102,4 +102,10 @@ type RetentionService interface {
 	RetentionRuns(ctx context.Context, workspaceID int64, limit int) ([]RetentionRun, error)
 	// ContactsToReview counts the workspace's contacts flagged as inactive.
 	ContactsToReview(ctx context.Context, workspaceID int64) (int64, error)
+	// KeepContact records that a user reviewed a contact flagged as
+	// inactive and keeps it: the flag goes, the contact counts as active
+	// from now (its next flag comes after the workspace's months again),
+	// and its changes record it. ENOTFOUND when the workspace has no such
+	// contact; nothing happens to a contact not flagged.
+	KeepContact(ctx context.Context, workspaceID, contactID int64, actor string) error
 }

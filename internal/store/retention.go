@@ -81,3 +81,25 @@ func (s *Store) ContactsToReview(ctx context.Context, workspaceID int64) (int64,
 	}
 	return n, nil
 }
+
+// KeepContact unflags a contact flagged for review and makes it active
+// from now, in one transaction with the record of its change; ENOTFOUND
+// when the workspace has no such contact.
+func (s *Store) KeepContact(ctx context.Context, workspaceID, contactID int64, actor string) error {
+	return s.inTx(ctx, "keep contact", func(tx *sql.Tx) error {
+		var review int64
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.KeepContact */
+			SELECT review_at FROM contacts WHERE id = ? AND workspace_id = ?`+s.forUpdate()), contactID, workspaceID).Scan(&review)
+		if errors.Is(err, sql.ErrNoRows) {
+			return foyer.Errorf(foyer.ENOTFOUND, "no contact %d", contactID)
+		}
+		if err != nil || review == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.KeepContact */
+			UPDATE contacts SET review_at = 0, updated_at = ? WHERE id = ?`), ms(s.now()), contactID); err != nil {
+			return err
+		}
+		return s.logContactChange(ctx, tx, workspaceID, contactID, actor, "updated", []string{"kept after review"})
+	})
+}

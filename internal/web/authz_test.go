@@ -241,6 +241,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, icon), url.Values{},
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/delete", a, acon), nil, nil, seeOther},
+		// Keeping a contact flagged for review: admins and owners, as erasing.
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, acon), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, icon), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", i, acon), url.Values{},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, acon), nil, nil, http.StatusMethodNotAllowed},
 		// Persona Insights: every member reads the activity stream (it
 		// names contacts, as their pages do); admins and owners unlink a
 		// contact's visits, of their own workspace's contacts only, and

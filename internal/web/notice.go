@@ -54,6 +54,7 @@ var notices = map[string]string{
 	// contacts
 	"contact-added":       "The contact is added.",
 	"contact-saved":       "The contact is saved.",
+	"contact-kept":        "The contact is kept: it is no longer to review, and counts as active from today.",
 	"contact-deleted":     "The contact is erased, with its personal data and its key; its visits are anonymous now. Its consent history stays, as the proof of what it chose.",
 	"consent-saved":       "The tracking consent is saved, and recorded in the consent history.",
 	"consent-not-applied": "The change is recorded in the consent history, but not applied: see why in the history below.",

@@ -68,3 +68,21 @@ func (s *Server) setRetention(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverErrorOf(w, "retention", u, err)
 	}
 }
+
+// keepContact keeps a contact flagged for review: admins and owners, who
+// may also erase it.
+func (s *Server) keepContact(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, c, ok := s.contactOfPath(w, r, u, foyer.RoleAdmin)
+	if !ok {
+		return
+	}
+	err := s.cfg.Store.KeepContact(r.Context(), m.WorkspaceID, c.ID, actorOf(u))
+	switch foyer.ErrorCode(err) {
+	case "":
+		done(w, r, contactPath(m.WorkspaceID, c.ID), "contact-kept")
+	case foyer.ENOTFOUND:
+		s.notFound(w, u)
+	default:
+		s.serverErrorOf(w, "contact", u, err)
+	}
+}

@@ -89,4 +89,30 @@ func TestRetentionSettings(t *testing.T) {
 	if all := body(w.do("GET", fmt.Sprintf("/app/w/%d/contacts", acme), nil, owner)); !strings.Contains(all, "new@client.example") {
 		t.Error("the whole list lacks the new contact")
 	}
+
+	// Keeping one: it is no longer to review, and its changes say so.
+	flagged, err := w.st.SearchContacts(ctx, acme, foyer.ContactQuery{Review: true})
+	if err != nil || len(flagged) != 2 {
+		t.Fatalf("flagged %d, %v", len(flagged), err)
+	}
+	profile := fmt.Sprintf("/app/w/%d/contacts/%d", acme, flagged[0].ID)
+	if p := body(w.do("GET", profile, nil, owner)); !strings.Contains(p, "To review:") || !strings.Contains(p, "Keep this contact") {
+		t.Error("the profile of a contact to review does not say so")
+	}
+	if resp := w.do("POST", profile+"/keep", url.Values{}, owner); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("keep: %d", resp.StatusCode)
+	}
+	p := body(w.do("GET", profile, nil, owner))
+	if strings.Contains(p, "To review:") || !strings.Contains(p, "kept after review") {
+		t.Error("the profile after keeping it")
+	}
+	if n, _ := w.st.ContactsToReview(ctx, acme); n != 1 {
+		t.Errorf("%d contacts to review after keeping one, want 1", n)
+	}
+	if _, err := w.st.EnforceRetention(ctx, store.RetentionOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := w.st.ContactsToReview(ctx, acme); n != 1 {
+		t.Errorf("%d contacts to review after the next run, want 1 (the kept one is active)", n)
+	}
 }

@@ -195,6 +195,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}", strict(csrf.Handler(s.signedIn(s.updateContact))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/consent", strict(csrf.Handler(s.signedIn(s.setContactConsent))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/delete", strict(csrf.Handler(s.signedIn(s.deleteContact))))
+	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/keep", strict(csrf.Handler(s.signedIn(s.keepContact))))
 	s.mux.Handle("GET /app/w/{ws}/settings", strict(s.signedIn(s.workspaceSettingsPage)))
 	s.mux.Handle("POST /app/w/{ws}/settings/tracking-mode", strict(csrf.Handler(s.signedIn(s.setTrackingMode))))
 	s.mux.Handle("POST /app/w/{ws}/settings/persona", strict(csrf.Handler(s.signedIn(s.setPersona))))

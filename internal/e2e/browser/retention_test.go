@@ -16,8 +16,8 @@ import (
 // TestRetentionSettingsInBrowser: an owner sees the retention section
 // with the job's last run and the contacts to review, saves new numbers
 // (a number out of bounds is refused by the form itself), and follows the
-// link to the contacts to review. Screenshots: retention-settings,
-// retention-contacts.
+// link to the contacts to review, one of which it keeps. Screenshots:
+// retention-settings, retention-section, retention-contacts, retention-contact.
 func TestRetentionSettingsInBrowser(t *testing.T) {
 	t.Parallel()
 	f := startFoyer(t)
@@ -70,6 +70,17 @@ func TestRetentionSettingsInBrowser(t *testing.T) {
 	check(t, "Cleo not", strings.Contains(text, "cleo@client.example"), false)
 	check(t, "the filter ticked", eval[bool](t, o, `document.querySelector('input[name=review]').checked`), true)
 	screenshot(t, o, "retention-contacts")
+
+	clickAndLoad(t, o, `a[href*="/contacts/"]:not([href$="/new"]):not([href$="/import"])`)
+	check(t, "the profile says to review", strings.Contains(eval[string](t, o, `document.body.innerText`), "To review:"), true)
+	screenshot(t, o, "retention-contact")
+	clickAndLoad(t, o, `form[action$="/keep"] button[type=submit]`)
+	text = eval[string](t, o, `document.body.innerText`)
+	check(t, "kept", strings.Contains(text, "The contact is kept"), true)
+	check(t, "no longer to review", strings.Contains(text, "To review:"), false)
+	if n, err := f.app.Store.ContactsToReview(ctx, site.WorkspaceID); err != nil || n != 1 {
+		t.Errorf("%d contacts to review after keeping one (%v), want 1", n, err)
+	}
 	if e := errs(); len(e) > 0 {
 		t.Errorf("page errors: %v", e)
 	}
