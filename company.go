@@ -173,7 +173,10 @@ type Visit struct {
 	Country     string
 	City        string
 	Pages       []PageView
-	VisitorUID  string // the first-party ID; never a person
+	// PagesGone says that the visit's pages are no longer kept: the
+	// retention deleted its raw events (its counters stay).
+	PagesGone  bool
+	VisitorUID string // the first-party ID; never a person
 	// Source is where it came from, as in FeedRow.TopSource, and
 	// SourceKind what sort of place that is.
 	Source, SourceKind string

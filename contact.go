@@ -26,6 +26,9 @@ type Contact struct {
 	Consent   ConsentState
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// ReviewSince is when the retention job flagged the contact as
+	// inactive, for review; zero when it is not flagged.
+	ReviewSince time.Time
 }
 
 // MaxContactAttrs bounds a contact's custom attributes.
@@ -41,8 +44,10 @@ type ContactQuery struct {
 	// an address (with an @) matches the whole address. "" for all.
 	Text    string
 	Consent *ConsentStatus // nil for all; &ConsentUnanswered for no status
-	Limit   int            // 1 to 500; 0 for 50
-	Offset  int
+	// Review keeps the contacts the retention job flagged as inactive.
+	Review bool
+	Limit  int // 1 to 500; 0 for 50
+	Offset int
 	// BeforeID, when not 0, keeps the contacts of smaller IDs: the next
 	// page after a page that ended at BeforeID, which contacts added or
 	// deleted meanwhile do not shift (an export's paging).

@@ -89,6 +89,7 @@ type Store interface {
 	CorrectionService
 	RequestService
 	AuditService
+	RetentionService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -26,6 +26,7 @@ import (
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
+	"github.com/foyerhq/foyer/internal/retention"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
@@ -85,6 +86,10 @@ type Config struct {
 	// AuditRetention is how long audit log entries are kept;
 	// foyer.AuditRetention (2 years) when 0.
 	AuditRetention time.Duration
+	// RetentionDelay is the wait before the retention job's first run
+	// after the start, RetentionInterval between its runs
+	// (retention.DefaultDelay and DefaultInterval when 0).
+	RetentionDelay, RetentionInterval time.Duration
 }
 
 // App is a wired server.
@@ -105,6 +110,7 @@ type App struct {
 	backups *backup.Scheduler
 	// stopRetention ends the audit log's retention job.
 	stopRetention context.CancelFunc
+	retention     *retention.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -231,6 +237,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	rctx, cancel := context.WithCancel(context.Background())
 	a.stopRetention = cancel
 	go runAuditRetention(rctx, st, cfg.AuditRetention, cfg.Log)
+	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
+		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval}
+	a.retention.Start()
 	return a, nil
 }
 
@@ -300,6 +309,7 @@ func (a *App) Close() error {
 	}
 	a.stopRetention()
 	a.web.Close()
+	a.retention.Stop()  // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)

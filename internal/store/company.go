@@ -163,5 +163,13 @@ func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][
 			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: visit pages: %w", err)
+	}
+	// A visit the roll-up read that has page views but no page left: the
+	// retention deleted its raw events.
+	for _, v := range byID {
+		v.PagesGone = len(v.Pages) == 0 && v.Pageviews > 0
+	}
+	return nil
 }

@@ -61,7 +61,7 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		}
 		if applied {
 			_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
-				UPDATE contacts SET tracking_consent = ?, tracking_consent_at = ?, updated_at = ? WHERE id = ?`),
+				UPDATE contacts SET tracking_consent = ?, tracking_consent_at = ?, updated_at = ?, review_at = 0 WHERE id = ?`),
 				string(next.Status), msOrZero(next.At), ms(now), contactID)
 		}
 		return err

@@ -201,8 +201,8 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 }
 
 const (
-	contactColumns  = `id, workspace_id, key_id, data_key, sealed, COALESCE(company_id, 0), crm_id, tracking_consent, tracking_consent_at, created_at, updated_at`
-	contactColumnsC = `c.id, c.workspace_id, c.key_id, c.data_key, c.sealed, COALESCE(c.company_id, 0), c.crm_id, c.tracking_consent, c.tracking_consent_at, c.created_at, c.updated_at`
+	contactColumns  = `id, workspace_id, key_id, data_key, sealed, COALESCE(company_id, 0), crm_id, tracking_consent, tracking_consent_at, created_at, updated_at, review_at`
+	contactColumnsC = `c.id, c.workspace_id, c.key_id, c.data_key, c.sealed, COALESCE(c.company_id, 0), c.crm_id, c.tracking_consent, c.tracking_consent_at, c.created_at, c.updated_at, c.review_at`
 )
 
 // scanContact reads a row of contactColumns and opens its sealed fields.
@@ -210,8 +210,8 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 	var c foyer.Contact
 	var keyID, status string
 	var wrapped, sealed []byte
-	var at, created, updated int64
-	if err := scan(&c.ID, &c.WorkspaceID, &keyID, &wrapped, &sealed, &c.CompanyID, &c.CRMID, &status, &at, &created, &updated); err != nil {
+	var at, created, updated, review int64
+	if err := scan(&c.ID, &c.WorkspaceID, &keyID, &wrapped, &sealed, &c.CompanyID, &c.CRMID, &status, &at, &created, &updated, &review); err != nil {
 		return nil, err
 	}
 	dk, err := s.keys.DataKey(wrapped, contactOwner(c.WorkspaceID, keyID))
@@ -230,6 +230,9 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 	c.Company, c.Language = f.Company, f.Language
 	c.Consent = consentState(status, at)
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	if review != 0 {
+		c.ReviewSince = fromMS(review)
+	}
 	return &c, nil
 }
 
@@ -305,6 +308,9 @@ func (s *Store) SearchContacts(ctx context.Context, workspaceID int64, cq Contac
 	if cq.BeforeID != 0 {
 		q.WriteString(" AND c.id < ?")
 		args = append(args, cq.BeforeID)
+	}
+	if cq.Review {
+		q.WriteString(" AND c.review_at > 0")
 	}
 	if cq.Consent != nil {
 		q.WriteString(" AND c.tracking_consent = ?")
@@ -557,7 +563,7 @@ func (s *Store) resealContact(ctx context.Context, tx querier, stored, next *foy
 		return fmt.Errorf("store: update contact: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.resealContact */
-		UPDATE contacts SET email_hash = ?, domain_hash = ?, company_id = ?, sealed = ?, crm_id = ?, updated_at = ? WHERE id = ?`),
+		UPDATE contacts SET email_hash = ?, domain_hash = ?, company_id = ?, sealed = ?, crm_id = ?, updated_at = ?, review_at = 0 WHERE id = ?`),
 		s.emailLookup(next.WorkspaceID, next.Email), s.domainLookup(next.WorkspaceID, domain), company, dk.Seal("contact", plain),
 		next.CRMID, ms(now), next.ID)
 	if isUniqueViolation(err) {

@@ -271,6 +271,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/requests/%d/fulfil", a, ireq), url.Values{},
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/requests/%d/fulfil", a, areq), nil, nil, seeOther},
+		// Keeping a contact flagged for review: admins and owners, as erasing.
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, acon), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, icon), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", i, acon), url.Values{},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, acon), nil, nil, http.StatusMethodNotAllowed},
 		// Persona Insights: every member reads the activity stream (it
 		// names contacts, as their pages do); admins and owners unlink a
 		// contact's visits, of their own workspace's contacts only, and
@@ -323,6 +331,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Persona Insights and the HubSpot connection: owners only.
 		{"POST", fmt.Sprintf("/app/w/%d/settings/persona", a), url.Values{"basis": {"whim"}},
 			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		// The retention: owners only, and only their workspace's.
+		{"POST", fmt.Sprintf("/app/w/%d/settings/retention", a), url.Values{"event_days": {"400"}, "link_days": {"400"}, "review_months": {"24"}},
+			map[string]int{"owner": seeOther, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/retention", a), url.Values{"event_days": {"1"}, "link_days": {"400"}, "review_months": {"24"}},
+			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/settings/retention", i), url.Values{"event_days": {"400"}, "link_days": {"400"}, "review_months": {"24"}},
+			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/settings/retention", a), nil, nil, http.StatusMethodNotAllowed},
+		// The contacts to review: every member of the workspace.
+		{"GET", fmt.Sprintf("/app/w/%d/contacts?review=1", a), nil,
+			map[string]int{"signed out": seeOther, "outsider": notFound}, ok},
+		{"GET", fmt.Sprintf("/app/w/%d/contacts?review=1", i), nil,
+			map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/hubspot", a), url.Values{"token": {""}},
 			map[string]int{"owner": badRequest, "admin": forbidden, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/settings/hubspot/check", a), url.Values{},

@@ -30,6 +30,7 @@ type contactsView struct {
 	layout
 	Query    string
 	Consent  string // accepted, refused, unanswered or "" for all
+	Review   bool   // only the contacts flagged for review
 	Contacts []contactRow
 	Page     int // from 1
 	Prev     string
@@ -123,7 +124,8 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		return
 	}
 	q := r.URL.Query()
-	d := contactsView{Query: strings.TrimSpace(q.Get("q")), Consent: q.Get("consent"), Page: 1, CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
+	d := contactsView{Query: strings.TrimSpace(q.Get("q")), Consent: q.Get("consent"), Review: q.Get("review") == "1",
+		Page: 1, CanEdit: m.Role.AtLeast(foyer.RoleAnalyst)}
 	d.layout = layout{Title: "Contacts", User: u, Workspace: m, Notice: noticeOf(r)}
 	status, ok := consentFilter(d.Consent)
 	if !ok {
@@ -139,7 +141,7 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 	}
 	// One more than a page tells whether there is a next one.
 	list, err := s.cfg.Store.SearchContacts(r.Context(), m.WorkspaceID, foyer.ContactQuery{
-		Text: d.Query, Consent: status, Limit: contactsPerPage + 1, Offset: (d.Page - 1) * contactsPerPage})
+		Text: d.Query, Consent: status, Review: d.Review, Limit: contactsPerPage + 1, Offset: (d.Page - 1) * contactsPerPage})
 	if err != nil {
 		s.serverErrorOf(w, "contacts", u, err)
 		return
@@ -148,7 +150,7 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 	for _, c := range list[:min(len(list), contactsPerPage)] {
 		d.Contacts = append(d.Contacts, contactRow{Contact: c, Name: contactName(c), MayTrack: foyer.MayTrack(d.Mode, c.Consent)})
 	}
-	d.Searched = d.Query != "" || status != nil
+	d.Searched = d.Query != "" || status != nil || d.Review
 	page := func(n int) string {
 		v := url.Values{}
 		if d.Query != "" {
@@ -156,6 +158,9 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		}
 		if d.Consent != "" {
 			v.Set("consent", d.Consent)
+		}
+		if d.Review {
+			v.Set("review", "1")
 		}
 		if n > 1 {
 			v.Set("page", strconv.Itoa(n))

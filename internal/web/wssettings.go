@@ -19,6 +19,8 @@ type workspaceSettingsView struct {
 	// the paragraph its privacy statement needs for them.
 	Persona   foyer.PersonaSettings
 	Statement string
+	// Retention is the workspace's retention and what the job did.
+	Retention retentionView
 }
 
 // workspaceSettingsPath is the address of the workspace's settings page.
@@ -49,6 +51,10 @@ func (s *Server) renderWorkspaceSettings(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	if d.Persona, err = s.cfg.Store.PersonaSettings(r.Context(), m.WorkspaceID); err != nil {
+		s.serverErrorOf(w, "workspace settings", u, err)
+		return
+	}
+	if d.Retention, err = s.loadRetention(r, m.WorkspaceID); err != nil {
 		s.serverErrorOf(w, "workspace settings", u, err)
 		return
 	}

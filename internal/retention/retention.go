@@ -1,0 +1,176 @@
+// Package retention runs the retention job in the background of serve:
+// once shortly after the start, then every day, it applies each
+// workspace's retention (store.EnforceRetention: old raw events deleted,
+// old identification links expired, inactive contacts flagged for
+// review), counts what it did in Prometheus metrics and logs it.
+package retention
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Store is what the job runs: *store.Store.
+type Store interface {
+	EnforceRetention(ctx context.Context, opt store.RetentionOptions) ([]foyer.RetentionRun, error)
+}
+
+// Metrics are the job's Prometheus metrics.
+type Metrics struct {
+	Removed  *prometheus.CounterVec
+	LastRun  prometheus.Gauge
+	LastOK   prometheus.Gauge
+	Failures prometheus.Counter
+	Duration prometheus.Gauge
+}
+
+// NewMetrics creates the job's metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Removed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "foyer_retention_removed_total",
+			Help: "Rows the retention job removed or changed, by kind: events (deleted), links (deleted), visits (unlinked from their contact), review (contacts flagged).",
+		}, []string{"kind"}),
+		LastRun: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "foyer_retention_last_run_timestamp_seconds",
+			Help: "When the retention job last ended, successfully or not (Unix time; 0: not yet).",
+		}),
+		LastOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "foyer_retention_last_success_timestamp_seconds",
+			Help: "When the retention job last ended successfully (Unix time; 0: not yet).",
+		}),
+		Failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "foyer_retention_failures_total",
+			Help: "Runs of the retention job that stopped on an error.",
+		}),
+		Duration: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "foyer_retention_last_run_duration_seconds",
+			Help: "How long the retention job's last run took.",
+		}),
+	}
+	for _, k := range []foyer.RetentionKind{foyer.RetentionEvents, foyer.RetentionLinks, foyer.RetentionVisits, foyer.RetentionReview} {
+		m.Removed.WithLabelValues(string(k)) // shown at 0 from the start
+	}
+	reg.MustRegister(m.Removed, m.LastRun, m.LastOK, m.Failures, m.Duration)
+	return m
+}
+
+// Default timing of the job.
+const (
+	DefaultDelay    = time.Minute
+	DefaultInterval = 24 * time.Hour
+	// DefaultPause is the wait between two of its transactions.
+	DefaultPause = 20 * time.Millisecond
+)
+
+// Job runs the retention in the background: Start, then Stop.
+type Job struct {
+	Store   Store
+	Metrics *Metrics     // nil: none
+	Log     *slog.Logger // slog.Default() when nil
+	// Delay is the wait before the first run (DefaultDelay when 0), and
+	// Interval between runs (DefaultInterval when 0).
+	Delay, Interval time.Duration
+	// Options tune each run; their Pause is DefaultPause when 0.
+	Options store.RetentionOptions
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Start runs the job in a goroutine until Stop.
+func (j *Job) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	j.cancel = cancel
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		j.loop(ctx)
+	}()
+}
+
+// Stop ends the job, interrupting a run between two transactions, and
+// waits for it.
+func (j *Job) Stop() {
+	if j.cancel != nil {
+		j.cancel()
+	}
+	j.wg.Wait()
+}
+
+func (j *Job) loop(ctx context.Context) {
+	wait := j.Delay
+	if wait <= 0 {
+		wait = DefaultDelay
+	}
+	every := j.Interval
+	if every <= 0 {
+		every = DefaultInterval
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		j.Run(ctx)
+		t.Reset(every)
+	}
+}
+
+// Run applies the retention once, and returns what it did.
+func (j *Job) Run(ctx context.Context) ([]foyer.RetentionRun, error) {
+	log := j.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	opt := j.Options
+	if opt.Pause == 0 {
+		opt.Pause = DefaultPause
+	}
+	start := now()
+	runs, err := j.Store.EnforceRetention(ctx, opt)
+	end := now()
+	totals := map[foyer.RetentionKind]int64{}
+	for _, r := range runs {
+		totals[r.Kind] += r.Removed
+	}
+	if m := j.Metrics; m != nil {
+		for k, n := range totals {
+			m.Removed.WithLabelValues(string(k)).Add(float64(n))
+		}
+		m.LastRun.Set(float64(end.Unix()))
+		m.Duration.Set(end.Sub(start).Seconds())
+		if err != nil {
+			m.Failures.Inc()
+		} else {
+			m.LastOK.Set(float64(end.Unix()))
+		}
+	}
+	attrs := []any{"events", totals[foyer.RetentionEvents], "links", totals[foyer.RetentionLinks],
+		"visits_unlinked", totals[foyer.RetentionVisits], "contacts_flagged", totals[foyer.RetentionReview],
+		"took", end.Sub(start).Round(time.Millisecond)}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		log.Info("retention: interrupted by the shutdown; the next start goes on", attrs...)
+	case err != nil:
+		log.Error("retention: the run stopped; what it did stays done, and the next run goes on", append(attrs, "err", err)...)
+	default:
+		log.Info("retention: done", attrs...)
+	}
+	return runs, err
+}
