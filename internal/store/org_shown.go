@@ -229,6 +229,11 @@ func (s *Store) lockRollup(ctx context.Context, t *txStmts) error {
 // reads the organisation's visits of no company; -1 those of the company.
 // The events the roll-up has not read yet are left to it: it reads the
 // visit's company when it does.
+//
+// What counts a visit (its day, its source, the site's split) is read from
+// the visits themselves, and what counts its pages from its events: the
+// retention job may have deleted the events of old visits since they were
+// added, and a visit must then still be taken back as it was added.
 func (s *Store) refold(ctx context.Context, t *txStmts, companyID, orgID, sign int64) error {
 	cond := "s.company_id IS NULL"
 	args := []any{orgID}
@@ -236,18 +241,6 @@ func (s *Store) refold(ctx context.Context, t *txStmts, companyID, orgID, sign i
 		cond = "s.company_id = ?"
 		args = append(args, companyID)
 	}
-	// A visit's events the roll-up read are those from its first to its
-	// last event ID that are its own.
-	rows, err := t.tx.QueryContext(ctx, s.rebind(`/* Store.refold */
-		SELECT s.id, s.site_id, s.started_at, s.org_type, s.utm_source, s.referrer,
-			e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id
-		FROM sessions s JOIN events e ON e.id BETWEEN s.first_event_id AND s.last_event_id AND e.session_id = s.id
-		WHERE s.org_id = ? AND `+cond+` AND s.first_event_id IS NOT NULL
-		ORDER BY s.id, e.id`), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	sb := siteBatch{days: map[[2]int64]*siteDay{}, companyPages: map[companyPageKey]int64{}, companySources: companySources{}}
 	days := map[dayKey]*dayRollup{}
 	dayOfRow := func(k dayKey) *dayRollup {
@@ -258,26 +251,51 @@ func (s *Store) refold(ctx context.Context, t *txStmts, companyID, orgID, sign i
 		}
 		return d
 	}
-	var prev int64
+	// The visits the roll-up has counted: those with a first event read.
+	rows, err := t.tx.QueryContext(ctx, s.rebind(`/* Store.refold */
+		SELECT s.site_id, s.started_at, s.org_type, s.utm_source, s.referrer
+		FROM sessions s WHERE s.org_id = ? AND `+cond+` AND s.first_event_id IS NOT NULL`), args...)
+	if err != nil {
+		return err
+	}
 	for rows.Next() {
-		var visit, site, started, ts, kind, engaged, page int64
+		var site, started int64
 		var orgType, utmSource, referrerURL string
-		if err := rows.Scan(&visit, &site, &started, &orgType, &utmSource, &referrerURL, &ts, &kind, &engaged, &page); err != nil {
+		if err := rows.Scan(&site, &started, &orgType, &utmSource, &referrerURL); err != nil {
+			rows.Close()
 			return err
 		}
-		if visit != prev { // the visit, once, on the day it started
-			prev = visit
-			sd := sb.day(site, dayOf(started))
-			sd.company += sign
-			if orgType == string(foyer.OrgISP) || orgType == string(foyer.OrgHosting) {
-				sd.anonymous -= sign
-			} else {
-				sd.unidentified -= sign
-			}
-			sb.companySources.addN(companySourceKey{companyID, dayOf(started), site, referrer.Of(utmSource, referrerURL).Name}, started, sign)
-			d := dayOfRow(dayKey{companyID, site, dayOf(started)})
-			d.visits += sign
-			d.lastAt = max(d.lastAt, started)
+		sd := sb.day(site, dayOf(started))
+		sd.company += sign
+		if orgType == string(foyer.OrgISP) || orgType == string(foyer.OrgHosting) {
+			sd.anonymous -= sign
+		} else {
+			sd.unidentified -= sign
+		}
+		sb.companySources.addN(companySourceKey{companyID, dayOf(started), site, referrer.Of(utmSource, referrerURL).Name}, started, sign)
+		d := dayOfRow(dayKey{companyID, site, dayOf(started)})
+		d.visits += sign
+		d.lastAt = max(d.lastAt, started)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	// Their events the roll-up read: those from each visit's first to its
+	// last event ID that are its own, as many as are still kept.
+	rows, err = t.tx.QueryContext(ctx, s.rebind(`/* Store.refold */
+		SELECT s.site_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id
+		FROM sessions s JOIN events e ON e.id BETWEEN s.first_event_id AND s.last_event_id AND e.session_id = s.id
+		WHERE s.org_id = ? AND `+cond+` AND s.first_event_id IS NOT NULL`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var site, ts, kind, engaged, page int64
+		if err := rows.Scan(&site, &ts, &kind, &engaged, &page); err != nil {
+			return err
 		}
 		d := dayOfRow(dayKey{companyID, site, dayOf(ts)})
 		d.nevents += sign
