@@ -17,9 +17,10 @@ type Facts struct {
 	// Require2FA says whether every member must use two-factor
 	// authentication.
 	Require2FA bool
-	// VisitDays is how many days visit records are kept, 0 when no period
-	// is set.
-	VisitDays int
+	// VisitDays is how many days the page-by-page records of visits are
+	// kept, 0 when no period is set; LinkDays how many days a link
+	// between a browser or a visit and a contact is kept, 0 for no period.
+	VisitDays, LinkDays int
 }
 
 // writer builds a Doc in one language.

@@ -86,7 +86,7 @@ func TestTextsFollowSettings(t *testing.T) {
 			want{[]string{"through the cookie of HubSpot", "`hubspotutk`", "`_foyer_hs`", "HubSpot, Inc., which receives"}, []string{"par le cookie de HubSpot", "`hubspotutk`", "`_foyer_hs`"}},
 			want{[]string{"None: Foyer runs on servers"}, []string{"Aucun : Foyer"}}},
 		{"retention and 2FA", func(f *Facts, s *foyer.Site) { f.VisitDays = 395; f.Require2FA = true },
-			want{[]string{"deleted after 395 days", "records of visits: 395 days", "required of every member"}, []string{"supprimés au bout de 395 jours", "exigée de chaque membre"}},
+			want{[]string{"deleted after 395 days", "records of visits: 395 days", "required of every member"}, []string{"supprimé au bout de 395 jours", "exigée de chaque membre"}},
 			want{[]string{"no automatic deletion period"}, []string{"aucune durée de suppression"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

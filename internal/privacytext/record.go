@@ -137,12 +137,16 @@ func (w writer) record() Section {
 	t.Rows = append(t.Rows, row(w.tr("Transfers outside the EU", "Transferts hors de l’UE"), Line{plain(transfers + ".")}))
 	keep := w.tr("Visitor ID cookie: 2 years, renewed on each visit", "Cookie d’identifiant de visiteur : 2 ans, renouvelé à chaque visite")
 	if f.VisitDays > 0 {
-		keep += fmt.Sprintf(w.tr("; records of visits: %d days, then totals only", " ; enregistrements des visites : %d jours, puis totaux seulement"), f.VisitDays)
+		keep += fmt.Sprintf(w.tr("; page-by-page records of visits: %d days, then the visit's time, source and totals only", " ; détail page par page des visites : %d jours, puis seulement l’heure, la provenance et les totaux de la visite"), f.VisitDays)
 	} else {
 		keep += w.tr("; records of visits: until we delete them (no automatic period set)", " ; enregistrements des visites : jusqu’à leur suppression par nos soins (aucune durée automatique fixée)")
 	}
 	if id {
-		keep += w.tr("; link to a contact: as long as the contact record, or until the contact objects", " ; lien avec un contact : aussi longtemps que la fiche de contact, ou jusqu’à l’opposition du contact")
+		if f.LinkDays > 0 {
+			keep += fmt.Sprintf(w.tr("; link to a contact: %d days at most, less if the contact objects or is erased", " ; lien avec un contact : %d jours au plus, moins si le contact s’y oppose ou est effacé"), f.LinkDays)
+		} else {
+			keep += w.tr("; link to a contact: as long as the contact record, or until the contact objects", " ; lien avec un contact : aussi longtemps que la fiche de contact, ou jusqu’à l’opposition du contact")
+		}
 	}
 	t.Rows = append(t.Rows, row(w.tr("Retention", "Durée de conservation"), Line{plain(keep + ".")}))
 	twoFA := w.tr("two-factor authentication (TOTP) available to every member", "authentification à deux facteurs (TOTP) proposée à chaque membre")

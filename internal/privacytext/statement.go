@@ -105,15 +105,20 @@ func (w writer) statement() Section {
 	keep := []Line{w.t("The visitor ID cookie lasts 2 years and is renewed on each visit; you can delete it from your browser at any time.",
 		"Le cookie d’identifiant de visiteur dure 2 ans et est renouvelé à chaque visite ; vous pouvez le supprimer de votre navigateur à tout moment.")}
 	if f.VisitDays > 0 {
-		keep = append(keep, w.t(fmt.Sprintf("The records of visits are deleted after %d days; only totals that identify no visitor remain.", f.VisitDays),
-			fmt.Sprintf("Les enregistrements des visites sont supprimés au bout de %d jours ; il n’en reste que des totaux qui n’identifient aucun visiteur.", f.VisitDays)))
+		keep = append(keep, w.t(fmt.Sprintf("The page-by-page records of visits are deleted after %d days; what remains of a visit is its time, its source, its organisation and its totals.", f.VisitDays),
+			fmt.Sprintf("Le détail page par page des visites est supprimé au bout de %d jours ; il ne reste d’une visite que son heure, sa provenance, son organisation et ses totaux.", f.VisitDays)))
 	} else {
 		keep = append(keep, w.t("The records of visits are kept until we delete them: no automatic deletion period is set at present.",
 			"Les enregistrements des visites sont conservés jusqu’à ce que nous les supprimions : aucune durée de suppression automatique n’est fixée à ce jour."))
 	}
 	if f.Identifying() {
-		keep = append(keep, w.t("The link between a visit and your contact record is kept as long as your record is, unless you object: your later visits are then anonymous.",
-			"Le lien entre une visite et votre fiche de contact est conservé aussi longtemps que votre fiche, sauf si vous vous y opposez : vos visites suivantes sont alors anonymes."))
+		if f.LinkDays > 0 {
+			keep = append(keep, w.t(fmt.Sprintf("The link between a visit and your contact record is removed after %d days, or earlier if you object or your record is erased: the visit then stays anonymous.", f.LinkDays),
+				fmt.Sprintf("Le lien entre une visite et votre fiche de contact est supprimé au bout de %d jours, ou plus tôt si vous vous y opposez ou si votre fiche est effacée : la visite reste alors anonyme.", f.LinkDays)))
+		} else {
+			keep = append(keep, w.t("The link between a visit and your contact record is kept as long as your record is, unless you object: your later visits are then anonymous.",
+				"Le lien entre une visite et votre fiche de contact est conservé aussi longtemps que votre fiche, sauf si vous vous y opposez : vos visites suivantes sont alors anonymes."))
+		}
 		if f.Sources().EmailLinks {
 			keep = append(keep, w.t(fmt.Sprintf("The personal links in our emails recognise you for %d days at most.", int(foyer.DefaultTokenLife.Hours()/24)),
 				fmt.Sprintf("Les liens personnels de nos e-mails vous reconnaissent pendant %d jours au plus.", int(foyer.DefaultTokenLife.Hours()/24))))

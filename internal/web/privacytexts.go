@@ -50,6 +50,12 @@ func (s *Server) privacyDoc(w http.ResponseWriter, r *http.Request, u *foyer.Use
 		if f.Persona, err = s.cfg.Store.PersonaSettings(ctx, m.WorkspaceID); err == nil {
 			f.Mode, err = s.cfg.Store.TrackingMode(ctx, m.WorkspaceID)
 		}
+		if err == nil {
+			var ret foyer.Retention
+			if ret, err = s.cfg.Store.Retention(ctx, m.WorkspaceID); err == nil {
+				f.VisitDays, f.LinkDays = ret.EventDays, ret.LinkDays
+			}
+		}
 	}
 	if err != nil {
 		s.serverErrorOf(w, "privacy texts", u, err)
