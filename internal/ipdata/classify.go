@@ -104,8 +104,120 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
+	if typ, why := ownNetwork(n, nm); why != "" {
+		return typ, why
+	}
 	return foyer.OrgUnknown, "no rule matched the name"
 }
+
+// ownNetwork tells a name that says nothing by its words but is an
+// organisation's all the same ("TreviPay", "Krispy Kreme", "Lyric Opera of
+// Chicago"), from the shape of its network, or returns "". In the AS table,
+// networks without IPv6 in one country are nearly all organisations' own:
+// carriers, hosts and the individuals who run an AS of their own take IPv6
+// space with their IPv4. The name must not look like a person's
+// (personLike, stricter than personName: such a name stays unknown), a
+// placeholder ("AS64500") or an address ("4F, No.114, Sec.1 …").
+func ownNetwork(n Network, nm name) (foyer.OrgType, string) {
+	if n.Ranges4 == 0 || n.Ranges6 > 0 || n.Countries > 1 || n.Ranges4 > 4 {
+		return "", ""
+	}
+	digits := 0
+	for _, t := range nm.tokens {
+		if strings.ContainsAny(t, "0123456789") {
+			digits++
+		}
+	}
+	if digits == len(nm.tokens) || digits >= 2 || isASNumber(nm.tokens[0]) {
+		return "", ""
+	}
+	if personLike(nm) {
+		return foyer.OrgUnknown, "no telling word, and the name could be a person's"
+	}
+	return foyer.OrgBusiness, "no telling word, but " + plural(n.Ranges4, "IPv4 range") + " in one country and no IPv6: an organisation's own network"
+}
+
+// isASNumber reports whether a token is an AS number written as a name
+// ("as64500").
+func isASNumber(t string) bool {
+	if len(t) < 3 || t[:2] != "as" {
+		return false
+	}
+	for i := 2; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// personLike reports whether a name of two to four words, none of them a
+// word of an organisation, could be a person's in any order: a given name
+// anywhere ("Gutkin Vladyslav"), a surname's ending ("Shevchenko",
+// "Gonzalez", "Bielski", "Sahidov"), a common Asian surname ("Qiyuan
+// Chen"), or initials and a surname ("I. L. de Sousa"). Only for names no
+// other rule has read: it keeps them unknown.
+func personLike(nm name) bool {
+	if nm.has("individual entrepreneur") || nm.has("physical person") || nm.has("sole proprietor") ||
+		nm.has("sole proprietorship") || nm.has("private entrepreneur") || nm.has("empresario individual") {
+		return true
+	}
+	var words []string
+	for _, t := range nm.tokens {
+		if t == "de" || t == "da" || t == "do" || t == "dos" || t == "das" || t == "del" || t == "van" || t == "von" ||
+			t == "der" || t == "la" || t == "le" || t == "di" || t == "y" || t == "e" {
+			continue // particles of surnames
+		}
+		words = append(words, t)
+	}
+	if len(words) < 2 || len(words) > 4 {
+		return false
+	}
+	for _, w := range words {
+		for _, c := range w {
+			if c < 'a' || c > 'z' {
+				return false // digits or letters fold leaves: not a plain name
+			}
+		}
+	}
+	for i, w := range words {
+		if givenNames[w] || asianSurnames[w] {
+			return true
+		}
+		if i == 0 && len(w) <= 3 && len(words) >= 2 && !givenNames[w] && initialsRun(w) {
+			return true // "I. L. de Sousa": joined initials, then a surname
+		}
+		for _, suf := range surnameEndings {
+			if len(w) >= len(suf)+3 && strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// initialsRun reports whether a token looks like joined initials ("il",
+// "mal"): no vowel, or two letters.
+func initialsRun(w string) bool {
+	if len(w) == 2 {
+		return true
+	}
+	return !strings.ContainsAny(w, "aeiouy")
+}
+
+// surnameEndings are endings of surnames common in the AS table's
+// individuals' networks: Slavic, Spanish, Armenian, Persian and Tajik.
+var surnameEndings = []string{"enko", "chuk", "czuk", "ovich", "evich", "vich", "ovic", "evic", "ovski",
+	"evski", "owski", "ewski", "inski", "ynski", "ski", "sky", "skyi", "skiy", "ska", "ov", "ova", "ev", "eva",
+	"yan", "zoda", "zadeh", "zade", "ez", "yuk", "iuk"}
+
+// asianSurnames are common Chinese, Korean and Vietnamese surnames, which
+// end or begin an individual's name.
+var asianSurnames = map[string]bool{"chen": true, "wang": true, "zhang": true, "liu": true, "yang": true,
+	"huang": true, "zhao": true, "zhou": true, "xu": true, "zhu": true, "guo": true, "lin": true, "luo": true,
+	"lee": true, "kim": true, "park": true, "choi": true, "jung": true, "kang": true, "cho": true, "yoon": true,
+	"nguyen": true, "tran": true, "pham": true, "hoang": true, "vu": true, "dang": true, "bui": true,
+	"wu": true, "li": true, "sun": true, "yu": true, "hu": true, "zheng": true, "xie": true, "tang": true}
 
 // smallISPForm tells the forms and names that, in the AS table, nearly
 // always belong to small carriers, or "": Brazil's micro and small
@@ -285,6 +397,7 @@ type name struct {
 	tokens []string
 	padded string // " w1 w2 … "
 	raw    string // lower-cased, as written
+	words  map[string]bool
 }
 
 func parseName(org string) name {
@@ -305,7 +418,11 @@ func parseName(org string) name {
 	if run != "" {
 		toks = append(toks, run)
 	}
-	return name{tokens: toks, padded: " " + strings.Join(toks, " ") + " ", raw: raw}
+	words := make(map[string]bool, len(toks))
+	for _, t := range toks {
+		words[t] = true
+	}
+	return name{tokens: toks, padded: " " + strings.Join(toks, " ") + " ", raw: raw, words: words}
 }
 
 // fold writes common accented letters plainly, so that "Ministère" and
@@ -336,9 +453,25 @@ func isASCII(s string) bool {
 	return true
 }
 
-// has reports whether the name holds a word or phrase, whole.
+// has reports whether the name holds a word or phrase, whole. It looks
+// for the phrase between spaces in the padded name without building the
+// spaced phrase: the classifier calls it thousands of times a network.
 func (nm name) has(phrase string) bool {
-	return strings.Contains(nm.padded, " "+phrase+" ")
+	if nm.words != nil && strings.IndexByte(phrase, ' ') < 0 {
+		return nm.words[phrase]
+	}
+	p := nm.padded
+	for from := 0; ; {
+		i := strings.Index(p[from:], phrase)
+		if i < 0 || phrase == "" {
+			return false
+		}
+		i += from
+		if end := i + len(phrase); i > 0 && p[i-1] == ' ' && end < len(p) && p[end] == ' ' {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // match returns the first of words (whole words or phrases) the name holds,

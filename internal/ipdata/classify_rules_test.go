@@ -372,7 +372,23 @@ func TestCarrierShape(t *testing.T) {
 		{Network{Org: "Example Motor Company", Addresses4: 1 << 24, Ranges4: 13, Countries: 1}, foyer.OrgBusiness, "legacy space"},
 		// no name to go by
 		{Network{Org: "Nameless Backbone", Addresses4: 1 << 18, Ranges4: 40, Countries: 3}, foyer.OrgISP, "no business word"},
-		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1, Ranges6: 1}, foyer.OrgUnknown, "no rule"},
+		// a name of no telling word on a few ranges in one country without
+		// IPv6: an organisation's own network
+		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 2}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Krispy Kreme", Addresses4: 1536, Ranges4: 6, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "AS64500", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "4F, No.114, Sec.1, Chung-Shiao W. Road", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		// … unless the name could be a person's, in any order
+		{Network{Org: "Gutkin Vladyslav", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Saranchuk Mykola", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Ivan Petrenko", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's name"},
+		{Network{Org: "ISIDRO GONZALEZ VASQUEZ", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Qiyuan Chen", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "I. L. DE SOUSA", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Individual Entrepreneur Antipov Andrey", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
 		{Network{Org: "Example Bank", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "“bank”"},
 		// a person's network stays unknown, whatever its shape
 		{Network{Org: "John Smith", Addresses4: 1 << 16, Ranges4: 30, Countries: 4}, foyer.OrgUnknown, "person's name"},
@@ -450,4 +466,51 @@ func FuzzClassify(f *testing.F) {
 			t.Fatalf("%q: %q (%q)", org, typ, reason)
 		}
 	})
+}
+
+// TestClassifyRound3Words checks the words added in the third round:
+// learned, cultural and charitable bodies, associations' forms, school
+// districts and institutes, more public bodies, carriers' cloud arms,
+// hosts' brands and well-known companies.
+func TestClassifyRound3Words(t *testing.T) {
+	t.Parallel()
+	b, e, g, np, h, isp := foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit, foyer.OrgHosting, foyer.OrgISP
+	testNames(t, map[string]foyer.OrgType{
+		// cultural and learned bodies, giving way to a company's form
+		"Lyric Opera of Chicago":           np,
+		"Woodruff Arts Center":             np,
+		"Boulder Museum of Art":            np,
+		"Royal Agricultural Society":       np,
+		"Opera Software ASA":               b,
+		"Alliance Broadband":               isp,
+		"Suomen Kuntaliitto ry":            np,
+		"Yayasan Pendidikan Example":       np,
+		"Kassenzahnaerztliche Vereinigung": np,
+		// schools and institutes
+		"Amarillo ISD":                     e,
+		"Monroe #1 BOCES":                  e,
+		"Institut Agama Islam Negeri":      e,
+		"Pittsburgh Supercomputing Center": e,
+		// public bodies
+		"Prefectura Naval Argentina":                      g,
+		"California Secretary of State":                   g,
+		"Statens vegvesen":                                g,
+		"Badan Pembinaan Ideologi Pancasila":              g,
+		"Gemeinsame Kommunale Datenzentrale Zweckverband": g,
+		"Boulder Public Library District":                 g,
+		// a carrier's cloud or data-centre arm is a host
+		"CHINANET Example province Cloud Base network": h,
+		"China Telecom Example IDC":                    h,
+		"EXAMPLEIDC":                                   h,
+		"FastColo":                                     h,
+		"Example Grid Computing LLC":                   h,
+		"WEDOS Internet, a.s.":                         h,
+	})
+	// well-known companies keep a carrier-shaped network
+	for _, org := range []string{"Proofpoint, Inc.", "Wal-Mart Stores, Inc.", "Electricite de France SA", "Wellington Management Company LLP"} {
+		n := Network{Org: org, Addresses4: 1 << 17, Ranges4: 20, Countries: 4, Ranges6: 3}
+		if got, reason := classifyByRules(n); got != b || !strings.Contains(reason, "well-known company") {
+			t.Errorf("%q: %s (%s), want a well-known company", org, got, reason)
+		}
+	}
 }

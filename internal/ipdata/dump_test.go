@@ -64,3 +64,23 @@ func TestDumpNetworks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkClassify classifies every network of the tuning sets once per
+// iteration: the cost of the rules at import, which classifies each of
+// the table's networks once.
+func BenchmarkClassify(b *testing.B) {
+	t := &testing.T{}
+	var nets []Network
+	for _, f := range []string{"labelled.tsv", "heldout.tsv", "tune.tsv", "tune2.tsv"} {
+		for _, l := range readLabelled(t, f) {
+			nets = append(nets, l.n)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, n := range nets {
+			Classify(n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(nets)), "ns/network")
+}
