@@ -36,6 +36,10 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if len(nm.tokens) == 0 {
 		return foyer.OrgUnknown, "the network has no organisation name"
 	}
+	// only public bodies and schools may register under these suffixes
+	if typ, sfx := publicDomain(n.Domain); sfx != "" {
+		return typ, "its domain " + n.Domain + " is under “" + sfx + "” (" + string(typ) + ")"
+	}
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
 	}
@@ -92,6 +96,11 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	case form != "":
 		return foyer.OrgBusiness, "legal form “" + form + "”" + shapeNote(shape)
 	}
+	if n.Domain != "" {
+		if typ, w := domainWord(n.Domain); w != "" {
+			return typ, "no legal form, and its domain " + n.Domain + " says “" + w + "” (" + string(typ) + ")"
+		}
+	}
 	if w := nm.match(businessWords, nil); w != "" {
 		if carrier {
 			return foyer.OrgISP, "a business word (“" + w + "”), but " + shape
@@ -103,6 +112,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	}
 	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
 		return foyer.OrgISP, "no business word and a very large address space"
+	}
+	if w := carrierEnding(nm); w != "" {
+		return foyer.OrgISP, "name ends in “tel”, “kom” or “com” (" + w + "), as carriers' do"
 	}
 	if typ, why := ownNetwork(n, nm); why != "" {
 		return typ, why
@@ -227,6 +239,12 @@ var asianSurnames = map[string]bool{"chen": true, "wang": true, "zhang": true, "
 // small ISPs name themselves. Listed companies (Tbk), state companies
 // (Persero) and banks are left to the other rules.
 func smallISPForm(nm name) string {
+	if w := carrierEnding(nm); w != "" {
+		return "legal form, but the name ends in “tel”, “kom” or “com” (" + w + "), as carriers' do"
+	}
+	if nordicEnergy(nm) {
+		return "a Nordic town's energy company (AB, AS): its AS carries the town's fibre network (stadsnät)"
+	}
 	if nm.has("me") || nm.has("epp") || nm.has("eireli") || nm.has("ltda me") {
 		return "a Brazilian micro or small enterprise (ME, EPP, EIRELI): nearly all of them in the AS table are small ISPs"
 	}
@@ -240,6 +258,25 @@ func smallISPForm(nm name) string {
 		}
 	}
 	return ""
+}
+
+// nordicEnergy reports whether the name is a Swedish, Norwegian or Danish
+// energy company's ("Gävle Energi AB", "Piteenergi", "Helgeland Kraft AS"):
+// in the AS table, their networks are the towns' fibre networks. The
+// large generators (Vattenfall, Statkraft) and wind farms are not.
+func nordicEnergy(nm name) bool {
+	if !nm.has("ab") && !nm.has("as") && !nm.has("aktiebolag") {
+		return false
+	}
+	if nm.match([]string{"vattenfall", "statkraft", "vindkraft", "markets", "trading", "ticaret", "sanayi"}, nil) != "" {
+		return false
+	}
+	for _, t := range nm.tokens {
+		if strings.HasSuffix(t, "energi") || strings.HasSuffix(t, "kraft") {
+			return true
+		}
+	}
+	return false
 }
 
 // nationalBank returns the form of a US national bank ("Bank of America,
@@ -273,6 +310,44 @@ func publicByPosition(nm name) string {
 		}
 	}
 	return ""
+}
+
+// publicDomain reads the network's domain (from sources that know it) for
+// the suffixes only public bodies and schools may register: .gov, .mil,
+// .edu, and the national second levels (gov.uk, gouv.fr, gob.mx, go.jp,
+// gc.ca, ac.uk, edu.au, k12.…us, sch.uk). It returns the type and the
+// suffix, or "".
+func publicDomain(domain string) (foyer.OrgType, string) {
+	if domain == "" {
+		return "", ""
+	}
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(domain, ".")), ".")
+	if len(labels) < 2 {
+		return "", ""
+	}
+	last := labels[len(labels)-1]
+	switch last {
+	case "gov", "mil":
+		return foyer.OrgGovernment, "." + last
+	case "edu":
+		return foyer.OrgEducation, ".edu"
+	}
+	for i := len(labels) - 2; i >= 0 && i >= len(labels)-4; i-- {
+		l := labels[i]
+		if i == len(labels)-2 && len(last) == 2 || i < len(labels)-2 && last == "us" {
+			suffix := "." + strings.Join(labels[i:], ".")
+			switch l {
+			case "gov", "gob", "gouv", "govt", "go", "gv", "gc", "mil", "admin":
+				if l == "admin" && last != "ch" || l == "gc" && last != "ca" {
+					continue
+				}
+				return foyer.OrgGovernment, suffix
+			case "edu", "ac", "k12", "sch":
+				return foyer.OrgEducation, suffix
+			}
+		}
+	}
+	return "", ""
 }
 
 // domainWord reads the network's domain (from sources that know it) for
@@ -384,6 +459,29 @@ func netWord(tokens []string) string {
 	}
 	return ""
 }
+
+// carrierEnding finds a word that ends in "tel", "kom" or "com" and is
+// longer than the ending by three letters or more ("Echotel", "Infokom",
+// "Smartcom"): in the AS table, nine in ten such names with a legal form
+// are carriers'. Hotels and a few companies are kept out (notCarrierEnding).
+func carrierEnding(nm name) string {
+	for _, w := range nm.tokens {
+		for _, suf := range []string{"tel", "kom", "com"} {
+			if len(w) >= len(suf)+3 && strings.HasSuffix(w, suf) && !notCarrierEnding[w] {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// notCarrierEnding are words ending in "tel", "kom" or "com" that are not
+// carriers' names: hotels, software and media companies.
+var notCarrierEnding = map[string]bool{"hostel": true, "sofitel": true, "pastel": true, "cartel": true,
+	"martel": true, "mantel": true, "chantel": true, "intercom": true, "viacom": true, "cancom": true,
+	"dotcom": true, "sitecom": true, "novatel": true, "quantel": true, "hatel": true, "rachel": true,
+	"daniel": true, "muriel": true, "kestrel": true, "bristel": true, "sartel": true, "laborkom": true,
+	"novotel": true, "swissotel": true, "parkhotel": true, "grandhotel": true}
 
 // notNet are words ending in "net" that say nothing about a network.
 var notNet = map[string]bool{"cabinet": true, "planet": true, "magnet": true, "bonnet": true, "garnet": true,

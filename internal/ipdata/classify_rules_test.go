@@ -514,3 +514,69 @@ func TestClassifyRound3Words(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyDomains checks the network's domain, where a source knows
+// it: suffixes only public bodies and schools may register, and a
+// domain that names a carrier or a host.
+func TestClassifyDomains(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		org, domain string
+		want        foyer.OrgType
+		because     string
+	}{
+		{"Example Agency Services", "example.gov", foyer.OrgGovernment, "“.gov”"},
+		{"Example Command", "example.mil", foyer.OrgGovernment, "“.mil”"},
+		{"Example Campus Network", "example.edu", foyer.OrgEducation, "“.edu”"},
+		{"Example Ltd", "example.gov.uk", foyer.OrgGovernment, "“.gov.uk”"},
+		{"Example", "example.gouv.fr", foyer.OrgGovernment, "“.gouv.fr”"},
+		{"Example", "example.gob.mx", foyer.OrgGovernment, "“.gob.mx”"},
+		{"Example", "example.go.jp", foyer.OrgGovernment, "“.go.jp”"},
+		{"Example", "example.gc.ca", foyer.OrgGovernment, "“.gc.ca”"},
+		{"Example", "example.admin.ch", foyer.OrgGovernment, "“.admin.ch”"},
+		{"Example", "example.ac.uk", foyer.OrgEducation, "“.ac.uk”"},
+		{"Example", "example.edu.au", foyer.OrgEducation, "“.edu.au”"},
+		{"Example", "example.k12.tx.us", foyer.OrgEducation, "“.k12.tx.us”"},
+		// not public suffixes: a company's own
+		{"Example GmbH", "admin.example.de", foyer.OrgBusiness, "legal form"},
+		{"Example GmbH", "go.example.com", foyer.OrgBusiness, "legal form"},
+		{"Example GmbH", "example.gc.de", foyer.OrgBusiness, "legal form"},
+		// a domain that names a carrier or a host, with or without a form
+		{"Example GmbH", "vodafone.de", foyer.OrgISP, "domain vodafone.de"},
+		{"Krispy Example", "example-hosting.de", foyer.OrgHosting, "domain example-hosting.de"},
+		{"Krispy Example", "fastfiber.net", foyer.OrgISP, "domain fastfiber.net"},
+		{"Krispy Example", "krispy.com", foyer.OrgBusiness, "organisation's own network"},
+	} {
+		n := Network{Org: c.org, Domain: c.domain, Addresses4: 256, Ranges4: 1, Countries: 1}
+		if got, reason := classifyByRules(n); got != c.want || !strings.Contains(reason, c.because) {
+			t.Errorf("%q %s: %s (%s), want %s because %q", c.org, c.domain, got, reason, c.want, c.because)
+		}
+	}
+}
+
+// TestClassifyCarrierEndings checks the carriers' name endings (“tel”,
+// “kom”, “com”), Nordic towns' energy companies and the wireless and GPU
+// words of the third round.
+func TestClassifyCarrierEndings(t *testing.T) {
+	t.Parallel()
+	b, isp, h := foyer.OrgBusiness, foyer.OrgISP, foyer.OrgHosting
+	testNames(t, map[string]foyer.OrgType{
+		"Echotel International Kenya Limited": isp,
+		"OOO Infokom":                         isp,
+		"Smartcom Bulgaria AD":                isp,
+		"Shentel Sp. z o.o.":                  isp,
+		"Exampletel":                          isp, // no form: not an organisation's own network
+		"Intel Corporation":                   b,
+		"Novotel Example SA":                  b,
+		"Example Hostel Ltd":                  b,
+		"Intercom, Inc.":                      b,
+		"Example Bank Telecom Ltd":            isp,
+		"Gavle Energi AB":                     isp,
+		"AB Piteenergi":                       isp,
+		"Helgeland Kraft AS":                  isp,
+		"Vattenfall Vindkraft A/S":            b,
+		"Statkraft Markets GmbH":              b,
+		"KeviWLAN Informatikai Kft.":          isp,
+		"VINAGPU LLC":                         h,
+	})
+}
