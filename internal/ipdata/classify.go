@@ -54,6 +54,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			if k := nm.match(knownCompanies, nil); r.weak && strings.Contains(k, w) {
 				continue // the weak word is part of a well-known company's name: "Juniper Networks"
 			}
+			if r.weak && nm.match(notCarrierTrades, nil) != "" {
+				continue // a bank's or a hospital's network: "Bank of Communications", "Matrix Medical Network"
+			}
 			if r.yieldToForm && nm.legalForm() != "" {
 				continue
 			}
@@ -125,14 +128,19 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 // ownNetwork tells a name that says nothing by its words but is an
 // organisation's all the same ("TreviPay", "Krispy Kreme", "Lyric Opera of
 // Chicago"), from the shape of its network, or returns "". In the AS table,
-// networks without IPv6 in one country are nearly all organisations' own:
+// networks of up to eight IPv4 ranges (and not a carrier's shape by
+// carrierShape's points) without IPv6 in one country are nearly all
+// organisations' own:
 // carriers, hosts and the individuals who run an AS of their own take IPv6
 // space with their IPv4. The name must not look like a person's
 // (personLike, stricter than personName: such a name stays unknown), a
 // placeholder ("AS64500") or an address ("4F, No.114, Sec.1 …").
 func ownNetwork(n Network, nm name) (foyer.OrgType, string) {
-	if n.Ranges4 == 0 || n.Ranges6 > 0 || n.Countries > 1 || n.Ranges4 > 4 {
+	if n.Ranges4 == 0 || n.Ranges6 > 0 || n.Countries > 1 || n.Ranges4 > 8 {
 		return "", ""
+	}
+	if len(nm.tokens) > 1 && isASNumber(nm.tokens[0]) {
+		nm = parseName(strings.Join(nm.tokens[1:], " ")) // "AS23051 - FHI 360"
 	}
 	digits := 0
 	for _, t := range nm.tokens {
@@ -482,6 +490,14 @@ var notCarrierEnding = map[string]bool{"hostel": true, "sofitel": true, "pastel"
 	"dotcom": true, "sitecom": true, "novatel": true, "quantel": true, "hatel": true, "rachel": true,
 	"daniel": true, "muriel": true, "kestrel": true, "bristel": true, "sartel": true, "laborkom": true,
 	"novotel": true, "swissotel": true, "parkhotel": true, "grandhotel": true}
+
+// notCarrierTrades are trades that a weak carrier word ("network",
+// "communications", "internet") does not outweigh: "Bank of
+// Communications", "Matrix Medical Network", "Lighting-INTERNET Signify".
+var notCarrierTrades = []string{"bank", "banco", "banca", "banque", "bankasi", "banking", "insurance",
+	"versicherung", "assurance", "seguros", "reinsurance", "medical", "hospital", "hospitals", "pharma",
+	"pharmaceutical", "pharmaceuticals", "pharmacy", "lighting", "retirement", "brokerage", "stock exchange",
+	"chemicals", "steel", "petroleum", "airlines", "airways", "automotive", "motors", "intergovernmental"}
 
 // notNet are words ending in "net" that say nothing about a network.
 var notNet = map[string]bool{"cabinet": true, "planet": true, "magnet": true, "bonnet": true, "garnet": true,

@@ -378,7 +378,10 @@ func TestCarrierShape(t *testing.T) {
 		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
 		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
 		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 2}, foyer.OrgUnknown, "no rule"},
-		{Network{Org: "Krispy Kreme", Addresses4: 1536, Ranges4: 6, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Krispy Kreme", Addresses4: 1536, Ranges4: 6, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 2304, Ranges4: 9, Countries: 1}, foyer.OrgISP, "no business word"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 1, Ranges6: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "AS23051 - FHI 360", Addresses4: 512, Ranges4: 2, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
 		{Network{Org: "AS64500", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
 		{Network{Org: "4F, No.114, Sec.1, Chung-Shiao W. Road", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
 		// … unless the name could be a person's, in any order

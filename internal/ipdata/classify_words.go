@@ -201,7 +201,7 @@ var nameRules = []nameRule{
 			"armada", "prefectura", "naval", "secretary of state", "state tax", "tax service", "tax agency",
 			"public library", "library district", "park district", "water district", "irrigation district",
 			"fire rescue", "fire district", "observatory", "nnsa", "national guard", "armed force",
-			"coast guard", "ukrainian state", "state service", "kanceliarija", "kancelaria", "disdukcapil"},
+			"coast guard", "intergovernmental", "ukrainian state", "state service", "kanceliarija", "kancelaria", "disdukcapil"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
 		// a town's own telephone company is a carrier
@@ -532,7 +532,9 @@ var givenNames = func() map[string]bool {
 		joerg juergen kai marcel nico rene timo dieter guenter horst manfred norbert rainer reinhard bernd
 		detlef holger ingo jochen lothar sebastien guillaume thibault benoit mathieu jerome loic yann
 		isidro ricardo alejandro agustin javier andres emilio freddy hernan cleber welton cicero dardo
-		jianghao qiyuan weiqi jihun raphael rogier frantisek lukasz pawel grzegorz zbigniew`) {
+		jianghao qiyuan weiqi jihun raphael rogier frantisek lukasz pawel grzegorz zbigniew
+		fredrik emircan laurens bengt arne miroslav bartosz rafal edmund sabri barmak gezim mykyta saeid
+		vitalijs cynthia oksana jaiyeon`) {
 		m[n] = true
 	}
 	return m
