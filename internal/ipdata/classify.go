@@ -229,7 +229,7 @@ func initialsRun(w string) bool {
 // individuals' networks: Slavic, Spanish, Armenian, Persian and Tajik.
 var surnameEndings = []string{"enko", "chuk", "czuk", "ovich", "evich", "vich", "ovic", "evic", "ovski",
 	"evski", "owski", "ewski", "inski", "ynski", "ski", "sky", "skyi", "skiy", "ska", "ov", "ova", "ev", "eva",
-	"yan", "zoda", "zadeh", "zade", "ez", "yuk", "iuk"}
+	"yan", "zoda", "zadeh", "zade", "ez", "yuk", "iuk", "ivna", "vych"}
 
 // asianSurnames are common Chinese, Korean and Vietnamese surnames, which
 // end or begin an individual's name.
@@ -237,7 +237,11 @@ var asianSurnames = map[string]bool{"chen": true, "wang": true, "zhang": true, "
 	"huang": true, "zhao": true, "zhou": true, "xu": true, "zhu": true, "guo": true, "lin": true, "luo": true,
 	"lee": true, "kim": true, "park": true, "choi": true, "jung": true, "kang": true, "cho": true, "yoon": true,
 	"nguyen": true, "tran": true, "pham": true, "hoang": true, "vu": true, "dang": true, "bui": true,
-	"wu": true, "li": true, "sun": true, "yu": true, "hu": true, "zheng": true, "xie": true, "tang": true}
+	"wu": true, "li": true, "sun": true, "yu": true, "hu": true, "zheng": true, "xie": true, "tang": true,
+	"lu": true, "yuan": true, "jiang": true, "gao": true, "deng": true, "feng": true, "cao": true, "peng": true,
+	"zeng": true, "xiao": true, "tian": true, "cai": true, "shen": true, "yao": true, "cui": true, "zhong": true,
+	"ren": true, "ding": true, "cheng": true, "qian": true, "qin": true, "fang": true, "hou": true, "meng": true,
+	"xue": true, "shi": true, "zou": true, "xiong": true, "mao": true, "qiu": true, "duan": true, "gui": true}
 
 // smallISPForm tells the forms and names that, in the AS table, nearly
 // always belong to small carriers, or "": Brazil's micro and small

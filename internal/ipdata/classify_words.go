@@ -534,7 +534,11 @@ var givenNames = func() map[string]bool {
 		isidro ricardo alejandro agustin javier andres emilio freddy hernan cleber welton cicero dardo
 		jianghao qiyuan weiqi jihun raphael rogier frantisek lukasz pawel grzegorz zbigniew
 		fredrik emircan laurens bengt arne miroslav bartosz rafal edmund sabri barmak gezim mykyta saeid
-		vitalijs cynthia oksana jaiyeon`) {
+		vitalijs cynthia oksana jaiyeon anwar arshia fereidoon lior avraham antoine tamas kaan jakub ales
+		erich bujar halyna illia mingxiang yiwei hamza bilal imran irfan faisal nadeem naveed shahid asif
+		kamran arif sajid zahid wasim tanvir rakib rashed shafiqul aminul mahmud hasnat sadia nasrin
+		yasin yunus yakup ercan erdem burak cem volkan tolga ugur onur sinan selim levent orhan gokhan
+		ozan baris taner bulent cihan erkan ilker kerem mert oguz serdar tuncay umut yavuz zafer`) {
 		m[n] = true
 	}
 	return m
