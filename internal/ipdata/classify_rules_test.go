@@ -586,3 +586,21 @@ func TestClassifyCarrierEndings(t *testing.T) {
 		"VINAGPU LLC":                         h,
 	})
 }
+
+// TestClassifyRegistriesAndChambers checks registries, chambers of
+// commerce and faculties.
+func TestClassifyRegistriesAndChambers(t *testing.T) {
+	t.Parallel()
+	np, e := foyer.OrgNonprofit, foyer.OrgEducation
+	testNames(t, map[string]foyer.OrgType{
+		"RIPE Network Coordination Centre":        np,
+		"Japan Network Information Center":        np,
+		"Asia Pacific Network Information Centre": np,
+		"US Chamber of Commerce":                  np,
+		"CAMARA DE COMERCIO DE BOGOTA":            np,
+		"Industrie und Handelskammer Reutlingen":  np,
+		"SERVICO SOCIAL DO COMERCIO SESC":         np,
+		"Faculdade de Tecnologia de Americana":    e,
+		"Faculty of Electronic Engineering":       e,
+	})
+}

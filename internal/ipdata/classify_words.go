@@ -125,7 +125,7 @@ var nameRules = []nameRule{
 			// state and national research and education networks
 			// school districts, Indonesian institutes, campuses and supercomputing centres
 			"isd", "cisd", "boces", "unified school district", "institut", "iain", "uin", "stikes", "stmik",
-			"accademia", "supercomputing", "supercomputer", "koulutuskuntayhtyma",
+			"accademia", "supercomputing", "faculdade", "facultad", "faculty", "fakultet", "fakultas", "supercomputer", "koulutuskuntayhtyma",
 			"merit network", "cenic", "oarnet", "nysernet", "morenet", "wiscnet", "kanren", "oshean",
 			"njedge", "esnet", "ulakbim", "roedunet", "kifu", "niif", "amres", "marnet", "myren", "twaren", "tanet",
 			"harnet", "reannz", "cstnet", "cudi", "cedia", "raap", "innova red", "sanren", "kenet", "zamren",
@@ -230,7 +230,12 @@ var nameRules = []nameRule{
 			"exchange point", "ix", "medicine",
 			// associations' forms and words: Finnish ry, Indonesian yayasan and perhimpunan, German Vereinigung
 			"ry", "yayasan", "perhimpunan", "vereinigung", "asso", "asbl", "vzw", "ideell forening",
-			"red crescent", "diocese", "archdiocese", "salvation army", "ymca", "ywca", "habitat for humanity"},
+			"red crescent", "diocese", "archdiocese", "salvation army", "ymca", "ywca", "habitat for humanity",
+			// registries and chambers of commerce
+			"network information center", "network information centre", "coordination centre",
+			"coordination center", "internet registry", "chamber of commerce", "chambers of commerce",
+			"camara de comercio", "chambre de commerce", "camera di commercio", "handelskammer",
+			"industrie und handelskammer", "kamer van koophandel", "servico social", "servicio social"},
 		parts:  []string{"stiftung"},
 		unless: []string{"stiftung co kg", "stiftung co"}}, // "Stiftung & Co. KG" is a company's form
 	{typ: foyer.OrgNonprofit, yieldToForm: true,
@@ -534,7 +539,7 @@ var givenNames = func() map[string]bool {
 		isidro ricardo alejandro agustin javier andres emilio freddy hernan cleber welton cicero dardo
 		jianghao qiyuan weiqi jihun raphael rogier frantisek lukasz pawel grzegorz zbigniew
 		fredrik emircan laurens bengt arne miroslav bartosz rafal edmund sabri barmak gezim mykyta saeid
-		vitalijs cynthia oksana jaiyeon anwar arshia fereidoon lior avraham antoine tamas kaan jakub ales
+		vitalijs cynthia oksana jaiyeon anwar arshia fereidoon sam lior avraham antoine tamas kaan jakub ales
 		erich bujar halyna illia mingxiang yiwei hamza bilal imran irfan faisal nadeem naveed shahid asif
 		kamran arif sajid zahid wasim tanvir rakib rashed shafiqul aminul mahmud hasnat sadia nasrin
 		yasin yunus yakup ercan erdem burak cem volkan tolga ugur onur sinan selim levent orhan gokhan
