@@ -21,8 +21,12 @@ import (
 // company's own network is one or a few ranges in one country, unless the
 // name is a well-known company's (knownCompanies) or a bank's or an
 // insurer's, whose networks span sites. Some forms and names are nearly
-// always small carriers' in the AS table (smallISPForm). A name that is
-// only a person's name is never a company.
+// always small carriers' in the AS table (smallISPForm), and so do names
+// ending in "tel", "kom" or "com" (carrierEnding). A domain under a suffix
+// only public bodies and schools may register (.gov, .edu, gov.uk, ac.uk…)
+// decides first (publicDomain). A name with no telling word at all on a few
+// IPv4 ranges in one country without IPv6 is an organisation's own network
+// (ownNetwork). A name that is only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
 	if c, ok := curated[n.ASN]; ok {
 		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
