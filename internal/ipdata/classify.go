@@ -617,6 +617,7 @@ func (nm name) match(words, stems []string) string {
 // notStem are words that start with a stem of the rules and mean
 // something else.
 var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
+	"rack": true, "racket": true, "rackets": true, "racking": true, "rackham": true,
 	"ministrant": true,
 	// "tele" marks carriers ("Telefun", "Teletek", "Telenet"), but not these
 	"television": true, "televisao": true, "televizija": true, "televisa": true, "televisions": true, "telemundo": true,

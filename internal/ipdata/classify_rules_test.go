@@ -604,3 +604,22 @@ func TestClassifyRegistriesAndChambers(t *testing.T) {
 		"Faculty of Electronic Engineering":       e,
 	})
 }
+
+// TestClassifyCompounds checks carriers' and hosts' compounds ("…Network",
+// "Rack…") and the US states that call themselves commonwealths.
+func TestClassifyCompounds(t *testing.T) {
+	t.Parallel()
+	b, isp, h, g := foyer.OrgBusiness, foyer.OrgISP, foyer.OrgHosting, foyer.OrgGovernment
+	testNames(t, map[string]foyer.OrgType{
+		"COMPUNETWORK S.A.C.":             isp,
+		"MigumCableNetwork":               isp,
+		"RealNetworks LLC":                b,
+		"TicketNetwork Inc.":              b,
+		"Rackforest Zrt.":                 h,
+		"Rack Room Shoes":                 b,
+		"Commonwealth of Massachusetts":   g,
+		"Arizona Public Service Company":  b,
+		"Public Service Enterprise Group": b,
+		"Commonwealth Bank of Australia":  b,
+	})
+}

@@ -56,6 +56,7 @@ func (r nameRule) match(nm name) string {
 // notEnd are words that end in one of the rules' ends and mean something
 // else: a Swedish network ("nätverket") is not an agency ("-verket").
 var notEnd = map[string]bool{"naetverket": true, "natverket": true, "gesamt": true, "insgesamt": true,
+	"realnetworks": true, "ticketnetwork": true, "getwellnetwork": true, "jobnetworks": true, "socialnetwork": true,
 	"kirchengemeinde": true, "fiberverket": true, "kraftverket": true}
 
 // nameRules are tried in order: ministries first (a ministry of education is
@@ -105,7 +106,7 @@ var nameRules = []nameRule{
 			"telehouse", "global switch", "nextdc", "aruba s p a", "aruba spa", "register it", "one com",
 			"netactuate", "zenlayer", "packet host", "equinix metal", "fly io", "backblaze", "wasabi", "domain registrar", "domain names", "internet registrar", "centre de donnees", "centro dati", "veri merkezi", "pusat data", "hospedagem", "hospedaje", "hebergeur", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
-			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem"},
+			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem", "rack"},
 		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost", "sunucu"},
 		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns", "idc", "colo", "gpu"}},
 	{typ: foyer.OrgEducation,
@@ -201,7 +202,8 @@ var nameRules = []nameRule{
 			"armada", "prefectura", "naval", "secretary of state", "state tax", "tax service", "tax agency",
 			"public library", "library district", "park district", "water district", "irrigation district",
 			"fire rescue", "fire district", "observatory", "nnsa", "national guard", "armed force",
-			"coast guard", "intergovernmental", "ukrainian state", "state service", "kanceliarija", "kancelaria", "disdukcapil"},
+			"coast guard", "intergovernmental", "commonwealth of", "civil service",
+			"public utility district", "utility district", "national park service", "ukrainian state", "state service", "kanceliarija", "kancelaria", "disdukcapil"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
 		// a town's own telephone company is a carrier
@@ -292,6 +294,8 @@ var nameRules = []nameRule{
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
 			"communication", "kommunikation", "redes", "rede", "shabakeh", "siec", "sieci", "reseau", "reseaux", "rangkaian", "networking", "lintas", "multimedia"},
+		// compounds: "CompuNetwork", "MigumCableNetwork"
+		ends: []string{"network", "networks"},
 		// power and gas grids are networks too
 		unless: []string{"energies", "energie", "energy", "energia", "elektroenergetyczne", "gaz", "gas", "electricite", "elektrizitaet", "strom"}},
 }
