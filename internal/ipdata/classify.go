@@ -143,8 +143,8 @@ func ownNetwork(n Network, nm name) (foyer.OrgType, string) {
 	if n.Ranges4 == 0 || n.Ranges6 > 0 || n.Countries > 1 || n.Ranges4 > 8 {
 		return "", ""
 	}
-	if len(nm.tokens) > 1 && isASNumber(nm.tokens[0]) {
-		nm = parseName(strings.Join(nm.tokens[1:], " ")) // "AS23051 - FHI 360"
+	if len(nm.tokens) > 1 && isASNumber(nm.tokens[0]) && strings.HasPrefix(nm.raw, nm.tokens[0]) {
+		nm = parseName(strings.TrimLeft(nm.raw[len(nm.tokens[0]):], " -:,")) // "AS23051 - FHI 360"
 	}
 	digits := 0
 	for _, t := range nm.tokens {
@@ -185,6 +185,21 @@ func personLike(nm name) bool {
 	if nm.has("individual entrepreneur") || nm.has("physical person") || nm.has("sole proprietor") ||
 		nm.has("sole proprietorship") || nm.has("private entrepreneur") || nm.has("empresario individual") {
 		return true
+	}
+	if len(nm.tokens) <= 7 {
+		for _, t := range nm.tokens {
+			for _, suf := range []string{"ovich", "evich", "ovna", "evna", "ivna", "vych"} {
+				if len(t) > len(suf)+2 && strings.HasSuffix(t, suf) {
+					return true // a patronymic: "Private Enterprise Matsak Ivan Anatolievich"
+				}
+			}
+		}
+	}
+	if i := strings.IndexByte(nm.raw, '('); i > 0 {
+		// "AZCARATE JUAN ANTONIO (INTER AGRO)": a person trading under a name
+		if before := parseName(nm.raw[:i]); len(before.tokens) > 0 && personLike(before) {
+			return true
+		}
 	}
 	var words []string
 	for _, t := range nm.tokens {
