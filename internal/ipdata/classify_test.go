@@ -114,8 +114,8 @@ func TestClassifierLabelled(t *testing.T) {
 		// Labelled by someone else, blind to the classifier, and never
 		// tuned on: the fair measure. Rows whose labeller was unsure are
 		// not scored.
-		{file: "measure.tsv", rules: 0.84, curated: 0.85, bizPrecision: 0.82, bizRecall: 0.77, carrierAsBiz: 0.04, govRecall: 0.79,
-			orgPrecision: 0.91, orgRecall: 0.80},
+		{file: "measure.tsv", rules: 0.86, curated: 0.87, bizPrecision: 0.82, bizRecall: 0.83, carrierAsBiz: 0.04, govRecall: 0.79,
+			orgPrecision: 0.91, orgRecall: 0.85},
 	} {
 		t.Run(c.file, func(t *testing.T) { testLabelled(t, c) })
 	}
