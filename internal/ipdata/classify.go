@@ -21,8 +21,12 @@ import (
 // company's own network is one or a few ranges in one country, unless the
 // name is a well-known company's (knownCompanies) or a bank's or an
 // insurer's, whose networks span sites. Some forms and names are nearly
-// always small carriers' in the AS table (smallISPForm). A name that is
-// only a person's name is never a company.
+// always small carriers' in the AS table (smallISPForm), and so do names
+// ending in "tel", "kom" or "com" (carrierEnding). A domain under a suffix
+// only public bodies and schools may register (.gov, .edu, gov.uk, ac.uk…)
+// decides first (publicDomain). A name with no telling word at all on a few
+// IPv4 ranges in one country without IPv6 is an organisation's own network
+// (ownNetwork). A name that is only a person's name is never a company.
 func Classify(n Network) (foyer.OrgType, string) {
 	if c, ok := curated[n.ASN]; ok {
 		return c.typ, "curated list: AS" + strconv.FormatUint(uint64(n.ASN), 10) + " is " + c.name
@@ -35,6 +39,10 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	nm := parseName(n.Org)
 	if len(nm.tokens) == 0 {
 		return foyer.OrgUnknown, "the network has no organisation name"
+	}
+	// only public bodies and schools may register under these suffixes
+	if typ, sfx := publicDomain(n.Domain); sfx != "" {
+		return typ, "its domain " + n.Domain + " is under “" + sfx + "” (" + string(typ) + ")"
 	}
 	if nm.has("trading as") || nm.has("t a") {
 		return foyer.OrgUnknown, "a sole trader (\"trading as\")"
@@ -49,6 +57,9 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 			}
 			if k := nm.match(knownCompanies, nil); r.weak && strings.Contains(k, w) {
 				continue // the weak word is part of a well-known company's name: "Juniper Networks"
+			}
+			if r.weak && nm.match(notCarrierTrades, nil) != "" {
+				continue // a bank's or a hospital's network: "Bank of Communications", "Matrix Medical Network"
 			}
 			if r.yieldToForm && nm.legalForm() != "" {
 				continue
@@ -92,6 +103,11 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	case form != "":
 		return foyer.OrgBusiness, "legal form “" + form + "”" + shapeNote(shape)
 	}
+	if n.Domain != "" {
+		if typ, w := domainWord(n.Domain); w != "" {
+			return typ, "no legal form, and its domain " + n.Domain + " says “" + w + "” (" + string(typ) + ")"
+		}
+	}
 	if w := nm.match(businessWords, nil); w != "" {
 		if carrier {
 			return foyer.OrgISP, "a business word (“" + w + "”), but " + shape
@@ -104,8 +120,147 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 	if n.Addresses4 >= 1<<20 || n.Networks64 >= 1<<36 {
 		return foyer.OrgISP, "no business word and a very large address space"
 	}
+	if w := carrierEnding(nm); w != "" {
+		return foyer.OrgISP, "name ends in “tel”, “kom” or “com” (" + w + "), as carriers' do"
+	}
+	if typ, why := ownNetwork(n, nm); why != "" {
+		return typ, why
+	}
 	return foyer.OrgUnknown, "no rule matched the name"
 }
+
+// ownNetwork tells a name that says nothing by its words but is an
+// organisation's all the same ("TreviPay", "Krispy Kreme", "Lyric Opera of
+// Chicago"), from the shape of its network, or returns "". In the AS table,
+// networks of up to eight IPv4 ranges (and not a carrier's shape by
+// carrierShape's points) without IPv6 in one country are nearly all
+// organisations' own:
+// carriers, hosts and the individuals who run an AS of their own take IPv6
+// space with their IPv4. The name must not look like a person's
+// (personLike, stricter than personName: such a name stays unknown), a
+// placeholder ("AS64500") or an address ("4F, No.114, Sec.1 …").
+func ownNetwork(n Network, nm name) (foyer.OrgType, string) {
+	if n.Ranges4 == 0 || n.Ranges6 > 0 || n.Countries > 1 || n.Ranges4 > 8 {
+		return "", ""
+	}
+	if len(nm.tokens) > 1 && isASNumber(nm.tokens[0]) && strings.HasPrefix(nm.raw, nm.tokens[0]) {
+		nm = parseName(strings.TrimLeft(nm.raw[len(nm.tokens[0]):], " -:,")) // "AS23051 - FHI 360"
+	}
+	digits := 0
+	for _, t := range nm.tokens {
+		if strings.ContainsAny(t, "0123456789") {
+			digits++
+		}
+	}
+	if digits == len(nm.tokens) || digits >= 2 || isASNumber(nm.tokens[0]) {
+		return "", ""
+	}
+	if personLike(nm) {
+		return foyer.OrgUnknown, "no telling word, and the name could be a person's"
+	}
+	return foyer.OrgBusiness, "no telling word, but " + plural(n.Ranges4, "IPv4 range") + " in one country and no IPv6: an organisation's own network"
+}
+
+// isASNumber reports whether a token is an AS number written as a name
+// ("as64500").
+func isASNumber(t string) bool {
+	if len(t) < 3 || t[:2] != "as" {
+		return false
+	}
+	for i := 2; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// personLike reports whether a name of two to four words, none of them a
+// word of an organisation, could be a person's in any order: a given name
+// anywhere ("Gutkin Vladyslav"), a surname's ending ("Shevchenko",
+// "Gonzalez", "Bielski", "Sahidov"), a common Asian surname ("Qiyuan
+// Chen"), or initials and a surname ("I. L. de Sousa"). Only for names no
+// other rule has read: it keeps them unknown.
+func personLike(nm name) bool {
+	if nm.has("individual entrepreneur") || nm.has("physical person") || nm.has("sole proprietor") ||
+		nm.has("sole proprietorship") || nm.has("private entrepreneur") || nm.has("empresario individual") {
+		return true
+	}
+	if len(nm.tokens) <= 7 {
+		for _, t := range nm.tokens {
+			for _, suf := range []string{"ovich", "evich", "ovna", "evna", "ivna", "vych"} {
+				if len(t) > len(suf)+2 && strings.HasSuffix(t, suf) {
+					return true // a patronymic: "Private Enterprise Matsak Ivan Anatolievich"
+				}
+			}
+		}
+	}
+	if i := strings.IndexByte(nm.raw, '('); i > 0 {
+		// "AZCARATE JUAN ANTONIO (INTER AGRO)": a person trading under a name
+		if before := parseName(nm.raw[:i]); len(before.tokens) > 0 && personLike(before) {
+			return true
+		}
+	}
+	var words []string
+	for _, t := range nm.tokens {
+		if t == "de" || t == "da" || t == "do" || t == "dos" || t == "das" || t == "del" || t == "van" || t == "von" ||
+			t == "der" || t == "la" || t == "le" || t == "di" || t == "y" || t == "e" {
+			continue // particles of surnames
+		}
+		words = append(words, t)
+	}
+	if len(words) < 2 || len(words) > 4 {
+		return false
+	}
+	for _, w := range words {
+		for _, c := range w {
+			if c < 'a' || c > 'z' {
+				return false // digits or letters fold leaves: not a plain name
+			}
+		}
+	}
+	for i, w := range words {
+		if givenNames[w] || asianSurnames[w] {
+			return true
+		}
+		if i == 0 && len(w) <= 3 && len(words) >= 2 && !givenNames[w] && initialsRun(w) {
+			return true // "I. L. de Sousa": joined initials, then a surname
+		}
+		for _, suf := range surnameEndings {
+			if len(w) >= len(suf)+3 && strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// initialsRun reports whether a token looks like joined initials ("il",
+// "mal"): no vowel, or two letters.
+func initialsRun(w string) bool {
+	if len(w) == 2 {
+		return true
+	}
+	return !strings.ContainsAny(w, "aeiouy")
+}
+
+// surnameEndings are endings of surnames common in the AS table's
+// individuals' networks: Slavic, Spanish, Armenian, Persian and Tajik.
+var surnameEndings = []string{"enko", "chuk", "czuk", "ovich", "evich", "vich", "ovic", "evic", "ovski",
+	"evski", "owski", "ewski", "inski", "ynski", "ski", "sky", "skyi", "skiy", "ska", "ov", "ova", "ev", "eva",
+	"yan", "zoda", "zadeh", "zade", "ez", "yuk", "iuk", "ivna", "vych"}
+
+// asianSurnames are common Chinese, Korean and Vietnamese surnames, which
+// end or begin an individual's name.
+var asianSurnames = map[string]bool{"chen": true, "wang": true, "zhang": true, "liu": true, "yang": true,
+	"huang": true, "zhao": true, "zhou": true, "xu": true, "zhu": true, "guo": true, "lin": true, "luo": true,
+	"lee": true, "kim": true, "park": true, "choi": true, "jung": true, "kang": true, "cho": true, "yoon": true,
+	"nguyen": true, "tran": true, "pham": true, "hoang": true, "vu": true, "dang": true, "bui": true,
+	"wu": true, "li": true, "sun": true, "yu": true, "hu": true, "zheng": true, "xie": true, "tang": true,
+	"lu": true, "yuan": true, "jiang": true, "gao": true, "deng": true, "feng": true, "cao": true, "peng": true,
+	"zeng": true, "xiao": true, "tian": true, "cai": true, "shen": true, "yao": true, "cui": true, "zhong": true,
+	"ren": true, "ding": true, "cheng": true, "qian": true, "qin": true, "fang": true, "hou": true, "meng": true,
+	"xue": true, "shi": true, "zou": true, "xiong": true, "mao": true, "qiu": true, "duan": true, "gui": true}
 
 // smallISPForm tells the forms and names that, in the AS table, nearly
 // always belong to small carriers, or "": Brazil's micro and small
@@ -115,6 +270,12 @@ func classifyByRules(n Network) (foyer.OrgType, string) {
 // small ISPs name themselves. Listed companies (Tbk), state companies
 // (Persero) and banks are left to the other rules.
 func smallISPForm(nm name) string {
+	if w := carrierEnding(nm); w != "" {
+		return "legal form, but the name ends in “tel”, “kom” or “com” (" + w + "), as carriers' do"
+	}
+	if nordicEnergy(nm) {
+		return "a Nordic town's energy company (AB, AS): its AS carries the town's fibre network (stadsnät)"
+	}
 	if nm.has("me") || nm.has("epp") || nm.has("eireli") || nm.has("ltda me") {
 		return "a Brazilian micro or small enterprise (ME, EPP, EIRELI): nearly all of them in the AS table are small ISPs"
 	}
@@ -128,6 +289,25 @@ func smallISPForm(nm name) string {
 		}
 	}
 	return ""
+}
+
+// nordicEnergy reports whether the name is a Swedish, Norwegian or Danish
+// energy company's ("Gävle Energi AB", "Piteenergi", "Helgeland Kraft AS"):
+// in the AS table, their networks are the towns' fibre networks. The
+// large generators (Vattenfall, Statkraft) and wind farms are not.
+func nordicEnergy(nm name) bool {
+	if !nm.has("ab") && !nm.has("as") && !nm.has("aktiebolag") {
+		return false
+	}
+	if nm.match([]string{"vattenfall", "statkraft", "vindkraft", "markets", "trading", "ticaret", "sanayi"}, nil) != "" {
+		return false
+	}
+	for _, t := range nm.tokens {
+		if strings.HasSuffix(t, "energi") || strings.HasSuffix(t, "kraft") {
+			return true
+		}
+	}
+	return false
 }
 
 // nationalBank returns the form of a US national bank ("Bank of America,
@@ -161,6 +341,44 @@ func publicByPosition(nm name) string {
 		}
 	}
 	return ""
+}
+
+// publicDomain reads the network's domain (from sources that know it) for
+// the suffixes only public bodies and schools may register: .gov, .mil,
+// .edu, and the national second levels (gov.uk, gouv.fr, gob.mx, go.jp,
+// gc.ca, ac.uk, edu.au, k12.…us, sch.uk). It returns the type and the
+// suffix, or "".
+func publicDomain(domain string) (foyer.OrgType, string) {
+	if domain == "" {
+		return "", ""
+	}
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(domain, ".")), ".")
+	if len(labels) < 2 {
+		return "", ""
+	}
+	last := labels[len(labels)-1]
+	switch last {
+	case "gov", "mil":
+		return foyer.OrgGovernment, "." + last
+	case "edu":
+		return foyer.OrgEducation, ".edu"
+	}
+	for i := len(labels) - 2; i >= 0 && i >= len(labels)-4; i-- {
+		l := labels[i]
+		if i == len(labels)-2 && len(last) == 2 || i < len(labels)-2 && last == "us" {
+			suffix := "." + strings.Join(labels[i:], ".")
+			switch l {
+			case "gov", "gob", "gouv", "govt", "go", "gv", "gc", "mil", "admin":
+				if l == "admin" && last != "ch" || l == "gc" && last != "ca" {
+					continue
+				}
+				return foyer.OrgGovernment, suffix
+			case "edu", "ac", "k12", "sch":
+				return foyer.OrgEducation, suffix
+			}
+		}
+	}
+	return "", ""
 }
 
 // domainWord reads the network's domain (from sources that know it) for
@@ -273,6 +491,37 @@ func netWord(tokens []string) string {
 	return ""
 }
 
+// carrierEnding finds a word that ends in "tel", "kom" or "com" and is
+// longer than the ending by three letters or more ("Echotel", "Infokom",
+// "Smartcom"): in the AS table, nine in ten such names with a legal form
+// are carriers'. Hotels and a few companies are kept out (notCarrierEnding).
+func carrierEnding(nm name) string {
+	for _, w := range nm.tokens {
+		for _, suf := range []string{"tel", "kom", "com"} {
+			if len(w) >= len(suf)+3 && strings.HasSuffix(w, suf) && !notCarrierEnding[w] {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// notCarrierEnding are words ending in "tel", "kom" or "com" that are not
+// carriers' names: hotels, software and media companies.
+var notCarrierEnding = map[string]bool{"hostel": true, "sofitel": true, "pastel": true, "cartel": true,
+	"martel": true, "mantel": true, "chantel": true, "intercom": true, "viacom": true, "cancom": true,
+	"dotcom": true, "sitecom": true, "novatel": true, "quantel": true, "hatel": true, "rachel": true,
+	"daniel": true, "muriel": true, "kestrel": true, "bristel": true, "sartel": true, "laborkom": true,
+	"novotel": true, "swissotel": true, "parkhotel": true, "grandhotel": true}
+
+// notCarrierTrades are trades that a weak carrier word ("network",
+// "communications", "internet") does not outweigh: "Bank of
+// Communications", "Matrix Medical Network", "Lighting-INTERNET Signify".
+var notCarrierTrades = []string{"bank", "banco", "banca", "banque", "bankasi", "banking", "insurance",
+	"versicherung", "assurance", "seguros", "reinsurance", "medical", "hospital", "hospitals", "pharma",
+	"pharmaceutical", "pharmaceuticals", "pharmacy", "lighting", "retirement", "brokerage", "stock exchange",
+	"chemicals", "steel", "petroleum", "airlines", "airways", "automotive", "motors", "intergovernmental"}
+
 // notNet are words ending in "net" that say nothing about a network.
 var notNet = map[string]bool{"cabinet": true, "planet": true, "magnet": true, "bonnet": true, "garnet": true,
 	"clarinet": true, "hairnet": true, "sonnet": true, "internet": true, "linkedin": true}
@@ -285,6 +534,7 @@ type name struct {
 	tokens []string
 	padded string // " w1 w2 … "
 	raw    string // lower-cased, as written
+	words  map[string]bool
 }
 
 func parseName(org string) name {
@@ -305,7 +555,11 @@ func parseName(org string) name {
 	if run != "" {
 		toks = append(toks, run)
 	}
-	return name{tokens: toks, padded: " " + strings.Join(toks, " ") + " ", raw: raw}
+	words := make(map[string]bool, len(toks))
+	for _, t := range toks {
+		words[t] = true
+	}
+	return name{tokens: toks, padded: " " + strings.Join(toks, " ") + " ", raw: raw, words: words}
 }
 
 // fold writes common accented letters plainly, so that "Ministère" and
@@ -336,9 +590,25 @@ func isASCII(s string) bool {
 	return true
 }
 
-// has reports whether the name holds a word or phrase, whole.
+// has reports whether the name holds a word or phrase, whole. It looks
+// for the phrase between spaces in the padded name without building the
+// spaced phrase: the classifier calls it thousands of times a network.
 func (nm name) has(phrase string) bool {
-	return strings.Contains(nm.padded, " "+phrase+" ")
+	if nm.words != nil && strings.IndexByte(phrase, ' ') < 0 {
+		return nm.words[phrase]
+	}
+	p := nm.padded
+	for from := 0; ; {
+		i := strings.Index(p[from:], phrase)
+		if i < 0 || phrase == "" {
+			return false
+		}
+		i += from
+		if end := i + len(phrase); i > 0 && p[i-1] == ' ' && end < len(p) && p[end] == ' ' {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // match returns the first of words (whole words or phrases) the name holds,
@@ -362,6 +632,7 @@ func (nm name) match(words, stems []string) string {
 // notStem are words that start with a stem of the rules and mean
 // something else.
 var notStem = map[string]bool{"hostel": true, "hostels": true, "hostess": true, "hostage": true, "hostile": true,
+	"rack": true, "racket": true, "rackets": true, "racking": true, "rackham": true,
 	"ministrant": true,
 	// "tele" marks carriers ("Telefun", "Teletek", "Telenet"), but not these
 	"television": true, "televisao": true, "televizija": true, "televisa": true, "televisions": true, "telemundo": true,

@@ -372,7 +372,32 @@ func TestCarrierShape(t *testing.T) {
 		{Network{Org: "Example Motor Company", Addresses4: 1 << 24, Ranges4: 13, Countries: 1}, foyer.OrgBusiness, "legacy space"},
 		// no name to go by
 		{Network{Org: "Nameless Backbone", Addresses4: 1 << 18, Ranges4: 40, Countries: 3}, foyer.OrgISP, "no business word"},
-		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1, Ranges6: 1}, foyer.OrgUnknown, "no rule"},
+		// a name of no telling word on a few ranges in one country without
+		// IPv6: an organisation's own network
+		{Network{Org: "Nameless Backbone", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 2}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "Krispy Kreme", Addresses4: 1536, Ranges4: 6, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Krispy Kreme", Addresses4: 2304, Ranges4: 9, Countries: 1}, foyer.OrgISP, "no business word"},
+		{Network{Org: "Krispy Kreme", Addresses4: 768, Ranges4: 3, Countries: 1, Ranges6: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "AS23051 - FHI 360", Addresses4: 512, Ranges4: 2, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "AS64500", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		{Network{Org: "4F, No.114, Sec.1, Chung-Shiao W. Road", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "no rule"},
+		// … unless the name could be a person's, in any order
+		{Network{Org: "Gutkin Vladyslav", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Saranchuk Mykola", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Ivan Petrenko", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's name"},
+		{Network{Org: "ISIDRO GONZALEZ VASQUEZ", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Qiyuan Chen", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Mingxiang Lu", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Private Enterprise Matsak Ivan Anatolievich", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "AS271864 - AZCARATE JUAN ANTONIO (INTER AGRO)", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Private enterprise \"InformService\"", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "an organisation's own network"},
+		{Network{Org: "Halyna Ivanivna Hradil", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Samoilovych Illia Mykolaiovych", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "I. L. DE SOUSA", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
+		{Network{Org: "Individual Entrepreneur Antipov Andrey", Addresses4: 256, Ranges4: 1, Countries: 1}, foyer.OrgUnknown, "person's"},
 		{Network{Org: "Example Bank", Addresses4: 512, Ranges4: 1, Countries: 1}, foyer.OrgBusiness, "“bank”"},
 		// a person's network stays unknown, whatever its shape
 		{Network{Org: "John Smith", Addresses4: 1 << 16, Ranges4: 30, Countries: 4}, foyer.OrgUnknown, "person's name"},
@@ -449,5 +474,155 @@ func FuzzClassify(f *testing.F) {
 		if (orgTypeNum(typ) == 0 && typ != foyer.OrgUnknown) || reason == "" {
 			t.Fatalf("%q: %q (%q)", org, typ, reason)
 		}
+	})
+}
+
+// TestClassifyRound3Words checks the words added in the third round:
+// learned, cultural and charitable bodies, associations' forms, school
+// districts and institutes, more public bodies, carriers' cloud arms,
+// hosts' brands and well-known companies.
+func TestClassifyRound3Words(t *testing.T) {
+	t.Parallel()
+	b, e, g, np, h, isp := foyer.OrgBusiness, foyer.OrgEducation, foyer.OrgGovernment, foyer.OrgNonprofit, foyer.OrgHosting, foyer.OrgISP
+	testNames(t, map[string]foyer.OrgType{
+		// cultural and learned bodies, giving way to a company's form
+		"Lyric Opera of Chicago":           np,
+		"Woodruff Arts Center":             np,
+		"Boulder Museum of Art":            np,
+		"Royal Agricultural Society":       np,
+		"Opera Software ASA":               b,
+		"Alliance Broadband":               isp,
+		"Suomen Kuntaliitto ry":            np,
+		"Yayasan Pendidikan Example":       np,
+		"Kassenzahnaerztliche Vereinigung": np,
+		// schools and institutes
+		"Amarillo ISD":                     e,
+		"Monroe #1 BOCES":                  e,
+		"Institut Agama Islam Negeri":      e,
+		"Pittsburgh Supercomputing Center": e,
+		// public bodies
+		"Prefectura Naval Argentina":                      g,
+		"California Secretary of State":                   g,
+		"Statens vegvesen":                                g,
+		"Badan Pembinaan Ideologi Pancasila":              g,
+		"Gemeinsame Kommunale Datenzentrale Zweckverband": g,
+		"Boulder Public Library District":                 g,
+		// a carrier's cloud or data-centre arm is a host
+		"CHINANET Example province Cloud Base network": h,
+		"China Telecom Example IDC":                    h,
+		"EXAMPLEIDC":                                   h,
+		"FastColo":                                     h,
+		"Example Grid Computing LLC":                   h,
+		"WEDOS Internet, a.s.":                         h,
+	})
+	// well-known companies keep a carrier-shaped network
+	for _, org := range []string{"Proofpoint, Inc.", "Wal-Mart Stores, Inc.", "Electricite de France SA", "Wellington Management Company LLP"} {
+		n := Network{Org: org, Addresses4: 1 << 17, Ranges4: 20, Countries: 4, Ranges6: 3}
+		if got, reason := classifyByRules(n); got != b || !strings.Contains(reason, "well-known company") {
+			t.Errorf("%q: %s (%s), want a well-known company", org, got, reason)
+		}
+	}
+}
+
+// TestClassifyDomains checks the network's domain, where a source knows
+// it: suffixes only public bodies and schools may register, and a
+// domain that names a carrier or a host.
+func TestClassifyDomains(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		org, domain string
+		want        foyer.OrgType
+		because     string
+	}{
+		{"Example Agency Services", "example.gov", foyer.OrgGovernment, "“.gov”"},
+		{"Example Command", "example.mil", foyer.OrgGovernment, "“.mil”"},
+		{"Example Campus Network", "example.edu", foyer.OrgEducation, "“.edu”"},
+		{"Example Ltd", "example.gov.uk", foyer.OrgGovernment, "“.gov.uk”"},
+		{"Example", "example.gouv.fr", foyer.OrgGovernment, "“.gouv.fr”"},
+		{"Example", "example.gob.mx", foyer.OrgGovernment, "“.gob.mx”"},
+		{"Example", "example.go.jp", foyer.OrgGovernment, "“.go.jp”"},
+		{"Example", "example.gc.ca", foyer.OrgGovernment, "“.gc.ca”"},
+		{"Example", "example.admin.ch", foyer.OrgGovernment, "“.admin.ch”"},
+		{"Example", "example.ac.uk", foyer.OrgEducation, "“.ac.uk”"},
+		{"Example", "example.edu.au", foyer.OrgEducation, "“.edu.au”"},
+		{"Example", "example.k12.tx.us", foyer.OrgEducation, "“.k12.tx.us”"},
+		// not public suffixes: a company's own
+		{"Example GmbH", "admin.example.de", foyer.OrgBusiness, "legal form"},
+		{"Example GmbH", "go.example.com", foyer.OrgBusiness, "legal form"},
+		{"Example GmbH", "example.gc.de", foyer.OrgBusiness, "legal form"},
+		// a domain that names a carrier or a host, with or without a form
+		{"Example GmbH", "vodafone.de", foyer.OrgISP, "domain vodafone.de"},
+		{"Krispy Example", "example-hosting.de", foyer.OrgHosting, "domain example-hosting.de"},
+		{"Krispy Example", "fastfiber.net", foyer.OrgISP, "domain fastfiber.net"},
+		{"Krispy Example", "krispy.com", foyer.OrgBusiness, "organisation's own network"},
+	} {
+		n := Network{Org: c.org, Domain: c.domain, Addresses4: 256, Ranges4: 1, Countries: 1}
+		if got, reason := classifyByRules(n); got != c.want || !strings.Contains(reason, c.because) {
+			t.Errorf("%q %s: %s (%s), want %s because %q", c.org, c.domain, got, reason, c.want, c.because)
+		}
+	}
+}
+
+// TestClassifyCarrierEndings checks the carriers' name endings (“tel”,
+// “kom”, “com”), Nordic towns' energy companies and the wireless and GPU
+// words of the third round.
+func TestClassifyCarrierEndings(t *testing.T) {
+	t.Parallel()
+	b, isp, h := foyer.OrgBusiness, foyer.OrgISP, foyer.OrgHosting
+	testNames(t, map[string]foyer.OrgType{
+		"Echotel International Kenya Limited": isp,
+		"OOO Infokom":                         isp,
+		"Smartcom Bulgaria AD":                isp,
+		"Shentel Sp. z o.o.":                  isp,
+		"Exampletel":                          isp, // no form: not an organisation's own network
+		"Intel Corporation":                   b,
+		"Novotel Example SA":                  b,
+		"Example Hostel Ltd":                  b,
+		"Intercom, Inc.":                      b,
+		"Example Bank Telecom Ltd":            isp,
+		"Gavle Energi AB":                     isp,
+		"AB Piteenergi":                       isp,
+		"Helgeland Kraft AS":                  isp,
+		"Vattenfall Vindkraft A/S":            b,
+		"Statkraft Markets GmbH":              b,
+		"KeviWLAN Informatikai Kft.":          isp,
+		"VINAGPU LLC":                         h,
+	})
+}
+
+// TestClassifyRegistriesAndChambers checks registries, chambers of
+// commerce and faculties.
+func TestClassifyRegistriesAndChambers(t *testing.T) {
+	t.Parallel()
+	np, e := foyer.OrgNonprofit, foyer.OrgEducation
+	testNames(t, map[string]foyer.OrgType{
+		"RIPE Network Coordination Centre":        np,
+		"Japan Network Information Center":        np,
+		"Asia Pacific Network Information Centre": np,
+		"US Chamber of Commerce":                  np,
+		"CAMARA DE COMERCIO DE BOGOTA":            np,
+		"Industrie und Handelskammer Reutlingen":  np,
+		"SERVICO SOCIAL DO COMERCIO SESC":         np,
+		"Faculdade de Tecnologia de Americana":    e,
+		"Faculty of Electronic Engineering":       e,
+	})
+}
+
+// TestClassifyCompounds checks carriers' and hosts' compounds ("…Network",
+// "Rack…") and the US states that call themselves commonwealths.
+func TestClassifyCompounds(t *testing.T) {
+	t.Parallel()
+	b, isp, h, g := foyer.OrgBusiness, foyer.OrgISP, foyer.OrgHosting, foyer.OrgGovernment
+	testNames(t, map[string]foyer.OrgType{
+		"COMPUNETWORK S.A.C.":             isp,
+		"MigumCableNetwork":               isp,
+		"RealNetworks LLC":                b,
+		"TicketNetwork Inc.":              b,
+		"Rackforest Zrt.":                 h,
+		"Rack Room Shoes":                 b,
+		"Commonwealth of Massachusetts":   g,
+		"Arizona Public Service Company":  b,
+		"Public Service Enterprise Group": b,
+		"Commonwealth Bank of Australia":  b,
 	})
 }

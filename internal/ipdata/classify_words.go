@@ -56,6 +56,7 @@ func (r nameRule) match(nm name) string {
 // notEnd are words that end in one of the rules' ends and mean something
 // else: a Swedish network ("nätverket") is not an agency ("-verket").
 var notEnd = map[string]bool{"naetverket": true, "natverket": true, "gesamt": true, "insgesamt": true,
+	"realnetworks": true, "ticketnetwork": true, "getwellnetwork": true, "jobnetworks": true, "socialnetwork": true,
 	"kirchengemeinde": true, "fiberverket": true, "kraftverket": true}
 
 // nameRules are tried in order: ministries first (a ministry of education is
@@ -83,7 +84,8 @@ var nameRules = []nameRule{
 			"orange guinee", "orange cote d ivoire", "orange senegal", "orange botswana", "orange liberia",
 			"orange sierra leone", "orange burkina", "orange rdc", "orange madagascar", "orange tunisie", "orange maroc",
 			"orange france", "orange bissau", "orange centrafrique", "orange niger"},
-		unless: []string{"exxon mobil", "exxonmobil"}},
+		// a carrier's cloud or data-centre arm is a host: "CHINANET … Cloud Base", "… IDC"
+		unless: []string{"exxon mobil", "exxonmobil", "idc", "cloud", "data center", "datacenter", "data centre"}},
 	{typ: foyer.OrgHosting,
 		words: []string{"hoster", "colo", "vps", "vds", "cdn", "servers", "vpn", "proxy", "akamai", "cloudflare", "fastly",
 			"digitalocean", "linode", "ovh", "hetzner", "vultr", "leaseweb", "contabo", "scaleway", "choopa", "m247",
@@ -91,11 +93,22 @@ var nameRules = []nameRule{
 			"rackspace", "equinix", "zscaler", "incapsula", "imperva", "limelight", "edgecast", "stackpath", "netlify",
 			"vercel", "heroku", "internap", "linux", "dc", "data center", "data centre", "data centers", "data centres", "web services", "content delivery",
 			"as a service", "compute", "anycast", "ddos", "gpu", "nuvem", "centro de datos", "centro de dados", "virtual servers", "dedicated servers", "webhosting", "host", "hosted",
-			"bulletproof", "seedbox", "domain registrar", "domain names", "internet registrar", "centre de donnees", "centro dati", "veri merkezi", "pusat data", "hospedagem", "hospedaje", "hebergeur", "internet data center", "vserver", "iaas", "paas"},
+			"bulletproof", "seedbox", "idc", "grid computing", "cloud computing", "edge computing", "gpu cloud",
+			"ai cloud", "colocation", "bare metal", "baremetal", "web hosting", "hosting provider",
+			// hosts and data-centre operators known by their brand alone
+			"coreweave", "lambda labs", "crusoe", "databank", "unitedlayer", "luxconnect", "webglobe", "wedos",
+			"hostpapa", "hostgator", "bluehost", "dreamhost", "siteground", "namecheap", "hostwinds", "kamatera",
+			"upcloud", "gcore", "g core labs", "psychz", "quadranet", "colocrossing", "datacamp", "cdn77",
+			"ovhcloud", "netcup", "strato", "host europe", "plusserver", "myloc", "webtropia", "time4vps",
+			"hostkey", "selectel", "timeweb", "beget", "serverius", "worldstream", "nforce", "sharktech",
+			"hivelocity", "phoenixnap", "cloudsigma", "exoscale", "infomaniak", "hostpoint", "digital realty",
+			"cyrusone", "coresite", "flexential", "vantage data centers", "stack infrastructure", "interxion",
+			"telehouse", "global switch", "nextdc", "aruba s p a", "aruba spa", "register it", "one com",
+			"netactuate", "zenlayer", "packet host", "equinix metal", "fly io", "backblaze", "wasabi", "domain registrar", "domain names", "internet registrar", "centre de donnees", "centro dati", "veri merkezi", "pusat data", "hospedagem", "hospedaje", "hebergeur", "internet data center", "vserver", "iaas", "paas"},
 		stems: []string{"hosting", "cloud", "server", "datacenter", "datacentre", "colocation", "colocat", "hebergement",
-			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem"},
+			"alojamiento", "rechenzentr", "onhost", "host", "vps", "datacentrum", "datacenters", "serwer", "hospedagem", "rack"},
 		parts: []string{"hosting", "rechenzentrum", "yorkhost", "cloud", "webhost", "sunucu"},
-		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns"}},
+		ends:  []string{"host", "hosting", "server", "servers", "cloud", "datacenter", "vps", "dns", "idc", "colo", "gpu"}},
 	{typ: foyer.OrgEducation,
 		words: []string{"college", "school", "schule", "ecole", "academy", "akademie", "polytechnic", "politecnico",
 			"politeknik", "edu", "research", "ensino", "enseignement", "educacion", "educacao", "school district",
@@ -111,6 +124,9 @@ var nameRules = []nameRule{
 			"conservatory", "conservatoire", "conservatorio", "seminary", "intermediate unit", "school board", "institute of", "institutet",
 			"instituto tecnologico", "instituto federal", "institut teknologi", "institute for advanced",
 			// state and national research and education networks
+			// school districts, Indonesian institutes, campuses and supercomputing centres
+			"isd", "cisd", "boces", "unified school district", "institut", "iain", "uin", "stikes", "stmik",
+			"accademia", "supercomputing", "faculdade", "facultad", "faculty", "fakultet", "fakultas", "supercomputer", "koulutuskuntayhtyma",
 			"merit network", "cenic", "oarnet", "nysernet", "morenet", "wiscnet", "kanren", "oshean",
 			"njedge", "esnet", "ulakbim", "roedunet", "kifu", "niif", "amres", "marnet", "myren", "twaren", "tanet",
 			"harnet", "reannz", "cstnet", "cudi", "cedia", "raap", "innova red", "sanren", "kenet", "zamren",
@@ -179,7 +195,15 @@ var nameRules = []nameRule{
 			"megye", "judet", "judetul", "consiliul judetean", "primaria", "oblast", "okrug", "krai", "landsting",
 			"fylkeskommune", "stadsdeel", "gmina", "powiat", "starostwo", "diskominfo", "kominfo", "oblasti", "provinciale", "prefectural", "gemeindeverwaltung", "behoerde",
 			"landesregierung", "bundeskanzleramt", "cabinet office", "zivilluftfahrt", "flugsicherung", "civil aviation",
-			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus"},
+			"air navigation services", "kantonsverwaltung", "staatsverwaltung", "rathaus",
+			// more public bodies: Indonesian, Malay, Baltic, Nordic, Romanian and Spanish words; US state offices
+			"badan", "sekretariat daerah", "departemen", "dewan bandaraya", "kase", "statens", "landstinget",
+			"regionen", "zweckverband", "kommunale", "kommunal", "autoritatea", "directoratul", "estado mayor",
+			"armada", "prefectura", "naval", "secretary of state", "state tax", "tax service", "tax agency",
+			"public library", "library district", "park district", "water district", "irrigation district",
+			"fire rescue", "fire district", "observatory", "nnsa", "national guard", "armed force",
+			"coast guard", "intergovernmental", "commonwealth of", "civil service",
+			"public utility district", "utility district", "national park service", "ukrainian state", "state service", "kanceliarija", "kancelaria", "disdukcapil"},
 		parts: []string{"verwaltung", "bundesamt", "landesamt", "stadtwerke-", "regierung", "polizei",
 			"staatsministerium", "rijksoverheid", "gericht ", "behoerde", "ministerium"},
 		// a town's own telephone company is a carrier
@@ -205,7 +229,15 @@ var nameRules = []nameRule{
 			"red cross", "medical center", "health network", "health system", "internet exchange",
 			"conservancy", "medical institute", "centre hospitalier", "hospitalier", "hopital", "hopitaux", "klinikum",
 			"krankenhaus", "ziekenhuis", "ospedale", "ospedaliera", "hospitales", "hospitalar", "sjukhus",
-			"exchange point", "ix", "medicine"},
+			"exchange point", "ix", "medicine",
+			// associations' forms and words: Finnish ry, Indonesian yayasan and perhimpunan, German Vereinigung
+			"ry", "yayasan", "perhimpunan", "vereinigung", "asso", "asbl", "vzw", "ideell forening",
+			"red crescent", "diocese", "archdiocese", "salvation army", "ymca", "ywca", "habitat for humanity",
+			// registries and chambers of commerce
+			"network information center", "network information centre", "coordination centre",
+			"coordination center", "internet registry", "chamber of commerce", "chambers of commerce",
+			"camara de comercio", "chambre de commerce", "camera di commercio", "handelskammer",
+			"industrie und handelskammer", "kamer van koophandel", "servico social", "servicio social"},
 		parts:  []string{"stiftung"},
 		unless: []string{"stiftung co kg", "stiftung co"}}, // "Stiftung & Co. KG" is a company's form
 	{typ: foyer.OrgNonprofit, yieldToForm: true,
@@ -223,13 +255,14 @@ var nameRules = []nameRule{
 			"cox communications", "svyaz", "sviaz", "infocom", "jaringan", "glasvezel", "satellite", "satelital",
 			"multimidia", "ipv4", "wifi", "wisp", "akses", "seti", "telematika", "tel", "comunicacion", "uplink", "telekabel", "comunicacions", "telecomunicacions", "connect", "connections", "ip pathways", "isp",
 			"komunikasi", "komunikacije", "komunikacii", "haberlesme", "ftth", "fttx", "fttb", "fttp", "gpon", "voip",
-			"lte", "adsl", "xdsl", "vdsl", "catv", "kablo", "teleport", "satcom",
+			"lte", "adsl", "xdsl", "vdsl", "catv", "kablo", "teleport", "satcom", "wlan", "wimax",
 			"internet access", "internet provider", "access provider",
 			"telecoms", "telcom", "telekomunikacije", "telecomunicatii", "telekomunikacja", "viestinta", "bredband",
 			"bredbaand", "stadsnaet", "stadsnat", "telecomunicaciones", "tsushin", "denwa", "itissalat", "ittisalat", "vien thong", "vienthong", "conectividad", "conectividade"},
 		stems: []string{"glasfaser", "telecom", "telekom", "telecomunica", "telecommunica", "telefon", "telephon", "glasvezel",
 			"fibra", "fiber", "fibre", "broadband", "wireless", "kabel", "svyaz", "provedor", "tele", "bredband",
 			"telco", "cablevision", "cablecom", "kablo"},
+		ends: []string{"wlan", "wimax"},
 		parts: []string{"telecom", "telekom", "svyaz", "fiber", "fibre", "netspeed", "datapath", "infracom", "infocom", "netsol",
 			"radiotelephone", "radiotelefon"},
 		unless: []string{"exxon mobil", "exxonmobil"}},
@@ -249,9 +282,20 @@ var nameRules = []nameRule{
 			"bell aliant", "bell mobility", "videotron", "cogeco", "telus", "sasktel", "viasat", "spacex",
 			"starlink", "globalstar", "iridium", "inmarsat", "intelsat", "ses astra", "eutelsat", "ertebatat",
 			"mokhaberat", "arelion", "lumen technologies", "gtt communications", "tata communications"}},
+	// the words of cultural, learned and charitable bodies, after the
+	// carriers' ("Alliance Broadband" is a carrier) and giving way to a
+	// company's form ("Opera Software ASA")
+	{typ: foyer.OrgNonprofit, yieldToForm: true,
+		words: []string{"clinics", "society", "institute", "instituto", "istituto", "institutul", "instituut",
+			"alliance", "federation", "museum", "museo", "musee", "museu", "opera", "orchestra", "symphony",
+			"philharmonic", "zoo", "botanic", "botanical", "arts center", "arts centre", "library", "biblioteca",
+			"bibliotheque", "biblioteka", "bibliothek", "mandir", "temple", "mosque", "synagogue", "scouts",
+			"united way", "charitable", "benevolent", "humane society", "food bank"}},
 	{typ: foyer.OrgISP, weak: true,
 		words: []string{"internet", "network", "networks", "netzwerk", "netzwerke", "online", "communications",
 			"communication", "kommunikation", "redes", "rede", "shabakeh", "siec", "sieci", "reseau", "reseaux", "rangkaian", "networking", "lintas", "multimedia"},
+		// compounds: "CompuNetwork", "MigumCableNetwork"
+		ends: []string{"network", "networks"},
 		// power and gas grids are networks too
 		unless: []string{"energies", "energie", "energy", "energia", "elektroenergetyczne", "gaz", "gas", "electricite", "elektrizitaet", "strom"}},
 }
@@ -404,6 +448,37 @@ var knownCompanies = []string{
 	"deutsche post", "cma cgm", "hapag lloyd", "delta air lines", "american airlines", "united airlines",
 	"southwest airlines", "lufthansa", "air france", "british airways", "qatar airways", "singapore airlines",
 	"cathay pacific", "union pacific", "bnsf", "norfolk southern", "deutsche bahn",
+	// more, added in the third round: software and security firms whose
+	// own networks serve their customers, and large enterprises whose
+	// names carry no telling word
+	"proofpoint", "mimecast", "okta", "zendesk", "twilio", "sendgrid", "mailchimp", "intuit", "cloudera",
+	"servicenow", "paychex", "adp", "automatic data processing", "ceridian", "oracle netsuite", "sage group",
+	"opentext", "open text", "broadridge", "jack henry", "fis global", "fidelity national",
+	"global payments", "first data", "verisign", "neustar", "equifax", "experian", "transunion",
+	"dun bradstreet", "moody s", "moodys", "bloomberg", "refinitiv", "factset", "morningstar",
+	"ncr", "ncr corporation", "ncr voyix", "diebold", "avaya", "mitel", "wal mart", "walmart inc", "sam s club", "kohl s", "macy s", "sears",
+	"lowe s", "walgreen", "rite aid", "albertsons", "safeway", "publix", "meijer", "electricite de france", "edf", "eon se", "uniper", "enbw", "vattenfall", "statkraft",
+	"pg e", "pacific gas", "southern california edison", "con edison", "consolidated edison", "xcel energy",
+	"entergy", "ameren", "firstenergy", "american electric power", "sempra", "edison international",
+	"wellington management", "pimco", "state street", "empower retirement",
+	"principal financial", "lincoln financial", "voya", "transamerica", "john hancock", "massmutual",
+	"new york life", "northwestern mutual", "guardian life", "pacific life", "jackson national",
+	"loomis sayles", "nuveen", "tiaa", "alliancebernstein", "legg mason", "janus henderson", "schroders",
+	"amundi", "allianz global investors", "legal general", "standard life",
+	"lockheed", "l3harris", "huntington ingalls", "kongsberg", "elbit", "alticor", "amway", "mars incorporated", "koch industries", "cargill", "bechtel", "fluor", "jacobs engineering",
+	"aecom", "kiewit", "skanska", "vinci", "bouygues", "hochtief", "ferrovial", "united parcel", "dhl", "fedex", "kuehne nagel", "db schenker", "dsv", "ch robinson",
+	"jb hunt", "expeditors",
+	"corel", "autodesk", "pegasystems", "bentley systems", "esri", "sas institute", "tibco",
+	"teradata", "micro focus", "software ag", "temenos", "finastra", "amadeus", "travelport", "cerner", "oracle health", "athenahealth", "allscripts", "veradigm",
+	"meditech", "mckesson", "change healthcare", "kaiser permanente", "hca healthcare",
+	"tenet healthcare", "community health systems", "davita", "fresenius medical",
+	"kpmg", "mazars", "baker mckenzie", "dla piper", "clifford chance",
+	"linklaters", "allen overy", "freshfields", "latham watkins", "kirkland ellis", "skadden", "sony interactive", "nintendo", "electronic arts", "activision", "blizzard", "ubisoft", "take two",
+	"epic games", "riot games", "roblox", "unity technologies", "netflix", "hulu", "viacom",
+	"fox corporation", "rtl group", "prosiebensat",
+	"mediaset", "televisa", "naspers", "prosus", "tencent music", "baidu", "jd com", "meituan",
+	"pinduoduo", "bytedance", "tiktok", "naver", "rakuten", "softbank group", "toyota tsusho", "sumitomo corporation", "hitachi vantara", "panasonic avionics",
+	"informatica inc", "informatica llc", "valve corporation", "avid technology", "recruit holdings", "vanguard group", "leonardo spa", "ppl corporation", "xpo logistics", "ryder system", "cbs corporation", "cbs interactive", "mitsui co", "sp global", "epic systems corporation", "rwe ag",
 }
 
 // strongBusinessWords mark a company whose network may span several sites
@@ -416,7 +491,8 @@ var strongBusinessWords = []string{"bank", "banco", "banca", "banque", "bankasi"
 	"finance", "credit", "securities", "law", "legal", "manufacturing", "industries", "chemicals", "steel",
 	"mining", "oil", "petroleum", "logistics", "advertising", "reklamy", "reklama", "werbung", "publicidad", "accounting"}
 
-// givenNames are common first names across Europe and the Americas.
+// givenNames are common first names across Europe, the Americas, the
+// former Soviet Union, Iran, the Arab world and South Asia.
 var givenNames = func() map[string]bool {
 	m := map[string]bool{}
 	for _, n := range strings.Fields(`
@@ -442,7 +518,36 @@ var givenNames = func() map[string]bool {
 		sergey sergio silvia simone stefano tatiana tomasz valentina vicente vitor vladimir wojciech yuri
 		bart bram gert hendrik joost koen lieke maarten pieter ruud sanne sven wim
 		anders bjorn magnus mats nils ole per rasmus soren
-		emre fatih hakan hasan huseyin ibrahim kemal murat omer osman serkan yusuf`) {
+		emre fatih hakan hasan huseyin ibrahim kemal murat omer osman serkan yusuf
+		oleksandr oleksii oleksiy olexandr vladyslav vladislav mykola mykhailo andrii andriy andrey dmytro
+		serhii serhiy sergii yurii yuriy volodymyr taras bohdan yevhen yevgen evgeny evgeniy evgenii maksym
+		maxim artem artur denys ruslan vitaliy vitalii viktor anatoliy anatolii oleh oleksandra yuliia
+		svitlana tetiana nataliia petar petr milan marko nikola dragan zoran goran dejan nenad vladimir
+		milos branko darko ivana jelena snezana vasyl vasiliy vasily konstantin kostiantyn aleksei alexey
+		alexei nikita kirill pavlo stanislav yaroslav valentin valeriy valerii gennadiy gennadii grigoriy
+		hamed hamid mohammad mohammed muhammad mohamed ahmad ahmed hossein hussein husain reza mehdi saeed
+		majid mahmoud hassan karim omar yousef youssef khalid tariq tahir farid jamal nasser sami rami
+		ehsan morteza mostafa mojtaba payam pouya saman sina babak behnam farhad navid milad arash kaveh
+		alireza amirhossein mohsen masoud hadi javad vahid ramin shahram abbas abdullah abdul rashid
+		rahul amit ankit rajesh suresh ramesh sanjay vijay anil sunil manoj deepak ashok arun ravi
+		terry nathan sascha rory charlie jenson adrian amy andy anthony arthur barry brandon brett brian
+		bryan colin craig darren derek douglas duncan dustin dylan edward ethan evan gary gavin gordon
+		graham gregory harry jake jamie jared jason jeff jeffrey jeremy jerry jesse jimmy joel jonathan
+		joseph joshua justin keith kenneth kyle larry liam logan luke marcus matthew mitchell neil
+		nicholas noah phillip raymond rick roger ronald russell ryan scott sean shane shawn stuart todd
+		tony travis trevor tyler vincent wayne ashley brenda catherine cheryl cindy deborah donna dorothy
+		elizabeth emily heather jennifer jessica judy julie karen kathy kelly kimberly linda lori megan
+		melissa michelle nancy nicole pamela rachel rebecca sharon stephanie teresa tracy wendy
+		joerg juergen kai marcel nico rene timo dieter guenter horst manfred norbert rainer reinhard bernd
+		detlef holger ingo jochen lothar sebastien guillaume thibault benoit mathieu jerome loic yann
+		isidro ricardo alejandro agustin javier andres emilio freddy hernan cleber welton cicero dardo
+		jianghao qiyuan weiqi jihun raphael rogier frantisek lukasz pawel grzegorz zbigniew
+		fredrik emircan laurens bengt arne miroslav bartosz rafal edmund sabri barmak gezim mykyta saeid
+		vitalijs cynthia oksana jaiyeon anwar arshia fereidoon sam lior avraham antoine tamas kaan jakub ales
+		erich bujar halyna illia mingxiang yiwei hamza bilal imran irfan faisal nadeem naveed shahid asif
+		kamran arif sajid zahid wasim tanvir rakib rashed shafiqul aminul mahmud hasnat sadia nasrin
+		yasin yunus yakup ercan erdem burak cem volkan tolga ugur onur sinan selim levent orhan gokhan
+		ozan baris taner bulent cihan erkan ilker kerem mert oguz serdar tuncay umut yavuz zafer`) {
 		m[n] = true
 	}
 	return m

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Redo the draw behind tune.tsv (a fresh tuning sample, December 2026).
+"""Redo the draws behind tune.tsv and tune2.tsv (fresh tuning samples,
+December 2026).
 
-Usage: python3 sample_tune.py /path/to/asn-ipv4.csv > draw.tsv
+Usage: python3 sample_tune.py [tune|tune2] [/path/to/asn-ipv4.csv] > draw.tsv
 
 Reads the open ASN table (CSV: first IP, last IP, AS number, organisation
 name), sums each AS's IPv4 addresses and takes its name (the name on most of
 its ranges; on a tie, the first seen). ASes in labelled.tsv, heldout.tsv and
-measure.tsv are left out (only their AS numbers are read). Then, with random.Random(SEED):
+measure.tsv are left out (only their AS numbers are read), and for tune2
+those in tune.tsv too. Then, with random.Random(seed) (2026120409 for tune,
+2026120431 for tune2):
   1. 100 ASes uniformly at random among the rest (random.sample over the
      ASes sorted by number);
   2. 100 more by address count, without replacement, among those not drawn
@@ -24,14 +27,18 @@ import random
 import sys
 from collections import Counter, defaultdict
 
-SEED = 2026120409
+# draw: (seed, the files whose AS numbers are left out)
+DRAWS = {
+    "tune": (2026120409, ("labelled.tsv", "heldout.tsv", "measure.tsv")),
+    "tune2": (2026120431, ("labelled.tsv", "heldout.tsv", "measure.tsv", "tune.tsv")),
+}
 N_UNIFORM = 100
 N_WEIGHTED = 100
 
 
-def existing(here):
+def existing(here, files):
     seen = set()
-    for fn in ("labelled.tsv", "heldout.tsv", "measure.tsv"):
+    for fn in files:
         with open(os.path.join(here, fn), encoding="utf-8") as f:
             for line in f:
                 if line.startswith("#") or not line.strip():
@@ -41,7 +48,12 @@ def existing(here):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/ipdata-shared/src/asn/asn-ipv4.csv"
+    args = sys.argv[1:]
+    draw = "tune"
+    if args and args[0] in DRAWS:
+        draw = args.pop(0)
+    seed, files = DRAWS[draw]
+    path = args[0] if args else "/tmp/ipdata-shared/src/asn/asn-ipv4.csv"
     here = os.path.dirname(os.path.abspath(__file__))
     addrs = defaultdict(int)
     names = defaultdict(Counter)
@@ -62,9 +74,9 @@ def main():
         best = max(c.values())
         return min((n for n in c if c[n] == best), key=lambda n: order[(asn, n)])
 
-    skip = existing(here)
+    skip = existing(here, files)
     pool = sorted(a for a in addrs if a not in skip)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     uniform = sorted(rng.sample(pool, N_UNIFORM))
     taken = set(uniform)
     rest = [a for a in pool if a not in taken]
