@@ -113,8 +113,11 @@ func TestClassifierLabelled(t *testing.T) {
 			orgPrecision: 0.965, orgRecall: 0.95},
 		// Labelled by someone else, blind to the classifier, and never
 		// tuned on: the fair measure. Rows whose labeller was unsure are
-		// not scored.
-		{file: "measure.tsv", rules: 0.86, curated: 0.87, bizPrecision: 0.82, bizRecall: 0.83, carrierAsBiz: 0.04, govRecall: 0.79,
+		// not scored. Round 3's own-network rule traded business precision
+		// (0.82 → 0.80: public bodies and non-profits on a small network of
+		// their own now read as business, and are still shown) for the
+		// recall of what is shown (0.81 → 0.86); the floor follows it.
+		{file: "measure.tsv", rules: 0.86, curated: 0.87, bizPrecision: 0.79, bizRecall: 0.83, carrierAsBiz: 0.04, govRecall: 0.79,
 			orgPrecision: 0.91, orgRecall: 0.85},
 	} {
 		t.Run(c.file, func(t *testing.T) { testLabelled(t, c) })
