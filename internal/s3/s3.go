@@ -71,10 +71,12 @@ func (c Config) Enabled() bool {
 type Client struct {
 	cfg  Config
 	base *url.URL
-	// HTTP sends the requests; http.DefaultClient's transport when nil.
+	// HTTP sends the requests; defaultHTTP when nil.
 	HTTP *http.Client
 	// Now is the clock the requests are signed with; time.Now when nil.
 	Now func() time.Time
+	// pageSize, when not 0, is the max-keys of List's pages (tests).
+	pageSize int
 }
 
 // New checks c and returns its client. Its errors are EINVALID, and never
@@ -173,6 +175,9 @@ func (c *Client) List(ctx context.Context) ([]string, error) {
 		if token != "" {
 			q.Set("continuation-token", token)
 		}
+		if c.pageSize > 0 {
+			q.Set("max-keys", fmt.Sprint(c.pageSize))
+		}
 		req, err := c.request(ctx, http.MethodGet, "", q, nil)
 		if err != nil {
 			return nil, err
@@ -219,6 +224,21 @@ func (c *Client) request(ctx context.Context, method, key string, q url.Values, 
 	return req, nil
 }
 
+// defaultHTTP sends the requests of a Client without its own: a service
+// that does not answer fails the request (and the schedule's copy, which
+// is retried at its next tick) instead of holding the schedule. No bound
+// on the whole request: an upload takes as long as its size needs, and a
+// connection that stops moving is ended by TCP's own timeouts.
+var defaultHTTP = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: 2 * time.Minute,
+	ExpectContinueTimeout: time.Second,
+	IdleConnTimeout:       90 * time.Second,
+	ForceAttemptHTTP2:     true,
+}}
+
 // maxBody bounds what is read of an answer: a page of a listing is about
 // 300 KiB at most.
 const maxBody = 8 << 20
@@ -233,7 +253,7 @@ func (c *Client) do(req *http.Request, payloadHash, what string) ([]byte, error)
 	sign(req, c.cfg.AccessKey, string(c.cfg.SecretKey), c.cfg.Region, payloadHash, now())
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultHTTP
 	}
 	res, err := hc.Do(req)
 	if err != nil {

@@ -113,7 +113,7 @@ func fakeS3(t *testing.T, bucket string) *httptest.Server {
 }
 
 // TestRoundTrip puts, lists and deletes objects on an S3 server, under
-// a prefix with characters to escape, past a page of the listing.
+// a prefix with characters to escape, in one page of listing or several.
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := fakeS3(t, "backups")
@@ -135,9 +135,12 @@ func TestRoundTrip(t *testing.T) {
 		}
 		want = append(want, name)
 	}
-	got, err := c.List(ctx)
-	if err != nil || !slices.Equal(got, want) {
-		t.Fatalf("list: %v, %v; want %v", got, err, want)
+	for _, page := range []int{0, 2, 1} {
+		c.pageSize = page
+		got, err := c.List(ctx)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("list in pages of %d: %v, %v; want %v", page, got, err, want)
+		}
 	}
 	res, err := http.Get(srv.URL + "/backups/site%20a/foyer+foyer-1.fbk")
 	if err != nil {
