@@ -16,6 +16,7 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/app"
 	"github.com/foyerhq/foyer/internal/backup"
+	"github.com/foyerhq/foyer/internal/s3"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
 )
@@ -23,12 +24,13 @@ import (
 // defaultBackupDir is where backups go unless --backup-dir says otherwise.
 const defaultBackupDir = "foyer-data/backups"
 
-const backupUsage = `Usage: foyer backup create [--db DSN] [--key-file PATH] [--backup-dir DIR | --out FILE]
+const backupUsage = `Usage: foyer backup create [--db DSN] [--key-file PATH] [--backup-dir DIR | --out FILE] [--backup-s3-… (see -h)]
        foyer backup list [--backup-dir DIR] [--key-file PATH]
        foyer backup verify [--db DSN] [--key-file PATH] [FILE…]
        foyer backup restore --db DSN [--key-file PATH] [--force] FILE
 
-  create   take an encrypted backup of the database while it is in use
+  create   take an encrypted backup of the database while it is in use, and copy
+           it to an S3-compatible bucket when --backup-s3-endpoint names one
   list     show the backups in the backup directory, and whether they verified
   verify   restore each backup (default: the newest) into a scratch location and
            check it against its manifest; PostgreSQL backups restore into a scratch
@@ -88,8 +90,17 @@ func runBackupCreate(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlagSet("backup create", "", stderr)
 	fl := newBackupFlags(fs)
 	out := fs.String("out", "", "the backup file to write (default: a new file in --backup-dir)")
+	var bucketCfg s3.Config
+	s3Flags(fs, &bucketCfg)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var bucket *s3.Client
+	if bucketCfg.Enabled() {
+		var err error
+		if bucket, err = s3.New(bucketCfg); err != nil {
+			return err
+		}
 	}
 	keys, key, err := fl.key()
 	if err != nil {
@@ -109,6 +120,13 @@ func runBackupCreate(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stdout, "%s: %s backup, schema version %d, %d events, %s of data\n", path, m.Dialect, m.SchemaVersion,
 		m.Tables["events"], byteSize(m.Size))
+	if bucket != nil {
+		name := filepath.Base(path)
+		if err := bucket.Upload(ctx, name, path); err != nil {
+			return fmt.Errorf("the backup is at %s, but its copy to the bucket failed: %w", path, err)
+		}
+		fmt.Fprintf(stdout, "copied to %s%s (the encrypted file only)\n", bucket, name)
+	}
 	return nil
 }
 

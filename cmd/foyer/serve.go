@@ -56,6 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.BackupKeep.Hourly, "backup-hourly", backup.DefaultRetention.Hourly, "how many hourly backups to keep; 0: none")
 	fs.IntVar(&cfg.BackupKeep.Daily, "backup-daily", backup.DefaultRetention.Daily, "how many daily backups to keep; 0: none")
 	fs.IntVar(&cfg.BackupKeep.Weekly, "backup-weekly", backup.DefaultRetention.Weekly, "how many weekly backups to keep; 0: none")
+	s3Flags(fs, &cfg.BackupS3)
 	cfg.AuditRetention = foyer.AuditRetention
 	fs.Var(durationFlag{&cfg.AuditRetention}, "audit-retention", "how long audit log entries are kept (730d: two years); older ones are deleted daily, the chain staying verifiable")
 	smtpFlags(fs, &cfg.SMTP)
@@ -70,6 +71,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.BackupDir = ""
 	} else if k.Hourly < 0 || k.Daily < 0 || k.Weekly < 0 {
 		return foyer.Errorf(foyer.EINVALID, "--backup-hourly, --backup-daily and --backup-weekly: want 0 or more")
+	}
+	if cfg.BackupS3.Enabled() && cfg.BackupDir == "" {
+		return foyer.Errorf(foyer.EINVALID, "--backup-s3-…: the bucket gets copies of the scheduled backups, and --no-backups (or 0 of every kind) takes none")
 	}
 	if cfg.CommitTimeout <= 0 || cfg.CommitQueue <= 0 {
 		return foyer.Errorf(foyer.EINVALID, "--commit-timeout and --commit-queue: want more than 0")

@@ -27,6 +27,7 @@ import (
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/retention"
+	"github.com/foyerhq/foyer/internal/s3"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
@@ -83,6 +84,10 @@ type Config struct {
 	// daily and weekly, kept to BackupKeep); "" schedules none.
 	BackupDir  string
 	BackupKeep backup.Retention
+	// BackupS3, when Enabled, is the S3-compatible bucket that gets a copy
+	// of every scheduled backup (the encrypted file only) and loses those
+	// the schedule removes.
+	BackupS3 s3.Config
 	// AuditRetention is how long audit log entries are kept;
 	// foyer.AuditRetention (2 years) when 0.
 	AuditRetention time.Duration
@@ -130,6 +135,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.PublicURL == "" {
 		cfg.Log.Warn("no --public-url: the links Foyer shows and mails (invitations, password resets, tracker snippets, " +
 			"single sign-on) follow the Host header of each request, which a client chooses; set --public-url (FOYER_PUBLIC_URL)")
+	}
+	var bucket *s3.Client
+	if cfg.BackupS3.Enabled() {
+		if cfg.BackupDir == "" {
+			return nil, foyer.Errorf(foyer.EINVALID, "an S3 bucket for backups, but no scheduled backups to copy to it")
+		}
+		if bucket, err = s3.New(cfg.BackupS3); err != nil {
+			return nil, err
+		}
 	}
 	providers, err := sso.NewAll(cfg.SSO, nil)
 	if err != nil {
@@ -214,7 +228,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	var backups *backup.Scheduler
 	if cfg.BackupDir != "" {
-		backups = newBackupScheduler(cfg, keys, reg)
+		backups = newBackupScheduler(cfg, keys, reg, bucket)
 	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,

@@ -68,6 +68,10 @@ type SchedulerConfig struct {
 	Log        *slog.Logger
 	// Registerer, when not nil, gets the schedule's metrics.
 	Registerer prometheus.Registerer
+	// Remote, when not nil, gets a copy of every scheduled backup once it
+	// is verified, and loses the copies of those the schedule removes
+	// (see Scheduler.Tick).
+	Remote Remote
 }
 
 // Status is the outcome of the schedule's last backup.
@@ -77,6 +81,12 @@ type Status struct {
 	Failing     bool
 	Problem     string
 	LastSuccess time.Time
+	// UploadFailing is set when the last copy of the backups to the
+	// Remote failed (the local backups are not affected); UploadProblem
+	// says what. LastUpload is when a copy last succeeded.
+	UploadFailing bool
+	UploadProblem string
+	LastUpload    time.Time
 }
 
 // Scheduler takes the hourly, daily and weekly backups, verifies each, and
@@ -91,6 +101,11 @@ type Scheduler struct {
 	status  Status
 	retryAt time.Time
 
+	// unsynced is set while the Remote may lack a backup or hold one the
+	// schedule removed: at the start, after each backup, after a failed
+	// copy. Only Tick reads and writes it.
+	unsynced bool
+
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -98,6 +113,7 @@ type Scheduler struct {
 type schedulerMetrics struct {
 	lastSuccess, failing, size, duration prometheus.Gauge
 	failures                             prometheus.Counter
+	upload                               uploadMetrics
 }
 
 // NewScheduler returns a scheduler of cfg; Start runs it.
@@ -129,6 +145,10 @@ func NewScheduler(cfg SchedulerConfig) *Scheduler {
 	if cfg.Registerer != nil {
 		m := s.metrics
 		cfg.Registerer.MustRegister(m.lastSuccess, m.failing, m.size, m.duration, m.failures)
+	}
+	if cfg.Remote != nil {
+		s.metrics.upload = newUploadMetrics(cfg.Registerer)
+		s.unsynced = true
 	}
 	return s
 }
@@ -181,29 +201,48 @@ func (s *Scheduler) files(kind string) ([]backupFile, error) {
 	}
 	var out []backupFile
 	for _, e := range entries {
-		stamp, ok := strings.CutPrefix(e.Name(), "foyer-")
-		if !ok {
-			continue
+		if at, ok := scheduledName(e.Name(), kind); ok {
+			out = append(out, backupFile{e.Name(), at})
 		}
-		if stamp, ok = strings.CutSuffix(stamp, "-"+kind+Ext); !ok {
-			continue
-		}
-		at, err := time.Parse("20060102T150405Z", stamp)
-		if err != nil {
-			continue
-		}
-		out = append(out, backupFile{e.Name(), at})
 	}
 	slices.SortFunc(out, func(a, b backupFile) int { return a.at.Compare(b.at) })
 	return out, nil
+}
+
+// scheduledName reports whether name is that of a scheduled backup of
+// kind (foyer-YYYYMMDDTHHMMSSZ-KIND.fbk), and its time.
+func scheduledName(name, kind string) (time.Time, bool) {
+	stamp, ok := strings.CutPrefix(name, "foyer-")
+	if !ok {
+		return time.Time{}, false
+	}
+	if stamp, ok = strings.CutSuffix(stamp, "-"+kind+Ext); !ok {
+		return time.Time{}, false
+	}
+	at, err := time.Parse("20060102T150405Z", stamp)
+	return at, err == nil
 }
 
 // Tick takes the backup that is due, if one is (the current hour, day or
 // week has none of its kind), verifies it, and prunes each kind to its
 // number. A failure is logged, counted and kept in Status; the schedule
 // then waits RetryAfter before it tries again.
+//
+// With a Remote, Tick then brings the Remote to the backups of the
+// schedule (see sync) whenever it may differ: after a backup, and at
+// every tick after a failed copy, until one succeeds. A failed copy is
+// logged, counted and kept in Status apart from the backups' own
+// failures; the local backups stay whatever happens to the copy.
 func (s *Scheduler) Tick(ctx context.Context) error {
-	now := s.cfg.Now()
+	err := s.take(ctx, s.cfg.Now())
+	if s.cfg.Remote != nil && s.unsynced {
+		err = errors.Join(err, s.sync(ctx))
+	}
+	return err
+}
+
+// take takes and verifies the backup due at now, if any, and prunes.
+func (s *Scheduler) take(ctx context.Context, now time.Time) error {
 	var due []tier
 	for _, t := range s.tiers {
 		if t.keep <= 0 {
@@ -254,13 +293,14 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	s.metrics.lastSuccess.Set(float64(now.Unix()))
 	s.metrics.failing.Set(0)
 	s.mu.Lock()
-	s.status = Status{LastSuccess: now}
+	s.status.Failing, s.status.Problem, s.status.LastSuccess = false, "", now
 	s.mu.Unlock()
 	var kinds []string
 	for _, t := range due {
 		kinds = append(kinds, t.name)
 	}
 	s.cfg.Log.Info("backup taken and verified", "path", path, "kinds", strings.Join(kinds, ","), "duration", time.Since(start).Round(time.Millisecond))
+	s.unsynced = true
 	return s.prune()
 }
 

@@ -33,8 +33,9 @@ type layout struct {
 	Notice    string // what the last form did, confirmed: see noticeOf
 	// AskZone, when set, asks the user to confirm a time zone: see askZone.
 	AskZone *zoneAsk
-	// BackupProblem is what went wrong with the last scheduled backup,
-	// set by render for owners (see withBackupProblem).
+	// BackupProblem is what went wrong with the last scheduled backup or
+	// its copy to the bucket, in full sentences, set by render for owners
+	// (see withBackupProblem).
 	BackupProblem string
 }
 

@@ -81,8 +81,9 @@ type Config struct {
 	// when "".
 	HubSpotAPI string
 	// BackupProblem, when set, says what went wrong with the last
-	// scheduled backup ("" when nothing did), for a banner that owners see
-	// on their workspace's pages.
+	// scheduled backup or its copy to the bucket, in full sentences (""
+	// when nothing did), for a banner that owners see on their
+	// workspace's pages.
 	BackupProblem func() string
 	// Imports runs the contact import pages' uploads, previews and
 	// imports; nil: the pages say this server runs none.
