@@ -33,6 +33,7 @@ func commands() []command {
 		{"token", "create an API token for a workspace (token create)", runToken},
 		{"contacts", "import contacts with their tracking consent from CSV or NDJSON (contacts import)", runContacts},
 		{"consent", "check the consent histories' hash chains (consent verify)", runConsent},
+		{"keys", "rotate the master key that encrypts contacts' personal data (keys rotate)", runKeys},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"seed", "fill a workspace with synthetic history (for the feed's benchmarks)", runSeed},
 		{"version", "print the version", runVersion},
