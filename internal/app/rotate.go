@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -35,6 +36,9 @@ func RotateKeys(ctx context.Context, st *store.Store, oldPath, newPath string, o
 	}
 	if opt.Every <= 0 {
 		opt.Every = 2 * time.Second
+	}
+	if filepath.Clean(oldPath) == filepath.Clean(newPath) {
+		return foyer.Errorf(foyer.EINVALID, "the new key file is the old one: give another path (a missing file is created)")
 	}
 	check, err := st.MasterKeyCheck(ctx)
 	if err != nil {
