@@ -16,6 +16,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/foyerhq/foyer/internal/vault"
 )
 
@@ -75,12 +76,20 @@ func readAll(t *testing.T, st *store.Store, ws int64, ids []int64, when string) 
 // child process, killed with SIGKILL at random moments several times, leaves
 // every contact readable under the old key each time (as a running server
 // holds it), and run once more it ends, with every contact readable under
-// the new key alone and the old key refused. SQLite.
+// the new key alone and the old key refused. On both dialects.
 func TestRotateKeysKilled(t *testing.T) {
 	t.Parallel()
+	for _, d := range testutil.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testRotateKeysKilled(t, testutil.NewDSN(t, d))
+		})
+	}
+}
+
+func testRotateKeysKilled(t *testing.T, db string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "foyer.db")
 	oldFile, newFile := filepath.Join(dir, "master.key"), filepath.Join(dir, "master.key.new")
 	st, err := openWith(t, db, oldFile)
 	if err != nil {
