@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -175,6 +176,7 @@ func (s *Store) rewrapRows(ctx context.Context, tx *sql.Tx, m *vault.MasterKey, 
 	}
 	out := make([]rewrapRow, len(list))
 	prefix := m.Prefix()
+	var set []any // contact ID, new wrapped key, …
 	for i, r := range list {
 		out[i].id = r.id
 		if bytes.HasPrefix(r.wrapped, prefix) {
@@ -190,12 +192,30 @@ func (s *Store) rewrapRows(ctx context.Context, tx *sql.Tx, m *vault.MasterKey, 
 		if err != nil {
 			return nil, foyer.Errorf(foyer.EINVALID, "contact %d: its data key does not open under the old master key: %v", r.id, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.rewrapRows */ UPDATE contacts SET data_key = ? WHERE id = ?`), w, r.id); err != nil {
-			return nil, err
-		}
+		set = append(set, r.id, w)
 		out[i].rewrapped = true
 	}
-	return out, nil
+	return out, s.setDataKeys(ctx, tx, set)
+}
+
+// setDataKeys writes contacts' data keys, given as pairs of a contact ID
+// and its wrapped key, a few hundred a statement.
+func (s *Store) setDataKeys(ctx context.Context, tx *sql.Tx, set []any) error {
+	row := "(?, ?)"
+	if s.dialect == Postgres { // VALUES' parameters have no type of their own there
+		row = "(CAST(? AS bigint), CAST(? AS bytea))"
+	}
+	for len(set) > 0 {
+		n := min(len(set), 2*250)
+		_, err := tx.ExecContext(ctx, s.rebind(`/* Store.setDataKeys */
+			UPDATE contacts SET data_key = v.column2 FROM (VALUES `+strings.Repeat(row+", ", n/2-1)+row+`) AS v
+			WHERE contacts.id = v.column1`), set[:n]...)
+		if err != nil {
+			return err
+		}
+		set = set[n:]
+	}
+	return nil
 }
 
 // FinishKeyRotation ends the rotation under way once the rewrap reached
