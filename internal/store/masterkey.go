@@ -173,26 +173,46 @@ func (s *Store) dataKey(ctx context.Context, q querier, wrapped []byte, aad stri
 // the bound one. On PostgreSQL the master key's row stays share-locked
 // until q ends, so that a rotation does not end between.
 func (s *Store) newDataKey(ctx context.Context, q querier, aad string) (*vault.DataKey, []byte, error) {
-	st, err := s.keyState(ctx, q, " FOR SHARE OF m")
+	tc, _ := q.(*txCache)
+	if tc != nil && tc.wrapUnder != nil {
+		return s.keys.NewDataKeyUnder(tc.wrapUnder, aad)
+	}
+	m, err := s.wrapUnder(ctx, q)
 	if err != nil {
 		return nil, nil, err
+	}
+	if m == nil {
+		return s.keys.NewDataKey(aad) // a database bound to no key yet (tests)
+	}
+	if tc != nil {
+		tc.wrapUnder = m
+	}
+	return s.keys.NewDataKeyUnder(m, aad)
+}
+
+// wrapUnder is the master key that new data keys are wrapped under, read
+// through q; nil for a database bound to none.
+func (s *Store) wrapUnder(ctx context.Context, q querier) (*vault.MasterKey, error) {
+	st, err := s.keyState(ctx, q, " FOR SHARE OF m")
+	if err != nil {
+		return nil, err
 	}
 	want := st.check
 	if st.newCheck != "" {
 		want = st.newCheck
 	}
 	if want == "" {
-		return s.keys.NewDataKey(aad) // a database bound to no key yet (tests)
+		return nil, nil
 	}
 	m := s.keys.Master(want)
 	if m == nil {
 		if _, err := s.refreshKeys(ctx, q); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if m = s.keys.Master(want); m == nil {
-			return nil, nil, fmt.Errorf("store: the database is bound to master key %.8s…, which this process does not hold: "+
+			return nil, fmt.Errorf("store: the database is bound to master key %.8s…, which this process does not hold: "+
 				"restart it with that key's file", want)
 		}
 	}
-	return s.keys.NewDataKeyUnder(m, aad)
+	return m, nil
 }
