@@ -301,6 +301,9 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go a.watchKeys(wctx, keysEvery)
 	if a.cfg.DebugListen != "" {
 		dln, err := net.Listen("tcp", a.cfg.DebugListen)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -40,7 +41,7 @@ func TestRotateKeysChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := RotateKeys(ctx, st, os.Getenv(childOld), os.Getenv(childNew), Rotation{Batch: 4, Pause: 5 * time.Millisecond}, io.Discard); err != nil {
+	if err := RotateKeys(ctx, st, os.Getenv(childOld), os.Getenv(childNew), Rotation{Batch: 4, Pause: 5 * time.Millisecond}, os.Stdout); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -120,24 +121,46 @@ func testRotateKeysKilled(t *testing.T, db string) {
 	for try := 0; try < 5; try++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRotateKeysChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childDB+"="+db, childOld+"="+oldFile, childNew+"="+newFile)
-		var out bytes.Buffer
+		var out syncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("the child ended with %v before it was killed:\n%s", err, out.String())
-			}
-			t.Logf("the child finished the rotation after %d kills", kills)
-		case <-time.After(time.Duration(30+rand.IntN(300)) * time.Millisecond):
-			cmd.Process.Kill() // SIGKILL: kill -9
-			<-done
-			kills++
+		// Most kills land in the rewrap, a random moment after the child
+		// says it began; one try in four at a random moment of its start.
+		var kill <-chan time.Time
+		early := try%4 == 3
+		if early {
+			kill = time.After(time.Duration(rand.IntN(300)) * time.Millisecond)
 		}
+		tick := time.NewTicker(2 * time.Millisecond)
+		stuck := time.After(30 * time.Second)
+	wait:
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("the child ended with %v before it was killed:\n%s", err, out.String())
+				}
+				t.Logf("the child finished the rotation after %d kills", kills)
+				break wait
+			case <-tick.C:
+				if kill == nil && strings.Contains(out.String(), "data keys to rewrap") {
+					kill = time.After(time.Duration(rand.IntN(250)) * time.Millisecond)
+				}
+			case <-kill:
+				cmd.Process.Kill() // SIGKILL: kill -9
+				<-done
+				kills++
+				break wait
+			case <-stuck:
+				cmd.Process.Kill()
+				t.Fatalf("the child neither began nor ended:\n%s", out.String())
+			}
+		}
+		tick.Stop()
 		if _, err := os.Stat(newFile); err != nil {
 			continue // killed before it made the new key
 		}
@@ -242,4 +265,50 @@ func TestRotateKeysRefused(t *testing.T) {
 	}
 	readAll(t, st, ws.ID, []int64{c.ID}, "after the refused rotations")
 	st.Close()
+}
+
+// TestServeFollowsRotation: a running app, started with the old key, reads
+// every contact during and after a rotation that another process runs, and
+// warns that the key file must be replaced before its next start.
+func TestServeFollowsRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "foyer.db")
+	oldFile, newFile := filepath.Join(dir, "master.key"), filepath.Join(dir, "master.key.new")
+	var log syncBuffer
+	a, err := New(ctx, Config{Listen: "127.0.0.1:0", DB: db, KeyFile: oldFile, Log: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ws := &foyer.Workspace{Name: "Acme"}
+	if err := a.Store.CreateWorkspace(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := range 30 {
+		c := &foyer.Contact{WorkspaceID: ws.ID, Email: fmt.Sprintf("p%d@example.com", i)}
+		if err := a.Store.CreateContact(ctx, c, "test"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.watchKeys(wctx, 10*time.Millisecond)
+	if err := RotateKeys(ctx, mustOpen(t, db), oldFile, newFile, Rotation{Batch: 4, Pause: 5 * time.Millisecond}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, a.Store, ws.ID, ids, "the running app after the rotation")
+	c := &foyer.Contact{WorkspaceID: ws.ID, Email: "after@example.com"}
+	if err := a.Store.CreateContact(ctx, c, "test"); err != nil {
+		t.Fatalf("the running app makes a contact after the rotation: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(log.String(), "replace the key file"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning to replace the key file:\n%s", log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

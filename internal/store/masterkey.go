@@ -216,3 +216,15 @@ func (s *Store) wrapUnder(ctx context.Context, q querier) (*vault.MasterKey, err
 	}
 	return m, nil
 }
+
+// RefreshKeys adds to the keyring the master keys that the database names
+// and it lacks: the new key of a rotation under way (sealed under the old
+// one), or the bound key from the key file (UseKeyFile). It returns the
+// check of the master key the database is bound to.
+func (s *Store) RefreshKeys(ctx context.Context) (bound string, err error) {
+	if s.keys == nil {
+		return "", errNoKeys
+	}
+	st, err := s.refreshKeys(ctx, s.db)
+	return st.check, err
+}
