@@ -66,7 +66,8 @@ func Create(path string) (*Keyring, error) {
 }
 
 // Load reads the master key file at path, as LoadMaster, and returns the
-// keyring of a database first bound to it.
+// keyring of a database first bound to it. A database's own keyring, whose
+// root may be another (after a rotation), comes from store.OpenKeyring.
 func Load(path string) (*Keyring, error) {
 	m, err := LoadMaster(path)
 	if err != nil {
@@ -158,9 +159,10 @@ func (k *Keyring) OpenMaster(sealed []byte, check string) (*MasterKey, error) {
 }
 
 // Derive returns a key of KeySize bytes for purpose (such as "form
-// links"), derived from the master key with HKDF under an info string of
+// links"), derived from the root with HKDF under an info string of
 // its own: it is none of the keyring's other keys, and another purpose
-// gives another key. The same master key always gives the same key.
+// gives another key. The same root always gives the same key, whatever
+// master key wraps it now.
 func (k *Keyring) Derive(purpose string) []byte {
 	return expand(k.root, "foyer derived key: "+purpose)
 }
@@ -189,7 +191,8 @@ func (k *Keyring) Check() string {
 }
 
 // Lookup is the keyed hash of a normalised email: equal addresses give
-// equal hashes, and without the master key the hash tells nothing.
+// equal hashes, and without the root (so the master key) the hash tells
+// nothing.
 func (k *Keyring) Lookup(email string) []byte {
 	m := hmac.New(sha256.New, k.lookup)
 	m.Write([]byte(email))
