@@ -77,13 +77,14 @@ func (f backupFlags) keyPath() string {
 	return app.DefaultKeyFile(*f.db)
 }
 
-// key loads the master key and returns the backups' key.
-func (f backupFlags) key() (*vault.Keyring, []byte, error) {
-	keys, err := vault.Load(f.keyPath())
+// key loads the master key file and returns the backups' key, which
+// comes from the file alone (the database may be gone).
+func (f backupFlags) key() (*vault.MasterKey, []byte, error) {
+	m, err := vault.LoadMaster(f.keyPath())
 	if err != nil {
 		return nil, nil, foyer.Errorf(foyer.EINVALID, "%v", err)
 	}
-	return keys, backup.Key(keys), nil
+	return m, backup.Key(m), nil
 }
 
 func runBackupCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -132,7 +133,7 @@ func runBackupCreate(ctx context.Context, args []string, stdout, stderr io.Write
 
 // checkKeyOf refuses a master key that is not the one the database's
 // personal fields are sealed under: its backups would be useless.
-func checkKeyOf(ctx context.Context, db string, keys *vault.Keyring) error {
+func checkKeyOf(ctx context.Context, db string, keys *vault.MasterKey) error {
 	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
 		path, _, _ = strings.Cut(path, "?")
 		if _, err := os.Stat(path); err != nil {

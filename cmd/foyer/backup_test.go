@@ -210,3 +210,63 @@ func TestRestoreAfterErasure(t *testing.T) {
 		t.Errorf("the restored database's ledger: %+v, %v", ledger, err)
 	}
 }
+
+// TestBackupAfterRotation: after the master key is rotated, a backup is
+// taken, verified and restored with the new key file alone, the database
+// gone; its contacts open; the old key file does not open it.
+func TestBackupAfterRotation(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "foyer.db")
+	dsn := "sqlite:" + dbPath
+	oldKey, newKey := filepath.Join(dir, "master.key"), filepath.Join(dir, "master.key.new")
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := app.OpenKeys(ctx, s, oldKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseKeys(keys)
+	ws, _ := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	ana := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana@client.example", FirstName: "Ana"}
+	if err := s.CreateContact(ctx, ana, "test"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	run1 := func(args ...string) (string, int) {
+		var out bytes.Buffer
+		code := run(ctx, args, &out, &out)
+		return out.String(), code
+	}
+	if out, code := run1("keys", "rotate", "--db", dsn, "--key-file", oldKey, "--new-key-file", newKey); code != 0 {
+		t.Fatalf("rotate: %d %s", code, out)
+	}
+	backupFile := filepath.Join(dir, "after-rotation.fbk")
+	if out, code := run1("backup", "create", "--db", dsn, "--key-file", newKey, "--out", backupFile); code != 0 {
+		t.Fatalf("create with the new key: %d %s", code, out)
+	}
+	if out, code := run1("backup", "verify", "--db", dsn, "--key-file", oldKey, backupFile); code == 0 {
+		t.Errorf("the old key file opens a backup taken after the rotation: %s", out)
+	}
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		os.Remove(p)
+	}
+	if out, code := run1("backup", "restore", "--db", dsn, "--key-file", newKey, backupFile); code != 0 {
+		t.Fatalf("restore with the new key file alone: %d %s", code, out)
+	}
+	s, err = store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	keys, err = app.OpenKeys(ctx, s, newKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseKeys(keys)
+	if c, err := s.ContactByEmail(ctx, ws.ID, ana.Email); err != nil || c.FirstName != "Ana" {
+		t.Errorf("the restored contact: %+v, %v", c, err)
+	}
+}

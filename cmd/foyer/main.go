@@ -35,6 +35,7 @@ func commands() []command {
 		{"backup", "take, list, verify and restore encrypted backups (backup create|list|verify|restore)", runBackup},
 		{"consent", "check the consent histories' hash chains (consent verify)", runConsent},
 		{"audit", "check the audit logs' hash chains (audit verify)", runAudit},
+		{"keys", "rotate the master key that encrypts contacts' personal data (keys rotate)", runKeys},
 		{"loadgen", "drive /collect with synthetic traffic and report throughput", runLoadgen},
 		{"seed", "fill a workspace with synthetic history (for the feed's benchmarks)", runSeed},
 		{"version", "print the version", runVersion},

@@ -228,7 +228,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	var backups *backup.Scheduler
 	if cfg.BackupDir != "" {
-		backups = newBackupScheduler(cfg, keys, reg, bucket)
+		// The backups' key comes from the key file alone, so that a
+		// backup opens without the database.
+		master, err := vault.LoadMaster(cfg.KeyFile)
+		if err != nil {
+			imports.Close()
+			hubspotResolver.Stop(ctx)
+			writer.Stop(ctx)
+			st.Close()
+			return nil, err
+		}
+		backups = newBackupScheduler(cfg, master, reg, bucket)
 	}
 	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
@@ -355,6 +365,9 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go a.watchKeys(wctx, keysEvery)
 	if a.cfg.DebugListen != "" {
 		dln, err := net.Listen("tcp", a.cfg.DebugListen)
 		if err != nil {

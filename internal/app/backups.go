@@ -16,8 +16,8 @@ import (
 // after it is taken (a PostgreSQL backup in a scratch database on the
 // same server), with its metrics in reg, and copied to bucket when it is
 // not nil.
-func newBackupScheduler(cfg Config, keys *vault.Keyring, reg prometheus.Registerer, bucket *s3.Client) *backup.Scheduler {
-	key := backup.Key(keys)
+func newBackupScheduler(cfg Config, master *vault.MasterKey, reg prometheus.Registerer, bucket *s3.Client) *backup.Scheduler {
+	key := backup.Key(master)
 	opt := backup.VerifyOptions{}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") {
 		opt.Postgres = cfg.DB

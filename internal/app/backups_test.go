@@ -33,13 +33,13 @@ func TestBackupUploadBanner(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	keys, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))
+	master, err := vault.NewMaster(bytes.Repeat([]byte{7}, vault.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DB: "sqlite:" + filepath.Join(t.TempDir(), "none.db"), BackupDir: t.TempDir(),
 		BackupS3: bucket.Config(), Log: slog.New(slog.NewJSONHandler(&logs, nil))}
-	newBackupScheduler(cfg, keys, prometheus.NewRegistry(), bucket) // its start log
+	newBackupScheduler(cfg, master, prometheus.NewRegistry(), bucket) // its start log
 	if out := logs.String(); !strings.Contains(out, down.URL+"/backups/foyer/") || strings.Contains(out, secret) {
 		t.Errorf("start log:\n%s", out)
 	}

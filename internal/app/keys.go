@@ -51,12 +51,15 @@ func ReplayLedger(ctx context.Context, st *store.Store, path string, log *slog.L
 	return nil
 }
 
-// OpenKeys reads the master key at path and binds the database to it. A
-// missing file is created, loudly, only for a database bound to no key
-// yet; a database bound to another key is refused, and nothing changes.
-// log, slog.Default when nil, says that a key was created.
+// OpenKeys reads the master key at path and returns the database's
+// keyring under it (store.OpenKeyring), binding the database to it when
+// it is bound to none. A missing file is created, loudly, only for a
+// database bound to no key yet; a database bound to another key is
+// refused, and nothing changes. The store reads the file again when it
+// meets a data key wrapped under a key it lacks (store.UseKeyFile). log,
+// slog.Default when nil, says that a key was created.
 func OpenKeys(ctx context.Context, st *store.Store, path string, log *slog.Logger) (*vault.Keyring, error) {
-	keys, err := vault.Load(path)
+	m, err := vault.LoadMaster(path)
 	created := false
 	if errors.Is(err, vault.ErrNoKeyFile) {
 		check, cerr := st.MasterKeyCheck(ctx)
@@ -65,17 +68,19 @@ func OpenKeys(ctx context.Context, st *store.Store, path string, log *slog.Logge
 		}
 		if check != "" {
 			return nil, foyer.Errorf(foyer.EINVALID, "no master key file at %s, but this database's personal fields are sealed "+
-				"under a master key (check %.8s…): start Foyer with --key-file naming that key's file", path, check)
+				"under a master key (check %.8s…): start Foyer with --key-file naming that key's file; without it they cannot be read", path, check)
 		}
-		keys, err = vault.Create(path)
+		m, err = vault.CreateMaster(path)
 		created = true
 	}
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EINVALID, "%v", err)
 	}
-	if _, err := st.BindMasterKey(ctx, keys.Check()); err != nil {
+	keys, err := st.OpenKeyring(ctx, m)
+	if err != nil {
 		return nil, err
 	}
+	st.UseKeyFile(path)
 	if created {
 		if log == nil {
 			log = slog.Default()

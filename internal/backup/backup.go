@@ -24,8 +24,13 @@ import (
 	"github.com/foyerhq/foyer/internal/vault"
 )
 
-// Key is the key that encrypts the backups of the master key of keys.
-func Key(keys *vault.Keyring) []byte { return keys.Derive(Purpose) }
+// Key is the key that encrypts backups under the master key m: derived from
+// the key file itself, so that a backup opens with the key file alone, the
+// database lost (a database's root secret, which a rotation keeps, lives
+// in the database). Backups taken before a rotation of the master key need
+// the old key file. For a database never rotated it is the key
+// Keyring.Derive(Purpose) gives.
+func Key(m *vault.MasterKey) []byte { return m.Derive(Purpose) }
 
 // dialectOf returns the dialect a DSN names, as the store reads it.
 func dialectOf(dsn string) (string, error) {

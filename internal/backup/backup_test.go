@@ -32,11 +32,11 @@ func testKey(t testing.TB, b byte) []byte {
 	for i := range master {
 		master[i] = b
 	}
-	k, err := vault.New(master)
+	m, err := vault.NewMaster(master)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return backup.Key(k)
+	return backup.Key(m)
 }
 
 // hit is a pageview of visitor from a company numbered org.

@@ -50,7 +50,7 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		if next, applied, why, err = foyer.ApplyConsent(stored, in, now); err != nil {
 			return err
 		}
-		dk, err := s.keys.DataKey(wrapped, contactOwner(workspaceID, keyID))
+		dk, err := s.dataKey(ctx, tx, wrapped, contactOwner(workspaceID, keyID))
 		if err != nil {
 			return err
 		}

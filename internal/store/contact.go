@@ -38,7 +38,7 @@ func (s *Store) contactKey(ctx context.Context, q querier, workspaceID, id int64
 	if err != nil {
 		return nil, fmt.Errorf("store: contact %d: %w", id, err)
 	}
-	return s.keys.DataKey(wrapped, contactOwner(workspaceID, keyID))
+	return s.dataKey(ctx, q, wrapped, contactOwner(workspaceID, keyID))
 }
 
 // sealedContact is what is sealed of a contact: its personal fields.
@@ -155,7 +155,7 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	id := make([]byte, 16)
 	rand.Read(id)
 	keyID := hex.EncodeToString(id)
-	dk, wrapped, err := s.keys.NewDataKey(contactOwner(c.WorkspaceID, keyID))
+	dk, wrapped, err := s.newDataKey(ctx, q, contactOwner(c.WorkspaceID, keyID))
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,8 @@ func (s *Store) scanContact(scan func(...any) error) (*foyer.Contact, error) {
 	if err := scan(&c.ID, &c.WorkspaceID, &keyID, &wrapped, &sealed, &c.CompanyID, &c.CRMID, &status, &at, &created, &updated, &review); err != nil {
 		return nil, err
 	}
-	dk, err := s.keys.DataKey(wrapped, contactOwner(c.WorkspaceID, keyID))
+	// Read outside the scan's transaction, whose rows may be open.
+	dk, err := s.dataKey(context.Background(), s.db, wrapped, contactOwner(c.WorkspaceID, keyID))
 	if err != nil {
 		return nil, fmt.Errorf("store: contact %d: %w", c.ID, err)
 	}

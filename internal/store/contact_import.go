@@ -8,6 +8,7 @@ import (
 	"maps"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/vault"
 )
 
 // ImportRejected is what a row that went in nowhere did (see ImportNew).
@@ -231,6 +232,9 @@ type txCache struct {
 	// heads are the workspaces' heads of the consent history as the
 	// batch moved them, to write before it commits (flushHeads).
 	heads map[int64][32]byte
+	// wrapUnder is the master key new data keys are wrapped under, read
+	// once (newDataKey): the lock taken then holds it until the end.
+	wrapUnder *vault.MasterKey
 }
 
 func newTxCache(tx *sql.Tx) *txCache { return &txCache{tx: tx, stmts: map[string]*sql.Stmt{}} }

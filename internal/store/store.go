@@ -54,6 +54,9 @@ type Store struct {
 	feedSums int
 	// keys seals contacts' personal fields (UseKeys); nil: contacts refused.
 	keys *vault.Keyring
+	// keyFile is the master key's file, read again for a key the keyring
+	// lacks (UseKeyFile); "" for none.
+	keyFile string
 
 	// Under ingestMu: the ingest cache, the kept statements, whether the
 	// roll-up has caught up since Open, and how many events this store

@@ -151,3 +151,75 @@ func BenchmarkSealOpen(b *testing.B) {
 		}
 	}
 }
+
+// TestRootKeepsDerivations: a keyring over a master key's own root derives
+// what New always derived; over the same root under another master key it
+// derives the same lookup and Derive keys, while the data keys it wraps
+// name their master key and open only with it; a data key wrapped before
+// keys were named still opens, and rewraps under another key.
+func TestRootKeepsDerivations(t *testing.T) {
+	a, err := NewMaster(bytes.Repeat([]byte{1}, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewMaster(bytes.Repeat([]byte{2}, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := New(bytes.Repeat([]byte{1}, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealedRoot := b.SealRoot(a.OwnRoot())
+	if _, err := a.OpenRoot(sealedRoot); !errors.Is(err, ErrSealed) {
+		t.Errorf("the root opened under another master key: %v", err)
+	}
+	root, err := b.OpenRoot(sealedRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := NewKeyring(b, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(kb.Lookup("x"), legacy.Lookup("x")) || !bytes.Equal(kb.Derive("p"), legacy.Derive("p")) {
+		t.Error("the root under another master key derives other keys")
+	}
+	if kb.Check() != b.Check() || legacy.Check() != a.Check() || a.Check() == b.Check() {
+		t.Error("checks")
+	}
+	// A data key wrapped in the format of before: version 1, no key named.
+	key := bytes.Repeat([]byte{7}, KeySize)
+	old := seal(a.wrap, key, []byte("data key c"))
+	if _, err := legacy.DataKey(old, "c"); err != nil {
+		t.Fatalf("a data key of before: %v", err)
+	}
+	if _, err := kb.DataKey(old, "c"); !errors.Is(err, ErrSealed) {
+		t.Errorf("a data key of before opened without its master key: %v", err)
+	}
+	rewrapped, err := legacy.Rewrap(old, "c", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(rewrapped, b.Prefix()) {
+		t.Errorf("a rewrapped key does not name its master key")
+	}
+	if _, err := legacy.DataKey(rewrapped, "c"); !errors.Is(err, ErrUnknownMaster) {
+		t.Errorf("a key under an unknown master key: %v", err)
+	}
+	if _, err := kb.DataKey(rewrapped, "c"); err != nil {
+		t.Errorf("the rewrapped key under its master key: %v", err)
+	}
+	// A server holding a gets b from the database, sealed under a.
+	nb, err := legacy.OpenMaster(legacy.SealMaster(b), b.Check())
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy.Add(nb)
+	if _, err := legacy.DataKey(rewrapped, "c"); err != nil {
+		t.Errorf("the rewrapped key after the new master key was added: %v", err)
+	}
+	if _, err := kb.OpenMaster(legacy.SealMaster(b), b.Check()); !errors.Is(err, ErrSealed) {
+		t.Errorf("a sealed master key opened without the key it is sealed under: %v", err)
+	}
+}
