@@ -81,7 +81,8 @@ func TestBackupCommands(t *testing.T) {
 // key is replayed before the database is used), while its visits and every
 // aggregate stay as in the backup, and the restored database holds the
 // ledger's entry. The database file, its WAL and the decrypted backup
-// taken after the erasure hold nothing of the contact in plain text.
+// taken after the erasure, decrypted, and an export of the contacts hold
+// nothing of the contact in plain text, nor does the ledger file.
 func TestRestoreAfterErasure(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -110,6 +111,9 @@ func TestRestoreAfterErasure(t *testing.T) {
 	ana := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana.erased@client.example", FirstName: "Anastasia", LastName: "Erasedottir",
 		Phone: "+33 6 98 76 54 32"}
 	if err := s.CreateContact(ctx, ana, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateContact(ctx, &foyer.Contact{WorkspaceID: ws.ID, Email: "bob.stays@client.example"}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now().Add(-time.Hour)
@@ -171,7 +175,18 @@ func TestRestoreAfterErasure(t *testing.T) {
 	}
 	s.Close()
 	run1("backup", "create", "--db", dsn, "--backup-dir", backups, "--out", filepath.Join(backups, "after.fbk"))
-	for _, p := range []string{dbPath, dbPath + "-wal"} {
+	// The backup taken after the erasure, decrypted (restored into a file
+	// of its own), and an export of the workspace's contacts.
+	scratch := filepath.Join(t.TempDir(), "decrypted.db")
+	run1("backup", "restore", "--db", "sqlite:"+scratch, "--key-file", keyFile, filepath.Join(backups, "after.fbk"))
+	export := run1("contacts", "export", "--db", dsn, "--key-file", keyFile, "--workspace", "Acme", "--format", "ndjson")
+	if !strings.Contains(export, "bob.stays@client.example") {
+		t.Errorf("the export lacks the contact that stays:\n%s", export)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "export.ndjson"), []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dbPath, dbPath + "-wal", scratch, filepath.Join(dir, "export.ndjson"), app.LedgerFile(keyFile)} {
 		b, err := os.ReadFile(p)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
