@@ -280,9 +280,14 @@ func closedEntries(req *foyer.SubjectRequest) []foyer.AuditEntry {
 }
 
 // sendAccess answers the access package of the request's contact as a
-// ZIP download, and closes an open request as done.
+// ZIP download, and closes an open request as done: once the package is
+// gathered, so that a request whose package could not be made stays open.
 func (s *Server) sendAccess(w http.ResponseWriter, r *http.Request, workspaceID int64, workspace string, req *foyer.SubjectRequest, actor string) error {
 	ctx := r.Context()
+	data, err := s.accessData(ctx, workspaceID, workspace, req.ContactID)
+	if err != nil {
+		return err
+	}
 	if req.Status == foyer.RequestOpen {
 		closed, err := s.cfg.Store.CloseRequest(ctx, workspaceID, req.ID, foyer.RequestDone, "The access package was sent.", actor)
 		if err != nil && foyer.ErrorCode(err) != foyer.ECONFLICT {
@@ -290,11 +295,12 @@ func (s *Server) sendAccess(w http.ResponseWriter, r *http.Request, workspaceID 
 		}
 		if closed != nil {
 			*req = *closed
+			for i := range data.Requests { // the package tells the request as it now stands
+				if data.Requests[i].ID == closed.ID {
+					data.Requests[i] = *closed
+				}
+			}
 		}
-	}
-	data, err := s.accessData(ctx, workspaceID, workspace, req.ContactID)
-	if err != nil {
-		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="foyer-access-%d-%d.zip"`, req.ContactID, req.ID))
