@@ -205,7 +205,7 @@ func (s *Store) unshow(ctx context.Context, tx *sql.Tx, workspaceID int64, orgKe
 	}
 	_, err = tx.ExecContext(ctx, s.rebind(`/* Store.unshow */
 		DELETE FROM companies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE company_id = ?)`), companyID, companyID)
-	s.cache.companies = map[companyKey]companyRow{} // the company may be gone; cheap to refill
+	delete(s.cache.companies, companyKey{workspaceID, orgKey}) // the company may be gone
 	return err
 }
 
