@@ -194,11 +194,13 @@ func (s *Server) hideDomain(w http.ResponseWriter, r *http.Request, u *foyer.Use
 	if !slices.Contains(domainKinds, kind) {
 		err = foyer.Errorf(foyer.EINVALID, "choose whether the domain is your own company's or a competitor's")
 	} else {
-		_, err = s.cfg.Store.HideDomain(r.Context(), m.WorkspaceID, domain, kind, u)
+		var o *foyer.OrgOverride
+		if o, err = s.cfg.Store.HideDomain(r.Context(), m.WorkspaceID, domain, kind, u); err == nil {
+			s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "organisation", o.OrgKey, "hidden as "+string(kind))
+		}
 	}
 	switch foyer.ErrorCode(err) {
 	case "":
-		s.audit(r, u, m.WorkspaceID, foyer.AuditOrgCorrected, "organisation", "domain:"+strings.ToLower(domain), "hidden as "+string(kind))
 		done(w, r, hiddenPath(m.WorkspaceID), "domain-hidden")
 	case foyer.EINVALID:
 		s.renderHidden(w, r, u, m, http.StatusBadRequest, hiddenView{layout: layout{Error: "Not hidden: " + foyer.ErrorMessage(err) + "."},
