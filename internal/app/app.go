@@ -112,10 +112,8 @@ type App struct {
 	// stopEnrich ends the enricher, when it runs.
 	stopEnrich context.CancelFunc
 	// backups takes the scheduled backups; nil when none are.
-	backups *backup.Scheduler
-	// stopRetention ends the audit log's retention job.
-	stopRetention context.CancelFunc
-	retention     *retention.Job
+	backups   *backup.Scheduler
+	retention *retention.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -255,14 +253,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if backups != nil {
 		backups.Start()
 	}
-	if cfg.AuditRetention <= 0 {
-		cfg.AuditRetention = foyer.AuditRetention
-	}
-	rctx, cancel := context.WithCancel(context.Background())
-	a.stopRetention = cancel
-	go runAuditRetention(rctx, st, cfg.AuditRetention, cfg.Log)
 	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
-		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval}
+		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
 	a.retention.Start()
 	return a, nil
 }
@@ -331,7 +323,6 @@ func (a *App) Close() error {
 	if a.backups != nil {
 		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
 	}
-	a.stopRetention()
 	a.web.Close()
 	a.retention.Stop()  // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got

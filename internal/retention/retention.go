@@ -21,6 +21,15 @@ type Store interface {
 	EnforceRetention(ctx context.Context, opt store.RetentionOptions) ([]foyer.RetentionRun, error)
 }
 
+// AuditPruner deletes the audit log's old entries (foyer.AuditService).
+type AuditPruner interface {
+	PruneAudit(ctx context.Context, before time.Time, batch int) (int, error)
+}
+
+// auditPruneBatch is how many audit entries a transaction deletes, so that
+// PostgreSQL holds no long lock.
+const auditPruneBatch = 1000
+
 // Metrics are the job's Prometheus metrics.
 type Metrics struct {
 	Removed  *prometheus.CounterVec
@@ -81,6 +90,11 @@ type Job struct {
 	Options store.RetentionOptions
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Audit, when not nil, has each run also delete the audit entries
+	// older than AuditKeep (foyer.AuditRetention when 0), the log's own
+	// retention.
+	Audit     AuditPruner
+	AuditKeep time.Duration
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -172,5 +186,26 @@ func (j *Job) Run(ctx context.Context) ([]foyer.RetentionRun, error) {
 	default:
 		log.Info("retention: done", attrs...)
 	}
+	if j.Audit != nil && ctx.Err() == nil {
+		j.pruneAudit(ctx, now(), log)
+	}
 	return runs, err
+}
+
+// pruneAudit deletes the audit entries older than the job's AuditKeep
+// before now, and logs how many it deleted, or why it could not.
+func (j *Job) pruneAudit(ctx context.Context, now time.Time, log *slog.Logger) int {
+	keep := j.AuditKeep
+	if keep <= 0 {
+		keep = foyer.AuditRetention
+	}
+	n, err := j.Audit.PruneAudit(ctx, now.Add(-keep), auditPruneBatch)
+	if err != nil {
+		log.Error("audit log retention", "deleted", n, "err", err)
+		return n
+	}
+	if n > 0 {
+		log.Info("audit log retention: deleted old entries", "deleted", n, "older_than", now.Add(-keep).UTC().Format(time.DateOnly))
+	}
+	return n
 }
