@@ -59,12 +59,25 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		if err := s.appendConsentEntry(ctx, tx, &e); err != nil {
 			return err
 		}
-		if applied {
-			_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
-				UPDATE contacts SET tracking_consent = ?, tracking_consent_at = ?, updated_at = ?, review_at = 0 WHERE id = ?`),
-				string(next.Status), msOrZero(next.At), ms(now), contactID)
+		if !applied {
+			return nil
 		}
-		return err
+		if _, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
+				UPDATE contacts SET tracking_consent = ?, tracking_consent_at = ?, updated_at = ?, review_at = 0 WHERE id = ?`),
+			string(next.Status), msOrZero(next.At), ms(now), contactID); err != nil {
+			return err
+		}
+		// A contact who may no longer be tracked is detached from the
+		// campaigns it received: its opens and clicks stay counted, and
+		// link to nobody.
+		mode, err := s.trackingMode(ctx, tx, workspaceID)
+		if err != nil {
+			return err
+		}
+		if !foyer.MayTrack(mode, next) {
+			return s.detachContact(ctx, tx, workspaceID, contactID)
+		}
+		return nil
 	}()
 	return next, applied, why, err
 }

@@ -53,6 +53,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id int64, actor, 
 			workspaceID, id, e.EmailHash, ms(e.At), e.RequestID, e.Actor).Scan(&e.ID); err != nil {
 			return err
 		}
+		if err := s.detachContact(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
 		if err := s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil); err != nil {
 			return err
 		}

@@ -55,7 +55,43 @@ func (s *Store) SetTrackingMode(ctx context.Context, workspaceID int64, mode foy
 		}
 		e := foyer.ConsentEntry{WorkspaceID: workspaceID, At: s.now(), Action: foyer.ModeAction(mode), Source: foyer.SourceMode,
 			Actor: actor, Reason: reason, Applied: true, Why: why}
-		return s.appendConsentEntry(ctx, tx, &e)
+		if err := s.appendConsentEntry(ctx, tx, &e); err != nil {
+			return err
+		}
+		return s.detachUntracked(ctx, tx, workspaceID, mode)
 	})
 	return changed, err
+}
+
+// detachUntracked detaches from their campaigns the contacts that MayTrack
+// no longer allows in mode, after a switch of the workspace's mode.
+func (s *Store) detachUntracked(ctx context.Context, tx *sql.Tx, workspaceID int64, mode foyer.TrackingMode) error {
+	rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.detachUntracked */
+		SELECT DISTINCT c.id, c.tracking_consent, c.tracking_consent_at FROM campaign_recipients r
+		JOIN contacts c ON c.id = r.contact_id AND c.workspace_id = r.workspace_id WHERE r.workspace_id = ?`), workspaceID)
+	if err != nil {
+		return err
+	}
+	var gone []int64
+	for rows.Next() {
+		var id, at int64
+		var status string
+		if err := rows.Scan(&id, &status, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		if !foyer.MayTrack(mode, consentState(status, at)) {
+			gone = append(gone, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range gone {
+		if err := s.detachContact(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
