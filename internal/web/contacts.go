@@ -72,6 +72,12 @@ type contactView struct {
 	Unsubscribed time.Time
 	// Visits are the contact's identified visits (Persona Insights).
 	Visits contactVisits
+	// Campaigns are the campaigns sent to a tracked contact; for one that
+	// may not be tracked, NotTargeted lists the workspace's latest
+	// campaigns instead, each shown as "not targeted", with no trace of a
+	// send.
+	Campaigns   []foyer.ContactCampaign
+	NotTargeted []*foyer.Campaign
 }
 
 type attrPair struct{ Key, Value string }
@@ -288,6 +294,10 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 	}
 	if d.Visits, err = s.contactVisitsOf(r, m, c, d.layout); err != nil {
 		s.serverErrorOf(w, "contact visits", u, err)
+		return
+	}
+	if err := s.contactCampaignsOf(r, m, c, &d); err != nil {
+		s.serverErrorOf(w, "contact campaigns", u, err)
 		return
 	}
 	d.Chain = s.chains.status(s.cfg.Store, s.cfg.Log, m.WorkspaceID, chainCacheLife)

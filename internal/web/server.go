@@ -13,6 +13,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/emailtrack"
 	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
@@ -88,6 +89,12 @@ type Config struct {
 	// Imports runs the contact import pages' uploads, previews and
 	// imports; nil: the pages say this server runs none.
 	Imports *importjob.Manager
+	// EmailEvents takes the opens and clicks of the campaigns' messages to
+	// write in batches (emailtrack.Writer); when nil, each is written at once.
+	EmailEvents EmailEventRecorder
+	// EmailScanners tells mail scanners and prefetchers from people;
+	// emailtrack.NewDetector(nil, nil) when nil.
+	EmailScanners *emailtrack.Detector
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -100,6 +107,7 @@ type Server struct {
 	lastUsed *lastUsed
 	choices  choiceCache // the feed's filter choices, by workspace
 	chains   chainCache  // whether each workspace's consent history verifies
+	detector *emailtrack.Detector
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
@@ -133,7 +141,10 @@ func NewServer(cfg Config) *Server {
 	if cfg.SiteOrigin == nil {
 		cfg.SiteOrigin = func(host string) string { return "https://" + host }
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now)}
+	if cfg.EmailScanners == nil {
+		cfg.EmailScanners = emailtrack.NewDetector(nil, nil)
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), ghosts: newGhosts(), lastUsed: newLastUsed(cfg.Log, cfg.Now), detector: cfg.EmailScanners}
 	s.mux.Handle("GET /t.js", tracker.Handler())
 	s.mux.Handle("GET /ti.js", tracker.IDHandler())
 	if cfg.Collect != nil {
@@ -268,6 +279,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
 	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
 	s.mountContactAPI()
+	s.mountEmailTracking()
+	s.mountCampaigns()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
