@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+)
+
+// TestCampaignTokens: forged, truncated and swapped tokens get 404 with no
+// Location; another workspace's token reads and sends nothing of the
+// campaign; the redirect goes to the stored URL whatever the request
+// says; HEAD, scanners' agents, prefetches and all-links clicks are
+// counted apart.
+func TestCampaignTokens(t *testing.T) {
+	t.Parallel()
+	c := newCampaignTest(t, store.SQLite)
+	acme := c.wsID("Acme")
+	bob := c.contact(acme, "Bob", "bob@corp.example", foyer.ConsentAccepted)
+	write, other := c.token("Acme", foyer.ScopeWrite), c.token("Initech", foyer.ScopeWrite)
+	read := c.token("Acme", foyer.ScopeRead)
+	id := c.createCampaign(write, "Tokens")
+	msg := c.send(write, id, fmt.Sprintf(`[{"contact_id": %d}]`, bob))[0].HTML
+	clicks, open := clickRe.FindAllString(msg, -1), openRe.FindString(msg)
+	click := clicks[0]
+	c.clock.Add(time.Minute)
+
+	gone := func(what, link string) {
+		t.Helper()
+		resp := c.hit("GET", link, personAgent)
+		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Location") != "" {
+			t.Errorf("%s: %d, Location %q; want 404 and none", what, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	tok := click[len(click)-32:]
+	forged := []byte(tok)
+	forged[5] ^= 1
+	gone("forged", "/c/"+string(forged))
+	gone("truncated", "/c/"+tok[:31])
+	gone("too long", "/c/"+tok+"A")
+	gone("not base64url", "/c/"+tok[:31]+"%2F")
+	gone("empty", "/c/")
+	gone("the pixel's token as a link", strings.Replace(open, "/o/", "/c/", 1))
+	gone("a link's token as the pixel", strings.Replace(click, "/c/", "/o/", 1))
+
+	// Another workspace's token sees no campaign and sends none.
+	if code, out := c.call("GET", fmt.Sprintf("/api/v1/campaigns/%d", id), other, ""); code != 404 || errCode(out) != foyer.ENOTFOUND {
+		t.Errorf("another workspace's GET: %d %v", code, out)
+	}
+	if code, out := c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/sends", id), other, fmt.Sprintf(`{"recipients": [{"contact_id": %d}]}`, bob)); code != 404 {
+		t.Errorf("another workspace's sends: %d %v", code, out)
+	}
+	if code, out := c.call("GET", "/api/v1/campaigns", other, ""); code != 200 || len(out["data"].([]any)) != 0 {
+		t.Errorf("another workspace's list: %d %v", code, out)
+	}
+	if code, out := c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/sends", id), read, fmt.Sprintf(`{"recipients": [{"contact_id": %d}]}`, bob)); code != 403 {
+		t.Errorf("a read token sends: %d %v", code, out)
+	}
+	if code, out := c.call("POST", "/api/v1/campaigns", write, `{"name": "x", "subject": "y", "html": ""}`); code != 400 || errCode(out) != foyer.EINVALID {
+		t.Errorf("empty html: %d %v", code, out)
+	}
+	many := strings.Repeat(`{"contact_id": 1},`, foyer.MaxCampaignRecipients) + `{"contact_id": 1}`
+	if code, out := c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/sends", id), write, `{"recipients": [`+many+`]}`); code != 400 {
+		t.Errorf("%d recipients: %d %v", foyer.MaxCampaignRecipients+1, code, out)
+	}
+
+	// The redirect ignores what the request says.
+	for _, suffix := range []string{"?url=https://evil.example/", "?next=//evil.example", "?u=https%3A%2F%2Fevil.example&url=//evil.example"} {
+		resp := c.hit("GET", click+suffix, personAgent)
+		if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || loc != "https://www.acme.example/pricing?plan=pro" {
+			t.Errorf("%s: %d %q", suffix, resp.StatusCode, loc)
+		}
+	}
+	c.hit("HEAD", click, personAgent)
+	c.hit("GET", open, "Mozilla/5.0 (compatible; Barracuda Sentinel link protection)")
+	c.hit("GET", open, "")
+	c.flush()
+	machines := func() map[string]int {
+		out := map[string]int{}
+		rows, err := c.st.DB().Query(`SELECT machine, COUNT(*) FROM email_events GROUP BY machine`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m string
+			var n int
+			rows.Scan(&m, &n)
+			out[m] = n
+		}
+		return out
+	}
+	if got := machines(); got[""] != 3 || got[foyer.MachineHead] != 1 || got[foyer.MachineAgent] != 2 {
+		t.Errorf("events by machine: %v", got)
+	}
+
+	// A new message: an open within seconds of the send is a prefetch;
+	// both links clicked within a second are a link checker's, and the
+	// recipient's first click goes back to none.
+	msg = c.send(write, id, fmt.Sprintf(`[{"contact_id": %d}]`, bob))[0].HTML
+	clicks, open = clickRe.FindAllString(msg, -1), openRe.FindString(msg)
+	c.clock.Add(2 * time.Second)
+	c.hit("GET", open, personAgent)
+	c.clock.Add(time.Minute)
+	c.hit("GET", clicks[0], personAgent)
+	c.clock.Add(500 * time.Millisecond)
+	c.hit("GET", clicks[1], personAgent)
+	c.flush()
+	if got := machines(); got[foyer.MachinePrefetch] != 1 || got[foyer.MachineAllLinks] != 2 || got[""] != 3 {
+		t.Errorf("events by machine: %v", got)
+	}
+	var firstOpen, firstClick int64
+	c.st.DB().QueryRow(`SELECT first_open_at, first_click_at FROM campaign_recipients ORDER BY id DESC LIMIT 1`).Scan(&firstOpen, &firstClick)
+	if firstOpen != 0 || firstClick != 0 {
+		t.Errorf("the machines' open and clicks set first_open_at %d, first_click_at %d", firstOpen, firstClick)
+	}
+	camp, err := c.st.Campaign(context.Background(), acme, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt := camp.Totals; tt.Sent != 2 || tt.UniqueOpens != 0 || tt.Clicks != 3 || tt.UniqueClicks != 1 || tt.MachineOpens != 3 || tt.MachineClicks != 3 {
+		t.Errorf("totals %+v", tt)
+	}
+}
