@@ -104,6 +104,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	acon, icon := acmeContact.ID, initechContact.ID
+	campaign := func(ws int64) int64 {
+		c := &foyer.Campaign{WorkspaceID: ws, Name: "News", Subject: "News", HTML: `<a href="https://www.example.com/">x</a>`,
+			Links: []foyer.CampaignLink{{URL: "https://www.example.com/"}}, CreatedBy: "test"}
+		if err := w.st.CreateCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	acamp, icamp := campaign(a), campaign(i)
 	// An open request about each workspace's contact.
 	request := func(ws, contact int64) int64 {
 		r := &foyer.SubjectRequest{WorkspaceID: ws, ContactID: contact, Kind: foyer.RequestRectification, OpenedBy: "test"}
@@ -279,6 +288,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/contacts/%d/keep", i, acon), url.Values{},
 			map[string]int{"signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/contacts/%d/keep", a, acon), nil, nil, seeOther},
+		// Campaigns: every member reads them and their results, of their
+		// own workspace only.
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", a, acamp), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", a, icamp), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", i, acamp), nil, map[string]int{"signed out": seeOther}, notFound},
 		// Persona Insights: every member reads the activity stream (it
 		// names contacts, as their pages do); admins and owners unlink a
 		// contact's visits, of their own workspace's contacts only, and
@@ -757,6 +773,12 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/contacts/%[1]d/requests", "", reads(notFound)},
 		{"POST", "/api/v1/contacts/%[1]d/requests", `{"kind":"objection","reference":"t-1"}`, writes(created, notFound)},
 		{"GET", "/api/v1/contacts/%[1]d/requests/999999/access", "", writes(notFound, notFound)},
+		// Campaigns (%[2]d is Acme's): read tokens read, write tokens
+		// create and make messages, of their own workspace only.
+		{"GET", "/api/v1/campaigns", "", reads(ok)},
+		{"GET", "/api/v1/campaigns/%[2]d", "", reads(notFound)},
+		{"POST", "/api/v1/campaigns", `{"name":"n","subject":"s","html":"<p>hi</p>"}`, writes(created, created)},
+		{"POST", "/api/v1/campaigns/%[2]d/sends", `{"recipients":[{"contact_id":%[1]d}]}`, writes(ok, notFound)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)
@@ -787,13 +809,20 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 			}
 			return b.String()
 		}
-		path := rt.path
-		if strings.Contains(path, "%[1]d") {
-			path = fmt.Sprintf(rt.path, ana.ID)
+		camp := &foyer.Campaign{WorkspaceID: acme, Name: "News", Subject: "News", HTML: "<p>hi</p>", CreatedBy: "test"}
+		if err := w.st.CreateCampaign(ctx, camp); err != nil {
+			t.Fatal(err)
+		}
+		path, body := rt.path, rt.body
+		if strings.Contains(path, "%[") {
+			path = fmt.Sprintf(rt.path, ana.ID, camp.ID)
+		}
+		if strings.Contains(body, "%[") {
+			body = fmt.Sprintf(rt.body, ana.ID, camp.ID)
 		}
 		for _, who := range callers {
 			before := state()
-			r := httptest.NewRequest(rt.method, path, strings.NewReader(rt.body))
+			r := httptest.NewRequest(rt.method, path, strings.NewReader(body))
 			if tokens[who] != "" {
 				r.Header.Set("Authorization", "Bearer "+tokens[who])
 			}

@@ -127,3 +127,50 @@ func TestCampaignTokens(t *testing.T) {
 		t.Errorf("totals %+v", tt)
 	}
 }
+
+// TestCampaignsOpenAPI: openapi.json describes the campaign answers with
+// the fields the API sends.
+func TestCampaignsOpenAPI(t *testing.T) {
+	t.Parallel()
+	c := newCampaignTest(t, store.SQLite)
+	bob := c.contact(c.wsID("Acme"), "Bob", "bob@corp.example", foyer.ConsentAccepted)
+	tok := c.token("Acme", foyer.ScopeWrite)
+	id := c.createCampaign(tok, "Docs")
+	_, got := c.call("GET", fmt.Sprintf("/api/v1/campaigns/%d", id), tok, "")
+	_, sent := c.call("POST", fmt.Sprintf("/api/v1/campaigns/%d/sends", id), tok, fmt.Sprintf(`{"recipients":[{"contact_id":%d},{"email":"x@y.example"}]}`, bob))
+	_, doc := c.api("/api/v1/openapi.json", "")
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	same := func(name string, schema, got map[string]any) {
+		t.Helper()
+		props := schema["properties"].(map[string]any)
+		for k := range got {
+			if props[k] == nil {
+				t.Errorf("openapi.json: %s lacks %q", name, k)
+			}
+		}
+		for k := range props {
+			if _, ok := got[k]; !ok {
+				t.Errorf("openapi.json: %s has %q, which the API does not send", name, k)
+			}
+		}
+	}
+	same("Campaign", schemas["Campaign"].(map[string]any), got)
+	same("CampaignTotals", schemas["CampaignTotals"].(map[string]any), got["totals"].(map[string]any))
+	same("SendResult", schemas["SendResult"].(map[string]any), sent)
+	merged := map[string]any{}
+	for _, r := range sent["results"].([]any) {
+		for k, v := range r.(map[string]any) {
+			merged[k] = v
+		}
+	}
+	item := schemas["SendResult"].(map[string]any)["properties"].(map[string]any)["results"].(map[string]any)["items"].(map[string]any)
+	same("SendResult's result", item, merged)
+	paths := doc["paths"].(map[string]any)
+	for p, methods := range map[string][]string{"/campaigns": {"get", "post"}, "/campaigns/{id}": {"get"}, "/campaigns/{id}/sends": {"post"}} {
+		for _, m := range methods {
+			if op, _ := paths[p].(map[string]any)[m].(map[string]any); op == nil || op["responses"].(map[string]any)["401"] == nil {
+				t.Errorf("openapi.json: %s %s missing or without its 401", m, p)
+			}
+		}
+	}
+}
