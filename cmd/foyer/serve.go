@@ -60,6 +60,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.AuditRetention = foyer.AuditRetention
 	fs.Var(durationFlag{&cfg.AuditRetention}, "audit-retention", "how long audit log entries are kept (730d: two years); older ones are deleted daily, the chain staying verifiable")
 	smtpFlags(fs, &cfg.SMTP)
+	fs.StringVar(&cfg.EmailScannerAgents, "email-scanner-agents", "", "a file of user agent parts (one a line, # for comments) of mail scanners and link checkers, "+
+		"whose opens and clicks of campaign emails are counted apart; added to Foyer's own list")
+	fs.StringVar(&cfg.EmailGateways, "email-gateways", "", "comma-separated CIDRs of mail-security gateways, whose opens and clicks of campaign emails are counted apart "+
+		"(the address is compared in memory, never stored)")
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")

@@ -20,6 +20,7 @@ import (
 	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
+	"github.com/foyerhq/foyer/internal/emailtrack"
 	"github.com/foyerhq/foyer/internal/enrich"
 	"github.com/foyerhq/foyer/internal/formlink"
 	"github.com/foyerhq/foyer/internal/hubspot"
@@ -95,6 +96,13 @@ type Config struct {
 	// after the start, RetentionInterval between its runs
 	// (retention.DefaultDelay and DefaultInterval when 0).
 	RetentionDelay, RetentionInterval time.Duration
+	// EmailScannerAgents is a file of user agent parts, one a line, of
+	// mail scanners whose opens and clicks are counted apart, besides
+	// emailtrack.DefaultAgents; "" for none.
+	EmailScannerAgents string
+	// EmailGateways are comma-separated CIDRs of mail-security gateways,
+	// whose opens and clicks are counted apart.
+	EmailGateways string
 }
 
 // App is a wired server.
@@ -114,6 +122,8 @@ type App struct {
 	// backups takes the scheduled backups; nil when none are.
 	backups   *backup.Scheduler
 	retention *retention.Job
+	// emailEvents writes the campaigns' opens and clicks in batches.
+	emailEvents *emailtrack.Writer
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -133,6 +143,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.PublicURL == "" {
 		cfg.Log.Warn("no --public-url: the links Foyer shows and mails (invitations, password resets, tracker snippets, " +
 			"single sign-on) follow the Host header of each request, which a client chooses; set --public-url (FOYER_PUBLIC_URL)")
+	}
+	gateways, err := clientip.ParsePrefixes(cfg.EmailGateways)
+	if err != nil {
+		return nil, foyer.Errorf(foyer.EINVALID, "email gateway list: %v", err)
+	}
+	var agents []string
+	if cfg.EmailScannerAgents != "" {
+		if agents, err = emailtrack.ReadAgents(cfg.EmailScannerAgents); err != nil {
+			return nil, err
+		}
 	}
 	var bucket *s3.Client
 	if cfg.BackupS3.Enabled() {
@@ -238,12 +258,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		backups = newBackupScheduler(cfg, master, reg, bucket)
 	}
-	srv := web.NewServer(web.Config{Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
+	emailEvents := emailtrack.NewWriter(st, cfg.Log)
+	emailEvents.Start()
+	srv := web.NewServer(web.Config{EmailEvents: emailEvents, EmailScanners: emailtrack.NewDetector(agents, gateways), Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
 		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), AuditKey: keys.Derive(web.AuditKeyPurpose), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI,
 		BackupProblem: backupProblem(backups)})
 	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
-		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups}
+		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups, emailEvents: emailEvents}
 	if cfg.Enrich {
 		ectx, cancel := context.WithCancel(context.Background())
 		a.stopEnrich = cancel
@@ -328,7 +350,8 @@ func (a *App) Close() error {
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)
-	return errors.Join(werr, a.Store.Close())
+	eerr := a.emailEvents.Stop(ctx) // the opens and clicks handed in are written
+	return errors.Join(werr, eerr, a.Store.Close())
 }
 
 // Run serves on cfg.Listen until ctx ends, then shuts down gracefully: it
