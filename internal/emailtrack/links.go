@@ -6,7 +6,6 @@ package emailtrack
 
 import (
 	"bytes"
-	"io"
 	"net/url"
 	"strings"
 
@@ -57,21 +56,21 @@ func trackedHref(t *html.Token) (int, string, bool) {
 // Rewrite returns the message with the n-th link of Links pointing at
 // base + "/c/" + links[n-1], and the open pixel (base + "/o/" + open, a
 // 1×1 image) before its first </body>, or at its end. Everything else is
-// copied as it was. links must have one token per link of Links(doc); a
+// copied as it was, but for a tag left unfinished at the very end, which
+// is dropped (browsers ignore it too). links must have one token per link of Links(doc); a
 // link beyond it is left as it is.
 func Rewrite(doc, base string, links []string, open string) string {
 	var b bytes.Buffer
 	b.Grow(len(doc) + len(links)*64 + 200)
-	pixel := `<img src="` + html.EscapeString(base+"/o/"+open) + `" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">`
+	pixel := Pixel(base, open)
 	placed := false
 	n := 0
 	z := html.NewTokenizer(strings.NewReader(doc))
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
-			if z.Err() != io.EOF {
-				b.Write(z.Raw())
-			}
+			// At the end, a tag left unfinished is dropped, as browsers
+			// drop it: the pixel written after it would become part of it.
 			break
 		}
 		raw := z.Raw()
@@ -103,4 +102,9 @@ func Rewrite(doc, base string, links []string, open string) string {
 		b.WriteString(pixel)
 	}
 	return b.String()
+}
+
+// Pixel is the open pixel's tag: a 1×1 image at base + "/o/" + open.
+func Pixel(base, open string) string {
+	return `<img src="` + html.EscapeString(base+"/o/"+open) + `" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">`
 }
