@@ -76,6 +76,8 @@ var a11yPages = []a11yPage{
 	{name: "requests", as: "owner", path: "/app/w/{ws}/requests"},
 	{name: "contact-visits", as: "owner", path: "/app/w/{ws}/contacts/{known}#visits"},
 	{name: "activity", as: "owner", path: "/app/w/{ws}/activity"},
+	{name: "campaigns", as: "owner", path: "/app/w/{ws}/campaigns"},
+	{name: "campaign", as: "viewer", path: "/app/w/{ws}/campaigns/{campaign}"},
 	{name: "activity-identified", as: "viewer", path: "/app/w/{ws}/activity?identified=1"},
 	{name: "contact-visit-unlinked", as: "owner", path: "/app/w/{ws}/contacts/{known}", click: `form.unlink button`},
 	{name: "contact-new", as: "owner", path: "/app/w/{ws}/contacts/new"},
@@ -569,6 +571,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if _, err := f.app.Store.FinishContactImport(ctx, ws.ID, imp.ID, store.ImportDone, ""); err != nil {
 		t.Fatal(err)
 	}
+	campaign := a11yCampaign(t, f, ws.ID, known.ID, contact.ID)
 	setup, err := foyerweb.NewSetupLink(ctx, empty.app.Store)
 	if err != nil {
 		t.Fatal(err)
@@ -625,6 +628,6 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{known}", fmt.Sprint(known.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
 		"{form-profile}", formLink(formlink.Profile, later), "{form-optout}", formLink(formlink.OptOut, later),
 		"{form-unsubscribe}", formLink(formlink.Unsubscribe, later), "{form-expired}", formLink(formlink.Unsubscribe, time.Now().Add(-time.Hour)),
-		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID))
+		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID), "{campaign}", fmt.Sprint(campaign))
 	return fx
 }
