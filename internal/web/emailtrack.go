@@ -45,7 +45,14 @@ func (s *Server) emailToken(w http.ResponseWriter, r *http.Request, kind foyer.E
 		trackNotFound(w)
 		return nil
 	}
-	t, err := s.cfg.Store.EmailToken(r.Context(), tok)
+	key, now := tokenKey(tok), s.now()
+	t, cached := s.tokens.get(key, now)
+	var err error
+	if !cached {
+		if t, err = s.cfg.Store.EmailToken(r.Context(), tok); err == nil {
+			s.tokens.put(key, t, now)
+		}
+	}
 	switch {
 	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
 		trackNotFound(w)
@@ -138,7 +145,12 @@ func (s *Server) identifiedLanding(r *http.Request, t *foyer.EmailToken) string 
 		if !site.Identify.EmailLinks || !site.AllowsHost(host) {
 			continue
 		}
-		ct, err := s.cfg.Store.CreateContactToken(r.Context(), t.WorkspaceID, t.ContactID, 0, fmt.Sprintf("campaign %d", t.CampaignID))
+		// Afresh: the contact may have refused since the token was cached.
+		now, err := s.cfg.Store.EmailToken(r.Context(), r.PathValue("token"))
+		if err != nil || !now.Linkable {
+			return t.URL
+		}
+		ct, err := s.cfg.Store.CreateContactToken(r.Context(), now.WorkspaceID, now.ContactID, 0, fmt.Sprintf("campaign %d", now.CampaignID))
 		if err != nil {
 			s.cfg.Log.Error("email click: contact token", "err", err)
 			return t.URL

@@ -108,6 +108,7 @@ type Server struct {
 	choices  choiceCache // the feed's filter choices, by workspace
 	chains   chainCache  // whether each workspace's consent history verifies
 	detector *emailtrack.Detector
+	tokens   tokenCache // what the campaigns' tokens lead to
 }
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
