@@ -26,9 +26,6 @@ type campaignView struct {
 	Untracked int64 // recipients who opened or clicked and may not be tracked
 }
 
-// campaignsPath is the address of the workspace's campaign list.
-func campaignsPath(workspaceID int64) string { return fmt.Sprintf("/app/w/%d/campaigns", workspaceID) }
-
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
 	m, ok := s.workspaceOf(w, r, u)
 	if !ok {
