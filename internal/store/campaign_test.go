@@ -126,6 +126,15 @@ func TestCampaignDetachAtEvent(t *testing.T) {
 		if list, err := s.ContactCampaigns(ctx, ws.ID, ids[2]); err != nil || len(list) != 1 || list[0].FirstClick.IsZero() {
 			t.Errorf("Cy's campaigns: %+v %v", list, err)
 		}
+		// A restore replays Cy's erasure: the row that pointed at Cy is
+		// detached with it.
+		if n, err := s.ReplayErasures(ctx, []foyer.Erasure{{WorkspaceID: ws.ID, ContactID: ids[2], EmailHash: []byte("not this one"), At: clock.Now(), Actor: "t"}}); err != nil || n != 1 {
+			t.Fatalf("replay: %d %v", n, err)
+		}
+		s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM campaign_recipients WHERE contact_id IS NOT NULL`).Scan(&linked)
+		if linked != 0 {
+			t.Errorf("%d recipients linked after the replayed erasure, want 0", linked)
+		}
 	})
 }
 

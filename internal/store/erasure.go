@@ -170,6 +170,14 @@ func (s *Store) ReplayErasures(ctx context.Context, entries []foyer.Erasure) (in
 				return err
 			}
 			erased += int(n)
+			if n > 0 {
+				// The campaigns' recipients of the contacts just erased.
+				if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.ReplayErasures */
+					UPDATE campaign_recipients SET contact_id = NULL WHERE workspace_id = ? AND contact_id IS NOT NULL
+					AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = campaign_recipients.contact_id)`), e.WorkspaceID); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.ReplayErasures */
 				INSERT INTO erasures (workspace_id, contact_id, email_hash, at, request_id, actor) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (workspace_id, contact_id, at) DO NOTHING`),
