@@ -2,7 +2,9 @@ package foyer
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Email campaigns: a message (subject and HTML) that a workspace sends with
@@ -19,6 +21,7 @@ const (
 	MaxCampaignLinks      = 200       // links of one message
 	MaxCampaignRecipients = 1000      // recipients of one sends call
 	MaxCampaignName       = 200       // bytes of a name or a subject
+	MaxBounceReason       = 200       // bytes of a bounce's reason kept
 )
 
 // Campaign is a message of a workspace, with its links in order.
@@ -170,6 +173,10 @@ type CampaignService interface {
 	// contact gets Err (ENOTFOUND or EINVALID) and nothing is stored for it.
 	// ENOTFOUND when the campaign is not the workspace's.
 	SendCampaign(ctx context.Context, workspaceID, campaignID int64, to []Recipient) ([]RecipientTokens, error)
+	// RecordBounce marks the campaign's recipient as bounced with the
+	// reason (its first bounce is kept); ENOTFOUND when the recipient is
+	// not one of the workspace's campaign's.
+	RecordBounce(ctx context.Context, workspaceID, campaignID, recipientID int64, reason string) error
 	// EmailToken returns what a pixel or link token leads to; ENOTFOUND
 	// for an unknown token.
 	EmailToken(ctx context.Context, token string) (*EmailToken, error)
@@ -186,4 +193,28 @@ type CampaignService interface {
 	// is linked to it, newest first; none for a contact that may not be
 	// tracked now.
 	ContactCampaigns(ctx context.Context, workspaceID, contactID int64) ([]ContactCampaign, error)
+}
+
+// ScrubBounce returns a bounce's reason as kept: every word with an @ in
+// it (an address the mail server quoted) replaced by "[address]", spaces
+// folded, cut to MaxBounceReason bytes at a rune's start.
+func ScrubBounce(reason string) string {
+	words := strings.Fields(reason)
+	for i, w := range words {
+		if strings.Contains(w, "@") {
+			words[i] = "[address]"
+		}
+	}
+	out := strings.Join(words, " ")
+	if !utf8.ValidString(out) {
+		out = strings.ToValidUTF8(out, "?")
+	}
+	if len(out) > MaxBounceReason {
+		n := MaxBounceReason
+		for n > 0 && !utf8.RuneStart(out[n]) {
+			n--
+		}
+		out = out[:n]
+	}
+	return out
 }

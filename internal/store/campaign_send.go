@@ -150,3 +150,26 @@ func (s *Store) detachContact(ctx context.Context, tx querier, workspaceID, cont
 		UPDATE campaign_recipients SET contact_id = NULL WHERE workspace_id = ? AND contact_id = ?`), workspaceID, contactID)
 	return err
 }
+
+// RecordBounce marks a recipient of the workspace's campaign as bounced,
+// keeping its first bounce; the reason is kept without the addresses it
+// may quote.
+func (s *Store) RecordBounce(ctx context.Context, workspaceID, campaignID, recipientID int64, reason string) error {
+	reason = foyer.ScrubBounce(reason)
+	return s.inTx(ctx, "bounce", func(tx *sql.Tx) error {
+		var found int64
+		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordBounce */
+			SELECT id FROM campaign_recipients WHERE workspace_id = ? AND campaign_id = ? AND id = ?`),
+			workspaceID, campaignID, recipientID).Scan(&found)
+		if errors.Is(err, sql.ErrNoRows) {
+			return foyer.Errorf(foyer.ENOTFOUND, "no recipient %d of campaign %d", recipientID, campaignID)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordBounce */
+			UPDATE campaign_recipients SET bounced_at = ?, bounce = ? WHERE id = ? AND bounced_at = 0`),
+			ms(s.now()), reason, recipientID)
+		return err
+	})
+}

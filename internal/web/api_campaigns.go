@@ -30,6 +30,7 @@ func (s *Server) mountCampaigns() {
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.withToken(s.apiListCampaigns))
 	s.mux.HandleFunc("GET /api/v1/campaigns/{id}", s.withToken(s.apiGetCampaign))
 	s.mux.HandleFunc("POST /api/v1/campaigns/{id}/sends", s.withToken(s.apiSendCampaign))
+	s.mux.HandleFunc("POST /api/v1/campaigns/{id}/bounces", s.withToken(s.apiBounces))
 	s.mux.Handle("GET /app/w/{ws}/campaigns", strict(s.signedIn(s.campaignsPage)))
 	s.mux.Handle("GET /app/w/{ws}/campaigns/{campaign}", strict(s.signedIn(s.campaignPage)))
 }
@@ -230,6 +231,71 @@ func (s *Server) apiSendCampaign(w http.ResponseWriter, r *http.Request, t *foye
 			out.Made++
 		}
 		out.Results[i] = res
+	}
+	apiJSON(w, out)
+}
+
+// apiBounces: POST /api/v1/campaigns/{id}/bounces {"bounces":
+// [{"recipient_id": 7, "reason": "550 5.1.1 user unknown"}, …]} — the
+// email tool reports the messages that bounced, by the recipient_id the
+// sends call gave; delivered is then sent minus bounced. A recipient's
+// first bounce is kept; the reason is kept without any address it quotes.
+// Each bounce is done on its own: one of an unknown recipient is reported
+// in its result.
+func (s *Server) apiBounces(w http.ResponseWriter, r *http.Request, t *foyer.APIToken) {
+	b, ok := writeBody(w, r, t, maxSendsBody)
+	if !ok {
+		return
+	}
+	id, err := campaignID(r.PathValue("id"))
+	if err != nil {
+		apiError(w, err)
+		return
+	}
+	var in struct {
+		Bounces []struct {
+			RecipientID int64  `json:"recipient_id"`
+			Reason      string `json:"reason"`
+		} `json:"bounces"`
+	}
+	if err := decodeStrict(b, &in); err != nil {
+		apiError(w, err)
+		return
+	}
+	switch {
+	case len(in.Bounces) == 0:
+		apiError(w, foyer.Errorf(foyer.EINVALID, `bounces: required, a list of {"recipient_id": …, "reason": …}`))
+		return
+	case len(in.Bounces) > foyer.MaxCampaignRecipients:
+		apiError(w, foyer.Errorf(foyer.EINVALID, "%d bounces: at most %d a call; nothing was recorded", len(in.Bounces), foyer.MaxCampaignRecipients))
+		return
+	}
+	if _, err := s.cfg.Store.Campaign(r.Context(), t.WorkspaceID, id); err != nil {
+		s.apiFail(w, "api bounces", err)
+		return
+	}
+	type result struct {
+		Index int        `json:"index"`
+		Error *bulkError `json:"error,omitempty"`
+	}
+	out := struct {
+		Recorded int      `json:"recorded"`
+		Errors   int      `json:"errors"`
+		Results  []result `json:"results"`
+	}{Results: make([]result, len(in.Bounces))}
+	for i, bn := range in.Bounces {
+		out.Results[i].Index = i
+		err := s.cfg.Store.RecordBounce(r.Context(), t.WorkspaceID, id, bn.RecipientID, bn.Reason)
+		switch {
+		case err == nil:
+			out.Recorded++
+		case foyer.ErrorCode(err) == foyer.EINTERNAL:
+			s.apiServerError(w, "api bounces", err)
+			return
+		default:
+			out.Errors++
+			out.Results[i].Error = &bulkError{foyer.ErrorCode(err), foyer.ErrorMessage(err)}
+		}
 	}
 	apiJSON(w, out)
 }

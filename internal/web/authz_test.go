@@ -779,6 +779,7 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/campaigns/%[2]d", "", reads(notFound)},
 		{"POST", "/api/v1/campaigns", `{"name":"n","subject":"s","html":"<p>hi</p>"}`, writes(created, created)},
 		{"POST", "/api/v1/campaigns/%[2]d/sends", `{"recipients":[{"contact_id":%[1]d}]}`, writes(ok, notFound)},
+		{"POST", "/api/v1/campaigns/%[2]d/bounces", `{"bounces":[{"recipient_id":1,"reason":"550"}]}`, writes(ok, notFound)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)

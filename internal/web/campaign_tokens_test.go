@@ -166,11 +166,52 @@ func TestCampaignsOpenAPI(t *testing.T) {
 	item := schemas["SendResult"].(map[string]any)["properties"].(map[string]any)["results"].(map[string]any)["items"].(map[string]any)
 	same("SendResult's result", item, merged)
 	paths := doc["paths"].(map[string]any)
-	for p, methods := range map[string][]string{"/campaigns": {"get", "post"}, "/campaigns/{id}": {"get"}, "/campaigns/{id}/sends": {"post"}} {
+	for p, methods := range map[string][]string{"/campaigns": {"get", "post"}, "/campaigns/{id}": {"get"}, "/campaigns/{id}/sends": {"post"},
+		"/campaigns/{id}/bounces": {"post"}} {
 		for _, m := range methods {
 			if op, _ := paths[p].(map[string]any)[m].(map[string]any); op == nil || op["responses"].(map[string]any)["401"] == nil {
 				t.Errorf("openapi.json: %s %s missing or without its 401", m, p)
 			}
 		}
+	}
+}
+
+// TestCampaignBounces: the email tool reports bounces by recipient; the
+// totals' delivered drops, the reason is kept without the address it
+// quotes, a second bounce of the same recipient changes nothing, and a
+// recipient of another campaign or workspace is not found.
+func TestCampaignBounces(t *testing.T) {
+	t.Parallel()
+	c := newCampaignTest(t, store.SQLite)
+	acme := c.wsID("Acme")
+	tok, other := c.token("Acme", foyer.ScopeWrite), c.token("Initech", foyer.ScopeWrite)
+	a := c.contact(acme, "Ann", "ann@corp.example", foyer.ConsentRefused)
+	b := c.contact(acme, "Ben", "ben@corp.example", foyer.ConsentAccepted)
+	id := c.createCampaign(tok, "Bounces")
+	second := c.createCampaign(tok, "Other")
+	res := c.send(tok, id, fmt.Sprintf(`[{"contact_id": %d}, {"contact_id": %d}]`, a, b))
+	elsewhere := c.send(tok, second, fmt.Sprintf(`[{"contact_id": %d}]`, b))[0].RecipientID
+	path := fmt.Sprintf("/api/v1/campaigns/%d/bounces", id)
+	body := fmt.Sprintf(`{"bounces": [{"recipient_id": %d, "reason": "550 5.1.1 <ann@corp.example>: Recipient address rejected"},
+		{"recipient_id": %d, "reason": "later"}, {"recipient_id": %d}, {"recipient_id": 999999}]}`,
+		res[0].RecipientID, res[0].RecipientID, elsewhere)
+	code, out := c.call("POST", path, tok, body)
+	if code != 200 || out["recorded"].(float64) != 2 || out["errors"].(float64) != 2 {
+		t.Fatalf("bounces: %d %v", code, out)
+	}
+	if code, _ := c.call("POST", path, other, body); code != 404 {
+		t.Errorf("another workspace's bounces: %d", code)
+	}
+	var reason string
+	c.st.DB().QueryRow(`SELECT bounce FROM campaign_recipients WHERE id = ?`, res[0].RecipientID).Scan(&reason)
+	if reason != "550 5.1.1 [address] Recipient address rejected" {
+		t.Errorf("reason kept: %q", reason)
+	}
+	camp, err := c.st.Campaign(context.Background(), acme, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt := camp.Totals; tt.Sent != 2 || tt.Bounced != 1 || tt.Delivered != 1 {
+		t.Errorf("totals %+v", tt)
 	}
 }
