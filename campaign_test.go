@@ -9,7 +9,7 @@ import (
 func TestScrubBounce(t *testing.T) {
 	for in, want := range map[string]string{
 		"550 5.1.1 <ann@corp.example>: user unknown": "550 5.1.1 [address] user unknown",
-		"  mailbox\tfull \n":                          "mailbox full",
+		"  mailbox\tfull \n":                         "mailbox full",
 		"to=ann@x,from=bob@y rejected":               "[address] rejected",
 		"":                                           "",
 	} {
