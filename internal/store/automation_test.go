@@ -195,7 +195,7 @@ func TestAutomationMatching(t *testing.T) {
 		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "score-changed", ContactID: acc, OldMilli: 50_000, NewMilli: 70_000, Behavioural: true})
 		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "score-changed", ContactID: acc, OldMilli: 70_000, NewMilli: 20_000, Behavioural: true})
 		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "score-changed", CompanyID: acmeA, OldMilli: 0, NewMilli: 80_000, Behavioural: true}) // fires
-		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "segment-entered", SegmentID: segA, ContactID: acc})                                // off
+		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "segment-entered", SegmentID: segA, ContactID: acc})                                  // off
 		// A's contact entering B's segment (a forged event) fires nothing:
 		// the segment is B's, the contact A's.
 		ev(testutil.AutomationEvent{WorkspaceID: a.ID, Kind: "segment-entered", SegmentID: segB, ContactID: acc})
