@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -136,7 +137,12 @@ func (w *Worker) post(ctx context.Context, url string, body []byte, hdr http.Hea
 		if errors.As(err, &ue) && ue.Timeout() {
 			return 0, fmt.Errorf("no answer within %s", w.Timeout)
 		}
-		return 0, errors.Unwrap(err) // without the URL, which the log shows beside it
+		// Without the URL and address, which the rule's page shows.
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return 0, fmt.Errorf("%s: %w", op.Op, op.Err)
+		}
+		return 0, errors.Unwrap(err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
