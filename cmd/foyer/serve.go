@@ -60,6 +60,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.AuditRetention = foyer.AuditRetention
 	fs.Var(durationFlag{&cfg.AuditRetention}, "audit-retention", "how long audit log entries are kept (730d: two years); older ones are deleted daily, the chain staying verifiable")
 	smtpFlags(fs, &cfg.SMTP)
+	fs.BoolVar(&cfg.AutomationsAllowPrivate, "automations-allow-private", false, "let automation webhooks call private and loopback addresses "+
+		"(a receiver on this machine or the inside network); refused by default")
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")
