@@ -3,6 +3,7 @@ package foyer
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,6 +110,11 @@ type AutomationRule struct {
 	LastFired               time.Time
 	CreatedBy               string
 	CreatedAt, UpdatedAt    time.Time
+}
+
+// Threshold is the score threshold in points, as the pages show it.
+func (r *AutomationRule) Threshold() string {
+	return strconv.FormatFloat(float64(r.ThresholdMilli)/1000, 'f', -1, 64)
 }
 
 // HasWebhook reports whether the rule calls a signed webhook.
@@ -241,6 +247,14 @@ type DeliveryAttempt struct {
 	HTTPStatus int    // 0 when no HTTP answer came (or the action is not HTTP)
 	Error      string // "" when it succeeded
 	Duration   time.Duration
+}
+
+// Took is the attempt's duration as the delivery log shows it.
+func (a DeliveryAttempt) Took() string {
+	if a.Duration < time.Second {
+		return strconv.FormatInt(a.Duration.Milliseconds(), 10) + " ms"
+	}
+	return strconv.FormatFloat(a.Duration.Seconds(), 'f', 1, 64) + " s"
 }
 
 // OK reports whether the attempt succeeded.

@@ -55,6 +55,7 @@ var pages = parsePages(map[string]any{
 	"contacts": contactsView{}, "contact": contactView{}, "contactnew": newContactView{}, "wssettings": workspaceSettingsView{},
 	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
 	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{}, "audit": auditView{},
+	"automations": automationsView{}, "automation": automationView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 
