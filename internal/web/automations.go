@@ -36,6 +36,17 @@ type automationView struct {
 	CanEdit    bool
 }
 
+// SegmentName is the name of one of the workspace's segments, for the
+// page; "a deleted segment" when it is gone.
+func (v automationView) SegmentName(id int64) string {
+	for _, sg := range v.Segments {
+		if sg.ID == id {
+			return sg.Name
+		}
+	}
+	return "a deleted segment"
+}
+
 // ruleForm is the editor's fields, as typed.
 type ruleForm struct {
 	Name, Trigger, Threshold string
