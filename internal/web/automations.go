@@ -277,7 +277,7 @@ func (f ruleForm) rule(workspaceID int64) (foyer.AutomationRule, error) {
 		r.SegmentID = f.SegmentID
 	} else if r.Trigger.Valid() {
 		p, err := strconv.ParseFloat(strings.ReplaceAll(f.Threshold, ",", "."), 64)
-		if err != nil || math.IsNaN(p) || math.IsInf(p, 0) {
+		if err != nil || math.IsNaN(p) || math.IsInf(p, 0) || math.Abs(p) > 1e9 {
 			return r, foyer.Errorf(foyer.EINVALID, "the score threshold is a number of points, such as 50")
 		}
 		r.ThresholdMilli = int64(math.Round(p * 1000))
