@@ -91,6 +91,7 @@ type Store interface {
 	AuditService
 	RetentionService
 	CampaignService
+	AutomationService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -64,6 +64,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"whose opens and clicks of campaign emails are counted apart; added to Foyer's own list")
 	fs.StringVar(&cfg.EmailGateways, "email-gateways", "", "comma-separated CIDRs of mail-security gateways, whose opens and clicks of campaign emails are counted apart "+
 		"(the address is compared in memory, never stored)")
+	fs.BoolVar(&cfg.AutomationsAllowPrivate, "automations-allow-private", false, "let automation webhooks call private and loopback addresses "+
+		"(a receiver on this machine or the inside network); refused by default")
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/automation"
 	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
@@ -103,6 +104,11 @@ type Config struct {
 	// EmailGateways are comma-separated CIDRs of mail-security gateways,
 	// whose opens and clicks are counted apart.
 	EmailGateways string
+	// AutomationsAllowPrivate lets the automations' webhooks call private
+	// and loopback addresses (refused when false); AutomationsPoll is the
+	// wait between the worker's passes (automation.DefaultPoll when 0).
+	AutomationsAllowPrivate bool
+	AutomationsPoll         time.Duration
 }
 
 // App is a wired server.
@@ -124,6 +130,7 @@ type App struct {
 	retention *retention.Job
 	// emailEvents writes the campaigns' opens and clicks in batches.
 	emailEvents *emailtrack.Writer
+	automate    *automation.Worker
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -278,6 +285,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
 		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
 	a.retention.Start()
+	a.automate = &automation.Worker{Store: st, PublicURL: cfg.PublicURL, AllowPrivate: cfg.AutomationsAllowPrivate,
+		Poll: cfg.AutomationsPoll, Log: cfg.Log}
+	if mail != nil {
+		a.automate.Mail = mail
+	}
+	a.automate.Start()
 	return a, nil
 }
 
@@ -347,6 +360,7 @@ func (a *App) Close() error {
 	}
 	a.web.Close()
 	a.retention.Stop()  // between two of its transactions
+	a.automate.Stop()   // a call in flight is made again at the next start, once its lease ends
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)

@@ -135,7 +135,7 @@ func (s *Server) auditTokenUse(r *http.Request, t *foyer.APIToken, hash []byte) 
 func idOf(n int64) string { return strconv.FormatInt(n, 10) }
 
 // auditObjectTypes are the object types the audit page filters by.
-var auditObjectTypes = []string{"contact", "user", "invitation", "token", "site", "workspace", "company", "organisation", "export", "import"}
+var auditObjectTypes = []string{"contact", "user", "invitation", "token", "site", "workspace", "company", "organisation", "export", "import", "automation"}
 
 // auditPath is the address of the workspace's audit log.
 func auditPath(ws int64) string { return fmt.Sprintf("/app/w/%d/audit", ws) }

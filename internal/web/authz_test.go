@@ -83,6 +83,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
+	// An automation rule of each workspace, on a segment of its own,
+	// which callers read, edit and try to delete across workspaces.
+	segmentOf := func(ws int64) int64 {
+		var id int64
+		if err := w.st.DB().QueryRow(`INSERT INTO segments (workspace_id, name, created_by, created_at, updated_at)
+			VALUES (?, 'Hot', 'test', 0, 0) RETURNING id`, ws).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	aseg, iseg := segmentOf(a), segmentOf(i)
+	ruleOf := func(ws, seg int64) int64 {
+		r := &foyer.AutomationRule{WorkspaceID: ws, Name: "Tell sales", Trigger: foyer.TriggerSegmentEntered, SegmentID: seg,
+			Actions: []foyer.AutomationAction{{Kind: foyer.ActionEmail}}, Enabled: true, OnlyTracked: true}
+		if _, err := w.st.CreateAutomationRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	arule, irule := ruleOf(a, aseg), ruleOf(i, iseg)
+
 	// A note on each workspace's company, by its owner, which callers try
 	// to delete across workspaces.
 	ownerID := w.mustUser("owner@example.com").ID
@@ -420,6 +441,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"signed out": seeOther, "outsider": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", a, initechFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", i, acmeFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		// Automations: every member reads them; admins and owners make,
+		// change and delete them, of their own workspace only. The forms
+		// here change nothing: no name, or another workspace's segment
+		// (400), another workspace's rule (404).
+		{"GET", fmt.Sprintf("/app/w/%d/automations", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/new", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations", a), url.Values{"name": {""}, "trigger": {"segment-entered"}, "segment": {idOf(aseg)}, "email": {"on"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations", a), url.Values{"name": {"Theirs"}, "trigger": {"segment-entered"}, "segment": {idOf(iseg)}, "email": {"on"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations", i), url.Values{"name": {""}},
+			map[string]int{"signed out": seeOther, "outsider": badRequest}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/%d", a, arule), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/%d", a, irule), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/%d", i, irule), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/x", a), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations/%d", a, arule), url.Values{"name": {""}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations/%d", a, irule), url.Values{"name": {"Stolen"}, "trigger": {"segment-entered"}, "segment": {idOf(aseg)}, "email": {"on"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations/%d/delete", a, irule), url.Values{},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations/%d/delete", i, arule), url.Values{}, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/automations/%d/delete", a, arule), nil, nil, seeOther},
 		// A company's notes, tags and assignee: analysts and above write
 		// them, on their own workspace's companies only; a company or note
 		// of another workspace is not found, also in the caller's own
@@ -668,6 +715,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	defer func() {
+		for _, c := range []struct{ ws, id int64 }{{a, arule}, {i, irule}} {
+			if r, err := w.st.AutomationRule(ctx, c.ws, c.id); err != nil || r.Name != "Tell sales" {
+				t.Errorf("rule %d after the matrix: %+v, %v", c.id, r, err)
+			}
+		}
+		for _, ws := range []int64{a, i} {
+			if rs, err := w.st.AutomationRules(ctx, ws); err != nil || len(rs) != 1 {
+				t.Errorf("workspace %d has %d rules after the matrix (%v)", ws, len(rs), err)
+			}
+		}
+	}()
 	passwords := func() string {
 		var all, h string
 		rows, err := w.st.DB().Query(`SELECT password_hash FROM users ORDER BY id`)

@@ -52,6 +52,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/contacts/{contact}/requests":        ofContact,
 	"/app/w/{ws}/contacts/{contact}/keep":            ofContact,
 	"/app/w/{ws}/settings/retention":                 inWorkspace("/settings"),
+	"/app/w/{ws}/automations/{rule}/delete":          inWorkspace("/automations"),
 	"/app/w/{ws}/requests/days":                      inWorkspace("/requests"),
 	"/app/w/{ws}/requests/{request}/fulfil":          inWorkspace("/requests"),
 	"/app/w/{ws}/requests/{request}/reject":          inWorkspace("/requests"),

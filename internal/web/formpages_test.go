@@ -17,15 +17,19 @@ import (
 	"github.com/foyerhq/foyer/internal/auth"
 )
 
-// TestEveryFormPathAnswersGet reads every POST route that server.go
-// registers and sends a GET of its path, signed in: none answers "Method
+// TestEveryFormPathAnswersGet reads every POST route that server.go (and
+// the files of the resources it mounts, such as automations.go) registers and sends a GET of its path, signed in: none answers "Method
 // Not Allowed", and each path that only takes a POST sends the browser to
 // its form's page. A new POST route without a GET page or a formPages
 // entry fails here.
 func TestEveryFormPathAnswersGet(t *testing.T) {
-	src, err := os.ReadFile("server.go")
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, f := range []string{"server.go", "automations.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
 	}
 	w := newWebTest(t)
 	w.user("own@example.com", "correct horse battery", "Acme", foyer.RoleOwner)
@@ -58,6 +62,7 @@ func TestEveryFormPathAnswersGet(t *testing.T) {
 		"/app/w/{ws}/feeds/{feed}/delete":       "/app/w/{ws}",
 		"/app/w/{ws}/sites/{site}/delete":       "/app/w/{ws}/sites/{site}/settings",
 		"/app/w/{ws}/sites/{site}/test-visit":   "/app/w/{ws}/sites/{site}",
+		"/app/w/{ws}/automations/{rule}/delete": "/app/w/{ws}/automations",
 	}
 	posts := regexp.MustCompile(`"POST (/[^"]*)"`).FindAllStringSubmatch(string(src), -1)
 	if len(posts) < 25 {

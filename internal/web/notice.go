@@ -11,6 +11,10 @@ import (
 // redirected to (post/redirect/get): reloading the page shows it again
 // but changes nothing. An unknown value says nothing.
 var notices = map[string]string{
+	// automations
+	"automation-created": "The automation is made. It acts on what happens from now on.",
+	"automation-saved":   "The automation is saved.",
+	"automation-deleted": "The automation is deleted, with its delivery log.",
 	// the account page
 	"password": "Your password is changed. Every other place where you were signed in is signed out.",
 	"session":  "That session is signed out.",

@@ -56,6 +56,7 @@ var pages = parsePages(map[string]any{
 	"contactimport": importView{}, "contactimportstep": importStepView{}, "contactimportrecord": importRecordView{},
 	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{}, "audit": auditView{},
 	"campaigns": campaignsView{}, "campaign": campaignView{},
+	"automations": automationsView{}, "automation": automationView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 

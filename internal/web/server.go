@@ -266,6 +266,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/activity", strict(s.signedIn(s.activityPage)))
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/visits/unlink", strict(csrf.Handler(s.signedIn(s.unlinkContactVisits))))
 	s.mux.Handle("POST /app/w/{ws}/contacts/{contact}/visits/{visit}/unlink", strict(csrf.Handler(s.signedIn(s.unlinkVisit))))
+	s.mountAutomations(csrf)
 	s.mountFormPages()
 	// The hosted contact forms: public, signed in by the link's token in
 	// the path (internal/formlink), which a cross-site POST cannot guess.

@@ -100,6 +100,12 @@ var a11yPages = []a11yPage{
 	{name: "enrol-2fa-codes", as: "owner", path: "/account/2fa", click: `form[action="/account/2fa"] button`,
 		fill: [][2]string{{`input[name=code]`, "{totp}"}}},
 	{name: "enrol-2fa-on", as: "owner", path: "/account/2fa"},
+	{name: "automations", as: "owner", path: "/app/w/{ws}/automations"},
+	{name: "automation-new", as: "owner", path: "/app/w/{ws}/automations/new"},
+	{name: "automation-new-error", as: "owner", path: "/app/w/{ws}/automations/new", click: `form.rule-editor button[type=submit]`,
+		fill: [][2]string{{`input[name=name]`, "Tell the sales team when a buyer reads the pricing page"}}},
+	{name: "automation", as: "owner", path: "/app/w/{ws}/automations/{rule}"},
+	{name: "automation-viewer", as: "viewer", path: "/app/w/{ws}/automations/{rule}"},
 	// The audit log, after the pages above recorded what they did.
 	{name: "audit", as: "owner", path: "/app/w/{ws}/audit"},
 	{name: "audit-filtered", as: "owner", path: "/app/w/{ws}/audit?action=contact_viewed&actor=owner"},
@@ -624,10 +630,28 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	forged := formLink(formlink.OptOut, later)
 	forged = forged[:len(forged)-4] + "AAAA"
 
+	// An automation rule on a segment Claire enters: the worker runs it
+	// (its webhook, to this machine, is refused: the log says so).
+	var seg int64
+	if err := f.app.Store.DB().QueryRowContext(ctx, `INSERT INTO segments (workspace_id, name, definition, created_by, created_at, updated_at)
+		VALUES (?, 'Read the pricing page', '{"page":"/pricing"}', 'test', 0, 0) RETURNING id`, ws.ID).Scan(&seg); err != nil {
+		t.Fatal(err)
+	}
+	rule := &foyer.AutomationRule{WorkspaceID: ws.ID, Name: "Pricing readers to the CRM", Trigger: foyer.TriggerSegmentEntered, SegmentID: seg,
+		Actions: []foyer.AutomationAction{{Kind: foyer.ActionWebhook, URL: "http://127.0.0.1:9/foyer-hook"}, {Kind: foyer.ActionEmail}},
+		Enabled: true, OnlyTracked: true}
+	if _, err := f.app.Store.CreateAutomationRule(ctx, rule); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Store.DB().ExecContext(ctx, `INSERT INTO automation_events (workspace_id, kind, segment_id, contact_id, behavioural, at)
+		VALUES (?, 'segment-entered', ?, ?, 1, ?)`, ws.ID, seg, claire.ID, time.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+
 	fx.vars = strings.NewReplacer("{ws}", fmt.Sprint(ws.ID), "{site}", fmt.Sprint(site.ID),
 		"{company}", company, "{contact}", fmt.Sprint(contact.ID), "{known}", fmt.Sprint(known.ID), "{invite}", invite, "{reset}", reset, "{setup}", setup, "{owner}", owner.Email,
 		"{form-profile}", formLink(formlink.Profile, later), "{form-optout}", formLink(formlink.OptOut, later),
 		"{form-unsubscribe}", formLink(formlink.Unsubscribe, later), "{form-expired}", formLink(formlink.Unsubscribe, time.Now().Add(-time.Hour)),
-		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID), "{campaign}", fmt.Sprint(campaign))
+		"{form-forged}", forged, "{import}", fmt.Sprint(imp.ID), "{campaign}", fmt.Sprint(campaign), "{rule}", fmt.Sprint(rule.ID))
 	return fx
 }
