@@ -174,7 +174,7 @@ func TestAlertJob(t *testing.T) {
 			f.clock.Add(time.Minute)
 			hooli := f.visit(f.site, "Hooli", "DE")
 			umbrella := f.visit(f.site, "Umbrella", "DE")
-			f.visit(f.site, "Oscorp", "US")     // not in the feed: it filters on Germany
+			f.visit(f.site, "Oscorp", "US")    // not in the feed: it filters on Germany
 			f.visit(f.isite, "Initrode", "DE") // another workspace's
 			if _, err := f.st.HideCompany(f.ctx, f.acme.ID, umbrella, foyer.HideOwn, ann); err != nil {
 				t.Fatal(err)
