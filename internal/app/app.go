@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/alerts"
 	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
@@ -95,6 +96,12 @@ type Config struct {
 	// after the start, RetentionInterval between its runs
 	// (retention.DefaultDelay and DefaultInterval when 0).
 	RetentionDelay, RetentionInterval time.Duration
+	// AlertDelay is the wait before the alert job's first check after the
+	// start, AlertInterval between its checks (alerts.DefaultDelay and
+	// DefaultInterval when 0). The job runs only with an SMTP relay.
+	AlertDelay, AlertInterval time.Duration
+	// Now is the alert job's clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // App is a wired server.
@@ -114,6 +121,8 @@ type App struct {
 	// backups takes the scheduled backups; nil when none are.
 	backups   *backup.Scheduler
 	retention *retention.Job
+	// alerts mails the subscriptions to saved feeds; nil without a relay.
+	alerts *alerts.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -256,6 +265,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
 		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
 	a.retention.Start()
+	if mail != nil {
+		a.alerts = &alerts.Job{Store: st, Mail: mail, Query: web.SavedFeedQuery, CountryName: web.CountryName,
+			BaseURL: cfg.PublicURL, Now: cfg.Now, Log: cfg.Log, Delay: cfg.AlertDelay, Interval: cfg.AlertInterval}
+		a.alerts.Start()
+	}
 	return a, nil
 }
 
@@ -324,7 +338,10 @@ func (a *App) Close() error {
 		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
 	}
 	a.web.Close()
-	a.retention.Stop()  // between two of its transactions
+	a.retention.Stop() // between two of its transactions
+	if a.alerts != nil {
+		a.alerts.Stop() // an email being sent is sent or recorded as failed
+	}
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)
