@@ -56,6 +56,7 @@ func TestEveryFormPathAnswersGet(t *testing.T) {
 		"/app/w/{ws}/members/{user}/remove":     "/app/w/{ws}/members",
 		"/app/w/{ws}/feeds":                     "/app/w/{ws}",
 		"/app/w/{ws}/feeds/{feed}/delete":       "/app/w/{ws}",
+		"/app/w/{ws}/feeds/{feed}/alert":        "/app/w/{ws}",
 		"/app/w/{ws}/sites/{site}/delete":       "/app/w/{ws}/sites/{site}/settings",
 		"/app/w/{ws}/sites/{site}/test-visit":   "/app/w/{ws}/sites/{site}",
 	}
@@ -126,6 +127,8 @@ func TestFormsConfirm(t *testing.T) {
 			fmt.Sprintf("%s/sites/%d/settings", a, acme.ID), "site-saved"},
 		{fmt.Sprintf("%s/sites/%d/delete", a, doomed.ID), url.Values{"confirm": {"doomed"}}, a + "/sites", "site-deleted"},
 		{a + "/feeds", url.Values{"name": {"Month"}, "query": {"days=30"}}, a + "?days=30", "feed-saved"},
+		{fmt.Sprintf("%s/feeds/%d/alert", a, feed.ID), url.Values{"frequency": {"weekly"}}, a + "?" + feed.Query, "alert-saved"},
+		{fmt.Sprintf("%s/feeds/%d/alert", a, feed.ID), url.Values{"frequency": {"off"}, "back": {"account"}}, "/account", "alert-off"},
 		{fmt.Sprintf("%s/feeds/%d/delete", a, feed.ID), url.Values{}, a, "feed-deleted"},
 		{fmt.Sprintf("%s/tokens/%d/revoke", a, tokens[0].ID), url.Values{}, a + "/members", "token-revoked"},
 		{a + "/contact-forms", url.Values{"unsubscribe_offers_optout": {"on"}}, a + "/settings", "contact-forms"},
