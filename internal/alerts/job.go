@@ -145,11 +145,14 @@ func (j *Job) Run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Members on the same saved feed (with the same "assigned to me")
+	// share one read of it in a run.
+	feeds := map[foyer.FeedQuery][]foyer.AlertMatch{}
 	for i := range alerts {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		if err := j.runAlert(ctx, &alerts[i], &res); err != nil {
+		if err := j.runAlert(ctx, &alerts[i], feeds, &res); err != nil {
 			j.log().Warn("feed alerts: alert not checked", "alert", alerts[i].ID, "workspace", alerts[i].WorkspaceID, "err", err)
 		}
 	}
@@ -184,7 +187,7 @@ func Location(name string) *time.Location {
 	return l
 }
 
-func (j *Job) runAlert(ctx context.Context, a *foyer.FeedAlert, res *Result) error {
+func (j *Job) runAlert(ctx context.Context, a *foyer.FeedAlert, feeds map[foyer.FeedQuery][]foyer.AlertMatch, res *Result) error {
 	now := j.now()
 	// What a previous run wrote and did not send goes first.
 	unsent, err := j.Store.UnsentAlertDeliveries(ctx, a.ID)
@@ -196,7 +199,7 @@ func (j *Job) runAlert(ctx context.Context, a *foyer.FeedAlert, res *Result) err
 			j.send(ctx, a, &unsent[i], res)
 		}
 	}
-	found, err := j.matches(ctx, a, now)
+	found, err := j.matches(ctx, a, now, feeds)
 	if err != nil {
 		return err
 	}
@@ -217,13 +220,26 @@ func (j *Job) runAlert(ctx context.Context, a *foyer.FeedAlert, res *Result) err
 	return nil
 }
 
-// matches reads the companies of the alert's feed now.
-func (j *Job) matches(ctx context.Context, a *foyer.FeedAlert, now time.Time) ([]foyer.AlertMatch, error) {
+// matches reads the companies of the alert's feed now, or takes them
+// from feeds, the run's reads so far, by query.
+func (j *Job) matches(ctx context.Context, a *foyer.FeedAlert, now time.Time, feeds map[foyer.FeedQuery][]foyer.AlertMatch) ([]foyer.AlertMatch, error) {
 	q, err := j.Query(a.WorkspaceID, a.FeedQuery, a.UserID, now)
 	if err != nil {
 		return nil, fmt.Errorf("saved feed %d: %w", a.SavedFeedID, err)
 	}
 	q.WorkspaceID, q.Sort, q.Limit = a.WorkspaceID, foyer.SortRecent, foyer.MaxFeedPage
+	if found, ok := feeds[q]; ok {
+		return found, nil
+	}
+	out, err := j.readFeed(ctx, q)
+	if err == nil {
+		feeds[q] = out
+	}
+	return out, err
+}
+
+// readFeed reads every company of the query's feed, page by page.
+func (j *Job) readFeed(ctx context.Context, q foyer.FeedQuery) ([]foyer.AlertMatch, error) {
 	var out []foyer.AlertMatch
 	for page := 0; page < maxFeedPages; page++ {
 		q.Offset = page * foyer.MaxFeedPage

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -126,61 +127,53 @@ func (s *Store) feedAlerts(ctx context.Context, q string, args ...any) ([]foyer.
 // RecordAlertCheck notes the companies a check found in an alert's feed.
 // Only companies of the alert's workspace are noted. A company already
 // noted keeps its place; while no email has listed it, its figures follow
-// the latest check.
+// the latest check. It writes a few statements, whatever the feed's size:
+// an upsert of up to alertChunk companies each, and two counts.
 func (s *Store) RecordAlertCheck(ctx context.Context, alertID int64, found []foyer.AlertMatch, now time.Time) (int, error) {
 	added := 0
 	err := s.inTx(ctx, "record alert check", func(tx *sql.Tx) error {
-		var workspaceID, checked int64
+		var workspaceID, checked, before int64
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
-			SELECT workspace_id, checked_at FROM feed_alerts WHERE id = ?`), alertID).Scan(&workspaceID, &checked)
+			SELECT workspace_id, checked_at, (SELECT COUNT(*) FROM feed_alert_companies WHERE alert_id = a.id)
+			FROM feed_alerts a WHERE id = ?`), alertID).Scan(&workspaceID, &checked, &before)
 		if errors.Is(err, sql.ErrNoRows) {
 			return foyer.Errorf(foyer.ENOTFOUND, "alert %d not found", alertID)
 		}
 		if err != nil {
 			return err
 		}
-		known := map[int64]bool{} // noted; true: still waiting for its email
-		rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
-			SELECT company_id, fresh AND delivery_id IS NULL FROM feed_alert_companies WHERE alert_id = ?`), alertID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var waiting bool
-			if err := rows.Scan(&id, &waiting); err != nil {
-				rows.Close()
+		fresh := checked != 0 // the first check takes what it finds as known
+		for len(found) > 0 {
+			chunk := found[:min(alertChunk, len(found))]
+			found = found[len(chunk):]
+			args := []any{alertID, ms(now), fresh}
+			var values strings.Builder
+			for i, m := range chunk {
+				if i > 0 {
+					values.WriteString(", ")
+				}
+				values.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+				args = append(args, m.CompanyID, m.Visits, m.Pageviews)
+			}
+			args = append(args, workspaceID)
+			// The VALUES list's columns are column1… in both dialects.
+			if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
+				INSERT INTO feed_alert_companies (alert_id, company_id, found_at, fresh, visits, pageviews)
+				SELECT ?, c.id, ?, ?, v.column2, v.column3 FROM (VALUES `+values.String()+`) AS v
+				JOIN companies c ON c.id = v.column1 AND c.workspace_id = ?
+				WHERE true
+				ON CONFLICT (alert_id, company_id) DO UPDATE SET visits = excluded.visits, pageviews = excluded.pageviews
+				WHERE feed_alert_companies.fresh AND feed_alert_companies.delivery_id IS NULL`), args...); err != nil {
 				return err
 			}
-			known[id] = waiting
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var after int64
+		if err := tx.QueryRowContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
+			SELECT COUNT(*) FROM feed_alert_companies WHERE alert_id = ?`), alertID).Scan(&after); err != nil {
 			return err
 		}
-		fresh := checked != 0 // the first check takes what it finds as known
-		for _, m := range found {
-			waiting, ok := known[m.CompanyID]
-			switch {
-			case !ok:
-				res, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
-					INSERT INTO feed_alert_companies (alert_id, company_id, found_at, fresh, visits, pageviews)
-					SELECT ?, id, ?, ?, ?, ? FROM companies WHERE id = ? AND workspace_id = ?`),
-					alertID, ms(now), fresh, m.Visits, m.Pageviews, m.CompanyID, workspaceID)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n > 0 && fresh {
-					added++
-				}
-				known[m.CompanyID] = fresh
-			case waiting:
-				if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
-					UPDATE feed_alert_companies SET visits = ?, pageviews = ? WHERE alert_id = ? AND company_id = ?`),
-					m.Visits, m.Pageviews, alertID, m.CompanyID); err != nil {
-					return err
-				}
-			}
+		if fresh {
+			added = int(after - before)
 		}
 		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
 			UPDATE feed_alerts SET checked_at = ? WHERE id = ?`), ms(now), alertID)
@@ -188,6 +181,10 @@ func (s *Store) RecordAlertCheck(ctx context.Context, alertID int64, found []foy
 	})
 	return added, err
 }
+
+// alertChunk is how many companies one statement of RecordAlertCheck
+// notes.
+const alertChunk = 500
 
 // alertHiddenFilter is the SQL that leaves out the companies c that the
 // workspace's feed hides (by a correction or by their type), and its
