@@ -140,7 +140,9 @@ type AlertService interface {
 	// UnsentAlertDeliveries returns the alert's emails written but not yet
 	// sent, oldest first.
 	UnsentAlertDeliveries(ctx context.Context, alertID int64) ([]AlertDelivery, error)
-	// MarkAlertSent records that a delivery was sent at now, or, with a
+	// MarkAlertSent records that a delivery was sent at now listing listed
+	// companies (0: every one of them was hidden since, and nothing was
+	// sent, which leaves the alert's last email as it was), or, with a
 	// non-nil failure, that an attempt failed.
-	MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, failure error) error
+	MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, listed int, failure error) error
 }

@@ -25,7 +25,7 @@ type Store interface {
 	RecordAlertCheck(ctx context.Context, alertID int64, found []foyer.AlertMatch, now time.Time) (int, error)
 	TakeAlertDelivery(ctx context.Context, alertID int64, now time.Time) (*foyer.AlertDelivery, error)
 	UnsentAlertDeliveries(ctx context.Context, alertID int64) ([]foyer.AlertDelivery, error)
-	MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, failure error) error
+	MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, listed int, failure error) error
 }
 
 // Mailer sends a plain-text message to one address; internal/mailer's
@@ -277,7 +277,7 @@ func (j *Job) send(ctx context.Context, a *foyer.FeedAlert, d *foyer.AlertDelive
 		res.Sent++
 		res.Companies += len(d.Companies)
 	}
-	if merr := j.Store.MarkAlertSent(ctx, d.ID, j.now(), err); merr != nil {
+	if merr := j.Store.MarkAlertSent(ctx, d.ID, j.now(), len(d.Companies), err); merr != nil {
 		j.log().Error("feed alerts: delivery not recorded", "alert", a.ID, "delivery", d.ID, "err", merr)
 	}
 }

@@ -281,3 +281,34 @@ func TestAlertJobRetries(t *testing.T) {
 
 // setClock moves the clock to at.
 func (f *fixture) setClock(at time.Time) { f.clock.Add(at.Sub(f.clock.Now())) }
+
+// TestAlertHiddenBeforeRetry: a company hidden after its email was written
+// but before it could be sent is left out; with nothing left, nothing is
+// sent and the alert's last email stays as it was.
+func TestAlertHiddenBeforeRetry(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, store.SQLite)
+	ann := f.member("ann@acme.example", "", foyer.RoleOwner, foyer.AlertImmediately)
+	bad := &failingMailer{}
+	f.run(f.job(bad))
+	hooli := f.visit(f.site, "Hooli", "DE")
+	f.clock.Add(5 * time.Minute)
+	f.run(f.job(bad))
+	if bad.calls != 1 {
+		t.Fatalf("%d attempts, want 1", bad.calls)
+	}
+	if _, err := f.st.HideCompany(f.ctx, f.acme.ID, hooli, foyer.HideOther, ann); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(5 * time.Minute)
+	if got := f.run(f.job(nil)); len(got) != 0 {
+		t.Fatalf("a hidden company mailed: %+v", got)
+	}
+	a, err := f.st.FeedAlert(f.ctx, f.acme.ID, ann.ID, f.feed.ID)
+	if err != nil || !a.LastSentAt.IsZero() || a.LastSentCount != 0 {
+		t.Fatalf("the alert after an email with nothing left: %+v, %v", a, err)
+	}
+	if unsent, err := f.st.UnsentAlertDeliveries(f.ctx, a.ID); err != nil || len(unsent) != 0 {
+		t.Fatalf("still unsent: %+v, %v", unsent, err)
+	}
+}

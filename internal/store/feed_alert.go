@@ -352,7 +352,7 @@ func (s *Store) UnsentAlertDeliveries(ctx context.Context, alertID int64) ([]foy
 }
 
 // MarkAlertSent records a delivery's sending, or a failed attempt.
-func (s *Store) MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, failure error) error {
+func (s *Store) MarkAlertSent(ctx context.Context, deliveryID int64, now time.Time, listed int, failure error) error {
 	return s.inTx(ctx, "mark alert sent", func(tx *sql.Tx) error {
 		if failure != nil {
 			msg := failure.Error()
@@ -363,18 +363,18 @@ func (s *Store) MarkAlertSent(ctx context.Context, deliveryID int64, now time.Ti
 				UPDATE feed_alert_deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?`), msg, deliveryID)
 			return err
 		}
-		var alertID, count int64
+		var alertID int64
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.MarkAlertSent */
-			UPDATE feed_alert_deliveries SET attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?
-			RETURNING alert_id, companies`), ms(now), deliveryID).Scan(&alertID, &count)
+			UPDATE feed_alert_deliveries SET attempts = attempts + 1, sent_at = ?, companies = ?, last_error = '' WHERE id = ?
+			RETURNING alert_id`), ms(now), listed, deliveryID).Scan(&alertID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return foyer.Errorf(foyer.ENOTFOUND, "alert delivery %d not found", deliveryID)
 		}
-		if err != nil {
+		if err != nil || listed == 0 {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.rebind(`/* Store.MarkAlertSent */
-			UPDATE feed_alerts SET last_sent_at = ?, last_sent_count = ? WHERE id = ?`), ms(now), count, alertID)
+			UPDATE feed_alerts SET last_sent_at = ?, last_sent_count = ? WHERE id = ?`), ms(now), listed, alertID)
 		return err
 	})
 }

@@ -147,7 +147,7 @@ func TestFeedAlerts(t *testing.T) {
 		if err != nil || len(unsent) != 1 || unsent[0].ID != d.ID || len(unsent[0].Companies) != 1 {
 			t.Fatalf("unsent: %+v, %v", unsent, err)
 		}
-		if err := s.MarkAlertSent(ctx, d.ID, clock.Now(), nil); err != nil {
+		if err := s.MarkAlertSent(ctx, d.ID, clock.Now(), len(d.Companies), nil); err != nil {
 			t.Fatal(err)
 		}
 		if unsent, err := s.UnsentAlertDeliveries(ctx, a.ID); err != nil || len(unsent) != 0 {
