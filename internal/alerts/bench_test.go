@@ -24,12 +24,18 @@ const benchUsers = 1000
 // them new since the day before), each with a daily alert on one of four
 // saved feeds: per run, every member's feed is read, its new companies
 // noted, the digest written, composed, mailed through a real SMTP
-// relay on 127.0.0.1 and marked sent. It reports the time and allocations
+// relay on 127.0.0.1 and marked sent, on SQLite and on PostgreSQL. It reports the time and allocations
 // per digest beside those of the whole run (ns/op, allocs/op).
 func BenchmarkDailyDigests(b *testing.B) {
+	for _, d := range testutil.Dialects {
+		b.Run(string(d), func(b *testing.B) { benchDigests(b, d) })
+	}
+}
+
+func benchDigests(b *testing.B, d store.Dialect) {
 	ctx := context.Background()
 	clock := testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	st := testutil.NewStore(b, store.SQLite, store.Options{Now: clock.Now, SQLiteSync: "normal"})
+	st := testutil.NewStore(b, d, store.Options{Now: clock.Now})
 	relay := testutil.NewSMTPServer(b, testutil.SMTPOptions{})
 	ws, site := testutil.NewSite(b, st, "Acme", "acme", "www.example.com")
 	var feeds []*foyer.SavedFeed
