@@ -92,6 +92,7 @@ type Store interface {
 	RetentionService
 	CampaignService
 	AutomationService
+	AlertService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

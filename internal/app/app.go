@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/alerts"
 	"github.com/foyerhq/foyer/internal/automation"
 	"github.com/foyerhq/foyer/internal/backup"
 	"github.com/foyerhq/foyer/internal/clientip"
@@ -109,6 +110,12 @@ type Config struct {
 	// wait between the worker's passes (automation.DefaultPoll when 0).
 	AutomationsAllowPrivate bool
 	AutomationsPoll         time.Duration
+	// AlertDelay is the wait before the alert job's first check after the
+	// start, AlertInterval between its checks (alerts.DefaultDelay and
+	// DefaultInterval when 0). The job runs only with an SMTP relay.
+	AlertDelay, AlertInterval time.Duration
+	// Now is the alert job's clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // App is a wired server.
@@ -131,6 +138,8 @@ type App struct {
 	// emailEvents writes the campaigns' opens and clicks in batches.
 	emailEvents *emailtrack.Writer
 	automate    *automation.Worker
+	// alerts mails the subscriptions to saved feeds; nil without a relay.
+	alerts *alerts.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -291,6 +300,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.automate.Mail = mail
 	}
 	a.automate.Start()
+	if mail != nil {
+		a.alerts = &alerts.Job{Store: st, Mail: mail, Query: web.SavedFeedQuery, CountryName: web.CountryName,
+			BaseURL: cfg.PublicURL, Now: cfg.Now, Log: cfg.Log, Delay: cfg.AlertDelay, Interval: cfg.AlertInterval}
+		a.alerts.Start()
+	}
 	return a, nil
 }
 
@@ -359,8 +373,11 @@ func (a *App) Close() error {
 		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
 	}
 	a.web.Close()
-	a.retention.Stop()  // between two of its transactions
-	a.automate.Stop()   // a call in flight is made again at the next start, once its lease ends
+	a.retention.Stop() // between two of its transactions
+	a.automate.Stop()  // a call in flight is made again at the next start, once its lease ends
+	if a.alerts != nil {
+		a.alerts.Stop() // an email being sent is sent or recorded as failed
+	}
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)

@@ -18,6 +18,10 @@ type accountView struct {
 	// else a guess from the browser's languages.
 	Zones        []string
 	ZoneSelected string
+	// Alerts are the user's subscriptions to saved feeds; MailOff says no
+	// relay is configured to send them.
+	Alerts  []alertRow
+	MailOff bool
 }
 
 // sessionRow is one of the user's sessions, as the account page lists it.
@@ -49,6 +53,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *foyer.
 		d.ZoneSelected = guessZone(r.Header.Get("Accept-Language"))
 	}
 	d.Zones = zoneChoices(d.ZoneSelected)
+	if d.Alerts, err = s.userAlerts(r, u); err != nil {
+		s.serverError(w, "account", err)
+		return
+	}
+	d.MailOff = s.cfg.Mail == nil
 	cur := sessionOfRequest(r)
 	for _, a := range list {
 		d.Sessions = append(d.Sessions, sessionRow{AuthSession: a, Current: cur != nil && a.ID == cur.ID})

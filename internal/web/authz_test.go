@@ -467,6 +467,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/automations/%d/delete", i, arule), url.Values{}, map[string]int{"signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/automations/%d/delete", a, arule), nil, nil, seeOther},
+		// Feed alerts: every member subscribes themself to a saved feed of
+		// the workspace; another workspace's feed is not found, through
+		// either workspace's path.
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", a, acmeFeed.ID), url.Values{"frequency": {"daily"}},
+			map[string]int{"outsider": notFound}, seeOther},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", a, acmeFeed.ID), url.Values{"frequency": {"off"}},
+			map[string]int{"outsider": notFound}, seeOther},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", a, acmeFeed.ID), url.Values{"frequency": {"hourly"}},
+			map[string]int{"outsider": notFound, "signed out": seeOther}, badRequest},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", a, initechFeed.ID), url.Values{"frequency": {"daily"}},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", i, acmeFeed.ID), url.Values{"frequency": {"daily"}},
+			map[string]int{"signed out": seeOther}, notFound},
 		// A company's notes, tags and assignee: analysts and above write
 		// them, on their own workspace's companies only; a company or note
 		// of another workspace is not found, also in the caller's own

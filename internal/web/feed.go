@@ -36,6 +36,7 @@ type feedView struct {
 	Feed                   []foyer.FeedRow
 	Sources                []foyer.Count // the period's sources, for the filter's choices
 	SavedFeeds             []savedFeedLink
+	Alert                  *alertControl  // the member's alert on the saved feed shown, if one is
 	Members                []memberOption // for the filter by assignee
 	Assigned               string         // the filter's assigned parameter
 	HasPrev, HasNext       bool
@@ -151,6 +152,12 @@ func (s *Server) feedPage(w http.ResponseWriter, r *http.Request, u *foyer.User)
 	for _, f := range saved {
 		d.SavedFeeds = append(d.SavedFeeds, savedFeedLink{SavedFeed: f, Current: f.Query == current,
 			CanDelete: f.CreatedBy == u.ID || m.Role.AtLeast(foyer.RoleAdmin)})
+		if f.Query == current && d.Alert == nil {
+			if d.Alert, err = s.alertOf(r, m, u, f); err != nil {
+				s.serverError(w, "feed alert", err)
+				return
+			}
+		}
 	}
 	if len(rows) > feedPageSize {
 		rows, d.HasNext, d.NextOffset = rows[:feedPageSize], true, offset+feedPageSize

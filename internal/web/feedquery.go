@@ -77,7 +77,12 @@ func periodOf(r *http.Request) (feedPeriod, error) {
 }
 
 func parsePeriod(qs url.Values) (feedPeriod, error) {
-	today := now().UTC().Truncate(24 * time.Hour)
+	return parsePeriodAt(qs, now())
+}
+
+// parsePeriodAt is parsePeriod on the day of at.
+func parsePeriodAt(qs url.Values, at time.Time) (feedPeriod, error) {
+	today := at.UTC().Truncate(24 * time.Hour)
 	def := feedPeriod{Days: 30, From: today.AddDate(0, 0, -29), To: today}
 	fromS, toS := strings.TrimSpace(qs.Get("from")), strings.TrimSpace(qs.Get("to"))
 	if fromS == "" && toS == "" {

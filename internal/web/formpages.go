@@ -32,6 +32,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/members/{user}/remove":              inWorkspace("/members"),
 	"/app/w/{ws}/feeds":                              inWorkspace(""),
 	"/app/w/{ws}/feeds/{feed}/delete":                inWorkspace(""),
+	"/app/w/{ws}/feeds/{feed}/alert":                 inWorkspace(""),
 	"/app/w/{ws}/sites/{site}/delete":                ofSite("/settings"),
 	"/app/w/{ws}/sites/{site}/test-visit":            ofSite(""),
 	"/account/time-zone":                             to("/account"),

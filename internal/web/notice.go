@@ -50,6 +50,8 @@ var notices = map[string]string{
 	// the feed
 	"feed-saved":   "The feed is saved: find it under Saved feeds.",
 	"feed-deleted": "The saved feed was deleted.",
+	"alert-saved":  "Saved: you will get an email when a new company appears in this feed.",
+	"alert-off":    "The alert is off: no more emails about this feed.",
 	// sites
 	"site-added":   "The site is added. Put its snippet on your pages, then send a test visit from its page.",
 	"site-saved":   "Settings saved. The collector applies them at once; other collector processes, if you run several, within 10 seconds.",

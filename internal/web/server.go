@@ -205,6 +205,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /app/w/{ws}/hidden/classify.tsv", strict(s.signedIn(s.classifyTSV)))
 	s.mux.Handle("POST /app/w/{ws}/feeds", strict(csrf.Handler(s.signedIn(s.saveFeed))))
 	s.mux.Handle("POST /app/w/{ws}/feeds/{feed}/delete", strict(csrf.Handler(s.signedIn(s.deleteSavedFeed))))
+	s.mux.Handle("POST /app/w/{ws}/feeds/{feed}/alert", strict(csrf.Handler(s.signedIn(s.setFeedAlert))))
 	s.mux.Handle("GET /app/w/{ws}/sites", strict(s.signedIn(s.sitesPage)))
 	s.mux.Handle("GET /app/w/{ws}/sites/{site}", strict(s.signedIn(s.overviewPage)))
 	s.mux.Handle("POST /app/w/{ws}/sites", strict(csrf.Handler(s.signedIn(s.addSite))))

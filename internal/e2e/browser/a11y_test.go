@@ -58,6 +58,9 @@ var a11yPages = []a11yPage{
 	{name: "feed", as: "owner", path: "/app/w/{ws}", narrow: feedOnPhone},
 	{name: "feed-filtered", as: "owner", path: "/app/w/{ws}?days=30&country=DE&sort=score", narrow: feedOnPhone},
 	{name: "feed-empty", as: "owner", path: "/app/w/{ws}?days=30&q=no+such+company"},
+	{name: "feed-alert", as: "owner", path: "/app/w/{ws}?country=DE&days=7"},
+	{name: "feed-alert-saved", as: "viewer", path: "/app/w/{ws}?country=DE&days=7", click: `form.alert-form button`},
+	{name: "account-alerts", as: "viewer", path: "/account#alerts"},
 	{name: "company", as: "owner", path: "{company}"},
 	{name: "sites", as: "owner", path: "/app/w/{ws}/sites"},
 	{name: "site-overview", as: "owner", path: "/app/w/{ws}/sites/{site}"},
@@ -528,6 +531,15 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 		t.Fatal(err)
 	}
 	if err := f.app.Store.SaveFeed(ctx, &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "Hot leads in Germany", Query: "country=DE&sort=score", CreatedBy: owner.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// A saved feed with the owner's daily alert on it, for the alert form
+	// and the account page's list.
+	weekly := &foyer.SavedFeed{WorkspaceID: ws.ID, Name: "German visitors this week", Query: "country=DE&days=7", CreatedBy: owner.ID}
+	if err := f.app.Store.SaveFeed(ctx, weekly); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Store.SetFeedAlert(ctx, &foyer.FeedAlert{WorkspaceID: ws.ID, UserID: owner.ID, SavedFeedID: weekly.ID, Frequency: foyer.AlertDaily}); err != nil {
 		t.Fatal(err)
 	}
 	contact := &foyer.Contact{WorkspaceID: ws.ID, Email: "ana.maria.lopez-garcia@praezisionswerkzeug-maschinen.example",
