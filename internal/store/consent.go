@@ -63,6 +63,9 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 			_, err = tx.ExecContext(ctx, s.rebind(`/* Store.RecordConsent */
 				UPDATE contacts SET tracking_consent = ?, tracking_consent_at = ?, updated_at = ?, review_at = 0 WHERE id = ?`),
 				string(next.Status), msOrZero(next.At), ms(now), contactID)
+			if err == nil {
+				err = s.markDirty(ctx, tx, workspaceID, contactID)
+			}
 		}
 		return err
 	}()

@@ -56,6 +56,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id int64, actor, 
 		if err := s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil); err != nil {
 			return err
 		}
+		if err := s.eraseSegmentData(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
 		// Before the commit: a ledger line for an erasure that then fails
 		// only erases, at a restore, what was meant to be erased.
 		return s.writeLedger(e)
@@ -167,6 +170,11 @@ func (s *Store) ReplayErasures(ctx context.Context, entries []foyer.Erasure) (in
 				return err
 			}
 			erased += int(n)
+			if n > 0 {
+				if err := s.eraseSegmentData(ctx, tx, e.WorkspaceID, e.ContactID); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.ReplayErasures */
 				INSERT INTO erasures (workspace_id, contact_id, email_hash, at, request_id, actor) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (workspace_id, contact_id, at) DO NOTHING`),

@@ -55,7 +55,11 @@ func (s *Store) SetTrackingMode(ctx context.Context, workspaceID int64, mode foy
 		}
 		e := foyer.ConsentEntry{WorkspaceID: workspaceID, At: s.now(), Action: foyer.ModeAction(mode), Source: foyer.SourceMode,
 			Actor: actor, Reason: reason, Applied: true, Why: why}
-		return s.appendConsentEntry(ctx, tx, &e)
+		if err := s.appendConsentEntry(ctx, tx, &e); err != nil {
+			return err
+		}
+		// Who may be tracked changed: segments and scores follow.
+		return s.markWorkspaceFull(ctx, tx, workspaceID)
 	})
 	return changed, err
 }
