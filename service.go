@@ -90,6 +90,7 @@ type Store interface {
 	RequestService
 	AuditService
 	RetentionService
+	SegmentService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

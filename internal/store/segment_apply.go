@@ -50,7 +50,7 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, p *evalPlan, evs []
 	}
 	rows := make([][]any, len(evs))
 	for i, e := range evs {
-		rows[i] = []any{p.ws, e.kind, e.segment, e.contact, e.comp, e.oldMilli, e.newMilli, flag(e.behavioural), ms(p.now)}
+		rows[i] = []any{p.ws, e.kind, e.segment, e.contact, e.comp, e.oldMilli, e.newMilli, e.behavioural, ms(p.now)}
 	}
 	return s.insertRows(ctx, tx, `/* Store.writeEvents */
 		INSERT INTO automation_events (workspace_id, kind, segment_id, contact_id, company_id, old_milli, new_milli, behavioural, at)`, "", rows)
@@ -263,7 +263,7 @@ func (s *Store) countSegment(ctx context.Context, q querier, workspaceID, id, at
 		UPDATE segments SET
 			members = (SELECT COUNT(*) FROM segment_members WHERE segment_id = ?),
 			excluded_untracked = (SELECT COUNT(*) FROM segment_excluded WHERE segment_id = ?),
-			evaluated_at = CASE WHEN ? > 0 THEN ? ELSE evaluated_at END
+			evaluated_at = CASE WHEN CAST(? AS BIGINT) > 0 THEN CAST(? AS BIGINT) ELSE evaluated_at END
 		WHERE workspace_id = ? AND id = ?`), id, id, at, at, workspaceID, id)
 	if err != nil {
 		return fmt.Errorf("store: count segment: %w", err)
