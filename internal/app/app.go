@@ -27,6 +27,7 @@ import (
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/retention"
+	"github.com/foyerhq/foyer/internal/segments"
 	"github.com/foyerhq/foyer/internal/s3"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
@@ -114,6 +115,7 @@ type App struct {
 	// backups takes the scheduled backups; nil when none are.
 	backups   *backup.Scheduler
 	retention *retention.Job
+	segments  *segments.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -256,6 +258,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
 		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
 	a.retention.Start()
+	a.segments = &segments.Job{Store: st, Log: cfg.Log}
+	a.segments.Start()
 	return a, nil
 }
 
@@ -325,6 +329,7 @@ func (a *App) Close() error {
 	}
 	a.web.Close()
 	a.retention.Stop()  // between two of its transactions
+	a.segments.Stop()   // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)
