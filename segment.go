@@ -42,6 +42,12 @@ type SegmentMember struct {
 	Since     time.Time
 }
 
+// SegmentCampaign is a campaign a condition can name.
+type SegmentCampaign struct {
+	ID   int64
+	Name string
+}
+
 // How a member came into a segment (segment_members.added).
 const (
 	AddedRule       = "rule"
@@ -98,9 +104,15 @@ type SegmentService interface {
 	// EvaluateWorkspace re-evaluates every segment and score of the
 	// workspace over all its contacts and companies.
 	EvaluateWorkspace(ctx context.Context, workspaceID int64) error
+	// RequestEvaluation has the background evaluator do what
+	// EvaluateWorkspace does, at its next round.
+	RequestEvaluation(ctx context.Context, workspaceID int64) error
 	// MarkContactsChanged queues contacts for re-evaluation: the
 	// background evaluator updates their segments and scores.
 	MarkContactsChanged(ctx context.Context, workspaceID int64, contactIDs ...int64) error
+	// SegmentCampaigns returns the workspace's campaigns, newest first,
+	// for conditions and rules to name.
+	SegmentCampaigns(ctx context.Context, workspaceID int64) ([]SegmentCampaign, error)
 
 	ScoreService
 }

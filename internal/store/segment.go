@@ -318,3 +318,22 @@ func prefixed(alias, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// SegmentCampaigns returns the workspace's campaigns, newest first.
+func (s *Store) SegmentCampaigns(ctx context.Context, workspaceID int64) ([]foyer.SegmentCampaign, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.SegmentCampaigns */
+		SELECT id, name FROM campaigns WHERE workspace_id = ? ORDER BY id DESC LIMIT 500`), workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: segment campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []foyer.SegmentCampaign
+	for rows.Next() {
+		var c foyer.SegmentCampaign
+		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+			return nil, fmt.Errorf("store: segment campaigns: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

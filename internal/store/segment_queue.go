@@ -270,3 +270,9 @@ func (s *Store) eraseSegmentData(ctx context.Context, tx *sql.Tx, workspaceID, c
 	}
 	return nil
 }
+
+// RequestEvaluation has the evaluator evaluate every contact and company
+// of the workspace at its next round, in the background.
+func (s *Store) RequestEvaluation(ctx context.Context, workspaceID int64) error {
+	return s.markWorkspaceFull(ctx, s.db, workspaceID)
+}
