@@ -74,6 +74,7 @@ func (s *Server) renderScoring(w http.ResponseWriter, r *http.Request, u *foyer.
 		s.serverErrorOf(w, "scoring", u, err)
 		return
 	}
+	w.Header().Set("Content-Security-Policy", editorPolicy)
 	s.render(w, status, "scoring", v)
 }
 

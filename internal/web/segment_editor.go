@@ -9,6 +9,10 @@ import (
 	"github.com/foyerhq/foyer"
 )
 
+// editorPolicy lets the editors run their one script of ours, which
+// shows each condition row's own inputs.
+const editorPolicy = pagePolicy + "; script-src 'self'"
+
 // conditionRow is a row of the condition builder, as typed.
 type conditionRow struct {
 	Index                         int
@@ -101,6 +105,7 @@ func (s *Server) newSegmentPage(w http.ResponseWriter, r *http.Request, u *foyer
 	}
 	v.Rows = []conditionRow{newRow(0)}
 	v.Action, v.Cancel = segmentsPath(m.WorkspaceID), segmentsPath(m.WorkspaceID)
+	w.Header().Set("Content-Security-Policy", editorPolicy)
 	s.render(w, http.StatusOK, "segmentedit", v)
 }
 
@@ -128,6 +133,7 @@ func (s *Server) editSegmentPage(w http.ResponseWriter, r *http.Request, u *foye
 	}
 	path := fmt.Sprintf("%s/%d", segmentsPath(m.WorkspaceID), sg.ID)
 	v.Action, v.Cancel = path, path
+	w.Header().Set("Content-Security-Policy", editorPolicy)
 	s.render(w, http.StatusOK, "segmentedit", v)
 }
 
@@ -235,6 +241,7 @@ func (s *Server) saveSegment(w http.ResponseWriter, r *http.Request, u *foyer.Us
 			v.Rows[i].Index = i
 		}
 		v.Error = problem
+		w.Header().Set("Content-Security-Policy", editorPolicy)
 		s.render(w, status, "segmentedit", v)
 	}
 	if r.PostFormValue("add") != "" {

@@ -18,9 +18,13 @@
       var first = field.querySelector("optgroup:not([hidden]) option");
       if (first) first.selected = true;
     }
+    // The attribute's name only for a custom attribute.
+    var attr = row.querySelector("input[name=attr]");
+    if (attr) attr.closest("label").hidden = !(kind === "contact" && field.value === "attr");
   }
   document.querySelectorAll(".condition-row").forEach(function (row) {
     sync(row);
     row.querySelector(".cond-kind").addEventListener("change", function () { sync(row); });
+    row.querySelector("select[name=field]").addEventListener("change", function () { sync(row); });
   });
 })();
