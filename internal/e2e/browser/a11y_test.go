@@ -86,6 +86,8 @@ var a11yPages = []a11yPage{
 		fill: [][2]string{{`input[name=name]`, "Buyers at Bayerische Präzisionswerkzeugmaschinen"}, {`li.condition-row input[name=value]`, "praezisionswerkzeug-maschinen.example"}}},
 	{name: "segments", as: "viewer", path: "/app/w/{ws}/segments"},
 	{name: "scoring", as: "owner", path: "/app/w/{ws}/scoring"},
+	{name: "scoring-rule-added", as: "owner", path: "/app/w/{ws}/scoring", click: `form.rule-form button[type=submit]`,
+		fill: [][2]string{{`form.rule-form input[name=name]`, "Pricing visits"}}},
 	{name: "workspace-settings", as: "owner", path: "/app/w/{ws}/settings"},
 	{name: "privacy-texts", as: "owner", path: "/app/w/{ws}/privacy-texts"},
 	{name: "privacy-texts-fr", as: "owner", path: "/app/w/{ws}/privacy-texts?lang=fr"},
