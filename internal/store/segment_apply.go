@@ -59,9 +59,9 @@ func (s *Store) writeEvents(ctx context.Context, tx *sql.Tx, p *evalPlan, evs []
 // storedScore is a row of scores.
 type storedScore struct{ milli, at int64 }
 
-// readScores reads the stored scores of subjects, in the transaction.
-func (s *Store) readScores(ctx context.Context, tx *sql.Tx, p *evalPlan, subject foyer.ScoreTarget, ids []any) (map[int64]storedScore, error) {
-	rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.readScores */
+// readScores reads the stored scores of subjects through q.
+func (s *Store) readScores(ctx context.Context, q querier, p *evalPlan, subject foyer.ScoreTarget, ids []any) (map[int64]storedScore, error) {
+	rows, err := q.QueryContext(ctx, s.rebind(`/* Store.readScores */
 		SELECT subject_id, milli, at FROM scores WHERE workspace_id = ? AND subject = ? AND subject_id IN (`+placeholders(len(ids))+`)`),
 		append([]any{p.ws, string(subject)}, ids...)...)
 	if err != nil {
@@ -85,66 +85,182 @@ type scoreChange struct {
 	id, milli, behaviour int64
 }
 
-// applyScores writes the scores that changed, with their events.
-func (s *Store) applyScores(ctx context.Context, tx *sql.Tx, p *evalPlan, subject foyer.ScoreTarget, list []scoreChange) ([]autoEvent, error) {
+// evalDiff is what an evaluation changes: the rows to write and delete,
+// and the events that say so.
+type evalDiff struct {
+	subject      foyer.ScoreTarget
+	scoreUpserts [][]any
+	scoreDeletes []any
+	addMembers   [][]any
+	addExcluded  [][]any
+	leave        map[int64][]any // segment → contacts
+	unexclude    map[int64][]any // segment → contacts
+	events       []autoEvent
+}
+
+// empty reports whether the diff changes nothing.
+func (d *evalDiff) empty() bool {
+	return len(d.scoreUpserts) == 0 && len(d.scoreDeletes) == 0 && len(d.addMembers) == 0 && len(d.addExcluded) == 0 &&
+		len(d.leave) == 0 && len(d.unexclude) == 0 && len(d.events) == 0
+}
+
+// diffScores compares new scores with the stored ones, read through q.
+func (s *Store) diffScores(ctx context.Context, q querier, p *evalPlan, d *evalDiff, list []scoreChange) error {
 	if len(list) == 0 {
-		return nil, nil
+		return nil
 	}
 	ids := make([]any, len(list))
 	for i, c := range list {
 		ids[i] = c.id
 	}
-	old, err := s.readScores(ctx, tx, p, subject, ids)
+	old, err := s.readScores(ctx, q, p, d.subject, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var evs []autoEvent
-	var upserts [][]any
-	var deletes []any
 	for _, c := range list {
 		prev, had := old[c.id]
 		before := foyer.Decay(prev.milli, fromMS(prev.at), p.now, p.halfLife)
-		if d := c.milli - before; d < scoreEpsilon && d > -scoreEpsilon && (c.milli != 0 || !had) {
+		small := c.milli-before < scoreEpsilon && c.milli-before > -scoreEpsilon
+		if small && (c.milli != 0 || !had) {
 			continue
 		}
 		if c.milli == 0 {
-			deletes = append(deletes, c.id)
+			d.scoreDeletes = append(d.scoreDeletes, c.id)
 		} else {
-			upserts = append(upserts, []any{p.ws, string(subject), c.id, c.milli, ms(p.now)})
+			d.scoreUpserts = append(d.scoreUpserts, []any{p.ws, string(d.subject), c.id, c.milli, ms(p.now)})
 		}
-		if d := c.milli - before; d < scoreEpsilon && d > -scoreEpsilon {
+		if small {
 			continue // a score decayed to nothing goes without an event
 		}
 		ev := autoEvent{kind: "score-changed", oldMilli: before, newMilli: c.milli,
 			behavioural: c.behaviour != 0 || before-(c.milli-c.behaviour) >= scoreEpsilon}
-		if subject == foyer.TargetContact {
+		if d.subject == foyer.TargetContact {
 			ev.contact = c.id
 		} else {
 			ev.comp = c.id
 		}
-		evs = append(evs, ev)
+		d.events = append(d.events, ev)
 	}
-	if len(deletes) > 0 {
-		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.applyScores */
-			DELETE FROM scores WHERE workspace_id = ? AND subject = ? AND subject_id IN (`+placeholders(len(deletes))+`)`),
-			append([]any{p.ws, string(subject)}, deletes...)...); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.insertRows(ctx, tx, `/* Store.applyScores */
-		INSERT INTO scores (workspace_id, subject, subject_id, milli, at)`,
-		` ON CONFLICT (workspace_id, subject, subject_id) DO UPDATE SET milli = excluded.milli, at = excluded.at`, upserts); err != nil {
-		return nil, err
-	}
-	return evs, nil
+	return nil
 }
 
 // memberKey names a contact in a segment.
 type memberKey struct{ segment, contact int64 }
 
+// diffMembers compares the contacts' verdicts with their stored
+// memberships and exclusions, read through q.
+func (s *Store) diffMembers(ctx context.Context, q querier, p *evalPlan, d *evalDiff, list []*evalContact) error {
+	ids := idArgs(list)
+	in := `workspace_id = ? AND contact_id IN (` + placeholders(len(ids)) + `)`
+	args := append([]any{p.ws}, ids...)
+	cur := map[memberKey]string{}
+	rows, err := q.QueryContext(ctx, s.rebind(`/* Store.diffMembers */
+		SELECT segment_id, contact_id, added FROM segment_members WHERE `+in), args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k memberKey
+		var added string
+		if err := rows.Scan(&k.segment, &k.contact, &added); err != nil {
+			rows.Close()
+			return err
+		}
+		cur[k] = added
+	}
+	rows.Close()
+	excl := map[memberKey]bool{}
+	rows, err = q.QueryContext(ctx, s.rebind(`/* Store.diffMembers */
+		SELECT segment_id, contact_id FROM segment_excluded WHERE `+in), args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k memberKey
+		if err := rows.Scan(&k.segment, &k.contact); err != nil {
+			rows.Close()
+			return err
+		}
+		excl[k] = true
+	}
+	rows.Close()
+	d.leave, d.unexclude = map[int64][]any{}, map[int64][]any{}
+	for _, sg := range p.segs {
+		for _, e := range list {
+			k := memberKey{sg.ID, e.c.ID}
+			v := p.judge(sg.Definition, e)
+			added, had := cur[k]
+			switch {
+			case v.member && !had:
+				d.addMembers = append(d.addMembers, []any{sg.ID, e.c.ID, p.ws, foyer.AddedRule, ms(p.now)})
+				d.events = append(d.events, autoEvent{kind: "segment-entered", segment: sg.ID, contact: e.c.ID, behavioural: v.behavioural})
+			case !v.member && had && added == foyer.AddedRule:
+				d.leave[sg.ID] = append(d.leave[sg.ID], e.c.ID)
+				d.events = append(d.events, autoEvent{kind: "segment-left", segment: sg.ID, contact: e.c.ID, behavioural: sg.Definition.Behavioural()})
+			}
+			switch {
+			case v.excluded && !excl[k]:
+				d.addExcluded = append(d.addExcluded, []any{sg.ID, e.c.ID, p.ws})
+			case !v.excluded && excl[k]:
+				d.unexclude[sg.ID] = append(d.unexclude[sg.ID], e.c.ID)
+			}
+		}
+	}
+	if len(d.leave) == 0 {
+		d.leave = nil
+	}
+	if len(d.unexclude) == 0 {
+		d.unexclude = nil
+	}
+	return nil
+}
+
+// writeDiff writes a diff in the transaction.
+func (s *Store) writeDiff(ctx context.Context, tx *sql.Tx, p *evalPlan, d *evalDiff) error {
+	if len(d.scoreDeletes) > 0 {
+		if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.writeDiff */
+			DELETE FROM scores WHERE workspace_id = ? AND subject = ? AND subject_id IN (`+placeholders(len(d.scoreDeletes))+`)`),
+			append([]any{p.ws, string(d.subject)}, d.scoreDeletes...)...); err != nil {
+			return err
+		}
+	}
+	if err := s.insertRows(ctx, tx, `/* Store.writeDiff */
+		INSERT INTO scores (workspace_id, subject, subject_id, milli, at)`,
+		` ON CONFLICT (workspace_id, subject, subject_id) DO UPDATE SET milli = excluded.milli, at = excluded.at`, d.scoreUpserts); err != nil {
+		return err
+	}
+	for _, del := range []struct {
+		table string
+		m     map[int64][]any
+	}{{"segment_members", d.leave}, {"segment_excluded", d.unexclude}} {
+		for seg, cs := range del.m {
+			extra := ""
+			if del.table == "segment_members" {
+				extra = ` AND added = 'rule'`
+			}
+			if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.writeDiff */
+				DELETE FROM `+del.table+` WHERE segment_id = ? AND contact_id IN (`+placeholders(len(cs))+`)`+extra),
+				append([]any{seg}, cs...)...); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.insertRows(ctx, tx, `/* Store.writeDiff */
+		INSERT INTO segment_members (segment_id, contact_id, workspace_id, added, since)`, ` ON CONFLICT DO NOTHING`, d.addMembers); err != nil {
+		return err
+	}
+	if err := s.insertRows(ctx, tx, `/* Store.writeDiff */
+		INSERT INTO segment_excluded (segment_id, contact_id, workspace_id)`, ` ON CONFLICT DO NOTHING`, d.addExcluded); err != nil {
+		return err
+	}
+	return s.writeEvents(ctx, tx, p, d.events)
+}
+
 // applyContacts writes the evaluation of a batch of contacts: their
-// scores, then their membership of each dynamic segment and the segments
-// that leave them out, with the automation events, in one transaction.
+// scores, their membership of each dynamic segment and the segments that
+// leave them out, with the automation events, in one transaction. What
+// changes is read first outside any transaction, and nothing is written
+// when nothing changes; else it is read again in the transaction.
 func (s *Store) applyContacts(ctx context.Context, p *evalPlan, list []*evalContact) error {
 	if len(list) == 0 {
 		return nil
@@ -155,93 +271,31 @@ func (s *Store) applyContacts(ctx context.Context, p *evalPlan, list []*evalCont
 		p.scoreContact(contactRules, e)
 		scores[i] = scoreChange{e.c.ID, e.score, e.behaviour}
 	}
-	ids := idArgs(list)
+	diff := func(q querier) (*evalDiff, error) {
+		d := &evalDiff{subject: foyer.TargetContact}
+		if err := s.diffScores(ctx, q, p, d, scores); err != nil {
+			return nil, err
+		}
+		if len(p.segs) > 0 {
+			if err := s.diffMembers(ctx, q, p, d, list); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	}
+	d, err := diff(s.db)
+	if err != nil {
+		return fmt.Errorf("store: evaluate segments: %w", err)
+	}
+	if d.empty() {
+		return nil
+	}
 	return s.inTx(ctx, "evaluate segments", func(tx *sql.Tx) error {
-		evs, err := s.applyScores(ctx, tx, p, foyer.TargetContact, scores)
+		d, err := diff(tx)
 		if err != nil {
 			return err
 		}
-		if len(p.segs) == 0 {
-			return s.writeEvents(ctx, tx, p, evs)
-		}
-		in := `workspace_id = ? AND contact_id IN (` + placeholders(len(ids)) + `)`
-		args := append([]any{p.ws}, ids...)
-		cur := map[memberKey]string{}
-		rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.applyContacts */
-			SELECT segment_id, contact_id, added FROM segment_members WHERE `+in), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var k memberKey
-			var added string
-			if err := rows.Scan(&k.segment, &k.contact, &added); err != nil {
-				rows.Close()
-				return err
-			}
-			cur[k] = added
-		}
-		rows.Close()
-		excl := map[memberKey]bool{}
-		rows, err = tx.QueryContext(ctx, s.rebind(`/* Store.applyContacts */
-			SELECT segment_id, contact_id FROM segment_excluded WHERE `+in), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var k memberKey
-			if err := rows.Scan(&k.segment, &k.contact); err != nil {
-				rows.Close()
-				return err
-			}
-			excl[k] = true
-		}
-		rows.Close()
-		var addM, addX [][]any
-		leave, unexclude := map[int64][]any{}, map[int64][]any{}
-		for _, sg := range p.segs {
-			for _, e := range list {
-				k := memberKey{sg.ID, e.c.ID}
-				v := p.judge(sg.Definition, e)
-				added, had := cur[k]
-				switch {
-				case v.member && !had:
-					addM = append(addM, []any{sg.ID, e.c.ID, p.ws, foyer.AddedRule, ms(p.now)})
-					evs = append(evs, autoEvent{kind: "segment-entered", segment: sg.ID, contact: e.c.ID, behavioural: v.behavioural})
-				case !v.member && had && added == foyer.AddedRule:
-					leave[sg.ID] = append(leave[sg.ID], e.c.ID)
-					evs = append(evs, autoEvent{kind: "segment-left", segment: sg.ID, contact: e.c.ID, behavioural: sg.Definition.Behavioural()})
-				}
-				switch {
-				case v.excluded && !excl[k]:
-					addX = append(addX, []any{sg.ID, e.c.ID, p.ws})
-				case !v.excluded && excl[k]:
-					unexclude[sg.ID] = append(unexclude[sg.ID], e.c.ID)
-				}
-			}
-		}
-		for table, m := range map[string]map[int64][]any{"segment_members": leave, "segment_excluded": unexclude} {
-			for seg, cs := range m {
-				extra := ""
-				if table == "segment_members" {
-					extra = ` AND added = 'rule'`
-				}
-				if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.applyContacts */
-					DELETE FROM `+table+` WHERE segment_id = ? AND contact_id IN (`+placeholders(len(cs))+`)`+extra),
-					append([]any{seg}, cs...)...); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.insertRows(ctx, tx, `/* Store.applyContacts */
-			INSERT INTO segment_members (segment_id, contact_id, workspace_id, added, since)`, ` ON CONFLICT DO NOTHING`, addM); err != nil {
-			return err
-		}
-		if err := s.insertRows(ctx, tx, `/* Store.applyContacts */
-			INSERT INTO segment_excluded (segment_id, contact_id, workspace_id)`, ` ON CONFLICT DO NOTHING`, addX); err != nil {
-			return err
-		}
-		return s.writeEvents(ctx, tx, p, evs)
+		return s.writeDiff(ctx, tx, p, d)
 	})
 }
 
@@ -476,11 +530,18 @@ func (s *Store) scoreCompanies(ctx context.Context, p *evalPlan, rules []*foyer.
 		}
 		changes = append(changes, ch)
 	}
+	d := &evalDiff{subject: foyer.TargetCompany}
+	if err := s.diffScores(ctx, s.db, p, d, changes); err != nil {
+		return fmt.Errorf("store: score companies: %w", err)
+	}
+	if d.empty() {
+		return nil
+	}
 	return s.inTx(ctx, "score companies", func(tx *sql.Tx) error {
-		evs, err := s.applyScores(ctx, tx, p, foyer.TargetCompany, changes)
-		if err != nil {
+		d := &evalDiff{subject: foyer.TargetCompany}
+		if err := s.diffScores(ctx, tx, p, d, changes); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, p, evs)
+		return s.writeDiff(ctx, tx, p, d)
 	})
 }
