@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/foyerhq/foyer"
@@ -125,9 +127,8 @@ func (s *Store) TopScores(ctx context.Context, workspaceID int64, target foyer.S
 	if err != nil {
 		return nil, err
 	}
-	// Every row decays by the same factor per unit of time, so ordering
-	// by milli decayed from at orders by milli * 2^(at/h): compare
-	// log2(milli) + at/h, done in Go over a bounded candidate list.
+	// Rows are stored as of different times: the highest stored values
+	// are read, more than asked for, and ordered once decayed to now.
 	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.TopScores */
 		SELECT subject_id, milli, at FROM scores WHERE workspace_id = ? AND subject = ? AND milli > 0
 		ORDER BY milli DESC LIMIT ?`), workspaceID, string(target), 20*min(max(limit, 1), 100))
@@ -163,11 +164,12 @@ func (s *Store) TopScores(ctx context.Context, workspaceID int64, target foyer.S
 
 // sortEntries orders scores highest first, then by ID.
 func sortEntries(list []foyer.ScoreEntry) {
-	for i := 1; i < len(list); i++ {
-		for j := i; j > 0 && (list[j].Milli > list[j-1].Milli || list[j].Milli == list[j-1].Milli && list[j].SubjectID < list[j-1].SubjectID); j-- {
-			list[j], list[j-1] = list[j-1], list[j]
+	slices.SortFunc(list, func(a, b foyer.ScoreEntry) int {
+		if a.Milli != b.Milli {
+			return cmp.Compare(b.Milli, a.Milli)
 		}
-	}
+		return cmp.Compare(a.SubjectID, b.SubjectID)
+	})
 }
 
 // subjectName names a contact (its name or email) or a company.
@@ -205,4 +207,69 @@ func (s *Store) ScoreOf(ctx context.Context, workspaceID int64, target foyer.Sco
 		return 0, fmt.Errorf("store: score: %w", err)
 	}
 	return foyer.Decay(m, fromMS(at), s.now(), half), nil
+}
+
+// rulesScores sets the rules score of each row's company.
+func (s *Store) rulesScores(ctx context.Context, workspaceID int64, rows []foyer.FeedRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	half, err := s.ScoreHalfLife(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	at := map[int64]int{}
+	ids := make([]any, len(rows))
+	for i := range rows {
+		at[rows[i].ID], ids[i] = i, rows[i].ID
+	}
+	for i := 0; i < len(ids); i += 500 {
+		chunk := ids[i:min(i+500, len(ids))]
+		res, err := s.db.QueryContext(ctx, s.rebind(`/* Store.rulesScores */
+			SELECT subject_id, milli, at FROM scores WHERE workspace_id = ? AND subject = 'company' AND subject_id IN (`+placeholders(len(chunk))+`)`),
+			append([]any{workspaceID}, chunk...)...)
+		if err != nil {
+			return fmt.Errorf("store: rules scores: %w", err)
+		}
+		for res.Next() {
+			var id, m, t int64
+			if err := res.Scan(&id, &m, &t); err != nil {
+				res.Close()
+				return fmt.Errorf("store: rules scores: %w", err)
+			}
+			rows[at[id]].RulesScore = foyer.ScoreEntry{Milli: foyer.Decay(m, fromMS(t), s.now(), half)}.Points()
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("store: rules scores: %w", err)
+		}
+	}
+	return nil
+}
+
+// rulesFeed is the feed ordered by the rules score: the period's
+// MaxRulesSorted most recent companies, by their rules score, then the
+// latest visit.
+func (s *Store) rulesFeed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, error) {
+	all := q
+	all.Sort, all.Offset, all.Limit = foyer.SortRecent, 0, foyer.MaxFeedPage
+	var rows []foyer.FeedRow
+	for len(rows) < foyer.MaxRulesSorted {
+		page, err := s.Feed(ctx, all)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, page...)
+		if len(page) < all.Limit {
+			break
+		}
+		all.Offset += len(page)
+	}
+	slices.SortStableFunc(rows, func(a, b foyer.FeedRow) int {
+		if a.RulesScore != b.RulesScore {
+			return cmp.Compare(b.RulesScore, a.RulesScore)
+		}
+		return b.LastAt.Compare(a.LastAt)
+	})
+	return rows[min(q.Offset, len(rows)):min(q.Offset+q.Limit, len(rows))], nil
 }

@@ -35,7 +35,7 @@ type evalPlan struct {
 	rules    []*foyer.ScoreRule
 	// What to read of each contact.
 	sealed, company, visits, events, campaigns bool
-	horizon                                     time.Time // the oldest behaviour that counts
+	horizon                                    time.Time // the oldest behaviour that counts
 }
 
 // contactRules returns the plan's rules for contacts.

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -489,6 +491,52 @@ func TestCompanyScores(t *testing.T) {
 		// three visits to pricing (30), the industry (5), decayed a little.
 		if err != nil || v < 34000 || v > 35000 {
 			t.Errorf("company score %d, %v; want about 35000", v, err)
+		}
+	})
+}
+
+// TestFeedRulesScore: the feed ordered by the rules score puts the
+// company the rules like first, whatever the fixed score says.
+func TestFeedRulesScore(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		clock := testutil.NewClock(t0.Add(3 * time.Hour))
+		s := testutil.NewStore(t, d, store.Options{Now: clock.Now})
+		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		visit := func(visitor, org string, n int, path string) {
+			for i := range n {
+				h := pageview(site.ID, visitor, time.Duration(i)*time.Minute, path)
+				h.Origin = foyer.Origin{Country: "DE", Org: foyer.Org{Name: org, Domain: strings.ToLower(org) + ".example", Type: foyer.OrgBusiness}}
+				appendHits(t, s, h)
+			}
+		}
+		visit("v-busy", "Busy", 6, "/blog")
+		visit("v-buyer", "Buyer", 1, "/pricing/plans")
+		if _, err := s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rule := &foyer.ScoreRule{WorkspaceID: ws.ID, Target: foyer.TargetCompany, Name: "Pricing", Points: 10,
+			Condition: foyer.Condition{Kind: foyer.CondVisited, Path: "/pricing/"}}
+		if err := s.CreateScoreRule(ctx, rule, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		names := func(sort foyer.FeedSort) []string {
+			rows, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: ws.ID, From: t0.Add(-24 * time.Hour), To: clock.Now(), Sort: sort})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range rows {
+				out = append(out, fmt.Sprintf("%s:%d", r.Name, r.RulesScore))
+			}
+			return out
+		}
+		if got := names(foyer.SortScore); len(got) != 2 || !strings.HasPrefix(got[0], "Busy") {
+			t.Errorf("by the fixed score: %v", got)
+		}
+		if got, want := names(foyer.SortRulesScore), []string{"Buyer:10", "Busy:0"}; !slices.Equal(got, want) {
+			t.Errorf("by the rules score: %v, want %v", got, want)
 		}
 	})
 }
