@@ -138,7 +138,6 @@ type segEvent struct {
 	Behavioural        bool
 	OldMilli, NewMilli int64
 	Company            int64
-	checkMilli         bool
 }
 
 // events returns the workspace's automation events after id, and the last

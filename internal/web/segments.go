@@ -3,9 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/foyerhq/foyer"
 )
@@ -275,17 +273,4 @@ func segmentHelp(mode foyer.TrackingMode) string {
 	return "Conditions on behaviour (visits, engaged time, opens, clicks, forms, score) never match " + who +
 		". The number counts those who would be in this segment if every condition on behaviour held for them: " +
 		"they meet its other conditions. Their behaviour is never read to decide it."
-}
-
-// queryOf returns the path with a query of one value.
-func queryOf(path, key, value string) string {
-	return path + "?" + url.Values{key: {value}}.Encode()
-}
-
-// trimAll trims each string.
-func trimAll(list []string) []string {
-	for i := range list {
-		list[i] = strings.TrimSpace(list[i])
-	}
-	return list
 }
