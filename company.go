@@ -35,6 +35,10 @@ type Company struct {
 // follows.
 const MaxFeedPage = 500
 
+// MaxRulesSorted is how many of a period's most recent companies the
+// feed orders by their rules score.
+const MaxRulesSorted = 5000
+
 // FeedQuery asks for the companies that visited in a period.
 type FeedQuery struct {
 	WorkspaceID int64
@@ -70,6 +74,10 @@ type FeedSort string
 const (
 	SortRecent FeedSort = "recent" // the latest visitor first
 	SortScore  FeedSort = "score"  // the highest score first, then the latest
+	// SortRulesScore orders by the workspace's own scoring rules (see
+	// ScoreRule), the highest first, then the latest, among the period's
+	// MaxRulesSorted most recent companies.
+	SortRulesScore FeedSort = "rules-score"
 )
 
 // The score's parts: points for visits, page views and engaged minutes,
@@ -143,7 +151,8 @@ type FeedRow struct {
 	Company
 	Visits, Pageviews, EngagedMS int64
 	LastAt                       time.Time
-	Score                        int // see Score
+	Score                        int   // see Score
+	RulesScore                   int64 // by the workspace's scoring rules, in whole points
 	// TopSource is where most of its visits in the period came from, the
 	// source of the latest visit on a tie: the campaign's utm_source, else
 	// the referrer's host, else "direct", normalised (internal/referrer:

@@ -93,6 +93,7 @@ type Store interface {
 	CampaignService
 	AutomationService
 	AlertService
+	SegmentService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -31,6 +31,7 @@ import (
 	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/retention"
 	"github.com/foyerhq/foyer/internal/s3"
+	"github.com/foyerhq/foyer/internal/segments"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/vault"
@@ -139,7 +140,8 @@ type App struct {
 	emailEvents *emailtrack.Writer
 	automate    *automation.Worker
 	// alerts mails the subscriptions to saved feeds; nil without a relay.
-	alerts *alerts.Job
+	alerts   *alerts.Job
+	segments *segments.Job
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -305,6 +307,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			BaseURL: cfg.PublicURL, Now: cfg.Now, Log: cfg.Log, Delay: cfg.AlertDelay, Interval: cfg.AlertInterval}
 		a.alerts.Start()
 	}
+	a.segments = &segments.Job{Store: st, Log: cfg.Log}
+	a.segments.Start()
 	return a, nil
 }
 
@@ -378,6 +382,7 @@ func (a *App) Close() error {
 	if a.alerts != nil {
 		a.alerts.Stop() // an email being sent is sent or recorded as failed
 	}
+	a.segments.Stop()   // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
 	werr := a.Writer.Stop(ctx)

@@ -67,6 +67,10 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 			string(next.Status), msOrZero(next.At), ms(now), contactID); err != nil {
 			return err
 		}
+		// Its segments and scores follow.
+		if err := s.markDirty(ctx, tx, workspaceID, contactID); err != nil {
+			return err
+		}
 		// A contact who may no longer be tracked is detached from the
 		// campaigns it received: its opens and clicks stay counted, and
 		// link to nobody.

@@ -197,6 +197,9 @@ func (s *Store) createContact(ctx context.Context, q querier, c *foyer.Contact, 
 	if err := s.writeTerms(ctx, q, c, false); err != nil {
 		return fmt.Errorf("store: create contact: %w", err)
 	}
+	if err := s.markDirty(ctx, q, c.WorkspaceID, c.ID); err != nil {
+		return err
+	}
 	return s.logContactChange(ctx, q, c.WorkspaceID, c.ID, actor, "created", nil)
 }
 
@@ -576,6 +579,9 @@ func (s *Store) resealContact(ctx context.Context, tx querier, stored, next *foy
 	next.UpdatedAt, next.CompanyID = now, company.Int64
 	if err := s.writeTerms(ctx, tx, next, true); err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
+	}
+	if err := s.markDirty(ctx, tx, next.WorkspaceID, next.ID); err != nil {
+		return err
 	}
 	return s.logContactChange(ctx, tx, next.WorkspaceID, next.ID, actor, "updated", fields)
 }

@@ -156,5 +156,13 @@ func (s *Store) linkCompanyContacts(ctx context.Context, q querier, workspaceID,
 	_, err := q.ExecContext(ctx, s.rebind(`/* Store.linkCompanyContacts */
 		UPDATE contacts SET company_id = ? WHERE workspace_id = ? AND domain_hash = ? AND company_id IS NULL`),
 		companyID, workspaceID, s.domainLookup(workspaceID, domain))
+	if err != nil {
+		return err
+	}
+	// Their company's fields may put them in segments.
+	_, err = q.ExecContext(ctx, s.rebind(`/* Store.linkCompanyContacts */
+		INSERT INTO segment_dirty (workspace_id, contact_id, at)
+		SELECT workspace_id, id, ? FROM contacts WHERE workspace_id = ? AND domain_hash = ? AND company_id = ?
+		ON CONFLICT DO NOTHING`), ms(s.now()), workspaceID, s.domainLookup(workspaceID, domain), companyID)
 	return err
 }

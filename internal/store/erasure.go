@@ -59,6 +59,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id int64, actor, 
 		if err := s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil); err != nil {
 			return err
 		}
+		if err := s.eraseSegmentData(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
 		// Before the commit: a ledger line for an erasure that then fails
 		// only erases, at a restore, what was meant to be erased.
 		return s.writeLedger(e)
@@ -175,6 +178,9 @@ func (s *Store) ReplayErasures(ctx context.Context, entries []foyer.Erasure) (in
 				if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.ReplayErasures */
 					UPDATE campaign_recipients SET contact_id = NULL WHERE workspace_id = ? AND contact_id IS NOT NULL
 					AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = campaign_recipients.contact_id)`), e.WorkspaceID); err != nil {
+					return err
+				}
+				if err := s.eraseSegmentData(ctx, tx, e.WorkspaceID, e.ContactID); err != nil {
 					return err
 				}
 			}

@@ -21,8 +21,10 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 	case "":
 		q.Sort = foyer.SortRecent
 	case foyer.SortRecent, foyer.SortScore:
+	case foyer.SortRulesScore:
+		return s.rulesFeed(ctx, q)
 	default:
-		return nil, foyer.Errorf(foyer.EINVALID, "unknown order %q: use recent or score", q.Sort)
+		return nil, foyer.Errorf(foyer.EINVALID, "unknown order %q: use recent, score or rules-score", q.Sort)
 	}
 	if q.SiteID != 0 {
 		if err := s.checkSite(ctx, q.WorkspaceID, q.SiteID); err != nil {
@@ -49,6 +51,9 @@ func (s *Store) Feed(ctx context.Context, q foyer.FeedQuery) ([]foyer.FeedRow, e
 			r := &rows[i]
 			r.Score = foyer.Score(r.Visits, r.Pageviews, r.EngagedMS, r.LastAt, now)
 		}
+	}
+	if err := s.rulesScores(ctx, q.WorkspaceID, rows); err != nil {
+		return nil, err
 	}
 	if err := s.tagRows(ctx, q.WorkspaceID, rows); err != nil {
 		return nil, err

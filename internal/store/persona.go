@@ -388,6 +388,9 @@ func (s *Store) UnlinkVisit(ctx context.Context, workspaceID, contactID, visitID
 			UPDATE sessions SET contact_id = NULL, identified_via = 0, identified_at = 0 WHERE id = ?`), visitID); err != nil {
 			return err
 		}
+		if err := s.markDirty(ctx, tx, workspaceID, contactID); err != nil {
+			return err
+		}
 		return s.logContactChange(ctx, tx, workspaceID, contactID, actor, "unlinked", []string{"visit " + strconv.FormatInt(visitID, 10)})
 	})
 }
@@ -418,6 +421,9 @@ func (s *Store) UnlinkContact(ctx context.Context, workspaceID, contactID int64,
 			return err
 		}
 		browsers, _ := res.RowsAffected()
+		if err := s.markDirty(ctx, tx, workspaceID, contactID); err != nil {
+			return err
+		}
 		return s.logContactChange(ctx, tx, workspaceID, contactID, actor, "unlinked",
 			[]string{plural(n, "visit"), plural(browsers, "browser")})
 	})

@@ -58,6 +58,9 @@ func (s *Store) SetTrackingMode(ctx context.Context, workspaceID int64, mode foy
 		if err := s.appendConsentEntry(ctx, tx, &e); err != nil {
 			return err
 		}
+		if err := s.markWorkspaceFull(ctx, tx, workspaceID); err != nil {
+			return err
+		}
 		return s.detachUntracked(ctx, tx, workspaceID, mode)
 	})
 	return changed, err

@@ -134,6 +134,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return c.ID
 	}
 	acamp, icamp := campaign(a), campaign(i)
+	// A static segment of each workspace and a scoring rule of Initech,
+	// which callers read, edit and try to reach across workspaces.
+	acmeSeg := &foyer.Segment{WorkspaceID: a, Name: "Acme's list"}
+	initechSeg := &foyer.Segment{WorkspaceID: i, Name: "Initech's list"}
+	for _, sg := range []*foyer.Segment{acmeSeg, initechSeg} {
+		if err := w.st.SaveSegment(ctx, sg, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.st.AddSegmentMember(ctx, i, initechSeg.ID, icon); err != nil {
+		t.Fatal(err)
+	}
+	initechRule := &foyer.ScoreRule{WorkspaceID: i, Target: foyer.TargetContact, Name: "CTO", Points: 5,
+		Condition: foyer.Condition{Kind: foyer.CondContact, Field: "role", Op: "is", Value: "CTO"}}
+	if err := w.st.CreateScoreRule(ctx, initechRule, "test"); err != nil {
+		t.Fatal(err)
+	}
 	// An open request about each workspace's contact.
 	request := func(ws, contact int64) int64 {
 		r := &foyer.SubjectRequest{WorkspaceID: ws, ContactID: contact, Kind: foyer.RequestRectification, OpenedBy: "test"}
@@ -480,6 +497,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 			map[string]int{"signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/alert", i, acmeFeed.ID), url.Values{"frequency": {"daily"}},
 			map[string]int{"signed out": seeOther}, notFound},
+		// Segments and scoring: every member views them; analysts and
+		// above edit them, their own workspace's only. The forms here
+		// change nothing: a segment or rule with no name, another
+		// workspace's contact, a half-life of 0 (400); another
+		// workspace's segment, member or rule (404).
+		{"GET", fmt.Sprintf("/app/w/%d/segments", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments", i), nil, map[string]int{"outsider": ok, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/new", a), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments", a), url.Values{"name": {""}, "static": {"on"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/%d", a, acmeSeg.ID), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/%d", a, initechSeg.ID), nil, map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/%d/edit", a, acmeSeg.ID), nil,
+			map[string]int{"owner": ok, "admin": ok, "analyst": ok, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/%d/edit", a, initechSeg.ID), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments/%d", a, initechSeg.ID), url.Values{"name": {"Stolen"}},
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments/%d/delete", a, initechSeg.ID), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments/%d/members", a, acmeSeg.ID), url.Values{"email": {"gavin@hooli.example"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments/%d/members/%d/remove", a, initechSeg.ID, icon), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/segments/evaluate", a), url.Values{},
+			map[string]int{"owner": seeOther, "admin": seeOther, "analyst": seeOther, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/segments/evaluate", a), nil, nil, seeOther},
+		{"GET", fmt.Sprintf("/app/w/%d/scoring", a), nil, with(members(ok), "signed out", seeOther), notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/scoring/rules", a), url.Values{"name": {""}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/scoring/rules/%d/delete", a, initechRule.ID), nil,
+			map[string]int{"viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/scoring/half-life", a), url.Values{"days": {"0"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": badRequest, "viewer": forbidden, "signed out": seeOther}, notFound},
 		// A company's notes, tags and assignee: analysts and above write
 		// them, on their own workspace's companies only; a company or note
 		// of another workspace is not found, also in the caller's own

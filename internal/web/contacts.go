@@ -78,6 +78,10 @@ type contactView struct {
 	// send.
 	Campaigns   []foyer.ContactCampaign
 	NotTargeted []*foyer.Campaign
+	// RulesScore is its score by the workspace's scoring rules, in whole
+	// points; Segments the segments it is in.
+	RulesScore int64
+	Segments   []*foyer.Segment
 }
 
 type attrPair struct{ Key, Value string }
@@ -257,6 +261,15 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, u *foyer.
 		return
 	}
 	d.MayTrack = foyer.MayTrack(d.Mode, c.Consent)
+	milli, err := s.cfg.Store.ScoreOf(ctx, m.WorkspaceID, foyer.TargetContact, c.ID)
+	if err == nil {
+		d.RulesScore = foyer.ScoreEntry{Milli: milli}.Points()
+		d.Segments, err = s.cfg.Store.ContactSegments(ctx, m.WorkspaceID, c.ID)
+	}
+	if err != nil {
+		s.serverErrorOf(w, "contact", u, err)
+		return
+	}
 	if d.PriorErasure, err = s.cfg.Store.PriorErasure(ctx, m.WorkspaceID, c.ID); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 		s.serverErrorOf(w, "contact", u, err)
 		return

@@ -186,6 +186,7 @@ type companyView struct {
 	Visits                                []visitLine
 	TotalVisits, TotalPages, TotalEngaged int64
 	Score                                 foyer.ScoreBreakdown
+	RulesScore                            int64                // by the workspace's scoring rules, in whole points
 	ScoreMax                              foyer.ScoreBreakdown // the most points of each part
 	LastVisit                             time.Time            // the period's last visit, zero when none
 	// VisitCount counts the period's visits, of which Visits shows those
@@ -291,6 +292,12 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request, u *foyer.Us
 		HasOlder: int64(offset+len(visits)) < n, OlderOffset: offset + visitPageSize,
 		Sources: activity.Sources, MultiSite: len(sites) > 1,
 		CanEdit: m.Role.AtLeast(foyer.RoleAnalyst), CanHide: m.Role.AtLeast(foyer.RoleAdmin), HideKinds: foyer.HideKinds}
+	milli, err := s.cfg.Store.ScoreOf(ctx, m.WorkspaceID, foyer.TargetCompany, id)
+	if err != nil {
+		s.serverError(w, "company score", err)
+		return
+	}
+	cd.RulesScore = foyer.ScoreEntry{Milli: milli}.Points()
 	if c.Hidden != "" {
 		if cd.Hidden, err = s.cfg.Store.CompanyOverride(ctx, m.WorkspaceID, id); err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
 			s.serverError(w, "company override", err)

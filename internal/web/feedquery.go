@@ -159,8 +159,10 @@ func parseFilter(qs url.Values) (f foyer.FeedQuery, problems []string) {
 	case "", string(foyer.SortRecent):
 	case string(foyer.SortScore):
 		f.Sort = foyer.SortScore
+	case string(foyer.SortRulesScore):
+		f.Sort = foyer.SortRulesScore
 	default:
-		problems = append(problems, fmt.Sprintf("There is no order %q: the feed is ordered by the latest visit or by score.", o))
+		problems = append(problems, fmt.Sprintf("There is no order %q: the feed is ordered by the latest visit, by score or by the score of your rules.", o))
 	}
 	if v := get("site"); v != "" {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
@@ -243,7 +245,7 @@ func filterValues(f foyer.FeedQuery, v url.Values) {
 	if f.SiteID != 0 {
 		v.Set("site", strconv.FormatInt(f.SiteID, 10))
 	}
-	if f.Sort == foyer.SortScore {
+	if f.Sort == foyer.SortScore || f.Sort == foyer.SortRulesScore {
 		v.Set("sort", string(f.Sort))
 	}
 	if f.MinPages > 0 {

@@ -65,6 +65,15 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/contacts/import/u/{upload}/start":   ofUpload,
 	"/app/w/{ws}/contacts/import/u/{upload}/cancel":  ofUpload,
 
+	// Segments and scoring.
+	"/app/w/{ws}/segments/evaluate":                           inWorkspace("/segments"),
+	"/app/w/{ws}/segments/{segment}/delete":                   ofSegment,
+	"/app/w/{ws}/segments/{segment}/members":                  ofSegment,
+	"/app/w/{ws}/segments/{segment}/members/{contact}/remove": ofSegment,
+	"/app/w/{ws}/scoring/rules":                               inWorkspace("/scoring"),
+	"/app/w/{ws}/scoring/rules/{rule}/delete":                 inWorkspace("/scoring"),
+	"/app/w/{ws}/scoring/half-life":                           inWorkspace("/scoring"),
+
 	// Persona Insights: unlinking a contact's visits.
 	"/app/w/{ws}/contacts/{contact}/visits/unlink":         ofContact,
 	"/app/w/{ws}/contacts/{contact}/visits/{visit}/unlink": ofContact,
@@ -104,6 +113,15 @@ func ofCompany(r *http.Request) string {
 		return inWorkspace("")(r)
 	}
 	return inWorkspace("/c/" + strconv.FormatInt(company, 10))(r)
+}
+
+// ofSegment is the segment's page.
+func ofSegment(r *http.Request) string {
+	id, err := strconv.ParseInt(r.PathValue("segment"), 10, 64)
+	if err != nil {
+		return inWorkspace("/segments")(r)
+	}
+	return inWorkspace("/segments/" + strconv.FormatInt(id, 10))(r)
 }
 
 // ofContact is the contact's profile.

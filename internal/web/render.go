@@ -57,6 +57,7 @@ var pages = parsePages(map[string]any{
 	"activity": activityView{}, "hidden": hiddenView{}, "requests": requestsView{}, "privacytexts": privacyTextsView{}, "audit": auditView{},
 	"campaigns": campaignsView{}, "campaign": campaignView{},
 	"automations": automationsView{}, "automation": automationView{},
+	"segments": segmentsView{}, "segment": segmentView{}, "segmentedit": segmentEditView{}, "scoring": scoringView{},
 	"notfound": layout{}, "forbidden": layout{}, "formerror": formErrorView{},
 })
 
@@ -167,7 +168,7 @@ func (s *Server) serverErrorOf(w http.ResponseWriter, what string, u *foyer.User
 }
 
 // funcs are the functions the templates call.
-var funcs = template.FuncMap{"duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
+var funcs = template.FuncMap{"segmentHelp": segmentHelp, "duration": duration, "ago": ago, "count": count, "percent": percent, "badges": siteBadges,
 	"country": countryName, "samefold": strings.EqualFold, "device": deviceLabel, "short": shortHash, "scoreFormula": func() string { return foyer.ScoreFormula }}
 
 // count writes a number of things: "1 visit", "2 visits".

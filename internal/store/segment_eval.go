@@ -1,0 +1,551 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// Evaluation of segments and scores. A batch of a workspace's contacts is
+// read (their fields opened only when a condition or rule tests one), the
+// behaviour of the ones MayTrack allows is read next (an untracked
+// contact's behaviour is never even read), and from both come each
+// contact's score and each dynamic segment's verdict; then one
+// transaction writes what changed, with an automation_events row for each
+// entry, exit and score change.
+
+// evalChunk is how many contacts one evaluation transaction covers.
+const evalChunk = 1000
+
+// evalPlan is what evaluating a workspace needs to know, read once per run.
+type evalPlan struct {
+	ws       int64
+	mode     foyer.TrackingMode
+	halfLife int
+	now      time.Time
+	segs     []*foyer.Segment // the dynamic ones
+	rules    []*foyer.ScoreRule
+	// What to read of each contact.
+	sealed, company, visits, events, campaigns bool
+	horizon                                    time.Time // the oldest behaviour that counts
+}
+
+// contactRules returns the plan's rules for contacts.
+func (p *evalPlan) targetRules(t foyer.ScoreTarget) []*foyer.ScoreRule {
+	var out []*foyer.ScoreRule
+	for _, r := range p.rules {
+		if r.Target == t {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// plan reads the workspace's mode, half-life, dynamic segments and rules.
+func (s *Store) plan(ctx context.Context, workspaceID int64) (*evalPlan, error) {
+	p := &evalPlan{ws: workspaceID, now: s.now().UTC().Truncate(time.Millisecond)}
+	var mode string
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.plan */
+		SELECT tracking_mode, score_half_life_days FROM workspaces WHERE id = ?`), workspaceID).Scan(&mode, &p.halfLife)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluation plan: %w", err)
+	}
+	p.mode = foyer.TrackingMode(mode)
+	segs, err := s.Segments(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	for _, sg := range segs {
+		if !sg.Static() {
+			p.segs = append(p.segs, sg)
+		}
+	}
+	if p.rules, err = s.ScoreRules(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	days := 0
+	note := func(c foyer.Condition, window int) {
+		switch c.Kind {
+		case foyer.CondContact:
+			p.sealed = true
+		case foyer.CondCompany:
+			p.company = true
+		case foyer.CondVisited, foyer.CondEngaged:
+			p.visits, p.events = true, true
+		case foyer.CondForm:
+			p.visits = true
+		case foyer.CondOpened, foyer.CondClicked:
+			p.campaigns = true
+		}
+		if c.Kind.Behavioural() {
+			days = max(days, window)
+		}
+	}
+	// Rules count behaviour until it has decayed to under a thousandth.
+	ruleDays := min(10*max(p.halfLife, 1), foyer.MaxConditionDays)
+	for _, r := range p.rules {
+		note(r.Condition, ruleDays)
+	}
+	for _, sg := range p.segs {
+		for _, c := range sg.Definition.Conditions {
+			note(c, c.Days)
+			if c.Kind == foyer.CondScore {
+				for _, r := range p.rules {
+					if r.Target == foyer.TargetContact {
+						note(r.Condition, ruleDays)
+					}
+				}
+			}
+		}
+	}
+	p.horizon = p.now.Add(-time.Duration(days) * 24 * time.Hour)
+	return p, nil
+}
+
+// evalVisit is an identified visit of a contact (or any visit of a
+// company), with what happened in it after its identification.
+type evalVisit struct {
+	id           int64
+	start        time.Time
+	viaForm      bool
+	identifiedAt time.Time
+	first, last  int64
+	pages        []evalPage
+	read         bool  // whether pages holds its events
+	engagedMS    int64 // the session's, when its events are not read
+}
+
+// evalPage is a page view or an engagement ping of a visit.
+type evalPage struct {
+	at        time.Time
+	path      string
+	engagedMS int64
+}
+
+// evalCampaign is a contact's first open and click of a campaign (Unix
+// ms, 0 for none).
+type evalCampaign struct {
+	campaign, openAt, clickAt int64
+}
+
+// evalContact is a contact with what its evaluation reads.
+type evalContact struct {
+	c         *foyer.Contact
+	company   *foyer.Company
+	tracked   bool
+	visits    []*evalVisit
+	campaigns []evalCampaign
+	score     int64 // the new score, milli
+	behaviour int64 // of which from behaviour
+}
+
+// loadContacts reads the workspace's contacts that where (with args)
+// selects, with their companies and, for the tracked ones, behaviour.
+func (s *Store) loadContacts(ctx context.Context, p *evalPlan, limit int, where string, args ...any) ([]*evalContact, error) {
+	cols := `c.id, COALESCE(c.company_id, 0), c.crm_id, c.tracking_consent, c.tracking_consent_at, c.updated_at,
+		COALESCE(co.name, ''), COALESCE(co.domain, ''), COALESCE(co.country, ''), COALESCE(co.city, ''),
+		COALESCE(co.type, ''), COALESCE(co.industry, ''), COALESCE(co.size, '')`
+	if p.sealed {
+		cols += `, c.key_id, c.data_key, c.sealed`
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.loadContacts */
+		SELECT `+cols+` FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+		WHERE c.workspace_id = ? AND `+where+` ORDER BY c.id LIMIT `+strconv.Itoa(limit)), append([]any{p.ws}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluate contacts: %w", err)
+	}
+	var out []*evalContact
+	type sealedRow struct {
+		keyID          string
+		wrapped, value []byte
+	}
+	var sealed []sealedRow
+	for rows.Next() {
+		c := &foyer.Contact{WorkspaceID: p.ws}
+		co := &foyer.Company{}
+		var status, typ string
+		var at, updated int64
+		dst := []any{&c.ID, &c.CompanyID, &c.CRMID, &status, &at, &updated,
+			&co.Name, &co.Domain, &co.Country, &co.City, &typ, &co.Industry, &co.Size}
+		var sr sealedRow
+		if p.sealed {
+			dst = append(dst, &sr.keyID, &sr.wrapped, &sr.value)
+		}
+		if err := rows.Scan(dst...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: evaluate contacts: %w", err)
+		}
+		c.Consent, c.UpdatedAt = consentState(status, at), fromMS(updated)
+		co.ID, co.Type = c.CompanyID, foyer.OrgType(typ)
+		e := &evalContact{c: c, tracked: foyer.MayTrack(p.mode, c.Consent)}
+		if c.CompanyID != 0 {
+			e.company = co
+		}
+		out = append(out, e)
+		sealed = append(sealed, sr)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: evaluate contacts: %w", err)
+	}
+	if p.sealed {
+		if s.keys == nil {
+			return nil, errNoKeys
+		}
+		for i, e := range out {
+			if err := s.openSealed(ctx, e.c, sealed[i].keyID, sealed[i].wrapped, sealed[i].value); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var tracked []*evalContact
+	for _, e := range out {
+		if e.tracked {
+			tracked = append(tracked, e)
+		}
+	}
+	if len(tracked) > 0 {
+		if err := s.loadBehaviour(ctx, p, tracked); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// openSealed opens a contact's sealed fields into c.
+func (s *Store) openSealed(ctx context.Context, c *foyer.Contact, keyID string, wrapped, value []byte) error {
+	dk, err := s.dataKey(ctx, s.db, wrapped, contactOwner(c.WorkspaceID, keyID))
+	if err != nil {
+		return fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	plain, err := dk.Open("contact", value)
+	if err != nil {
+		return fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	var f sealedContact
+	if err := json.Unmarshal(plain, &f); err != nil {
+		return fmt.Errorf("store: contact %d: %w", c.ID, err)
+	}
+	c.Email, c.FirstName, c.LastName, c.Role, c.Phone, c.Attrs = f.Email, f.FirstName, f.LastName, f.Role, f.Phone, f.Attrs
+	c.Company, c.Language = f.Company, f.Language
+	return nil
+}
+
+// idArgs returns the contacts' IDs as arguments.
+func idArgs(list []*evalContact) []any {
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = e.c.ID
+	}
+	return out
+}
+
+// loadBehaviour reads the identified visits and campaign engagement of
+// tracked contacts since the plan's horizon. Only callers that checked
+// MayTrack pass contacts here.
+func (s *Store) loadBehaviour(ctx context.Context, p *evalPlan, list []*evalContact) error {
+	byID := make(map[int64]*evalContact, len(list))
+	for _, e := range list {
+		byID[e.c.ID] = e
+	}
+	ids := idArgs(list)
+	if p.visits {
+		rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.loadBehaviour */
+			SELECT s.id, s.contact_id, s.started_at, s.identified_via, s.identified_at,
+				COALESCE(s.first_event_id, 0), COALESCE(s.last_event_id, 0), s.engaged_ms
+			FROM sessions s JOIN sites si ON si.id = s.site_id
+			WHERE si.workspace_id = ? AND s.contact_id IN (`+placeholders(len(ids))+`) AND s.last_at >= ?`),
+			append(append([]any{p.ws}, ids...), ms(p.horizon))...)
+		if err != nil {
+			return fmt.Errorf("store: evaluate visits: %w", err)
+		}
+		var all []*evalVisit
+		for rows.Next() {
+			v := &evalVisit{}
+			var contact, started, via, identified int64
+			if err := rows.Scan(&v.id, &contact, &started, &via, &identified, &v.first, &v.last, &v.engagedMS); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: evaluate visits: %w", err)
+			}
+			v.start, v.identifiedAt = fromMS(started), fromMS(identified)
+			v.viaForm = foyer.IdentifyVia(via) == foyer.ViaForm
+			byID[contact].visits = append(byID[contact].visits, v)
+			all = append(all, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: evaluate visits: %w", err)
+		}
+		if p.events {
+			if err := s.loadVisitEvents(ctx, all, true); err != nil {
+				return err
+			}
+		}
+	}
+	if p.campaigns {
+		rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.loadBehaviour */
+			SELECT contact_id, campaign_id, first_open_at, first_click_at FROM campaign_recipients
+			WHERE workspace_id = ? AND contact_id IN (`+placeholders(len(ids))+`) AND (first_open_at > 0 OR first_click_at > 0)`),
+			append([]any{p.ws}, ids...)...)
+		if err != nil {
+			return fmt.Errorf("store: evaluate campaigns: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var contact int64
+			var c evalCampaign
+			if err := rows.Scan(&contact, &c.campaign, &c.openAt, &c.clickAt); err != nil {
+				return fmt.Errorf("store: evaluate campaigns: %w", err)
+			}
+			if c.openAt == 0 || (c.clickAt != 0 && c.clickAt < c.openAt) {
+				c.openAt = c.clickAt // a click shows the message was opened
+			}
+			byID[contact].campaigns = append(byID[contact].campaigns, c)
+		}
+		return rows.Err()
+	}
+	return nil
+}
+
+// visitEventsChunk is how many visits one query of loadVisitEvents reads.
+const visitEventsChunk = 100
+
+// loadVisitEvents reads the page views and engagement of visits, from
+// their identification on when identified is set.
+func (s *Store) loadVisitEvents(ctx context.Context, visits []*evalVisit, identified bool) error {
+	byID := make(map[int64]*evalVisit, len(visits))
+	var withEvents []*evalVisit
+	for _, v := range visits {
+		v.read = true
+		if v.first != 0 {
+			byID[v.id] = v
+			withEvents = append(withEvents, v)
+		}
+	}
+	for i := 0; i < len(withEvents); i += visitEventsChunk {
+		chunk := withEvents[i:min(i+visitEventsChunk, len(withEvents))]
+		var parts []string
+		var args []any
+		for _, v := range chunk {
+			parts = append(parts, `SELECT session_id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
+				FROM events WHERE id >= ? AND id <= ? AND session_id = ? AND ts >= ?`)
+			from := int64(0)
+			if identified {
+				from = ms(v.identifiedAt)
+			}
+			args = append(args, v.first, v.last, v.id, from)
+		}
+		rows, err := s.db.QueryContext(ctx, s.rebind(`/* Store.loadVisitEvents */
+			SELECT e.session_id, e.ts, e.kind, e.engaged_ms, COALESCE(p.path, '')
+			FROM (`+strings.Join(parts, " UNION ALL ")+`) AS e LEFT JOIN pages p ON p.id = e.page_id`), args...)
+		if err != nil {
+			return fmt.Errorf("store: evaluate visit pages: %w", err)
+		}
+		for rows.Next() {
+			var id, ts, kind, engaged int64
+			var path string
+			if err := rows.Scan(&id, &ts, &kind, &engaged, &path); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: evaluate visit pages: %w", err)
+			}
+			pg := evalPage{at: fromMS(ts)}
+			switch foyer.EventKind(kind) {
+			case foyer.KindPageview:
+				pg.path = path
+			case foyer.KindEngagement:
+				pg.engagedMS = engaged
+			default:
+				continue
+			}
+			byID[id].pages = append(byID[id].pages, pg)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: evaluate visit pages: %w", err)
+		}
+	}
+	return nil
+}
+
+// attrMatch tests an attribute condition on a contact and its company.
+func attrMatch(c foyer.Condition, ct *foyer.Contact, co *foyer.Company) bool {
+	if c.Kind == foyer.CondContact {
+		return c.MatchText(foyer.ContactField(ct, c.Field))
+	}
+	return c.MatchText(foyer.CompanyField(co, c.Field))
+}
+
+// behaviourMatch tests a behavioural condition on a tracked contact.
+func (p *evalPlan) behaviourMatch(c foyer.Condition, e *evalContact) bool {
+	since := p.now.Add(-time.Duration(c.Days) * 24 * time.Hour)
+	switch c.Kind {
+	case foyer.CondVisited:
+		for _, v := range e.visits {
+			for _, pg := range v.pages {
+				if pg.path != "" && !pg.at.Before(since) && foyer.MatchPath(c.Path, pg.path) {
+					return true
+				}
+			}
+		}
+	case foyer.CondEngaged:
+		var total int64
+		for _, v := range e.visits {
+			for _, pg := range v.pages {
+				if !pg.at.Before(since) {
+					total += pg.engagedMS
+				}
+			}
+		}
+		return total > int64(c.Minutes)*60_000
+	case foyer.CondForm:
+		for _, v := range e.visits {
+			if v.viaForm && !v.identifiedAt.Before(since) {
+				return true
+			}
+		}
+	case foyer.CondOpened, foyer.CondClicked:
+		for _, cp := range e.campaigns {
+			at := cp.openAt
+			if c.Kind == foyer.CondClicked {
+				at = cp.clickAt
+			}
+			if at != 0 && (c.Campaign == 0 || c.Campaign == cp.campaign) && at >= ms(since) {
+				return true
+			}
+		}
+	case foyer.CondScore:
+		return e.score > c.Points*1000
+	}
+	return false
+}
+
+// verdict is what a dynamic segment makes of a contact.
+type verdict struct {
+	member, behavioural, excluded bool
+}
+
+// judge evaluates a segment's definition on a contact: behavioural
+// conditions are false for a contact MayTrack refuses. excluded is set for
+// such a contact that would be a member if every behavioural condition
+// held for it.
+func (p *evalPlan) judge(d *foyer.SegmentDefinition, e *evalContact) verdict {
+	var v verdict
+	test := func(i int) bool {
+		c := d.Conditions[i]
+		if !c.Behavioural() {
+			return attrMatch(c, e.c, e.company)
+		}
+		if !e.tracked {
+			return false
+		}
+		ok := p.behaviourMatch(c, e)
+		v.behavioural = v.behavioural || ok
+		return ok
+	}
+	v.member = d.Eval(test)
+	if !v.member {
+		v.behavioural = false
+	}
+	if !e.tracked && !v.member && d.Behavioural() {
+		v.excluded = d.Eval(func(i int) bool {
+			c := d.Conditions[i]
+			return c.Behavioural() || attrMatch(c, e.c, e.company)
+		})
+	}
+	return v
+}
+
+// decayed returns points given at t, decayed to the plan's now, in milli.
+func (p *evalPlan) decayed(points int64, t time.Time) float64 {
+	if p.halfLife <= 0 {
+		return float64(points * 1000)
+	}
+	age := max(0, p.now.Sub(t))
+	return float64(points*1000) * math.Exp2(-float64(age)/float64(time.Duration(p.halfLife)*24*time.Hour))
+}
+
+// scoreContact computes a contact's score from the contact rules:
+// attribute points as given at the contact's last change, behaviour's at
+// the time of each act, only for a tracked contact.
+func (p *evalPlan) scoreContact(rules []*foyer.ScoreRule, e *evalContact) {
+	var attr, beh float64
+	for _, r := range rules {
+		c := r.Condition
+		if !c.Behavioural() {
+			if attrMatch(c, e.c, e.company) {
+				attr += p.decayed(r.Points, e.c.UpdatedAt)
+			}
+			continue
+		}
+		if !e.tracked {
+			continue
+		}
+		beh += p.behaviourPoints(r, e.visits, e.campaigns)
+	}
+	e.behaviour = int64(math.Round(beh))
+	e.score = int64(math.Round(attr + beh))
+}
+
+// behaviourPoints sums a behavioural rule's points over visits and
+// campaigns, each decayed from its time.
+func (p *evalPlan) behaviourPoints(r *foyer.ScoreRule, visits []*evalVisit, campaigns []evalCampaign) float64 {
+	c := r.Condition
+	var sum float64
+	switch c.Kind {
+	case foyer.CondVisited:
+		for _, v := range visits {
+			for _, pg := range v.pages {
+				if pg.path != "" && !pg.at.Before(p.horizonOf()) && foyer.MatchPath(c.Path, pg.path) {
+					sum += p.decayed(r.Points, pg.at)
+					break
+				}
+			}
+		}
+	case foyer.CondEngaged:
+		for _, v := range visits {
+			engaged := v.engagedMS
+			if v.read {
+				engaged = 0
+				for _, pg := range v.pages {
+					engaged += pg.engagedMS
+				}
+			}
+			if minutes := engaged / 60_000; minutes > 0 && !v.start.Before(p.horizonOf()) {
+				sum += p.decayed(r.Points*minutes, v.start)
+			}
+		}
+	case foyer.CondForm:
+		for _, v := range visits {
+			if v.viaForm && !v.identifiedAt.Before(p.horizonOf()) {
+				sum += p.decayed(r.Points, v.identifiedAt)
+			}
+		}
+	case foyer.CondOpened, foyer.CondClicked:
+		for _, cp := range campaigns {
+			at := cp.openAt
+			if c.Kind == foyer.CondClicked {
+				at = cp.clickAt
+			}
+			if at != 0 && (c.Campaign == 0 || c.Campaign == cp.campaign) && at >= ms(p.horizonOf()) {
+				sum += p.decayed(r.Points, fromMS(at))
+			}
+		}
+	}
+	return sum
+}
+
+// horizonOf is the oldest act a rule counts: ten half-lives back.
+func (p *evalPlan) horizonOf() time.Time {
+	return p.now.Add(-time.Duration(min(10*max(p.halfLife, 1), foyer.MaxConditionDays)) * 24 * time.Hour)
+}
