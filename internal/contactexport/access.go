@@ -31,6 +31,10 @@ type AccessData struct {
 	// PriorErasure is an erasure of a contact with the same email before
 	// this one was created; nil when none.
 	PriorErasure *foyer.Erasure
+	// Campaigns are the email campaigns sent to the contact while it was
+	// tracked, with its first open and click; none for a contact that may
+	// not be tracked, whose opens and clicks are linked to nobody.
+	Campaigns []foyer.ContactCampaign
 }
 
 // accessReadme explains the package to the person who receives it.
@@ -46,12 +50,16 @@ changes.csv           who changed which fields of your profile, and when
 visits.csv            the visits to the workspace's websites that were linked
                       to you, one row per page viewed, from the moment the
                       link was made
+campaigns.csv         the workspace's emails sent to you while you were
+                      tracked, and when you first opened and clicked them
 requests.csv          the requests you made about your data
 audit.csv             who in the workspace viewed, exported or changed your
                       data, and when
 
 Foyer never stores the IP address of a visit. Visits that were not linked to
-you are anonymous and are not part of this package.
+you are anonymous and are not part of this package; so are the opens and
+clicks of emails sent while you were not tracked, which are counted without
+being linked to you.
 `
 
 // WriteAccess writes a ZIP of a's data to w: a README, the whole of it as
@@ -120,6 +128,15 @@ func WriteAccess(w io.Writer, a *AccessData) error {
 			return writeRows(w, []string{"visit_id", "site", "visit_started_at", "linked_by", "linked_at", "company", "country", "city",
 				"referrer", "utm_source", "utm_medium", "utm_campaign", "page_viewed_at", "host", "path", "title", "engaged_ms"},
 				len(rows), func(i int) []string { return rows[i] })
+		})
+	}
+	if err == nil {
+		err = add("campaigns.csv", func(w io.Writer) error {
+			return writeRows(w, []string{"campaign_id", "campaign", "sent_at", "first_opened_at", "first_clicked_at"}, len(a.Campaigns),
+				func(i int) []string {
+					c := a.Campaigns[i]
+					return []string{strconv.FormatInt(c.CampaignID, 10), c.Name, formatTime(c.SentAt), formatTime(c.FirstOpen), formatTime(c.FirstClick)}
+				})
 		})
 	}
 	if err == nil {
@@ -210,6 +227,13 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 		Action string `json:"action"`
 		Detail string `json:"detail,omitempty"`
 	}
+	type campaign struct {
+		ID         int64  `json:"id"`
+		Name       string `json:"name"`
+		SentAt     string `json:"sent_at"`
+		FirstOpen  string `json:"first_opened_at,omitempty"`
+		FirstClick string `json:"first_clicked_at,omitempty"`
+	}
 	type request struct {
 		ID         int64  `json:"id"`
 		Kind       string `json:"kind"`
@@ -227,6 +251,7 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 		Consent   []entryJSON  `json:"consent_history"`
 		Changes   []change     `json:"changes"`
 		Visits    []visit      `json:"visits"`
+		Campaigns []campaign   `json:"campaigns"`
 		Requests  []request    `json:"requests"`
 		Audit     []auditEntry `json:"audit"`
 		Erasure   *string      `json:"erased_before_creation,omitempty"`
@@ -235,7 +260,11 @@ func writeAccessJSON(w io.Writer, a *AccessData) error {
 			Company: c.Company, Language: c.Language, CRMID: c.CRMID, Attrs: attrs, Consent: StatusName(c.Consent.Status),
 			ConsentAt: optTime(c.Consent.At), MayTrack: foyer.MayTrack(a.Mode, c.Consent), CreatedAt: formatTime(c.CreatedAt),
 			UpdatedAt: formatTime(c.UpdatedAt)},
-		Consent: []entryJSON{}, Changes: []change{}, Visits: []visit{}, Requests: []request{}, Audit: []auditEntry{}}
+		Consent: []entryJSON{}, Changes: []change{}, Visits: []visit{}, Campaigns: []campaign{}, Requests: []request{}, Audit: []auditEntry{}}
+	for _, m := range a.Campaigns {
+		out.Campaigns = append(out.Campaigns, campaign{ID: m.CampaignID, Name: m.Name, SentAt: formatTime(m.SentAt),
+			FirstOpen: formatTime(m.FirstOpen), FirstClick: formatTime(m.FirstClick)})
+	}
 	if c.CompanyID != 0 {
 		out.Profile.CompanyID = &c.CompanyID
 	}

@@ -74,6 +74,9 @@ func (s *Store) recordConsent(ctx context.Context, tx querier, workspaceID, cont
 		// A contact who may no longer be tracked is detached from the
 		// campaigns it received: its opens and clicks stay counted, and
 		// link to nobody.
+		if foyer.MayTrack(foyer.TrackingOptIn, next) {
+			return nil // trackable in the strictest mode: in the workspace's too
+		}
 		mode, err := s.trackingMode(ctx, tx, workspaceID)
 		if err != nil {
 			return err

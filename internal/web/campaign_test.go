@@ -15,6 +15,7 @@ import (
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/clientip"
+	"github.com/foyerhq/foyer/internal/contactexport"
 	"github.com/foyerhq/foyer/internal/emailtrack"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
@@ -298,6 +299,18 @@ func testCampaignEndToEnd(t *testing.T, d store.Dialect) {
 		WHERE r.contact_id IN ` + refusers).Scan(&events)
 	if linked != 0 || events != 0 {
 		t.Errorf("refusers linked: %d recipient rows, %d events", linked, events)
+	}
+
+	// The access package holds Alice's campaign; the refusers' hold none.
+	for who, want := range map[int64]int{alice: 1, chloe: 0, dmitri: 0, emma: 0} {
+		data, err := c.srv.accessData(ctx, acme, "Acme", who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zip bytes.Buffer
+		if len(data.Campaigns) != want || contactexport.WriteAccess(&zip, data) != nil {
+			t.Errorf("access package of contact %d: %+v", who, data.Campaigns)
+		}
 	}
 
 	// Erasing Alice detaches her rows; the totals stay.

@@ -336,6 +336,9 @@ func (s *Server) accessData(ctx context.Context, workspaceID int64, workspace st
 		}
 		before = page[len(page)-1].ID
 	}
+	if a.Campaigns, err = st.ContactCampaigns(ctx, workspaceID, contactID); err != nil {
+		return nil, err
+	}
 	if a.Requests, err = st.SubjectRequests(ctx, workspaceID, foyer.RequestQuery{ContactID: contactID, Limit: 1000}); err != nil {
 		return nil, err
 	}

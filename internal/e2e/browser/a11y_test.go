@@ -596,7 +596,12 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	if _, err := f.app.Store.FinishContactImport(ctx, ws.ID, imp.ID, store.ImportDone, ""); err != nil {
 		t.Fatal(err)
 	}
-	campaign := a11yCampaign(t, f, ws.ID, known.ID, contact.ID)
+	refuser := &foyer.Contact{WorkspaceID: ws.ID, Email: "noor.haddad@globex.example", FirstName: "Noor", LastName: "Haddad",
+		Consent: foyer.ConsentState{Status: foyer.ConsentRefused, At: now.Add(-72 * time.Hour)}}
+	if err := f.app.Store.CreateContact(ctx, refuser, "user "+owner.Email); err != nil {
+		t.Fatal(err)
+	}
+	campaign := a11yCampaign(t, f, ws.ID, known.ID, contact.ID, refuser.ID)
 	setup, err := foyerweb.NewSetupLink(ctx, empty.app.Store)
 	if err != nil {
 		t.Fatal(err)
