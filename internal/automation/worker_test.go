@@ -515,3 +515,58 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestStopMidCall: a worker stopped while a call is in flight records no
+// attempt; the delivery waits for its lease to end, and the next worker
+// makes the call, once.
+func TestStopMidCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.SQLite)
+	started := make(chan struct{}, 1)
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // read: the server then sees the client hang up
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			started <- struct{}{}
+			<-r.Context().Done() // hangs until the worker gives up
+			return
+		}
+	}))
+	t.Cleanup(srv.Close)
+	r, _ := e.rule("Interrupted", foyer.AutomationAction{Kind: foyer.ActionWebhook, URL: srv.URL})
+	e.enter(e.ada)
+	w := e.worker()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := w.RunOnce(ctx); done <- err }()
+	<-started
+	cancel() // serve stops
+	if err := <-done; err != nil && ctx.Err() == nil {
+		t.Fatal(err)
+	}
+	ds := e.deliveries(r.ID)
+	if len(ds) != 1 || ds[0].Status != foyer.DeliveryPending || len(ds[0].Attempts) != 0 {
+		t.Fatalf("after the stop: %+v", ds)
+	}
+	w = e.worker()
+	if p := e.run(w); p.Attempts != 0 {
+		t.Fatalf("the delivery is taken again within its lease: %+v", p)
+	}
+	e.clock.Add(w.Timeout + time.Minute)
+	if p := e.run(w); p.Attempts != 1 {
+		t.Fatalf("after the lease: %+v", p)
+	}
+	e.clock.Add(time.Hour)
+	e.run(w)
+	ds = e.deliveries(r.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ds) != 1 || ds[0].Status != foyer.DeliveryDelivered || len(ds[0].Attempts) != 1 || calls != 2 {
+		t.Fatalf("after the retry: %+v, %d calls", ds, calls)
+	}
+}
