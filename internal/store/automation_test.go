@@ -289,3 +289,40 @@ func TestAutomationCursorGap(t *testing.T) {
 		t.Fatalf("after the slow commit: %v, want %v", got, want)
 	}
 }
+
+// TestAutomationReusedID: on SQLite, an event that takes the ID of a
+// deleted newest event, which the cursor has passed, is still acted on.
+func TestAutomationReusedID(t *testing.T) {
+	t.Parallel()
+	dsn := testutil.NewDSN(t, store.SQLite)
+	s, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.UseKeys(testKeys(t, 7))
+	rows := testutil.NewRows(t, dsn)
+	ctx := context.Background()
+	ws, cs := automationFixture(t, s, "reuse", foyer.TrackingOptOut)
+	seg := rows.Segment(t, ws.ID, "Hot", "")
+	r := &foyer.AutomationRule{WorkspaceID: ws.ID, Name: "enter", Trigger: foyer.TriggerSegmentEntered, SegmentID: seg,
+		Actions: []foyer.AutomationAction{{Kind: foyer.ActionEmail}}, Enabled: true}
+	if _, err := s.CreateAutomationRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-entered", SegmentID: seg, ContactID: cs[foyer.ConsentAccepted]})
+	last := rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-left", SegmentID: seg, ContactID: cs[foyer.ConsentAccepted]})
+	if _, err := s.ProcessAutomationEvents(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	rows.Exec(t, `DELETE FROM automation_events WHERE id = ?`, last)
+	if id := rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-entered", SegmentID: seg, ContactID: cs[foyer.ConsentUnanswered]}); id != last {
+		t.Fatalf("the new event took ID %d, not the deleted %d: this test no longer tests anything", id, last)
+	}
+	if _, err := s.ProcessAutomationEvents(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := deliveredContacts(t, s, ws.ID, r.ID), sorted(cs[foyer.ConsentAccepted], cs[foyer.ConsentUnanswered]); !slices.Equal(got, want) {
+		t.Fatalf("delivered to %v, want %v", got, want)
+	}
+}
