@@ -171,7 +171,10 @@ func TestAutomationMatching(t *testing.T) {
 		// Another workspace's segment is not for A's rules.
 		bad := &foyer.AutomationRule{WorkspaceID: a.ID, Name: "bad", Trigger: foyer.TriggerSegmentEntered, SegmentID: segB, Actions: email}
 		_, err = s.CreateAutomationRule(ctx, bad)
-		wantCode(t, err, foyer.EINVALID)
+		wantCode(t, err, foyer.ENOTFOUND)
+		bad.Trigger, bad.ThresholdMilli, bad.Actions = foyer.TriggerContactScore, 1, []foyer.AutomationAction{{Kind: foyer.ActionSegment, SegmentID: segB}}
+		_, err = s.CreateAutomationRule(ctx, bad)
+		wantCode(t, err, foyer.ENOTFOUND)
 		// A segment with conditions is not added to.
 		cond := rows.Segment(t, a.ID, "Readers", `{"visited":"/"}`)
 		bad = &foyer.AutomationRule{WorkspaceID: a.ID, Name: "bad", Trigger: foyer.TriggerContactScore, ThresholdMilli: 1,
