@@ -23,6 +23,7 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/foyerhq/foyer/internal/vault"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // env is a store with a workspace, two contacts (Ada, tracked; Rex, who
@@ -384,8 +385,16 @@ func TestSlackAndEmail(t *testing.T) {
 	e.enter(e.ada)
 	w := e.worker()
 	w.Mail = m
+	reg := prometheus.NewRegistry()
+	w.Metrics = NewMetrics(reg)
 	if p := e.run(w); p.Attempts != 2 {
 		t.Fatalf("pass %+v", p)
+	}
+	if n := counter(t, reg, "foyer_automation_attempts_total", "delivered"); n != 2 {
+		t.Errorf("foyer_automation_attempts_total{outcome=delivered} = %v, want 2", n)
+	}
+	if n := counter(t, reg, "foyer_automation_events_total", ""); n != 1 {
+		t.Errorf("foyer_automation_events_total = %v, want 1", n)
 	}
 	calls := slack.calls()
 	if len(calls) != 1 {
@@ -569,4 +578,25 @@ func TestStopMidCall(t *testing.T) {
 	if len(ds) != 1 || ds[0].Status != foyer.DeliveryDelivered || len(ds[0].Attempts) != 1 || calls != 2 {
 		t.Fatalf("after the retry: %+v, %d calls", ds, calls)
 	}
+}
+
+// counter reads a counter of reg, of the label value when not "".
+func counter(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label == "" || (len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == label) {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no %s{%s}", name, label)
+	return 0
 }
