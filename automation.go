@@ -265,12 +265,13 @@ func (a DeliveryAttempt) OK() bool { return a.Error == "" }
 type AutomationService interface {
 	// CreateAutomationRule validates and stores r, with a new signing
 	// secret, which it returns (it is never shown again). EINVALID for a
-	// bad rule or a segment not of the workspace (or not static, for an
-	// action), ECONFLICT for a name taken.
+	// bad rule (or a segment with conditions for an add-to-segment
+	// action), ENOTFOUND for a segment not of the workspace, ECONFLICT for
+	// a name taken.
 	CreateAutomationRule(ctx context.Context, r *AutomationRule) (secret string, err error)
 	// UpdateAutomationRule changes the rule's name, trigger, actions and
 	// flags; the secret stays. ENOTFOUND when the workspace has no rule
-	// r.ID, else as CreateAutomationRule.
+	// r.ID or no segment it names, else as CreateAutomationRule.
 	UpdateAutomationRule(ctx context.Context, r *AutomationRule) error
 	// DeleteAutomationRule deletes a rule and its deliveries; ENOTFOUND.
 	DeleteAutomationRule(ctx context.Context, workspaceID, id int64) error

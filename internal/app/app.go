@@ -297,7 +297,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
 	a.retention.Start()
 	a.automate = &automation.Worker{Store: st, PublicURL: cfg.PublicURL, AllowPrivate: cfg.AutomationsAllowPrivate,
-		Poll: cfg.AutomationsPoll, Log: cfg.Log}
+		Poll: cfg.AutomationsPoll, Log: cfg.Log, Metrics: automation.NewMetrics(reg)}
 	if mail != nil {
 		a.automate.Mail = mail
 	}

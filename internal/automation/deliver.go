@@ -62,7 +62,18 @@ func (w *Worker) deliver(ctx context.Context, d *foyer.AutomationDelivery) error
 		}
 	}
 	if action.Kind == foyer.ActionSegment {
-		return w.Store.AddByAutomation(ctx, d, action.SegmentID)
+		ok, err := w.Store.AddByAutomation(ctx, d, action.SegmentID)
+		if err != nil {
+			return err
+		}
+		if w.Metrics != nil {
+			outcome := outcomeDelivered
+			if !ok {
+				outcome = outcomeFailed // the segment is gone, or has conditions now
+			}
+			w.Metrics.Attempts.WithLabelValues(outcome).Inc()
+		}
+		return nil
 	}
 	ev, err := w.describe(ctx, rule, d)
 	if foyer.ErrorCode(err) == foyer.ENOTFOUND {
@@ -111,10 +122,21 @@ func (w *Worker) record(ctx context.Context, d *foyer.AutomationDelivery, a foye
 			out.RetryAt = next
 		}
 	}
-	if !out.Done && out.RetryAt.IsZero() {
+	outcome := outcomeDelivered
+	switch {
+	case !out.Done && out.RetryAt.IsZero():
+		outcome = outcomeFailed
 		w.Log.Warn("automations: delivery failed for good", "rule", d.RuleID, "delivery", d.ID, "attempts", d.Tries+1)
+	case !out.Done:
+		outcome = outcomeRetry
 	}
-	return w.Store.RecordAttempt(ctx, d, a, out)
+	if err := w.Store.RecordAttempt(ctx, d, a, out); err != nil {
+		return err
+	}
+	if w.Metrics != nil {
+		w.Metrics.Attempts.WithLabelValues(outcome).Inc()
+	}
+	return nil
 }
 
 // post sends body as JSON to url and returns the answer's status; an

@@ -58,6 +58,8 @@ type Worker struct {
 	// Now is the clock; time.Now when nil. Give the store the same one.
 	Now func() time.Time
 	Log *slog.Logger // slog.Default() when nil
+	// Metrics, when set, count the events, skips and attempts.
+	Metrics *Metrics
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -133,6 +135,12 @@ func (w *Worker) RunOnce(ctx context.Context) (Pass, error) {
 		}
 		p.Events += ep.Events
 		p.Queued += ep.Queued
+		if m := w.Metrics; m != nil {
+			m.Events.Add(float64(ep.Events))
+			for _, n := range ep.Skipped {
+				m.Skipped.Add(float64(n))
+			}
+		}
 		for rule, n := range ep.Skipped {
 			// Which contact is not said: it may not be tracked.
 			w.Log.Info("automations: skipped contacts who may not be tracked", "rule", rule, "skipped", n)

@@ -23,6 +23,7 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/testutil"
 	"github.com/foyerhq/foyer/internal/vault"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // env is a store with a workspace, two contacts (Ada, tracked; Rex, who
@@ -384,8 +385,16 @@ func TestSlackAndEmail(t *testing.T) {
 	e.enter(e.ada)
 	w := e.worker()
 	w.Mail = m
+	reg := prometheus.NewRegistry()
+	w.Metrics = NewMetrics(reg)
 	if p := e.run(w); p.Attempts != 2 {
 		t.Fatalf("pass %+v", p)
+	}
+	if n := counter(t, reg, "foyer_automation_attempts_total", "delivered"); n != 2 {
+		t.Errorf("foyer_automation_attempts_total{outcome=delivered} = %v, want 2", n)
+	}
+	if n := counter(t, reg, "foyer_automation_events_total", ""); n != 1 {
+		t.Errorf("foyer_automation_events_total = %v, want 1", n)
 	}
 	calls := slack.calls()
 	if len(calls) != 1 {
@@ -514,4 +523,80 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("Backoff(%d) = %s, want %s", n, got, want)
 		}
 	}
+}
+
+// TestStopMidCall: a worker stopped while a call is in flight records no
+// attempt; the delivery waits for its lease to end, and the next worker
+// makes the call, once.
+func TestStopMidCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.SQLite)
+	started := make(chan struct{}, 1)
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // read: the server then sees the client hang up
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			started <- struct{}{}
+			<-r.Context().Done() // hangs until the worker gives up
+			return
+		}
+	}))
+	t.Cleanup(srv.Close)
+	r, _ := e.rule("Interrupted", foyer.AutomationAction{Kind: foyer.ActionWebhook, URL: srv.URL})
+	e.enter(e.ada)
+	w := e.worker()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := w.RunOnce(ctx); done <- err }()
+	<-started
+	cancel() // serve stops
+	if err := <-done; err != nil && ctx.Err() == nil {
+		t.Fatal(err)
+	}
+	ds := e.deliveries(r.ID)
+	if len(ds) != 1 || ds[0].Status != foyer.DeliveryPending || len(ds[0].Attempts) != 0 {
+		t.Fatalf("after the stop: %+v", ds)
+	}
+	w = e.worker()
+	if p := e.run(w); p.Attempts != 0 {
+		t.Fatalf("the delivery is taken again within its lease: %+v", p)
+	}
+	e.clock.Add(w.Timeout + time.Minute)
+	if p := e.run(w); p.Attempts != 1 {
+		t.Fatalf("after the lease: %+v", p)
+	}
+	e.clock.Add(time.Hour)
+	e.run(w)
+	ds = e.deliveries(r.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ds) != 1 || ds[0].Status != foyer.DeliveryDelivered || len(ds[0].Attempts) != 1 || calls != 2 {
+		t.Fatalf("after the retry: %+v, %d calls", ds, calls)
+	}
+}
+
+// counter reads a counter of reg, of the label value when not "".
+func counter(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label == "" || (len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == label) {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no %s{%s}", name, label)
+	return 0
 }

@@ -64,8 +64,9 @@ func (s *Store) CreateAutomationRule(ctx context.Context, r *foyer.AutomationRul
 	return secret, nil
 }
 
-// checkRuleSegments answers EINVALID unless the segments the rule names
-// are the workspace's, and those its actions add contacts to are static.
+// checkRuleSegments answers ENOTFOUND unless the segments the rule names
+// are the workspace's, and EINVALID unless those its actions add contacts
+// to are static.
 func (s *Store) checkRuleSegments(ctx context.Context, tx querier, r *foyer.AutomationRule) error {
 	type want struct {
 		id     int64
@@ -85,7 +86,7 @@ func (s *Store) checkRuleSegments(ctx context.Context, tx querier, r *foyer.Auto
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.checkRuleSegments */
 			SELECT definition FROM segments WHERE workspace_id = ? AND id = ?`), r.WorkspaceID, w.id).Scan(&def)
 		if errors.Is(err, sql.ErrNoRows) {
-			return foyer.Errorf(foyer.EINVALID, "the workspace has no segment %d", w.id)
+			return foyer.Errorf(foyer.ENOTFOUND, "this workspace has no segment %d", w.id)
 		}
 		if err != nil {
 			return err

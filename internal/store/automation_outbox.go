@@ -352,10 +352,12 @@ func (s *Store) recordAttempt(ctx context.Context, tx *sql.Tx, d *foyer.Automati
 // adds the delivery's contact to the action's static segment (added
 // 'automation'), writes the 'segment-entered' automation event when the
 // contact was not a member, and records the attempt as delivered, in one
-// transaction. A segment gone or no longer static fails the delivery.
-func (s *Store) AddByAutomation(ctx context.Context, d *foyer.AutomationDelivery, segmentID int64) error {
+// transaction. A segment gone or no longer static fails the delivery:
+// delivered is false.
+func (s *Store) AddByAutomation(ctx context.Context, d *foyer.AutomationDelivery, segmentID int64) (delivered bool, err error) {
 	now := s.now()
-	return s.inTx(ctx, "add by automation", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "add by automation", func(tx *sql.Tx) error {
+		delivered = false
 		a := foyer.DeliveryAttempt{At: now}
 		var def string
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.AddByAutomation */
@@ -371,6 +373,7 @@ func (s *Store) AddByAutomation(ctx context.Context, d *foyer.AutomationDelivery
 		if a.Error != "" {
 			return s.recordAttempt(ctx, tx, d, a, DeliveryOutcome{})
 		}
+		delivered = true
 		res, err := tx.ExecContext(ctx, s.rebind(`/* Store.AddByAutomation */
 			INSERT INTO segment_members (segment_id, contact_id, workspace_id, added, since)
 			SELECT ?, id, workspace_id, 'automation', ? FROM contacts WHERE workspace_id = ? AND id = ?
@@ -391,6 +394,7 @@ func (s *Store) AddByAutomation(ctx context.Context, d *foyer.AutomationDelivery
 		}
 		return s.recordAttempt(ctx, tx, d, a, DeliveryOutcome{Done: true})
 	})
+	return delivered, err
 }
 
 // AutomationDeliveries returns the rule's latest deliveries with their

@@ -171,7 +171,10 @@ func TestAutomationMatching(t *testing.T) {
 		// Another workspace's segment is not for A's rules.
 		bad := &foyer.AutomationRule{WorkspaceID: a.ID, Name: "bad", Trigger: foyer.TriggerSegmentEntered, SegmentID: segB, Actions: email}
 		_, err = s.CreateAutomationRule(ctx, bad)
-		wantCode(t, err, foyer.EINVALID)
+		wantCode(t, err, foyer.ENOTFOUND)
+		bad.Trigger, bad.ThresholdMilli, bad.Actions = foyer.TriggerContactScore, 1, []foyer.AutomationAction{{Kind: foyer.ActionSegment, SegmentID: segB}}
+		_, err = s.CreateAutomationRule(ctx, bad)
+		wantCode(t, err, foyer.ENOTFOUND)
 		// A segment with conditions is not added to.
 		cond := rows.Segment(t, a.ID, "Readers", `{"visited":"/"}`)
 		bad = &foyer.AutomationRule{WorkspaceID: a.ID, Name: "bad", Trigger: foyer.TriggerContactScore, ThresholdMilli: 1,
@@ -287,5 +290,42 @@ func TestAutomationCursorGap(t *testing.T) {
 	}
 	if got, want := deliveredContacts(t, s, ws.ID, r.ID), sorted(cs[foyer.ConsentUnanswered], cs[foyer.ConsentAccepted]); !slices.Equal(got, want) {
 		t.Fatalf("after the slow commit: %v, want %v", got, want)
+	}
+}
+
+// TestAutomationReusedID: on SQLite, an event that takes the ID of a
+// deleted newest event, which the cursor has passed, is still acted on.
+func TestAutomationReusedID(t *testing.T) {
+	t.Parallel()
+	dsn := testutil.NewDSN(t, store.SQLite)
+	s, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.UseKeys(testKeys(t, 7))
+	rows := testutil.NewRows(t, dsn)
+	ctx := context.Background()
+	ws, cs := automationFixture(t, s, "reuse", foyer.TrackingOptOut)
+	seg := rows.Segment(t, ws.ID, "Hot", "")
+	r := &foyer.AutomationRule{WorkspaceID: ws.ID, Name: "enter", Trigger: foyer.TriggerSegmentEntered, SegmentID: seg,
+		Actions: []foyer.AutomationAction{{Kind: foyer.ActionEmail}}, Enabled: true}
+	if _, err := s.CreateAutomationRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-entered", SegmentID: seg, ContactID: cs[foyer.ConsentAccepted]})
+	last := rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-left", SegmentID: seg, ContactID: cs[foyer.ConsentAccepted]})
+	if _, err := s.ProcessAutomationEvents(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	rows.Exec(t, `DELETE FROM automation_events WHERE id = ?`, last)
+	if id := rows.Event(t, testutil.AutomationEvent{WorkspaceID: ws.ID, Kind: "segment-entered", SegmentID: seg, ContactID: cs[foyer.ConsentUnanswered]}); id != last {
+		t.Fatalf("the new event took ID %d, not the deleted %d: this test no longer tests anything", id, last)
+	}
+	if _, err := s.ProcessAutomationEvents(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := deliveredContacts(t, s, ws.ID, r.ID), sorted(cs[foyer.ConsentAccepted], cs[foyer.ConsentUnanswered]); !slices.Equal(got, want) {
+		t.Fatalf("delivered to %v, want %v", got, want)
 	}
 }

@@ -460,8 +460,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/feeds/%d/delete", i, acmeFeed.ID), nil, map[string]int{"signed out": seeOther}, notFound},
 		// Automations: every member reads them; admins and owners make,
 		// change and delete them, of their own workspace only. The forms
-		// here change nothing: no name, or another workspace's segment
-		// (400), another workspace's rule (404).
+		// here change nothing: no name (400), another workspace's segment
+		// or rule (404).
 		{"GET", fmt.Sprintf("/app/w/%d/automations", a), nil, with(members(ok), "signed out", seeOther), notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/automations", i), nil, map[string]int{"signed out": seeOther, "outsider": ok}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/automations/new", a), nil,
@@ -469,7 +469,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", fmt.Sprintf("/app/w/%d/automations", a), url.Values{"name": {""}, "trigger": {"segment-entered"}, "segment": {idOf(aseg)}, "email": {"on"}},
 			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/automations", a), url.Values{"name": {"Theirs"}, "trigger": {"segment-entered"}, "segment": {idOf(iseg)}, "email": {"on"}},
-			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/automations/%d", a, arule), url.Values{"name": {"Theirs"}, "trigger": {"contact-score"}, "threshold": {"5"}, "add_to": {idOf(iseg)}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
 		{"POST", fmt.Sprintf("/app/w/%d/automations", i), url.Values{"name": {""}},
 			map[string]int{"signed out": seeOther, "outsider": badRequest}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/automations/%d", a, arule), nil, with(members(ok), "signed out", seeOther), notFound},

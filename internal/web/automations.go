@@ -136,9 +136,9 @@ func (s *Server) createAutomation(w http.ResponseWriter, r *http.Request, u *foy
 	}
 	v := automationView{layout: layout{Title: "New automation", User: u, Workspace: m}, New: true, CanEdit: true, Form: f}
 	switch code := foyer.ErrorCode(err); {
-	case code == foyer.EINVALID || code == foyer.ECONFLICT:
+	case code == foyer.EINVALID || code == foyer.ECONFLICT || code == foyer.ENOTFOUND:
 		v.Error = "Not saved: " + foyer.ErrorMessage(err)
-		s.renderRule(w, r, u, http.StatusBadRequest, v)
+		s.renderRule(w, r, u, ruleStatus(code), v)
 		return
 	case err != nil:
 		s.serverErrorOf(w, "automation", u, err)
@@ -210,11 +210,10 @@ func (s *Server) updateAutomation(w http.ResponseWriter, r *http.Request, u *foy
 		err = s.cfg.Store.UpdateAutomationRule(r.Context(), &rule)
 	}
 	switch code := foyer.ErrorCode(err); {
-	case code == foyer.EINVALID || code == foyer.ECONFLICT:
-		s.showRule(w, r, u, m, old, f, http.StatusBadRequest, "Not saved: "+foyer.ErrorMessage(err))
-		return
-	case code == foyer.ENOTFOUND:
-		s.notFound(w, u)
+	case code == foyer.EINVALID || code == foyer.ECONFLICT || code == foyer.ENOTFOUND:
+		// ENOTFOUND: another workspace's segment (or the rule deleted
+		// meanwhile): 404, with the editor as typed.
+		s.showRule(w, r, u, m, old, f, ruleStatus(code), "Not saved: "+foyer.ErrorMessage(err))
 		return
 	case err != nil:
 		s.serverErrorOf(w, "automation", u, err)
@@ -241,6 +240,19 @@ func (s *Server) deleteAutomation(w http.ResponseWriter, r *http.Request, u *foy
 	}
 	s.audit(r, u, m.WorkspaceID, foyer.AuditAutomationDeleted, "automation", idOf(rule.ID), "rule "+strconv.Quote(rule.Name))
 	done(w, r, automationsPath(m.WorkspaceID), "automation-deleted")
+}
+
+// ruleStatus is the status of the editor shown again with an error: 404
+// for a segment not of the workspace (another workspace's IDs are not
+// found), 409 for a name taken, 400 for the rest.
+func ruleStatus(code string) int {
+	switch code {
+	case foyer.ENOTFOUND:
+		return http.StatusNotFound
+	case foyer.ECONFLICT:
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }
 
 // ruleDetail is what the audit log says of a rule: its trigger and its

@@ -39,7 +39,18 @@ CREATE TABLE automation_gaps (
 	event_id {{bigint}} PRIMARY KEY,
 	seen_at  {{bigint}} NOT NULL
 );
-
+{{if sqlite}}
+-- SQLite gives a new row the highest ID plus one: when the newest events
+-- are deleted (their workspace deleted), the next event takes an ID the
+-- cursor has passed. Such an event is awaited like a gap.
+-- +goose StatementBegin
+CREATE TRIGGER automation_events_reused AFTER INSERT ON automation_events
+WHEN NEW.id <= (SELECT last_id FROM automation_cursor WHERE id = 1)
+BEGIN
+	INSERT INTO automation_gaps (event_id, seen_at) VALUES (NEW.id, NEW.at) ON CONFLICT (event_id) DO UPDATE SET seen_at = NEW.at;
+END;
+-- +goose StatementEnd
+{{end}}
 -- The outbox: one row per action of a rule an event fired, written in the
 -- same transaction as the cursor's advance. The contact or company it is
 -- about goes with them (an erasure deletes the deliveries of the contact).
@@ -91,6 +102,7 @@ CREATE INDEX automation_attempts_delivery ON automation_attempts(delivery_id, id
 -- +goose Down
 DROP TABLE automation_attempts;
 DROP TABLE automation_deliveries;
+{{if sqlite}}DROP TRIGGER automation_events_reused;{{end}}
 DROP TABLE automation_gaps;
 DROP TABLE automation_cursor;
 DROP TABLE automation_rules;
