@@ -809,6 +809,11 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/contacts/%[1]d/requests", "", reads(notFound)},
 		{"POST", "/api/v1/contacts/%[1]d/requests", `{"kind":"objection","reference":"t-1"}`, writes(created, notFound)},
 		{"GET", "/api/v1/contacts/%[1]d/requests/999999/access", "", writes(notFound, notFound)},
+		// Segments: %[2]d is Acme's segment.
+		{"GET", "/api/v1/segments", "", reads(ok)},
+		{"GET", "/api/v1/segments/%[2]d/members", "", reads(notFound)},
+		{"POST", "/api/v1/segments", `{"name":"CTOs","definition":{"match":"all","conditions":[{"kind":"contact","field":"role","op":"is","value":"CTO"}]}}`,
+			writes(created, created)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)
@@ -839,8 +844,15 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 			}
 			return b.String()
 		}
+		seg := &foyer.Segment{WorkspaceID: acme, Name: "Acme's list"}
+		if err := w.st.SaveSegment(ctx, seg, "test"); err != nil {
+			t.Fatal(err)
+		}
 		path := rt.path
-		if strings.Contains(path, "%[1]d") {
+		switch {
+		case strings.Contains(path, "%[2]d"):
+			path = fmt.Sprintf(rt.path, ana.ID, seg.ID)
+		case strings.Contains(path, "%[1]d"):
 			path = fmt.Sprintf(rt.path, ana.ID)
 		}
 		for _, who := range callers {

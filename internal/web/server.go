@@ -282,6 +282,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.Handle("GET /forms/browser/{token}", strict(http.HandlerFunc(s.browserHop)))
 	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
 	s.mountContactAPI()
+	s.mountSegmentAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
