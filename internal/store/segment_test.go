@@ -317,6 +317,11 @@ func TestSegmentsIncremental(t *testing.T) {
 		if err := f.s.SaveSegment(ctx, pricing, "user 1"); err != nil {
 			t.Fatal(err)
 		}
+		openers := &foyer.Segment{WorkspaceID: f.ws.ID, Name: "Openers", Definition: def(t,
+			`{"match":"all","conditions":[{"kind":"opened","days":30}]}`)}
+		if err := f.s.SaveSegment(ctx, openers, "user 1"); err != nil {
+			t.Fatal(err)
+		}
 		// The first poll evaluates in full and marks the time.
 		if _, err := f.s.PollSegments(ctx); err != nil {
 			t.Fatal(err)
@@ -347,7 +352,7 @@ func TestSegmentsIncremental(t *testing.T) {
 		}
 		evs, l := f.events(t, last)
 		last = l
-		if len(evs) != 1 || !has(evs, "segment-left", pricing.ID, f.jane.ID, true) {
+		if len(evs) != 2 || !has(evs, "segment-left", pricing.ID, f.jane.ID, true) || !has(evs, "segment-left", openers.ID, f.jane.ID, true) {
 			t.Errorf("events after the refusal: %+v", evs)
 		}
 
@@ -382,6 +387,23 @@ func TestSegmentsIncremental(t *testing.T) {
 		evs, _ = f.events(t, last)
 		if !has(evs, "segment-entered", pricing.ID, f.jane.ID, true) {
 			t.Errorf("events after Jane's click: %+v", evs)
+		}
+
+		// Ann opens the campaign: she is an opener now.
+		if got, want := f.members(t, openers.ID), []int64{f.jane.ID}; !slices.Equal(got, want) {
+			t.Errorf("openers before Ann's open: %v, want %v", got, want)
+		}
+		_, last = f.events(t, 0)
+		q := `INSERT INTO campaign_recipients (workspace_id, campaign_id, contact_id, sent_at, first_open_at) VALUES (?, ?, ?, ?, ?)`
+		execSQL(t, f.s, q, f.ws.ID, f.campaign, f.ann.ID, f.clock.Now().UnixMilli(), f.clock.Now().UnixMilli())
+		f.clock.Add(time.Minute)
+		drain()
+		if got, want := f.members(t, openers.ID), []int64{f.jane.ID, f.ann.ID}; !slices.Equal(got, want) {
+			t.Errorf("openers after Ann's open: %v, want %v", got, want)
+		}
+		evs, _ = f.events(t, last)
+		if !has(evs, "segment-entered", openers.ID, f.ann.ID, true) {
+			t.Errorf("events after Ann's open: %+v", evs)
 		}
 
 		// Rob's click, forced in, still counts for nothing.
