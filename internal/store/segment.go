@@ -269,6 +269,13 @@ func (s *Store) AddSegmentMember(ctx context.Context, workspaceID, segmentID, co
 	})
 }
 
+// RecountSegment sets a segment's member and excluded counts from its
+// rows: for a writer of segment_members other than this package (an
+// automation adding to a static segment), in its transaction q.
+func (s *Store) RecountSegment(ctx context.Context, q *sql.Tx, workspaceID, id int64) error {
+	return s.countSegment(ctx, q, workspaceID, id, 0)
+}
+
 // RemoveSegmentMember takes a contact added by hand or by an automation
 // out of a segment.
 func (s *Store) RemoveSegmentMember(ctx context.Context, workspaceID, segmentID, contactID int64) error {

@@ -366,6 +366,12 @@ func (s *Store) evaluateAll(ctx context.Context, p *evalPlan) error {
 	if err := s.refreshCounts(ctx, p); err != nil {
 		return err
 	}
+	// Static segments too: automations add to them without counting.
+	if _, err := s.db.ExecContext(ctx, s.rebind(`/* Store.evaluateAll */
+		UPDATE segments SET members = (SELECT COUNT(*) FROM segment_members m WHERE m.segment_id = segments.id)
+		WHERE workspace_id = ? AND definition = ''`), p.ws); err != nil {
+		return fmt.Errorf("store: evaluate workspace: %w", err)
+	}
 	if err := s.evaluateCompanies(ctx, p, nil); err != nil {
 		return err
 	}
