@@ -82,6 +82,9 @@ func (s *Store) readScores(ctx context.Context, q querier, p *evalPlan, subject 
 // scoreChange is a subject's new score and how much of it is behaviour.
 type scoreChange struct {
 	id, milli, behaviour int64
+	// untracked is set for a contact MayTrack refuses: its event does not
+	// repeat its old score, which held behaviour.
+	untracked bool
 }
 
 // evalDiff is what an evaluation changes: the rows to write and delete,
@@ -135,6 +138,9 @@ func (s *Store) diffScores(ctx context.Context, q querier, p *evalPlan, d *evalD
 			behavioural: c.behaviour != 0 || before-(c.milli-c.behaviour) >= scoreEpsilon}
 		if d.subject == foyer.TargetContact {
 			ev.contact = c.id
+			if c.untracked {
+				ev.oldMilli = 0
+			}
 		} else {
 			ev.comp = c.id
 		}
@@ -268,7 +274,7 @@ func (s *Store) applyContacts(ctx context.Context, p *evalPlan, list []*evalCont
 	scores := make([]scoreChange, len(list))
 	for i, e := range list {
 		p.scoreContact(contactRules, e)
-		scores[i] = scoreChange{e.c.ID, e.score, e.behaviour}
+		scores[i] = scoreChange{id: e.c.ID, milli: e.score, behaviour: e.behaviour, untracked: !e.tracked}
 	}
 	diff := func(q querier) (*evalDiff, error) {
 		d := &evalDiff{subject: foyer.TargetContact}

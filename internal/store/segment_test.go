@@ -301,6 +301,11 @@ func TestSegmentsUntracked(t *testing.T) {
 		if !has(evs, "segment-left", pricing.ID, f.una.ID, true) || !has(evs, "score-changed", 0, f.una.ID, true) {
 			t.Errorf("events after opt-in: %+v", evs)
 		}
+		for _, e := range evs {
+			if e.Contact == f.una.ID && e.Kind == "score-changed" && (e.OldMilli != 0 || e.NewMilli != 0) {
+				t.Errorf("the score event of a contact no longer tracked repeats her behaviour: %+v", e)
+			}
+		}
 	})
 }
 
