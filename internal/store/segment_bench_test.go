@@ -117,11 +117,17 @@ func BenchmarkSegmentEvaluation(b *testing.B) {
 			if err := s.SaveSegment(ctx, sg, "bench"); err != nil {
 				b.Fatal(err)
 			}
-			first := time.Since(start)
-			sg, err = s.Segment(ctx, ws.ID, sg.ID)
+			if sg, err = s.Segment(ctx, ws.ID, sg.ID); err == nil && sg.EvaluatedAt.IsZero() {
+				// Over store.InlineEvaluationLimit contacts, saving leaves it
+				// to the evaluator: do what its next round does.
+				if err = s.EvaluateWorkspace(ctx, ws.ID); err == nil {
+					sg, err = s.Segment(ctx, ws.ID, sg.ID)
+				}
+			}
 			if err != nil {
 				b.Fatal(err)
 			}
+			first := time.Since(start)
 			b.Logf("first evaluation of %d contacts: %v; %d members, %d left out", n, first.Round(time.Millisecond), sg.Members, sg.ExcludedUntracked)
 			b.ResetTimer()
 			for b.Loop() {
