@@ -74,7 +74,7 @@ func (s *Store) CreateScoreRule(ctx context.Context, r *foyer.ScoreRule, actor s
 		return err
 	}
 	r.CreatedBy, r.CreatedAt = actor, now
-	return s.EvaluateWorkspace(ctx, r.WorkspaceID)
+	return s.evaluateAfterChange(ctx, r.WorkspaceID)
 }
 
 // DeleteScoreRule deletes a rule and recomputes the scores.
@@ -86,6 +86,16 @@ func (s *Store) DeleteScoreRule(ctx context.Context, workspaceID, id int64) erro
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "scoring rule %d not found", id)
+	}
+	return s.evaluateAfterChange(ctx, workspaceID)
+}
+
+// evaluateAfterChange evaluates the workspace after a change of its
+// scoring, before returning for a small workspace, in the background for
+// a large one (see InlineEvaluationLimit).
+func (s *Store) evaluateAfterChange(ctx context.Context, workspaceID int64) error {
+	if ok, err := s.inline(ctx, workspaceID); !ok || err != nil {
+		return err
 	}
 	return s.EvaluateWorkspace(ctx, workspaceID)
 }
@@ -117,7 +127,7 @@ func (s *Store) SetScoreHalfLife(ctx context.Context, workspaceID int64, days in
 	if n, _ := res.RowsAffected(); n == 0 {
 		return foyer.Errorf(foyer.ENOTFOUND, "no workspace %d", workspaceID)
 	}
-	return s.EvaluateWorkspace(ctx, workspaceID)
+	return s.evaluateAfterChange(ctx, workspaceID)
 }
 
 // TopScores returns the highest scores of the target, decayed to now,

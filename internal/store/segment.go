@@ -145,9 +145,36 @@ func (s *Store) SaveSegment(ctx context.Context, sg *foyer.Segment, actor string
 	return s.evaluateSegment(ctx, sg.WorkspaceID, sg.ID)
 }
 
+// InlineEvaluationLimit is how many contacts a workspace may have for a
+// change of a segment or of the scoring to be evaluated before the change
+// returns; a larger workspace's is left to the background evaluator's
+// next round (seconds later), so that a page does not wait a minute.
+const InlineEvaluationLimit = 100_000
+
+// inline reports whether the workspace is small enough for a change to be
+// evaluated before it returns; else it asks the evaluator for a full
+// evaluation.
+func (s *Store) inline(ctx context.Context, workspaceID int64) (bool, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`/* Store.inline */
+		SELECT COUNT(*) FROM (SELECT 1 FROM contacts WHERE workspace_id = ? LIMIT ?) AS c`),
+		workspaceID, InlineEvaluationLimit+1).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: count contacts: %w", err)
+	}
+	if n <= InlineEvaluationLimit {
+		return true, nil
+	}
+	return false, s.markWorkspaceFull(ctx, s.db, workspaceID)
+}
+
 // evaluateSegment evaluates one dynamic segment over all the workspace's
-// contacts (scores too: a segment may test them).
+// contacts (scores too: a segment may test them), or has the evaluator
+// do it for a large workspace.
 func (s *Store) evaluateSegment(ctx context.Context, workspaceID, id int64) error {
+	if ok, err := s.inline(ctx, workspaceID); !ok || err != nil {
+		return err
+	}
 	p, err := s.plan(ctx, workspaceID)
 	if err != nil {
 		return err
@@ -267,6 +294,13 @@ func (s *Store) AddSegmentMember(ctx context.Context, workspaceID, segmentID, co
 		}
 		return s.countSegment(ctx, tx, workspaceID, segmentID, 0)
 	})
+}
+
+// RecountSegment sets a segment's member and excluded counts from its
+// rows: for a writer of segment_members other than this package (an
+// automation adding to a static segment), in its transaction q.
+func (s *Store) RecountSegment(ctx context.Context, q *sql.Tx, workspaceID, id int64) error {
+	return s.countSegment(ctx, q, workspaceID, id, 0)
 }
 
 // RemoveSegmentMember takes a contact added by hand or by an automation

@@ -117,11 +117,17 @@ func BenchmarkSegmentEvaluation(b *testing.B) {
 			if err := s.SaveSegment(ctx, sg, "bench"); err != nil {
 				b.Fatal(err)
 			}
-			first := time.Since(start)
-			sg, err = s.Segment(ctx, ws.ID, sg.ID)
+			if sg, err = s.Segment(ctx, ws.ID, sg.ID); err == nil && sg.EvaluatedAt.IsZero() {
+				// Over store.InlineEvaluationLimit contacts, saving leaves it
+				// to the evaluator: do what its next round does.
+				if err = s.EvaluateWorkspace(ctx, ws.ID); err == nil {
+					sg, err = s.Segment(ctx, ws.ID, sg.ID)
+				}
+			}
 			if err != nil {
 				b.Fatal(err)
 			}
+			first := time.Since(start)
 			b.Logf("first evaluation of %d contacts: %v; %d members, %d left out", n, first.Round(time.Millisecond), sg.Members, sg.ExcludedUntracked)
 			b.ResetTimer()
 			for b.Loop() {
@@ -132,4 +138,30 @@ func BenchmarkSegmentEvaluation(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/contact")
 		})
 	}
+}
+
+// BenchmarkSegmentContactField evaluates a segment on a contact field
+// (the email's domain) over the contact benchmarks' workspace (see
+// contactWorkspace: 20,000 real contacts, their fields sealed), so that
+// each contact's fields are opened: a data key unwrapped and the fields
+// decrypted for every contact, every evaluation.
+func BenchmarkSegmentContactField(b *testing.B) {
+	ctx := context.Background()
+	s, ws, n := contactWorkspace(b)
+	def, err := foyer.ParseSegmentDefinition(`{"match":"all","conditions":[{"kind":"contact","field":"email_domain","op":"is","value":"company7.example"}]}`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sg := &foyer.Segment{WorkspaceID: ws.ID, Name: fmt.Sprintf("Company 7 %d", time.Now().UnixNano()), Definition: def}
+	if err := s.SaveSegment(ctx, sg, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.DeleteSegment(ctx, ws.ID, sg.ID) })
+	b.ResetTimer()
+	for b.Loop() {
+		if err := s.EvaluateWorkspace(ctx, ws.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/contact")
 }

@@ -130,7 +130,6 @@ func (s *Store) PollSegments(ctx context.Context) (int, error) {
 		LEFT JOIN segment_runs r ON r.workspace_id = w.id
 		WHERE EXISTS (SELECT 1 FROM segments g WHERE g.workspace_id = w.id AND g.definition <> '')
 			OR EXISTS (SELECT 1 FROM score_rules sr WHERE sr.workspace_id = w.id)
-			OR EXISTS (SELECT 1 FROM segment_runs r2 WHERE r2.workspace_id = w.id AND r2.full_at = 0)
 		ORDER BY w.id`)
 	if err != nil {
 		return 0, fmt.Errorf("store: poll segments: %w", err)

@@ -301,6 +301,11 @@ func TestSegmentsUntracked(t *testing.T) {
 		if !has(evs, "segment-left", pricing.ID, f.una.ID, true) || !has(evs, "score-changed", 0, f.una.ID, true) {
 			t.Errorf("events after opt-in: %+v", evs)
 		}
+		for _, e := range evs {
+			if e.Contact == f.una.ID && e.Kind == "score-changed" && (e.OldMilli != 0 || e.NewMilli != 0) {
+				t.Errorf("the score event of a contact no longer tracked repeats her behaviour: %+v", e)
+			}
+		}
 	})
 }
 
@@ -315,6 +320,11 @@ func TestSegmentsIncremental(t *testing.T) {
 		pricing := &foyer.Segment{WorkspaceID: f.ws.ID, Name: "Pricing", Definition: def(t,
 			`{"match":"any","conditions":[{"kind":"visited","path":"/pricing/","days":7},{"kind":"clicked","days":30}]}`)}
 		if err := f.s.SaveSegment(ctx, pricing, "user 1"); err != nil {
+			t.Fatal(err)
+		}
+		openers := &foyer.Segment{WorkspaceID: f.ws.ID, Name: "Openers", Definition: def(t,
+			`{"match":"all","conditions":[{"kind":"opened","days":30}]}`)}
+		if err := f.s.SaveSegment(ctx, openers, "user 1"); err != nil {
 			t.Fatal(err)
 		}
 		// The first poll evaluates in full and marks the time.
@@ -347,7 +357,7 @@ func TestSegmentsIncremental(t *testing.T) {
 		}
 		evs, l := f.events(t, last)
 		last = l
-		if len(evs) != 1 || !has(evs, "segment-left", pricing.ID, f.jane.ID, true) {
+		if len(evs) != 2 || !has(evs, "segment-left", pricing.ID, f.jane.ID, true) || !has(evs, "segment-left", openers.ID, f.jane.ID, true) {
 			t.Errorf("events after the refusal: %+v", evs)
 		}
 
@@ -382,6 +392,23 @@ func TestSegmentsIncremental(t *testing.T) {
 		evs, _ = f.events(t, last)
 		if !has(evs, "segment-entered", pricing.ID, f.jane.ID, true) {
 			t.Errorf("events after Jane's click: %+v", evs)
+		}
+
+		// Ann opens the campaign: she is an opener now.
+		if got, want := f.members(t, openers.ID), []int64{f.jane.ID}; !slices.Equal(got, want) {
+			t.Errorf("openers before Ann's open: %v, want %v", got, want)
+		}
+		_, last = f.events(t, 0)
+		q := `INSERT INTO campaign_recipients (workspace_id, campaign_id, contact_id, sent_at, first_open_at) VALUES (?, ?, ?, ?, ?)`
+		execSQL(t, f.s, q, f.ws.ID, f.campaign, f.ann.ID, f.clock.Now().UnixMilli(), f.clock.Now().UnixMilli())
+		f.clock.Add(time.Minute)
+		drain()
+		if got, want := f.members(t, openers.ID), []int64{f.jane.ID, f.ann.ID}; !slices.Equal(got, want) {
+			t.Errorf("openers after Ann's open: %v, want %v", got, want)
+		}
+		evs, _ = f.events(t, last)
+		if !has(evs, "segment-entered", openers.ID, f.ann.ID, true) {
+			t.Errorf("events after Ann's open: %+v", evs)
 		}
 
 		// Rob's click, forced in, still counts for nothing.

@@ -906,6 +906,11 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"POST", "/api/v1/campaigns", `{"name":"n","subject":"s","html":"<p>hi</p>"}`, writes(created, created)},
 		{"POST", "/api/v1/campaigns/%[2]d/sends", `{"recipients":[{"contact_id":%[1]d}]}`, writes(ok, notFound)},
 		{"POST", "/api/v1/campaigns/%[2]d/bounces", `{"bounces":[{"recipient_id":1,"reason":"550"}]}`, writes(ok, notFound)},
+		// Segments: %[3]d is Acme's segment.
+		{"GET", "/api/v1/segments", "", reads(ok)},
+		{"GET", "/api/v1/segments/%[3]d/members", "", reads(notFound)},
+		{"POST", "/api/v1/segments", `{"name":"CTOs","definition":{"match":"all","conditions":[{"kind":"contact","field":"role","op":"is","value":"CTO"}]}}`,
+			writes(created, created)},
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)
@@ -940,12 +945,18 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		if err := w.st.CreateCampaign(ctx, camp); err != nil {
 			t.Fatal(err)
 		}
+		seg := &foyer.Segment{WorkspaceID: acme, Name: "Acme's list"}
+		if err := w.st.SaveSegment(ctx, seg, "test"); err != nil {
+			t.Fatal(err)
+		}
+		// The paths and bodies name their IDs by index: %[1]d the
+		// contact, %[2]d the campaign, %[3]d the segment.
 		path, body := rt.path, rt.body
 		if strings.Contains(path, "%[") {
-			path = fmt.Sprintf(rt.path, ana.ID, camp.ID)
+			path = fmt.Sprintf(rt.path, ana.ID, camp.ID, seg.ID)
 		}
 		if strings.Contains(body, "%[") {
-			body = fmt.Sprintf(rt.body, ana.ID, camp.ID)
+			body = fmt.Sprintf(rt.body, ana.ID, camp.ID, seg.ID)
 		}
 		for _, who := range callers {
 			before := state()

@@ -17,13 +17,13 @@ var notices = map[string]string{
 	"automation-deleted": "The automation is deleted, with its delivery log.",
 	// segments and scoring
 	"segments-evaluating":    "Every segment and score is being checked again, in the background: counts update within a few minutes.",
-	"segment-saved":          "The segment is saved, and its members are up to date.",
+	"segment-saved":          "The segment is saved. Its members are up to date (in a workspace of more than 100,000 contacts, within a few minutes).",
 	"segment-deleted":        "The segment is deleted.",
 	"segment-member-added":   "The contact is added to the segment.",
 	"segment-member-removed": "The contact is taken out of the segment.",
-	"rule-added":             "The rule is added, and the scores are computed again.",
-	"rule-deleted":           "The rule is deleted, and the scores are computed again.",
-	"half-life":              "The half-life is saved, and the scores are computed again.",
+	"rule-added":             "The rule is added, and the scores are computed again (in a workspace of more than 100,000 contacts, within a few minutes).",
+	"rule-deleted":           "The rule is deleted, and the scores are computed again (in a workspace of more than 100,000 contacts, within a few minutes).",
+	"half-life":              "The half-life is saved, and the scores are computed again (in a workspace of more than 100,000 contacts, within a few minutes).",
 	// the account page
 	"password": "Your password is changed. Every other place where you were signed in is signed out.",
 	"session":  "That session is signed out.",

@@ -298,6 +298,7 @@ func NewServer(cfg Config) *Server {
 	s.mountContactAPI()
 	s.mountEmailTracking()
 	s.mountCampaigns()
+	s.mountSegmentAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
