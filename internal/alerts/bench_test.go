@@ -35,7 +35,7 @@ func BenchmarkDailyDigests(b *testing.B) {
 func benchDigests(b *testing.B, d store.Dialect) {
 	ctx := context.Background()
 	clock := testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	st := testutil.NewStore(b, d, store.Options{Now: clock.Now})
+	st := testutil.NewStore(b, d, store.Options{Now: clock.Now, SQLiteSync: "normal"})
 	relay := testutil.NewSMTPServer(b, testutil.SMTPOptions{})
 	ws, site := testutil.NewSite(b, st, "Acme", "acme", "www.example.com")
 	var feeds []*foyer.SavedFeed

@@ -56,8 +56,9 @@ type Config struct {
 	// PublicURL is the address users reach Foyer at, such as
 	// https://foyer.example.com; "" takes each request's Host.
 	PublicURL string
-	// SMTP is the relay that mails invitation and reset links; the zero
-	// value: none, the links are only shown to be copied.
+	// SMTP is the relay that mails invitation and reset links and the
+	// feed alerts; the zero value: none, the links are only shown to be
+	// copied and the alert job does not run.
 	SMTP mailer.Config
 	// CommitTimeout is how long a /collect request waits for its batch's
 	// commit before it is answered 503, and how long a commit may run

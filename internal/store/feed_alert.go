@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,8 +128,9 @@ func (s *Store) feedAlerts(ctx context.Context, q string, args ...any) ([]foyer.
 // RecordAlertCheck notes the companies a check found in an alert's feed.
 // Only companies of the alert's workspace are noted. A company already
 // noted keeps its place; while no email has listed it, its figures follow
-// the latest check. It writes a few statements, whatever the feed's size:
-// an upsert of up to alertChunk companies each, and two counts.
+// the latest check. It reads the companies already settled (noted before
+// the first check, or listed by an email) and writes the others in an
+// upsert of up to alertChunk companies each.
 func (s *Store) RecordAlertCheck(ctx context.Context, alertID int64, found []foyer.AlertMatch, now time.Time) (int, error) {
 	added := 0
 	err := s.inTx(ctx, "record alert check", func(tx *sql.Tx) error {
@@ -142,6 +144,27 @@ func (s *Store) RecordAlertCheck(ctx context.Context, alertID int64, found []foy
 		if err != nil {
 			return err
 		}
+		// Only the companies not yet noted, and those still waiting for
+		// their email (whose figures change), are written.
+		rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.RecordAlertCheck */
+			SELECT company_id FROM feed_alert_companies WHERE alert_id = ? AND NOT (fresh AND delivery_id IS NULL)`), alertID)
+		if err != nil {
+			return err
+		}
+		settled := map[int64]bool{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			settled[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		found = slices.DeleteFunc(slices.Clone(found), func(m foyer.AlertMatch) bool { return settled[m.CompanyID] })
 		fresh := checked != 0 // the first check takes what it finds as known
 		for len(found) > 0 {
 			chunk := found[:min(alertChunk, len(found))]
@@ -215,9 +238,12 @@ func (s *Store) TakeAlertDelivery(ctx context.Context, alertID int64, now time.T
 	}
 	var d *foyer.AlertDelivery
 	err = s.inTx(ctx, "take alert delivery", func(tx *sql.Tx) error {
+		// COALESCE keeps PostgreSQL off the index of delivery_id, which
+		// holds every alert's waiting companies under NULL: the alert's
+		// own rows come from the primary key.
 		rows, err := tx.QueryContext(ctx, s.rebind(`/* Store.TakeAlertDelivery */
 			SELECT c.id FROM feed_alert_companies fa JOIN companies c ON c.id = fa.company_id AND c.workspace_id = ?
-			WHERE fa.alert_id = ? AND fa.fresh AND fa.delivery_id IS NULL`+hidden+` ORDER BY c.id`),
+			WHERE fa.alert_id = ? AND fa.fresh AND COALESCE(fa.delivery_id, 0) = 0`+hidden+` ORDER BY c.id`),
 			append([]any{workspaceID, alertID}, hargs...)...)
 		if err != nil {
 			return err
