@@ -66,7 +66,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 		}
 	}
 	e.ada, e.rex = ada.ID, rex.ID
-	e.seg = e.rows.Segment(t, e.ws, "Pricing readers", `{"page":"/pricing"}`)
+	e.seg = e.rows.Segment(t, e.ws, "Pricing readers", `{"match":"all","conditions":[{"kind":"visited","path":"/pricing","days":30}]}`)
 	e.acme = e.rows.Company(t, e.ws, "Acme Corp", "acme.example")
 	return e
 }

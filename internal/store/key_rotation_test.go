@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -168,8 +169,26 @@ func TestRotateKeysWhileWriting(t *testing.T) {
 		var wg sync.WaitGroup
 		var made []int64
 		var werr error
+		var rounds atomic.Int64 // the writer's rounds so far
+		done := make(chan struct{})
+		// waitRounds waits for the writer to make n more rounds (or stop),
+		// so that it works while the rotation is under way even on a busy
+		// machine: a server that made no contact between the rotation's
+		// start and end could not learn the new key from the database,
+		// only from its key file, which this server has not.
+		waitRounds := func(n int64) {
+			for want := rounds.Load() + n; rounds.Load() < want; time.Sleep(time.Millisecond) {
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		}
 		wg.Go(func() {
+			defer close(done)
 			for i := 0; ; i++ {
+				rounds.Add(1)
 				select {
 				case <-stop:
 					return
@@ -194,6 +213,7 @@ func TestRotateKeysWhileWriting(t *testing.T) {
 		if _, err := rotator.BeginKeyRotation(ctx, newKey); err != nil {
 			t.Fatal(err)
 		}
+		waitRounds(2)
 		for more := true; more; {
 			var err error
 			if _, more, err = rotator.RewrapKeys(ctx, 3); err != nil {

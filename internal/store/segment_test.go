@@ -383,7 +383,22 @@ func TestSegmentsIncremental(t *testing.T) {
 			Source: foyer.SourceAdmin, Actor: "user 1"}); err != nil {
 			t.Fatal(err)
 		}
-		execSQL(t, f.s, `UPDATE campaign_recipients SET first_click_at = ? WHERE contact_id = ?`, f.clock.Now().UnixMilli(), f.jane.ID)
+		// Her refusal detached her from the campaign she had received (her
+		// opens stay counted, linked to nobody): a new message, after she
+		// accepted, is the one she opens and clicks.
+		var linked int
+		q := `SELECT COUNT(*) FROM campaign_recipients WHERE contact_id = ?`
+		if f.s.Dialect() == store.Postgres {
+			q = pgBind(q)
+		}
+		if err := f.s.DB().QueryRowContext(ctx, q, f.jane.ID).Scan(&linked); err != nil {
+			t.Fatal(err)
+		}
+		if linked != 0 {
+			t.Errorf("after her refusal Jane is still linked to %d campaign recipients", linked)
+		}
+		execSQL(t, f.s, `INSERT INTO campaign_recipients (workspace_id, campaign_id, contact_id, sent_at, first_open_at, first_click_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			f.ws.ID, f.campaign, f.jane.ID, f.clock.Now().UnixMilli(), f.clock.Now().UnixMilli(), f.clock.Now().UnixMilli())
 		f.clock.Add(time.Minute)
 		drain()
 		if got, want := f.members(t, pricing.ID), []int64{f.jane.ID, f.una.ID, f.ann.ID}; !slices.Equal(got, want) {
@@ -399,7 +414,7 @@ func TestSegmentsIncremental(t *testing.T) {
 			t.Errorf("openers before Ann's open: %v, want %v", got, want)
 		}
 		_, last = f.events(t, 0)
-		q := `INSERT INTO campaign_recipients (workspace_id, campaign_id, contact_id, sent_at, first_open_at) VALUES (?, ?, ?, ?, ?)`
+		q = `INSERT INTO campaign_recipients (workspace_id, campaign_id, contact_id, sent_at, first_open_at) VALUES (?, ?, ?, ?, ?)`
 		execSQL(t, f.s, q, f.ws.ID, f.campaign, f.ann.ID, f.clock.Now().UnixMilli(), f.clock.Now().UnixMilli())
 		f.clock.Add(time.Minute)
 		drain()

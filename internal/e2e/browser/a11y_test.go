@@ -658,7 +658,7 @@ func newA11yFixture(t *testing.T) *a11yFixture {
 	// (its webhook, to this machine, is refused: the log says so).
 	var seg int64
 	if err := f.app.Store.DB().QueryRowContext(ctx, `INSERT INTO segments (workspace_id, name, definition, created_by, created_at, updated_at)
-		VALUES (?, 'Read the pricing page', '{"page":"/pricing"}', 'test', 0, 0) RETURNING id`, ws.ID).Scan(&seg); err != nil {
+		VALUES (?, 'Read the pricing page', '{"match":"all","conditions":[{"kind":"visited","path":"/pricing","days":30}]}', 'test', 0, 0) RETURNING id`, ws.ID).Scan(&seg); err != nil {
 		t.Fatal(err)
 	}
 	rule := &foyer.AutomationRule{WorkspaceID: ws.ID, Name: "Pricing readers to the CRM", Trigger: foyer.TriggerSegmentEntered, SegmentID: seg,

@@ -128,6 +128,21 @@ func TestFeedAlertInBrowser(t *testing.T) {
 		t.Errorf("the email lists a company that was in the feed before:\n%s", body)
 	}
 
+	// The relay has the email before the job records it as sent: wait for
+	// the record.
+	for deadline = time.Now().Add(waitFor); ; time.Sleep(50 * time.Millisecond) {
+		a, err := f.app.Store.FeedAlert(ctx, ws.ID, vera.ID, feed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.LastSentAt.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the alert job did not record the email it sent")
+		}
+	}
+
 	// The account page lists it, with the email just sent, and ends it.
 	do(t, tab, "open the account page", chromedp.Navigate(f.URL+"/account#alerts"), chromedp.WaitReady(chromedp.CSS(`#alerts`)))
 	row := eval[string](t, tab, `document.querySelector('table.alerts tbody tr').textContent.replace(/\s+/g, ' ').trim()`)

@@ -39,7 +39,7 @@ func TestAutomationInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seg int64
-	for _, s := range []struct{ name, def string }{{"Read the pricing page", `{"page":"/pricing"}`}, {"Sales follow-up", ""}} {
+	for _, s := range []struct{ name, def string }{{"Read the pricing page", `{"match":"all","conditions":[{"kind":"visited","path":"/pricing","days":30}]}`}, {"Sales follow-up", ""}} {
 		var id int64
 		if err := f.app.Store.DB().QueryRowContext(ctx, `INSERT INTO segments (workspace_id, name, definition, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, 'test', 0, 0) RETURNING id`, ws, s.name, s.def).Scan(&id); err != nil {
