@@ -56,6 +56,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id int64, actor, 
 		if err := s.detachContact(ctx, tx, workspaceID, id); err != nil {
 			return err
 		}
+		if err := s.forgetDeliveryAddress(ctx, tx, workspaceID, e.EmailHash); err != nil {
+			return err
+		}
 		if err := s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil); err != nil {
 			return err
 		}
