@@ -49,8 +49,8 @@ type Delivery struct {
 // DeliveryOutcome is what became of a message handed to the relay.
 type DeliveryOutcome struct {
 	State  MessageState // MessageSent, MessageBounced, MessageFailed, or MessageQueued to try again
-	Reason string        // the relay's answer, for a bounce or a failure
-	Retry  time.Time     // with MessageQueued: not before
+	Reason string       // the relay's answer, for a bounce or a failure
+	Retry  time.Time    // with MessageQueued: not before
 }
 
 // DeliveryProgress counts the messages of a campaign's delivery jobs.
