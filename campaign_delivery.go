@@ -10,6 +10,10 @@ import (
 // delivery job makes the recipients' messages as a sends call does (the
 // same rows and tokens), and a background sender mails them one by one.
 
+// AuditCampaignSent is the audit action of a delivery job started: Foyer
+// will read the recipients' addresses to mail them.
+const AuditCampaignSent AuditAction = "campaign_sent"
+
 // Pacing of a delivery job, in messages a minute.
 const (
 	DefaultDeliveryPace = 60
