@@ -186,6 +186,11 @@ func (s *Store) ReplayErasures(ctx context.Context, entries []foyer.Erasure) (in
 				if err := s.eraseSegmentData(ctx, tx, e.WorkspaceID, e.ContactID); err != nil {
 					return err
 				}
+				// A queued message of an untracked recipient keeps the
+				// erased address, sealed: it goes too.
+				if err := s.forgetDeliveryAddress(ctx, tx, e.WorkspaceID, e.EmailHash); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, s.rebind(`/* Store.ReplayErasures */
 				INSERT INTO erasures (workspace_id, contact_id, email_hash, at, request_id, actor) VALUES (?, ?, ?, ?, ?, ?)
