@@ -69,10 +69,6 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 	s.renderCampaign(w, r, u, m, c, http.StatusOK, deliveryForm{})
 }
 
-// progressRefresh is how often a campaign's page reloads while its
-// messages go, in seconds.
-const progressRefresh = 20
-
 // renderCampaign shows a campaign's results, its delivery progress and,
 // to admins and owners, its send form as filled.
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, c *foyer.Campaign, status int, form deliveryForm) {
@@ -96,9 +92,6 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, u *foyer
 	d := campaignView{layout: layout{Title: c.Name, User: u, Workspace: m, Notice: noticeOf(r)}, Campaign: c, Engaged: engaged,
 		Untracked: untracked, Progress: progress, CanSend: m.Role.AtLeast(foyer.RoleAdmin), Relay: s.cfg.Mail != nil, Form: form,
 		MaxAttempts: foyer.MaxDeliveryAttempts, MaxPace: foyer.MaxDeliveryPace, MaxRecipients: foyer.MaxCampaignRecipients}
-	if progress.Running() && form.Error == "" {
-		d.Refresh = progressRefresh
-	}
 	s.render(w, status, "campaign", d)
 }
 

@@ -37,9 +37,6 @@ type layout struct {
 	// its copy to the bucket, in full sentences, set by render for owners
 	// (see withBackupProblem).
 	BackupProblem string
-	// Refresh, when not 0, reloads the page after so many seconds (a
-	// campaign's progress while its messages go).
-	Refresh int
 }
 
 // pageTemplate is a page's template, the layout with the page's content,
