@@ -26,7 +26,7 @@ var start = time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 // link, a relay that refuses gone@example.com and defers later@example.com,
 // and a sender on the fake clock.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	d        store.Dialect
 	clock    *testutil.Clock
@@ -38,7 +38,7 @@ type fixture struct {
 	sender   *campaignsend.Sender
 }
 
-func newFixture(t *testing.T, d store.Dialect) *fixture {
+func newFixture(t testing.TB, d store.Dialect) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), d: d, clock: testutil.NewClock(start), contacts: map[string]int64{}}
 	f.st = testutil.NewStore(t, d, store.Options{Now: f.clock.Now})
 	keys, err := vault.New(bytes.Repeat([]byte{7}, vault.KeySize))

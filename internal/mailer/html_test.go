@@ -122,3 +122,14 @@ func FuzzPlainText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPlainText: the text part of a newsletter-sized message.
+func BenchmarkPlainText(b *testing.B) {
+	doc := "<html><head><style>p{}</style></head><body><h1>News</h1>" +
+		strings.Repeat(`<p>A paragraph of the message with <a href="https://example.com/a">a link</a> in it.</p><ul><li>one</li><li>two</li></ul>`, 200) +
+		"</body></html>"
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		mailer.PlainText(doc)
+	}
+}
