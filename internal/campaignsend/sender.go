@@ -162,7 +162,10 @@ func (s *Sender) send(d *foyer.Delivery) foyer.DeliveryOutcome {
 	case foyer.ErrorCode(err) == foyer.EINVALID:
 		return foyer.DeliveryOutcome{State: foyer.MessageFailed, Reason: reason}
 	default:
-		reason = err.Error()
+		// No connection, TLS or login: the detail (the relay's address)
+		// goes to the log, the message keeps a plain reason.
+		s.log().Warn("campaign sender: the relay could not be reached", "err", err)
+		reason = "the mail server could not be reached"
 	}
 	if d.Attempts >= foyer.MaxDeliveryAttempts {
 		return foyer.DeliveryOutcome{State: foyer.MessageFailed, Reason: reason}
