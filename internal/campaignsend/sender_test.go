@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/mail"
 	"strings"
 	"testing"
@@ -323,4 +324,35 @@ func TestSenderDeferredAndErased(t *testing.T) {
 			t.Fatal("the relay got a message")
 		}
 	})
+}
+
+// TestSenderRelayDown: a relay that cannot be reached puts the message
+// off (it is tried again later), with a reason that names no address.
+func TestSenderRelayDown(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	m, err := mailer.New(mailer.Config{Addr: addr, From: "news@acme.example", NoStartTLS: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sender.Mail = m
+	f.queue(60, "ana@example.com")
+	if res := f.run(); res.Deferred != 1 {
+		t.Fatalf("run: %+v", res)
+	}
+	var reason string
+	if err := f.st.DB().QueryRowContext(f.ctx, `SELECT error FROM campaign_deliveries`).Scan(&reason); err != nil {
+		t.Fatal(err)
+	}
+	if reason != "the mail server could not be reached" {
+		t.Fatalf("reason %q", reason)
+	}
+	if p := f.progress(); p.Queued != 1 {
+		t.Fatalf("progress %+v", p)
+	}
 }
