@@ -51,7 +51,7 @@ var AuditActions = []AuditAction{
 	AuditSettings, AuditSiteSettings, AuditExport, AuditContactViewed, AuditContactImport,
 	AuditContactCreated, AuditContactUpdated, AuditContactDeleted, AuditConsentChanged,
 	AuditTokenCreated, AuditTokenRevoked, AuditTokenUsed, AuditRequestOpened, AuditRequestClosed, AuditOrgCorrected,
-	AuditAutomationCreated, AuditAutomationChanged, AuditAutomationDeleted,
+	AuditAutomationCreated, AuditAutomationChanged, AuditAutomationDeleted, AuditCampaignSent,
 }
 
 // Label is the action as the audit page names it.

@@ -91,6 +91,7 @@ type Store interface {
 	AuditService
 	RetentionService
 	CampaignService
+	DeliveryService
 	AutomationService
 	AlertService
 	SegmentService

@@ -20,6 +20,7 @@ import (
 	"github.com/foyerhq/foyer/internal/alerts"
 	"github.com/foyerhq/foyer/internal/automation"
 	"github.com/foyerhq/foyer/internal/backup"
+	"github.com/foyerhq/foyer/internal/campaignsend"
 	"github.com/foyerhq/foyer/internal/clientip"
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/emailtrack"
@@ -143,6 +144,8 @@ type App struct {
 	// alerts mails the subscriptions to saved feeds; nil without a relay.
 	alerts   *alerts.Job
 	segments *segments.Job
+	// campaigns sends the campaigns' delivery jobs; nil without a relay.
+	campaigns *campaignsend.Sender
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -194,12 +197,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Log.Info("single sign-on", "provider", p.ID(), "issuer", p.Issuer(), "redirect_url", web.RedirectURL(base, p))
 	}
 	var mail web.Mailer
+	var relay *mailer.Mailer // sends campaigns as well
 	if cfg.SMTP != (mailer.Config{}) {
 		m, err := mailer.New(cfg.SMTP)
 		if err != nil {
 			return nil, err
 		}
-		mail = m
+		mail, relay = m, m
 		cfg.Log.Info("invitation and reset links are also mailed", "relay", cfg.SMTP.Addr)
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{SQLiteSync: cfg.SQLiteSync})
@@ -310,6 +314,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.segments = &segments.Job{Store: st, Log: cfg.Log}
 	a.segments.Start()
+	if relay != nil {
+		a.campaigns = &campaignsend.Sender{Store: st, Mail: relay, Now: cfg.Now, Log: cfg.Log}
+		a.campaigns.Start()
+	}
 	return a, nil
 }
 
@@ -382,6 +390,9 @@ func (a *App) Close() error {
 	a.automate.Stop()  // a call in flight is made again at the next start, once its lease ends
 	if a.alerts != nil {
 		a.alerts.Stop() // an email being sent is sent or recorded as failed
+	}
+	if a.campaigns != nil {
+		a.campaigns.Stop() // after the message it is sending, whose outcome is written
 	}
 	a.segments.Stop()   // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got

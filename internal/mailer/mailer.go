@@ -89,6 +89,11 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	if err != nil {
 		return err
 	}
+	return m.deliver(ctx, rcpt.Address, msg)
+}
+
+// deliver hands a composed message for one address to the relay.
+func (m *Mailer) deliver(ctx context.Context, to string, msg []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	var d net.Dialer
@@ -102,7 +107,7 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
-	if err := m.converse(conn, rcpt.Address, msg); err != nil {
+	if err := m.converse(conn, to, msg); err != nil {
 		return fmt.Errorf("mailer: %w", err)
 	}
 	return nil

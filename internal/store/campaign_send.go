@@ -30,8 +30,24 @@ func (s *Store) SendCampaign(ctx context.Context, workspaceID, campaignID int64,
 	if len(to) > foyer.MaxCampaignRecipients {
 		return nil, foyer.Errorf(foyer.EINVALID, "%d recipients: at most %d a call", len(to), foyer.MaxCampaignRecipients)
 	}
-	out := make([]foyer.RecipientTokens, len(to))
+	var out []foyer.RecipientTokens
 	err := s.inTx(ctx, "send campaign", func(tx *sql.Tx) error {
+		var err error
+		out, _, err = s.sendCampaignTx(ctx, tx, workspaceID, campaignID, to)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sendCampaignTx makes the recipients' rows and tokens in tx, and
+// returns with them the contact each recipient named (0 for an error).
+func (s *Store) sendCampaignTx(ctx context.Context, tx *sql.Tx, workspaceID, campaignID int64, to []foyer.Recipient) ([]foyer.RecipientTokens, []int64, error) {
+	out := make([]foyer.RecipientTokens, len(to))
+	contacts := make([]int64, len(to))
+	err := func() error {
 		var found int64
 		err := tx.QueryRowContext(ctx, s.rebind(`/* Store.SendCampaign */
 			SELECT id FROM campaigns WHERE workspace_id = ? AND id = ?`), workspaceID, campaignID).Scan(&found)
@@ -73,6 +89,7 @@ func (s *Store) SendCampaign(ctx context.Context, workspaceID, campaignID int64,
 				out[i].Err = err
 				continue
 			}
+			contacts[i] = contact
 			var linked any // NULL: no link to the contact at all
 			if tracked {
 				linked = contact
@@ -98,11 +115,11 @@ func (s *Store) SendCampaign(ctx context.Context, workspaceID, campaignID int64,
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, contacts, nil
 }
 
 // recipientContact finds the contact a recipient names, by ID or email,

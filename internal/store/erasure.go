@@ -56,6 +56,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id int64, actor, 
 		if err := s.detachContact(ctx, tx, workspaceID, id); err != nil {
 			return err
 		}
+		if err := s.forgetDeliveryAddress(ctx, tx, workspaceID, e.EmailHash); err != nil {
+			return err
+		}
 		if err := s.logContactChange(ctx, tx, workspaceID, id, actor, "deleted", nil); err != nil {
 			return err
 		}
@@ -181,6 +184,11 @@ func (s *Store) ReplayErasures(ctx context.Context, entries []foyer.Erasure) (in
 					return err
 				}
 				if err := s.eraseSegmentData(ctx, tx, e.WorkspaceID, e.ContactID); err != nil {
+					return err
+				}
+				// A queued message of an untracked recipient keeps the
+				// erased address, sealed: it goes too.
+				if err := s.forgetDeliveryAddress(ctx, tx, e.WorkspaceID, e.EmailHash); err != nil {
 					return err
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,9 @@ type SMTPOptions struct {
 	Users map[string]string
 	// RejectRcpt refuses every recipient with 550.
 	RejectRcpt bool
+	// RejectTo refuses these recipients with 550 (lower case addresses),
+	// and Defer those with 451 (a temporary refusal).
+	RejectTo, Defer []string
 }
 
 // SMTPServer is a minimal SMTP server on 127.0.0.1 for tests: EHLO/HELO,
@@ -152,8 +156,10 @@ func (s *SMTPServer) serve(conn net.Conn) {
 			switch to := addrArg(arg, "TO:"); {
 			case ss.msg == nil:
 				ss.reply("503 MAIL first")
-			case s.opt.RejectRcpt:
+			case s.opt.RejectRcpt || slices.Contains(s.opt.RejectTo, strings.ToLower(to)):
 				ss.reply("550 5.1.1 <" + to + ">: recipient rejected")
+			case slices.Contains(s.opt.Defer, strings.ToLower(to)):
+				ss.reply("451 4.3.0 <" + to + ">: try again later")
 			default:
 				ss.msg.To = append(ss.msg.To, to)
 				ss.reply("250 ok")

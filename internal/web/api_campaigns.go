@@ -25,7 +25,7 @@ const (
 )
 
 // mountCampaigns adds the campaigns' API routes and pages.
-func (s *Server) mountCampaigns() {
+func (s *Server) mountCampaigns(csrf *http.CrossOriginProtection) {
 	s.mux.HandleFunc("POST /api/v1/campaigns", s.withToken(s.apiCreateCampaign))
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.withToken(s.apiListCampaigns))
 	s.mux.HandleFunc("GET /api/v1/campaigns/{id}", s.withToken(s.apiGetCampaign))
@@ -33,6 +33,7 @@ func (s *Server) mountCampaigns() {
 	s.mux.HandleFunc("POST /api/v1/campaigns/{id}/bounces", s.withToken(s.apiBounces))
 	s.mux.Handle("GET /app/w/{ws}/campaigns", strict(s.signedIn(s.campaignsPage)))
 	s.mux.Handle("GET /app/w/{ws}/campaigns/{campaign}", strict(s.signedIn(s.campaignPage)))
+	s.mountDeliveries(csrf)
 }
 
 // apiCampaign is a campaign as the API shows it.

@@ -14,8 +14,10 @@ import (
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/auth"
 	"github.com/foyerhq/foyer/internal/importjob"
+	"github.com/foyerhq/foyer/internal/mailer"
 	"github.com/foyerhq/foyer/internal/sso"
 	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
 )
 
 // TestAuthorizationMatrix sends every app route as every role of workspace
@@ -333,6 +335,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", a, acamp), nil, with(members(ok), "signed out", seeOther), notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", a, icamp), nil, map[string]int{"signed out": seeOther}, notFound},
 		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d", i, acamp), nil, map[string]int{"signed out": seeOther}, notFound},
+		// Sending a campaign through the relay: admins and owners, of their
+		// own workspace's campaigns; an empty list changes nothing (400).
+		{"POST", fmt.Sprintf("/app/w/%d/campaigns/%d/deliveries", a, acamp), url.Values{"recipients": {""}, "per_minute": {"60"}},
+			map[string]int{"owner": badRequest, "admin": badRequest, "analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/campaigns/%d/deliveries", a, icamp), url.Values{"recipients": {"ana@example.com"}, "per_minute": {"60"}},
+			map[string]int{"analyst": forbidden, "viewer": forbidden, "signed out": seeOther}, notFound},
+		{"POST", fmt.Sprintf("/app/w/%d/campaigns/%d/deliveries", i, acamp), url.Values{"recipients": {"ana@example.com"}, "per_minute": {"60"}},
+			map[string]int{"signed out": seeOther}, notFound},
+		{"GET", fmt.Sprintf("/app/w/%d/campaigns/%d/deliveries", a, acamp), nil, nil, seeOther},
 		// Persona Insights: every member reads the activity stream (it
 		// names contacts, as their pages do); admins and owners unlink a
 		// contact's visits, of their own workspace's contacts only, and
@@ -911,9 +922,18 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/segments/%[3]d/members", "", reads(notFound)},
 		{"POST", "/api/v1/segments", `{"name":"CTOs","definition":{"match":"all","conditions":[{"kind":"contact","field":"role","op":"is","value":"CTO"}]}}`,
 			writes(created, created)},
+		// Sending through the relay: write tokens queue, read tokens see
+		// the progress, of their own workspace's campaigns only.
+		{"POST", "/api/v1/campaigns/%[2]d/deliveries", `{"recipients":[{"contact_id":%[1]d}],"per_minute":30}`, writes(http.StatusAccepted, notFound)},
+		{"GET", "/api/v1/campaigns/%[2]d/deliveries", "", reads(notFound)},
+	}
+	relay, err := mailer.New(mailer.Config{Addr: testutil.NewSMTPServer(t, testutil.SMTPOptions{}).Addr, From: "news@example.com", NoStartTLS: true})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, rt := range routes {
 		w := newContactsTest(t, store.SQLite)
+		w.srv.cfg.Mail = relay // a relay is configured: campaigns may be sent through it
 		ctx := context.Background()
 		acme, initech := w.wsID("Acme"), w.wsID("Initech")
 		ana := &foyer.Contact{WorkspaceID: acme, Email: "ana@example.com", FirstName: "Ana"}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/foyerhq/foyer"
 )
@@ -24,6 +25,13 @@ type campaignView struct {
 	Campaign  *foyer.Campaign
 	Engaged   []foyer.EngagedContact
 	Untracked int64 // recipients who opened or clicked and may not be tracked
+	// Progress counts the messages Foyer sends itself; CanSend (admins
+	// and owners) and Relay (one is configured) show the send form.
+	Progress       foyer.DeliveryProgress
+	CanSend, Relay bool
+	Form           deliveryForm
+	// The limits the page states.
+	MaxAttempts, MaxPace, MaxRecipients int
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
@@ -58,7 +66,18 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		s.serverErrorOf(w, "campaign", u, err)
 		return
 	}
+	s.renderCampaign(w, r, u, m, c, http.StatusOK, deliveryForm{})
+}
+
+// renderCampaign shows a campaign's results, its delivery progress and,
+// to admins and owners, its send form as filled.
+func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership, c *foyer.Campaign, status int, form deliveryForm) {
 	engaged, untracked, err := s.cfg.Store.EngagedContacts(r.Context(), m.WorkspaceID, c.ID)
+	if err != nil {
+		s.serverErrorOf(w, "campaign", u, err)
+		return
+	}
+	progress, err := s.cfg.Store.DeliveryProgress(r.Context(), m.WorkspaceID, c.ID)
 	if err != nil {
 		s.serverErrorOf(w, "campaign", u, err)
 		return
@@ -67,8 +86,13 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 		fmt.Sprintf("the %d contacts who opened or clicked", len(engaged))) {
 		return
 	}
-	d := campaignView{layout: layout{Title: c.Name, User: u, Workspace: m}, Campaign: c, Engaged: engaged, Untracked: untracked}
-	s.render(w, http.StatusOK, "campaign", d)
+	if form.PerMinute == "" {
+		form.PerMinute = strconv.Itoa(foyer.DefaultDeliveryPace)
+	}
+	d := campaignView{layout: layout{Title: c.Name, User: u, Workspace: m, Notice: noticeOf(r)}, Campaign: c, Engaged: engaged,
+		Untracked: untracked, Progress: progress, CanSend: m.Role.AtLeast(foyer.RoleAdmin), Relay: s.cfg.Mail != nil, Form: form,
+		MaxAttempts: foyer.MaxDeliveryAttempts, MaxPace: foyer.MaxDeliveryPace, MaxRecipients: foyer.MaxCampaignRecipients}
+	s.render(w, status, "campaign", d)
 }
 
 // contactNotTargeted is how many of the workspace's latest campaigns the

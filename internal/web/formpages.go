@@ -30,6 +30,7 @@ var formPages = map[string]func(*http.Request) string{
 	"/app/w/{ws}/members/{user}/reset":               inWorkspace("/members"),
 	"/app/w/{ws}/members/{user}/role":                inWorkspace("/members"),
 	"/app/w/{ws}/members/{user}/remove":              inWorkspace("/members"),
+	"/app/w/{ws}/campaigns/{campaign}/deliveries":    ofCampaign,
 	"/app/w/{ws}/feeds":                              inWorkspace(""),
 	"/app/w/{ws}/feeds/{feed}/delete":                inWorkspace(""),
 	"/app/w/{ws}/feeds/{feed}/alert":                 inWorkspace(""),
@@ -113,6 +114,15 @@ func ofCompany(r *http.Request) string {
 		return inWorkspace("")(r)
 	}
 	return inWorkspace("/c/" + strconv.FormatInt(company, 10))(r)
+}
+
+// ofCampaign is the campaign's page.
+func ofCampaign(r *http.Request) string {
+	id, err := strconv.ParseInt(r.PathValue("campaign"), 10, 64)
+	if err != nil {
+		return inWorkspace("/campaigns")(r)
+	}
+	return inWorkspace("/campaigns/" + strconv.FormatInt(id, 10))(r)
 }
 
 // ofSegment is the segment's page.

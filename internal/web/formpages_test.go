@@ -24,7 +24,7 @@ import (
 // entry fails here.
 func TestEveryFormPathAnswersGet(t *testing.T) {
 	var src []byte
-	for _, f := range []string{"server.go", "automations.go"} {
+	for _, f := range []string{"server.go", "automations.go", "campaign_deliveries.go"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -37,33 +37,34 @@ func TestEveryFormPathAnswersGet(t *testing.T) {
 	own := w.signIn("own@example.com")
 	ws, site := fmt.Sprint(acme.WorkspaceID), fmt.Sprint(acme.ID)
 	fill := strings.NewReplacer("{ws}", ws, "{site}", site, "{token}", "7", "{feed}", "8", "{user}", "9",
-		"{invite}", "abc", "{session}", "def", "{identity}", "ghi", "{provider}", "test")
+		"{invite}", "abc", "{session}", "def", "{identity}", "ghi", "{provider}", "test", "{campaign}", "12")
 	// Where the GET of each path that only takes a POST goes.
 	back := map[string]string{
-		"/logout":                               "/app",
-		"/account/2fa/off":                      "/account",
-		"/account/2fa/recovery-codes":           "/account",
-		"/account/sign-out-everywhere":          "/account",
-		"/account/password":                     "/account",
-		"/account/sessions/{session}/revoke":    "/account",
-		"/account/sign-out-others":              "/account",
-		"/account/identities/{identity}/unlink": "/account",
-		"/app/w/{ws}/require-2fa":               "/app/w/{ws}/members",
-		"/app/w/{ws}/contact-forms":             "/app/w/{ws}/settings",
-		"/app/w/{ws}/logo":                      "/app/w/{ws}/settings",
-		"/app/w/{ws}/tokens":                    "/app/w/{ws}/members",
-		"/app/w/{ws}/tokens/{token}/revoke":     "/app/w/{ws}/members",
-		"/app/w/{ws}/invites":                   "/app/w/{ws}/members",
-		"/app/w/{ws}/invites/{invite}/revoke":   "/app/w/{ws}/members",
-		"/app/w/{ws}/members/{user}/reset":      "/app/w/{ws}/members",
-		"/app/w/{ws}/members/{user}/role":       "/app/w/{ws}/members",
-		"/app/w/{ws}/members/{user}/remove":     "/app/w/{ws}/members",
-		"/app/w/{ws}/feeds":                     "/app/w/{ws}",
-		"/app/w/{ws}/feeds/{feed}/delete":       "/app/w/{ws}",
-		"/app/w/{ws}/feeds/{feed}/alert":        "/app/w/{ws}",
-		"/app/w/{ws}/sites/{site}/delete":       "/app/w/{ws}/sites/{site}/settings",
-		"/app/w/{ws}/sites/{site}/test-visit":   "/app/w/{ws}/sites/{site}",
-		"/app/w/{ws}/automations/{rule}/delete": "/app/w/{ws}/automations",
+		"/logout":                                     "/app",
+		"/account/2fa/off":                            "/account",
+		"/account/2fa/recovery-codes":                 "/account",
+		"/account/sign-out-everywhere":                "/account",
+		"/account/password":                           "/account",
+		"/account/sessions/{session}/revoke":          "/account",
+		"/account/sign-out-others":                    "/account",
+		"/account/identities/{identity}/unlink":       "/account",
+		"/app/w/{ws}/require-2fa":                     "/app/w/{ws}/members",
+		"/app/w/{ws}/contact-forms":                   "/app/w/{ws}/settings",
+		"/app/w/{ws}/logo":                            "/app/w/{ws}/settings",
+		"/app/w/{ws}/tokens":                          "/app/w/{ws}/members",
+		"/app/w/{ws}/tokens/{token}/revoke":           "/app/w/{ws}/members",
+		"/app/w/{ws}/invites":                         "/app/w/{ws}/members",
+		"/app/w/{ws}/invites/{invite}/revoke":         "/app/w/{ws}/members",
+		"/app/w/{ws}/members/{user}/reset":            "/app/w/{ws}/members",
+		"/app/w/{ws}/members/{user}/role":             "/app/w/{ws}/members",
+		"/app/w/{ws}/members/{user}/remove":           "/app/w/{ws}/members",
+		"/app/w/{ws}/feeds":                           "/app/w/{ws}",
+		"/app/w/{ws}/feeds/{feed}/delete":             "/app/w/{ws}",
+		"/app/w/{ws}/feeds/{feed}/alert":              "/app/w/{ws}",
+		"/app/w/{ws}/sites/{site}/delete":             "/app/w/{ws}/sites/{site}/settings",
+		"/app/w/{ws}/sites/{site}/test-visit":         "/app/w/{ws}/sites/{site}",
+		"/app/w/{ws}/automations/{rule}/delete":       "/app/w/{ws}/automations",
+		"/app/w/{ws}/campaigns/{campaign}/deliveries": "/app/w/{ws}/campaigns/{campaign}",
 	}
 	posts := regexp.MustCompile(`"POST (/[^"]*)"`).FindAllStringSubmatch(string(src), -1)
 	if len(posts) < 25 {

@@ -11,6 +11,8 @@ import (
 // redirected to (post/redirect/get): reloading the page shows it again
 // but changes nothing. An unknown value says nothing.
 var notices = map[string]string{
+	// campaigns
+	"delivery-started": "The send has started: Foyer mails the messages at the pace you chose. Their progress is below.",
 	// automations
 	"automation-created": "The automation is made. It acts on what happens from now on.",
 	"automation-saved":   "The automation is saved.",

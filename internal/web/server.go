@@ -297,7 +297,7 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET /forms/logo/{ws}", s.logo)
 	s.mountContactAPI()
 	s.mountEmailTracking()
-	s.mountCampaigns()
+	s.mountCampaigns(csrf)
 	s.mountSegmentAPI()
 
 	// The JSON API: bearer tokens, no cookies, so no cross-site forgery.
