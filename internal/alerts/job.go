@@ -8,6 +8,7 @@
 package alerts
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/periodic"
 )
 
 // Store is what the job reads and writes: *store.Store.
@@ -64,8 +66,7 @@ type Job struct {
 	// Interval between runs (DefaultInterval when 0).
 	Delay, Interval time.Duration
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	loop periodic.Loop
 }
 
 // Result counts what a run did.
@@ -77,48 +78,18 @@ type Result struct {
 	Failed    int // emails that could not be sent
 }
 
-// Start runs the job in a goroutine until Stop.
+// Start runs the job in a goroutine until Stop: the first check after
+// Delay, then one every Interval.
 func (j *Job) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	j.cancel = cancel
-	j.wg.Add(1)
-	go func() {
-		defer j.wg.Done()
-		j.loop(ctx)
-	}()
-}
-
-// Stop ends the job and waits for its run to end.
-func (j *Job) Stop() {
-	if j.cancel != nil {
-		j.cancel()
-	}
-	j.wg.Wait()
-}
-
-func (j *Job) loop(ctx context.Context) {
-	wait := j.Delay
-	if wait <= 0 {
-		wait = DefaultDelay
-	}
-	every := j.Interval
-	if every <= 0 {
-		every = DefaultInterval
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	j.loop.Start(cmp.Or(j.Delay, DefaultDelay), cmp.Or(j.Interval, DefaultInterval), func(ctx context.Context) {
 		if _, err := j.Run(ctx); err != nil && ctx.Err() == nil {
 			j.log().Error("feed alerts: run failed", "err", err)
 		}
-		t.Reset(every)
-	}
+	})
 }
+
+// Stop ends the job and waits for its run to end.
+func (j *Job) Stop() { j.loop.Stop() }
 
 func (j *Job) log() *slog.Logger {
 	if j.Log == nil {

@@ -6,12 +6,13 @@
 package retention
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/periodic"
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -96,51 +97,18 @@ type Job struct {
 	Audit     AuditPruner
 	AuditKeep time.Duration
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	loop periodic.Loop
 }
 
-// Start runs the job in a goroutine until Stop.
+// Start runs the job in a goroutine until Stop: the first run after
+// Delay, then one every Interval.
 func (j *Job) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	j.cancel = cancel
-	j.wg.Add(1)
-	go func() {
-		defer j.wg.Done()
-		j.loop(ctx)
-	}()
+	j.loop.Start(cmp.Or(j.Delay, DefaultDelay), cmp.Or(j.Interval, DefaultInterval), func(ctx context.Context) { j.Run(ctx) })
 }
 
 // Stop ends the job, interrupting a run between two transactions, and
 // waits for it.
-func (j *Job) Stop() {
-	if j.cancel != nil {
-		j.cancel()
-	}
-	j.wg.Wait()
-}
-
-func (j *Job) loop(ctx context.Context) {
-	wait := j.Delay
-	if wait <= 0 {
-		wait = DefaultDelay
-	}
-	every := j.Interval
-	if every <= 0 {
-		every = DefaultInterval
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		j.Run(ctx)
-		t.Reset(every)
-	}
-}
+func (j *Job) Stop() { j.loop.Stop() }
 
 // Run applies the retention once, and returns what it did.
 func (j *Job) Run(ctx context.Context) ([]foyer.RetentionRun, error) {

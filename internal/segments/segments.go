@@ -6,10 +6,12 @@
 package segments
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
-	"sync"
 	"time"
+
+	"github.com/foyerhq/foyer/internal/periodic"
 )
 
 // Store is what the evaluator runs: *store.Store.
@@ -31,45 +33,17 @@ type Job struct {
 	Interval time.Duration // between rounds; DefaultInterval when 0
 	Batch    int           // contacts a drain step takes; DefaultBatch when 0
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	loop periodic.Loop
 }
 
-// Start runs the evaluator in a goroutine until Stop.
+// Start runs the evaluator in a goroutine until Stop: a round at once,
+// then one every Interval.
 func (j *Job) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	j.cancel = cancel
-	j.wg.Add(1)
-	go func() {
-		defer j.wg.Done()
-		j.loop(ctx)
-	}()
+	j.loop.Start(0, cmp.Or(j.Interval, DefaultInterval), j.Round)
 }
 
 // Stop ends the evaluator between two of its transactions and waits.
-func (j *Job) Stop() {
-	if j.cancel != nil {
-		j.cancel()
-	}
-	j.wg.Wait()
-}
-
-func (j *Job) loop(ctx context.Context) {
-	every := j.Interval
-	if every <= 0 {
-		every = DefaultInterval
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		j.Round(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+func (j *Job) Stop() { j.loop.Stop() }
 
 // Round polls, then drains the queue until it is empty; errors are
 // logged, and the next round tries again.
