@@ -160,6 +160,45 @@ type apiSendResult struct {
 	Error       *bulkError `json:"error,omitempty"`
 }
 
+// apiRecipient is a recipient as the sends and deliveries calls take it:
+// a contact's ID or an email address.
+type apiRecipient struct {
+	ContactID int64  `json:"contact_id"`
+	Email     string `json:"email"`
+}
+
+// recipientsOfAPI returns the recipients of a call for the store.
+func recipientsOfAPI(in []apiRecipient) []foyer.Recipient {
+	to := make([]foyer.Recipient, len(in))
+	for i, rc := range in {
+		to[i] = foyer.Recipient{ContactID: rc.ContactID, Email: rc.Email}
+	}
+	return to
+}
+
+// sendResults tells, for each recipient of a call in order, what the
+// store made of it: its recipient ID (and, when html is not nil, its
+// message), or its error; with the counts of each.
+func sendResults(made []foyer.RecipientTokens, html func(foyer.RecipientTokens) string) (out []apiSendResult, ok, failed int) {
+	out = make([]apiSendResult, len(made))
+	for i, m := range made {
+		res := apiSendResult{Index: i}
+		if m.Err != nil {
+			res.Error = &bulkError{foyer.ErrorCode(m.Err), foyer.ErrorMessage(m.Err)}
+			failed++
+		} else {
+			tracked := m.Tracked
+			res.RecipientID, res.Tracked = m.RecipientID, &tracked
+			if html != nil {
+				res.HTML = html(m)
+			}
+			ok++
+		}
+		out[i] = res
+	}
+	return out, ok, failed
+}
+
 // apiSendCampaign: POST /api/v1/campaigns/{id}/sends {"recipients":
 // [{"contact_id": 7} or {"email": "…"}, …]} — makes each recipient's
 // message, ready for any email service: its links wrapped (/c/{token})
@@ -177,10 +216,7 @@ func (s *Server) apiSendCampaign(w http.ResponseWriter, r *http.Request, t *foye
 		return
 	}
 	var in struct {
-		Recipients []struct {
-			ContactID int64  `json:"contact_id"`
-			Email     string `json:"email"`
-		} `json:"recipients"`
+		Recipients []apiRecipient `json:"recipients"`
 	}
 	if err := decodeStrict(b, &in); err != nil {
 		apiError(w, err)
@@ -204,11 +240,7 @@ func (s *Server) apiSendCampaign(w http.ResponseWriter, r *http.Request, t *foye
 			len(in.Recipients), len(c.HTML)>>10, max(1, maxSendsOutput/len(c.HTML))))
 		return
 	}
-	to := make([]foyer.Recipient, len(in.Recipients))
-	for i, rc := range in.Recipients {
-		to[i] = foyer.Recipient{ContactID: rc.ContactID, Email: rc.Email}
-	}
-	made, err := s.cfg.Store.SendCampaign(r.Context(), t.WorkspaceID, id, to)
+	made, err := s.cfg.Store.SendCampaign(r.Context(), t.WorkspaceID, id, recipientsOfAPI(in.Recipients))
 	if err != nil {
 		s.apiFail(w, "api send campaign", err)
 		return
@@ -219,20 +251,10 @@ func (s *Server) apiSendCampaign(w http.ResponseWriter, r *http.Request, t *foye
 		Made    int             `json:"made"`
 		Errors  int             `json:"errors"`
 		Results []apiSendResult `json:"results"`
-	}{Subject: c.Subject, Results: make([]apiSendResult, len(made))}
-	for i, m := range made {
-		res := apiSendResult{Index: i}
-		if m.Err != nil {
-			res.Error = &bulkError{foyer.ErrorCode(m.Err), foyer.ErrorMessage(m.Err)}
-			out.Errors++
-		} else {
-			tracked := m.Tracked
-			res.RecipientID, res.Tracked = m.RecipientID, &tracked
-			res.HTML = emailtrack.Rewrite(c.HTML, base, m.Links, m.Open)
-			out.Made++
-		}
-		out.Results[i] = res
-	}
+	}{Subject: c.Subject}
+	out.Results, out.Made, out.Errors = sendResults(made, func(m foyer.RecipientTokens) string {
+		return emailtrack.Rewrite(c.HTML, base, m.Links, m.Open)
+	})
 	apiJSON(w, out)
 }
 

@@ -57,11 +57,8 @@ func (s *Server) apiStartDelivery(w http.ResponseWriter, r *http.Request, t *foy
 		return
 	}
 	var in struct {
-		Recipients []struct {
-			ContactID int64  `json:"contact_id"`
-			Email     string `json:"email"`
-		} `json:"recipients"`
-		PerMinute int `json:"per_minute"`
+		Recipients []apiRecipient `json:"recipients"`
+		PerMinute  int            `json:"per_minute"`
 	}
 	if err := decodeStrict(b, &in); err != nil {
 		apiError(w, err)
@@ -76,10 +73,7 @@ func (s *Server) apiStartDelivery(w http.ResponseWriter, r *http.Request, t *foy
 		return
 	}
 	job := foyer.DeliveryJob{WorkspaceID: t.WorkspaceID, CampaignID: id, PerMinute: in.PerMinute,
-		BaseURL: s.baseURL(r), CreatedBy: tokenActor(t)}
-	for _, rc := range in.Recipients {
-		job.To = append(job.To, foyer.Recipient{ContactID: rc.ContactID, Email: rc.Email})
-	}
+		BaseURL: s.baseURL(r), CreatedBy: tokenActor(t), To: recipientsOfAPI(in.Recipients)}
 	made, err := s.cfg.Store.QueueDeliveries(r.Context(), job)
 	if err != nil {
 		s.apiFail(w, "api start delivery", err)
@@ -89,19 +83,8 @@ func (s *Server) apiStartDelivery(w http.ResponseWriter, r *http.Request, t *foy
 		Queued  int             `json:"queued"`
 		Errors  int             `json:"errors"`
 		Results []apiSendResult `json:"results"`
-	}{Results: make([]apiSendResult, len(made))}
-	for i, m := range made {
-		res := apiSendResult{Index: i}
-		if m.Err != nil {
-			res.Error = &bulkError{foyer.ErrorCode(m.Err), foyer.ErrorMessage(m.Err)}
-			out.Errors++
-		} else {
-			tracked := m.Tracked
-			res.RecipientID, res.Tracked = m.RecipientID, &tracked
-			out.Queued++
-		}
-		out.Results[i] = res
-	}
+	}{}
+	out.Results, out.Queued, out.Errors = sendResults(made, nil)
 	s.auditToken(r, t, foyer.AuditCampaignSent, "campaign", idOf(id), fmt.Sprintf("%d messages queued for the relay", out.Queued))
 	apiJSONStatus(w, http.StatusAccepted, out)
 }
