@@ -131,23 +131,15 @@ func (s *Server) startDelivery(w http.ResponseWriter, r *http.Request, u *foyer.
 	if !ok {
 		return
 	}
-	id, err := campaignID(r.PathValue("campaign"))
-	var c *foyer.Campaign
-	if err == nil {
-		c, err = s.cfg.Store.Campaign(r.Context(), m.WorkspaceID, id)
-	}
-	switch {
-	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
-		s.notFound(w, u)
-		return
-	case err != nil:
-		s.serverErrorOf(w, "campaign delivery", u, err)
+	c, ok := s.campaignOf(w, r, u, m)
+	if !ok {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxDeliveryForm)
 	to := recipientsOf(r.PostFormValue("recipients"))
 	pace, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("per_minute")))
 	form := deliveryForm{Recipients: r.PostFormValue("recipients"), PerMinute: r.PostFormValue("per_minute")}
+	var err error
 	switch {
 	case s.cfg.Mail == nil:
 		err = errNoRelay

@@ -48,11 +48,9 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, u *foyer.
 	s.render(w, http.StatusOK, "campaigns", d)
 }
 
-func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
-	m, ok := s.workspaceOf(w, r, u)
-	if !ok {
-		return
-	}
+// campaignOf reads the campaign of the request's path: false, with the
+// page answered, when there is none in the workspace.
+func (s *Server) campaignOf(w http.ResponseWriter, r *http.Request, u *foyer.User, m foyer.Membership) (*foyer.Campaign, bool) {
 	id, err := campaignID(r.PathValue("campaign"))
 	var c *foyer.Campaign
 	if err == nil {
@@ -61,9 +59,21 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.U
 	switch {
 	case foyer.ErrorCode(err) == foyer.ENOTFOUND:
 		s.notFound(w, u)
-		return
+		return nil, false
 	case err != nil:
 		s.serverErrorOf(w, "campaign", u, err)
+		return nil, false
+	}
+	return c, true
+}
+
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, u *foyer.User) {
+	m, ok := s.workspaceOf(w, r, u)
+	if !ok {
+		return
+	}
+	c, ok := s.campaignOf(w, r, u, m)
+	if !ok {
 		return
 	}
 	s.renderCampaign(w, r, u, m, c, http.StatusOK, deliveryForm{})
