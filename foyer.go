@@ -169,6 +169,22 @@ type Hit struct {
 	Via       IdentifyVia
 }
 
+// Batch is one accepted request's hits with the ID the collector gave it,
+// which a queue carries to the workers and the store records, so that a
+// redelivered batch is stored once.
+type Batch struct {
+	ID   string // at most MaxBatchID bytes
+	Hits []Hit
+}
+
+// MaxBatchID bounds a batch ID's length.
+const MaxBatchID = 64
+
+// BatchIDKeep is how long the store remembers a stored batch's ID: far
+// longer than any queue's redelivery of a message whose acknowledgement
+// was lost.
+const BatchIDKeep = 7 * 24 * time.Hour
+
 // StoredEvent is an event as read back from storage, with its visit's
 // attributes joined in. It is what exports and the API show.
 type StoredEvent struct {

@@ -54,6 +54,15 @@ type EventService interface {
 	// them into visitors, visits and events. It returns only after the
 	// commit; an error means nothing of hits was stored.
 	Append(ctx context.Context, hits []Hit) error
+	// AppendBatches stores, in one transaction, the hits of each batch
+	// whose ID it has not stored before, and records those IDs, so that a
+	// batch handed in again (a queue's redelivery) is stored once. It
+	// returns how many of the batches were new; an error means nothing of
+	// them was stored. IDs are kept at least BatchIDKeep.
+	AppendBatches(ctx context.Context, batches []Batch) (int, error)
+	// PruneBatchIDs forgets the batch IDs recorded before the time and
+	// returns how many it forgot.
+	PruneBatchIDs(ctx context.Context, before time.Time) (int64, error)
 	// Rollup folds up to limit stored events that it has not yet read into
 	// what is derived from them (a visit's counters, later the roll-ups by
 	// company and day), oldest first, and returns how many it folded; fewer

@@ -299,7 +299,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		backups.Start()
 	}
 	a.retention = &retention.Job{Store: st, Metrics: retention.NewMetrics(reg), Log: cfg.Log,
-		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention}
+		Delay: cfg.RetentionDelay, Interval: cfg.RetentionInterval, Audit: st, AuditKeep: cfg.AuditRetention, Batches: st}
 	a.retention.Start()
 	a.automate = &automation.Worker{Store: st, PublicURL: cfg.PublicURL, AllowPrivate: cfg.AutomationsAllowPrivate,
 		Poll: cfg.AutomationsPoll, Log: cfg.Log, Metrics: automation.NewMetrics(reg)}

@@ -22,6 +22,12 @@ type Store interface {
 	EnforceRetention(ctx context.Context, opt store.RetentionOptions) ([]foyer.RetentionRun, error)
 }
 
+// BatchPruner forgets the IDs of stored queue batches
+// (foyer.EventService).
+type BatchPruner interface {
+	PruneBatchIDs(ctx context.Context, before time.Time) (int64, error)
+}
+
 // AuditPruner deletes the audit log's old entries (foyer.AuditService).
 type AuditPruner interface {
 	PruneAudit(ctx context.Context, before time.Time, batch int) (int, error)
@@ -96,6 +102,9 @@ type Job struct {
 	// retention.
 	Audit     AuditPruner
 	AuditKeep time.Duration
+	// Batches, when not nil, has each run also forget the queue batch IDs
+	// recorded more than foyer.BatchIDKeep ago.
+	Batches BatchPruner
 
 	loop periodic.Loop
 }
@@ -156,6 +165,13 @@ func (j *Job) Run(ctx context.Context) ([]foyer.RetentionRun, error) {
 	}
 	if j.Audit != nil && ctx.Err() == nil {
 		j.pruneAudit(ctx, now(), log)
+	}
+	if j.Batches != nil && ctx.Err() == nil {
+		if n, err := j.Batches.PruneBatchIDs(ctx, now().Add(-foyer.BatchIDKeep)); err != nil {
+			log.Error("retention: forgetting old queue batch IDs", "err", err)
+		} else if n > 0 {
+			log.Info("retention: forgot old queue batch IDs", "forgotten", n)
+		}
 	}
 	return runs, err
 }

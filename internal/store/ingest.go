@@ -109,11 +109,17 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	}
 	s.ingestMu.Lock()
 	defer s.ingestMu.Unlock()
+	return s.appendLocked(ctx, hits, nil)
+}
+
+// appendLocked is Append with ingestMu held; it records the batch IDs in
+// the same transaction.
+func (s *Store) appendLocked(ctx context.Context, hits []foyer.Hit, ids []string) error {
 	hits = s.dropDeleted(hits)
 	if len(hits) == 0 {
 		return nil
 	}
-	err := s.append(ctx, hits)
+	err := s.append(ctx, hits, ids)
 	if err == nil {
 		return nil
 	}
@@ -128,7 +134,7 @@ func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
 	if hits = s.dropDeleted(hits); len(hits) == 0 {
 		return nil
 	}
-	return s.append(ctx, hits)
+	return s.append(ctx, hits, ids)
 }
 
 // dropDeleted returns hits without those of sites DeleteSite deleted.
@@ -181,8 +187,8 @@ func (s *Store) goneSites(ctx context.Context, hits []foyer.Hit) ([]int64, error
 	return gone, rows.Err()
 }
 
-// append is Append with ingestMu held.
-func (s *Store) append(ctx context.Context, hits []foyer.Hit) error {
+// append is Append with ingestMu held; ids are the batch IDs to record.
+func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) error {
 	// Before the database can answer for a visit that is not cached, it must
 	// hold every event: at the first Append, and before the cache is emptied.
 	full := len(s.cache.visits)+len(hits) > s.cache.limit
@@ -210,6 +216,9 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit) error {
 		companies: map[companyKey]companyRow{},
 		orgs:      map[companyKey]int64{},
 		sites:     map[int64]int64{},
+	}
+	if err := s.recordBatches(ctx, &a.txStmts, ids); err != nil {
+		return fmt.Errorf("store: append: %w", err)
 	}
 	rows := make([]eventRow, 0, len(hits))
 	for i := range hits {
