@@ -98,7 +98,11 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		// No buffering while disconnected: a publish fails at once, and the
 		// publisher retries it with the same ID until its deadline.
 		nats.ReconnectBufSize(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("queue: disconnected from NATS", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: Close
+				log.Warn("queue: disconnected from NATS", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("queue: reconnected to NATS", "server", c.ConnectedUrlRedacted()) }))
 	if err != nil {
 		return nil, foyer.Errorf(foyer.EUNAVAILABLE, "queue: connect to %s: %v", cfg.URL, err)
