@@ -26,6 +26,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server: tracker, collector, dashboard", runServe},
+		{"worker", "store the batches a queue carries (serve --role worker; needs --queue)", runWorker},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"export", "write stored data as NDJSON (export events --site KEY)", runExport},
 		{"ipdata", "compile, inspect and query the IP data table (import, info, lookup)", runIPData},

@@ -20,6 +20,7 @@ import (
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/foyerhq/foyer/internal/hubspot"
 	"github.com/foyerhq/foyer/internal/ipdata"
+	"github.com/foyerhq/foyer/internal/queue"
 	"github.com/foyerhq/foyer/internal/wikidata"
 )
 
@@ -66,6 +67,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"(the address is compared in memory, never stored)")
 	fs.BoolVar(&cfg.AutomationsAllowPrivate, "automations-allow-private", false, "let automation webhooks call private and loopback addresses "+
 		"(a receiver on this machine or the inside network); refused by default")
+	fs.StringVar(&cfg.Queue.URL, "queue", "", "NATS JetStream to carry accepted batches to workers (nats://HOST:4222, or several comma-separated): "+
+		"the collector answers after JetStream's acknowledgement, and workers store the batches; default: none, the collector stores them itself")
+	fs.StringVar(&cfg.Queue.Stream, "queue-stream", queue.DefaultStream, "the JetStream stream's name (created or updated at start; its subject is the name in lower case, dots for underscores)")
+	fs.IntVar(&cfg.Queue.Replicas, "queue-replicas", queue.DefaultReplicas, "the stream's replicas in a JetStream cluster (3 for a cluster of 3)")
+	var role string
+	fs.StringVar(&role, "role", string(app.RoleAll), "what this process runs, with --queue: all (web app, collector, a worker and the background jobs), "+
+		"collector (only /collect, /t.js, /healthz, /readyz, /metrics) or worker (only the queue's consumer, with /healthz, /readyz, /metrics)")
 	ipdir := ipdataFlag(fs)
 	rdns := fs.Bool("rdns", false, "look up reverse DNS (asynchronously, cached by /24 or /48) for a domain hint of companies the IP data gives none")
 	rdnsServer := fs.String("rdns-server", "", "DNS server host:port for --rdns (default: the system's)")
@@ -73,6 +81,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.Enrich = !noEnrich
+	cfg.Role = app.Role(role)
+	if cfg.Queue.Replicas <= 0 {
+		return foyer.Errorf(foyer.EINVALID, "--queue-replicas: want 1 or more")
+	}
 	if k := cfg.BackupKeep; noBackups || k == (backup.Retention{}) {
 		cfg.BackupDir = ""
 	} else if k.Hourly < 0 || k.Daily < 0 || k.Weekly < 0 {
@@ -212,4 +224,10 @@ func ensureDemo(ctx context.Context, st foyer.Store) (*foyer.Site, error) {
 		return nil, err
 	}
 	return site, nil
+}
+
+// runWorker is `foyer serve --role worker`: a queue worker, with /healthz,
+// /readyz and /metrics on its listen address.
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runServe(ctx, append([]string{"--role", string(app.RoleWorker)}, args...), stdout, stderr)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/foyerhq/foyer/internal/importjob"
 	"github.com/foyerhq/foyer/internal/ipdata"
 	"github.com/foyerhq/foyer/internal/mailer"
+	"github.com/foyerhq/foyer/internal/queue"
 	"github.com/foyerhq/foyer/internal/retention"
 	"github.com/foyerhq/foyer/internal/s3"
 	"github.com/foyerhq/foyer/internal/segments"
@@ -119,14 +120,21 @@ type Config struct {
 	AlertDelay, AlertInterval time.Duration
 	// Now is the alert job's clock; time.Now when nil.
 	Now func() time.Time
+	// Queue, when its URL is set, carries accepted batches over NATS
+	// JetStream to workers that store them (see internal/queue); the
+	// collector then answers after JetStream's acknowledgement.
+	Queue queue.Config
+	// Role is what the process runs (RoleAll when ""): collector and
+	// worker need Queue.
+	Role Role
 }
 
 // App is a wired server.
 type App struct {
 	cfg     Config // PublicURL checked
 	Store   *store.Store
-	Keys    *vault.Keyring // seals personal fields
-	Writer  *collect.Writer
+	Keys    *vault.Keyring  // seals personal fields
+	Writer  *collect.Writer // nil with a queue
 	Handler http.Handler
 	web     *web.Server
 	imports *importjob.Manager
@@ -146,6 +154,8 @@ type App struct {
 	segments *segments.Job
 	// campaigns sends the campaigns' delivery jobs; nil without a relay.
 	campaigns *campaignsend.Sender
+	// queued is the queue's part, when there is one (see queue.go).
+	queued
 }
 
 // New opens the store (applying migrations) and wires the server. Close it
@@ -153,6 +163,9 @@ type App struct {
 func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if err := cfg.checkRole(); err != nil {
+		return nil, err
 	}
 	trusted, err := clientip.ParsePrefixes(cfg.TrustedProxy)
 	if err != nil {
@@ -233,37 +246,57 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Name: "foyer_rollup_backlog_events",
 		Help: "Stored events not yet folded into visit counters (an estimate).",
 	}, func() float64 { return float64(st.Unrolled()) }))
-	// Catch up on what a previous run stored but did not roll up, before
-	// the first batch has to wait for it.
-	if _, err := st.RollupAll(ctx); err != nil {
-		st.Close()
-		return nil, err
+	var qd queued
+	var sink collect.Sink
+	if cfg.Queue.URL != "" {
+		// The workers catch up on the roll-up when they take the write lock.
+		if qd, err = openQueue(ctx, cfg, st, reg); err != nil {
+			st.Close()
+			return nil, err
+		}
+		sink = qd.publisher
 	}
-	writer := collect.NewWriter(st, collect.WriterConfig{Metrics: metrics, Log: cfg.Log,
-		CommitTimeout: cfg.CommitTimeout, QueueLimit: cfg.CommitQueue})
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "foyer_commit_queue_batches",
-		Help: "Batches waiting for a commit.",
-	}, func() float64 { return float64(writer.Queued()) }))
-	writer.Start()
+	var writer *collect.Writer
+	if qd.q == nil {
+		// Catch up on what a previous run stored but did not roll up, before
+		// the first batch has to wait for it.
+		if _, err := st.RollupAll(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		writer = collect.NewWriter(st, collect.WriterConfig{Metrics: metrics, Log: cfg.Log,
+			CommitTimeout: cfg.CommitTimeout, QueueLimit: cfg.CommitQueue})
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "foyer_commit_queue_batches",
+			Help: "Batches waiting for a commit.",
+		}, func() float64 { return float64(writer.Queued()) }))
+		writer.Start()
+		sink = writer
+	}
+	if cfg.Role == RoleWorker {
+		return newWorkerApp(cfg, st, keys, reg, qd), nil
+	}
 	if cfg.HubSpotAPI == "" {
 		cfg.HubSpotAPI = hubspot.DefaultBaseURL
 	}
 	hubspotResolver := collect.NewHubSpotResolver(collect.HubSpotConfig{
-		Lookup: hubspotLookup(cfg.HubSpotAPI), Tokens: st, Matcher: st, Writer: writer, Log: cfg.Log, Metrics: metrics,
+		Lookup: hubspotLookup(cfg.HubSpotAPI), Tokens: st, Matcher: st, Writer: sink, Log: cfg.Log, Metrics: metrics,
 	})
 	hubspotResolver.Start()
 	handler := collect.NewHandler(collect.Config{
-		Sites: st, Writer: writer, Resolver: cfg.Resolver, ClientIP: clientIP, Matcher: st, HubSpot: hubspotResolver,
+		Sites: st, Writer: sink, Resolver: cfg.Resolver, ClientIP: clientIP, Matcher: st, HubSpot: hubspotResolver,
 		Metrics: metrics, Log: cfg.Log, RatePerClient: cfg.RateLimit, RateBurst: 5 * cfg.RateLimit,
 	})
+	if cfg.Role == RoleCollector {
+		return newCollectorApp(cfg, st, keys, reg, qd, handler, hubspotResolver, trusted), nil
+	}
 	if cfg.ImportDir == "" {
 		cfg.ImportDir = filepath.Join(filepath.Dir(cfg.KeyFile), "imports")
 	}
 	imports, err := importjob.NewManager(ctx, importjob.Config{Store: st, Dir: cfg.ImportDir, Log: cfg.Log})
 	if err != nil {
 		hubspotResolver.Stop(ctx)
-		writer.Stop(ctx)
+		stopSink(ctx, writer, qd)
 		st.Close()
 		return nil, err
 	}
@@ -275,7 +308,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		if err != nil {
 			imports.Close()
 			hubspotResolver.Stop(ctx)
-			writer.Stop(ctx)
+			stopSink(ctx, writer, qd)
 			st.Close()
 			return nil, err
 		}
@@ -286,9 +319,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	srv := web.NewServer(web.Config{EmailEvents: emailEvents, EmailScanners: emailtrack.NewDetector(agents, gateways), Store: st, Collect: handler, Gatherer: reg, Log: cfg.Log, IPData: ipdataOf(cfg.Resolver),
 		ClientIP: clientIP, SSO: providers, PublicURL: cfg.PublicURL, Mail: mail, Imports: imports,
 		FormLinks: formlink.NewSigner(keys.Derive(formlink.Purpose)), AuditKey: keys.Derive(web.AuditKeyPurpose), SiteOrigin: cfg.SiteOrigin, HubSpotAPI: cfg.HubSpotAPI,
-		BackupProblem: backupProblem(backups)})
+		BackupProblem: backupProblem(backups), Ready: qd.readyAll(st)})
 	a := &App{cfg: cfg, Store: st, Keys: keys, Writer: writer, Handler: srv, web: srv, imports: imports, log: cfg.Log, trusted: trusted,
-		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups, emailEvents: emailEvents}
+		hubspot: hubspotResolver, stopEnrich: func() {}, backups: backups, emailEvents: emailEvents, queued: qd}
 	if cfg.Enrich {
 		ectx, cancel := context.WithCancel(context.Background())
 		a.stopEnrich = cancel
@@ -382,6 +415,9 @@ func ipdataOf(r foyer.Resolver) *ipdata.Resolver {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if a.cfg.Role != RoleAll {
+		return a.closeRole(ctx)
+	}
 	if a.backups != nil {
 		a.backups.Stop() // a backup in progress is cancelled, and its partial file removed
 	}
@@ -397,7 +433,7 @@ func (a *App) Close() error {
 	a.segments.Stop()   // between two of its transactions
 	a.imports.Close()   // the running imports end, cancelled, their records saying how far they got
 	a.hubspot.Stop(ctx) // before the writer: the identifications it has not written are dropped
-	werr := a.Writer.Stop(ctx)
+	werr := stopSink(ctx, a.Writer, a.queued)
 	eerr := a.emailEvents.Stop(ctx) // the opens and clicks handed in are written
 	return errors.Join(werr, eerr, a.Store.Close())
 }
@@ -420,8 +456,12 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		ErrorLog:          serverErrorLog(a.log),
 	}
 	a.logSettings()
-	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version)
-	a.announceSetup(ctx, "http://"+ln.Addr().String())
+	a.log.Info("listening", "url", "http://"+ln.Addr().String(), "db", string(a.Store.Dialect()), "version", foyer.Version,
+		"role", string(a.cfg.Role.orAll()))
+	if a.cfg.Role == RoleAll {
+		a.announceSetup(ctx, "http://"+ln.Addr().String())
+	}
+	workerDone := a.startWorker()
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -444,6 +484,12 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	select {
 	case err := <-served:
+		a.Close()
+		return err
+	case err := <-workerDone:
+		// The worker lost the database's write lock: stop, so that the
+		// process starts again as a standby.
+		srv.Close()
 		a.Close()
 		return err
 	case <-ctx.Done():

@@ -17,8 +17,10 @@ import (
 
 // Config configures a Handler.
 type Config struct {
-	Sites    foyer.SiteService
-	Writer   *Writer
+	Sites foyer.SiteService
+	// Writer makes accepted batches durable: the group-commit *Writer,
+	// or a queue's publisher.
+	Writer   Sink
 	Resolver foyer.Resolver
 	ClientIP clientip.Finder
 	// Matcher matches identification events to contacts (Persona
@@ -80,7 +82,7 @@ const siteTTL = 10 * time.Second
 func (h *Handler) ForgetSite(key string) { h.sites.Forget(key) }
 
 // Ready returns nil when the collector can store batches in time, and
-// otherwise EUNAVAILABLE saying why (see Writer.Ready).
+// otherwise EUNAVAILABLE saying why (see Sink.Ready).
 func (h *Handler) Ready() error { return h.cfg.Writer.Ready() }
 
 // ServeHTTP answers one batch; see docs/collect.md for the protocol.

@@ -26,7 +26,7 @@ type HubSpotConfig struct {
 	Lookup  HubSpotLookup
 	Tokens  HubSpotTokens
 	Matcher Matcher
-	Writer  *Writer
+	Writer  Sink
 	Log     *slog.Logger
 	Metrics *Metrics
 	// Queue bounds the user tokens waiting for HubSpot (1000 when 0);

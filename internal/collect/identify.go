@@ -139,6 +139,10 @@ func (h *Handler) match(ctx context.Context, site *foyer.Site, ids *foyer.Identi
 	if h.cfg.Matcher == nil || !allows(site, ids.Via) || ids.Via == foyer.ViaHubSpot {
 		return 0
 	}
+	// A database that does not answer drops the identification, as an
+	// unmatched one, within the sink's deadline.
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Writer.Timeout())
+	defer cancel()
 	id, err := h.cfg.Matcher.MatchIdentifiers(ctx, site.WorkspaceID, ids)
 	if err != nil {
 		// The error names no identifier (the store's never do); the

@@ -31,11 +31,16 @@ type siteEntry struct {
 	fetched time.Time
 }
 
+// staleRetry is how long the cache serves a site it could not read again
+// before it tries storage once more.
+const staleRetry = time.Second
+
 func newSiteCache(s foyer.SiteService, ttl, timeout time.Duration, now func() time.Time) *siteCache {
 	return &siteCache{sites: s, ttl: ttl, timeout: timeout, now: now, entries: map[string]siteEntry{}}
 }
 
-// Get returns the site with the key, or ENOTFOUND.
+// Get returns the site with the key, or ENOTFOUND. When storage fails, a
+// site read before is returned as it was (stale) rather than the error.
 func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 	now := c.now()
 	c.mu.RLock()
@@ -44,10 +49,18 @@ func (c *siteCache) Get(ctx context.Context, key string) (*foyer.Site, error) {
 	c.mu.RUnlock()
 	if !ok || now.Sub(e.fetched) > c.ttl {
 		site, err := c.read(ctx, key)
-		if err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND {
+		switch {
+		case err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND && ok:
+			// Storage fails: keep serving what was read (stale), and try
+			// storage again after staleRetry, so that a collector whose
+			// batches go to a queue keeps answering while the database
+			// is down.
+			e.fetched = now.Add(staleRetry - c.ttl)
+		case err != nil && foyer.ErrorCode(err) != foyer.ENOTFOUND:
 			return nil, err
+		default:
+			e = siteEntry{site: site, fetched: now}
 		}
-		e = siteEntry{site: site, fetched: now}
 		c.mu.Lock()
 		if len(c.entries) > 10_000 {
 			clear(c.entries)

@@ -80,6 +80,12 @@ func (f *fakeEvents) Events(context.Context, int64, int64, time.Time, func(*foye
 	return nil
 }
 
+func (f *fakeEvents) AppendBatches(context.Context, []foyer.Batch) (int, error) {
+	return 0, errors.New("fake: AppendBatches is not used by the writer")
+}
+
+func (f *fakeEvents) PruneBatchIDs(context.Context, time.Time) (int64, error) { return 0, nil }
+
 // callSizes returns how many hits each Append carried.
 func (f *fakeEvents) callSizes() []int {
 	f.mu.Lock()

@@ -27,7 +27,13 @@ var foyerBin string
 // repoRoot is the checkout's root, for its scripts: the tests run elsewhere.
 var repoRoot string
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+func TestMain(m *testing.M) {
+	// The test binary run again as the tests' NATS server (see broker_test.go).
+	if dir := os.Getenv(brokerDirEnv); dir != "" {
+		os.Exit(runBroker(dir, os.Getenv(brokerPortEnv)))
+	}
+	os.Exit(runTests(m))
+}
 
 func runTests(m *testing.M) int {
 	out, err := exec.Command("go", "env", "GOMOD").Output()

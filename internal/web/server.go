@@ -40,7 +40,11 @@ type Config struct {
 	Store    foyer.Store
 	Collect  Collector
 	Gatherer prometheus.Gatherer
-	Log      *slog.Logger
+	// Ready, when not nil, answers /readyz instead of the collector's and
+	// the store's checks: its body, and false for a 503 (a deployment with
+	// a queue, whose readiness also says the queue's lag).
+	Ready func(ctx context.Context) (body string, ok bool)
+	Log   *slog.Logger
 	// IPData is the IP data in service, whose sources /about/data credits;
 	// nil when there is none.
 	IPData *ipdata.Resolver
@@ -378,6 +382,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.cfg.Ready != nil {
+		body, ok := s.cfg.Ready(ctx)
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		w.Write([]byte(body))
+		return
+	}
 	// The collector's state first: it is known without a round trip.
 	if s.cfg.Collect != nil {
 		if err := s.cfg.Collect.Ready(); err != nil {
