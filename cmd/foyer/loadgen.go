@@ -14,6 +14,8 @@ func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlagSet("loadgen", "", stderr)
 	fs.StringVar(&cfg.URL, "url", cfg.URL, "base URL of the Foyer server to load; must be on a loopback address")
 	fs.StringVar(&cfg.Site, "site", cfg.Site, "site key to send events for (its hostnames must allow localhost)")
+	fs.StringVar(&cfg.Shape, "shape", cfg.Shape, "traffic shape: mix (batches as the tracker sends them, 2.1 events each) "+
+		"or single (one event a request: a pageview or an engagement)")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to send (at most 1h); requests in flight are finished")
 	fs.IntVar(&cfg.Conns, "conns", cfg.Conns, "concurrent connections, one worker each")
 	fs.IntVar(&cfg.Visitors, "visitors", cfg.Visitors, "distinct simulated visitors")

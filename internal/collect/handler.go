@@ -137,7 +137,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 		return 0, foyer.Errorf(foyer.EINVALID, "could not read the body")
 	}
 	if h.bots.IsBot(r.UserAgent()) {
-		h.cfg.Metrics.Rejected.WithLabelValues("bot").Inc()
+		h.cfg.Metrics.rejectedFor("bot").Inc()
 		return 0, nil
 	}
 	p, err := ParsePayload(body)
@@ -149,7 +149,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 		return 0, err
 	}
 	if site.HonorGPC && (r.Header.Get("Sec-GPC") == "1" || r.Header.Get("DNT") == "1") {
-		h.cfg.Metrics.Rejected.WithLabelValues("gpc").Inc()
+		h.cfg.Metrics.rejectedFor("gpc").Inc()
 		return 0, nil
 	}
 	if site.Consent == foyer.ConsentRequired && !p.Consent {
@@ -167,7 +167,7 @@ func (h *Handler) serve(r *http.Request) (int, error) {
 	hits, unmatched := h.identify(r.Context(), site, p, hits)
 	hits, n := dropExcluded(site, hits)
 	if n > 0 {
-		h.cfg.Metrics.Rejected.WithLabelValues("excluded").Add(float64(n))
+		h.cfg.Metrics.rejectedFor("excluded").Add(float64(n))
 	}
 	if len(hits) == 0 {
 		return unmatched, nil
@@ -313,7 +313,7 @@ func reason(err error) string {
 const retryAfter = "5"
 
 func (h *Handler) fail(w http.ResponseWriter, reason string, code int, err error) {
-	h.cfg.Metrics.Rejected.WithLabelValues(reason).Inc()
+	h.cfg.Metrics.rejectedFor(reason).Inc()
 	if foyer.ErrorCode(err) == foyer.EINTERNAL {
 		// The detail may name a row, never the client: no address goes near errors.
 		h.cfg.Log.Error("collect", "err", err)

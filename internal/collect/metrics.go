@@ -16,6 +16,18 @@ type Metrics struct {
 	// Identified counts identification events by source (via) and
 	// outcome; never by anything they carried.
 	Identified *prometheus.CounterVec
+
+	// rejected holds Rejected's counter of each known reason, curried
+	// once, so that a refused request does not hash its label.
+	rejected map[string]prometheus.Counter
+}
+
+// rejectedFor returns the counter of Rejected with the reason.
+func (m *Metrics) rejectedFor(reason string) prometheus.Counter {
+	if c, ok := m.rejected[reason]; ok {
+		return c
+	}
+	return m.Rejected.WithLabelValues(reason)
 }
 
 // NewMetrics creates the collector's metrics and registers them with reg
@@ -55,9 +67,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Identification events (Persona Insights) by source and outcome: matched, dropped (no trackable contact, or the source off), hubspot (handed to the HubSpot resolver) and the resolver's hubspot_* outcomes.",
 		}, []string{"via", "outcome"}),
 	}
+	m.rejected = map[string]prometheus.Counter{}
 	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "consent", "excluded", "unavailable",
 		"commit_timeout", "queue_full"} {
-		m.Rejected.WithLabelValues(r)
+		m.rejected[r] = m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {
 		reg.MustRegister(m.Accepted, m.Rejected, m.CommitTime, m.CommitEvents, m.RequestTime, m.RollupTime, m.Identified)

@@ -60,6 +60,31 @@ func ParsePayload(body []byte) (*Payload, error) {
 	if !utf8.Valid(body) {
 		return nil, foyer.Errorf(foyer.EINVALID, "body is not valid UTF-8")
 	}
+	p, ok := decodePayload(body)
+	if !ok {
+		var err error
+		if p, err = decodeJSON(body); err != nil {
+			return nil, err
+		}
+	}
+	if p.Site == "" {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"site\" is required")
+	}
+	if !validVisitor(p.Visitor) {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"visitor\": want 16 to 64 characters of A-Z a-z 0-9 - _")
+	}
+	if len(p.Events) == 0 {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": at least one event is required")
+	}
+	if len(p.Events) > MaxEvents {
+		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": %d events, at most %d in one batch", len(p.Events), MaxEvents)
+	}
+	return p, nil
+}
+
+// decodeJSON decodes a batch with encoding/json: what decodePayload leaves
+// to it, unusual bodies and bad ones, whose errors it words.
+func decodeJSON(body []byte) (*Payload, error) {
 	var p Payload
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&p); err != nil {
@@ -79,18 +104,6 @@ func ParsePayload(body []byte) (*Payload, error) {
 	// More alone misses a stray ']' or '}' after the object; only EOF may follow it.
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, foyer.Errorf(foyer.EINVALID, "malformed JSON: data after the batch object")
-	}
-	if p.Site == "" {
-		return nil, foyer.Errorf(foyer.EINVALID, "field \"site\" is required")
-	}
-	if !validVisitor(p.Visitor) {
-		return nil, foyer.Errorf(foyer.EINVALID, "field \"visitor\": want 16 to 64 characters of A-Z a-z 0-9 - _")
-	}
-	if len(p.Events) == 0 {
-		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": at least one event is required")
-	}
-	if len(p.Events) > MaxEvents {
-		return nil, foyer.Errorf(foyer.EINVALID, "field \"events\": %d events, at most %d in one batch", len(p.Events), MaxEvents)
 	}
 	return &p, nil
 }

@@ -42,6 +42,7 @@ type Writer struct {
 	// Owned by the loop.
 	lastRollup   time.Time
 	rollupFailed bool
+	hits         []foyer.Hit // a group's hits, reused from commit to commit
 }
 
 // Defaults of WriterConfig.
@@ -307,9 +308,13 @@ func (w *Writer) commit(group []*pending) {
 	if len(group) == 1 {
 		hits = group[0].hits
 	} else {
+		// The store keeps nothing of the slice after Append returns.
+		hits = w.hits[:0]
 		for _, p := range group {
 			hits = append(hits, p.hits...)
 		}
+		w.hits = hits
+		defer clear(w.hits) // the strings of the hits can go
 	}
 	start := time.Now()
 	done := w.busy()

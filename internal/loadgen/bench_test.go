@@ -45,8 +45,8 @@ func newBenchTraffic(visitors, pages int) *benchTraffic {
 // next returns the next batch as a payload.
 func (b *benchTraffic) next() *collect.Payload {
 	kind := b.w.traffic.pickKind()
-	v := b.w.pickVisitor(needsPage(kind))
-	if v.cur < 0 && needsPage(kind) {
+	v := b.w.pickVisitor(b.w.traffic.needsPage(kind))
+	if v.cur < 0 && b.w.traffic.needsPage(kind) {
 		kind = kindLanding
 	}
 	evs := b.w.traffic.next(v, kind, nil)

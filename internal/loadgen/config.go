@@ -58,6 +58,10 @@ type Config struct {
 	IPs int
 	// Seed makes the traffic reproducible; 0 picks a random seed.
 	Seed uint64
+	// Shape is the traffic's shape: ShapeMix (the default: batches as the
+	// tracker sends them, 2.1 events on average) or ShapeSingle (one event
+	// a request, a pageview or an engagement).
+	Shape string
 	// Identify is the share of batches (0 to 1) that also carry an
 	// identification (Persona Insights): a form's email, ContactEmail of a
 	// number below 2×IdentifyContacts, so that about half match the
@@ -73,7 +77,7 @@ func ContactEmail(n int) string { return fmt.Sprintf("loadgen-contact-%d@example
 // Defaults returns the default configuration.
 func Defaults() Config {
 	return Config{
-		URL: "http://127.0.0.1:8080", Site: "demo", Duration: 20 * time.Second,
+		URL: "http://127.0.0.1:8080", Site: "demo", Shape: ShapeMix, Duration: 20 * time.Second,
 		Conns: 64, Visitors: 20_000, Pages: 200, IPs: 5000,
 	}
 }
@@ -86,6 +90,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Site == "" {
 		c.Site = d.Site
+	}
+	if c.Shape == "" {
+		c.Shape = d.Shape
 	}
 	if c.Duration == 0 {
 		c.Duration = d.Duration
@@ -118,6 +125,8 @@ func (c Config) validate() error {
 		return foyer.Errorf(foyer.EINVALID, "pages %d: want 1 to %d", c.Pages, MaxPages)
 	case c.IPs < 1 || c.IPs > MaxIPs:
 		return foyer.Errorf(foyer.EINVALID, "ips %d: want 1 to %d", c.IPs, MaxIPs)
+	case c.Shape != ShapeMix && c.Shape != ShapeSingle:
+		return foyer.Errorf(foyer.EINVALID, "shape %q: want %s or %s", c.Shape, ShapeMix, ShapeSingle)
 	case c.Rate < 0:
 		return foyer.Errorf(foyer.EINVALID, "rate %g: want 0 (as fast as possible) or more", c.Rate)
 	case c.Requests < 0:

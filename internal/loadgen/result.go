@@ -36,7 +36,7 @@ type Result struct {
 	// timeouts); FirstError describes the first.
 	Errors     int64
 	FirstError string
-	// Kinds counts batches by kind of Mix.
+	// Kinds counts batches by kind of the run's shape (Mix, or Singles).
 	Kinds map[string]int64
 	// Latency summarises the client-side latencies of answered requests.
 	Latency Latency
@@ -77,7 +77,7 @@ func (r *runner) result(workers []*worker, elapsed time.Duration) Result {
 		}
 		for i, n := range w.kinds {
 			if n > 0 {
-				res.Kinds[Mix[i].Name] += n
+				res.Kinds[Kinds(r.cfg.Shape)[i].Name] += n
 			}
 		}
 		recs = append(recs, w.rec)
@@ -147,8 +147,8 @@ func (r Result) Print(w io.Writer) error {
 	fmt.Fprintf(&b, "foyer loadgen → %s, site %q, seed %d\n", r.Target, c.Site, c.Seed)
 	fmt.Fprintf(&b, "  %s, %d connections, %s visitors, %s pages, %s client IPs, %s; %d CPUs shared with the server\n",
 		round(r.Elapsed), c.Conns, group(int64(c.Visitors)), group(int64(c.Pages)), group(int64(c.IPs)), loop, runtime.NumCPU())
-	fmt.Fprintf(&b, "  batch mix: mean %.2f events/batch (observed %.2f):", MixMean(), r.MeanBatch())
-	for _, k := range Mix {
+	fmt.Fprintf(&b, "  batch %s: mean %.2f events/batch (observed %.2f):", c.Shape, MeanEvents(c.Shape), r.MeanBatch())
+	for _, k := range Kinds(c.Shape) {
 		fmt.Fprintf(&b, " %s %d%%", k.Name, k.Weight)
 	}
 	b.WriteString("\n")
@@ -219,6 +219,7 @@ func (r Result) Print(w io.Writer) error {
 type jsonResult struct {
 	Target          string           `json:"target"`
 	Site            string           `json:"site"`
+	Shape           string           `json:"shape"`
 	Seed            uint64           `json:"seed"`
 	Conns           int              `json:"conns"`
 	Visitors        int              `json:"visitors"`
@@ -256,11 +257,11 @@ func (r Result) JSON(w io.Writer) error {
 	c := r.Config
 	secs := r.Elapsed.Seconds()
 	j := jsonResult{
-		Target: r.Target, Site: c.Site, Seed: c.Seed, Conns: c.Conns, Visitors: c.Visitors, Pages: c.Pages,
+		Target: r.Target, Site: c.Site, Shape: c.Shape, Seed: c.Seed, Conns: c.Conns, Visitors: c.Visitors, Pages: c.Pages,
 		IPs: c.IPs, TargetRate: c.Rate, CPUs: runtime.NumCPU(), Seconds: secs,
 		Requests: r.Requests, Events: r.Events, Accepted: r.Accepted,
 		EventsPerSecond: r.EventsPerSecond(), RequestsPerSec: r.RequestsPerSecond(),
-		MixMean: MixMean(), MeanBatch: r.MeanBatch(), Kinds: r.Kinds,
+		MixMean: MeanEvents(c.Shape), MeanBatch: r.MeanBatch(), Kinds: r.Kinds,
 		Latency: map[string]any{
 			"p50": msf(r.Latency.P50), "p90": msf(r.Latency.P90), "p99": msf(r.Latency.P99),
 			"p999": msf(r.Latency.P999), "max": msf(r.Latency.Max), "mean": msf(r.Latency.Mean),

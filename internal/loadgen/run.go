@@ -131,7 +131,7 @@ func (r *runner) newWorkers(ep *endpoint) []*worker {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 		workers[i] = &worker{
 			r: r, conn: newConn(ep), rng: rng,
-			traffic: newTraffic(cfg.Site, pages, rng).identifying(cfg.Identify, cfg.IdentifyContacts),
+			traffic: newShapedTraffic(cfg.Site, cfg.Shape, pages, rng).identifying(cfg.Identify, cfg.IdentifyContacts),
 			rec:     newRecorder(maxSamples/cfg.Conns, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1<<32))),
 			status:  map[int]int64{}, ackedTypes: map[string]int64{},
 		}
@@ -234,9 +234,9 @@ func (w *worker) pickVisitor(onPage bool) *visitor {
 // send posts one batch of a random visitor of the worker and records the outcome.
 func (w *worker) send(ctx context.Context) (response, error) {
 	kind := w.traffic.pickKind()
-	v := w.pickVisitor(needsPage(kind))
-	if v.cur < 0 && needsPage(kind) {
-		kind = kindLanding // all of this worker's visitors left: one comes back
+	v := w.pickVisitor(w.traffic.needsPage(kind))
+	if v.cur < 0 && w.traffic.needsPage(kind) {
+		kind = w.traffic.fallback() // all of this worker's visitors left: one comes back
 	}
 	w.evs = w.traffic.next(v, kind, w.evs[:0])
 	w.kinds[kind]++

@@ -224,6 +224,35 @@ func TestRunRequests(t *testing.T) {
 	}
 }
 
+// TestRunSingleShape sends one event a request, pageviews and
+// engagements, every one stored.
+func TestRunSingleShape(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, store.SQLite, "127.0.0.1/32")
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.url, Site: "load", Shape: loadgen.ShapeSingle, Duration: 30 * time.Second, Requests: 200,
+		Conns: 4, Visitors: 40, Pages: 5, IPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 200 || res.Events != 200 || res.Accepted != 200 || res.Mismatched != 0 {
+		t.Errorf("%d requests, %d events sent, %d acknowledged, %d mismatched: want 200 of each, none mismatched",
+			res.Requests, res.Events, res.Accepted, res.Mismatched)
+	}
+	for _, k := range loadgen.Singles {
+		if res.Kinds[k.Name] == 0 || res.AckedTypes[k.Name] != res.Kinds[k.Name] {
+			t.Errorf("%s: %d batches, %d acknowledged events", k.Name, res.Kinds[k.Name], res.AckedTypes[k.Name])
+		}
+	}
+	if byType, total, _ := srv.stored(t); total != 200 || byType["pageview"] != res.AckedTypes["pageview"] {
+		t.Errorf("stored %d events (%v); acknowledged %v", total, byType, res.AckedTypes)
+	}
+	var out bytes.Buffer
+	if err := res.Print(&out); err != nil || !strings.Contains(out.String(), "batch single: mean 1.00") {
+		t.Errorf("summary %q (%v): want the single shape", out.String(), err)
+	}
+}
+
 // TestRunRate paces the load to the target event rate.
 func TestRunRate(t *testing.T) {
 	t.Parallel()
@@ -263,6 +292,7 @@ func TestRunRefuses(t *testing.T) {
 		{"too many conns", loadgen.Config{URL: srv.url, Conns: loadgen.MaxConns + 1}, foyer.EINVALID, "conns"},
 		{"fewer visitors than conns", loadgen.Config{URL: srv.url, Conns: 10, Visitors: 5}, foyer.EINVALID, "visitors"},
 		{"too long", loadgen.Config{URL: srv.url, Duration: 2 * time.Hour}, foyer.EINVALID, "duration"},
+		{"unknown shape", loadgen.Config{URL: srv.url, Shape: "burst"}, foyer.EINVALID, "shape"},
 		{"unknown site", loadgen.Config{URL: srv.url, Site: "nope", Duration: time.Second}, foyer.EINVALID, "404"},
 		{"no server", loadgen.Config{URL: closed, Duration: time.Second}, foyer.EUNAVAILABLE, "cannot reach"},
 	} {

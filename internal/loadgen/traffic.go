@@ -32,6 +32,43 @@ var Mix = []BatchKind{
 	{"reload", "pageview with a same-site referrer (hard navigation)", 5, 1, 1},
 }
 
+// Singles is the one-event traffic shape (Config.Shape "single"): each
+// request carries one event, as a browser mostly sends them, a page view
+// on arriving at a page, an engagement on leaving it.
+var Singles = []BatchKind{
+	{"pageview", "one pageview: in-site navigation, or (20%, and for a visitor on no page) a landing with the landing's utm_* and referrers", 50, 1, 1},
+	{"engagement", "one engagement of the page the visitor is on", 50, 1, 1},
+}
+
+// Traffic shapes (Config.Shape).
+const (
+	ShapeMix    = "mix"
+	ShapeSingle = "single"
+)
+
+// Kinds returns the batch kinds of a traffic shape: Mix, or Singles for
+// ShapeSingle.
+func Kinds(shape string) []BatchKind {
+	if shape == ShapeSingle {
+		return Singles
+	}
+	return Mix
+}
+
+// MeanEvents is the expected number of events per batch of a shape.
+func MeanEvents(shape string) float64 {
+	if shape == ShapeSingle {
+		return 1
+	}
+	return MixMean()
+}
+
+// kind indices into Singles.
+const (
+	kindSinglePageview = iota
+	kindSingleEngagement
+)
+
 // kind indices into Mix.
 const (
 	kindLanding = iota
@@ -183,7 +220,8 @@ type traffic struct {
 	rng    *rand.Rand
 	pages  []page
 	zipf   *rand.Zipf // page popularity
-	cumMix []int      // cumulative weights of Mix
+	cumMix []int      // cumulative weights of Mix, or of Singles
+	single bool       // the one-event shape (Singles)
 	// identify is the share of batches with an identification, of the
 	// emails of contacts 0 to 2×contacts-1 (see Config.Identify).
 	identify float64
@@ -191,12 +229,17 @@ type traffic struct {
 }
 
 func newTraffic(site string, pages []page, rng *rand.Rand) *traffic {
-	t := &traffic{site: site, rng: rng, pages: pages}
+	return newShapedTraffic(site, ShapeMix, pages, rng)
+}
+
+// newShapedTraffic returns traffic of the shape: ShapeMix or ShapeSingle.
+func newShapedTraffic(site, shape string, pages []page, rng *rand.Rand) *traffic {
+	t := &traffic{site: site, rng: rng, pages: pages, single: shape == ShapeSingle}
 	if len(pages) > 1 {
 		t.zipf = rand.NewZipf(rng, 1.1, 2, uint64(len(pages)-1))
 	}
 	sum := 0
-	for _, k := range Mix {
+	for _, k := range Kinds(shape) {
 		sum += k.Weight
 		t.cumMix = append(t.cumMix, sum)
 	}
@@ -236,11 +279,28 @@ func (t *traffic) engaged() int64 {
 
 // needsPage reports whether a batch of the kind happens on a page the
 // visitor is already on.
-func needsPage(kind int) bool { return kind != kindLanding && kind != kindBounce }
+func (t *traffic) needsPage(kind int) bool {
+	if t.single {
+		return kind == kindSingleEngagement
+	}
+	return kind != kindLanding && kind != kindBounce
+}
+
+// fallback is the kind sent instead when no visitor is on a page for one
+// that needs it.
+func (t *traffic) fallback() int {
+	if t.single {
+		return kindSinglePageview
+	}
+	return kindLanding
+}
 
 // next appends a batch of the kind by v to evs. v must be on a page unless
-// the kind starts with a landing.
+// the kind starts with a landing (in the one-event shape: is a pageview).
 func (t *traffic) next(v *visitor, kind int, evs []event) []event {
+	if t.single {
+		return t.nextSingle(v, kind, evs)
+	}
 	switch kind {
 	case kindLanding, kindBounce:
 		evs = append(evs, t.landing(v))
@@ -269,6 +329,23 @@ func (t *traffic) next(v *visitor, kind int, evs []event) []event {
 		evs = append(evs, t.pageview(v, t.pages[v.cur].url))
 	}
 	if t.identify > 0 && v.cur >= 0 && t.rng.Float64() < t.identify {
+		evs = append(evs, event{Type: "identify", Via: "form", URL: t.pages[v.cur].url,
+			Email: ContactEmail(t.rng.IntN(2 * t.contacts))})
+	}
+	return evs
+}
+
+// nextSingle appends the one event of a batch of the kind of Singles.
+func (t *traffic) nextSingle(v *visitor, kind int, evs []event) []event {
+	switch {
+	case kind == kindSingleEngagement:
+		evs = append(evs, t.engagement(v))
+	case v.cur < 0 || t.rng.IntN(5) == 0:
+		evs = append(evs, t.landing(v))
+	default:
+		evs = append(evs, t.pageview(v, ""))
+	}
+	if t.identify > 0 && t.rng.Float64() < t.identify {
 		evs = append(evs, event{Type: "identify", Via: "form", URL: t.pages[v.cur].url,
 			Email: ContactEmail(t.rng.IntN(2 * t.contacts))})
 	}

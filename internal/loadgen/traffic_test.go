@@ -49,8 +49,8 @@ func TestTrafficIsValid(t *testing.T) {
 	var utm, referred int
 	for range n {
 		kind := tr.pickKind()
-		v := w.pickVisitor(needsPage(kind))
-		if v.cur < 0 && needsPage(kind) {
+		v := w.pickVisitor(tr.needsPage(kind))
+		if v.cur < 0 && tr.needsPage(kind) {
 			t.Fatalf("no visitor on a page for a %s batch", Mix[kind].Name)
 		}
 		evs := tr.next(v, kind, nil)
@@ -102,6 +102,62 @@ func TestTrafficIsValid(t *testing.T) {
 	}
 	if share := float64(referred) / landings; share < 0.35 || share > 0.45 {
 		t.Errorf("%.2f of landings with an external referrer, want 0.4", share)
+	}
+}
+
+// TestSingleShape checks the one-event shape: every batch one valid event,
+// pageviews and engagements in about equal shares, landings among the
+// pageviews.
+func TestSingleShape(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	tr := newShapedTraffic("demo", ShapeSingle, newPages(50), rng)
+	visitors := make([]*visitor, 40)
+	for i := range visitors {
+		visitors[i] = &visitor{id: newVisitorID(rng), cur: -1}
+	}
+	w := &worker{rng: rng, traffic: tr, visitors: visitors}
+	site := &foyer.Site{ID: 1, Key: "demo", Hostnames: []string{"localhost"}}
+	const n = 10_000
+	var kinds [2]int
+	var utm int
+	for range n {
+		kind := tr.pickKind()
+		v := w.pickVisitor(tr.needsPage(kind))
+		if v.cur < 0 && tr.needsPage(kind) {
+			kind = tr.fallback()
+		}
+		evs := tr.next(v, kind, nil)
+		if len(evs) != 1 {
+			t.Fatalf("%s batch of %d events", Singles[kind].Name, len(evs))
+		}
+		if want := Singles[kind].Name; evs[0].Type != want {
+			t.Fatalf("%s batch with a %s event", want, evs[0].Type)
+		}
+		kinds[kind]++
+		body, err := json.Marshal(batch{Site: "demo", Visitor: v.id, Events: evs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := collect.ParsePayload(body)
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		hits, err := collect.BuildHits(site, p, foyer.Origin{}, time.Now())
+		if err != nil || len(hits) != 1 {
+			t.Fatalf("%s: %d hits, %v", body, len(hits), err)
+		}
+		if !hits[0].UTM.IsZero() {
+			utm++
+		}
+	}
+	for i, k := range Singles {
+		if share := float64(kinds[i]) / n * 100; math.Abs(share-float64(k.Weight)) > 2 {
+			t.Errorf("%s: %.1f%% of batches, want %d%%", k.Name, share, k.Weight)
+		}
+	}
+	if utm == 0 {
+		t.Error("no landing with UTM parameters")
 	}
 }
 
