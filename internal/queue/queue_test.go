@@ -298,3 +298,32 @@ type nopLock struct{}
 
 func (nopLock) Lost() <-chan struct{} { return nil }
 func (nopLock) Release()              {}
+
+// TestPublishFailsUnavailable: a publish JetStream does not acknowledge
+// within the deadline is EUNAVAILABLE (the collector's 503), and Ready says
+// the queue is not connected.
+func TestPublishFailsUnavailable(t *testing.T) {
+	t.Parallel()
+	q := newQueue(t)
+	other, err := Open(context.Background(), Config{URL: natsURL, Stream: q.Config().Stream, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	m := NewMetrics(nil)
+	p := NewPublisher(other, 300*time.Millisecond, m)
+	start := time.Now()
+	err = p.Write(context.Background(), pageviews(1, "x", 1))
+	if foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
+		t.Errorf("publish on a closed connection: %v, want EUNAVAILABLE", err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond || d > 5*time.Second {
+		t.Errorf("publish gave up after %v, want the deadline of 300ms", d)
+	}
+	if counter(t, m.PublishFailed) != 1 {
+		t.Error("the failed publish is not counted")
+	}
+	if foyer.ErrorCode(p.Ready()) != foyer.EUNAVAILABLE {
+		t.Errorf("Ready on a closed connection: %v", p.Ready())
+	}
+}
