@@ -250,7 +250,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	var sink collect.Sink
 	if cfg.Queue.URL != "" {
 		// The workers catch up on the roll-up when they take the write lock.
-		if qd, err = openQueue(ctx, cfg, st, reg); err != nil {
+		if qd, err = openQueue(ctx, cfg, st, reg, metrics.RollupTime); err != nil {
 			st.Close()
 			return nil, err
 		}

@@ -77,7 +77,7 @@ const lagEvery = 2 * time.Second
 
 // openQueue connects to the queue and makes its publisher, and its worker
 // unless the role is collector.
-func openQueue(ctx context.Context, cfg Config, st *store.Store, reg prometheus.Registerer) (queued, error) {
+func openQueue(ctx context.Context, cfg Config, st *store.Store, reg prometheus.Registerer, rollupTime prometheus.Observer) (queued, error) {
 	qc := cfg.Queue
 	qc.Log = cfg.Log
 	if qc.Name == "" {
@@ -98,7 +98,7 @@ func openQueue(ctx context.Context, cfg Config, st *store.Store, reg prometheus.
 			q.Close()
 			return queued{}, err
 		}
-		qd.worker = queue.NewWorker(q, queue.WorkerConfig{Store: st, Lock: lock, Metrics: m, Log: cfg.Log})
+		qd.worker = queue.NewWorker(q, queue.WorkerConfig{Store: st, Lock: lock, Metrics: m, RollupTime: rollupTime, Log: cfg.Log})
 	}
 	cfg.Log.Info("queue", "url", qc.URL, "stream", q.Config().Stream, "replicas", q.Config().Replicas, "role", string(cfg.Role))
 	return qd, nil

@@ -202,9 +202,31 @@ func TestQueueKill(t *testing.T) {
 			t.Errorf("collector /readyz after the restart: %d %q", status, body)
 		}
 	}
+	// How the exactly-once held: messages delivered again, and batches
+	// among them that were stored already.
+	var redelivered, duplicates []string
+	for _, w := range workers {
+		r, err := send(context.Background(), client, "GET", w.URL+"/metrics", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		redelivered = append(redelivered, metricValue(string(r.body), "foyer_queue_redeliveries_total"))
+		duplicates = append(duplicates, metricValue(string(r.body), "foyer_queue_duplicate_batches_total"))
+	}
+	t.Logf("after the restart, the workers counted %v redeliveries and %v batches stored already", redelivered, duplicates)
 	for _, s := range append(collectors, workers...) {
 		s.stop()
 	}
 	t.Logf("%d events acknowledged (%d before the kill), %d sent without a 202 (%d of them stored), %d requests in flight at the kill",
 		len(acked), ackedBefore, len(sent)-len(acked), recovered, atKill)
+}
+
+// metricValue returns the value of an unlabelled metric on a /metrics page.
+func metricValue(page, name string) string {
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return "?"
 }

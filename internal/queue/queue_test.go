@@ -298,3 +298,83 @@ type nopLock struct{}
 
 func (nopLock) Lost() <-chan struct{} { return nil }
 func (nopLock) Release()              {}
+
+// TestPublishFailsUnavailable: a publish JetStream does not acknowledge
+// within the deadline is EUNAVAILABLE (the collector's 503), and Ready says
+// the queue is not connected.
+func TestPublishFailsUnavailable(t *testing.T) {
+	t.Parallel()
+	q := newQueue(t)
+	other, err := Open(context.Background(), Config{URL: natsURL, Stream: q.Config().Stream, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	m := NewMetrics(nil)
+	p := NewPublisher(other, 300*time.Millisecond, m)
+	start := time.Now()
+	err = p.Write(context.Background(), pageviews(1, "x", 1))
+	if foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
+		t.Errorf("publish on a closed connection: %v, want EUNAVAILABLE", err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond || d > 5*time.Second {
+		t.Errorf("publish gave up after %v, want the deadline of 300ms", d)
+	}
+	if counter(t, m.PublishFailed) != 1 {
+		t.Error("the failed publish is not counted")
+	}
+	if foyer.ErrorCode(p.Ready()) != foyer.EUNAVAILABLE {
+		t.Errorf("Ready on a closed connection: %v", p.Ready())
+	}
+}
+
+// lostCommits is a store whose first AppendBatches calls commit and then
+// report a failure, as a connection lost before the commit's answer.
+type lostCommits struct {
+	*store.Store
+	mu    sync.Mutex
+	fails int
+}
+
+func (s *lostCommits) AppendBatches(ctx context.Context, batches []foyer.Batch) (int, error) {
+	n, err := s.Store.AppendBatches(ctx, batches)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil && s.fails > 0 {
+		s.fails--
+		return 0, fmt.Errorf("fake: the connection was lost after the commit")
+	}
+	return n, err
+}
+
+// TestNakedBatchStoresOnce: a batch whose commit happened but was reported
+// failed is handed back (nak), delivered again, and not stored twice.
+func TestNakedBatchStoresOnce(t *testing.T) {
+	t.Parallel()
+	for _, d := range testutil.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			q := newQueue(t)
+			s := testutil.NewStore(t, d, store.Options{})
+			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+			flaky := &lostCommits{Store: s, fails: 2} // at the first two deliveries
+			if err := NewPublisher(q, 0, nil).Write(context.Background(), pageviews(site.ID, "naked", 2)); err != nil {
+				t.Fatal(err)
+			}
+			m := NewMetrics(nil)
+			w := NewWorker(q, WorkerConfig{Store: flaky, Lock: lockerOf(t, s), Metrics: m, Log: quietLog()})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- w.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			waitFor(t, "the redelivery stored as a duplicate", func() bool { return counter(t, m.Duplicates) >= 1 })
+			if counter(t, m.Redelivered) < 1 {
+				t.Error("no redelivery counted")
+			}
+			want := map[string]int{"/naked/0": 1, "/naked/1": 1}
+			if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("stored %v, want %v", got, want)
+			}
+		})
+	}
+}

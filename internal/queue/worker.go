@@ -11,6 +11,7 @@ import (
 	"github.com/foyerhq/foyer/internal/collect"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Store is what a worker needs of storage (internal/store's Store).
@@ -44,6 +45,9 @@ type WorkerConfig struct {
 	AckWait    time.Duration
 	MaxDeliver int
 	Metrics    *Metrics
+	// RollupTime, when not nil, observes each roll-up step's duration
+	// (the collector's foyer_rollup_duration_seconds).
+	RollupTime prometheus.Observer
 	Log        *slog.Logger
 }
 
@@ -132,32 +136,63 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return w.ended(ctx, lock)
 	}
+	// The next group is fetched while one commits.
+	fctx, stopFetch := context.WithCancel(ctx)
+	groups := make(chan []jetstream.Msg, 1)
+	go w.prefetch(fctx, lock, cons, groups)
+	// handBack ends the fetching and returns the messages fetched but not
+	// stored to the stream, for whichever worker writes next.
+	handBack := func() {
+		stopFetch()
+		for msgs := range groups {
+			for _, m := range msgs {
+				m.Nak()
+			}
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			handBack()
 			return nil
 		case <-lock.Lost():
+			handBack()
 			return ErrLockLost
-		default:
-		}
-		msgs, err := w.fetch(ctx, cons)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		case msgs := <-groups:
+			if len(msgs) == 0 {
+				if w.rollupDue(collect.RollupIdle) {
+					w.rollup()
+				}
+				continue
 			}
-			log.Warn("queue: fetch failed", "err", err)
-			sleep(ctx, lock.Lost(), 250*time.Millisecond)
-			continue
-		}
-		if len(msgs) == 0 {
-			if w.rollupDue(collect.RollupIdle) {
+			w.handle(ctx, lock, msgs)
+			if w.rollupDue(collect.RollupForce) {
 				w.rollup()
 			}
+		}
+	}
+}
+
+// prefetch fetches groups of messages into groups until ctx ends, then
+// closes it; an empty group says that none came within the wait.
+func (w *Worker) prefetch(ctx context.Context, lock Lock, cons jetstream.Consumer, groups chan<- []jetstream.Msg) {
+	defer close(groups)
+	for ctx.Err() == nil {
+		msgs, err := w.fetch(ctx, cons)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.cfg.Log.Warn("queue: fetch failed", "err", err)
+				sleep(ctx, lock.Lost(), 250*time.Millisecond)
+			}
 			continue
 		}
-		w.handle(ctx, lock, msgs)
-		if w.rollupDue(collect.RollupForce) {
-			w.rollup()
+		select {
+		case groups <- msgs:
+		case <-ctx.Done():
+			for _, m := range msgs {
+				m.Nak()
+			}
+			return
 		}
 	}
 }
@@ -383,8 +418,12 @@ func (w *Worker) rollupDue(threshold int64) bool {
 }
 
 func (w *Worker) rollup() {
+	start := time.Now()
 	_, err := w.cfg.Store.Rollup(context.Background(), collect.RollupStep)
 	w.lastRollup = time.Now()
+	if w.cfg.RollupTime != nil {
+		w.cfg.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
+	}
 	w.rollupFailed = err != nil
 	if err != nil {
 		w.cfg.Log.Error("queue: rollup failed", "err", err)
