@@ -18,7 +18,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
@@ -27,11 +26,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/foyerhq/foyer/internal/procstat"
 )
 
 func main() {
@@ -86,24 +85,7 @@ func metrics(w http.ResponseWriter, _ *http.Request) {
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	fmt.Fprintf(w, "process_cpu_seconds_total %g\n", tv(ru.Utime)+tv(ru.Stime))
-	if rss, ok := peakRSS(); ok {
+	if rss, ok := procstat.PeakRSS(); ok {
 		fmt.Fprintf(w, "foyer_process_peak_resident_memory_bytes %g\n", rss)
 	}
-}
-
-// peakRSS reads VmHWM from /proc/self/status, in bytes.
-func peakRSS() (float64, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb * 1024, err == nil
-		}
-	}
-	return 0, false
 }
