@@ -12,15 +12,16 @@ import (
 )
 
 // On PostgreSQL every statement is a round trip, so Append resolves a
-// commit's rows set-wise instead of hit by hit (appendPG): one pgx batch
-// creates the unknown visitors, pages and links (unnest arrays, ON
-// CONFLICT … RETURNING) and reads the sites' workspaces and the visitors'
-// latest visits and links; the hits are then staged in memory, in order,
-// exactly as stage does; and one statement inserts the new visits, with
-// IDs taken from their sequence in hit order, and the events. With BEGIN
-// and COMMIT that is four round trips a commit, whatever its size. A
-// company the ingest cache does not know yet is still resolved by
-// companyFor, on the same connection and transaction.
+// commit's rows set-wise instead of hit by hit (appendPG), in two round
+// trips whatever its size: one pgx batch begins the transaction, creates
+// the unknown visitors, pages and links (unnest arrays, ON CONFLICT …
+// RETURNING) and reads the sites' workspaces and the visitors' latest
+// visits and links; the hits are then staged in memory, in order, exactly
+// as stage does; and a second batch inserts the new visits, with IDs
+// taken from their sequence in hit order, and the events, in one
+// statement, and commits. A company the ingest cache does not know yet is
+// still resolved by companyFor, through database/sql on the same
+// connection, so in the same transaction (a round trip each, as before).
 //
 // A commit that carries an identification is staged hit by hit (stage):
 // an identification changes a visitor's link and current visit between
@@ -62,14 +63,15 @@ func hasIdentify(hits []foyer.Hit) bool {
 
 // appendPG is append on PostgreSQL for hits without an identification
 // (see above); ids are the batch IDs to record in the same transaction.
-func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) error {
+func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) (err error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
 	defer conn.Close()
-	// The pgx connection under conn: used between, never during, the
-	// calls of the transaction below, which runs on the same connection.
+	// The transaction is pgx's: BEGIN goes in the read-ahead batch and
+	// COMMIT in the write's, and what staging reads through database/sql
+	// (companyFor) goes on conn, the same connection, so in it too.
 	var pc *pgx.Conn
 	if err := conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
@@ -81,12 +83,16 @@ func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) er
 	}); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: append: begin: %w", err)
-	}
-	defer tx.Rollback()
-	a := newAppendTx(tx)
+	defer func() {
+		if err != nil && pc.PgConn().TxStatus() != 'I' {
+			// An error before COMMIT: the transaction goes. Should the
+			// ROLLBACK fail, database/sql drops the connection, as pgx's
+			// stdlib refuses one left in a transaction.
+			pc.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	a := newAppendTx(nil)
+	a.conn = conn
 	p, err := s.pgReadAhead(ctx, pc, a, hits, ids)
 	if err != nil {
 		return fmt.Errorf("store: append: %w", err)
@@ -101,9 +107,6 @@ func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) er
 	}
 	if err := s.pgWrite(ctx, pc, a, p, rows); err != nil {
 		return fmt.Errorf("store: append: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: append: commit: %w", err)
 	}
 	s.cache.merge(a)
 	s.unrolled.Add(int64(len(rows)))
@@ -125,13 +128,14 @@ func newAppendTx(tx *sql.Tx) *appendTx {
 	}
 }
 
-// pgReadAhead records the batch IDs, creates the commit's unknown
-// visitors, pages and links, and reads its sites' workspaces and the
-// latest visits and links of its visitors the cache cannot answer for,
-// in one round trip.
+// pgReadAhead begins the transaction, records the batch IDs, creates the
+// commit's unknown visitors, pages and links, and reads its sites'
+// workspaces and the latest visits and links of its visitors the cache
+// cannot answer for, in one round trip.
 func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits []foyer.Hit, ids []string) (*pgAppend, error) {
 	p := &pgAppend{latest: map[int64]visit{}, links: map[int64]link{}, read: map[int64]bool{}}
 	b := &pgx.Batch{}
+	b.Queue("BEGIN")
 	if len(ids) > 0 {
 		b.Queue(`/* Store.recordBatches */ INSERT INTO ingest_batches (id, stored_at)
 			SELECT unnest($1::text[]), $2::bigint`, ids, time.Now().UnixMilli()) // as recordBatches
@@ -353,7 +357,7 @@ func (s *Store) pgVisitFor(ctx context.Context, a *appendTx, p *pgAppend, vid in
 
 // pgWrite inserts the commit's new visits, numbered from their sequence
 // in the order the hits created them, and its events, in one statement,
-// and puts the visits' IDs in place of their placeholders in a.
+// commits, and puts the visits' IDs in place of their placeholders in a.
 func (s *Store) pgWrite(ctx context.Context, pc *pgx.Conn, a *appendTx, p *pgAppend, rows []eventRow) error {
 	n := len(p.fresh)
 	site, visitor, ts, via, identAt := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
@@ -376,7 +380,9 @@ func (s *Store) pgWrite(ctx context.Context, pc *pgx.Conn, a *appendTx, p *pgApp
 	}
 	// v numbers the new visits in hit order (n) from the sequence; an
 	// event's visit is a stored visit's ID, or -n for the n-th new one.
-	got, err := pc.Query(ctx, `/* Store.insertEvents */
+	ids := make([]int64, n)
+	b := &pgx.Batch{}
+	b.Queue(`/* Store.insertEvents */
 		WITH v AS (
 			SELECT n, nextval(pg_get_serial_sequence('sessions', 'id')) AS id, site_id, visitor_id, ts, referrer,
 				utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id,
@@ -404,20 +410,20 @@ func (s *Store) pgWrite(ctx context.Context, pc *pgx.Conn, a *appendTx, p *pgApp
 		)
 		SELECT n, id FROM v ORDER BY n`,
 		site, visitor, ts, ref, src, med, camp, term, cont, country, city, otype, company, contact, via, identAt, org,
-		evVisit, evTS, evKind, evPage, evEngaged, evLink)
-	if err != nil {
-		return fmt.Errorf("insert visits and events: %w", err)
-	}
-	ids := make([]int64, n)
-	var i, id int64
-	if _, err := pgx.ForEachRow(got, []any{&i, &id}, func() error {
-		if i < 1 || int(i) > n {
-			return fmt.Errorf("visit %d of %d", i, n)
-		}
-		ids[i-1] = id
-		return nil
-	}); err != nil {
-		return fmt.Errorf("insert visits and events: %w", err)
+		evVisit, evTS, evKind, evPage, evEngaged, evLink).Query(func(rows pgx.Rows) error {
+		var i, id int64
+		_, err := pgx.ForEachRow(rows, []any{&i, &id}, func() error {
+			if i < 1 || int(i) > n {
+				return fmt.Errorf("visit %d of %d", i, n)
+			}
+			ids[i-1] = id
+			return nil
+		})
+		return err
+	})
+	b.Queue("COMMIT")
+	if err := pc.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("insert visits and events, commit: %w", err)
 	}
 	for vid, v := range a.visits {
 		if v.id < 0 {

@@ -23,9 +23,20 @@ type querier interface {
 }
 
 // txStmts is a transaction with its handles on the store's kept statements.
+// On PostgreSQL's set-wise append (ingest_pg.go) tx is nil and the
+// transaction is the one pgx opened on conn, which queryRow and exec use.
 type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	conn  *sql.Conn
+}
+
+// querier is the transaction's: tx, or conn when tx is nil.
+func (a *txStmts) querier() querier {
+	if a.tx == nil {
+		return a.conn
+	}
+	return a.tx
 }
 
 // stmt returns the prepared statement for query q (with ? placeholders)
@@ -50,6 +61,9 @@ func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, erro
 
 // queryRow runs a cached prepared query that returns one row.
 func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any) *sql.Row {
+	if a.tx == nil {
+		return a.conn.QueryRowContext(ctx, s.rebind(q), args...) // pgx keeps it prepared
+	}
 	st, err := s.stmt(ctx, a, q)
 	if err != nil {
 		// A Row can only carry its error through a query: let the
@@ -95,6 +109,9 @@ func cutUTF8(s string, n int) string {
 
 // exec runs a cached prepared statement.
 func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sql.Result, error) {
+	if a.tx == nil {
+		return a.conn.ExecContext(ctx, s.rebind(q), args...)
+	}
 	st, err := s.stmt(ctx, a, q)
 	if err != nil {
 		return nil, err
