@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -29,6 +30,10 @@ type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	conn  *sql.Conn
+	// batch, when not nil, takes the statements exec runs, to be sent in
+	// one round trip (PostgreSQL's roll-up, rollup_pg.go); exec's result
+	// is then nil.
+	batch *pgx.Batch
 }
 
 // querier is the transaction's: tx, or conn when tx is nil.
@@ -109,6 +114,10 @@ func cutUTF8(s string, n int) string {
 
 // exec runs a cached prepared statement.
 func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sql.Result, error) {
+	if a.batch != nil {
+		a.batch.Queue(s.rebind(q), args...)
+		return nil, nil
+	}
 	if a.tx == nil {
 		return a.conn.ExecContext(ctx, s.rebind(q), args...)
 	}
@@ -185,11 +194,7 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := s.exec(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail, args...); err != nil {
 			return err
 		}
 	}
