@@ -380,6 +380,9 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 		}
 		return nil
 	}
+	if t.batch != nil {
+		return s.applyRollupPG(ctx, t, ids, visits)
+	}
 	for chunk := range slices.Chunk(ids, rowChunk) {
 		n := len(chunk)
 		var q strings.Builder

@@ -188,6 +188,13 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		}
 		return nil
 	}
+	if t.batch != nil && strings.HasSuffix(head, "VALUES ") {
+		// The roll-up's batch: one statement of one text for all rows.
+		if call, arrays, ok := pgArrays(rows); ok {
+			_, err := s.exec(ctx, t, strings.TrimSuffix(head, "VALUES ")+"SELECT * FROM "+call+tail, arrays...)
+			return err
+		}
+	}
 	for chunk := range slices.Chunk(rows, rowChunk) {
 		n := len(chunk)
 		args := make([]any, 0, n*len(rows[0]))

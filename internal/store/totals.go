@@ -91,6 +91,9 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		}
 		return nil
 	}
+	if t.batch != nil {
+		return s.applyTotalsPG(ctx, t, ranges)
+	}
 	// PostgreSQL: VALUES columns are named column1…; the casts of the first
 	// row type them.
 	for chunk := range slices.Chunk(ranges, rowChunk) {
