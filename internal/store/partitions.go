@@ -300,3 +300,68 @@ func (s *Store) maintainPartitions(ctx context.Context, now time.Time, wss []wsR
 	}
 	return s.dropOldPartitions(ctx, now, wss)
 }
+
+// spans are the partitions of events with the range of IDs each holds.
+type spans []span
+
+// span is a partition's bounds of time and the lowest and highest ID in it.
+type span struct{ lo, hi, minID, maxID int64 }
+
+// partitionSpans reads every partition's range of IDs, on partitioned
+// PostgreSQL; nil elsewhere, or when a partition is not one of this
+// file's months (its bounds unknown). A visit's rolled-up events (IDs at
+// or below the roll-up's mark) are all committed, so the spans read now
+// hold every one of them.
+func (s *Store) partitionSpans(ctx context.Context) (spans, error) {
+	names, err := s.Partitions(ctx)
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	parts := make([]string, 0, len(names))
+	out := make(spans, 0, len(names))
+	for _, name := range names {
+		m, ok := parsePartition(name)
+		if !ok {
+			return nil, nil
+		}
+		lo, hi := m.bounds()
+		out = append(out, span{lo: lo, hi: hi})
+		parts = append(parts, fmt.Sprintf("SELECT %d AS i, (SELECT MIN(id) FROM %s), (SELECT MAX(id) FROM %s)", len(parts), name, name))
+	}
+	rows, err := s.db.QueryContext(ctx, `/* Store.partitionSpans */ `+strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var lo, hi sql.NullInt64
+		if err := rows.Scan(&i, &lo, &hi); err != nil {
+			return nil, err
+		}
+		if lo.Valid {
+			out[i].minID, out[i].maxID = lo.Int64, hi.Int64
+		} else {
+			out[i].minID, out[i].maxID = 1, 0 // empty: holds no ID
+		}
+	}
+	return out, rows.Err()
+}
+
+// times returns the bounds of time [lo, hi) of the partitions that hold
+// IDs from first to last, and false when none does.
+func (sp spans) times(first, last int64) (lo, hi int64, ok bool) {
+	for _, p := range sp {
+		if p.minID > p.maxID || p.maxID < first || p.minID > last {
+			continue
+		}
+		if !ok || p.lo < lo {
+			lo = p.lo
+		}
+		if !ok || p.hi > hi {
+			hi = p.hi
+		}
+		ok = true
+	}
+	return lo, hi, ok
+}

@@ -208,3 +208,44 @@ func TestMigrationPartitionsEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitAcrossMonths: a visit whose events fall in two months (two
+// partitions on PostgreSQL) lists every page, and a visit in another
+// month beside it only its own.
+func TestVisitAcrossMonths(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		s := testutil.NewStore(t, d, store.Options{})
+		ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+		globex := foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", ASN: 64500, Type: foyer.OrgBusiness}}
+		end := time.Date(2025, 3, 31, 23, 50, 0, 0, time.UTC)
+		hit := func(visitor string, at time.Time, path string) foyer.Hit {
+			return foyer.Hit{SiteID: site.ID, VisitorUID: visitor, Time: at, Kind: foyer.KindPageview,
+				Host: "www.example.com", Path: path, Title: "T", Origin: globex}
+		}
+		appendHits(t, s, hit("v1", end, "/march"), hit("v1", end.Add(20*time.Minute), "/april"),
+			hit("v2", end.AddDate(0, 2, 0), "/may"))
+		if _, err := s.RollupAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.Feed(ctx, foyer.FeedQuery{WorkspaceID: ws.ID, From: end.AddDate(0, -1, 0), To: end.AddDate(0, 3, 0), Limit: 10})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("feed %+v, %v", rows, err)
+		}
+		visits, err := s.CompanyVisits(ctx, ws.ID, rows[0].ID, end.AddDate(0, -1, 0), end.AddDate(0, 3, 0), 10, 0)
+		if err != nil || len(visits) != 2 {
+			t.Fatalf("visits %+v, %v", visits, err)
+		}
+		var got []string
+		for _, v := range visits {
+			for _, p := range v.Pages {
+				got = append(got, p.Path)
+			}
+			got = append(got, "|")
+		}
+		if want := []string{"/may", "|", "/march", "/april", "|"}; !slices.Equal(got, want) {
+			t.Fatalf("pages %v, want %v", got, want)
+		}
+	})
+}
