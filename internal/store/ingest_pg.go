@@ -43,12 +43,11 @@ type pgAppend struct {
 
 // freshVisit is a visit the commit creates.
 type freshVisit struct {
-	h                *foyer.Hit
-	visitor          int64
-	company, org     sql.NullInt64
-	link             link
-	ts               int64
-	placeholderIndex int
+	h            *foyer.Hit
+	visitor      int64
+	company, org sql.NullInt64
+	link         link
+	ts           int64
 }
 
 // hasIdentify reports whether hits carry an identification.
