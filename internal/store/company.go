@@ -121,8 +121,14 @@ const visitPagesChunk = 50
 // visitPages reads the visits' page views, each with the engaged time that
 // followed it, from their event ranges (ranges[i] is visits[i]'s; {0, 0}
 // for a visit not rolled up yet, whose pages follow), in one statement:
-// a range of the events' key per visit.
+// a range of the events' key per visit. On partitioned PostgreSQL each
+// range also gets the bounds of time of the partitions that hold its IDs
+// (partitionSpans), so that it reads those partitions only.
 func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][2]int64) error {
+	spans, err := s.partitionSpans(ctx)
+	if err != nil {
+		return fmt.Errorf("store: visit pages: %w", err)
+	}
 	var parts []string
 	var args []any
 	byID := make(map[int64]*foyer.Visit, len(visits))
@@ -131,9 +137,19 @@ func (s *Store) visitPages(ctx context.Context, visits []foyer.Visit, ranges [][
 			continue
 		}
 		byID[visits[i].ID] = &visits[i]
-		parts = append(parts, `SELECT session_id, id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
-			FROM events WHERE id >= ? AND id <= ? AND session_id = ?`)
+		part := `SELECT session_id, id, ts, kind, COALESCE(engaged_ms, 0) AS engaged_ms, page_id
+			FROM events WHERE id >= ? AND id <= ? AND session_id = ?`
 		args = append(args, r[0], r[1], visits[i].ID)
+		if spans != nil {
+			lo, hi, ok := spans.times(r[0], r[1])
+			if !ok {
+				args = args[:len(args)-3] // no partition holds these IDs any more
+				continue
+			}
+			part += ` AND ts >= ? AND ts < ?`
+			args = append(args, lo, hi)
+		}
+		parts = append(parts, part)
 	}
 	if len(parts) == 0 {
 		return nil

@@ -201,6 +201,15 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 		}
 	}
 
+	if s.dialect == Postgres {
+		if err := s.ensurePartitions(ctx, hits); err != nil {
+			return fmt.Errorf("store: append: %w", err)
+		}
+		if !hasIdentify(hits) {
+			return s.appendPG(ctx, hits, ids) // ingest_pg.go
+		}
+	}
+
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: append: begin: %w", err)

@@ -92,7 +92,7 @@ func (s *Store) company(ctx context.Context, a *appendTx, h *foyer.Hit, k compan
 	// The workspace's contacts of the company's domain, stored before it,
 	// are linked to it now (a domain the IP data names; a reverse DNS
 	// hint is no identity).
-	if err := s.linkCompanyContacts(ctx, a.tx, ws, row.id, org.Domain); err != nil {
+	if err := s.linkCompanyContacts(ctx, a.querier(), ws, row.id, org.Domain); err != nil {
 		return sql.NullInt64{}, fmt.Errorf("company: link its contacts: %w", err)
 	}
 	a.companies[k] = row

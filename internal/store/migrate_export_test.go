@@ -10,5 +10,6 @@ func MigrateDown(ctx context.Context, s *Store, version int64) error {
 		return err
 	}
 	_, err = p.DownTo(ctx, version)
+	s.forgetPartitions()
 	return err
 }

@@ -71,6 +71,11 @@ func (s *Store) EnforceRetention(ctx context.Context, opt RetentionOptions) ([]f
 	if err != nil {
 		return nil, err
 	}
+	// On PostgreSQL: the partitions of events ahead, and the old ones gone.
+	dropped, err := s.maintainPartitions(ctx, now, wss)
+	if err != nil {
+		return nil, err
+	}
 	var runs []foyer.RetentionRun
 	for _, w := range wss {
 		day := 24 * time.Hour
@@ -79,7 +84,10 @@ func (s *Store) EnforceRetention(ctx context.Context, opt RetentionOptions) ([]f
 			cutoff time.Time
 			run    func(cutoff int64) (int64, error)
 		}{
-			{foyer.RetentionEvents, now.Add(-time.Duration(w.r.EventDays) * day), func(c int64) (int64, error) { return s.purgeEvents(ctx, opt, w, c) }},
+			{foyer.RetentionEvents, now.Add(-time.Duration(w.r.EventDays) * day), func(c int64) (int64, error) {
+				n, err := s.purgeEvents(ctx, opt, w, c)
+				return dropped[w.id] + n, err
+			}},
 			{foyer.RetentionLinks, now.Add(-time.Duration(w.r.LinkDays) * day), func(c int64) (int64, error) { return s.purgeLinks(ctx, opt, w.id, c) }},
 			{foyer.RetentionVisits, now.Add(-time.Duration(w.r.LinkDays) * day), func(c int64) (int64, error) { return s.unlinkOldVisits(ctx, opt, w.id, c) }},
 			{foyer.RetentionReview, now.AddDate(0, -w.r.ReviewMonths, 0), func(c int64) (int64, error) { return s.flagInactive(ctx, opt, w.id, c, ms(now)) }},

@@ -91,12 +91,12 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	t, flush, end, err := s.beginRollup(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: begin: %w", err)
 	}
-	defer tx.Rollback()
-	t := &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer end()
+	tx := t.tx
 
 	// On SQLite the transaction already holds the write lock (_txlock=immediate);
 	// on PostgreSQL the row lock serialises roll-ups of several processes.
@@ -116,6 +116,7 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 		s.current()
 		return 0, nil
 	}
+	s.batchWrites(t)
 	if err := s.applyRollup(ctx, t, visits); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
@@ -135,12 +136,11 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := s.applyEventMark(ctx, t, last, visits); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	st, err := s.stmt(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`)
-	if err == nil {
-		_, err = st.ExecContext(ctx, last)
-	}
-	if err != nil {
+	if _, err := s.exec(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`, last); err != nil {
 		return 0, fmt.Errorf("store: rollup: mark: %w", err)
+	}
+	if err := flush(); err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: rollup: commit: %w", err)
@@ -266,6 +266,9 @@ func (s *Store) applyEventMark(ctx context.Context, t *txStmts, last int64, visi
 	for _, v := range visits {
 		latest = max(latest, v.lastAt)
 	}
+	if t.batch != nil {
+		return s.applyEventMarkPG(ctx, t, last, latest)
+	}
 	// The marks' times only grow with their minutes: the last is the latest.
 	var before int64
 	err := s.queryRow(ctx, t, `/* Store.applyEventMark */
@@ -311,6 +314,9 @@ func (s *Store) applyLast(ctx context.Context, t *txStmts, ranges []totalsRange)
 			engaged_ms = company_sites.engaged_ms + excluded.engaged_ms`,
 		rows); err != nil {
 		return fmt.Errorf("company sites: %w", err)
+	}
+	if t.batch != nil {
+		return s.applyLastPG(ctx, t, perCompany)
 	}
 	company, err := s.stmt(ctx, t, `/* Store.applyLast */
 		UPDATE companies SET last_at = ? WHERE id = ? AND last_at < ?`)
@@ -374,6 +380,9 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 		}
 		return nil
 	}
+	if t.batch != nil {
+		return s.applyRollupPG(ctx, t, ids, visits)
+	}
 	for chunk := range slices.Chunk(ids, rowChunk) {
 		n := len(chunk)
 		var q strings.Builder
@@ -391,11 +400,7 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 			args = append(args, id, v.lastAt, v.pageviews, v.engaged, v.nevents, v.first, v.last)
 		}
 		q.WriteString(") AS v WHERE sessions.id = v.column1")
-		st, err := s.stmt(ctx, t, q.String())
-		if err != nil {
-			return fmt.Errorf("update visits: %w", err)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := s.exec(ctx, t, q.String(), args...); err != nil {
 			return fmt.Errorf("update visits: %w", err)
 		}
 	}

@@ -297,7 +297,8 @@ func postgresCatalogue(ctx context.Context, db *sql.DB) ([]*catTable, error) {
 	oids := map[*catTable]int64{}
 	err := eachRow(ctx, db, `SELECT c.oid, c.relname, c.relkind, c.relpersistence, COALESCE(array_to_string(c.reloptions, ','), '')
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname NOT LIKE 'goose\_%'`,
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname NOT LIKE 'goose\_%'
+			AND NOT c.relispartition`,
 		[]any{schema}, func(r *sql.Rows) error {
 			tb := &catTable{}
 			var oid int64

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -23,9 +24,24 @@ type querier interface {
 }
 
 // txStmts is a transaction with its handles on the store's kept statements.
+// On PostgreSQL's set-wise append (ingest_pg.go) tx is nil and the
+// transaction is the one pgx opened on conn, which queryRow and exec use.
 type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	conn  *sql.Conn
+	// batch, when not nil, takes the statements exec runs, to be sent in
+	// one round trip (PostgreSQL's roll-up, rollup_pg.go); exec's result
+	// is then nil.
+	batch *pgx.Batch
+}
+
+// querier is the transaction's: tx, or conn when tx is nil.
+func (a *txStmts) querier() querier {
+	if a.tx == nil {
+		return a.conn
+	}
+	return a.tx
 }
 
 // stmt returns the prepared statement for query q (with ? placeholders)
@@ -50,6 +66,9 @@ func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, erro
 
 // queryRow runs a cached prepared query that returns one row.
 func (s *Store) queryRow(ctx context.Context, a *txStmts, q string, args ...any) *sql.Row {
+	if a.tx == nil {
+		return a.conn.QueryRowContext(ctx, s.rebind(q), args...) // pgx keeps it prepared
+	}
 	st, err := s.stmt(ctx, a, q)
 	if err != nil {
 		// A Row can only carry its error through a query: let the
@@ -95,6 +114,13 @@ func cutUTF8(s string, n int) string {
 
 // exec runs a cached prepared statement.
 func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sql.Result, error) {
+	if a.batch != nil {
+		a.batch.Queue(s.rebind(q), args...)
+		return nil, nil
+	}
+	if a.tx == nil {
+		return a.conn.ExecContext(ctx, s.rebind(q), args...)
+	}
 	st, err := s.stmt(ctx, a, q)
 	if err != nil {
 		return nil, err
@@ -162,17 +188,20 @@ func (s *Store) upsertRows(ctx context.Context, t *txStmts, head, tail string, r
 		}
 		return nil
 	}
+	if t.batch != nil && strings.HasSuffix(head, "VALUES ") {
+		// The roll-up's batch: one statement of one text for all rows.
+		if call, arrays, ok := pgArrays(rows); ok {
+			_, err := s.exec(ctx, t, strings.TrimSuffix(head, "VALUES ")+"SELECT * FROM "+call+tail, arrays...)
+			return err
+		}
+	}
 	for chunk := range slices.Chunk(rows, rowChunk) {
 		n := len(chunk)
 		args := make([]any, 0, n*len(rows[0]))
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		st, err := s.stmt(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail)
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := s.exec(ctx, t, head+strings.TrimSuffix(strings.Repeat(one+",", n), ",")+tail, args...); err != nil {
 			return err
 		}
 	}

@@ -79,6 +79,9 @@ type Store struct {
 	// overridesGen counts this store's changes of org_overrides: the
 	// writer's reading of an override is stale when it changed since.
 	overridesGen atomic.Uint64
+	// partMonths are the months known to have a partition of events,
+	// under ingestMu (partitions.go); nil until read.
+	partMonths map[month]bool
 	// ledgerPath is the erasure ledger's file (UseLedgerFile); "" for none.
 	ledgerPath string
 }
@@ -94,6 +97,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.createPartitionsAhead(ctx, s.now()); err != nil {
 		s.db.Close()
 		return nil, err
 	}

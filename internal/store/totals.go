@@ -91,6 +91,9 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		}
 		return nil
 	}
+	if t.batch != nil {
+		return s.applyTotalsPG(ctx, t, ranges)
+	}
 	// PostgreSQL: VALUES columns are named column1…; the casts of the first
 	// row type them.
 	for chunk := range slices.Chunk(ranges, rowChunk) {
@@ -99,17 +102,14 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		for _, r := range chunk {
 			args = append(args, r.company, r.site, r.from, r.lastAt)
 		}
-		st, err := s.stmt(ctx, t, `/* Store.applyTotals */
+		_, err := s.exec(ctx, t, `/* Store.applyTotals */
 			INSERT INTO company_totals (company_id, site_id, day, visits, pageviews, engaged_ms, last_at)
 			SELECT v.column1, v.column2, v.column3, COALESCE(p.visits, 0), COALESCE(p.pageviews, 0), COALESCE(p.engaged_ms, 0), v.column4
 			FROM (VALUES `+valuesRows(n, 4)+`) AS v
 			LEFT JOIN LATERAL (SELECT visits, pageviews, engaged_ms FROM company_totals t
 				WHERE t.company_id = v.column1 AND t.site_id = v.column2 AND t.day < v.column3
 				ORDER BY t.day DESC LIMIT 1) AS p ON true
-			ON CONFLICT (company_id, site_id, day) DO NOTHING`)
-		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
-		}
+			ON CONFLICT (company_id, site_id, day) DO NOTHING`, args...)
 		if err != nil {
 			return fmt.Errorf("company totals: %w", err)
 		}
@@ -120,15 +120,12 @@ func (s *Store) applyTotals(ctx context.Context, t *txStmts, ranges []totalsRang
 		for _, r := range chunk {
 			args = append(args, r.company, r.site, r.from, r.until, r.visits, r.pageviews, r.engaged, r.lastAt)
 		}
-		st, err := s.stmt(ctx, t, `/* Store.applyTotals */
+		_, err := s.exec(ctx, t, `/* Store.applyTotals */
 			UPDATE company_totals t SET visits = t.visits + v.column5, pageviews = t.pageviews + v.column6,
 				engaged_ms = t.engaged_ms + v.column7,
 				last_at = CASE WHEN t.day = v.column3 AND t.last_at < v.column8 THEN v.column8 ELSE t.last_at END
 			FROM (VALUES `+valuesRows(n, 8)+`) AS v
-			WHERE t.company_id = v.column1 AND t.site_id = v.column2 AND t.day >= v.column3 AND t.day < v.column4`)
-		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
-		}
+			WHERE t.company_id = v.column1 AND t.site_id = v.column2 AND t.day >= v.column3 AND t.day < v.column4`, args...)
 		if err != nil {
 			return fmt.Errorf("company totals: %w", err)
 		}
