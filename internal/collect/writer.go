@@ -40,9 +40,8 @@ type Writer struct {
 	busySince atomic.Int64
 
 	// Owned by the loop.
-	lastRollup   time.Time
-	rollupFailed bool
-	hits         []foyer.Hit // a group's hits, reused from commit to commit
+	rollups Rollups
+	hits    []foyer.Hit // a group's hits, reused from commit to commit
 }
 
 // Defaults of WriterConfig.
@@ -99,6 +98,7 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 	return &Writer{
 		store: store, cfg: cfg,
 		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
+		rollups: Rollups{Store: store, Time: cfg.Metrics.RollupTime, Log: cfg.Log},
 	}
 }
 
@@ -211,7 +211,7 @@ func (w *Writer) loop() {
 	var pause *time.Timer
 	for {
 		var first *pending
-		if w.rollupDue(RollupIdle) {
+		if w.rollups.Due(RollupIdle) {
 			select {
 			case first = <-w.in:
 			default:
@@ -262,43 +262,17 @@ func (w *Writer) loop() {
 			}
 		}
 		w.commit(group)
-		if w.rollupDue(RollupForce) {
+		if w.rollups.Due(RollupForce) {
 			w.rollup(RollupStep)
 		}
 	}
 }
 
-// rollupDue reports whether a roll-up step should run now, with at least
-// threshold events of backlog or any after RollupPause. After a failure it
-// waits RollupPause before trying again.
-func (w *Writer) rollupDue(threshold int64) bool {
-	backlog := w.store.Unrolled()
-	if backlog == 0 {
-		return false
-	}
-	since := time.Since(w.lastRollup)
-	if w.rollupFailed {
-		return since >= RollupPause
-	}
-	return backlog >= threshold || since >= RollupPause
-}
-
-// rollup runs one roll-up step and returns how many events it folded. A
-// failure is logged and retried at the next step: the events are stored,
-// only their derived data waits.
+// rollup runs one roll-up step (Rollups.Step), marked busy for Ready.
 func (w *Writer) rollup(limit int) int {
-	start := time.Now()
 	done := w.busy()
-	n, err := w.store.Rollup(context.Background(), limit)
-	done()
-	w.lastRollup = time.Now()
-	w.rollupFailed = err != nil
-	w.cfg.Metrics.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
-	if err != nil {
-		w.cfg.Log.Error("rollup failed", "err", err)
-		return 0
-	}
-	return n
+	defer done()
+	return w.rollups.Step(limit)
 }
 
 // commit stores a group in one transaction. If that fails, each batch is

@@ -64,8 +64,7 @@ type Worker struct {
 
 	held atomic.Bool
 	// Owned by Run.
-	lastRollup   time.Time
-	rollupFailed bool
+	rollups collect.Rollups
 }
 
 // NewWorker returns a worker on q; call Run.
@@ -85,7 +84,7 @@ func NewWorker(q *Queue, cfg WorkerConfig) *Worker {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Worker{q: q, cfg: cfg}
+	return &Worker{q: q, cfg: cfg, rollups: collect.Rollups{Store: cfg.Store, Time: cfg.RollupTime, Log: cfg.Log}}
 }
 
 // HoldsLock reports whether the worker holds the write lock, and so is the
@@ -160,14 +159,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			return ErrLockLost
 		case msgs := <-groups:
 			if len(msgs) == 0 {
-				if w.rollupDue(collect.RollupIdle) {
-					w.rollup()
+				if w.rollups.Due(collect.RollupIdle) {
+					w.rollups.Step(collect.RollupStep)
 				}
 				continue
 			}
 			w.handle(ctx, lock, msgs)
-			if w.rollupDue(collect.RollupForce) {
-				w.rollup()
+			if w.rollups.Due(collect.RollupForce) {
+				w.rollups.Step(collect.RollupStep)
 			}
 		}
 	}
@@ -400,32 +399,5 @@ func (w *Worker) waitForDatabase(ctx context.Context, lock Lock, items []item) b
 			return true
 		}
 		pause = min(2*pause, 5*time.Second)
-	}
-}
-
-// rollupDue reports whether a roll-up step should run now (see
-// collect.Writer).
-func (w *Worker) rollupDue(threshold int64) bool {
-	backlog := w.cfg.Store.Unrolled()
-	if backlog == 0 {
-		return false
-	}
-	since := time.Since(w.lastRollup)
-	if w.rollupFailed {
-		return since >= collect.RollupPause
-	}
-	return backlog >= threshold || since >= collect.RollupPause
-}
-
-func (w *Worker) rollup() {
-	start := time.Now()
-	_, err := w.cfg.Store.Rollup(context.Background(), collect.RollupStep)
-	w.lastRollup = time.Now()
-	if w.cfg.RollupTime != nil {
-		w.cfg.RollupTime.Observe(w.lastRollup.Sub(start).Seconds())
-	}
-	w.rollupFailed = err != nil
-	if err != nil {
-		w.cfg.Log.Error("queue: rollup failed", "err", err)
 	}
 }

@@ -1,0 +1,61 @@
+package collect
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// RollupStore is what Rollups needs of storage (foyer.EventService).
+type RollupStore interface {
+	Rollup(ctx context.Context, limit int) (int, error)
+	Unrolled() int64
+}
+
+// Rollups paces the roll-up steps of a process that appends events (the
+// group-commit Writer, a queue's worker) between its commits: when a step
+// is due and how it went. It is owned by that process's loop goroutine.
+type Rollups struct {
+	Store RollupStore
+	// Time observes each step's duration; nil: none.
+	Time prometheus.Observer
+	Log  *slog.Logger
+
+	last   time.Time
+	failed bool
+}
+
+// Due reports whether a roll-up step should run now, with at least
+// threshold events of backlog or any after RollupPause. After a failure it
+// waits RollupPause before trying again.
+func (r *Rollups) Due(threshold int64) bool {
+	backlog := r.Store.Unrolled()
+	if backlog == 0 {
+		return false
+	}
+	since := time.Since(r.last)
+	if r.failed {
+		return since >= RollupPause
+	}
+	return backlog >= threshold || since >= RollupPause
+}
+
+// Step runs one roll-up step of at most limit events and returns how many
+// it folded. A failure is logged and retried at a later step: the events
+// are stored, only their derived data waits.
+func (r *Rollups) Step(limit int) int {
+	start := time.Now()
+	n, err := r.Store.Rollup(context.Background(), limit)
+	r.last = time.Now()
+	r.failed = err != nil
+	if r.Time != nil {
+		r.Time.Observe(r.last.Sub(start).Seconds())
+	}
+	if err != nil {
+		r.Log.Error("rollup failed", "err", err)
+		return 0
+	}
+	return n
+}
