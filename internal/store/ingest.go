@@ -215,17 +215,7 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 		return fmt.Errorf("store: append: begin: %w", err)
 	}
 	defer tx.Rollback()
-	a := &appendTx{
-		txStmts:  txStmts{tx: tx, stmts: map[string]*sql.Stmt{}},
-		visitors: map[visitorKey]int64{},
-		visits:   map[int64]visit{},
-		pages:    map[pageKey]int64{},
-		links:    map[linkKey]int64{},
-
-		companies: map[companyKey]companyRow{},
-		orgs:      map[companyKey]int64{},
-		sites:     map[int64]int64{},
-	}
+	a := newAppendTx(tx)
 	if err := s.recordBatches(ctx, &a.txStmts, ids); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}

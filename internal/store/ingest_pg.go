@@ -71,15 +71,8 @@ func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) (e
 	// The transaction is pgx's: BEGIN goes in the read-ahead batch and
 	// COMMIT in the write's, and what staging reads through database/sql
 	// (companyFor) goes on conn, the same connection, so in it too.
-	var pc *pgx.Conn
-	if err := conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection %T is not pgx's", dc)
-		}
-		pc = c.Conn()
-		return nil
-	}); err != nil {
+	pc, err := pgxConn(conn)
+	if err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
 	defer func() {
@@ -110,6 +103,21 @@ func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) (e
 	s.cache.merge(a)
 	s.unrolled.Add(int64(len(rows)))
 	return nil
+}
+
+// pgxConn returns the pgx connection under conn, which the caller may use
+// while it holds conn (the store opens PostgreSQL through pgx's stdlib).
+func pgxConn(conn *sql.Conn) (*pgx.Conn, error) {
+	var pc *pgx.Conn
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection %T is not pgx's", dc)
+		}
+		pc = c.Conn()
+		return nil
+	})
+	return pc, err
 }
 
 // newAppendTx returns the state of an Append in transaction tx.

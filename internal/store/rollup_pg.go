@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // On PostgreSQL the roll-up's writes, a statement or a few per table (many
@@ -36,15 +35,8 @@ func (s *Store) beginRollup(ctx context.Context) (t *txStmts, flush func() error
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var pc *pgx.Conn
-	if err := conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection %T is not pgx's", dc)
-		}
-		pc = c.Conn()
-		return nil
-	}); err != nil {
+	pc, err := pgxConn(conn)
+	if err != nil {
 		conn.Close()
 		return nil, nil, nil, err
 	}
