@@ -78,6 +78,19 @@ type EventService interface {
 	Events(ctx context.Context, workspaceID, siteID int64, since time.Time, fn func(*StoredEvent) error) error
 }
 
+// AppendSyncer is implemented by an EventService whose commits can be
+// made durable apart from committing them, so that a writer can commit the
+// next batches while the disk flushes the last ones (group commit with a
+// pipelined flush).
+type AppendSyncer interface {
+	// AppendUnsynced is Append except that the commit may not yet be on
+	// the disk: it is visible and survives a crash of the process, and it
+	// is durable once a later SyncAppends returns nil.
+	AppendUnsynced(ctx context.Context, hits []Hit) error
+	// SyncAppends makes every append committed before the call durable.
+	SyncAppends(ctx context.Context) error
+}
+
 // Store is all of Foyer's storage.
 type Store interface {
 	WorkspaceService

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,7 +13,11 @@ import (
 
 // Writer stores batches with group commit: batches that arrive while a
 // commit is running are gathered and committed together in the next
-// transaction. Write returns nil only after its batch is committed.
+// transaction. Write returns nil only after its batch is committed and on
+// the disk. When the store can flush apart from committing
+// (foyer.AppendSyncer: SQLite), a second goroutine flushes what the loop
+// committed, and acknowledges it, while the loop commits the next group:
+// the write lock is not held while the disk works.
 //
 // Waiting is bounded twice over, so that a stalled database gets honest
 // answers instead of hung connections: Write waits at most the commit
@@ -37,7 +42,16 @@ type Writer struct {
 	stopped bool
 	// busySince is when the store call the loop is in (a commit or a
 	// roll-up step) began, in Unix nanoseconds; 0 between calls.
+	// syncSince is the same for the flushing goroutine.
 	busySince atomic.Int64
+	syncSince atomic.Int64
+
+	// syncer is the store when it flushes apart from committing; then
+	// synced takes the groups the loop committed to the flushing
+	// goroutine (syncLoop), which closes syncDone when it ends.
+	syncer   foyer.AppendSyncer
+	synced   chan []*pending
+	syncDone chan struct{}
 
 	// Owned by the loop.
 	rollups Rollups
@@ -95,15 +109,30 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Writer{
+	w := &Writer{
 		store: store, cfg: cfg,
 		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
 		rollups: Rollups{Store: store, Time: cfg.Metrics.RollupTime, Log: cfg.Log},
 	}
+	if s, ok := store.(foyer.AppendSyncer); ok {
+		w.syncer = s
+		w.synced = make(chan []*pending, syncQueue)
+		w.syncDone = make(chan struct{})
+	}
+	return w
 }
 
-// Start runs the commit loop.
-func (w *Writer) Start() { go w.loop() }
+// syncQueue bounds the committed groups waiting for a flush; past it the
+// loop waits before committing more.
+const syncQueue = 0
+
+// Start runs the commit loop, and the flushing goroutine if any.
+func (w *Writer) Start() {
+	if w.syncer != nil {
+		go w.syncLoop()
+	}
+	go w.loop()
+}
 
 // Stop refuses new batches, commits every batch already handed in and
 // returns when done or when ctx ends.
@@ -176,6 +205,12 @@ func (w *Writer) Ready() error {
 				d.Round(time.Millisecond), w.cfg.CommitTimeout)
 		}
 	}
+	if since := w.syncSince.Load(); since != 0 {
+		if d := w.cfg.Now().Sub(time.Unix(0, since)); d > w.cfg.CommitTimeout {
+			return foyer.Errorf(foyer.EUNAVAILABLE, "the disk has been flushing committed batches for %s, longer than the commit deadline of %s",
+				d.Round(time.Millisecond), w.cfg.CommitTimeout)
+		}
+	}
 	if len(w.in) >= cap(w.in) {
 		return foyer.Errorf(foyer.EUNAVAILABLE, "the commit queue is full: %d batches wait", cap(w.in))
 	}
@@ -190,9 +225,12 @@ func (w *Writer) Timeout() time.Duration { return w.cfg.CommitTimeout }
 
 // busy marks the start of a store call of the loop; the function it
 // returns marks its end.
-func (w *Writer) busy() (done func()) {
-	w.busySince.Store(w.cfg.Now().UnixNano())
-	return func() { w.busySince.Store(0) }
+func (w *Writer) busy() (done func()) { return w.mark(&w.busySince) }
+
+// mark stores the time in since; the function it returns clears it.
+func (w *Writer) mark(since *atomic.Int64) (done func()) {
+	since.Store(w.cfg.Now().UnixNano())
+	return func() { since.Store(0) }
 }
 
 // Roll-up scheduling, in events of backlog: an idle writer rolls up once
@@ -201,12 +239,18 @@ func (w *Writer) busy() (done func()) {
 const (
 	RollupIdle  = 256
 	RollupForce = 4096
-	RollupStep  = 1024
+	RollupStep  = 256
 	RollupPause = time.Second
 )
 
 func (w *Writer) loop() {
-	defer close(w.done)
+	defer func() {
+		if w.synced != nil {
+			close(w.synced) // the flushing goroutine acknowledges what is left, then ends
+			<-w.syncDone
+		}
+		close(w.done)
+	}()
 	group := make([]*pending, 0, 256)
 	var pause *time.Timer
 	for {
@@ -292,11 +336,20 @@ func (w *Writer) commit(group []*pending) {
 	}
 	start := time.Now()
 	done := w.busy()
-	err := w.store.Append(context.Background(), hits)
+	var err error
+	if w.syncer != nil {
+		err = w.syncer.AppendUnsynced(context.Background(), hits)
+	} else {
+		err = w.store.Append(context.Background(), hits)
+	}
 	done()
 	w.cfg.Metrics.CommitTime.Observe(time.Since(start).Seconds())
 	if err == nil {
 		w.cfg.Metrics.CommitEvents.Observe(float64(len(hits)))
+		if w.synced != nil {
+			w.synced <- slices.Clone(group) // the loop reuses group
+			return
+		}
 		for _, p := range group {
 			p.err <- nil
 		}
@@ -309,5 +362,41 @@ func (w *Writer) commit(group []*pending) {
 	}
 	for _, p := range group {
 		w.commit([]*pending{p})
+	}
+}
+
+// syncLoop flushes to the disk what the loop committed, and acknowledges
+// it: each flush covers every group committed before it began, so the
+// groups that wait while one flush runs share the next.
+func (w *Writer) syncLoop() {
+	defer close(w.syncDone)
+	var waiting []*pending
+	for g := range w.synced {
+		waiting = append(waiting[:0], g...)
+	more:
+		for {
+			select {
+			case g, ok := <-w.synced:
+				if !ok {
+					break more
+				}
+				waiting = append(waiting, g...)
+			default:
+				break more
+			}
+		}
+		start := time.Now()
+		done := w.mark(&w.syncSince)
+		err := w.syncer.SyncAppends(context.Background())
+		done()
+		w.cfg.Metrics.SyncTime.Observe(time.Since(start).Seconds())
+		if err != nil {
+			w.cfg.Log.Error("flush to disk failed", "batches", len(waiting), "err", err)
+			err = foyer.Errorf(foyer.EUNAVAILABLE, "the batch was committed but could not be flushed to the disk; it may or may not be kept")
+		}
+		for _, p := range waiting {
+			p.err <- err
+		}
+		clear(waiting)
 	}
 }

@@ -173,3 +173,14 @@ func FillContacts(ctx context.Context, s *Store, n int, mk func(i int) *foyer.Co
 	}
 	return nil
 }
+
+// IngestPragma and MainPragma read a PRAGMA's value on a connection of the
+// ingest pool or of the main pool (SQLite).
+func IngestPragma(s *Store, name string) (int64, error) { return pragma(s.ingest, name) }
+func MainPragma(s *Store, name string) (int64, error)   { return pragma(s.db, name) }
+
+func pragma(db *sql.DB, name string) (int64, error) {
+	var v int64
+	err := db.QueryRow("PRAGMA " + name).Scan(&v)
+	return v, err
+}

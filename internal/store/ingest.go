@@ -104,6 +104,18 @@ type eventRow struct {
 // roll-up has read yet, and otherwise from the database, whose visits are
 // then rolled up: so the decision never rests on stale counters.
 func (s *Store) Append(ctx context.Context, hits []foyer.Hit) error {
+	if err := s.AppendUnsynced(ctx, hits); err != nil {
+		return err
+	}
+	return s.SyncAppends(ctx)
+}
+
+// AppendUnsynced is Append but for the wait for the disk: its commit is
+// visible to readers and survives a crash of the process, and survives a
+// power loss once SyncAppends has returned nil after it. The collector
+// acknowledges only then, and meanwhile commits the next batches
+// (foyer.AppendSyncer).
+func (s *Store) AppendUnsynced(ctx context.Context, hits []foyer.Hit) error {
 	if len(hits) == 0 {
 		return nil
 	}
@@ -210,12 +222,14 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 		}
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	t, err := s.beginIngest(ctx)
 	if err != nil {
 		return fmt.Errorf("store: append: begin: %w", err)
 	}
+	tx := t.tx
 	defer tx.Rollback()
 	a := newAppendTx(tx)
+	a.ingest = t.ingest
 	if err := s.recordBatches(ctx, &a.txStmts, ids); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
@@ -239,6 +253,7 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: append: commit: %w", err)
 	}
+	s.ingestCommits.Add(1)
 	s.cache.merge(a)
 	s.unrolled.Add(int64(len(rows)))
 	return nil

@@ -48,6 +48,9 @@ func (s *Store) AppendBatches(ctx context.Context, batches []foyer.Batch) (int, 
 	if err := s.appendLocked(ctx, hits, ids); err != nil {
 		return 0, err
 	}
+	if err := s.SyncAppends(ctx); err != nil {
+		return 0, err
+	}
 	return len(ids), nil
 }
 

@@ -145,6 +145,7 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: rollup: commit: %w", err)
 	}
+	s.ingestCommits.Add(1)
 	if n < limit {
 		s.current()
 	} else {

@@ -25,11 +25,11 @@ import (
 // gives the connection back.
 func (s *Store) beginRollup(ctx context.Context) (t *txStmts, flush func() error, end func(), err error) {
 	if s.dialect != Postgres {
-		tx, err := s.db.BeginTx(ctx, nil)
+		t, err := s.beginIngest(ctx)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		return &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}}, func() error { return nil }, func() { tx.Rollback() }, nil
+		return t, func() error { return nil }, func() { t.tx.Rollback() }, nil
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {

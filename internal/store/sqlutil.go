@@ -30,6 +30,9 @@ type txStmts struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	conn  *sql.Conn
+	// ingest says tx is on the store's ingest pool (SQLite), whose kept
+	// statements are its own.
+	ingest bool
 	// batch, when not nil, takes the statements exec runs, to be sent in
 	// one round trip (PostgreSQL's roll-up, rollup_pg.go); exec's result
 	// is then nil.
@@ -51,13 +54,17 @@ func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, erro
 	if st, ok := a.stmts[q]; ok {
 		return st, nil
 	}
-	st, ok := s.stmts[q]
+	pool, kept := s.db, s.stmts
+	if a.ingest {
+		pool, kept = s.ingest, s.ingestStmts
+	}
+	st, ok := kept[q]
 	if !ok {
 		var err error
-		if st, err = s.db.PrepareContext(ctx, s.rebind(q)); err != nil {
+		if st, err = pool.PrepareContext(ctx, s.rebind(q)); err != nil {
 			return nil, err
 		}
-		s.stmts[q] = st
+		kept[q] = st
 	}
 	txst := a.tx.StmtContext(ctx, st)
 	a.stmts[q] = txst

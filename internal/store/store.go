@@ -64,8 +64,21 @@ type Store struct {
 	ingestMu sync.Mutex
 	cache    *ingestCache
 	stmts    map[string]*sql.Stmt
-	caughtUp bool
-	unrolled atomic.Int64
+	// ingest is SQLite's pool for the writer's own transactions (appends
+	// and roll-ups), with synchronous=normal, so that a
+	// commit releases the write lock without waiting for the disk; wal
+	// then makes appends durable (SyncAppends) outside the lock. nil on
+	// PostgreSQL. ingestStmts are its kept statements, under ingestMu.
+	ingest      *sql.DB
+	ingestStmts map[string]*sql.Stmt
+	wal         *walFile
+	// ingestCommits counts the ingest pool's commits, for checkpoints,
+	// which cpStop stops and which closes cpDone when it ends.
+	ingestCommits atomic.Int64
+	cpStop        chan struct{}
+	cpDone        chan struct{}
+	caughtUp      bool
+	unrolled      atomic.Int64
 	// Under ingestMu: the sites DeleteSite deleted, whose hits Append drops
 	// (a request the collector accepted just before), until CreateSite gives
 	// the ID to a new site, as SQLite may.
@@ -111,7 +124,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit), stmts: map[string]*sql.Stmt{}}
+	s := &Store{now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit),
+		stmts: map[string]*sql.Stmt{}, ingestStmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -123,8 +137,30 @@ func open(dsn string, opt Options) (*Store, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		s.dialect = SQLite
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		if s.db, err = openSQLite(path, opt.SQLiteSync); err == nil {
+		sync := opt.SQLiteSync
+		switch sync {
+		case "":
+			sync = "full"
+		case "full", "normal":
+		default:
+			return nil, foyer.Errorf(foyer.EINVALID, "sqlite synchronous %q: want full or normal", sync)
+		}
+		if s.db, err = openSQLite(path, sync, 4, ""); err == nil {
 			s.lookups, err = openLookups(path)
+		}
+		if err == nil {
+			// One connection writes; the other is where database/sql
+			// prepares the kept statements (stmt) before the writing one
+			// takes them.
+			// Its commits leave checkpoints to checkpoints (walsync.go).
+			s.ingest, err = openSQLite(path, "normal", 2, "&_pragma=wal_autocheckpoint(0)")
+		}
+		if err == nil {
+			s.cpStop, s.cpDone = make(chan struct{}), make(chan struct{})
+			go s.checkpoints(checkpointEvery)
+		}
+		if sync == "full" {
+			s.wal = &walFile{path: path + "-wal"}
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
@@ -142,16 +178,11 @@ func open(dsn string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-func openSQLite(path, sync string) (*sql.DB, error) {
+// openSQLite opens a pool of conns connections on the SQLite file at
+// path, with synchronous set to sync ("full" or "normal").
+func openSQLite(path, sync string, conns int, extra string) (*sql.DB, error) {
 	if path == "" {
 		return nil, foyer.Errorf(foyer.EINVALID, "sqlite: empty path")
-	}
-	switch sync {
-	case "":
-		sync = "full"
-	case "full", "normal":
-	default:
-		return nil, foyer.Errorf(foyer.EINVALID, "sqlite synchronous %q: want full or normal", sync)
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -161,13 +192,13 @@ func openSQLite(path, sync string) (*sql.DB, error) {
 	q := "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)" +
 		"&_pragma=secure_delete(ON)&_txlock=immediate" // a deleted row's bytes are overwritten, not left in free space
-	db, err := sql.Open("sqlite", "file:"+path+q)
+	db, err := sql.Open("sqlite", "file:"+path+q+extra)
 	if err != nil {
 		return nil, err
 	}
 	// SQLite has one writer at a time; a few connections serve readers.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	db.SetConnMaxIdleTime(0)
 	return db, nil
 }
@@ -221,7 +252,22 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	clear(s.stmts)
+	for _, st := range s.ingestStmts {
+		st.Close()
+	}
+	clear(s.ingestStmts)
 	s.ingestMu.Unlock()
+	if s.cpStop != nil {
+		close(s.cpStop)
+		<-s.cpDone
+		s.cpStop = nil
+	}
+	if s.ingest != nil {
+		s.ingest.Close()
+	}
+	if s.wal != nil {
+		s.wal.close()
+	}
 	s.readStmts.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		s.readStmts.Delete(k)

@@ -1,0 +1,143 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+)
+
+// syncingEvents is a fakeEvents that commits without flushing
+// (foyer.AppendSyncer): AppendUnsynced records the hits as committed, and
+// SyncAppends, which waits for a value on release, makes every commit
+// before it durable, or fails with the value's error.
+type syncingEvents struct {
+	*fakeEvents
+	release chan error
+
+	smu       sync.Mutex
+	committed int // hits committed
+	durable   int // hits covered by a flush that succeeded
+	flushes   int // SyncAppends calls begun
+}
+
+func (s *syncingEvents) AppendUnsynced(ctx context.Context, hits []foyer.Hit) error {
+	if err := s.fakeEvents.Append(ctx, hits); err != nil {
+		return err
+	}
+	s.smu.Lock()
+	s.committed += len(hits)
+	s.smu.Unlock()
+	return nil
+}
+
+func (s *syncingEvents) SyncAppends(context.Context) error {
+	s.smu.Lock()
+	covered := s.committed
+	s.flushes++
+	s.smu.Unlock()
+	err := <-s.release
+	if err == nil {
+		s.smu.Lock()
+		s.durable = max(s.durable, covered)
+		s.smu.Unlock()
+	}
+	return err
+}
+
+func (s *syncingEvents) state() (committed, durable, flushes int) {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	return s.committed, s.durable, s.flushes
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// A batch is acknowledged only after a flush that began after its commit;
+// meanwhile the loop commits the next batches, and a failed flush fails
+// the batches it was to cover.
+func TestWriterAcknowledgesAfterTheFlush(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error)}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+	defer w.Stop(context.Background())
+
+	first := make(chan error, 1)
+	go func() { first <- w.Write(context.Background(), hitBatch("one", 1)) }()
+	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	select {
+	case err := <-first:
+		t.Fatalf("Write returned %v before its flush ended", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+
+	// The loop commits the second batch while the first flush runs.
+	second := make(chan error, 1)
+	go func() { second <- w.Write(context.Background(), hitBatch("two", 1)) }()
+	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	if _, durable, _ := ev.state(); durable != 0 {
+		t.Fatalf("durable = %d before any flush ended", durable)
+	}
+
+	ev.release <- nil // the first flush ends: the first batch only is acknowledged
+	if err := <-first; err != nil {
+		t.Fatalf("first Write: %v", err)
+	}
+	select {
+	case err := <-second:
+		t.Fatalf("second Write returned %v before a flush covered it", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	ev.release <- errors.New("fake: the disk failed")
+	err := <-second
+	if foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
+		t.Fatalf("second Write after a failed flush = %v, want EUNAVAILABLE", err)
+	}
+
+	third := make(chan error, 1)
+	go func() { third <- w.Write(context.Background(), hitBatch("three", 1)) }()
+	ev.release <- nil
+	if err := <-third; err != nil {
+		t.Fatalf("third Write: %v", err)
+	}
+	if c, d, _ := ev.state(); c != 3 || d != 3 {
+		t.Fatalf("committed %d, durable %d; want 3 and 3", c, d)
+	}
+}
+
+// Stop acknowledges what was committed only after the last flush.
+func TestWriterStopFlushesFirst(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error, 16)}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+	done := make(chan error, 1)
+	go func() { done <- w.Write(context.Background(), hitBatch("one", 1)) }()
+	waitFor(t, "the flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.Stop(context.Background()) }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned %v with a flush running", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	for range 16 {
+		ev.release <- nil
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+}

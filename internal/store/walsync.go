@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// beginIngest begins a transaction of the writer's own (appends and
+// roll-ups): on SQLite on the ingest pool, whose commits do not wait for
+// the disk (SyncAppends does that, outside the write lock); on PostgreSQL
+// on the main pool. Callers hold ingestMu.
+func (s *Store) beginIngest(ctx context.Context) (*txStmts, error) {
+	pool := s.db
+	if s.ingest != nil {
+		pool = s.ingest
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}, ingest: s.ingest != nil}, nil
+}
+
+// checkpointEvery is how often checkpoints looks for commits of the
+// ingest pool to copy into the database file.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoints copies the write-ahead log into the database file every
+// period in which the ingest pool committed, with a passive checkpoint on
+// the main pool: it does not take the write lock, so the writer's commits
+// go on meanwhile, where SQLite's automatic checkpoint (off on the ingest
+// pool) would run inside the commit that passed its threshold, flushes
+// included. The main pool's own commits still check
+// point automatically. It ends when cpStop closes.
+func (s *Store) checkpoints(every time.Duration) {
+	defer close(s.cpDone)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var done int64
+	for {
+		select {
+		case <-s.cpStop:
+			return
+		case <-tick.C:
+		}
+		n := s.ingestCommits.Load()
+		if n == done {
+			continue
+		}
+		if _, err := s.db.Exec(`/* Store.checkpoints */ PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			continue // tried again at the next tick; the log grows meanwhile
+		}
+		done = n
+	}
+}
+
+// SyncAppends makes every append committed before it was called durable:
+// on SQLite with synchronous=full it flushes the write-ahead log to the
+// disk, which the ingest pool's commits leave to it. It does not take the
+// write lock, so the next commits go on meanwhile; calls that overlap
+// share the work of one flush where they can. It does nothing on
+// PostgreSQL, whose commits are durable when they return, nor with
+// synchronous=normal, where durability ends at a crash of Foyer.
+func (s *Store) SyncAppends(ctx context.Context) error {
+	if s.wal == nil {
+		return nil
+	}
+	if err := s.wal.sync(); err != nil {
+		return fmt.Errorf("store: sync appends: %w", err)
+	}
+	return nil
+}
+
+// walFile is SQLite's write-ahead log, held open to be flushed. SQLite
+// holds no lock on it (its locks are on the database and -shm files, and
+// closing a descriptor of those would drop them: never open those).
+type walFile struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+}
+
+// sync flushes the log to the disk. SQLite deletes the log only when its
+// last connection closes, after checkpointing it into the database and
+// flushing that; a log found gone or replaced was so, and the one now at
+// the path is opened (with its directory flushed, as SQLite does for a
+// log it creates) and flushed.
+func (w *walFile) sync() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f != nil {
+		cur, err := os.Stat(w.path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		held, herr := w.f.Stat()
+		if err != nil || herr != nil || !os.SameFile(cur, held) {
+			w.f.Close()
+			w.f = nil
+		}
+	}
+	if w.f == nil {
+		f, err := os.Open(w.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // no log: everything is in the database file, flushed
+		}
+		if err != nil {
+			return err
+		}
+		if err := syncDir(filepath.Dir(w.path)); err != nil {
+			f.Close()
+			return err
+		}
+		w.f = f
+	}
+	return datasync(w.f)
+}
+
+func (w *walFile) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+}
+
+// syncDir flushes a directory's entries to the disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

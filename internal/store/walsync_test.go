@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foyerhq/foyer"
+	"github.com/foyerhq/foyer/internal/store"
+	"github.com/foyerhq/foyer/internal/testutil"
+)
+
+// The writer's own connection commits without waiting for the disk and
+// leaves checkpoints to the store; every other connection keeps the
+// configured synchronous=full and checkpoints by itself.
+func TestIngestPoolLeavesFlushesAndCheckpointsToTheStore(t *testing.T) {
+	s := testutil.NewStore(t, store.SQLite, store.Options{})
+	for _, c := range []struct {
+		pool, pragma string
+		read         func(*store.Store, string) (int64, error)
+		want         int64
+	}{
+		{"ingest", "synchronous", store.IngestPragma, 1},
+		{"ingest", "wal_autocheckpoint", store.IngestPragma, 0},
+		{"main", "synchronous", store.MainPragma, 2},
+		{"main", "wal_autocheckpoint", store.MainPragma, 1000},
+	} {
+		got, err := c.read(s, c.pragma)
+		if err != nil {
+			t.Fatalf("%s pool: %s: %v", c.pool, c.pragma, err)
+		}
+		if got != c.want {
+			t.Errorf("%s pool: %s = %d, want %d", c.pool, c.pragma, got, c.want)
+		}
+	}
+}
+
+// What the writer commits reaches the database file by the store's own
+// checkpoints, with no other connection writing.
+func TestCheckpointsCopyTheLogInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "foyer.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	ctx := context.Background()
+	if _, err := s.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, path)
+
+	hits := make([]foyer.Hit, 0, 2000)
+	for i := range cap(hits) {
+		h := pageview(site.ID, fmt.Sprintf("visitor-%d", i), time.Duration(i)*time.Second, "/page/"+strings.Repeat("x", i%300))
+		hits = append(hits, h)
+	}
+	appendHits(t, s, hits...)
+	if wal := fileSize(t, path+"-wal"); wal == 0 {
+		t.Fatal("the append left the log empty")
+	}
+	for deadline := time.Now().Add(10 * time.Second); fileSize(t, path) <= before; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file stayed at %d bytes: no checkpoint copied the append into it", before)
+		}
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
