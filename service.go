@@ -91,6 +91,14 @@ type AppendSyncer interface {
 	SyncAppends(ctx context.Context) error
 }
 
+// RollupAlongside is implemented by an EventService that may say its
+// Rollup can run while Append does, from another goroutine, and gains by
+// it (PostgreSQL); where it returns false, roll-ups are best run between
+// appends (SQLite, with one write lock).
+type RollupAlongside interface {
+	RollupAlongside() bool
+}
+
 // Store is all of Foyer's storage.
 type Store interface {
 	WorkspaceService

@@ -53,6 +53,13 @@ type Writer struct {
 	synced   chan []*pending
 	syncDone chan struct{}
 
+	// alongside: the roll-up runs in a goroutine of its own (rollupLoop)
+	// beside the commits (foyer.RollupAlongside), until rollStop closes;
+	// it closes rollDone when it ends.
+	alongside bool
+	rollStop  chan struct{}
+	rollDone  chan struct{}
+
 	// Owned by the loop.
 	rollups Rollups
 	hits    []foyer.Hit // a group's hits, reused from commit to commit
@@ -119,6 +126,10 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 		w.synced = make(chan []*pending, syncQueue)
 		w.syncDone = make(chan struct{})
 	}
+	if r, ok := store.(foyer.RollupAlongside); ok && r.RollupAlongside() {
+		w.alongside = true
+		w.rollStop, w.rollDone = make(chan struct{}), make(chan struct{})
+	}
 	return w
 }
 
@@ -130,6 +141,9 @@ const syncQueue = 0
 func (w *Writer) Start() {
 	if w.syncer != nil {
 		go w.syncLoop()
+	}
+	if w.alongside {
+		go w.rollupLoop()
 	}
 	go w.loop()
 }
@@ -255,7 +269,7 @@ func (w *Writer) loop() {
 	var pause *time.Timer
 	for {
 		var first *pending
-		if w.rollups.Due(RollupIdle) {
+		if !w.alongside && w.rollups.Due(RollupIdle) {
 			select {
 			case first = <-w.in:
 			default:
@@ -266,7 +280,7 @@ func (w *Writer) loop() {
 		if first == nil {
 			// A small backlog is rolled up after a pause even if no batch comes.
 			var wake <-chan time.Time
-			if w.store.Unrolled() > 0 {
+			if !w.alongside && w.store.Unrolled() > 0 {
 				if pause == nil {
 					pause = time.NewTimer(RollupPause)
 				} else {
@@ -286,6 +300,11 @@ func (w *Writer) loop() {
 					case p := <-w.in:
 						w.commit(append(group[:0], p))
 					default:
+						if w.alongside {
+							close(w.rollStop) // it rolls up what is left, then ends
+							<-w.rollDone
+							return
+						}
 						for w.rollup(RollupStep) == RollupStep {
 						}
 						return
@@ -306,7 +325,7 @@ func (w *Writer) loop() {
 			}
 		}
 		w.commit(group)
-		if w.rollups.Due(RollupForce) {
+		if !w.alongside && w.rollups.Due(RollupForce) {
 			w.rollup(RollupStep)
 		}
 	}
@@ -400,3 +419,28 @@ func (w *Writer) syncLoop() {
 		clear(waiting)
 	}
 }
+
+// rollupLoop runs the roll-up beside the commits (alongside): steps while
+// RollupIdle events wait, and any backlog after RollupPause, looked at
+// every rollupPoll. When rollStop closes, it rolls up what is left and
+// ends.
+func (w *Writer) rollupLoop() {
+	defer close(w.rollDone)
+	tick := time.NewTicker(rollupPoll)
+	defer tick.Stop()
+	for {
+		for w.rollups.Due(RollupIdle) && w.rollups.Step(RollupStep) == RollupStep {
+		}
+		select {
+		case <-w.rollStop:
+			for w.rollups.Step(RollupStep) == RollupStep {
+			}
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// rollupPoll is how often a roll-up beside the commits looks at the
+// backlog.
+const rollupPoll = 50 * time.Millisecond

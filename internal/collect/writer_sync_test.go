@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -139,5 +140,58 @@ func TestWriterStopFlushesFirst(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Fatalf("Stop: %v", err)
+	}
+}
+
+// besideEvents is a fakeEvents whose roll-up may run beside its appends
+// (foyer.RollupAlongside); a Rollup call blocks while held is set.
+type besideEvents struct {
+	*fakeEvents
+	held    chan struct{} // closed to let blocked roll-ups go
+	holding bool
+	inside  chan struct{} // receives once per roll-up that blocks
+}
+
+func (b *besideEvents) RollupAlongside() bool { return true }
+
+func (b *besideEvents) Rollup(ctx context.Context, limit int) (int, error) {
+	if b.holding {
+		b.inside <- struct{}{}
+		<-b.held
+	}
+	return b.fakeEvents.Rollup(ctx, limit)
+}
+
+// With RollupAlongside, a roll-up step that takes long holds up no
+// commit, and Stop rolls up everything that was committed.
+func TestWriterRollsUpBesideTheCommits(t *testing.T) {
+	ev := &besideEvents{fakeEvents: &fakeEvents{}, held: make(chan struct{}), holding: true, inside: make(chan struct{}, 64)}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+
+	// Enough events for a roll-up step to be due.
+	if err := w.Write(context.Background(), hitBatch("first", RollupIdle)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ev.inside:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no roll-up step began with a backlog of RollupIdle events")
+	}
+	// The step is blocked; commits go on.
+	for i := range 3 {
+		if err := w.Write(context.Background(), hitBatch(fmt.Sprintf("more%d", i), 2)); err != nil {
+			t.Fatalf("Write during a roll-up step: %v", err)
+		}
+	}
+	close(ev.held)
+	if err := w.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := ev.Unrolled(); n != 0 {
+		t.Fatalf("%d events left unrolled after Stop", n)
+	}
+	if got := len(ev.storedPaths()); got != RollupIdle+6 {
+		t.Fatalf("%d events stored, want %d", got, RollupIdle+6)
 	}
 }

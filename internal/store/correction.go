@@ -141,8 +141,8 @@ func (s *Store) putOverride(ctx context.Context, tx *sql.Tx, o *foyer.OrgOverrid
 // company" moves visits between aggregates, so the writer and the roll-up
 // wait for it.
 func (s *Store) Unhide(ctx context.Context, workspaceID int64, orgKey string) error {
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockIngest()
+	defer unlock()
 	defer s.overridesGen.Add(1) // after the commit
 	return s.inTx(ctx, "unhide", func(tx *sql.Tx) error {
 		var kind string

@@ -52,7 +52,7 @@ func RedoMigration(ctx context.Context, s *Store, version int64) error {
 	// Undone migrations dropped tables whose rows the ingest cache may
 	// name (orgs): the writer starts afresh, as after a restart.
 	s.cache = newIngestCache(s.cache.limit)
-	s.caughtUp = false
+	s.caughtUp.Store(false)
 	_, err = p.Up(ctx)
 	return err
 }

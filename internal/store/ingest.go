@@ -168,7 +168,10 @@ func (s *Store) forgetSites(ids ...int64) {
 		s.deleted[id] = true
 	}
 	s.cache = newIngestCache(s.cache.limit)
-	s.caughtUp = false // the database answers for every visit again once rolled up
+	s.genMu.Lock()
+	s.appendGen++
+	s.caughtUp.Store(false) // the database answers for every visit again once rolled up
+	s.genMu.Unlock()
 }
 
 // goneSites returns the IDs of the hits' sites that DeleteSite deleted.
@@ -204,12 +207,15 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 	// Before the database can answer for a visit that is not cached, it must
 	// hold every event: at the first Append, and before the cache is emptied.
 	full := len(s.cache.visits)+len(hits) > s.cache.limit
-	if !s.caughtUp || full {
-		if _, err := s.rollupAll(ctx); err != nil {
-			return fmt.Errorf("store: append: %w", err)
-		}
-		if full {
+	if !s.caughtUp.Load() || full {
+		s.rollupMu.Lock()
+		_, err := s.rollupAll(ctx)
+		if err == nil && full {
 			s.cache.visits = map[int64]visit{}
+		}
+		s.rollupMu.Unlock()
+		if err != nil {
+			return fmt.Errorf("store: append: %w", err)
 		}
 	}
 
@@ -250,12 +256,25 @@ func (s *Store) append(ctx context.Context, hits []foyer.Hit, ids []string) erro
 	if err := s.insertEvents(ctx, a, rows); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commitAppend(tx.Commit); err != nil {
 		return fmt.Errorf("store: append: commit: %w", err)
 	}
 	s.ingestCommits.Add(1)
 	s.cache.merge(a)
 	s.unrolled.Add(int64(len(rows)))
+	return nil
+}
+
+// commitAppend runs commit, an append's commit, and counts it in
+// appendGen: a roll-up that reads appendGen before it reads the events has
+// then either seen the commit or sees appendGen moved (rollupCurrent).
+func (s *Store) commitAppend(commit func() error) error {
+	s.genMu.Lock()
+	defer s.genMu.Unlock()
+	if err := commit(); err != nil {
+		return err
+	}
+	s.appendGen++
 	return nil
 }
 

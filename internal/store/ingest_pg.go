@@ -97,7 +97,8 @@ func (s *Store) appendPG(ctx context.Context, hits []foyer.Hit, ids []string) (e
 		}
 		rows = append(rows, row)
 	}
-	if err := s.pgWrite(ctx, pc, a, p, rows); err != nil {
+	// The write's batch ends with the COMMIT.
+	if err := s.commitAppend(func() error { return s.pgWrite(ctx, pc, a, p, rows) }); err != nil {
 		return fmt.Errorf("store: append: %w", err)
 	}
 	s.cache.merge(a)

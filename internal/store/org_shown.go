@@ -110,8 +110,8 @@ func (s *Store) LeftOut(ctx context.Context, workspaceID int64, since time.Time,
 // ShowOrg says an organisation the IP data left out is a company.
 func (s *Store) ShowOrg(ctx context.Context, workspaceID, orgID int64, by *foyer.User) (*foyer.OrgOverride, error) {
 	// The writer's caches and kept statements, and the roll-up, wait.
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockIngest()
+	defer unlock()
 	defer s.overridesGen.Add(1) // after the commit
 	var o *foyer.OrgOverride
 	var key companyKey

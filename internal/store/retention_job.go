@@ -216,8 +216,8 @@ func (s *Store) purgeEventRange(ctx context.Context, workspaceID, lo, hi, cutoff
 	// The writer waits meanwhile (on SQLite it would anyway), so that the
 	// highest event ID stays top (keepEventIDs) and a change of an
 	// organisation's company (refold) does not read events half deleted.
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockIngest()
+	defer unlock()
 	var n int64
 	err := s.inTx(ctx, "purge events", func(tx *sql.Tx) error {
 		var top sql.NullInt64

@@ -57,9 +57,37 @@ const catchUpStep = 8192
 // visits, oldest first, in one transaction. It returns how many it folded:
 // fewer than limit means the roll-up is current.
 func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockRollups()
+	defer unlock()
 	return s.rollup(ctx, limit)
+}
+
+// RollupAlongside reports whether Rollup may run while Append does, and
+// gains by it (foyer.RollupAlongside): on PostgreSQL, whose locks are by
+// row, the roll-up's writes (the visits' counters, the aggregates) do not
+// hold up an append's; on SQLite, with one write lock, they would.
+func (s *Store) RollupAlongside() bool { return s.dialect == Postgres }
+
+// lockRollups excludes the other roll-ups of this process, and on SQLite
+// the appends too; the function it returns unlocks.
+func (s *Store) lockRollups() (unlock func()) {
+	if s.dialect == Postgres {
+		s.rollupMu.Lock()
+		return s.rollupMu.Unlock
+	}
+	return s.lockIngest()
+}
+
+// lockIngest excludes the appends and the roll-ups of this process: what
+// moves events or their aggregates under both. The function it returns
+// unlocks.
+func (s *Store) lockIngest() (unlock func()) {
+	s.ingestMu.Lock()
+	s.rollupMu.Lock()
+	return func() {
+		s.rollupMu.Unlock()
+		s.ingestMu.Unlock()
+	}
 }
 
 // Unrolled estimates how many events this store has appended that no roll-up
@@ -69,12 +97,12 @@ func (s *Store) Unrolled() int64 { return s.unrolled.Load() }
 // RollupAll rolls up until current, in transactions of catchUpStep events,
 // and returns how many events it folded.
 func (s *Store) RollupAll(ctx context.Context) (int, error) {
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockRollups()
+	defer unlock()
 	return s.rollupAll(ctx)
 }
 
-// rollupAll is RollupAll with ingestMu held.
+// rollupAll is RollupAll with rollupMu held (and ingestMu on SQLite).
 func (s *Store) rollupAll(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -86,11 +114,12 @@ func (s *Store) rollupAll(ctx context.Context) (int, error) {
 	}
 }
 
-// rollup is Rollup with ingestMu held.
+// rollup is Rollup with rollupMu held (and ingestMu on SQLite).
 func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
+	gen := s.readGen() // before the events are read
 	t, flush, end, err := s.beginRollup(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: begin: %w", err)
@@ -113,7 +142,7 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
 	if n == 0 {
-		s.current()
+		s.rollupCurrent(gen, 0)
 		return 0, nil
 	}
 	s.batchWrites(t)
@@ -147,18 +176,34 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	}
 	s.ingestCommits.Add(1)
 	if n < limit {
-		s.current()
+		s.rollupCurrent(gen, n)
 	} else {
 		s.unrolled.Store(max(0, s.unrolled.Load()-int64(n)))
 	}
 	return n, nil
 }
 
-// current records that the roll-up has read every stored event: as only
-// this store appends (under ingestMu, which the caller holds), the database
-// now answers for every visit the ingest cache does not hold.
-func (s *Store) current() {
-	s.caughtUp = true
+// readGen returns appendGen.
+func (s *Store) readGen() uint64 {
+	s.genMu.Lock()
+	defer s.genMu.Unlock()
+	return s.appendGen
+}
+
+// rollupCurrent records that a roll-up, which read appendGen as gen before
+// it read the events, folded n and found no more. If no append committed
+// and no cache was dropped since, it has read every stored event (only
+// this store appends): the database now answers for every visit the
+// ingest cache does not hold. Otherwise, as when a roll-up on PostgreSQL
+// runs beside the appends, only the backlog's estimate goes down.
+func (s *Store) rollupCurrent(gen uint64, n int) {
+	s.genMu.Lock()
+	defer s.genMu.Unlock()
+	if s.appendGen != gen {
+		s.unrolled.Store(max(0, s.unrolled.Load()-int64(n)))
+		return
+	}
+	s.caughtUp.Store(true)
 	s.unrolled.Store(0)
 }
 

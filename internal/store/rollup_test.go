@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -215,5 +216,62 @@ func TestRollupAcrossStores(t *testing.T) {
 			t.Errorf("the two stores folded %d events, want the 450 left", folded)
 		}
 		checkVisits(t, b, ws.ID, site.ID)
+	})
+}
+
+// TestRollupAlongsideAppends: roll-ups run while appends do (as the
+// collector runs them on PostgreSQL, RollupAlongside), with an ingest
+// cache small enough to be dropped again and again: every event is counted
+// once, and the hits fall into the same visits as when nothing runs beside
+// the appends.
+func TestRollupAlongsideAppends(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(5, 6))
+		var batches [][]foyer.Hit
+		for b := range 40 {
+			batches = append(batches, mixedHits(rng, 0, 12, 1+rng.IntN(25), time.Duration(b)*time.Minute))
+		}
+		run := func(alongside bool) (*store.Store, *foyer.Workspace, *foyer.Site) {
+			s := testutil.NewStore(t, d, store.Options{})
+			store.SetCacheLimit(s, 16)
+			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			if alongside {
+				wg.Go(func() {
+					for {
+						select {
+						case <-done:
+							return
+						default:
+						}
+						if _, err := s.Rollup(ctx, 17); err != nil {
+							t.Errorf("rollup: %v", err)
+							return
+						}
+					}
+				})
+			}
+			for _, b := range batches {
+				hits := slices.Clone(b)
+				for i := range hits {
+					hits[i].SiteID = site.ID
+				}
+				appendHits(t, s, hits...)
+			}
+			close(done)
+			wg.Wait()
+			rollupAll(t, s, 50)
+			return s, ws, site
+		}
+		serial, sws, ssite := run(false)
+		beside, ws, site := run(true)
+		checkVisits(t, beside, ws.ID, site.ID)
+		if got, want := len(storedVisits(t, beside, site.ID)), len(storedVisits(t, serial, ssite.ID)); got != want {
+			t.Errorf("%d visits with roll-ups beside the appends, %d without", got, want)
+		}
+		checkVisits(t, serial, sws.ID, ssite.ID)
 	})
 }

@@ -30,8 +30,8 @@ import (
 //
 // It returns ENOTFOUND when the workspace has no such site.
 func (s *Store) DeleteSite(ctx context.Context, workspaceID, siteID int64) error {
-	s.ingestMu.Lock()
-	defer s.ingestMu.Unlock()
+	unlock := s.lockIngest()
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: delete site %d: %w", siteID, err)

@@ -49,7 +49,7 @@ func (a *txStmts) querier() querier {
 
 // stmt returns the prepared statement for query q (with ? placeholders)
 // within a's transaction. Statements are prepared once per store and kept:
-// SQLite would otherwise parse every statement anew. Callers hold ingestMu.
+// SQLite would otherwise parse every statement anew.
 func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, error) {
 	if st, ok := a.stmts[q]; ok {
 		return st, nil
@@ -58,14 +58,17 @@ func (s *Store) stmt(ctx context.Context, a *txStmts, q string) (*sql.Stmt, erro
 	if a.ingest {
 		pool, kept = s.ingest, s.ingestStmts
 	}
+	s.stmtMu.Lock()
 	st, ok := kept[q]
 	if !ok {
 		var err error
 		if st, err = pool.PrepareContext(ctx, s.rebind(q)); err != nil {
+			s.stmtMu.Unlock()
 			return nil, err
 		}
 		kept[q] = st
 	}
+	s.stmtMu.Unlock()
 	txst := a.tx.StmtContext(ctx, st)
 	a.stmts[q] = txst
 	return txst, nil

@@ -61,6 +61,18 @@ type Store struct {
 	// Under ingestMu: the ingest cache, the kept statements, whether the
 	// roll-up has caught up since Open, and how many events this store
 	// appended that it has not rolled up (an estimate for scheduling).
+	// rollupMu serialises roll-ups in this process. On SQLite a roll-up
+	// also holds ingestMu (one write lock); on PostgreSQL it holds only
+	// rollupMu and runs beside the appends (RollupAlongside). Whoever must
+	// wait for both takes ingestMu first, then rollupMu (lockIngest).
+	// appendGen counts appends committed and ingest caches dropped, so that
+	// a roll-up beside them knows whether it read all that was committed
+	// (rollupCurrent); under genMu. stmtMu guards the kept statements.
+	rollupMu  sync.Mutex
+	genMu     sync.Mutex
+	appendGen uint64
+	stmtMu    sync.Mutex
+
 	ingestMu sync.Mutex
 	cache    *ingestCache
 	stmts    map[string]*sql.Stmt
@@ -77,7 +89,7 @@ type Store struct {
 	ingestCommits atomic.Int64
 	cpStop        chan struct{}
 	cpDone        chan struct{}
-	caughtUp      bool
+	caughtUp      atomic.Bool // written under ingestMu, or under rollupMu when appendGen allows (rollupCurrent)
 	unrolled      atomic.Int64
 	// Under ingestMu: the sites DeleteSite deleted, whose hits Append drops
 	// (a request the collector accepted just before), until CreateSite gives
