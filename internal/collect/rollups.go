@@ -59,3 +59,31 @@ func (r *Rollups) Step(limit int) int {
 	}
 	return n
 }
+
+// Beside runs roll-up steps while RollupIdle events wait, and for any
+// backlog after RollupPause, looking at the backlog every rollupPoll, until
+// stop closes; a step running then ends first. It is for a store whose
+// roll-up runs beside its appends (foyer.RollupAlongside), in a goroutine
+// of its own, which then owns r.
+func (r *Rollups) Beside(stop <-chan struct{}) {
+	tick := time.NewTicker(rollupPoll)
+	defer tick.Stop()
+	for {
+		for r.Due(RollupIdle) && r.Step(RollupStep) == RollupStep {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// rollupPoll is how often a roll-up beside the appends looks at the
+// backlog.
+const rollupPoll = 50 * time.Millisecond

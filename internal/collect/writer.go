@@ -420,27 +420,11 @@ func (w *Writer) syncLoop() {
 	}
 }
 
-// rollupLoop runs the roll-up beside the commits (alongside): steps while
-// RollupIdle events wait, and any backlog after RollupPause, looked at
-// every rollupPoll. When rollStop closes, it rolls up what is left and
-// ends.
+// rollupLoop runs the roll-up beside the commits (alongside) until
+// rollStop closes, then rolls up what is left.
 func (w *Writer) rollupLoop() {
 	defer close(w.rollDone)
-	tick := time.NewTicker(rollupPoll)
-	defer tick.Stop()
-	for {
-		for w.rollups.Due(RollupIdle) && w.rollups.Step(RollupStep) == RollupStep {
-		}
-		select {
-		case <-w.rollStop:
-			for w.rollups.Step(RollupStep) == RollupStep {
-			}
-			return
-		case <-tick.C:
-		}
+	w.rollups.Beside(w.rollStop)
+	for w.rollups.Step(RollupStep) == RollupStep {
 	}
 }
-
-// rollupPoll is how often a roll-up beside the commits looks at the
-// backlog.
-const rollupPoll = 50 * time.Millisecond

@@ -378,3 +378,37 @@ func TestNakedBatchStoresOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkerRollsUpWhileItRuns: a worker rolls up what it stores while it
+// runs (on PostgreSQL beside its commits, on SQLite between them): every
+// stored event is counted in its visit without the worker stopping.
+func TestWorkerRollsUpWhileItRuns(t *testing.T) {
+	t.Parallel()
+	for _, d := range testutil.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			q := newQueue(t)
+			s := testutil.NewStore(t, d, store.Options{})
+			_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+			runWorker(t, q, s, lockerOf(t, s), NewMetrics(nil))
+			p := NewPublisher(q, 0, nil)
+			const batches = 120
+			for i := range batches {
+				if err := p.Write(context.Background(), pageviews(site.ID, fmt.Sprint("r", i), 3)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			counted := func() (events, rolled int64) {
+				q := fmt.Sprintf(`SELECT (SELECT COUNT(*) FROM events), (SELECT COALESCE(SUM(events), 0) FROM sessions WHERE site_id = %d)`, site.ID)
+				if err := s.DB().QueryRow(q).Scan(&events, &rolled); err != nil {
+					t.Fatal(err)
+				}
+				return events, rolled
+			}
+			waitFor(t, "every event rolled up", func() bool {
+				events, rolled := counted()
+				return events == batches*3 && rolled == events
+			})
+		})
+	}
+}

@@ -135,6 +135,21 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return w.ended(ctx, lock)
 	}
+	// Where the store's roll-up can run beside its appends (PostgreSQL),
+	// it does, in a goroutine of its own, until Run returns.
+	alongside := false
+	if r, ok := w.cfg.Store.(foyer.RollupAlongside); ok && r.RollupAlongside() {
+		alongside = true
+		stopRollups, rolled := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(rolled)
+			w.rollups.Beside(stopRollups)
+		}()
+		defer func() {
+			close(stopRollups)
+			<-rolled
+		}()
+	}
 	// The next group is fetched while one commits.
 	fctx, stopFetch := context.WithCancel(ctx)
 	groups := make(chan []jetstream.Msg, 1)
@@ -159,13 +174,13 @@ func (w *Worker) Run(ctx context.Context) error {
 			return ErrLockLost
 		case msgs := <-groups:
 			if len(msgs) == 0 {
-				if w.rollups.Due(collect.RollupIdle) {
+				if !alongside && w.rollups.Due(collect.RollupIdle) {
 					w.rollups.Step(collect.RollupStep)
 				}
 				continue
 			}
 			w.handle(ctx, lock, msgs)
-			if w.rollups.Due(collect.RollupForce) {
+			if !alongside && w.rollups.Due(collect.RollupForce) {
 				w.rollups.Step(collect.RollupStep)
 			}
 		}
