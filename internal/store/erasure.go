@@ -84,8 +84,7 @@ func (s *Store) dropOldPages(ctx context.Context) {
 	if s.dialect != SQLite {
 		return
 	}
-	var busy, log, done int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err != nil || busy != 0 {
+	if busy, err := s.checkpoint(ctx, "TRUNCATE"); err != nil || busy {
 		slog.Warn("store: after an erasure, the WAL could not be emptied yet; the next checkpoint does it", "err", err)
 	}
 }

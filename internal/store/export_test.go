@@ -184,3 +184,9 @@ func pragma(db *sql.DB, name string) (int64, error) {
 	err := db.QueryRow("PRAGMA " + name).Scan(&v)
 	return v, err
 }
+
+// Checkpoint runs a TRUNCATE checkpoint apart from the store's own, and
+// reports whether a reader kept it from finishing.
+func Checkpoint(s *Store) (busy bool, err error) {
+	return s.checkpoint(context.Background(), "TRUNCATE")
+}

@@ -19,16 +19,17 @@ const maxBytesPerEvent = 80
 
 // sqliteSize checkpoints the WAL into the database file and returns the
 // file's size in bytes.
-func sqliteSize(t *testing.T, db *sql.DB) int64 {
+func sqliteSize(t *testing.T, s *store.Store) int64 {
 	t.Helper()
 	ctx := context.Background()
-	var busy, logPages, checkpointed int64
-	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &checkpointed); err != nil {
+	busy, err := store.Checkpoint(s)
+	if err != nil {
 		t.Fatalf("checkpoint: %v", err)
 	}
-	if busy != 0 {
+	if busy {
 		t.Fatalf("checkpoint was blocked")
 	}
+	db := s.DB()
 	var pages, pageSize int64
 	if err := db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestSQLiteStorageSize(t *testing.T) {
 	s := testutil.NewStore(t, store.SQLite, store.Options{SQLiteSync: "normal"})
 	ctx := context.Background()
 	ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.acme.com")
-	before := sqliteSize(t, s.DB())
+	before := sqliteSize(t, s)
 
 	const total, batch = 200_000, 200
 	g := newTraffic(1, site.ID, 3000, 30)
@@ -116,7 +117,7 @@ func checkGrowth(t *testing.T, s *store.Store, before int64, events int) {
 	if _, err := s.RollupAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	after := sqliteSize(t, s.DB())
+	after := sqliteSize(t, s)
 	perEvent := float64(after-before) / float64(events)
 	t.Logf("database grew %d bytes: %.1f bytes/event (goal ≤ %d)", after-before, perEvent, maxBytesPerEvent)
 	logTableSizes(t, s.DB(), events)
@@ -136,7 +137,7 @@ func TestSQLiteStorageSizeHistory(t *testing.T) {
 	t.Parallel()
 	s := testutil.NewStore(t, store.SQLite, store.Options{SQLiteSync: "normal"})
 	_, site := testutil.NewSite(t, s, "Acme", "acme", "localhost")
-	before := sqliteSize(t, s.DB())
+	before := sqliteSize(t, s)
 	n, err := loadgen.WriteHistory(context.Background(), s, site,
 		loadgen.History{Events: 200_000, Days: 30, Companies: 500, Seed: 7, End: t0}, nil)
 	if err != nil {

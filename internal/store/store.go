@@ -89,8 +89,11 @@ type Store struct {
 	ingestCommits atomic.Int64
 	cpStop        chan struct{}
 	cpDone        chan struct{}
-	caughtUp      atomic.Bool // written under ingestMu, or under rollupMu when appendGen allows (rollupCurrent)
-	unrolled      atomic.Int64
+	// cpMu keeps this store's checkpoints apart: SQLite refuses a second
+	// one while one runs, at once and whatever busy_timeout says.
+	cpMu     sync.Mutex
+	caughtUp atomic.Bool // written under ingestMu, or under rollupMu when appendGen allows (rollupCurrent)
+	unrolled atomic.Int64
 	// Under ingestMu: the sites DeleteSite deleted, whose hits Append drops
 	// (a request the collector accepted just before), until CreateSite gives
 	// the ID to a new site, as SQLite may.

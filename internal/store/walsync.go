@@ -54,11 +54,22 @@ func (s *Store) checkpoints(every time.Duration) {
 		if n == done {
 			continue
 		}
-		if _, err := s.db.Exec(`/* Store.checkpoints */ PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		if _, err := s.checkpoint(context.Background(), "PASSIVE"); err != nil {
 			continue // tried again at the next tick; the log grows meanwhile
 		}
 		done = n
 	}
+}
+
+// checkpoint runs a checkpoint of the mode (PASSIVE, FULL, RESTART or
+// TRUNCATE) on the main pool, apart from this store's others, and reports
+// whether it could not finish (a reader on an older snapshot).
+func (s *Store) checkpoint(ctx context.Context, mode string) (busy bool, err error) {
+	s.cpMu.Lock()
+	defer s.cpMu.Unlock()
+	var b, log, done int
+	err = s.db.QueryRowContext(ctx, `/* Store.checkpoint */ PRAGMA wal_checkpoint(`+mode+`)`).Scan(&b, &log, &done)
+	return b != 0, err
 }
 
 // SyncAppends makes every append committed before it was called durable:

@@ -49,9 +49,8 @@ func TestCheckpointsCopyTheLogInTheBackground(t *testing.T) {
 	}
 	defer s.Close()
 	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-	ctx := context.Background()
-	if _, err := s.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		t.Fatal(err)
+	if busy, err := store.Checkpoint(s); err != nil || busy {
+		t.Fatalf("checkpoint: busy %v, %v", busy, err)
 	}
 	before := fileSize(t, path)
 
