@@ -50,6 +50,10 @@ type dayRollup struct {
 	visits, pageviews, engaged, nevents, lastAt int64
 }
 
+// rollupLockWait bounds the roll-up's waits for a row lock on PostgreSQL,
+// once it holds its mark.
+const rollupLockWait = "250ms"
+
 // catchUpStep is how many events one transaction of RollupAll folds.
 const catchUpStep = 8192
 
@@ -136,6 +140,16 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	var mark int64
 	if err := s.queryRow(ctx, t, q).Scan(&mark); err != nil {
 		return 0, fmt.Errorf("store: rollup: mark: %w", err)
+	}
+	if s.dialect == Postgres {
+		// Beside the appends (RollupAlongside) the roll-up may want a row
+		// an append holds (a company it upserts, a visit it identifies)
+		// while the append wants one the roll-up holds. Waiting on a row
+		// lock at most rollupLockWait, the roll-up gives way at once, and
+		// is retried, instead of both waiting for the deadlock detector.
+		if _, err := t.tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+rollupLockWait+`'`); err != nil {
+			return 0, fmt.Errorf("store: rollup: %w", err)
+		}
 	}
 	visits, days, site, last, n, err := s.readRollup(ctx, t, mark, limit)
 	if err != nil {

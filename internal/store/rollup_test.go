@@ -275,3 +275,46 @@ func TestRollupAlongsideAppends(t *testing.T) {
 		checkVisits(t, serial, sws.ID, ssite.ID)
 	})
 }
+
+// TestRollupGivesWayToARowLock: on PostgreSQL, where the roll-up runs
+// beside the appends, it does not wait long for a row an append holds (a
+// company it upserts): it fails at once and folds everything once the
+// lock is gone, so that an append and a roll-up that each want the
+// other's rows never wait for the deadlock detector.
+func TestRollupGivesWayToARowLock(t *testing.T) {
+	s := testutil.NewStore(t, store.Postgres, store.Options{})
+	ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	ctx := context.Background()
+	h := pageview(site.ID, "locked-visitor-0000000001", 0, "/pricing")
+	h.Origin = foyer.Origin{Country: "DE", Org: foyer.Org{Name: "Globex GmbH", Domain: "globex.example", Type: foyer.OrgBusiness}}
+	appendHits(t, s, h)
+
+	holder, err := s.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	var id int64
+	if err := holder.QueryRowContext(ctx, `SELECT id FROM companies WHERE workspace_id = $1 FOR UPDATE`, ws.ID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := s.Rollup(ctx, 100); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("the roll-up folded a company's visit while another transaction held the company's row")
+		}
+	case <-time.After(5 * time.Second):
+		holder.Rollback()
+		<-done
+		t.Fatal("the roll-up waited for the row lock")
+	}
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if n := rollupAll(t, s, 100); n != 1 {
+		t.Fatalf("after the lock went, the roll-up folded %d events, want 1", n)
+	}
+	checkVisits(t, s, ws.ID, site.ID)
+}
