@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/foyerhq/foyer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -54,7 +55,11 @@ func (r *Rollups) Step(limit int) int {
 		r.Time.Observe(r.last.Sub(start).Seconds())
 	}
 	if err != nil {
-		r.Log.Error("rollup failed", "err", err)
+		if foyer.ErrorCode(err) == foyer.EUNAVAILABLE {
+			r.Log.Warn("rollup gave way; it runs again shortly", "err", err)
+		} else {
+			r.Log.Error("rollup failed", "err", err)
+		}
 		return 0
 	}
 	return n

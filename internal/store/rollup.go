@@ -60,10 +60,16 @@ const catchUpStep = 8192
 // Rollup folds up to limit events that no roll-up has read yet into their
 // visits, oldest first, in one transaction. It returns how many it folded:
 // fewer than limit means the roll-up is current.
+// On PostgreSQL it gives way to a row lock it would wait for past
+// rollupLockWait: EUNAVAILABLE, and nothing folded.
 func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
 	unlock := s.lockRollups()
 	defer unlock()
-	return s.rollup(ctx, limit)
+	n, err := s.rollup(ctx, limit)
+	if isLockTimeout(err) {
+		return 0, foyer.Errorf(foyer.EUNAVAILABLE, "the roll-up gave way to a row another transaction holds; it runs again shortly")
+	}
+	return n, err
 }
 
 // RollupAlongside reports whether Rollup may run while Append does, and

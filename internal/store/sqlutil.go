@@ -234,6 +234,13 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// isLockTimeout reports whether err is PostgreSQL's lock_timeout expiring
+// (SQLSTATE 55P03).
+func isLockTimeout(err error) bool {
+	pe := (*pgconn.PgError)(nil)
+	return errors.As(err, &pe) && pe.Code == "55P03"
+}
+
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 // flag stores a bool as the integer 0 or 1, the same in both dialects.
