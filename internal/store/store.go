@@ -58,32 +58,32 @@ type Store struct {
 	// lacks (UseKeyFile); "" for none.
 	keyFile string
 
-	// Under ingestMu: the ingest cache, the kept statements, whether the
-	// roll-up has caught up since Open, and how many events this store
-	// appended that it has not rolled up (an estimate for scheduling).
-	// rollupMu serialises roll-ups in this process. On SQLite a roll-up
-	// also holds ingestMu (one write lock); on PostgreSQL it holds only
-	// rollupMu and runs beside the appends (RollupAlongside). Whoever must
-	// wait for both takes ingestMu first, then rollupMu (lockIngest).
-	// appendGen counts appends committed and ingest caches dropped, so that
-	// a roll-up beside them knows whether it read all that was committed
-	// (rollupCurrent); under genMu. stmtMu guards the kept statements.
+	// ingestMu serialises appends in this process and guards the ingest
+	// cache. rollupMu serialises roll-ups. On SQLite a roll-up also holds
+	// ingestMu (one write lock); on PostgreSQL it holds only rollupMu and
+	// runs beside the appends (RollupAlongside). Whoever must wait for both
+	// takes ingestMu first, then rollupMu (lockIngest). appendGen counts
+	// appends committed and ingest caches dropped, so that a roll-up beside
+	// them knows whether it read all that was committed (rollupCurrent);
+	// under genMu, as are caughtUp's changes. unrolled estimates how many
+	// events this store appended that no roll-up has read (for
+	// scheduling).
+	ingestMu  sync.Mutex
 	rollupMu  sync.Mutex
 	genMu     sync.Mutex
 	appendGen uint64
-	stmtMu    sync.Mutex
-
-	ingestMu sync.Mutex
-	cache    *ingestCache
-	stmts    map[string]*sql.Stmt
-	// ingest is SQLite's pool for the writer's own transactions (appends
-	// and roll-ups), with synchronous=normal, so that a
-	// commit releases the write lock without waiting for the disk; wal
-	// then makes appends durable (SyncAppends) outside the lock. nil on
-	// PostgreSQL. ingestStmts are its kept statements, under ingestMu.
-	ingest      *sql.DB
+	cache     *ingestCache
+	// stmts are the kept statements of the main pool, ingestStmts those of
+	// the ingest pool; both under stmtMu.
+	stmtMu      sync.Mutex
+	stmts       map[string]*sql.Stmt
 	ingestStmts map[string]*sql.Stmt
-	wal         *walFile
+	// ingest is SQLite's pool for the writer's own transactions (appends
+	// and roll-ups), with synchronous=normal, so that a commit releases the
+	// write lock without waiting for the disk; wal then makes appends
+	// durable (SyncAppends) outside the lock. nil on PostgreSQL.
+	ingest *sql.DB
+	wal    *walFile
 	// ingestCommits counts the ingest pool's commits, for checkpoints,
 	// which cpStop stops and which closes cpDone when it ends.
 	ingestCommits atomic.Int64
@@ -92,7 +92,7 @@ type Store struct {
 	// cpMu keeps this store's checkpoints apart: SQLite refuses a second
 	// one while one runs, at once and whatever busy_timeout says.
 	cpMu     sync.Mutex
-	caughtUp atomic.Bool // written under ingestMu, or under rollupMu when appendGen allows (rollupCurrent)
+	caughtUp atomic.Bool // whether the roll-up has read every stored event since Open, or since the cache was dropped
 	unrolled atomic.Int64
 	// Under ingestMu: the sites DeleteSite deleted, whose hits Append drops
 	// (a request the collector accepted just before), until CreateSite gives
@@ -125,11 +125,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close() // its pools and its checkpointer too
 		return nil, err
 	}
 	if err := s.createPartitionsAhead(ctx, s.now()); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -263,6 +263,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.ingestMu.Lock()
+	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
@@ -271,6 +272,7 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	clear(s.ingestStmts)
+	s.stmtMu.Unlock()
 	s.ingestMu.Unlock()
 	if s.cpStop != nil {
 		close(s.cpStop)

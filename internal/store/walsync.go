@@ -15,7 +15,7 @@ import (
 // beginIngest begins a transaction of the writer's own (appends and
 // roll-ups): on SQLite on the ingest pool, whose commits do not wait for
 // the disk (SyncAppends does that, outside the write lock); on PostgreSQL
-// on the main pool. Callers hold ingestMu.
+// on the main pool. On SQLite callers hold ingestMu.
 func (s *Store) beginIngest(ctx context.Context) (*txStmts, error) {
 	pool := s.db
 	if s.ingest != nil {
@@ -37,8 +37,8 @@ const checkpointEvery = 200 * time.Millisecond
 // the main pool: it does not take the write lock, so the writer's commits
 // go on meanwhile, where SQLite's automatic checkpoint (off on the ingest
 // pool) would run inside the commit that passed its threshold, flushes
-// included. The main pool's own commits still check
-// point automatically. It ends when cpStop closes.
+// included. The main pool's own commits still checkpoint automatically.
+// It ends when cpStop closes.
 func (s *Store) checkpoints(every time.Duration) {
 	defer close(s.cpDone)
 	tick := time.NewTicker(every)
