@@ -84,7 +84,7 @@ func (s *Store) dropOldPages(ctx context.Context) {
 	if s.dialect != SQLite {
 		return
 	}
-	if busy, err := s.checkpoint(ctx, "TRUNCATE"); err != nil || busy {
+	if busy, _, err := s.checkpoint(ctx, "TRUNCATE"); err != nil || busy {
 		slog.Warn("store: after an erasure, the WAL could not be emptied yet; the next checkpoint does it", "err", err)
 	}
 }

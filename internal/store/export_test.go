@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/foyerhq/foyer"
 )
@@ -188,5 +189,16 @@ func pragma(db *sql.DB, name string) (int64, error) {
 // Checkpoint runs a TRUNCATE checkpoint apart from the store's own, and
 // reports whether a reader kept it from finishing.
 func Checkpoint(s *Store) (busy bool, err error) {
-	return s.checkpoint(context.Background(), "TRUNCATE")
+	busy, _, err = s.checkpoint(context.Background(), "TRUNCATE")
+	return busy, err
+}
+
+// SetCheckpointing sets, for the stores opened next, how often they look
+// for a log to copy into the database file, and the log's length in frames
+// past which they hold the appends back to finish copying it; the function
+// it returns puts the defaults back. Not for parallel tests.
+func SetCheckpointing(every time.Duration, frames int) (restore func()) {
+	e, f := checkpointEvery, finishFrames
+	checkpointEvery, finishFrames = every, frames
+	return func() { checkpointEvery, finishFrames = e, f }
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,7 @@ type Store struct {
 	ingestCommits atomic.Int64
 	cpStop        chan struct{}
 	cpDone        chan struct{}
+	finishFrames  int // finishFrames when the store opened
 	// cpMu keeps this store's checkpoints apart: SQLite refuses a second
 	// one while one runs, at once and whatever busy_timeout says.
 	cpMu     sync.Mutex
@@ -168,10 +170,12 @@ func open(dsn string, opt Options) (*Store, error) {
 			// prepares the kept statements (stmt) before the writing one
 			// takes them.
 			// Its commits leave checkpoints to checkpoints (walsync.go).
-			s.ingest, err = openSQLite(path, "normal", 2, "&_pragma=wal_autocheckpoint(0)")
+			s.ingest, err = openSQLite(path, "normal", 2,
+				"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+strconv.Itoa(ingestLogLimit)+")")
 		}
 		if err == nil {
 			s.cpStop, s.cpDone = make(chan struct{}), make(chan struct{})
+			s.finishFrames = finishFrames
 			go s.checkpoints(checkpointEvery)
 		}
 		if sync == "full" {

@@ -78,3 +78,47 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// Under appends that never pause, as the collector's writer makes under
+// load, the log still starts over from its beginning: it stays short,
+// instead of growing by every page every commit writes for as long as the
+// load lasts. Every appended event is kept.
+func TestCheckpointsStartTheLogOverUnderLoad(t *testing.T) {
+	frames := 64
+	if os.Getenv("FOYER_TEST_NO_FINISH") != "" {
+		frames = 1 << 30 // what the test must catch: the log never finished
+	}
+	defer store.SetCheckpointing(5*time.Millisecond, frames)()
+	path := filepath.Join(t.TempDir(), "foyer.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+
+	// Each commit writes a few pages (the events, a new visitor and visit,
+	// their indexes): without a new start the log would pass 20 MiB.
+	const commits, perCommit = 1500, 2
+	for i := range commits {
+		hits := make([]foyer.Hit, perCommit)
+		for j := range hits {
+			hits[j] = pageview(site.ID, fmt.Sprintf("visitor-%d-%d", i, j), time.Duration(i)*time.Second, "/p")
+		}
+		if err := s.AppendUnsynced(context.Background(), hits); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	wal := fileSize(t, path+"-wal")
+	t.Logf("the log after %d commits: %d bytes", commits, wal)
+	if wal > 12<<20 {
+		t.Errorf("the log is %d bytes after %d commits without a pause: it never started over", wal, commits)
+	}
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != commits*perCommit {
+		t.Errorf("%d events stored, want %d", n, commits*perCommit)
+	}
+}
