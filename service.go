@@ -89,6 +89,11 @@ type AppendSyncer interface {
 	AppendUnsynced(ctx context.Context, hits []Hit) error
 	// SyncAppends makes every append committed before the call durable.
 	SyncAppends(ctx context.Context) error
+	// SyncsApart reports whether this store's commits wait for
+	// SyncAppends to be durable; where they do not (they are durable when
+	// they return, or durability is not asked for), a writer acknowledges
+	// after the commit and has nothing to pipeline.
+	SyncsApart() bool
 }
 
 // RollupAlongside is implemented by an EventService that may say its

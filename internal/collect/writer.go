@@ -14,7 +14,7 @@ import (
 // Writer stores batches with group commit: batches that arrive while a
 // commit is running are gathered and committed together in the next
 // transaction. Write returns nil only after its batch is committed and on
-// the disk. When the store can flush apart from committing
+// the disk. When the store flushes apart from committing
 // (foyer.AppendSyncer: SQLite), a second goroutine flushes what the loop
 // committed, and acknowledges it, while the loop commits the next group:
 // the write lock is not held while the disk works.
@@ -121,7 +121,7 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
 		rollups: Rollups{Store: store, Time: cfg.Metrics.RollupTime, Log: cfg.Log},
 	}
-	if s, ok := store.(foyer.AppendSyncer); ok {
+	if s, ok := store.(foyer.AppendSyncer); ok && s.SyncsApart() {
 		w.syncer = s
 		w.synced = make(chan []*pending, syncQueue)
 		w.syncDone = make(chan struct{})

@@ -18,6 +18,9 @@ import (
 type syncingEvents struct {
 	*fakeEvents
 	release chan error
+	// together: the commits are durable when they return (SyncsApart
+	// false), as on PostgreSQL.
+	together bool
 
 	smu       sync.Mutex
 	committed int // hits committed
@@ -48,6 +51,8 @@ func (s *syncingEvents) SyncAppends(context.Context) error {
 	}
 	return err
 }
+
+func (s *syncingEvents) SyncsApart() bool { return !s.together }
 
 func (s *syncingEvents) state() (committed, durable, flushes int) {
 	s.smu.Lock()
@@ -114,6 +119,33 @@ func TestWriterAcknowledgesAfterTheFlush(t *testing.T) {
 	}
 	if c, d, _ := ev.state(); c != 3 || d != 3 {
 		t.Fatalf("committed %d, durable %d; want 3 and 3", c, d)
+	}
+}
+
+// Where the commits are durable when they return (PostgreSQL, or SQLite
+// with synchronous=normal), a batch is acknowledged after its commit: the
+// writer calls no flush, and so does not wait for one.
+func TestWriterAcknowledgesAtTheCommitWhereItIsDurable(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error), together: true}
+	w := NewWriter(ev, WriterConfig{CommitTimeout: 2 * time.Second})
+	w.Start()
+	defer func() {
+		close(ev.release) // so that a flush, were there one, ends
+		w.Stop(context.Background())
+	}()
+	for i := range 3 {
+		if err := w.Write(context.Background(), hitBatch(fmt.Sprint("batch-", i), 2)); err != nil {
+			t.Fatalf("Write %d: %v", i, err) // a flush would wait for release, past the deadline
+		}
+	}
+	if _, _, flushes := ev.state(); flushes != 0 {
+		t.Fatalf("%d flushes, want none", flushes)
+	}
+	ev.fakeEvents.mu.Lock()
+	stored := len(ev.fakeEvents.stored)
+	ev.fakeEvents.mu.Unlock()
+	if stored != 6 {
+		t.Fatalf("%d hits stored, want 6", stored)
 	}
 }
 

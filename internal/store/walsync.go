@@ -125,6 +125,10 @@ func (s *Store) SyncAppends(ctx context.Context) error {
 	return nil
 }
 
+// SyncsApart reports whether the appends wait for SyncAppends to be
+// durable: on SQLite with synchronous=full (foyer.AppendSyncer).
+func (s *Store) SyncsApart() bool { return s.wal != nil }
+
 // walFile is SQLite's write-ahead log, held open to be flushed. SQLite
 // holds no lock on it (its locks are on the database and -shm files, and
 // closing a descriptor of those would drop them: never open those).

@@ -26,6 +26,7 @@ func TestIngestPoolLeavesFlushesAndCheckpointsToTheStore(t *testing.T) {
 	}{
 		{"ingest", "synchronous", store.IngestPragma, 1},
 		{"ingest", "wal_autocheckpoint", store.IngestPragma, 0},
+		{"ingest", "journal_size_limit", store.IngestPragma, 64 << 20},
 		{"main", "synchronous", store.MainPragma, 2},
 		{"main", "wal_autocheckpoint", store.MainPragma, 1000},
 	} {
@@ -35,6 +36,26 @@ func TestIngestPoolLeavesFlushesAndCheckpointsToTheStore(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s pool: %s = %d, want %d", c.pool, c.pragma, got, c.want)
+		}
+	}
+}
+
+// The appends wait for SyncAppends to be durable only on SQLite with
+// synchronous=full; elsewhere the collector acknowledges at the commit.
+func TestSyncsApart(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		dialect store.Dialect
+		sync    string
+		want    bool
+	}{
+		{"sqlite full", store.SQLite, "", true},
+		{"sqlite normal", store.SQLite, "normal", false},
+		{"postgres", store.Postgres, "", false},
+	} {
+		s := testutil.NewStore(t, c.dialect, store.Options{SQLiteSync: c.sync})
+		if got := s.SyncsApart(); got != c.want {
+			t.Errorf("%s: SyncsApart() = %v, want %v", c.name, got, c.want)
 		}
 	}
 }
