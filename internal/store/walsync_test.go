@@ -63,13 +63,7 @@ func TestSyncsApart(t *testing.T) {
 // What the writer commits reaches the database file by the store's own
 // checkpoints, with no other connection writing.
 func TestCheckpointsCopyTheLogInTheBackground(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "foyer.db")
-	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	s, path, site := openFileStore(t)
 	if busy, err := store.Checkpoint(s); err != nil || busy {
 		t.Fatalf("checkpoint: busy %v, %v", busy, err)
 	}
@@ -77,7 +71,7 @@ func TestCheckpointsCopyTheLogInTheBackground(t *testing.T) {
 
 	hits := make([]foyer.Hit, 0, 2000)
 	for i := range cap(hits) {
-		h := pageview(site.ID, fmt.Sprintf("visitor-%d", i), time.Duration(i)*time.Second, "/page/"+strings.Repeat("x", i%300))
+		h := pageview(site, fmt.Sprintf("visitor-%d", i), time.Duration(i)*time.Second, "/page/"+strings.Repeat("x", i%300))
 		hits = append(hits, h)
 	}
 	appendHits(t, s, hits...)
@@ -110,13 +104,7 @@ func TestCheckpointsStartTheLogOverUnderLoad(t *testing.T) {
 		frames = 1 << 30 // what the test must catch: the log never finished
 	}
 	defer store.SetCheckpointing(5*time.Millisecond, frames)()
-	path := filepath.Join(t.TempDir(), "foyer.db")
-	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	s, path, site := openFileStore(t)
 
 	// Each commit writes a few pages (the events, a new visitor and visit,
 	// their indexes): without a new start the log would pass 20 MiB.
@@ -124,7 +112,7 @@ func TestCheckpointsStartTheLogOverUnderLoad(t *testing.T) {
 	for i := range commits {
 		hits := make([]foyer.Hit, perCommit)
 		for j := range hits {
-			hits[j] = pageview(site.ID, fmt.Sprintf("visitor-%d-%d", i, j), time.Duration(i)*time.Second, "/p")
+			hits[j] = pageview(site, fmt.Sprintf("visitor-%d-%d", i, j), time.Duration(i)*time.Second, "/p")
 		}
 		if err := s.AppendUnsynced(context.Background(), hits); err != nil {
 			t.Fatalf("append %d: %v", i, err)
@@ -142,4 +130,18 @@ func TestCheckpointsStartTheLogOverUnderLoad(t *testing.T) {
 	if n != commits*perCommit {
 		t.Errorf("%d events stored, want %d", n, commits*perCommit)
 	}
+}
+
+// openFileStore opens a store on a new SQLite file, closed when t ends,
+// with one site; it returns the store, the file's path and the site's ID.
+func openFileStore(t *testing.T) (*store.Store, string, int64) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "foyer.db")
+	s, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+	return s, path, site.ID
 }
