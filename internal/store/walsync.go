@@ -68,8 +68,13 @@ func (s *Store) checkpoints(every time.Duration) {
 		}
 		busy, log, err := s.checkpoint(context.Background(), "PASSIVE")
 		if err == nil && !busy && log >= s.finishFrames && s.ingestCommits.Load() != n {
-			// The appends went on while it copied, and the log is long.
-			err = s.finishLog(context.Background())
+			// The appends went on while it copied, and the log is long:
+			// one more passive checkpoint copies what they added meanwhile,
+			// so that what is left for finishLog, with the appends held
+			// back, is only what they add during this shorter one.
+			if _, _, err = s.checkpoint(context.Background(), "PASSIVE"); err == nil {
+				err = s.finishLog(context.Background())
+			}
 		}
 		if err != nil {
 			continue // tried again at the next tick; the log grows meanwhile
