@@ -172,14 +172,18 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 		if !seenV[vk] {
 			seenV[vk] = true
 			id, known := s.cache.visitors[vk]
-			if !known {
+			switch {
+			case !known:
+				// Created, or found, with its latest visit and link read
+				// in the same statement.
 				vSite, vUID, vCreated = append(vSite, h.SiteID), append(vUID, h.VisitorUID), append(vCreated, ms(h.Time))
-			}
-			if _, ok := s.cache.visits[id]; !known || !ok {
-				qSite, qUID = append(qSite, h.SiteID), append(qUID, h.VisitorUID)
-			}
-			if _, ok := s.cache.unlinked[id]; !known || !ok {
-				lSite, lUID = append(lSite, h.SiteID), append(lUID, h.VisitorUID)
+			default:
+				if _, ok := s.cache.visits[id]; !ok {
+					qSite, qUID = append(qSite, h.SiteID), append(qUID, h.VisitorUID)
+				}
+				if _, ok := s.cache.unlinked[id]; !ok {
+					lSite, lUID = append(lSite, h.SiteID), append(lUID, h.VisitorUID)
+				}
 			}
 		}
 		pk := pageKey{h.SiteID, h.Host, h.Path, h.Title}
@@ -203,14 +207,40 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 			return err
 		})
 	if len(vSite) > 0 {
-		// Visitors of this commit are created in the order its hits name them.
-		b.Queue(`/* Store.visitorID */ INSERT INTO visitors (site_id, uid, created_at)
-			SELECT site_id, uid, created_at FROM unnest($1::bigint[], $2::text[], $3::bigint[]) WITH ORDINALITY AS v(site_id, uid, created_at, n) ORDER BY n
-			ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id, site_id, uid`, vSite, vUID, vCreated).
+		// Visitors of this commit are created in the order its hits name
+		// them. For those found instead, their latest visit and their link
+		// are read in the same statement, as latestVisit and visitorLink
+		// read them: the statement sees the tables as they were before
+		// its insert, and a visitor it created has neither.
+		b.Queue(`/* Store.visitorID */ WITH v AS (
+				INSERT INTO visitors (site_id, uid, created_at)
+				SELECT site_id, uid, created_at FROM unnest($1::bigint[], $2::text[], $3::bigint[]) WITH ORDINALITY AS v(site_id, uid, created_at, n) ORDER BY n
+				ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id, site_id, uid)
+			SELECT v.id, v.site_id, v.uid, s.id IS NOT NULL, COALESCE(s.id, 0), COALESCE(s.last_at, 0), COALESCE(s.referrer, ''),
+				COALESCE(s.utm_source, ''), COALESCE(s.utm_medium, ''), COALESCE(s.utm_campaign, ''), COALESCE(s.utm_term, ''),
+				COALESCE(s.utm_content, ''), COALESCE(s.country, ''), COALESCE(s.contact_id, 0),
+				COALESCE(l.contact_id, 0), COALESCE(l.via, 0), COALESCE(c.tracking_consent, ''), COALESCE(c.tracking_consent_at, 0),
+				COALESCE(w.tracking_mode, ''), COALESCE(w.persona_basis, '')
+			FROM v
+			LEFT JOIN LATERAL (SELECT * FROM sessions WHERE visitor_id = v.id ORDER BY id DESC LIMIT 1) s ON true
+			LEFT JOIN (visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id)
+				ON l.visitor_id = v.id`, vSite, vUID, vCreated).
 			Query(func(rows pgx.Rows) error {
 				var k visitorKey
 				var id int64
-				_, err := pgx.ForEachRow(rows, []any{&id, &k.site, &k.uid}, func() error { a.visitors[k] = id; return nil })
+				var hasVisit bool
+				var c visit
+				var r pgLinkRow
+				_, err := pgx.ForEachRow(rows, []any{&id, &k.site, &k.uid, &hasVisit, &c.id, &c.lastAt, &c.referrer,
+					&c.utm.Source, &c.utm.Medium, &c.utm.Campaign, &c.utm.Term, &c.utm.Content, &c.country, &c.contact,
+					&r.contact, &r.via, &r.status, &r.at, &r.mode, &r.basis}, func() error {
+					a.visitors[k] = id
+					if hasVisit {
+						p.latest[id] = c
+					}
+					s.noteLink(p, id, r)
+					return nil
+				})
 				return err
 			})
 	}
@@ -267,19 +297,10 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 			LEFT JOIN (visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id)
 				ON l.visitor_id = v.id`, lSite, lUID).
 			Query(func(rows pgx.Rows) error {
-				var vid, contact, via, at int64
-				var status, mode, basis string
-				_, err := pgx.ForEachRow(rows, []any{&vid, &contact, &via, &status, &at, &mode, &basis}, func() error {
-					p.read[vid] = true
-					switch {
-					case contact == 0:
-						if len(s.cache.unlinked) >= s.cache.limit {
-							clear(s.cache.unlinked)
-						}
-						s.cache.unlinked[vid] = struct{}{}
-					case mayLink(status, at, mode, basis):
-						p.links[vid] = link{contact: contact, via: foyer.IdentifyVia(via)}
-					}
+				var vid int64
+				var r pgLinkRow
+				_, err := pgx.ForEachRow(rows, []any{&vid, &r.contact, &r.via, &r.status, &r.at, &r.mode, &r.basis}, func() error {
+					s.noteLink(p, vid, r)
 					return nil
 				})
 				return err
@@ -289,6 +310,30 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 		return nil, err
 	}
 	return p, nil
+}
+
+// pgLinkRow is a visitor's link as pgReadAhead reads it: its contact (0:
+// none), how it was made, the contact's consent and when it was given, and
+// the workspace's tracking mode and Persona basis.
+type pgLinkRow struct {
+	contact, via, at    int64
+	status, mode, basis string
+}
+
+// noteLink keeps what pgReadAhead read of visitor vid's link: a visitor
+// linked to nobody goes to the ingest cache, and a link that may be
+// followed now to p, as visitorLink decides.
+func (s *Store) noteLink(p *pgAppend, vid int64, r pgLinkRow) {
+	p.read[vid] = true
+	switch {
+	case r.contact == 0:
+		if len(s.cache.unlinked) >= s.cache.limit {
+			clear(s.cache.unlinked)
+		}
+		s.cache.unlinked[vid] = struct{}{}
+	case mayLink(r.status, r.at, r.mode, r.basis):
+		p.links[vid] = link{contact: r.contact, via: foyer.IdentifyVia(r.via)}
+	}
 }
 
 // pgLink is visitorLink from what pgReadAhead read.

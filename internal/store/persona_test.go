@@ -258,6 +258,47 @@ func TestIdentifyNotRetroactive(t *testing.T) {
 	})
 }
 
+// TestLinkReadBack: with the ingest caches kept to one entry, a visitor's
+// latest visit and link are read back from the database at each append
+// (on PostgreSQL in the statement that finds the visitor): a linked
+// visitor's next visit is born linked, and goes on across appends.
+func TestLinkReadBack(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		f := newPersonaFixture(t, d)
+		const vis, other = "visitor-bbbbbbbbbbbb", "visitor-cccccccccccc"
+		site := f.site.ID
+		appendHits(t, f.s, pageview(site, vis, 0, "/pricing"))
+		appendHits(t, f.s, identifyHit(site, vis, time.Minute, f.accepted.ID, foyer.ViaForm))
+		store.SetCacheLimit(f.s, 1)
+		appendHits(t, f.s, pageview(site, other, 90*time.Minute, "/other")) // the caches forget vis
+		appendHits(t, f.s, pageview(site, vis, 3*time.Hour, "/docs"))       // a new visit, born linked
+		appendHits(t, f.s, pageview(site, other, 3*time.Hour, "/other/2"))
+		appendHits(t, f.s, pageview(site, vis, 3*time.Hour+time.Minute, "/docs/2")) // it goes on
+
+		v := f.visitsOf(t, vis)
+		if len(v) != 2 {
+			t.Fatalf("%d visits of the linked visitor, want 2", len(v))
+		}
+		if p := v[1].Person; p == nil || p.ContactID != f.accepted.ID {
+			t.Errorf("the visit after the caches forgot the visitor: person %+v, want Jane's", p)
+		}
+		var paths []string
+		for _, pg := range v[1].Pages {
+			paths = append(paths, pg.Path)
+		}
+		slices.Sort(paths)
+		if want := []string{"/docs", "/docs/2"}; !slices.Equal(paths, want) {
+			t.Errorf("the second visit's pages: %q, want %q", paths, want)
+		}
+		for i, x := range f.visitsOf(t, other) {
+			if x.Person != nil {
+				t.Errorf("the other visitor's visit %d is linked: %+v", i+1, x.Person)
+			}
+		}
+	})
+}
+
 // TestIdentifyRefusedNeverLinked: an identify hit for a contact who may
 // not be tracked, or of another workspace, links nothing even if it
 // reaches the store.
