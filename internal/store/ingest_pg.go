@@ -16,7 +16,9 @@ import (
 // trips whatever its size: one pgx batch begins the transaction, creates
 // the unknown visitors, pages and links (unnest arrays, ON CONFLICT …
 // RETURNING) and reads the sites' workspaces and the visitors' latest
-// visits and links; the hits are then staged in memory, in order, exactly
+// visits and links (for the visitors the cache did not know, in the
+// statement that creates or finds them); the hits are then staged in
+// memory, in order, exactly
 // as stage does; and a second batch inserts the new visits, with IDs
 // taken from their sequence in hit order, and the events, in one
 // statement, and commits. A company the ingest cache does not know yet is
