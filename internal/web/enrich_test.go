@@ -54,7 +54,9 @@ func TestCompanyProfileShown(t *testing.T) {
 			t.Errorf("the company page lacks %q", want)
 		}
 	}
-	_, api := w.api("/api/v1/companies?days=1", w.token("Acme", foyer.ScopeRead))
+	// Seven days, not today: an hour ago is yesterday between midnight and
+	// one o'clock UTC.
+	_, api := w.api("/api/v1/companies?days=7", w.token("Acme", foyer.ScopeRead))
 	found := false
 	for _, c := range api["data"].([]any) {
 		c := c.(map[string]any)
@@ -66,7 +68,7 @@ func TestCompanyProfileShown(t *testing.T) {
 	if !found {
 		t.Errorf("the API's companies: %v", api["data"])
 	}
-	csv := body(w.do("GET", fmt.Sprintf("/app/w/%d/export.csv?days=1&bom=0", site.WorkspaceID), nil, analyst))
+	csv := body(w.do("GET", fmt.Sprintf("/app/w/%d/export.csv?days=7&bom=0", site.WorkspaceID), nil, analyst))
 	if !strings.Contains(csv, ",Siemens,https://www.siemens.com/,https://www.linkedin.com/company/siemens") {
 		t.Errorf("the export:\n%s", csv)
 	}
