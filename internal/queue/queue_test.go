@@ -111,56 +111,64 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// TestPublishAndStore: batches published by concurrent collectors are all
-// stored once by the worker, in transactions of many batches.
-func TestPublishAndStore(t *testing.T) {
-	t.Parallel()
+// eachDialect runs f, in parallel, on each dialect: with a queue of its
+// own, a new store and, in it, a workspace with one site.
+func eachDialect(t *testing.T, f func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site)) {
 	for _, d := range testutil.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			q := newQueue(t)
 			s := testutil.NewStore(t, d, store.Options{})
 			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-			m := NewMetrics(nil)
-			p := NewPublisher(q, 0, m)
-			// Published before any worker runs: the stream buffers.
-			var wg sync.WaitGroup
-			for c := range 8 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for b := range 25 {
-						if err := p.Write(context.Background(), pageviews(site.ID, fmt.Sprintf("c%d-b%d", c, b), 1+b%3)); err != nil {
-							t.Errorf("publish: %v", err)
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			if err := p.Ready(); err != nil {
-				t.Errorf("Ready: %v", err)
-			}
-			want := 0
-			for b := range 25 {
-				want += 8 * (1 + b%3)
-			}
-			w, _ := runWorker(t, q, s, lockerOf(t, s), m)
-			waitFor(t, "every event stored", func() bool { return len(paths(t, s, ws.ID, site.ID)) >= want })
-			for p, n := range paths(t, s, ws.ID, site.ID) {
-				if n != 1 {
-					t.Errorf("%s stored %d times", p, n)
-				}
-			}
-			if !w.HoldsLock() {
-				t.Error("the worker does not say it holds the write lock")
-			}
-			q.sample(context.Background(), m)
-			waitFor(t, "lag 0", func() bool { q.sample(context.Background(), m); lag, err := q.Lag(); return lag == 0 && err == nil })
-			if n := histogramMax(t, m.CommitBatches); n < 2 {
-				t.Errorf("at most %v batches in one transaction, want many", n)
-			}
+			f(t, q, s, ws, site)
 		})
 	}
+}
+
+// TestPublishAndStore: batches published by concurrent collectors are all
+// stored once by the worker, in transactions of many batches.
+func TestPublishAndStore(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site) {
+		m := NewMetrics(nil)
+		p := NewPublisher(q, 0, m)
+		// Published before any worker runs: the stream buffers.
+		var wg sync.WaitGroup
+		for c := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range 25 {
+					if err := p.Write(context.Background(), pageviews(site.ID, fmt.Sprintf("c%d-b%d", c, b), 1+b%3)); err != nil {
+						t.Errorf("publish: %v", err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := p.Ready(); err != nil {
+			t.Errorf("Ready: %v", err)
+		}
+		want := 0
+		for b := range 25 {
+			want += 8 * (1 + b%3)
+		}
+		w, _ := runWorker(t, q, s, lockerOf(t, s), m)
+		waitFor(t, "every event stored", func() bool { return len(paths(t, s, ws.ID, site.ID)) >= want })
+		for p, n := range paths(t, s, ws.ID, site.ID) {
+			if n != 1 {
+				t.Errorf("%s stored %d times", p, n)
+			}
+		}
+		if !w.HoldsLock() {
+			t.Error("the worker does not say it holds the write lock")
+		}
+		q.sample(context.Background(), m)
+		waitFor(t, "lag 0", func() bool { q.sample(context.Background(), m); lag, err := q.Lag(); return lag == 0 && err == nil })
+		if n := histogramMax(t, m.CommitBatches); n < 2 {
+			t.Errorf("at most %v batches in one transaction, want many", n)
+		}
+	})
 }
 
 // TestRedeliveryStoresOnce: a batch whose commit happened but whose
@@ -169,54 +177,48 @@ func TestPublishAndStore(t *testing.T) {
 // publisher's retry) is one message.
 func TestRedeliveryStoresOnce(t *testing.T) {
 	t.Parallel()
-	for _, d := range testutil.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			q := newQueue(t)
-			s := testutil.NewStore(t, d, store.Options{})
-			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-			ctx := context.Background()
-			cfg := q.Config()
-			batch := foyer.Batch{ID: NewBatchID(), Hits: pageviews(site.ID, "once", 3)}
-			for range 2 {
-				if _, err := q.js.Publish(ctx, cfg.Subject(), Encode(batch), jetstream.WithMsgID(batch.ID)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			info, err := q.js.Stream(ctx, cfg.Stream)
-			if err != nil || info.CachedInfo().State.Msgs != 1 {
-				t.Fatalf("stream after publishing one ID twice: %v, want 1 message", err)
-			}
-			// A first worker commits and dies before its acknowledgement:
-			// played here by a consumer that takes the message, stores it
-			// and lets it go unacknowledged.
-			m := NewMetrics(nil)
-			w := NewWorker(q, WorkerConfig{Store: s, Metrics: m, AckWait: time.Second})
-			cons, err := w.consumer(ctx, nopLock{})
-			if err != nil {
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site) {
+		ctx := context.Background()
+		cfg := q.Config()
+		batch := foyer.Batch{ID: NewBatchID(), Hits: pageviews(site.ID, "once", 3)}
+		for range 2 {
+			if _, err := q.js.Publish(ctx, cfg.Subject(), Encode(batch), jetstream.WithMsgID(batch.ID)); err != nil {
 				t.Fatal(err)
 			}
-			msgs, err := drain(cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second)))
-			if err != nil || len(msgs) != 1 {
-				t.Fatalf("fetch: %d messages, %v", len(msgs), err)
-			}
-			got, err := Decode(msgs[0].Data())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.AppendBatches(ctx, []foyer.Batch{got}); err != nil {
-				t.Fatal(err)
-			}
-			// The worker that takes over gets it again after the ack wait.
-			runWorker(t, q, s, lockerOf(t, s), m)
-			waitFor(t, "the redelivery", func() bool { return counter(t, m.Redelivered) >= 1 && counter(t, m.Duplicates) >= 1 })
-			waitFor(t, "lag 0", func() bool { q.sample(ctx, m); lag, _ := q.Lag(); return lag == 0 })
-			want := map[string]int{"/once/0": 1, "/once/1": 1, "/once/2": 1}
-			if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("stored %v, want %v", got, want)
-			}
-		})
-	}
+		}
+		info, err := q.js.Stream(ctx, cfg.Stream)
+		if err != nil || info.CachedInfo().State.Msgs != 1 {
+			t.Fatalf("stream after publishing one ID twice: %v, want 1 message", err)
+		}
+		// A first worker commits and dies before its acknowledgement:
+		// played here by a consumer that takes the message, stores it
+		// and lets it go unacknowledged.
+		m := NewMetrics(nil)
+		w := NewWorker(q, WorkerConfig{Store: s, Metrics: m, AckWait: time.Second})
+		cons, err := w.consumer(ctx, nopLock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := drain(cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second)))
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("fetch: %d messages, %v", len(msgs), err)
+		}
+		got, err := Decode(msgs[0].Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AppendBatches(ctx, []foyer.Batch{got}); err != nil {
+			t.Fatal(err)
+		}
+		// The worker that takes over gets it again after the ack wait.
+		runWorker(t, q, s, lockerOf(t, s), m)
+		waitFor(t, "the redelivery", func() bool { return counter(t, m.Redelivered) >= 1 && counter(t, m.Duplicates) >= 1 })
+		waitFor(t, "lag 0", func() bool { q.sample(ctx, m); lag, _ := q.Lag(); return lag == 0 })
+		want := map[string]int{"/once/0": 1, "/once/1": 1, "/once/2": 1}
+		if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("stored %v, want %v", got, want)
+		}
+	})
 }
 
 // TestMalformedMessageTerminated: a message that does not decode is
@@ -251,47 +253,41 @@ func TestMalformedMessageTerminated(t *testing.T) {
 // stops; the batches published meanwhile are stored once.
 func TestOneWriterAtATime(t *testing.T) {
 	t.Parallel()
-	for _, d := range testutil.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			q := newQueue(t)
-			s := testutil.NewStore(t, d, store.Options{})
-			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-			lock := lockerOf(t, s)
-			w1, stop1 := runWorker(t, q, s, lock, nil)
-			waitFor(t, "the first worker's lock", w1.HoldsLock)
-			w2, _ := runWorker(t, q, s, lock, nil)
-			p := NewPublisher(q, 0, nil)
-			ctx := context.Background()
-			for i := range 10 {
-				if err := p.Write(ctx, pageviews(site.ID, fmt.Sprint("a", i), 2)); err != nil {
-					t.Fatal(err)
-				}
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site) {
+		lock := lockerOf(t, s)
+		w1, stop1 := runWorker(t, q, s, lock, nil)
+		waitFor(t, "the first worker's lock", w1.HoldsLock)
+		w2, _ := runWorker(t, q, s, lock, nil)
+		p := NewPublisher(q, 0, nil)
+		ctx := context.Background()
+		for i := range 10 {
+			if err := p.Write(ctx, pageviews(site.ID, fmt.Sprint("a", i), 2)); err != nil {
+				t.Fatal(err)
 			}
-			time.Sleep(3 * lockPoll)
-			if w2.HoldsLock() {
-				t.Fatal("two workers hold the write lock")
+		}
+		time.Sleep(3 * lockPoll)
+		if w2.HoldsLock() {
+			t.Fatal("two workers hold the write lock")
+		}
+		stop1()
+		waitFor(t, "the second worker's lock", w2.HoldsLock)
+		for i := range 10 {
+			if err := p.Write(ctx, pageviews(site.ID, fmt.Sprint("b", i), 2)); err != nil {
+				t.Fatal(err)
 			}
-			stop1()
-			waitFor(t, "the second worker's lock", w2.HoldsLock)
-			for i := range 10 {
-				if err := p.Write(ctx, pageviews(site.ID, fmt.Sprint("b", i), 2)); err != nil {
-					t.Fatal(err)
-				}
+		}
+		waitFor(t, "every event stored", func() bool { return len(paths(t, s, ws.ID, site.ID)) == 40 })
+		var dup []string
+		for p, n := range paths(t, s, ws.ID, site.ID) {
+			if n != 1 {
+				dup = append(dup, p)
 			}
-			waitFor(t, "every event stored", func() bool { return len(paths(t, s, ws.ID, site.ID)) == 40 })
-			var dup []string
-			for p, n := range paths(t, s, ws.ID, site.ID) {
-				if n != 1 {
-					dup = append(dup, p)
-				}
-			}
-			sort.Strings(dup)
-			if len(dup) > 0 {
-				t.Errorf("stored more than once: %v", dup)
-			}
-		})
-	}
+		}
+		sort.Strings(dup)
+		if len(dup) > 0 {
+			t.Errorf("stored more than once: %v", dup)
+		}
+	})
 }
 
 type nopLock struct{}
@@ -351,32 +347,26 @@ func (s *lostCommits) AppendBatches(ctx context.Context, batches []foyer.Batch) 
 // failed is handed back (nak), delivered again, and not stored twice.
 func TestNakedBatchStoresOnce(t *testing.T) {
 	t.Parallel()
-	for _, d := range testutil.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			q := newQueue(t)
-			s := testutil.NewStore(t, d, store.Options{})
-			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-			flaky := &lostCommits{Store: s, fails: 2} // at the first two deliveries
-			if err := NewPublisher(q, 0, nil).Write(context.Background(), pageviews(site.ID, "naked", 2)); err != nil {
-				t.Fatal(err)
-			}
-			m := NewMetrics(nil)
-			w := NewWorker(q, WorkerConfig{Store: flaky, Lock: lockerOf(t, s), Metrics: m, Log: quietLog()})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- w.Run(ctx) }()
-			defer func() { cancel(); <-done }()
-			waitFor(t, "the redelivery stored as a duplicate", func() bool { return counter(t, m.Duplicates) >= 1 })
-			if counter(t, m.Redelivered) < 1 {
-				t.Error("no redelivery counted")
-			}
-			want := map[string]int{"/naked/0": 1, "/naked/1": 1}
-			if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("stored %v, want %v", got, want)
-			}
-		})
-	}
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site) {
+		flaky := &lostCommits{Store: s, fails: 2} // at the first two deliveries
+		if err := NewPublisher(q, 0, nil).Write(context.Background(), pageviews(site.ID, "naked", 2)); err != nil {
+			t.Fatal(err)
+		}
+		m := NewMetrics(nil)
+		w := NewWorker(q, WorkerConfig{Store: flaky, Lock: lockerOf(t, s), Metrics: m, Log: quietLog()})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		waitFor(t, "the redelivery stored as a duplicate", func() bool { return counter(t, m.Duplicates) >= 1 })
+		if counter(t, m.Redelivered) < 1 {
+			t.Error("no redelivery counted")
+		}
+		want := map[string]int{"/naked/0": 1, "/naked/1": 1}
+		if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("stored %v, want %v", got, want)
+		}
+	})
 }
 
 // TestWorkerRollsUpWhileItRuns: a worker rolls up what it stores while it
@@ -384,31 +374,25 @@ func TestNakedBatchStoresOnce(t *testing.T) {
 // stored event is counted in its visit without the worker stopping.
 func TestWorkerRollsUpWhileItRuns(t *testing.T) {
 	t.Parallel()
-	for _, d := range testutil.Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			q := newQueue(t)
-			s := testutil.NewStore(t, d, store.Options{})
-			_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
-			runWorker(t, q, s, lockerOf(t, s), NewMetrics(nil))
-			p := NewPublisher(q, 0, nil)
-			const batches = 120
-			for i := range batches {
-				if err := p.Write(context.Background(), pageviews(site.ID, fmt.Sprint("r", i), 3)); err != nil {
-					t.Fatal(err)
-				}
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, _ *foyer.Workspace, site *foyer.Site) {
+		runWorker(t, q, s, lockerOf(t, s), NewMetrics(nil))
+		p := NewPublisher(q, 0, nil)
+		const batches = 120
+		for i := range batches {
+			if err := p.Write(context.Background(), pageviews(site.ID, fmt.Sprint("r", i), 3)); err != nil {
+				t.Fatal(err)
 			}
-			counted := func() (events, rolled int64) {
-				q := fmt.Sprintf(`SELECT (SELECT COUNT(*) FROM events), (SELECT COALESCE(SUM(events), 0) FROM sessions WHERE site_id = %d)`, site.ID)
-				if err := s.DB().QueryRow(q).Scan(&events, &rolled); err != nil {
-					t.Fatal(err)
-				}
-				return events, rolled
+		}
+		counted := func() (events, rolled int64) {
+			q := fmt.Sprintf(`SELECT (SELECT COUNT(*) FROM events), (SELECT COALESCE(SUM(events), 0) FROM sessions WHERE site_id = %d)`, site.ID)
+			if err := s.DB().QueryRow(q).Scan(&events, &rolled); err != nil {
+				t.Fatal(err)
 			}
-			waitFor(t, "every event rolled up", func() bool {
-				events, rolled := counted()
-				return events == batches*3 && rolled == events
-			})
+			return events, rolled
+		}
+		waitFor(t, "every event rolled up", func() bool {
+			events, rolled := counted()
+			return events == batches*3 && rolled == events
 		})
-	}
+	})
 }
