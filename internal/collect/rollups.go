@@ -89,6 +89,28 @@ func (r *Rollups) Beside(stop <-chan struct{}) {
 	}
 }
 
+// StartBeside runs Beside in a goroutine of its own, which owns r until
+// the function it returns has stopped it; that function returns once the
+// goroutine has ended.
+func (r *Rollups) StartBeside() (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Beside(quit)
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
+// RollsUpAlongside reports whether store's roll-up runs beside its appends
+// (foyer.RollupAlongside says so), rather than between them.
+func RollsUpAlongside(store any) bool {
+	r, ok := store.(foyer.RollupAlongside)
+	return ok && r.RollupAlongside()
+}
+
 // rollupPoll is how often a roll-up beside the appends looks at the
 // backlog.
 const rollupPoll = 50 * time.Millisecond

@@ -53,12 +53,11 @@ type Writer struct {
 	synced   chan []*pending
 	syncDone chan struct{}
 
-	// alongside: the roll-up runs in a goroutine of its own (rollupLoop)
-	// beside the commits (foyer.RollupAlongside), until rollStop closes;
-	// it closes rollDone when it ends.
-	alongside bool
-	rollStop  chan struct{}
-	rollDone  chan struct{}
+	// alongside: the roll-up runs in a goroutine of its own beside the
+	// commits (foyer.RollupAlongside), from Start until the loop calls
+	// stopBeside.
+	alongside  bool
+	stopBeside func()
 
 	// Owned by the loop.
 	rollups Rollups
@@ -126,10 +125,7 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 		w.synced = make(chan []*pending, syncQueue)
 		w.syncDone = make(chan struct{})
 	}
-	if r, ok := store.(foyer.RollupAlongside); ok && r.RollupAlongside() {
-		w.alongside = true
-		w.rollStop, w.rollDone = make(chan struct{}), make(chan struct{})
-	}
+	w.alongside = RollsUpAlongside(store)
 	return w
 }
 
@@ -143,7 +139,7 @@ func (w *Writer) Start() {
 		go w.syncLoop()
 	}
 	if w.alongside {
-		go w.rollupLoop()
+		w.stopBeside = w.rollups.StartBeside()
 	}
 	go w.loop()
 }
@@ -301,9 +297,7 @@ func (w *Writer) loop() {
 						w.commit(append(group[:0], p))
 					default:
 						if w.alongside {
-							close(w.rollStop) // it rolls up what is left, then ends
-							<-w.rollDone
-							return
+							w.stopBeside() // the loop owns the roll-up again
 						}
 						for w.rollup(RollupStep) == RollupStep {
 						}
@@ -417,14 +411,5 @@ func (w *Writer) syncLoop() {
 			p.err <- err
 		}
 		clear(waiting)
-	}
-}
-
-// rollupLoop runs the roll-up beside the commits (alongside) until
-// rollStop closes, then rolls up what is left.
-func (w *Writer) rollupLoop() {
-	defer close(w.rollDone)
-	w.rollups.Beside(w.rollStop)
-	for w.rollups.Step(RollupStep) == RollupStep {
 	}
 }

@@ -137,18 +137,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	// Where the store's roll-up can run beside its appends (PostgreSQL),
 	// it does, in a goroutine of its own, until Run returns.
-	alongside := false
-	if r, ok := w.cfg.Store.(foyer.RollupAlongside); ok && r.RollupAlongside() {
-		alongside = true
-		stopRollups, rolled := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(rolled)
-			w.rollups.Beside(stopRollups)
-		}()
-		defer func() {
-			close(stopRollups)
-			<-rolled
-		}()
+	alongside := collect.RollsUpAlongside(w.cfg.Store)
+	if alongside {
+		defer w.rollups.StartBeside()()
 	}
 	// The next group is fetched while one commits.
 	fctx, stopFetch := context.WithCancel(ctx)
