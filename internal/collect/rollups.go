@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -23,9 +24,24 @@ type Rollups struct {
 	// Time observes each step's duration; nil: none.
 	Time prometheus.Observer
 	Log  *slog.Logger
+	// BesideIdle and BesideStep pace the steps beside the appends
+	// (Beside): a step once BesideIdle events wait, of at most BesideStep.
+	// Zero: RollupIdle and RollupStep. NewRollups takes them from the
+	// store.
+	BesideIdle, BesideStep int
 
 	last   time.Time
 	failed bool
+}
+
+// NewRollups returns the Rollups of store, paced beside the appends as the
+// store asks (RollupSteps), if it does.
+func NewRollups(store RollupStore, time prometheus.Observer, log *slog.Logger) Rollups {
+	r := Rollups{Store: store, Time: time, Log: log}
+	if p, ok := store.(interface{ RollupSteps() (idle, step int) }); ok {
+		r.BesideIdle, r.BesideStep = p.RollupSteps()
+	}
+	return r
 }
 
 // Due reports whether a roll-up step should run now, with at least
@@ -65,7 +81,7 @@ func (r *Rollups) Step(limit int) int {
 	return n
 }
 
-// Beside runs roll-up steps while RollupIdle events wait, and for any
+// Beside runs roll-up steps (of BesideStep) while BesideIdle events wait, and for any
 // backlog after RollupPause, looking at the backlog every rollupPoll, until
 // stop closes; a step running then ends first. It is for a store whose
 // roll-up runs beside its appends (foyer.RollupAlongside), in a goroutine
@@ -74,7 +90,8 @@ func (r *Rollups) Beside(stop <-chan struct{}) {
 	tick := time.NewTicker(rollupPoll)
 	defer tick.Stop()
 	for {
-		for r.Due(RollupIdle) && r.Step(RollupStep) == RollupStep {
+		idle, step := cmp.Or(r.BesideIdle, RollupIdle), cmp.Or(r.BesideStep, RollupStep)
+		for r.Due(int64(idle)) && r.Step(step) == step {
 			select {
 			case <-stop:
 				return

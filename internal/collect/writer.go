@@ -118,7 +118,7 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 	w := &Writer{
 		store: store, cfg: cfg,
 		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
-		rollups: Rollups{Store: store, Time: cfg.Metrics.RollupTime, Log: cfg.Log},
+		rollups: NewRollups(store, cfg.Metrics.RollupTime, cfg.Log),
 	}
 	if s, ok := store.(foyer.AppendSyncer); ok && s.SyncsApart() {
 		w.syncer = s

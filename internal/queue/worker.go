@@ -84,7 +84,7 @@ func NewWorker(q *Queue, cfg WorkerConfig) *Worker {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Worker{q: q, cfg: cfg, rollups: collect.Rollups{Store: cfg.Store, Time: cfg.RollupTime, Log: cfg.Log}}
+	return &Worker{q: q, cfg: cfg, rollups: collect.NewRollups(cfg.Store, cfg.RollupTime, cfg.Log)}
 }
 
 // HoldsLock reports whether the worker holds the write lock, and so is the

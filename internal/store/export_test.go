@@ -17,6 +17,15 @@ func SetCacheLimit(s *Store, n int) {
 	s.cache = newIngestCache(n)
 }
 
+// SetRollupChunk makes a roll-up step on SQLite update n visits a
+// transaction, and run after, if not nil, after each of its transactions
+// but the last: an error from it ends the step there, as a crash would.
+func SetRollupChunk(s *Store, n int, after func(i int) error) {
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
+	s.chunk, s.afterChunk = n, after
+}
+
 // SetFeedBatch sets how many companies the period feed makes exact in its
 // first step (0: as many as it sees fit), so that tests with few
 // companies see it stop early.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -58,11 +59,18 @@ const rollupLockWait = "250ms"
 const catchUpStep = 8192
 
 // Rollup folds up to limit events that no roll-up has read yet into their
-// visits, oldest first, in one transaction. It returns how many it folded:
-// fewer than limit means the roll-up is current.
-// On PostgreSQL it gives way to a row lock it would wait for past
-// rollupLockWait: EUNAVAILABLE, and nothing folded.
+// visits, oldest first. It returns how many it folded: fewer than limit
+// means the roll-up is current.
+//
+// On PostgreSQL it runs in one transaction, and gives way to a row lock it
+// would wait for past rollupLockWait: EUNAVAILABLE, and nothing folded. On
+// SQLite it reads the events without the write lock and then takes the
+// lock for short transactions only (rollupBeside), so that the appends go
+// on between them.
 func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
+	if s.dialect != Postgres {
+		return s.rollupBeside(ctx, limit)
+	}
 	unlock := s.lockRollups()
 	defer unlock()
 	n, err := s.rollup(ctx, limit)
@@ -75,8 +83,30 @@ func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
 // RollupAlongside reports whether Rollup may run while Append does, and
 // gains by it (foyer.RollupAlongside): on PostgreSQL, whose locks are by
 // row, the roll-up's writes (the visits' counters, the aggregates) do not
-// hold up an append's; on SQLite, with one write lock, they would.
-func (s *Store) RollupAlongside() bool { return s.dialect == Postgres }
+// hold up an append's; on SQLite the roll-up holds the one write lock only
+// for short transactions (rollupBeside).
+func (s *Store) RollupAlongside() bool { return true }
+
+// RollupSteps says how the collector should pace Rollup beside the appends:
+// a step once idle events wait, of at most step. On SQLite the steps are
+// large: a step's visits are written in transactions of rollupChunk in ID
+// order, so that the more events a step reads, the fewer times each page
+// of the visits is written; its reading holds no lock. Zero: the
+// collector's own.
+func (s *Store) RollupSteps() (idle, step int) {
+	if s.dialect == Postgres {
+		return 0, 0
+	}
+	return besideIdle, besideStep
+}
+
+// The SQLite roll-up's pace beside the appends (RollupSteps), and how many
+// visits one of its transactions updates.
+const (
+	besideIdle  = 4096
+	besideStep  = 8192
+	rollupChunk = 128
+)
 
 // lockRollups excludes the other roll-ups of this process, and on SQLite
 // the appends too; the function it returns unlocks.
@@ -85,13 +115,23 @@ func (s *Store) lockRollups() (unlock func()) {
 		s.rollupMu.Lock()
 		return s.rollupMu.Unlock
 	}
-	return s.lockIngest()
+	return s.lockWriter()
 }
 
 // lockIngest excludes the appends and the roll-ups of this process: what
-// moves events or their aggregates under both. The function it returns
-// unlocks.
+// moves events or their aggregates (or changes what the roll-up reads with
+// them, a visit's company) under both. It counts in moveGen, so that a
+// roll-up that read the events before knows to read them again. The
+// function it returns unlocks.
 func (s *Store) lockIngest() (unlock func()) {
+	unlock = s.lockWriter()
+	s.moveGen.Add(1)
+	return unlock
+}
+
+// lockWriter takes ingestMu, then rollupMu; the function it returns
+// unlocks.
+func (s *Store) lockWriter() (unlock func()) {
 	s.ingestMu.Lock()
 	s.rollupMu.Lock()
 	return func() {
@@ -124,7 +164,11 @@ func (s *Store) rollupAll(ctx context.Context) (int, error) {
 	}
 }
 
-// rollup is Rollup with rollupMu held (and ingestMu on SQLite).
+// rollup is Rollup with rollupMu held (and ingestMu on SQLite), in one
+// transaction. It first finishes a step that rollupBeside left with its
+// visits partly written (a pending mark): exactly the events up to that
+// mark, however many, which it counts in what it returns besides the
+// limit's. Fewer than limit still means the roll-up is current.
 func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
@@ -139,12 +183,8 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 
 	// On SQLite the transaction already holds the write lock (_txlock=immediate);
 	// on PostgreSQL the row lock serialises roll-ups of several processes.
-	q := `/* Store.rollup */ SELECT last_event_id FROM rollup_marks WHERE name = 'sessions'`
-	if s.dialect == Postgres {
-		q += " FOR UPDATE"
-	}
-	var mark int64
-	if err := s.queryRow(ctx, t, q).Scan(&mark); err != nil {
+	m, err := s.readMarks(ctx, t, s.dialect == Postgres)
+	if err != nil {
 		return 0, fmt.Errorf("store: rollup: mark: %w", err)
 	}
 	if s.dialect == Postgres {
@@ -157,36 +197,35 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 			return 0, fmt.Errorf("store: rollup: %w", err)
 		}
 	}
-	visits, days, site, last, n, err := s.readRollup(ctx, t, mark, limit)
+	total := 0
+	s.batchWrites(t)
+	if m.pending != 0 {
+		// First exactly the events of the pending step, however many.
+		r, err := s.readRollup(ctx, t, m, math.MaxInt32)
+		if err != nil {
+			return 0, fmt.Errorf("store: rollup: %w", err)
+		}
+		if err := s.fold(ctx, t, r, m.to(r)); err != nil {
+			return 0, fmt.Errorf("store: rollup: %w", err)
+		}
+		if err := flush(); err != nil { // before reading again
+			return 0, fmt.Errorf("store: rollup: %w", err)
+		}
+		s.batchWrites(t)
+		total, m = r.n, marks{mark: m.to(r)}
+	}
+	r, err := s.readRollup(ctx, t, m, limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	if n == 0 {
+	if r.n == 0 && total == 0 {
 		s.rollupCurrent(gen, 0)
 		return 0, nil
 	}
-	s.batchWrites(t)
-	if err := s.applyRollup(ctx, t, visits); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	ranges := totalsRanges(days)
-	if err := s.applyDays(ctx, t, ranges, days); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	if err := s.applyTotals(ctx, t, ranges); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	if err := s.applyLast(ctx, t, ranges); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	if err := s.applySite(ctx, t, site); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	if err := s.applyEventMark(ctx, t, last, visits); err != nil {
-		return 0, fmt.Errorf("store: rollup: %w", err)
-	}
-	if _, err := s.exec(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`, last); err != nil {
-		return 0, fmt.Errorf("store: rollup: mark: %w", err)
+	if r.n > 0 {
+		if err := s.fold(ctx, t, r, r.last); err != nil {
+			return 0, fmt.Errorf("store: rollup: %w", err)
+		}
 	}
 	if err := flush(); err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
@@ -195,12 +234,229 @@ func (s *Store) rollup(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("store: rollup: commit: %w", err)
 	}
 	s.ingestCommits.Add(1)
+	s.rolledUp(gen, r.n, limit)
+	return total + r.n, nil
+}
+
+// fold writes what a roll-up read, and moves the mark to last.
+func (s *Store) fold(ctx context.Context, t *txStmts, r *rollupRead, last int64) error {
+	if err := s.applyRollup(ctx, t, r.visitIDs(), r.visits); err != nil {
+		return err
+	}
+	return s.applyFolded(ctx, t, r, last)
+}
+
+// rolledUp records that a roll-up, which read appendGen as gen before it
+// read the events, folded n of at most limit.
+func (s *Store) rolledUp(gen uint64, n, limit int) {
 	if n < limit {
 		s.rollupCurrent(gen, n)
 	} else {
 		s.unrolled.Store(max(0, s.unrolled.Load()-int64(n)))
 	}
-	return n, nil
+}
+
+// applyFolded writes what a roll-up read besides the visits' counters (the
+// aggregates by company, by site and by day, the event marks) and moves
+// the roll-up's mark to last, ending a pending one.
+func (s *Store) applyFolded(ctx context.Context, t *txStmts, r *rollupRead, last int64) error {
+	ranges := totalsRanges(r.days)
+	if err := s.applyDays(ctx, t, ranges, r.days); err != nil {
+		return err
+	}
+	if err := s.applyTotals(ctx, t, ranges); err != nil {
+		return err
+	}
+	if err := s.applyLast(ctx, t, ranges); err != nil {
+		return err
+	}
+	if err := s.applySite(ctx, t, r.site); err != nil {
+		return err
+	}
+	if r.n > 0 {
+		if err := s.applyEventMark(ctx, t, r.last, r.visits); err != nil {
+			return err
+		}
+	}
+	if _, err := s.exec(ctx, t, `/* Store.rollup */ UPDATE rollup_marks SET last_event_id = ? WHERE name = 'sessions'`, last); err != nil {
+		return fmt.Errorf("mark: %w", err)
+	}
+	if _, err := s.exec(ctx, t, `/* Store.rollup */ DELETE FROM rollup_marks WHERE name = '`+pendingMark+`'`); err != nil {
+		return fmt.Errorf("pending mark: %w", err)
+	}
+	return nil
+}
+
+// pendingMark names the row of rollup_marks that holds, while a roll-up on
+// SQLite has written some of its visits' counters but not yet moved its
+// mark, the last event it read: the next roll-up reads exactly up to it
+// again, and writes only the visits not yet written (applyRollup's guard).
+const pendingMark = "sessions.pending"
+
+// marks are the roll-up's mark and its pending mark (0: none).
+type marks struct{ mark, pending int64 }
+
+// to is where a roll-up that read r moves the mark.
+func (m marks) to(r *rollupRead) int64 { return max(r.last, m.pending) }
+
+// readMarks reads the roll-up's marks in t, locking them on PostgreSQL
+// with lock.
+func (s *Store) readMarks(ctx context.Context, t *txStmts, lock bool) (marks, error) {
+	q := `/* Store.readMarks */ SELECT name, last_event_id FROM rollup_marks WHERE name IN ('sessions', '` + pendingMark + `')`
+	if lock {
+		q += " FOR UPDATE"
+	}
+	st, err := s.stmt(ctx, t, q)
+	if err != nil {
+		return marks{}, err
+	}
+	rows, err := st.QueryContext(ctx)
+	if err != nil {
+		return marks{}, err
+	}
+	defer rows.Close()
+	var m marks
+	found := false
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			return marks{}, err
+		}
+		if name == pendingMark {
+			m.pending = id
+		} else {
+			m.mark, found = id, true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return marks{}, err
+	}
+	if !found {
+		return marks{}, sql.ErrNoRows
+	}
+	return m, nil
+}
+
+// rollupBeside is Rollup on SQLite. It reads the events and sums them
+// with no lock, on the main pool (a reader of the write-ahead log does not
+// wait for the writer), then writes the visits' counters in transactions
+// of rollupChunk visits, in ID order, and last the aggregates with the
+// mark: each holds the write lock for a short while, and the appends
+// commit between them.
+//
+// The first of them also records the pending mark. Should the process
+// stop before the last, the next roll-up reads the same events again
+// (readMarks, rollup) and writes only the visits not yet written. If
+// anything moved events, aggregates or a visit's company meanwhile
+// (moveGen), or another roll-up moved the marks, it writes nothing more
+// and returns 0: the next step reads again.
+func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	gen, moved := s.readGen(), s.moveGen.Load()
+	m, r, err := s.readBeside(ctx, limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: rollup: %w", err)
+	}
+	if m.pending != 0 || (r.n > 0 && len(r.visits) <= s.chunk) {
+		// A pending step, or one small enough for one transaction.
+		unlock := s.lockRollups()
+		defer unlock()
+		return s.rollup(ctx, limit)
+	}
+	if r.n == 0 {
+		s.rollupCurrent(gen, 0)
+		return 0, nil
+	}
+	want := marks{mark: m.mark, pending: r.last}
+	ids := r.visitIDs()
+	i := 0
+	for chunk := range slices.Chunk(ids, s.chunk) {
+		ok, err := s.writeChunk(ctx, moved, m, want, func(t *txStmts) error {
+			return s.applyRollup(ctx, t, chunk, r.visits)
+		})
+		if !ok || err != nil {
+			return 0, err
+		}
+		m = want // the first chunk records the pending mark
+		if s.afterChunk != nil {
+			if err := s.afterChunk(i); err != nil {
+				return 0, err
+			}
+		}
+		i++
+	}
+	ok, err := s.writeChunk(ctx, moved, want, want, func(t *txStmts) error {
+		return s.applyFolded(ctx, t, r, r.last)
+	})
+	if !ok || err != nil {
+		return 0, err
+	}
+	s.rolledUp(gen, r.n, limit)
+	return r.n, nil
+}
+
+// readBeside reads the marks and up to limit events after the mark, in a
+// read-only transaction on the main pool.
+func (s *Store) readBeside(ctx context.Context, limit int) (marks, *rollupRead, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return marks{}, nil, err
+	}
+	defer tx.Rollback()
+	t := &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}}
+	m, err := s.readMarks(ctx, t, false)
+	if err != nil {
+		return marks{}, nil, fmt.Errorf("mark: %w", err)
+	}
+	if m.pending != 0 {
+		return m, &rollupRead{}, nil // rollup reads them under the lock
+	}
+	r, err := s.readRollup(ctx, t, m, limit)
+	if err != nil {
+		return marks{}, nil, err
+	}
+	return m, r, nil
+}
+
+// writeChunk runs write in a transaction of the writer, under the write
+// lock, if nothing moved since the roll-up read (moveGen is still moved)
+// and the marks are still was; it then records want as the marks. It
+// reports whether it wrote.
+func (s *Store) writeChunk(ctx context.Context, moved uint64, was, want marks, write func(*txStmts) error) (bool, error) {
+	unlock := s.lockRollups()
+	defer unlock()
+	if s.moveGen.Load() != moved {
+		return false, nil
+	}
+	t, err := s.beginIngest(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: rollup: begin: %w", err)
+	}
+	defer t.tx.Rollback()
+	cur, err := s.readMarks(ctx, t, false)
+	if err != nil {
+		return false, fmt.Errorf("store: rollup: mark: %w", err)
+	}
+	if cur != was {
+		return false, nil
+	}
+	if err := write(t); err != nil {
+		return false, fmt.Errorf("store: rollup: %w", err)
+	}
+	if want.pending != was.pending {
+		if _, err := s.exec(ctx, t, `/* Store.rollupBeside */ INSERT INTO rollup_marks (name, last_event_id) VALUES ('`+pendingMark+`', ?)
+			ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id`, want.pending); err != nil {
+			return false, fmt.Errorf("store: rollup: pending mark: %w", err)
+		}
+	}
+	if err := t.tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: rollup: commit: %w", err)
+	}
+	s.ingestCommits.Add(1)
+	return true, nil
 }
 
 // readGen returns appendGen.
@@ -227,26 +483,48 @@ func (s *Store) rollupCurrent(gen uint64, n int) {
 	s.unrolled.Store(0)
 }
 
-// readRollup reads up to limit events after mark and sums them by visit,
-// and by company and day for visits from a company. It returns the sums,
-// the last event ID read and how many were read.
-func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit int) (map[int64]*visitRollup, map[dayKey]*dayRollup, siteBatch, int64, int, error) {
+// rollupRead is what a roll-up read: the sums by visit, and by company and
+// day for visits from a company, and by site; the last event ID read and
+// how many were read.
+type rollupRead struct {
+	visits map[int64]*visitRollup
+	days   map[dayKey]*dayRollup
+	site   siteBatch
+	last   int64
+	n      int
+}
+
+// visitIDs returns the IDs of the visits read, in order.
+func (r *rollupRead) visitIDs() []int64 {
+	return slices.Sorted(maps.Keys(r.visits))
+}
+
+// readRollup reads up to limit events after the mark (and up to the
+// pending mark, if any) and sums them. A visit is new to the roll-up when
+// no roll-up has read any of its events, or only one that has not moved
+// the mark yet (a pending one).
+func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) (*rollupRead, error) {
 	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
 		companyPages: map[companyPageKey]int64{}, companySources: companySources{}}
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
 		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
-			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NULL,
+			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NOT NULL AND s.first_event_id <= ?,
 			s.org_type, s.utm_source, s.referrer
 		FROM events e JOIN sessions s ON s.id = e.session_id
-		WHERE e.id > ? ORDER BY e.id LIMIT ?`)
+		WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
-		return nil, nil, sb, 0, 0, err
+		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, mark, limit)
+	upto := int64(math.MaxInt64)
+	if m.pending != 0 {
+		upto = m.pending
+	}
+	rows, err := st.QueryContext(ctx, m.mark, m.mark, upto, limit)
 	if err != nil {
-		return nil, nil, sb, 0, 0, err
+		return nil, err
 	}
 	defer rows.Close()
+	mark := m.mark
 	visits := map[int64]*visitRollup{}
 	days := map[dayKey]*dayRollup{}
 	last, n := mark, 0
@@ -254,10 +532,12 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 		var id, visitID, ts, kind, engaged, page, site, company, started int64
 		var isNew bool
 		var orgType, utmSource, referrerURL string
-		if err := rows.Scan(&id, &visitID, &ts, &kind, &engaged, &page, &site, &company, &started, &isNew,
+		var seen bool // a roll-up that moved the mark read an event of the visit
+		if err := rows.Scan(&id, &visitID, &ts, &kind, &engaged, &page, &site, &company, &started, &seen,
 			&orgType, &utmSource, &referrerURL); err != nil {
-			return nil, nil, sb, 0, 0, err
+			return nil, err
 		}
+		isNew = !seen
 		v := visits[visitID]
 		if v == nil {
 			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew,
@@ -291,6 +571,11 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 			}
 		}
 		last, n = id, n+1
+		if n%512 == 0 {
+			// A large step's reading, beside the appends, takes turns
+			// with the requests waiting for its processor.
+			runtime.Gosched()
+		}
 	}
 	// A visit counts once, on the day it started, when its first event is read.
 	for _, v := range visits {
@@ -320,7 +605,10 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, mark int64, limit in
 		}
 		d.visits++
 	}
-	return visits, days, sb, last, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &rollupRead{visits: visits, days: days, site: sb, last: last, n: n}, nil
 }
 
 // applyEventMark records in event_marks that every event up to last
@@ -417,30 +705,27 @@ func (s *Store) applyDays(ctx context.Context, t *txStmts, ranges []totalsRange,
 	return nil
 }
 
-// applyRollup adds the sums to their visits, in visit ID order. On
-// PostgreSQL, where each statement is a round trip, many visits go in one
-// UPDATE … FROM (VALUES …). On SQLite, where a statement costs no round
-// trip but a multi-row UPDATE needs a statement journal, one kept
-// single-row UPDATE runs per visit.
-func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*visitRollup) error {
-	ids := make([]int64, 0, len(visits))
-	for id := range visits {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+// applyRollup adds the sums to the visits of ids, in that order. A visit
+// whose last event is not before the sums' last already has them (a
+// roll-up wrote it, then stopped before moving its mark: pendingMark), and
+// is left as it is. On PostgreSQL, where each statement is a round trip,
+// many visits go in one UPDATE … FROM (VALUES …). On SQLite, where a
+// statement costs no round trip but a multi-row UPDATE needs a statement
+// journal, one kept single-row UPDATE runs per visit.
+func (s *Store) applyRollup(ctx context.Context, t *txStmts, ids []int64, visits map[int64]*visitRollup) error {
 	if s.dialect == SQLite {
 		st, err := s.stmt(ctx, t, `/* Store.applyRollup */
 			UPDATE sessions SET last_at = CASE WHEN last_at > ? THEN last_at ELSE ? END,
 				pageviews = pageviews + ?, engaged_ms = engaged_ms + ?, events = events + ?,
 				first_event_id = COALESCE(first_event_id, ?), last_event_id = ?
-			WHERE id = ?`)
+			WHERE id = ? AND COALESCE(last_event_id, 0) < ?`)
 		if err != nil {
 			return fmt.Errorf("update visits: %w", err)
 		}
 		for _, id := range ids {
 			v := visits[id]
 			if _, err := st.ExecContext(ctx, v.lastAt, v.lastAt, v.pageviews, v.engaged, v.nevents,
-				v.first, v.last, id); err != nil {
+				v.first, v.last, id, v.last); err != nil {
 				return fmt.Errorf("update visits: %w", err)
 			}
 		}
@@ -465,7 +750,7 @@ func (s *Store) applyRollup(ctx context.Context, t *txStmts, visits map[int64]*v
 			v := visits[id]
 			args = append(args, id, v.lastAt, v.pageviews, v.engaged, v.nevents, v.first, v.last)
 		}
-		q.WriteString(") AS v WHERE sessions.id = v.column1")
+		q.WriteString(") AS v WHERE sessions.id = v.column1 AND COALESCE(sessions.last_event_id, 0) < v.column7")
 		if _, err := s.exec(ctx, t, q.String(), args...); err != nil {
 			return fmt.Errorf("update visits: %w", err)
 		}

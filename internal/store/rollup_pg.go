@@ -153,7 +153,7 @@ func (s *Store) applyRollupPG(ctx context.Context, t *txStmts, ids []int64, visi
 			pageviews = sessions.pageviews + v.column3, engaged_ms = sessions.engaged_ms + v.column4,
 			events = sessions.events + v.column5,
 			first_event_id = COALESCE(sessions.first_event_id, v.column6), last_event_id = v.column7
-		FROM `+call+` WHERE sessions.id = v.column1`, arrays...); err != nil {
+		FROM `+call+` WHERE sessions.id = v.column1 AND COALESCE(sessions.last_event_id, 0) < v.column7`, arrays...); err != nil {
 		return fmt.Errorf("update visits: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -220,10 +221,10 @@ func TestRollupAcrossStores(t *testing.T) {
 }
 
 // TestRollupAlongsideAppends: roll-ups run while appends do (as the
-// collector runs them on PostgreSQL, RollupAlongside), with an ingest
-// cache small enough to be dropped again and again: every event is counted
-// once, and the hits fall into the same visits as when nothing runs beside
-// the appends.
+// collector runs them, RollupAlongside; on SQLite here in transactions of
+// three visits), with an ingest cache small enough to be dropped again and
+// again: every event is counted once, the hits fall into the same visits,
+// and the aggregates are the same as when nothing runs beside the appends.
 func TestRollupAlongsideAppends(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
@@ -240,6 +241,7 @@ func TestRollupAlongsideAppends(t *testing.T) {
 			done := make(chan struct{})
 			var wg sync.WaitGroup
 			if alongside {
+				store.SetRollupChunk(s, 3, nil) // on SQLite, steps of several transactions
 				wg.Go(func() {
 					for {
 						select {
@@ -273,6 +275,12 @@ func TestRollupAlongsideAppends(t *testing.T) {
 			t.Errorf("%d visits with roll-ups beside the appends, %d without", got, want)
 		}
 		checkVisits(t, serial, sws.ID, ssite.ID)
+		got, want := rolledUpTables(t, beside), rolledUpTables(t, serial)
+		for table, w := range want {
+			if table != "event_marks" && !slices.Equal(got[table], w) {
+				t.Errorf("%s with roll-ups beside the appends:\n%v\nwithout:\n%v", table, got[table], w)
+			}
+		}
 	})
 }
 
@@ -317,4 +325,132 @@ func TestRollupGivesWayToARowLock(t *testing.T) {
 		t.Fatalf("after the lock went, the roll-up folded %d events, want 1", n)
 	}
 	checkVisits(t, s, ws.ID, site.ID)
+}
+
+// companyHits returns mixedHits whose visitors (by the number in their
+// UID) come, one in three, from one of three companies.
+func companyHits(rng *rand.Rand, site int64, visitors, n int, start time.Duration) []foyer.Hit {
+	hits := mixedHits(rng, site, visitors, n, start)
+	for i := range hits {
+		var v int
+		fmt.Sscanf(hits[i].VisitorUID, "visitor-%d-", &v)
+		if v%3 == 0 {
+			c := v % 9 / 3
+			hits[i].Origin = foyer.Origin{Country: "DE", Org: foyer.Org{
+				Name: fmt.Sprintf("Company %d GmbH", c), Domain: fmt.Sprintf("company%d.example", c), Type: foyer.OrgBusiness}}
+		}
+	}
+	return hits
+}
+
+// rolledUpTables dumps what the roll-up writes besides the visits: every
+// aggregate table and the marks, in a stable order.
+func rolledUpTables(t *testing.T, s *store.Store) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, table := range []string{"site_days", "page_days", "source_days", "company_days", "company_pages",
+		"company_sites", "company_sources", "company_source_weeks", "company_totals", "event_marks", "rollup_marks"} {
+		rows, err := s.DB().Query(`SELECT * FROM ` + table)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], fmt.Sprint(vals...))
+		}
+		rows.Close()
+		slices.Sort(out[table])
+	}
+	return out
+}
+
+// TestRollupInChunks: on SQLite a roll-up step writes its visits in
+// transactions of a few, beside the appends. One that stops after some
+// of them (as in a crash), or finds that something moved the events or
+// their companies meanwhile, leaves a pending mark; the next step reads
+// the same events again and writes only the visits not yet written. The
+// counters and every aggregate end as a store's that rolled up in one go.
+func TestRollupInChunks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	first := companyHits(rng, 0, 90, 700, 0)
+	second := companyHits(rng, 0, 90, 300, time.Hour)
+	withSite := func(hits []foyer.Hit, site int64) []foyer.Hit {
+		hits = slices.Clone(hits)
+		for i := range hits {
+			hits[i].SiteID = site
+		}
+		return hits
+	}
+
+	ref := testutil.NewStore(t, store.SQLite, store.Options{})
+	_, refSite := testutil.NewSite(t, ref, "Acme", "acme", "www.example.com")
+	appendHits(t, ref, withSite(first, refSite.ID)...)
+	appendHits(t, ref, withSite(second, refSite.ID)...)
+	rollupAll(t, ref, 1<<20)
+
+	for _, stop := range []string{"crash", "moved"} {
+		t.Run(stop, func(t *testing.T) {
+			s := testutil.NewStore(t, store.SQLite, store.Options{})
+			ws, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
+			_, other := testutil.NewSite(t, s, "Other", "other", "other.example.com")
+			appendHits(t, s, withSite(first, site.ID)...)
+			chunks := 0
+			store.SetRollupChunk(s, 7, func(i int) error {
+				chunks++
+				if i < 2 {
+					return nil
+				}
+				if stop == "crash" {
+					return errors.New("the process stopped")
+				}
+				// Something that moves events (deleting a site) runs between
+				// two of the step's transactions.
+				return s.DeleteSite(context.Background(), other.WorkspaceID, other.ID)
+			})
+			n, err := s.Rollup(context.Background(), 1<<20)
+			if stop == "crash" && err == nil || stop == "moved" && (err != nil || n != 0) {
+				t.Fatalf("the interrupted step: folded %d, %v", n, err)
+			}
+			if chunks != 3 {
+				t.Fatalf("the step wrote %d transactions of visits before it stopped, want 3", chunks)
+			}
+			var pending int64
+			if err := s.DB().QueryRow(`SELECT last_event_id FROM rollup_marks WHERE name = 'sessions.pending'`).Scan(&pending); err != nil {
+				t.Fatalf("pending mark: %v", err)
+			}
+			written := 0
+			for _, v := range storedVisits(t, s, site.ID) {
+				if v.events > 0 {
+					written++
+				}
+			}
+			if written != 21 {
+				t.Fatalf("%d visits written before the stop, want 3 transactions of 7", written)
+			}
+
+			// More events come; the next steps finish the pending one first.
+			store.SetRollupChunk(s, 7, nil)
+			appendHits(t, s, withSite(second, site.ID)...)
+			rollupAll(t, s, 1<<20)
+			checkVisits(t, s, ws.ID, site.ID)
+			got, want := rolledUpTables(t, s), rolledUpTables(t, ref)
+			for table, w := range want {
+				if table == "event_marks" {
+					continue // the minutes of the marks depend on the steps
+				}
+				if !slices.Equal(got[table], w) {
+					t.Errorf("%s after the interrupted roll-up:\n%v\nin one go:\n%v", table, got[table], w)
+				}
+			}
+		})
+	}
 }

@@ -73,7 +73,16 @@ type Store struct {
 	rollupMu  sync.Mutex
 	genMu     sync.Mutex
 	appendGen uint64
-	cache     *ingestCache
+	// moveGen counts the times lockIngest was taken: by what moves events
+	// or aggregates, or a visit's company (rollupBeside).
+	moveGen atomic.Uint64
+	cache   *ingestCache
+	// chunk is how many visits a transaction of rollupBeside updates
+	// (rollupChunk; tests set fewer). afterChunk, nil but in tests, runs
+	// after each of its transactions but the last; an error ends the step
+	// there, as a crash would.
+	chunk      int
+	afterChunk func(i int) error
 	// stmts are the kept statements of the main pool, ingestStmts those of
 	// the ingest pool; both under stmtMu.
 	stmtMu      sync.Mutex
@@ -141,7 +150,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit),
+	s := &Store{chunk: rollupChunk, now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit),
 		stmts: map[string]*sql.Stmt{}, ingestStmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now

@@ -95,7 +95,7 @@ var finishFrames = 8192
 // the log over (unless a reader still reads an older snapshot, or another
 // process wrote meanwhile: then at a later one).
 func (s *Store) finishLog(ctx context.Context) error {
-	unlock := s.lockIngest()
+	unlock := s.lockWriter()
 	defer unlock()
 	_, _, err := s.checkpoint(ctx, "PASSIVE")
 	return err
