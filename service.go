@@ -98,8 +98,9 @@ type AppendSyncer interface {
 
 // RollupAlongside is implemented by an EventService that may say its
 // Rollup can run while Append does, from another goroutine, and gains by
-// it (PostgreSQL); where it returns false, roll-ups are best run between
-// appends (SQLite, with one write lock).
+// it (the store, on both dialects: on SQLite its steps hold the one write
+// lock only for short transactions); where it returns false, roll-ups are
+// best run between appends.
 type RollupAlongside interface {
 	RollupAlongside() bool
 }

@@ -17,8 +17,9 @@ type RollupStore interface {
 }
 
 // Rollups paces the roll-up steps of a process that appends events (the
-// group-commit Writer, a queue's worker) between its commits: when a step
-// is due and how it went. It is owned by that process's loop goroutine.
+// group-commit Writer, a queue's worker), beside its commits (Beside) or
+// between them: when a step is due and how it went. It is owned by one
+// goroutine at a time.
 type Rollups struct {
 	Store RollupStore
 	// Time observes each step's duration; nil: none.

@@ -60,10 +60,11 @@ type Store struct {
 	keyFile string
 
 	// ingestMu serialises appends in this process and guards the ingest
-	// cache. rollupMu serialises roll-ups. On SQLite a roll-up also holds
-	// ingestMu (one write lock); on PostgreSQL it holds only rollupMu and
-	// runs beside the appends (RollupAlongside). Whoever must wait for both
-	// takes ingestMu first, then rollupMu (lockIngest). appendGen counts
+	// cache. rollupMu serialises roll-ups' writes. On SQLite a roll-up
+	// also holds ingestMu (one write lock) for each of its transactions,
+	// and reads with neither (rollupBeside); on PostgreSQL it holds only
+	// rollupMu. Both run beside the appends (RollupAlongside). Whoever must
+	// wait for both takes ingestMu first, then rollupMu (lockWriter). appendGen counts
 	// appends committed and ingest caches dropped, so that a roll-up beside
 	// them knows whether it read all that was committed (rollupCurrent);
 	// under genMu, as are caughtUp's changes. unrolled estimates how many
