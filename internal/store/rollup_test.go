@@ -344,30 +344,13 @@ func companyHits(rng *rand.Rand, site int64, visitors, n int, start time.Duratio
 }
 
 // rolledUpTables dumps what the roll-up writes besides the visits: every
-// aggregate table and the marks, in a stable order.
+// aggregate table and the marks (dumpTable).
 func rolledUpTables(t *testing.T, s *store.Store) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, table := range []string{"site_days", "page_days", "source_days", "company_days", "company_pages",
 		"company_sites", "company_sources", "company_source_weeks", "company_totals", "event_marks", "rollup_marks"} {
-		rows, err := s.DB().Query(`SELECT * FROM ` + table)
-		if err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out[table] = append(out[table], fmt.Sprint(vals...))
-		}
-		rows.Close()
-		slices.Sort(out[table])
+		out[table] = dumpTable(t, s.DB(), table)
 	}
 	return out
 }
