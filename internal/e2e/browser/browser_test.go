@@ -57,8 +57,8 @@ func newBrowserFor(t *testing.T, limit time.Duration) context.Context {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("the browser tests need Debian's Chromium at %s (%v): run scripts/test-setup", chromium, err)
 	}
-	profile := t.TempDir()
-	t.Cleanup(func() { removeProfile(t, profile) }) // before TempDir's own cleanup
+	profile, tmp := t.TempDir(), t.TempDir()
+	t.Cleanup(func() { removeProfile(t, profile); removeProfile(t, tmp) }) // before TempDir's own cleanup
 	bounded, cancelLimit := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(cancelLimit)
 	actx, cancelAlloc := chromedp.NewExecAllocator(bounded,
@@ -73,6 +73,9 @@ func newBrowserFor(t *testing.T, limit time.Duration) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 		chromedp.UserAgent(desktopUA),
+		// Chromium's singleton socket goes to a folder of the test's, not
+		// to /tmp, where a killed browser would leave it.
+		chromedp.Env("TMPDIR="+tmp),
 	)
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
