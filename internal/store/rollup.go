@@ -399,7 +399,8 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 }
 
 // readBeside reads the marks and up to limit events after the mark, in a
-// read-only transaction on the main pool.
+// read-only transaction on the main pool: the driver begins that one
+// DEFERRED, whatever _txlock says, so it takes no write lock.
 func (s *Store) readBeside(ctx context.Context, limit int) (marks, *rollupRead, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
