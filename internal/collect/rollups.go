@@ -82,11 +82,11 @@ func (r *Rollups) Step(limit int) int {
 	return n
 }
 
-// Beside runs roll-up steps (of BesideStep) while BesideIdle events wait, and for any
-// backlog after RollupPause, looking at the backlog every rollupPoll, until
-// stop closes; a step running then ends first. It is for a store whose
-// roll-up runs beside its appends (foyer.RollupAlongside), in a goroutine
-// of its own, which then owns r.
+// Beside runs roll-up steps (of BesideStep) while BesideIdle events wait,
+// and for any backlog after RollupPause, looking at the backlog every
+// rollupPoll, until stop closes; a step running then ends first. It is for
+// a store whose roll-up runs beside its appends (foyer.RollupAlongside),
+// in a goroutine of its own, which then owns r.
 func (r *Rollups) Beside(stop <-chan struct{}) {
 	tick := time.NewTicker(rollupPoll)
 	defer tick.Stop()

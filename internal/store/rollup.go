@@ -71,9 +71,7 @@ func (s *Store) Rollup(ctx context.Context, limit int) (int, error) {
 	if s.dialect != Postgres {
 		return s.rollupBeside(ctx, limit)
 	}
-	unlock := s.lockRollups()
-	defer unlock()
-	n, err := s.rollup(ctx, limit)
+	n, err := s.rollupLocked(ctx, limit)
 	if isLockTimeout(err) {
 		return 0, foyer.Errorf(foyer.EUNAVAILABLE, "the roll-up gave way to a row another transaction holds; it runs again shortly")
 	}
@@ -343,9 +341,10 @@ func (s *Store) readMarks(ctx context.Context, t *txStmts, lock bool) (marks, er
 // wait for the writer), then writes the visits' counters in transactions
 // of rollupChunk visits, in ID order, and last the aggregates with the
 // mark: each holds the write lock for a short while, and the appends
-// commit between them.
+// commit between them. A step of at most rollupChunk visits writes them
+// and the aggregates in one transaction.
 //
-// The first of them also records the pending mark. Should the process
+// The first of several also records the pending mark. Should the process
 // stop before the last, the next roll-up reads the same events again
 // (readMarks, rollup) and writes only the visits not yet written. If
 // anything moved events, aggregates or a visit's company meanwhile
@@ -360,15 +359,26 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
-	if m.pending != 0 || (r.n > 0 && len(r.visits) <= s.chunk) {
-		// A pending step, or one small enough for one transaction.
-		unlock := s.lockRollups()
-		defer unlock()
-		return s.rollup(ctx, limit)
+	if m.pending != 0 {
+		return s.rollupLocked(ctx, limit) // it reads the pending step again
 	}
 	if r.n == 0 {
 		s.rollupCurrent(gen, 0)
 		return 0, nil
+	}
+	if len(r.visits) <= s.chunk {
+		// Small enough for one transaction, which needs no pending mark.
+		ok, err := s.writeChunk(ctx, moved, m, m, func(t *txStmts) error {
+			return s.fold(ctx, t, r, r.last)
+		})
+		if err != nil {
+			return 0, err
+		}
+		if !ok { // something moved since the read: read again, under the lock
+			return s.rollupLocked(ctx, limit)
+		}
+		s.rolledUp(gen, r.n, limit)
+		return r.n, nil
 	}
 	want := marks{mark: m.mark, pending: r.last}
 	ids := r.visitIDs()
@@ -396,6 +406,13 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 	}
 	s.rolledUp(gen, r.n, limit)
 	return r.n, nil
+}
+
+// rollupLocked is rollup under the locks of lockRollups.
+func (s *Store) rollupLocked(ctx context.Context, limit int) (int, error) {
+	unlock := s.lockRollups()
+	defer unlock()
+	return s.rollup(ctx, limit)
 }
 
 // readBeside reads the marks and up to limit events after the mark, in a

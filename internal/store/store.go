@@ -63,9 +63,9 @@ type Store struct {
 	// cache. rollupMu serialises roll-ups' writes. On SQLite a roll-up
 	// also holds ingestMu (one write lock) for each of its transactions,
 	// and reads with neither (rollupBeside); on PostgreSQL it holds only
-	// rollupMu. Both run beside the appends (RollupAlongside). Whoever must
-	// wait for both takes ingestMu first, then rollupMu (lockWriter). appendGen counts
-	// appends committed and ingest caches dropped, so that a roll-up beside
+	// rollupMu. Both run beside the appends (RollupAlongside). Whoever
+	// must wait for both takes ingestMu first, then rollupMu (lockWriter).
+	// appendGen counts appends committed and ingest caches dropped, so that a roll-up beside
 	// them knows whether it read all that was committed (rollupCurrent);
 	// under genMu, as are caughtUp's changes. unrolled estimates how many
 	// events this store appended that no roll-up has read (for
