@@ -18,8 +18,7 @@ import (
 // RETURNING) and reads the sites' workspaces and the visitors' latest
 // visits and links (for the visitors the cache did not know, in the
 // statement that creates or finds them); the hits are then staged in
-// memory, in order, exactly
-// as stage does; and a second batch inserts the new visits, with IDs
+// memory, in order, exactly as stage does; and a second batch inserts the new visits, with IDs
 // taken from their sequence in hit order, and the events, in one
 // statement, and commits. A company the ingest cache does not know yet is
 // still resolved by companyFor, through database/sql on the same
@@ -220,22 +219,19 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 				ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id, site_id, uid)
 			SELECT v.id, v.site_id, v.uid, s.id IS NOT NULL, COALESCE(s.id, 0), COALESCE(s.last_at, 0), COALESCE(s.referrer, ''),
 				COALESCE(s.utm_source, ''), COALESCE(s.utm_medium, ''), COALESCE(s.utm_campaign, ''), COALESCE(s.utm_term, ''),
-				COALESCE(s.utm_content, ''), COALESCE(s.country, ''), COALESCE(s.contact_id, 0),
-				COALESCE(l.contact_id, 0), COALESCE(l.via, 0), COALESCE(c.tracking_consent, ''), COALESCE(c.tracking_consent_at, 0),
-				COALESCE(w.tracking_mode, ''), COALESCE(w.persona_basis, '')
+				COALESCE(s.utm_content, ''), COALESCE(s.country, ''), COALESCE(s.contact_id, 0), `+pgLinkColumns+`
 			FROM v
 			LEFT JOIN LATERAL (SELECT * FROM sessions WHERE visitor_id = v.id ORDER BY id DESC LIMIT 1) s ON true
-			LEFT JOIN (visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id)
-				ON l.visitor_id = v.id`, vSite, vUID, vCreated).
+			`+pgLinkJoin, vSite, vUID, vCreated).
 			Query(func(rows pgx.Rows) error {
 				var k visitorKey
 				var id int64
 				var hasVisit bool
 				var c visit
 				var r pgLinkRow
-				_, err := pgx.ForEachRow(rows, []any{&id, &k.site, &k.uid, &hasVisit, &c.id, &c.lastAt, &c.referrer,
-					&c.utm.Source, &c.utm.Medium, &c.utm.Campaign, &c.utm.Term, &c.utm.Content, &c.country, &c.contact,
-					&r.contact, &r.via, &r.status, &r.at, &r.mode, &r.basis}, func() error {
+				_, err := pgx.ForEachRow(rows, append([]any{&id, &k.site, &k.uid, &hasVisit, &c.id, &c.lastAt, &c.referrer,
+					&c.utm.Source, &c.utm.Medium, &c.utm.Campaign, &c.utm.Term, &c.utm.Content, &c.country, &c.contact},
+					r.dest()...), func() error {
 					a.visitors[k] = id
 					if hasVisit {
 						p.latest[id] = c
@@ -291,17 +287,14 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 	if len(lSite) > 0 {
 		// As visitorLink, for many visitors; a visitor without a row is
 		// linked to nobody.
-		b.Queue(`/* Store.visitorLink */ SELECT v.id, COALESCE(l.contact_id, 0), COALESCE(l.via, 0),
-				COALESCE(c.tracking_consent, ''), COALESCE(c.tracking_consent_at, 0),
-				COALESCE(w.tracking_mode, ''), COALESCE(w.persona_basis, '')
+		b.Queue(`/* Store.visitorLink */ SELECT v.id, `+pgLinkColumns+`
 			FROM unnest($1::bigint[], $2::text[]) AS k(site_id, uid)
 			JOIN visitors v ON v.site_id = k.site_id AND v.uid = k.uid
-			LEFT JOIN (visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id)
-				ON l.visitor_id = v.id`, lSite, lUID).
+			`+pgLinkJoin, lSite, lUID).
 			Query(func(rows pgx.Rows) error {
 				var vid int64
 				var r pgLinkRow
-				_, err := pgx.ForEachRow(rows, []any{&vid, &r.contact, &r.via, &r.status, &r.at, &r.mode, &r.basis}, func() error {
+				_, err := pgx.ForEachRow(rows, append([]any{&vid}, r.dest()...), func() error {
 					s.noteLink(p, vid, r)
 					return nil
 				})
@@ -320,6 +313,21 @@ func (s *Store) pgReadAhead(ctx context.Context, pc *pgx.Conn, a *appendTx, hits
 type pgLinkRow struct {
 	contact, via, at    int64
 	status, mode, basis string
+}
+
+// pgLinkColumns are the columns of a pgLinkRow, in the order of dest, and
+// pgLinkJoin the join they read: a visitor v's link, if any.
+const (
+	pgLinkColumns = `COALESCE(l.contact_id, 0), COALESCE(l.via, 0),
+	COALESCE(c.tracking_consent, ''), COALESCE(c.tracking_consent_at, 0),
+	COALESCE(w.tracking_mode, ''), COALESCE(w.persona_basis, '')`
+	pgLinkJoin = `LEFT JOIN (visitor_links l JOIN contacts c ON c.id = l.contact_id JOIN workspaces w ON w.id = l.workspace_id)
+	ON l.visitor_id = v.id`
+)
+
+// dest returns where to scan pgLinkColumns.
+func (r *pgLinkRow) dest() []any {
+	return []any{&r.contact, &r.via, &r.status, &r.at, &r.mode, &r.basis}
 }
 
 // noteLink keeps what pgReadAhead read of visitor vid's link: a visitor
