@@ -93,7 +93,14 @@ type WriterConfig struct {
 type pending struct {
 	hits []foyer.Hit
 	err  chan error
+	// deadline is Write's commit deadline, kept with the rest for the
+	// next Write once this one has its answer (pendings).
+	deadline *time.Timer
 }
+
+// pendings keeps the pendings whose Write had its answer: the loop sends
+// on a pending's err once, and then holds it no more.
+var pendings = sync.Pool{New: func() any { return &pending{err: make(chan error, 1)} }}
 
 // NewWriter returns a writer over store; call Start before Write.
 func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
@@ -169,25 +176,37 @@ func (w *Writer) Stop(ctx context.Context) error {
 // batch stays queued and may yet be stored, or not, and the error says
 // so. Once queued, a batch does not depend on ctx.
 func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
-	p := &pending{hits: hits, err: make(chan error, 1)}
+	p := pendings.Get().(*pending)
+	p.hits = hits
 	w.mu.RLock()
 	if w.stopped {
 		w.mu.RUnlock()
+		p.hits = nil
+		pendings.Put(p)
 		return foyer.Errorf(foyer.EUNAVAILABLE, "the collector is shutting down")
 	}
 	select {
 	case w.in <- p:
 	default:
 		w.mu.RUnlock()
+		p.hits = nil
+		pendings.Put(p)
 		return errQueueFull
 	}
 	w.mu.RUnlock()
-	deadline := time.NewTimer(w.cfg.CommitTimeout)
-	defer deadline.Stop()
+	if p.deadline == nil {
+		p.deadline = time.NewTimer(w.cfg.CommitTimeout)
+	} else {
+		p.deadline.Reset(w.cfg.CommitTimeout) // stopped, and its channel empty
+	}
 	select {
 	case err := <-p.err:
+		p.deadline.Stop()
+		p.hits = nil
+		pendings.Put(p)
 		return err
-	case <-deadline.C:
+	case <-p.deadline.C:
+		// The loop may still answer on p.err: p is not kept for another Write.
 		return &refusal{"commit_timeout", foyer.Errorf(foyer.EUNAVAILABLE,
 			"the batch was not stored within %s; it may or may not be stored", w.cfg.CommitTimeout)}
 	}

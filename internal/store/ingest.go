@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,6 +86,8 @@ type appendTx struct {
 	companies map[companyKey]companyRow
 	orgs      map[companyKey]int64
 	sites     map[int64]int64 // site ID: workspace ID, read in this transaction
+	// fresh holds the visitors this transaction created (visitorID).
+	fresh map[int64]struct{}
 }
 
 type eventRow struct {
@@ -337,8 +340,17 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 	var id int64
 	err := s.queryRow(ctx, &a.txStmts, `/* Store.visitorID */
 		INSERT INTO visitors (site_id, uid, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (site_id, uid) DO UPDATE SET uid = excluded.uid RETURNING id`,
+		ON CONFLICT (site_id, uid) DO NOTHING RETURNING id`,
 		h.SiteID, h.VisitorUID, ms(h.Time)).Scan(&id)
+	switch {
+	case err == nil:
+		// A visitor created just now has no visit and no link yet: its
+		// first hit needs neither looked up (visitFor).
+		a.fresh[id] = struct{}{}
+	case errors.Is(err, sql.ErrNoRows): // stored before, but not cached
+		err = s.queryRow(ctx, &a.txStmts, `/* Store.visitorID */
+			SELECT id FROM visitors WHERE site_id = ? AND uid = ?`, h.SiteID, h.VisitorUID).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("visitor: %w", err)
 	}
@@ -354,7 +366,8 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 	if !ok {
 		cur, ok = s.cache.visits[vid]
 	}
-	if !ok {
+	_, fresh := a.fresh[vid]
+	if !ok && !fresh {
 		var err error
 		cur, ok, err = s.latestVisit(ctx, a, vid)
 		if err != nil {
@@ -387,9 +400,11 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 	}
 	// A browser recognised earlier makes the visit its contact's, if the
 	// contact may be tracked now.
-	link, err := s.visitorLink(ctx, a, vid)
-	if err != nil {
-		return visit{}, err
+	var link link
+	if !fresh {
+		if link, err = s.visitorLink(ctx, a, vid); err != nil {
+			return visit{}, err
+		}
 	}
 	next.contact = link.contact
 	err = s.queryRow(ctx, &a.txStmts, `/* Store.visitFor */

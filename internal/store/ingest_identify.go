@@ -88,6 +88,7 @@ func (s *Store) identify(ctx context.Context, a *appendTx, h *foyer.Hit) error {
 		return err
 	}
 	delete(s.cache.unlinked, vid) // linked from now, unless the transaction fails
+	delete(a.fresh, vid)          // its next visit looks the link up
 	ts := ms(h.Time)
 	// The contact must be the site's workspace's: INSERT … SELECT finds
 	// nothing to insert otherwise.

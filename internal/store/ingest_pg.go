@@ -134,6 +134,7 @@ func newAppendTx(tx *sql.Tx) *appendTx {
 		companies: map[companyKey]companyRow{},
 		orgs:      map[companyKey]int64{},
 		sites:     map[int64]int64{},
+		fresh:     map[int64]struct{}{},
 	}
 }
 
