@@ -205,9 +205,17 @@ func looksToken(s string) bool {
 	if isUUIDish(s) {
 		return true
 	}
-	for _, run := range strings.FieldsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
+	// Each run of ASCII letters and digits, found in place: this runs on
+	// every path segment, query value and title word of every event.
+	for i := 0; i < len(s); {
+		for i < len(s) && !isAlnum(s[i]) {
+			i++
+		}
+		start := i
+		for i < len(s) && isAlnum(s[i]) {
+			i++
+		}
+		run := s[start:i]
 		if len(run) < 16 {
 			continue
 		}
@@ -227,6 +235,11 @@ func looksToken(s string) bool {
 		}
 	}
 	return false
+}
+
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // isUUIDish reports whether s is 32 or more hex digits, with or without dashes.

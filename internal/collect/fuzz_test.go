@@ -304,3 +304,36 @@ func FuzzIdentify(f *testing.F) {
 		checkHit(t, site, &ev, &hits[0])
 	})
 }
+
+// alnumRun is a run of ASCII letters and digits, for finding looksToken's
+// runs independently of it.
+var alnumRun = regexp.MustCompile(`[A-Za-z0-9]+`)
+
+// looksTokenRuns is looksToken's rule for runs, written apart from it.
+func looksTokenRuns(s string) bool {
+	for _, run := range alnumRun.FindAllString(s, -1) {
+		if len(run) < 16 {
+			continue
+		}
+		digits := len(regexp.MustCompile(`[0-9]`).FindAllString(run, -1))
+		upper := len(regexp.MustCompile(`[A-Z]`).FindAllString(run, -1))
+		lower := len(run) - digits - upper
+		if digits > 0 && upper+lower > 0 || upper > 0 && lower > 0 && upper*4 > len(run) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzLooksToken(f *testing.F) {
+	for _, s := range []string{"", "pricing", "how-teams-use-intent-data", "a1B2c3D4e5F6g7H8i9", "Q2xpZW50U2VjcmV0S2V5MTIz",
+		"550e8400-e29b-41d4-a716-446655440000", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "été-ÀB12cd34EF56gh78IJ", "x\xffAb12Cd34Ef56Gh78"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") >= 1 && len(s) > 20 || isUUIDish(s) || looksTokenRuns(s)
+		if got := looksToken(s); got != want {
+			t.Fatalf("looksToken(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -122,13 +124,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// bodies keeps the buffers request bodies are read into, each at most
+// MaxBody and a little, for the next request.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // serve handles a POST and returns how many events it stored.
 func (h *Handler) serve(r *http.Request) (int, error) {
 	ip := h.cfg.ClientIP.From(r)
 	if !h.limit.Allow(ip) {
 		return 0, foyer.Errorf(foyer.ERATELIMIT, "too many requests; slow down")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	buf := bodies.Get().(*bytes.Buffer)
+	defer bodies.Put(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, MaxBody))
+	body := buf.Bytes() // parsing copies what it keeps: buf goes back after
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -508,6 +508,15 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 // eventChunk is how many rows one INSERT statement carries.
 const eventChunk = 128
 
+// orNull is n as a statement argument: its value, or nil for NULL. Passed
+// as it is, a sql.NullInt64 costs a conversion through its Value method.
+func orNull(n sql.NullInt64) any {
+	if !n.Valid {
+		return nil
+	}
+	return n.Int64
+}
+
 // insertEvents writes rows eventChunk at a time; every statement text
 // (one per chunk length) is prepared once and kept.
 func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) error {
@@ -520,7 +529,7 @@ func (s *Store) insertEvents(ctx context.Context, a *appendTx, rows []eventRow) 
 				q.WriteByte(',')
 			}
 			q.WriteString("(?,?,?,?,?,?)")
-			args = append(args, r.visit, r.ts, int64(r.kind), r.page, r.engaged, r.link)
+			args = append(args, r.visit, r.ts, int64(r.kind), r.page, orNull(r.engaged), orNull(r.link))
 		}
 		stmt, err := s.stmt(ctx, &a.txStmts, q.String())
 		if err != nil {

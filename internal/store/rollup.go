@@ -524,10 +524,15 @@ func (r *rollupRead) visitIDs() []int64 {
 func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) (*rollupRead, error) {
 	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
 		companyPages: map[companyPageKey]int64{}, companySources: companySources{}}
+	// The text columns count only for a visit new to the roll-up: for the
+	// others (most events) they are read as '', which costs no copy.
+	const seen = `(s.first_event_id IS NOT NULL AND s.first_event_id <= ?)`
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
 		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
-			s.site_id, COALESCE(s.company_id, 0), s.started_at, s.first_event_id IS NOT NULL AND s.first_event_id <= ?,
-			s.org_type, s.utm_source, s.referrer
+			s.site_id, COALESCE(s.company_id, 0), s.started_at, `+seen+`,
+			CASE WHEN `+seen+` THEN '' ELSE s.org_type END,
+			CASE WHEN `+seen+` THEN '' ELSE s.utm_source END,
+			CASE WHEN `+seen+` THEN '' ELSE s.referrer END
 		FROM events e JOIN sessions s ON s.id = e.session_id
 		WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
@@ -537,7 +542,7 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) 
 	if m.pending != 0 {
 		upto = m.pending
 	}
-	rows, err := st.QueryContext(ctx, m.mark, m.mark, upto, limit)
+	rows, err := st.QueryContext(ctx, m.mark, m.mark, m.mark, m.mark, m.mark, upto, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -558,8 +563,10 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) 
 		isNew = !seen
 		v := visits[visitID]
 		if v == nil {
-			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew,
-				orgType: orgType, source: referrer.Of(utmSource, referrerURL).Name}
+			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew, orgType: orgType}
+			if isNew {
+				v.source = referrer.Of(utmSource, referrerURL).Name
+			}
 			visits[visitID] = v
 		}
 		v.last = id
