@@ -354,8 +354,10 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
+	s.besideMu.Lock()
+	defer s.besideMu.Unlock()
 	gen, moved := s.readGen(), s.moveGen.Load()
-	m, r, err := s.readBeside(ctx, limit)
+	m, r, err := s.readBeside(ctx, limit, s.known.get(moved))
 	if err != nil {
 		return 0, fmt.Errorf("store: rollup: %w", err)
 	}
@@ -377,6 +379,7 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 		if !ok { // something moved since the read: read again, under the lock
 			return s.rollupLocked(ctx, limit)
 		}
+		s.known.add(moved, r.visits)
 		s.rolledUp(gen, r.n, limit)
 		return r.n, nil
 	}
@@ -404,6 +407,7 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 	if !ok || err != nil {
 		return 0, err
 	}
+	s.known.add(moved, r.visits)
 	s.rolledUp(gen, r.n, limit)
 	return r.n, nil
 }
@@ -417,8 +421,9 @@ func (s *Store) rollupLocked(ctx context.Context, limit int) (int, error) {
 
 // readBeside reads the marks and up to limit events after the mark, in a
 // read-only transaction on the main pool: the driver begins that one
-// DEFERRED, whatever _txlock says, so it takes no write lock.
-func (s *Store) readBeside(ctx context.Context, limit int) (marks, *rollupRead, error) {
+// DEFERRED, whatever _txlock says, so it takes no write lock. It reads the
+// visits of known from there (readKnown).
+func (s *Store) readBeside(ctx context.Context, limit int, known map[int64]knownVisit) (marks, *rollupRead, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return marks{}, nil, err
@@ -432,7 +437,12 @@ func (s *Store) readBeside(ctx context.Context, limit int) (marks, *rollupRead, 
 	if m.pending != 0 {
 		return m, &rollupRead{}, nil // rollup reads them under the lock
 	}
-	r, err := s.readRollup(ctx, t, m, limit)
+	var r *rollupRead
+	if known != nil {
+		r, err = s.readKnown(ctx, t, m, limit, known)
+	} else {
+		r, err = s.readRollup(ctx, t, m, limit)
+	}
 	if err != nil {
 		return marks{}, nil, err
 	}
@@ -522,88 +532,120 @@ func (r *rollupRead) visitIDs() []int64 {
 // no roll-up has read any of its events, or only one that has not moved
 // the mark yet (a pending one).
 func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) (*rollupRead, error) {
-	sb := siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
-		companyPages: map[companyPageKey]int64{}, companySources: companySources{}}
 	// The text columns count only for a visit new to the roll-up: for the
 	// others (most events) they are read as '', which costs no copy.
-	const seen = `(s.first_event_id IS NOT NULL AND s.first_event_id <= ?)`
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
 		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
-			s.site_id, COALESCE(s.company_id, 0), s.started_at, `+seen+`,
-			CASE WHEN `+seen+` THEN '' ELSE s.org_type END,
-			CASE WHEN `+seen+` THEN '' ELSE s.utm_source END,
-			CASE WHEN `+seen+` THEN '' ELSE s.referrer END
+			s.site_id, COALESCE(s.company_id, 0), s.started_at, `+visitSeen+`,
+			CASE WHEN `+visitSeen+` THEN '' ELSE s.org_type END,
+			CASE WHEN `+visitSeen+` THEN '' ELSE s.utm_source END,
+			CASE WHEN `+visitSeen+` THEN '' ELSE s.referrer END
 		FROM events e JOIN sessions s ON s.id = e.session_id
 		WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
 		return nil, err
 	}
-	upto := int64(math.MaxInt64)
-	if m.pending != 0 {
-		upto = m.pending
-	}
-	rows, err := st.QueryContext(ctx, m.mark, m.mark, m.mark, m.mark, m.mark, upto, limit)
+	rows, err := st.QueryContext(ctx, m.mark, m.mark, m.mark, m.mark, m.mark, m.upto(), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	mark := m.mark
-	visits := map[int64]*visitRollup{}
-	days := map[dayKey]*dayRollup{}
-	last, n := mark, 0
+	r := newRollupRead(m.mark)
 	for rows.Next() {
-		var id, visitID, ts, kind, engaged, page, site, company, started int64
-		var isNew bool
-		var orgType, utmSource, referrerURL string
-		var seen bool // a roll-up that moved the mark read an event of the visit
-		if err := rows.Scan(&id, &visitID, &ts, &kind, &engaged, &page, &site, &company, &started, &seen,
-			&orgType, &utmSource, &referrerURL); err != nil {
+		var e eventRead
+		var v visitRead
+		if err := rows.Scan(&e.id, &e.visit, &e.ts, &e.kind, &e.engaged, &e.page, &v.site, &v.company, &v.started, &v.seen,
+			&v.orgType, &v.utmSource, &v.referrer); err != nil {
 			return nil, err
 		}
-		isNew = !seen
-		v := visits[visitID]
-		if v == nil {
-			v = &visitRollup{first: id, site: site, company: company, started: started, isNew: isNew, orgType: orgType}
-			if isNew {
-				v.source = referrer.Of(utmSource, referrerURL).Name
-			}
-			visits[visitID] = v
+		r.add(&e, &v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	r.countVisits()
+	return r, nil
+}
+
+// visitSeen is true for a visit (sessions s) of which a roll-up that moved
+// the mark (the argument) read an event.
+const visitSeen = `(s.first_event_id IS NOT NULL AND s.first_event_id <= ?)`
+
+// upto is the last event a roll-up may read: up to the pending mark, if
+// there is one.
+func (m marks) upto() int64 {
+	if m.pending != 0 {
+		return m.pending
+	}
+	return math.MaxInt64
+}
+
+// eventRead is what a roll-up reads of an event, visitRead of its visit.
+type eventRead struct{ id, visit, ts, kind, engaged, page int64 }
+
+type visitRead struct {
+	site, company, started int64
+	seen                   bool // a roll-up that moved the mark read an event of the visit
+	// orgType, utmSource and referrer are read only for a visit not seen.
+	orgType, utmSource, referrer string
+}
+
+func newRollupRead(mark int64) *rollupRead {
+	return &rollupRead{visits: map[int64]*visitRollup{}, days: map[dayKey]*dayRollup{}, last: mark,
+		site: siteBatch{days: map[[2]int64]*siteDay{}, pages: map[[3]int64]int64{}, sources: map[siteSourceKey]int64{},
+			companyPages: map[companyPageKey]int64{}, companySources: companySources{}}}
+}
+
+// add sums an event of the visit v, read in event ID order.
+func (r *rollupRead) add(e *eventRead, v *visitRead) {
+	vr := r.visits[e.visit]
+	if vr == nil {
+		vr = &visitRollup{first: e.id, site: v.site, company: v.company, started: v.started, isNew: !v.seen, orgType: v.orgType}
+		if !v.seen {
+			vr.source = referrer.Of(v.utmSource, v.referrer).Name
 		}
-		v.last = id
-		v.lastAt = max(v.lastAt, ts)
-		v.nevents++
-		v.engaged += engaged
-		pageview := kind == int64(foyer.KindPageview)
+		r.visits[e.visit] = vr
+	}
+	vr.last = e.id
+	vr.lastAt = max(vr.lastAt, e.ts)
+	vr.nevents++
+	vr.engaged += e.engaged
+	sb := &r.site
+	day := dayOf(e.ts)
+	pageview := e.kind == int64(foyer.KindPageview)
+	if pageview {
+		vr.pageviews++
+		sb.day(v.site, day).pageviews++
+		sb.pages[[3]int64{v.site, day, e.page}]++
+	}
+	if v.company != 0 {
+		k := dayKey{v.company, v.site, day}
+		d := r.days[k]
+		if d == nil {
+			d = &dayRollup{}
+			r.days[k] = d
+		}
+		d.nevents++
+		d.engaged += e.engaged
+		d.lastAt = max(d.lastAt, e.ts)
 		if pageview {
-			v.pageviews++
-			sd := sb.day(site, dayOf(ts))
-			sd.pageviews++
-			sb.pages[[3]int64{site, dayOf(ts), page}]++
-		}
-		if company != 0 {
-			k := dayKey{company, site, dayOf(ts)}
-			d := days[k]
-			if d == nil {
-				d = &dayRollup{}
-				days[k] = d
-			}
-			d.nevents++
-			d.engaged += engaged
-			d.lastAt = max(d.lastAt, ts)
-			if pageview {
-				d.pageviews++
-				sb.companyPages[companyPageKey{page, dayOf(ts), company, site}]++
-			}
-		}
-		last, n = id, n+1
-		if n%512 == 0 {
-			// A large step's reading, beside the appends, takes turns
-			// with the requests waiting for its processor.
-			runtime.Gosched()
+			d.pageviews++
+			sb.companyPages[companyPageKey{e.page, day, v.company, v.site}]++
 		}
 	}
-	// A visit counts once, on the day it started, when its first event is read.
-	for _, v := range visits {
+	r.last, r.n = e.id, r.n+1
+	if r.n%512 == 0 {
+		// A large step's reading, beside the appends, takes turns
+		// with the requests waiting for its processor.
+		runtime.Gosched()
+	}
+}
+
+// countVisits counts each visit new to the roll-up once, on the day it
+// started, once all events are added.
+func (r *rollupRead) countVisits() {
+	sb := &r.site
+	for _, v := range r.visits {
 		if !v.isNew {
 			continue
 		}
@@ -623,17 +665,13 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) 
 		}
 		sb.companySources.add(companySourceKey{v.company, dayOf(v.started), v.site, v.source}, v.started)
 		k := dayKey{v.company, v.site, dayOf(v.started)}
-		d := days[k]
+		d := r.days[k]
 		if d == nil {
 			d = &dayRollup{lastAt: v.started}
-			days[k] = d
+			r.days[k] = d
 		}
 		d.visits++
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return &rollupRead{visits: visits, days: days, site: sb, last: last, n: n}, nil
 }
 
 // applyEventMark records in event_marks that every event up to last

@@ -91,6 +91,15 @@ func mixedHits(rng *rand.Rand, site int64, visitors, n int, start time.Duration)
 		v := rng.IntN(visitors)
 		at := start + time.Duration(i)*time.Second
 		h := pageview(site, fmt.Sprintf("visitor-%02d-0000000000000", v), at, fmt.Sprintf("/p/%d", rng.IntN(5)))
+		// Visitors from two companies, a carrier, a host and nowhere known.
+		switch v % 5 {
+		case 0, 1:
+			h.Origin = foyer.Origin{Country: "DE", Org: foyer.Org{Name: fmt.Sprintf("Firm %d", v%5), ASN: uint32(64500 + v%5), Type: foyer.OrgBusiness}}
+		case 2:
+			h.Origin = foyer.Origin{Country: "FR", Org: foyer.Org{Name: "Carrier", ASN: 64510, Type: foyer.OrgISP}}
+		case 3:
+			h.Origin = foyer.Origin{Country: "US", Org: foyer.Org{Name: "Host", ASN: 64511, Type: foyer.OrgHosting}}
+		}
 		switch rng.IntN(3) {
 		case 1:
 			h.Kind, h.EngagedMS = foyer.KindEngagement, int64(1+rng.IntN(60_000))

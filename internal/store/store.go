@@ -77,7 +77,11 @@ type Store struct {
 	// moveGen counts the times lockIngest was taken: by what moves events
 	// or aggregates, or a visit's company (rollupBeside).
 	moveGen atomic.Uint64
-	cache   *ingestCache
+	// besideMu serialises rollupBeside, whose steps know the visits of
+	// known.
+	besideMu sync.Mutex
+	known    knownVisits
+	cache    *ingestCache
 	// chunk is how many visits a transaction of rollupBeside updates
 	// (rollupChunk; tests set fewer). afterChunk, nil but in tests, runs
 	// after each of its transactions but the last; an error ends the step

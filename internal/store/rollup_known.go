@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// knownVisits remembers, for the SQLite roll-up beside the appends
+// (rollupBeside), the visits of which a step it committed read events:
+// their site, company and start. Only what takes lockIngest changes those
+// (or deletes visits, whose IDs SQLite may then give again), and it counts
+// in moveGen: the memory holds for the moveGen it was filled at. A step
+// then reads the events alone and looks up only the visits it does not
+// know, instead of reading every event's visit with it.
+type knownVisits struct {
+	mu     sync.Mutex
+	gen    uint64 // moveGen of what visits holds
+	visits map[int64]knownVisit
+}
+
+type knownVisit struct{ site, company, started int64 }
+
+// knownLimit bounds knownVisits: once full, it starts over.
+const knownLimit = 1 << 17
+
+// get returns the visits known at moveGen gen, or nil when there are none
+// (it forgets those of another moveGen). The caller must not write to the
+// map, and must not call add while it reads it.
+func (k *knownVisits) get(gen uint64) map[int64]knownVisit {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.gen != gen {
+		k.visits, k.gen = nil, gen
+	}
+	return k.visits
+}
+
+// add remembers the visits a step read and committed at moveGen gen.
+func (k *knownVisits) add(gen uint64, visits map[int64]*visitRollup) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.gen != gen || k.visits == nil || len(k.visits)+len(visits) > knownLimit {
+		k.visits, k.gen = make(map[int64]knownVisit, len(visits)), gen
+	}
+	for id, v := range visits {
+		k.visits[id] = knownVisit{v.site, v.company, v.started}
+	}
+}
+
+// readKnown is readRollup for a roll-up that knows the visits of known
+// (knownVisits: each seen by a roll-up that moved the mark). It reads the
+// events alone, then the visits it does not know, and sums the events in
+// their order as readRollup does.
+func (s *Store) readKnown(ctx context.Context, t *txStmts, m marks, limit int, known map[int64]knownVisit) (*rollupRead, error) {
+	st, err := s.stmt(ctx, t, `/* Store.readKnown */
+		SELECT id, session_id, ts, kind, COALESCE(engaged_ms, 0), page_id
+		FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, m.mark, m.upto(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var events []eventRead
+	unknown := map[int64]*visitRead{}
+	for rows.Next() {
+		var e eventRead
+		if err := rows.Scan(&e.id, &e.visit, &e.ts, &e.kind, &e.engaged, &e.page); err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+		if _, ok := known[e.visit]; !ok {
+			unknown[e.visit] = nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := s.readVisits(ctx, t, m.mark, unknown); err != nil {
+		return nil, err
+	}
+	r := newRollupRead(m.mark)
+	for i := range events {
+		e := &events[i]
+		v := unknown[e.visit]
+		if v == nil {
+			k, ok := known[e.visit]
+			if !ok {
+				return nil, fmt.Errorf("event %d: visit %d not found", e.id, e.visit)
+			}
+			v = &visitRead{site: k.site, company: k.company, started: k.started, seen: true}
+			unknown[e.visit] = v // the next event of the visit finds it
+		}
+		r.add(e, v)
+	}
+	r.countVisits()
+	return r, nil
+}
+
+// readVisits reads what a roll-up needs of the visits that are the keys
+// of visits, into it, some at a time: as readRollup reads them with
+// their events. Every event's visit exists (a foreign key).
+func (s *Store) readVisits(ctx context.Context, t *txStmts, mark int64, visits map[int64]*visitRead) error {
+	ids := slices.Sorted(func(yield func(int64) bool) {
+		for id := range visits {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	for chunk := range slices.Chunk(ids, visitChunk) {
+		// Statements of a few lengths only, kept: a short chunk repeats
+		// its last ID.
+		n := visitChunk
+		for n/4 >= len(chunk) && n > 16 {
+			n /= 4
+		}
+		args := make([]any, 0, 4+n)
+		args = append(args, mark, mark, mark, mark)
+		for i := range n {
+			args = append(args, chunk[min(i, len(chunk)-1)])
+		}
+		st, err := s.stmt(ctx, t, `/* Store.readVisits */
+			SELECT s.id, s.site_id, COALESCE(s.company_id, 0), s.started_at, `+visitSeen+`,
+				CASE WHEN `+visitSeen+` THEN '' ELSE s.org_type END,
+				CASE WHEN `+visitSeen+` THEN '' ELSE s.utm_source END,
+				CASE WHEN `+visitSeen+` THEN '' ELSE s.referrer END
+			FROM sessions s WHERE s.id IN (`+placeholders(n)+`)`)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			v := &visitRead{}
+			if err := rows.Scan(&id, &v.site, &v.company, &v.started, &v.seen, &v.orgType, &v.utmSource, &v.referrer); err != nil {
+				rows.Close()
+				return err
+			}
+			visits[id] = v
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitChunk is how many visits one statement of readVisits reads at most.
+const visitChunk = 256
