@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -262,6 +263,10 @@ func (w *Writer) mark(since *atomic.Int64) (done func()) {
 	return func() { since.Store(0) }
 }
 
+// smallGroup is a group of fewer events than the writer would rather
+// gather while the disk flushes.
+const smallGroup = 8
+
 // Roll-up scheduling, in events of backlog: an idle writer rolls up once
 // RollupIdle events wait (or any, after RollupPause); a busy one once
 // RollupForce do. Each Rollup call folds at most RollupStep.
@@ -327,6 +332,7 @@ func (w *Writer) loop() {
 		}
 		group = append(group[:0], first)
 		n := len(first.hits)
+		yielded := false
 	gather:
 		for n < w.cfg.MaxEvents {
 			select {
@@ -334,6 +340,14 @@ func (w *Writer) loop() {
 				group = append(group, p)
 				n += len(p.hits)
 			default:
+				// A small group committed while the disk flushes waits
+				// for the next flush anyway: the requests about to be
+				// handed over may as well join it.
+				if !yielded && n < smallGroup && w.syncSince.Load() != 0 {
+					yielded = true
+					runtime.Gosched()
+					continue
+				}
 				break gather
 			}
 		}
