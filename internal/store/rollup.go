@@ -532,30 +532,24 @@ func (r *rollupRead) visitIDs() []int64 {
 // no roll-up has read any of its events, or only one that has not moved
 // the mark yet (a pending one).
 func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) (*rollupRead, error) {
-	// The text columns count only for a visit new to the roll-up: for the
-	// others (most events) they are read as '', which costs no copy.
 	st, err := s.stmt(ctx, t, `/* Store.readRollup */
-		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id,
-			s.site_id, COALESCE(s.company_id, 0), s.started_at, `+visitSeen+`,
-			CASE WHEN `+visitSeen+` THEN '' ELSE s.org_type END,
-			CASE WHEN `+visitSeen+` THEN '' ELSE s.utm_source END,
-			CASE WHEN `+visitSeen+` THEN '' ELSE s.referrer END
+		SELECT e.id, e.session_id, e.ts, e.kind, COALESCE(e.engaged_ms, 0), e.page_id, `+visitReadColumns+`
 		FROM events e JOIN sessions s ON s.id = e.session_id
 		WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, m.mark, m.mark, m.mark, m.mark, m.mark, m.upto(), limit)
+	rows, err := st.QueryContext(ctx, append(visitReadArgs(m.mark), m.mark, m.upto(), limit)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	r := newRollupRead(m.mark)
+	var e eventRead
+	var v visitRead
+	dest := append([]any{&e.id, &e.visit, &e.ts, &e.kind, &e.engaged, &e.page}, v.dest()...)
 	for rows.Next() {
-		var e eventRead
-		var v visitRead
-		if err := rows.Scan(&e.id, &e.visit, &e.ts, &e.kind, &e.engaged, &e.page, &v.site, &v.company, &v.started, &v.seen,
-			&v.orgType, &v.utmSource, &v.referrer); err != nil {
+		if err := rows.Scan(dest...); err != nil { // every field, every row
 			return nil, err
 		}
 		r.add(&e, &v)
@@ -570,6 +564,18 @@ func (s *Store) readRollup(ctx context.Context, t *txStmts, m marks, limit int) 
 // visitSeen is true for a visit (sessions s) of which a roll-up that moved
 // the mark (the argument) read an event.
 const visitSeen = `(s.first_event_id IS NOT NULL AND s.first_event_id <= ?)`
+
+// visitReadColumns are the columns of a visitRead (visitRead.dest), of
+// sessions s, taking visitReadArgs. The text columns count only for a
+// visit new to the roll-up: for the others (most events) they are read as
+// empty strings, which cost no copy.
+const visitReadColumns = `s.site_id, COALESCE(s.company_id, 0), s.started_at, ` + visitSeen + `,
+	CASE WHEN ` + visitSeen + ` THEN '' ELSE s.org_type END,
+	CASE WHEN ` + visitSeen + ` THEN '' ELSE s.utm_source END,
+	CASE WHEN ` + visitSeen + ` THEN '' ELSE s.referrer END`
+
+// visitReadArgs returns the arguments of visitReadColumns for the mark.
+func visitReadArgs(mark int64) []any { return []any{mark, mark, mark, mark} }
 
 // upto is the last event a roll-up may read: up to the pending mark, if
 // there is one.
@@ -588,6 +594,11 @@ type visitRead struct {
 	seen                   bool // a roll-up that moved the mark read an event of the visit
 	// orgType, utmSource and referrer are read only for a visit not seen.
 	orgType, utmSource, referrer string
+}
+
+// dest returns where to scan visitReadColumns.
+func (v *visitRead) dest() []any {
+	return []any{&v.site, &v.company, &v.started, &v.seen, &v.orgType, &v.utmSource, &v.referrer}
 }
 
 func newRollupRead(mark int64) *rollupRead {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -106,13 +107,7 @@ func (s *Store) readKnown(ctx context.Context, t *txStmts, m marks, limit int, k
 // of visits, into it, some at a time: as readRollup reads them with
 // their events. Every event's visit exists (a foreign key).
 func (s *Store) readVisits(ctx context.Context, t *txStmts, mark int64, visits map[int64]*visitRead) error {
-	ids := slices.Sorted(func(yield func(int64) bool) {
-		for id := range visits {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(visits))
 	for chunk := range slices.Chunk(ids, visitChunk) {
 		// Statements of a few lengths only, kept: a short chunk repeats
 		// its last ID.
@@ -120,16 +115,12 @@ func (s *Store) readVisits(ctx context.Context, t *txStmts, mark int64, visits m
 		for n/4 >= len(chunk) && n > 16 {
 			n /= 4
 		}
-		args := make([]any, 0, 4+n)
-		args = append(args, mark, mark, mark, mark)
+		args := visitReadArgs(mark)
 		for i := range n {
 			args = append(args, chunk[min(i, len(chunk)-1)])
 		}
 		st, err := s.stmt(ctx, t, `/* Store.readVisits */
-			SELECT s.id, s.site_id, COALESCE(s.company_id, 0), s.started_at, `+visitSeen+`,
-				CASE WHEN `+visitSeen+` THEN '' ELSE s.org_type END,
-				CASE WHEN `+visitSeen+` THEN '' ELSE s.utm_source END,
-				CASE WHEN `+visitSeen+` THEN '' ELSE s.referrer END
+			SELECT s.id, `+visitReadColumns+`
 			FROM sessions s WHERE s.id IN (`+placeholders(n)+`)`)
 		if err != nil {
 			return err
@@ -138,14 +129,16 @@ func (s *Store) readVisits(ctx context.Context, t *txStmts, mark int64, visits m
 		if err != nil {
 			return err
 		}
+		var id int64
+		var v visitRead
+		dest := append([]any{&id}, v.dest()...)
 		for rows.Next() {
-			var id int64
-			v := &visitRead{}
-			if err := rows.Scan(&id, &v.site, &v.company, &v.started, &v.seen, &v.orgType, &v.utmSource, &v.referrer); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return err
 			}
-			visits[id] = v
+			read := v
+			visits[id] = &read
 		}
 		err = rows.Err()
 		rows.Close()
