@@ -103,6 +103,12 @@ type pending struct {
 // on a pending's err once, and then holds it no more.
 var pendings = sync.Pool{New: func() any { return &pending{err: make(chan error, 1)} }}
 
+// release gives p back to pendings, its hits dropped.
+func (p *pending) release() {
+	p.hits = nil
+	pendings.Put(p)
+}
+
 // NewWriter returns a writer over store; call Start before Write.
 func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 	if cfg.MaxEvents <= 0 {
@@ -182,16 +188,14 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	w.mu.RLock()
 	if w.stopped {
 		w.mu.RUnlock()
-		p.hits = nil
-		pendings.Put(p)
+		p.release()
 		return foyer.Errorf(foyer.EUNAVAILABLE, "the collector is shutting down")
 	}
 	select {
 	case w.in <- p:
 	default:
 		w.mu.RUnlock()
-		p.hits = nil
-		pendings.Put(p)
+		p.release()
 		return errQueueFull
 	}
 	w.mu.RUnlock()
@@ -203,8 +207,7 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	select {
 	case err := <-p.err:
 		p.deadline.Stop()
-		p.hits = nil
-		pendings.Put(p)
+		p.release()
 		return err
 	case <-p.deadline.C:
 		// The loop may still answer on p.err: p is not kept for another Write.
