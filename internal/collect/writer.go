@@ -407,6 +407,9 @@ func (w *Writer) commit(group []*pending) {
 	if len(group) == 1 {
 		w.cfg.Log.Error("commit failed", "events", len(hits), "err", err)
 		group[0].err <- foyer.Errorf(foyer.EUNAVAILABLE, "the batch could not be stored; try again")
+		if w.synced != nil {
+			w.synced <- nil // a flush waiting for this commit waits no more
+		}
 		return
 	}
 	for _, p := range group {
@@ -422,6 +425,11 @@ func (w *Writer) syncLoop() {
 	var waiting []*pending
 	for g := range w.synced {
 		waiting = append(waiting[:0], g...)
+		// Batches queued when this group came are about to be committed:
+		// the loop was waiting to hand this group over, and takes them
+		// now. The flush waits for that one commit and covers it too,
+		// instead of leaving those batches to wait for the next flush.
+		joined := len(w.in) == 0
 	more:
 		for {
 			select {
@@ -430,8 +438,17 @@ func (w *Writer) syncLoop() {
 					break more
 				}
 				waiting = append(waiting, g...)
+				joined = true
 			default:
-				break more
+				if joined {
+					break more
+				}
+				g, ok := <-w.synced
+				if !ok {
+					break more
+				}
+				waiting = append(waiting, g...)
+				joined = true
 			}
 		}
 		start := time.Now()

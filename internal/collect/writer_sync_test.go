@@ -122,6 +122,93 @@ func TestWriterAcknowledgesAfterTheFlush(t *testing.T) {
 	}
 }
 
+// Batches that queue while a commit waits for a flush to hand its group
+// over are committed as soon as that flush ends; the next flush waits for
+// that commit, so that one flush covers them and the group before, and
+// none waits for a flush of its own.
+func TestWriterFlushCoversTheCommitOfQueuedBatches(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error)}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+	defer func() {
+		close(ev.release)
+		w.Stop(context.Background())
+	}()
+	write := func(id string) chan error {
+		c := make(chan error, 1)
+		go func() { c <- w.Write(context.Background(), hitBatch(id, 1)) }()
+		return c
+	}
+
+	first := write("one")
+	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	second := write("two") // committed while the first flush runs
+	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	third, fourth := write("three"), write("four") // queued: the loop waits to hand "two" over
+	waitFor(t, "two batches queued", func() bool { return w.Queued() == 2 })
+
+	ev.release <- nil // the first flush ends; the second waits for the commit of three and four
+	if err := <-first; err != nil {
+		t.Fatalf("first Write: %v", err)
+	}
+	waitFor(t, "the second flush", func() bool { _, _, f := ev.state(); return f == 2 })
+	if c, _, _ := ev.state(); c != 4 {
+		t.Fatalf("the second flush began with %d hits committed, want 4", c)
+	}
+	ev.release <- nil
+	for i, c := range []chan error{second, third, fourth} {
+		select {
+		case err := <-c:
+			if err != nil {
+				t.Fatalf("Write %d: %v", i+2, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Write %d waits for a flush of its own", i+2)
+		}
+	}
+	if _, d, f := ev.state(); d != 4 || f != 2 {
+		t.Fatalf("durable %d after %d flushes, want 4 after 2", d, f)
+	}
+}
+
+// A flush that waits for the commit of queued batches does not wait past
+// its failure: the group before is flushed and acknowledged, and the
+// failed batch refused.
+func TestWriterFlushDoesNotWaitForAFailedCommit(t *testing.T) {
+	hold := make(chan error) // the first flush waits on it; closed, it lets every flush end
+	ev := &syncingEvents{fakeEvents: &fakeEvents{fail: func(h foyer.Hit) bool { return h.VisitorUID == "bad" }},
+		release: hold}
+	w := NewWriter(ev, WriterConfig{CommitTimeout: 5 * time.Second})
+	w.Start()
+	defer w.Stop(context.Background())
+	first := make(chan error, 1)
+	go func() { first <- w.Write(context.Background(), hitBatch("one", 1)) }()
+	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	second := make(chan error, 1)
+	go func() { second <- w.Write(context.Background(), hitBatch("two", 1)) }()
+	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	bad := hitBatch("three", 1)
+	bad[0].VisitorUID = "bad"
+	third := make(chan error, 1)
+	go func() { third <- w.Write(context.Background(), bad) }()
+	waitFor(t, "the bad batch queued", func() bool { return w.Queued() == 1 })
+	hold <- nil
+	close(hold)
+	for i, c := range []chan error{first, second} {
+		select {
+		case err := <-c:
+			if err != nil {
+				t.Fatalf("Write %d: %v", i+1, err)
+			}
+		case <-time.After(4 * time.Second):
+			t.Fatalf("Write %d was not acknowledged: its flush waits for a commit that failed", i+1)
+		}
+	}
+	if err := <-third; foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
+		t.Fatalf("the failed batch's Write = %v, want EUNAVAILABLE", err)
+	}
+}
+
 // Where the commits are durable when they return (PostgreSQL, or SQLite
 // with synchronous=normal), a batch is acknowledged after its commit: the
 // writer calls no flush, and so does not wait for one.
