@@ -419,7 +419,8 @@ func (w *Writer) commit(group []*pending) {
 
 // syncLoop flushes to the disk what the loop committed, and acknowledges
 // it: each flush covers every group committed before it began, so the
-// groups that wait while one flush runs share the next.
+// groups that wait while one flush runs share the next, and also the
+// commit of the batches queued when it took its group.
 func (w *Writer) syncLoop() {
 	defer close(w.syncDone)
 	var waiting []*pending
