@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ type syncingEvents struct {
 	// together: the commits are durable when they return (SyncsApart
 	// false), as on PostgreSQL.
 	together bool
+	// stall, when set, holds up the commit of a batch named "slow" until
+	// it is closed.
+	stall chan struct{}
 
 	smu       sync.Mutex
 	committed int // hits committed
@@ -29,6 +33,9 @@ type syncingEvents struct {
 }
 
 func (s *syncingEvents) AppendUnsynced(ctx context.Context, hits []foyer.Hit) error {
+	if s.stall != nil && strings.HasPrefix(hits[0].Path, "/slow/") {
+		<-s.stall
+	}
 	if err := s.fakeEvents.Append(ctx, hits); err != nil {
 		return err
 	}
@@ -206,6 +213,51 @@ func TestWriterFlushDoesNotWaitForAFailedCommit(t *testing.T) {
 	}
 	if err := <-third; foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
 		t.Fatalf("the failed batch's Write = %v, want EUNAVAILABLE", err)
+	}
+}
+
+// A flush waits for the commit of queued batches only so long: a commit
+// that stalls leaves the group before it to be flushed and acknowledged
+// without it.
+func TestWriterFlushDoesNotWaitForAStalledCommit(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error), stall: make(chan struct{})}
+	w := NewWriter(ev, WriterConfig{CommitTimeout: 10 * time.Second})
+	w.Start()
+	defer func() {
+		close(ev.stall)
+		close(ev.release)
+		w.Stop(context.Background())
+	}()
+	write := func(id string) chan error {
+		c := make(chan error, 1)
+		go func() { c <- w.Write(context.Background(), hitBatch(id, 1)) }()
+		return c
+	}
+	first := write("one")
+	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	second := write("two")
+	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	slow := write("slow")
+	waitFor(t, "the slow batch queued", func() bool { return w.Queued() == 1 })
+	ev.release <- nil
+	if err := <-first; err != nil {
+		t.Fatalf("first Write: %v", err)
+	}
+	// The slow batch's commit stalls: the second flush begins without it.
+	waitFor(t, "the second flush", func() bool { _, _, f := ev.state(); return f == 2 })
+	ev.release <- nil
+	select {
+	case err := <-second:
+		if err != nil {
+			t.Fatalf("second Write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second Write waits for a commit that stalls")
+	}
+	select {
+	case err := <-slow:
+		t.Fatalf("the stalled Write returned %v", err)
+	default:
 	}
 }
 
