@@ -129,6 +129,26 @@ func TestWriterAcknowledgesAfterTheFlush(t *testing.T) {
 	}
 }
 
+// goWrite runs w.Write in a goroutine of its own; its answer comes on
+// the channel.
+func goWrite(w *Writer, hits []foyer.Hit) chan error {
+	c := make(chan error, 1)
+	go func() { c <- w.Write(context.Background(), hits) }()
+	return c
+}
+
+// oneBehind writes the batches "one" and "two" and returns once the first
+// is being flushed and the second committed behind it: the loop then
+// waits to hand the second over.
+func oneBehind(t *testing.T, w *Writer, ev *syncingEvents) (first, second chan error) {
+	t.Helper()
+	first = goWrite(w, hitBatch("one", 1))
+	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
+	second = goWrite(w, hitBatch("two", 1))
+	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	return first, second
+}
+
 // Batches that queue while a commit waits for a flush to hand its group
 // over are committed as soon as that flush ends; the next flush waits for
 // that commit, so that one flush covers them and the group before, and
@@ -141,17 +161,8 @@ func TestWriterFlushCoversTheCommitOfQueuedBatches(t *testing.T) {
 		close(ev.release)
 		w.Stop(context.Background())
 	}()
-	write := func(id string) chan error {
-		c := make(chan error, 1)
-		go func() { c <- w.Write(context.Background(), hitBatch(id, 1)) }()
-		return c
-	}
-
-	first := write("one")
-	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
-	second := write("two") // committed while the first flush runs
-	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
-	third, fourth := write("three"), write("four") // queued: the loop waits to hand "two" over
+	first, second := oneBehind(t, w, ev)
+	third, fourth := goWrite(w, hitBatch("three", 1)), goWrite(w, hitBatch("four", 1)) // queued
 	waitFor(t, "two batches queued", func() bool { return w.Queued() == 2 })
 
 	ev.release <- nil // the first flush ends; the second waits for the commit of three and four
@@ -188,16 +199,10 @@ func TestWriterFlushDoesNotWaitForAFailedCommit(t *testing.T) {
 	w := NewWriter(ev, WriterConfig{CommitTimeout: 5 * time.Second})
 	w.Start()
 	defer w.Stop(context.Background())
-	first := make(chan error, 1)
-	go func() { first <- w.Write(context.Background(), hitBatch("one", 1)) }()
-	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
-	second := make(chan error, 1)
-	go func() { second <- w.Write(context.Background(), hitBatch("two", 1)) }()
-	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
+	first, second := oneBehind(t, w, ev)
 	bad := hitBatch("three", 1)
 	bad[0].VisitorUID = "bad"
-	third := make(chan error, 1)
-	go func() { third <- w.Write(context.Background(), bad) }()
+	third := goWrite(w, bad)
 	waitFor(t, "the bad batch queued", func() bool { return w.Queued() == 1 })
 	hold <- nil
 	close(hold)
@@ -228,16 +233,8 @@ func TestWriterFlushDoesNotWaitForAStalledCommit(t *testing.T) {
 		close(ev.release)
 		w.Stop(context.Background())
 	}()
-	write := func(id string) chan error {
-		c := make(chan error, 1)
-		go func() { c <- w.Write(context.Background(), hitBatch(id, 1)) }()
-		return c
-	}
-	first := write("one")
-	waitFor(t, "the first flush", func() bool { _, _, f := ev.state(); return f == 1 })
-	second := write("two")
-	waitFor(t, "the second commit", func() bool { c, _, _ := ev.state(); return c == 2 })
-	slow := write("slow")
+	first, second := oneBehind(t, w, ev)
+	slow := goWrite(w, hitBatch("slow", 1))
 	waitFor(t, "the slow batch queued", func() bool { return w.Queued() == 1 })
 	ev.release <- nil
 	if err := <-first; err != nil {
