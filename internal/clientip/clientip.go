@@ -78,15 +78,15 @@ func forwardedChain(h http.Header) []netip.Addr {
 	var chain []netip.Addr
 	if xff := h.Values("X-Forwarded-For"); len(xff) > 0 {
 		for _, line := range xff {
-			for _, part := range strings.Split(line, ",") {
+			for part := range strings.SplitSeq(line, ",") {
 				chain = append(chain, parseHostAddr(strings.TrimSpace(part)))
 			}
 		}
 		return chain
 	}
 	for _, line := range h.Values("Forwarded") {
-		for _, elem := range strings.Split(line, ",") {
-			for _, pair := range strings.Split(elem, ";") {
+		for elem := range strings.SplitSeq(line, ",") {
+			for pair := range strings.SplitSeq(elem, ";") {
 				k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 				if ok && strings.EqualFold(k, "for") {
 					chain = append(chain, parseHostAddr(strings.Trim(v, `"`)))

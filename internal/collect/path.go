@@ -23,7 +23,7 @@ func cleanPath(escaped string) string {
 		return "/"
 	}
 	segs := make([]string, 0, strings.Count(escaped, "/"))
-	for _, raw := range strings.Split(escaped, "/") {
+	for raw := range strings.SplitSeq(escaped, "/") {
 		segs = appendSegment(segs, raw)
 	}
 	if len(segs) == 0 {

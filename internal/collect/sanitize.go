@@ -113,7 +113,7 @@ func cleanQuery(raw string, site *foyer.Site, utm *foyer.UTM) string {
 		return ""
 	}
 	var kept []string
-	for _, part := range strings.Split(raw, "&") {
+	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
 		}
