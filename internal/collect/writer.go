@@ -467,6 +467,9 @@ func (w *Writer) syncLoop() {
 			waiting = append(waiting, g...)
 			joined = true
 		}
+		if len(waiting) == 0 {
+			continue // only failed commits came: a flush would answer nobody
+		}
 		start := time.Now()
 		done := w.mark(&w.syncSince)
 		err := w.syncer.SyncAppends(context.Background())
