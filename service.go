@@ -2,6 +2,7 @@ package foyer
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -88,6 +89,8 @@ type AppendSyncer interface {
 	// is durable once a later SyncAppends returns nil.
 	AppendUnsynced(ctx context.Context, hits []Hit) error
 	// SyncAppends makes every append committed before the call durable.
+	// Once it has failed, it fails for good with ErrFlushFailed in the
+	// error's chain.
 	SyncAppends(ctx context.Context) error
 	// SyncsApart reports whether this store's commits wait for
 	// SyncAppends to be durable; where they do not (they are durable when
@@ -95,6 +98,15 @@ type AppendSyncer interface {
 	// after the commit and has nothing to pipeline.
 	SyncsApart() bool
 }
+
+// ErrFlushFailed is in the chain of a store's error once the disk failed
+// to flush what the store had committed apart (AppendSyncer): from then
+// on, no append can be made durable by this process. The kernel may have
+// dropped the pages it could not write, and a later flush that succeeds
+// does not write them again; a log whose earlier part is lost loses the
+// commits after it too. What reached the disk is recovered when the
+// database opens again, so the process should stop and start again.
+var ErrFlushFailed = errors.New("the disk failed to flush committed events; nothing more can be made durable until Foyer restarts")
 
 // RollupAlongside is implemented by an EventService that may say its
 // Rollup can run while Append does, from another goroutine, and gains by

@@ -482,6 +482,10 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		go dsrv.Serve(dln)
 		defer dsrv.Close()
 	}
+	var flushFailed <-chan struct{}
+	if a.Writer != nil {
+		flushFailed = a.Writer.Failed()
+	}
 	select {
 	case err := <-served:
 		a.Close()
@@ -492,6 +496,15 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		srv.Close()
 		a.Close()
 		return err
+	case <-flushFailed:
+		// Nothing more can be made durable in this process: stop at once,
+		// with an error, so that it is started again and the database
+		// recovers what reached the disk (the store stays unclosed, as
+		// after a crash).
+		a.log.Error("stopping: the disk failed to flush committed events; start Foyer again")
+		srv.Close()
+		a.Close()
+		return foyer.ErrFlushFailed
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")

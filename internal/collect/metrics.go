@@ -75,7 +75,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.rejected = map[string]prometheus.Counter{}
 	for _, r := range []string{"invalid", "forbidden", "unknown_site", "too_large", "rate_limited", "bot", "gpc", "consent", "excluded", "unavailable",
-		"commit_timeout", "queue_full"} {
+		"commit_timeout", "queue_full", "flush_failed"} {
 		m.rejected[r] = m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {

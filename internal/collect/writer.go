@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -46,6 +47,11 @@ type Writer struct {
 	// syncSince is the same for the flushing goroutine.
 	busySince atomic.Int64
 	syncSince atomic.Int64
+	// failedAt is when a flush to the disk failed, in Unix nanoseconds; 0
+	// while none has. failed closes then (fail).
+	failedAt atomic.Int64
+	failed   chan struct{}
+	failOnce sync.Once
 
 	// syncer is the store when it flushes apart from committing; then
 	// synced takes the groups the loop committed to the flushing
@@ -132,6 +138,7 @@ func NewWriter(store foyer.EventService, cfg WriterConfig) *Writer {
 	w := &Writer{
 		store: store, cfg: cfg,
 		in: make(chan *pending, cfg.QueueLimit), stop: make(chan struct{}), done: make(chan struct{}),
+		failed:  make(chan struct{}),
 		rollups: NewRollups(store, cfg.Metrics.RollupTime, cfg.Log),
 	}
 	if s, ok := store.(foyer.AppendSyncer); ok && s.SyncsApart() {
@@ -186,7 +193,9 @@ func (w *Writer) Stop(ctx context.Context) error {
 // stored, or until the commit deadline passes. Its errors are all
 // EUNAVAILABLE: the writer is stopped, or QueueLimit batches already wait
 // (the batch was not taken: nothing of it is stored), or the commit
-// failed (nothing of it is stored), or the deadline passed: then the
+// failed (nothing of it is stored), or a flush to the disk failed
+// (Failed: this batch was not taken, or was committed and may or may not
+// be kept), or the deadline passed: then the
 // batch stays queued and may yet be stored, or not, and the error says
 // so. Once queued, a batch does not depend on ctx.
 func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
@@ -197,6 +206,11 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 		w.mu.RUnlock()
 		p.release()
 		return foyer.Errorf(foyer.EUNAVAILABLE, "the collector is shutting down")
+	}
+	if w.failedAt.Load() != 0 {
+		w.mu.RUnlock()
+		p.release()
+		return errFlushFailed
 	}
 	select {
 	case w.in <- p:
@@ -223,6 +237,10 @@ func (w *Writer) Write(ctx context.Context, hits []foyer.Hit) error {
 	}
 }
 
+// errFlushFailed refuses a batch once a flush to the disk failed (fail).
+var errFlushFailed = &refusal{"flush_failed", foyer.Errorf(foyer.EUNAVAILABLE,
+	"the disk failed to flush what was stored; nothing of this batch was stored, and no batch will be until Foyer restarts")}
+
 // errQueueFull refuses a batch when QueueLimit batches wait already.
 var errQueueFull = &refusal{"queue_full", foyer.Errorf(foyer.EUNAVAILABLE,
 	"too many batches wait to be stored; nothing of this one was stored, try again later")}
@@ -245,6 +263,10 @@ func (w *Writer) Ready() error {
 				d.Round(time.Millisecond), w.cfg.CommitTimeout)
 		}
 	}
+	if at := w.failedAt.Load(); at != 0 {
+		return foyer.Errorf(foyer.EUNAVAILABLE, "the disk failed to flush committed batches at %s; no batch is stored until Foyer restarts",
+			time.Unix(0, at).UTC().Format(time.RFC3339))
+	}
 	if since := w.syncSince.Load(); since != 0 {
 		if d := w.cfg.Now().Sub(time.Unix(0, since)); d > w.cfg.CommitTimeout {
 			return foyer.Errorf(foyer.EUNAVAILABLE, "the disk has been flushing committed batches for %s, longer than the commit deadline of %s",
@@ -255,6 +277,25 @@ func (w *Writer) Ready() error {
 		return foyer.Errorf(foyer.EUNAVAILABLE, "the commit queue is full: %d batches wait", cap(w.in))
 	}
 	return nil
+}
+
+// Failed is closed once a flush to the disk has failed. From then on the
+// writer stores nothing more: the kernel may have dropped the pages it
+// could not write, which a later flush would not write again, and the
+// commits after them in the log would be lost with them
+// (foyer.ErrFlushFailed). Write refuses every batch, the batches committed
+// but not yet flushed are answered that they may or may not be kept, and
+// Ready says why. What reached the disk is recovered when the database
+// opens again, so the process should stop, and be started again.
+func (w *Writer) Failed() <-chan struct{} { return w.failed }
+
+// fail records that a flush failed (Failed).
+func (w *Writer) fail(err error) {
+	w.failOnce.Do(func() {
+		w.failedAt.Store(w.cfg.Now().UnixNano())
+		w.cfg.Log.Error("a flush to the disk failed: the collector stores no more batches; restart Foyer", "err", err)
+		close(w.failed)
+	})
 }
 
 // Queued returns how many batches wait for a commit.
@@ -411,6 +452,9 @@ func (w *Writer) commit(group []*pending) {
 		}
 		return
 	}
+	if errors.Is(err, foyer.ErrFlushFailed) {
+		w.fail(err) // a store that flushes in its commits
+	}
 	if len(group) == 1 {
 		w.cfg.Log.Error("commit failed", "events", len(hits), "err", err)
 		group[0].err <- foyer.Errorf(foyer.EUNAVAILABLE, "the batch could not be stored; try again")
@@ -423,6 +467,9 @@ func (w *Writer) commit(group []*pending) {
 		w.commit([]*pending{p})
 	}
 }
+
+// errUnflushed answers the batches committed but not flushed to the disk.
+var errUnflushed = foyer.Errorf(foyer.EUNAVAILABLE, "the batch was committed but could not be flushed to the disk; it may or may not be kept")
 
 // syncLoop flushes to the disk what the loop committed, and acknowledges
 // it: each flush covers every group committed before it began, so the
@@ -470,6 +517,15 @@ func (w *Writer) syncLoop() {
 		if len(waiting) == 0 {
 			continue // only failed commits came: a flush would answer nobody
 		}
+		if w.failedAt.Load() != 0 {
+			// A flush failed before: one now could succeed without what
+			// that one lost, so it would prove nothing.
+			for _, p := range waiting {
+				p.err <- errUnflushed
+			}
+			clear(waiting)
+			continue
+		}
 		start := time.Now()
 		done := w.mark(&w.syncSince)
 		err := w.syncer.SyncAppends(context.Background())
@@ -477,7 +533,8 @@ func (w *Writer) syncLoop() {
 		w.cfg.Metrics.SyncTime.Observe(time.Since(start).Seconds())
 		if err != nil {
 			w.cfg.Log.Error("flush to disk failed", "batches", len(waiting), "err", err)
-			err = foyer.Errorf(foyer.EUNAVAILABLE, "the batch was committed but could not be flushed to the disk; it may or may not be kept")
+			w.fail(err)
+			err = errUnflushed
 		}
 		for _, p := range waiting {
 			p.err <- err

@@ -118,14 +118,51 @@ func TestWriterAcknowledgesAfterTheFlush(t *testing.T) {
 		t.Fatalf("second Write after a failed flush = %v, want EUNAVAILABLE", err)
 	}
 
-	third := make(chan error, 1)
-	go func() { third <- w.Write(context.Background(), hitBatch("three", 1)) }()
-	ev.release <- nil
-	if err := <-third; err != nil {
-		t.Fatalf("third Write: %v", err)
+	// After a failed flush, nothing more is taken: a later flush that
+	// succeeded would not bring back what the failed one lost.
+	select {
+	case <-w.Failed():
+	default:
+		t.Fatal("Failed() is not closed after a failed flush")
 	}
-	if c, d, _ := ev.state(); c != 3 || d != 3 {
-		t.Fatalf("committed %d, durable %d; want 3 and 3", c, d)
+	if err := w.Write(context.Background(), hitBatch("three", 1)); reason(err) != "flush_failed" {
+		t.Fatalf("Write after a failed flush = %v (%s), want a flush_failed refusal", err, reason(err))
+	}
+	if err := w.Ready(); err == nil || !strings.Contains(err.Error(), "failed to flush") {
+		t.Fatalf("Ready after a failed flush = %v, want the failed flush", err)
+	}
+	if c, d, f := ev.state(); c != 2 || d != 1 || f != 2 {
+		t.Fatalf("committed %d, durable %d, flushes %d; want 2, 1 and 2", c, d, f)
+	}
+}
+
+// The batches committed while a flush fails are not acknowledged by a
+// later flush, even one that would succeed: their answer is that they may
+// or may not be kept, and no flush runs after the failed one.
+func TestWriterFlushesNothingAfterAFailedFlush(t *testing.T) {
+	ev := &syncingEvents{fakeEvents: &fakeEvents{}, release: make(chan error, 8)}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+	defer func() {
+		close(ev.release) // a flush that should not have begun ends
+		w.Stop(context.Background())
+	}()
+
+	first, second := oneBehind(t, w, ev)
+	ev.release <- errors.New("fake: the disk failed")
+	for i, c := range []chan error{first, second} {
+		select {
+		case err := <-c:
+			if foyer.ErrorCode(err) != foyer.EUNAVAILABLE || !strings.Contains(err.Error(), "may or may not be kept") {
+				t.Fatalf("Write %d = %v, want EUNAVAILABLE: may or may not be kept", i+1, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Write %d was never answered", i+1)
+		}
+	}
+	ev.release <- nil // a flush now would succeed: none may run
+	if _, d, f := ev.state(); d != 0 || f != 1 {
+		t.Fatalf("durable %d after %d flushes; want 0 after the one that failed", d, f)
 	}
 }
 

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -366,6 +367,55 @@ func TestNakedBatchStoresOnce(t *testing.T) {
 		if got := paths(t, s, ws.ID, site.ID); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("stored %v, want %v", got, want)
 		}
+	})
+}
+
+// unflushable is a store whose commits all happen, but whose flush to the
+// disk fails, from the first on (foyer.ErrFlushFailed).
+type unflushable struct{ *store.Store }
+
+func (s unflushable) AppendBatches(ctx context.Context, batches []foyer.Batch) (int, error) {
+	if _, err := s.Store.AppendBatches(ctx, batches); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("fake: %w", foyer.ErrFlushFailed)
+}
+
+// TestWorkerStopsWhenTheDiskFailsAFlush: a worker whose store failed to
+// flush ends with that error, without acknowledging or giving up on the
+// messages: they go back to the stream, and the next worker stores each
+// batch once.
+func TestWorkerStopsWhenTheDiskFailsAFlush(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, q *Queue, s *store.Store, ws *foyer.Workspace, site *foyer.Site) {
+		p := NewPublisher(q, 0, nil)
+		for _, prefix := range []string{"a", "b"} {
+			if err := p.Write(context.Background(), pageviews(site.ID, prefix, 2)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := NewMetrics(nil)
+		lock := lockerOf(t, s)
+		w := NewWorker(q, WorkerConfig{Store: unflushable{s}, Lock: lock, Metrics: m, Log: quietLog()})
+		done := make(chan error, 1)
+		go func() { done <- w.Run(context.Background()) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, foyer.ErrFlushFailed) {
+				t.Fatalf("Run = %v, want ErrFlushFailed", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the worker went on after its store failed a flush")
+		}
+		if n := counter(t, m.Terminated.WithLabelValues("failed")); n != 0 {
+			t.Fatalf("%v messages given up on", n)
+		}
+
+		m2 := NewMetrics(nil)
+		runWorker(t, q, s, lock, m2)
+		waitFor(t, "the batches delivered again", func() bool { return counter(t, m2.Duplicates) >= 1 })
+		want := map[string]int{"/a/0": 1, "/a/1": 1, "/b/0": 1, "/b/1": 1}
+		waitFor(t, "every batch stored once", func() bool { return fmt.Sprint(paths(t, s, ws.ID, site.ID)) == fmt.Sprint(want) })
 	})
 }
 

@@ -65,6 +65,9 @@ type Worker struct {
 	held atomic.Bool
 	// Owned by Run.
 	rollups collect.Rollups
+	// lost is the store's error once it can make nothing durable any more
+	// (foyer.ErrFlushFailed): Run ends with it.
+	lost error
 }
 
 // NewWorker returns a worker on q; call Run.
@@ -95,9 +98,11 @@ func (w *Worker) HoldsLock() bool { return w.held.Load() }
 // process should exit, so that it starts again as a standby.
 var ErrLockLost = errors.New("queue: the database's write lock was lost (its session ended); stopped writing")
 
-// Run waits for the write lock, then stores batches until ctx ends (nil)
-// or the lock is lost (ErrLockLost). A message being stored when ctx ends
-// is committed and acknowledged first.
+// Run waits for the write lock, then stores batches until ctx ends (nil),
+// the lock is lost (ErrLockLost) or the store can make nothing durable any
+// more (foyer.ErrFlushFailed): the process should then exit, to be
+// started again. A message being stored when ctx ends is committed and
+// acknowledged first.
 func (w *Worker) Run(ctx context.Context) error {
 	log := w.cfg.Log
 	var lock Lock
@@ -171,6 +176,10 @@ func (w *Worker) Run(ctx context.Context) error {
 				continue
 			}
 			w.handle(ctx, lock, msgs)
+			if w.lost != nil {
+				handBack()
+				return w.lost
+			}
 			if !alongside && w.rollups.Due(collect.RollupForce) {
 				w.rollups.Step(collect.RollupStep)
 			}
@@ -342,6 +351,17 @@ func (w *Worker) commit(ctx context.Context, lock Lock, items []item) {
 	}
 	start := time.Now()
 	n, err := w.cfg.Store.AppendBatches(context.Background(), batches)
+	if errors.Is(err, foyer.ErrFlushFailed) {
+		// Nothing more can be made durable in this process (Run ends): the
+		// messages go back to the stream, stored or not, and are delivered
+		// again once the database has recovered (their batch IDs keep
+		// them from being stored twice).
+		w.lost = err
+		for _, it := range items {
+			it.msg.Nak()
+		}
+		return
+	}
 	if err == nil {
 		m := w.cfg.Metrics
 		m.CommitTime.Observe(time.Since(start).Seconds())

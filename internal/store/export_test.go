@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -210,4 +211,16 @@ func SetCheckpointing(every time.Duration, frames int) (restore func()) {
 	e, f := checkpointEvery, finishFrames
 	checkpointEvery, finishFrames = every, frames
 	return func() { checkpointEvery, finishFrames = e, f }
+}
+
+// FailFlushes makes every flush of the log (SyncAppends) fail with err
+// instead of reaching the disk, as a disk that lost the pages would; nil
+// flushes for real again.
+func FailFlushes(s *Store, err error) {
+	s.wal.mu.Lock()
+	defer s.wal.mu.Unlock()
+	s.wal.flush = nil
+	if err != nil {
+		s.wal.flush = func(*os.File) error { return err }
+	}
 }

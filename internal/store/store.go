@@ -297,6 +297,13 @@ func (s *Store) Close() error {
 		<-s.cpDone
 		s.cpStop = nil
 	}
+	if err := s.wal.lost(); err != nil {
+		// Closing the last connection would checkpoint the log into the
+		// database file, the pages the disk lost included, read back from
+		// wherever they are now. Left open, the database is as after a
+		// crash: opening it again recovers the log up to what was lost.
+		return fmt.Errorf("store: left unclosed, to be recovered when opened again: %w", err)
+	}
 	if s.ingest != nil {
 		s.ingest.Close()
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/foyerhq/foyer"
 )
 
 // beginIngest begins a transaction of the writer's own (appends and
@@ -63,8 +65,8 @@ func (s *Store) checkpoints(every time.Duration) {
 		case <-tick.C:
 		}
 		n := s.ingestCommits.Load()
-		if n == done {
-			continue
+		if n == done || s.wal.lost() != nil {
+			continue // a log with lost pages is not copied (Close)
 		}
 		busy, log, err := s.checkpoint(context.Background(), "PASSIVE")
 		if err == nil && !busy && log >= s.finishFrames && s.ingestCommits.Load() != n {
@@ -120,6 +122,13 @@ func (s *Store) checkpoint(ctx context.Context, mode string) (busy bool, log int
 // share the work of one flush where they can. It does nothing on
 // PostgreSQL, whose commits are durable when they return, nor with
 // synchronous=normal, where durability ends at a crash of Foyer.
+//
+// A flush that failed fails every later one (foyer.ErrFlushFailed): the
+// kernel may have dropped the pages of the log it could not write, and a
+// later fdatasync that succeeds would not write them again, while SQLite
+// recovers a log only up to its first damaged frame, so the commits after
+// them would be lost too. Opening the database again recovers what did
+// reach the disk.
 func (s *Store) SyncAppends(ctx context.Context) error {
 	if s.wal == nil {
 		return nil
@@ -141,6 +150,10 @@ type walFile struct {
 	mu   sync.Mutex
 	path string
 	f    *os.File
+	// failed is the first flush's error, returned by every flush after it.
+	failed error
+	// flush flushes the file; datasync when nil (tests fail it).
+	flush func(*os.File) error
 }
 
 // sync flushes the log to the disk. SQLite deletes the log only when its
@@ -151,6 +164,9 @@ type walFile struct {
 func (w *walFile) sync() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.failed != nil {
+		return w.failed
+	}
 	if w.f != nil {
 		cur, err := os.Stat(w.path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -176,7 +192,28 @@ func (w *walFile) sync() error {
 		}
 		w.f = f
 	}
-	return datasync(w.f)
+	flush := w.flush
+	if flush == nil {
+		flush = datasync
+	}
+	if err := flush(w.f); err != nil {
+		// Only a failed flush can have lost pages; a log that could not be
+		// opened is still all in the page cache, for the next try.
+		w.failed = fmt.Errorf("%w: %w", foyer.ErrFlushFailed, err)
+		return w.failed
+	}
+	return nil
+}
+
+// lost returns the error of the flush that failed, nil if none did (nor
+// for no log file: synchronous=normal).
+func (w *walFile) lost() error {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failed
 }
 
 func (w *walFile) close() {

@@ -69,3 +69,31 @@ func TestWALFileFollowsTheLog(t *testing.T) {
 		t.Fatal("sync still holds a removed log")
 	}
 }
+
+// A log that cannot be opened fails that flush only: nothing was written
+// back, so nothing can have been lost, and the next flush may succeed. A
+// failed fdatasync fails every flush after it (TestAFailedFlushFailsEveryLaterOne).
+func TestWALFileOpenErrorIsNotForGood(t *testing.T) {
+	dir := t.TempDir()
+	parent := filepath.Join(dir, "db")
+	if err := os.WriteFile(parent, nil, 0o600); err != nil { // a file where a directory belongs
+		t.Fatal(err)
+	}
+	w := &walFile{path: filepath.Join(parent, "foyer.db-wal")}
+	defer w.close()
+	if err := w.sync(); err == nil {
+		t.Fatal("sync of a log under a file succeeded")
+	}
+	if err := os.Remove(parent); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(parent, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.path, []byte("log"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sync(); err != nil {
+		t.Fatalf("sync once the log could be opened: %v", err)
+	}
+}

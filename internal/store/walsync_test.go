@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -144,4 +145,62 @@ func openFileStore(t *testing.T) (*store.Store, string, int64) {
 	t.Cleanup(func() { s.Close() })
 	_, site := testutil.NewSite(t, s, "Acme", "acme", "www.example.com")
 	return s, path, site.ID
+}
+
+// Once the disk failed to flush the log, no later flush may report the
+// appends durable, even when the disk works again: the pages it could not
+// write may be gone from the page cache, and the log's commits after them
+// with them. Every way of appending durably says so, with
+// foyer.ErrFlushFailed; what was committed stays readable.
+func TestAFailedFlushFailsEveryLaterOne(t *testing.T) {
+	s, path, site := openFileStore(t)
+	ctx := context.Background()
+	if err := s.AppendUnsynced(ctx, []foyer.Hit{pageview(site, "before", 0, "/before")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SyncAppends(ctx); err != nil {
+		t.Fatalf("flush before the failure: %v", err)
+	}
+
+	store.FailFlushes(s, fmt.Errorf("fake: input/output error"))
+	if err := s.AppendUnsynced(ctx, []foyer.Hit{pageview(site, "during", time.Second, "/during")}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.SyncAppends(ctx)
+	if !errors.Is(err, foyer.ErrFlushFailed) || !strings.Contains(fmt.Sprint(err), "fake: input/output error") {
+		t.Fatalf("the failed flush returned %v; want ErrFlushFailed and its cause", err)
+	}
+
+	store.FailFlushes(s, nil) // the disk answers again
+	for name, write := range map[string]func() error{
+		"SyncAppends": func() error { return s.SyncAppends(ctx) },
+		"Append": func() error {
+			return s.Append(ctx, []foyer.Hit{pageview(site, "after", 2*time.Second, "/after")})
+		},
+		"AppendBatches": func() error {
+			_, err := s.AppendBatches(ctx, []foyer.Batch{{ID: "batch-after",
+				Hits: []foyer.Hit{pageview(site, "batch", 3*time.Second, "/batch")}}})
+			return err
+		},
+	} {
+		if err := write(); !errors.Is(err, foyer.ErrFlushFailed) {
+			t.Errorf("%s after a failed flush: %v, want ErrFlushFailed", name, err)
+		}
+	}
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("%d events readable, want the 4 committed", n)
+	}
+
+	// Closed, the store leaves the log as a crash would, for the next
+	// opening to recover: no checkpoint copies it into the database file.
+	if err := s.Close(); !errors.Is(err, foyer.ErrFlushFailed) {
+		t.Errorf("Close after a failed flush: %v, want ErrFlushFailed", err)
+	}
+	if fileSize(t, path+"-wal") == 0 {
+		t.Error("the log was emptied at Close")
+	}
 }
