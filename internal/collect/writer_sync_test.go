@@ -400,3 +400,39 @@ func TestWriterRollsUpBesideTheCommits(t *testing.T) {
 		t.Fatalf("%d events stored, want %d", got, RollupIdle+6)
 	}
 }
+
+// unflushedEvents is a fakeEvents whose commits are durable when they
+// return (no AppendSyncer), but whose disk fails to flush each of them.
+type unflushedEvents struct{ *fakeEvents }
+
+func (u unflushedEvents) Append(ctx context.Context, hits []foyer.Hit) error {
+	if err := u.fakeEvents.Append(ctx, hits); err != nil {
+		return err
+	}
+	return fmt.Errorf("fake: %w", foyer.ErrFlushFailed)
+}
+
+// A store that flushes within its commits stops the writer the same way
+// when one of them fails with foyer.ErrFlushFailed.
+func TestWriterStopsOnAFailedFlushInACommit(t *testing.T) {
+	ev := unflushedEvents{&fakeEvents{}}
+	w := NewWriter(ev, WriterConfig{})
+	w.Start()
+	defer w.Stop(context.Background())
+	if err := w.Write(context.Background(), hitBatch("one", 1)); foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
+		t.Fatalf("Write = %v, want EUNAVAILABLE", err)
+	}
+	select {
+	case <-w.Failed():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Failed() is not closed after a commit's flush failed")
+	}
+	if err := w.Write(context.Background(), hitBatch("two", 1)); reason(err) != "flush_failed" {
+		t.Fatalf("the next Write = %v, want a flush_failed refusal", err)
+	}
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if len(ev.calls) != 1 {
+		t.Fatalf("%d commits, want only the first", len(ev.calls))
+	}
+}
