@@ -453,7 +453,16 @@ func (w *Writer) commit(group []*pending) {
 		return
 	}
 	if errors.Is(err, foyer.ErrFlushFailed) {
-		w.fail(err) // a store that flushes in its commits
+		// A store that flushes within its commits: this one committed, and
+		// no retry can make it durable.
+		w.fail(err)
+		for _, p := range group {
+			p.err <- errUnflushed
+		}
+		if w.synced != nil {
+			w.synced <- nil
+		}
+		return
 	}
 	if len(group) == 1 {
 		w.cfg.Log.Error("commit failed", "events", len(hits), "err", err)

@@ -419,8 +419,9 @@ func TestWriterStopsOnAFailedFlushInACommit(t *testing.T) {
 	w := NewWriter(ev, WriterConfig{})
 	w.Start()
 	defer w.Stop(context.Background())
-	if err := w.Write(context.Background(), hitBatch("one", 1)); foyer.ErrorCode(err) != foyer.EUNAVAILABLE {
-		t.Fatalf("Write = %v, want EUNAVAILABLE", err)
+	if err := w.Write(context.Background(), hitBatch("one", 1)); foyer.ErrorCode(err) != foyer.EUNAVAILABLE ||
+		!strings.Contains(err.Error(), "may or may not be kept") {
+		t.Fatalf("Write = %v, want EUNAVAILABLE: committed, may or may not be kept", err)
 	}
 	select {
 	case <-w.Failed():
