@@ -438,6 +438,10 @@ func (a *App) Close() error {
 	return errors.Join(werr, eerr, a.Store.Close())
 }
 
+// failStop bounds how long Run lets the requests in flight finish when it
+// stops after a failed flush.
+const failStop = 2 * time.Second
+
 // Run serves on cfg.Listen until ctx ends, then shuts down gracefully: it
 // stops accepting, finishes in-flight requests, flushes the writer and
 // closes the store. ready, when not nil, receives the listening address.
@@ -497,12 +501,17 @@ func (a *App) Run(ctx context.Context, ready func(addr net.Addr)) error {
 		a.Close()
 		return err
 	case <-flushFailed:
-		// Nothing more can be made durable in this process: stop at once,
-		// with an error, so that it is started again and the database
-		// recovers what reached the disk (the store stays unclosed, as
-		// after a crash).
+		// Nothing more can be made durable in this process: stop, with an
+		// error, so that it is started again and the database recovers
+		// what reached the disk (the store stays unclosed, as after a
+		// crash). The requests in flight get their answers first (the
+		// collector's are all refusals now), for at most failStop.
 		a.log.Error("stopping: the disk failed to flush committed events; start Foyer again")
-		srv.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), failStop)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
 		a.Close()
 		return foyer.ErrFlushFailed
 	case <-ctx.Done():
