@@ -17,10 +17,10 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 )
 
-// contactFile writes a CSV file of n contacts whose address column is
-// named "Mail" and with a column "Plan", both unknown to Foyer, and a
-// last row with a bad address.
-func contactFile(t *testing.T, name string, n int) string {
+// contactFile writes a CSV file of n contacts, LOCAL0@example.com and on,
+// whose address column is named "Mail" and with a column "Plan", both
+// unknown to Foyer, and a last row with a bad address.
+func contactFile(t *testing.T, name, local string, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(path)
@@ -30,7 +30,7 @@ func contactFile(t *testing.T, name string, n int) string {
 	w := bufio.NewWriter(f)
 	w.WriteString("Mail,first_name,Plan,tracking_consent,tracking_consent_at\n")
 	for i := range n {
-		fmt.Fprintf(w, "person%d@example.com,Person %d,gold,%s,2025-03-%02d\n", i, i, []string{"accepted", "refused"}[i%2], 1+i%28)
+		fmt.Fprintf(w, "%s%d@example.com,Person %d,gold,%s,2025-03-%02d\n", local, i, i, []string{"accepted", "refused"}[i%2], 1+i%28)
 	}
 	w.WriteString("not an address,Nobody,,,\n")
 	if err := w.Flush(); err != nil {
@@ -103,7 +103,7 @@ func TestContactImportInBrowser(t *testing.T) {
 	do(t, a, "the import page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)))
 	check(t, "the limit said", strings.Contains(text("main"), "at most 512 MB"), true)
 	screenshot(t, a, "contact-import")
-	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "people.csv", rows)}))
+	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "people.csv", "person", rows)}))
 	clickAndLoad(t, a, `form.upload button[type=submit]`)
 	check(t, "mapping step", eval[int](t, a, `document.querySelectorAll('form.mapping select').length`), 2)
 	do(t, a, "map the columns",
@@ -138,7 +138,7 @@ func TestContactImportInBrowser(t *testing.T) {
 	// A second file, cancelled while it is imported.
 	do(t, a, "the import page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)))
 	check(t, "past import listed", strings.Contains(text("table.imports"), "people.csv"), true)
-	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "more.csv", rows)}))
+	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "more.csv", "more", rows)}))
 	clickAndLoad(t, a, `form.upload button[type=submit]`)
 	do(t, a, "map the columns", chromedp.SetValue(chromedp.CSS(`select[name="to.0"]`), "email"))
 	clickAndLoad(t, a, `form.mapping button[type=submit]`)
@@ -153,9 +153,10 @@ func TestContactImportInBrowser(t *testing.T) {
 		t.Fatal(list, err)
 	}
 	rec := list[0]
-	if rec.State != store.ImportCancelled || rec.Unchanged+rec.Updated >= rows {
+	if rec.State != store.ImportCancelled || rec.New+rec.Unchanged+rec.Updated >= rows {
 		t.Errorf("the cancelled import's record: %+v", rec)
 	}
+	check(t, "contacts after the cancelled import", count(), int64(rows)+rec.New)
 	check(t, "record state", text(".state"), "cancelled")
 	if b, err := st.VerifyConsent(ctx0, ws); err != nil || b != nil {
 		t.Errorf("consent history: %v, %v", b, err)
@@ -163,7 +164,7 @@ func TestContactImportInBrowser(t *testing.T) {
 
 	// Without script: the page refreshes itself until the preview.
 	do(t, a, "the import page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)))
-	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "third.csv", 3000)}))
+	do(t, a, "choose the file", chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{contactFile(t, "third.csv", "person", 3000)}))
 	clickAndLoad(t, a, `form.upload button[type=submit]`)
 	do(t, a, "map the columns", chromedp.SetValue(chromedp.CSS(`select[name="to.0"]`), "email"))
 	noScript := func(off bool) {
