@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/foyerhq/foyer"
@@ -150,8 +151,10 @@ type walFile struct {
 	mu   sync.Mutex
 	path string
 	f    *os.File
-	// failed is the first flush's error, returned by every flush after it.
-	failed error
+	// failed is the error of the flush that failed, returned by every
+	// flush after it; atomic, so that checkpoints can look without
+	// waiting for a flush in progress.
+	failed atomic.Pointer[error]
 	// flush flushes the file; datasync when nil (tests fail it).
 	flush func(*os.File) error
 }
@@ -164,8 +167,8 @@ type walFile struct {
 func (w *walFile) sync() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.failed != nil {
-		return w.failed
+	if err := w.lost(); err != nil {
+		return err
 	}
 	if w.f != nil {
 		cur, err := os.Stat(w.path)
@@ -199,8 +202,9 @@ func (w *walFile) sync() error {
 	if err := flush(w.f); err != nil {
 		// Only a failed flush can have lost pages; a log that could not be
 		// opened is still all in the page cache, for the next try.
-		w.failed = fmt.Errorf("%w: %w", foyer.ErrFlushFailed, err)
-		return w.failed
+		err = fmt.Errorf("%w: %w", foyer.ErrFlushFailed, err)
+		w.failed.Store(&err)
+		return err
 	}
 	return nil
 }
@@ -211,9 +215,10 @@ func (w *walFile) lost() error {
 	if w == nil {
 		return nil
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.failed
+	if err := w.failed.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 func (w *walFile) close() {
