@@ -51,7 +51,6 @@ type Writer struct {
 	// while none has. failed closes then (fail).
 	failedAt atomic.Int64
 	failed   chan struct{}
-	failOnce sync.Once
 
 	// syncer is the store when it flushes apart from committing; then
 	// synced takes the groups the loop committed to the flushing
@@ -291,11 +290,10 @@ func (w *Writer) Failed() <-chan struct{} { return w.failed }
 
 // fail records that a flush failed (Failed).
 func (w *Writer) fail(err error) {
-	w.failOnce.Do(func() {
-		w.failedAt.Store(w.cfg.Now().UnixNano())
+	if w.failedAt.CompareAndSwap(0, w.cfg.Now().UnixNano()) {
 		w.cfg.Log.Error("a flush to the disk failed: the collector stores no more batches; restart Foyer", "err", err)
 		close(w.failed)
-	})
+	}
 }
 
 // Queued returns how many batches wait for a commit.
@@ -477,6 +475,23 @@ func (w *Writer) commit(group []*pending) {
 	}
 }
 
+// flush runs one flush of the batches committed, timed for Ready and
+// the metrics; if it fails, the writer fails (fail) and the batches are
+// answered errUnflushed.
+func (w *Writer) flush(batches int) error {
+	start := time.Now()
+	done := w.mark(&w.syncSince)
+	err := w.syncer.SyncAppends(context.Background())
+	done()
+	w.cfg.Metrics.SyncTime.Observe(time.Since(start).Seconds())
+	if err != nil {
+		w.cfg.Log.Error("flush to disk failed", "batches", batches, "err", err)
+		w.fail(err)
+		return errUnflushed
+	}
+	return nil
+}
+
 // errUnflushed answers the batches committed but not flushed to the disk.
 var errUnflushed = foyer.Errorf(foyer.EUNAVAILABLE, "the batch was committed but could not be flushed to the disk; it may or may not be kept")
 
@@ -526,24 +541,11 @@ func (w *Writer) syncLoop() {
 		if len(waiting) == 0 {
 			continue // only failed commits came: a flush would answer nobody
 		}
-		if w.failedAt.Load() != 0 {
-			// A flush failed before: one now could succeed without what
-			// that one lost, so it would prove nothing.
-			for _, p := range waiting {
-				p.err <- errUnflushed
-			}
-			clear(waiting)
-			continue
-		}
-		start := time.Now()
-		done := w.mark(&w.syncSince)
-		err := w.syncer.SyncAppends(context.Background())
-		done()
-		w.cfg.Metrics.SyncTime.Observe(time.Since(start).Seconds())
-		if err != nil {
-			w.cfg.Log.Error("flush to disk failed", "batches", len(waiting), "err", err)
-			w.fail(err)
-			err = errUnflushed
+		// After a failed flush none runs: one now could succeed without
+		// what that one lost, so it would prove nothing.
+		err := error(errUnflushed)
+		if w.failedAt.Load() == 0 {
+			err = w.flush(len(waiting))
 		}
 		for _, p := range waiting {
 			p.err <- err
