@@ -27,6 +27,13 @@ func SetRollupChunk(s *Store, n int, after func(i int) error) {
 	s.chunk, s.afterChunk = n, after
 }
 
+// SetRollupPart makes a roll-up step on SQLite read n events at a time.
+func SetRollupPart(s *Store, n int) {
+	s.besideMu.Lock()
+	defer s.besideMu.Unlock()
+	s.part = n
+}
+
 // SetFeedBatch sets how many companies the period feed makes exact in its
 // first step (0: as many as it sees fit), so that tests with few
 // companies see it stop early.

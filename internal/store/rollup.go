@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/foyerhq/foyer"
 	"github.com/foyerhq/foyer/internal/referrer"
@@ -101,9 +102,17 @@ func (s *Store) RollupSteps() (idle, step int) {
 // The SQLite roll-up's pace beside the appends (RollupSteps), and how many
 // visits one of its transactions updates.
 const (
-	besideIdle  = 4096
-	besideStep  = 8192
+	besideIdle  = 16384
+	besideStep  = 32768
 	rollupChunk = 128
+)
+
+// rollupPart is how many events one read of a step beside the appends
+// reads (readBeside), and rollupRest how many times as long as a part of
+// the step (a read, a transaction) it rests after it (rest).
+const (
+	rollupPart = 2048
+	rollupRest = 2
 )
 
 // lockRollups excludes the other roll-ups of this process, and on SQLite
@@ -387,6 +396,7 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 	ids := r.visitIDs()
 	i := 0
 	for chunk := range slices.Chunk(ids, s.chunk) {
+		start := time.Now()
 		ok, err := s.writeChunk(ctx, moved, m, want, func(t *txStmts) error {
 			return s.applyRollup(ctx, t, chunk, r.visits)
 		})
@@ -394,6 +404,9 @@ func (s *Store) rollupBeside(ctx context.Context, limit int) (int, error) {
 			return 0, err
 		}
 		m = want // the first chunk records the pending mark
+		if err := s.rest(ctx, time.Since(start)); err != nil {
+			return 0, err
+		}
 		if s.afterChunk != nil {
 			if err := s.afterChunk(i); err != nil {
 				return 0, err
@@ -419,34 +432,73 @@ func (s *Store) rollupLocked(ctx context.Context, limit int) (int, error) {
 	return s.rollup(ctx, limit)
 }
 
-// readBeside reads the marks and up to limit events after the mark, in a
-// read-only transaction on the main pool: the driver begins that one
-// DEFERRED, whatever _txlock says, so it takes no write lock. It reads the
-// visits of known from there (readKnown).
+// readBeside reads the marks and up to limit events after the mark, in
+// parts of rollupPart events (s.part), each in a read-only transaction on the main
+// pool: the driver begins those DEFERRED, whatever _txlock says, so they
+// take no write lock. It reads the visits of known from there (readKnown),
+// and rests between the parts (rest).
 func (s *Store) readBeside(ctx context.Context, limit int, known map[int64]knownVisit) (marks, *rollupRead, error) {
+	var m marks
+	var r *rollupRead
+	for {
+		start := time.Now()
+		more, err := s.readPart(ctx, &m, &r, limit, known)
+		if err != nil || !more {
+			if err != nil || m.pending != 0 {
+				return m, &rollupRead{}, err // with a pending mark, rollup reads under the lock
+			}
+			r.countVisits()
+			return m, r, nil
+		}
+		if err := s.rest(ctx, time.Since(start)); err != nil {
+			return marks{}, nil, err
+		}
+	}
+}
+
+// readPart is one part of readBeside: the first reads the marks into m and
+// begins r. It reports whether more events may follow.
+func (s *Store) readPart(ctx context.Context, m *marks, r **rollupRead, limit int, known map[int64]knownVisit) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return marks{}, nil, err
+		return false, err
 	}
 	defer tx.Rollback()
 	t := &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}}
-	m, err := s.readMarks(ctx, t, false)
-	if err != nil {
-		return marks{}, nil, fmt.Errorf("mark: %w", err)
+	if *r == nil {
+		if *m, err = s.readMarks(ctx, t, false); err != nil {
+			return false, fmt.Errorf("mark: %w", err)
+		}
+		if m.pending != 0 {
+			return false, nil
+		}
+		*r = newRollupRead(m.mark)
 	}
-	if m.pending != 0 {
-		return m, &rollupRead{}, nil // rollup reads them under the lock
+	before := (*r).n
+	want := min(s.part, limit-before)
+	if err := s.readKnown(ctx, t, *r, *m, want, known); err != nil {
+		return false, err
 	}
-	var r *rollupRead
-	if known != nil {
-		r, err = s.readKnown(ctx, t, m, limit, known)
-	} else {
-		r, err = s.readRollup(ctx, t, m, limit)
+	return (*r).n-before == want && (*r).n < limit, nil
+}
+
+// rest pauses the roll-up beside the appends after a part of its work
+// that took d: for rollupRest times d, or until ctx ends. So a step takes
+// the processor and the write lock in short turns, at most a third of the
+// time, and the appends' requests, on a machine whose cores it shares
+// with them, wait for a part of it at a time instead of for all of it.
+func (s *Store) rest(ctx context.Context, d time.Duration) error {
+	if s.restFactor <= 0 {
+		return nil
 	}
-	if err != nil {
-		return marks{}, nil, err
+	t := time.NewTimer(time.Duration(s.restFactor) * d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return m, r, nil
 }
 
 // writeChunk runs write in a transaction of the writer, under the write

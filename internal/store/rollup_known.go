@@ -50,20 +50,24 @@ func (k *knownVisits) add(gen uint64, visits map[int64]*visitRollup) {
 	}
 }
 
-// readKnown is readRollup for a roll-up that knows the visits of known
-// (knownVisits: each seen by a roll-up that moved the mark). It reads the
-// events alone, then the visits it does not know, and sums the events in
-// their order as readRollup does.
-func (s *Store) readKnown(ctx context.Context, t *txStmts, m marks, limit int, known map[int64]knownVisit) (*rollupRead, error) {
+// readKnown reads, for a roll-up that knows the visits of known
+// (knownVisits: each seen by a roll-up that moved the mark), up to limit
+// events after the last one r read (r.last), and no further than the
+// marks m allow, and sums them into r in their order, as readRollup does.
+// It reads the events alone, then the visits that neither known nor r
+// holds. Called again with the same r, it reads on where it stopped, in
+// another transaction if need be: the caller counts the visits
+// (countVisits) once it has read all it will.
+func (s *Store) readKnown(ctx context.Context, t *txStmts, r *rollupRead, m marks, limit int, known map[int64]knownVisit) error {
 	st, err := s.stmt(ctx, t, `/* Store.readKnown */
 		SELECT id, session_id, ts, kind, COALESCE(engaged_ms, 0), page_id
 		FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rows, err := st.QueryContext(ctx, m.mark, m.upto(), limit)
+	rows, err := st.QueryContext(ctx, r.last, m.upto(), limit)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	var events []eventRead
@@ -71,36 +75,38 @@ func (s *Store) readKnown(ctx context.Context, t *txStmts, m marks, limit int, k
 	for rows.Next() {
 		var e eventRead
 		if err := rows.Scan(&e.id, &e.visit, &e.ts, &e.kind, &e.engaged, &e.page); err != nil {
-			return nil, err
+			return err
 		}
 		events = append(events, e)
-		if _, ok := known[e.visit]; !ok {
+		if _, ok := known[e.visit]; !ok && r.visits[e.visit] == nil {
 			unknown[e.visit] = nil
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	rows.Close()
 	if err := s.readVisits(ctx, t, m.mark, unknown); err != nil {
-		return nil, err
+		return err
 	}
-	r := newRollupRead(m.mark)
 	for i := range events {
 		e := &events[i]
 		v := unknown[e.visit]
 		if v == nil {
-			k, ok := known[e.visit]
-			if !ok {
-				return nil, fmt.Errorf("event %d: visit %d not found", e.id, e.visit)
+			if vr := r.visits[e.visit]; vr != nil {
+				// Read by an earlier part of this step: add needs only
+				// its site and company.
+				v = &visitRead{site: vr.site, company: vr.company, started: vr.started, seen: !vr.isNew}
+			} else if k, ok := known[e.visit]; ok {
+				v = &visitRead{site: k.site, company: k.company, started: k.started, seen: true}
+			} else {
+				return fmt.Errorf("event %d: visit %d not found", e.id, e.visit)
 			}
-			v = &visitRead{site: k.site, company: k.company, started: k.started, seen: true}
 			unknown[e.visit] = v // the next event of the visit finds it
 		}
 		r.add(e, v)
 	}
-	r.countVisits()
-	return r, nil
+	return nil
 }
 
 // readVisits reads what a roll-up needs of the visits that are the keys

@@ -231,7 +231,7 @@ func TestRollupAcrossStores(t *testing.T) {
 
 // TestRollupAlongsideAppends: roll-ups run while appends do (as the
 // collector runs them, RollupAlongside; on SQLite here in transactions of
-// three visits), with an ingest cache small enough to be dropped again and
+// three visits, after reads of five events), with an ingest cache small enough to be dropped again and
 // again: every event is counted once, the hits fall into the same visits,
 // and the aggregates are the same as when nothing runs beside the appends.
 func TestRollupAlongsideAppends(t *testing.T) {
@@ -251,6 +251,7 @@ func TestRollupAlongsideAppends(t *testing.T) {
 			var wg sync.WaitGroup
 			if alongside {
 				store.SetRollupChunk(s, 3, nil) // on SQLite, steps of several transactions
+				store.SetRollupPart(s, 5)       // and of several reads
 				wg.Go(func() {
 					for {
 						select {

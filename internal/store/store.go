@@ -88,6 +88,10 @@ type Store struct {
 	// there, as a crash would.
 	chunk      int
 	afterChunk func(i int) error
+	// part is how many events one read of rollupBeside reads (rollupPart;
+	// tests set fewer), restFactor how long it rests after each part of
+	// its work (rollupRest).
+	part, restFactor int
 	// stmts are the kept statements of the main pool, ingestStmts those of
 	// the ingest pool; both under stmtMu.
 	stmtMu      sync.Mutex
@@ -155,7 +159,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 func OpenNoMigrate(dsn string, opt Options) (*Store, error) { return open(dsn, opt) }
 
 func open(dsn string, opt Options) (*Store, error) {
-	s := &Store{chunk: rollupChunk, now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit),
+	s := &Store{chunk: rollupChunk, part: rollupPart, restFactor: rollupRest, now: opt.Now, timeout: opt.VisitTimeout, cache: newIngestCache(cacheLimit),
 		stmts: map[string]*sql.Stmt{}, ingestStmts: map[string]*sql.Stmt{}}
 	if s.now == nil {
 		s.now = time.Now
