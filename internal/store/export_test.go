@@ -231,3 +231,11 @@ func FailFlushes(s *Store, err error) {
 		s.wal.flush = func(*os.File) error { return err }
 	}
 }
+
+// SetRollupRest sets how long a roll-up step on SQLite rests after each
+// part of its work, in times that part took (0: not at all).
+func SetRollupRest(s *Store, n int) {
+	s.besideMu.Lock()
+	defer s.besideMu.Unlock()
+	s.restFactor = n
+}
