@@ -432,53 +432,55 @@ func (s *Store) rollupLocked(ctx context.Context, limit int) (int, error) {
 }
 
 // readBeside reads the marks and up to limit events after the mark, in
-// parts of rollupPart events (s.part), each in a read-only transaction on the main
-// pool: the driver begins those DEFERRED, whatever _txlock says, so they
-// take no write lock. It reads the visits of known from there (readKnown),
-// and rests between the parts (rest).
+// parts of s.part events (rollupPart), each in a read-only transaction on
+// the main pool: the driver begins those DEFERRED, whatever _txlock says,
+// so they take no write lock. It reads the visits of known from there
+// (readKnown), and rests between the parts (rest).
 func (s *Store) readBeside(ctx context.Context, limit int, known map[int64]knownVisit) (marks, *rollupRead, error) {
 	var m marks
 	var r *rollupRead
+	// part reads the next part in t; the first also reads the marks, and
+	// begins r unless a step is pending.
+	part := func(t *txStmts) (more bool, err error) {
+		if r == nil {
+			if m, err = s.readMarks(ctx, t, false); err != nil {
+				return false, fmt.Errorf("mark: %w", err)
+			}
+			if m.pending != 0 {
+				return false, nil
+			}
+			r = newRollupRead(m.mark)
+		}
+		before := r.n
+		want := min(s.part, limit-before)
+		if err := s.readKnown(ctx, t, r, m, want, known); err != nil {
+			return false, err
+		}
+		return r.n-before == want && r.n < limit, nil
+	}
 	for {
 		start := time.Now()
-		more, err := s.readPart(ctx, &m, &r, limit, known)
-		if err != nil || !more {
-			if err != nil || m.pending != 0 {
-				return m, &rollupRead{}, err // with a pending mark, rollup reads under the lock
-			}
-			r.countVisits()
-			return m, r, nil
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return marks{}, nil, err
+		}
+		more, err := part(&txStmts{tx: tx, stmts: map[string]*sql.Stmt{}})
+		tx.Rollback()
+		if err != nil {
+			return marks{}, nil, err
+		}
+		if !more {
+			break
 		}
 		if err := s.rest(ctx, time.Since(start)); err != nil {
 			return marks{}, nil, err
 		}
 	}
-}
-
-// readPart is one part of readBeside: the first reads the marks into m and
-// begins r. It reports whether more events may follow.
-func (s *Store) readPart(ctx context.Context, m *marks, r **rollupRead, limit int, known map[int64]knownVisit) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return false, err
+	if m.pending != 0 {
+		return m, &rollupRead{}, nil // rollup reads them under the lock
 	}
-	defer tx.Rollback()
-	t := &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}}
-	if *r == nil {
-		if *m, err = s.readMarks(ctx, t, false); err != nil {
-			return false, fmt.Errorf("mark: %w", err)
-		}
-		if m.pending != 0 {
-			return false, nil
-		}
-		*r = newRollupRead(m.mark)
-	}
-	before := (*r).n
-	want := min(s.part, limit-before)
-	if err := s.readKnown(ctx, t, *r, *m, want, known); err != nil {
-		return false, err
-	}
-	return (*r).n-before == want && (*r).n < limit, nil
+	r.countVisits()
+	return m, r, nil
 }
 
 // rest pauses the roll-up beside the appends after a part of its work

@@ -230,10 +230,11 @@ func TestRollupAcrossStores(t *testing.T) {
 }
 
 // TestRollupAlongsideAppends: roll-ups run while appends do (as the
-// collector runs them, RollupAlongside; on SQLite here in transactions of
-// three visits, after reads of five events), with an ingest cache small enough to be dropped again and
-// again: every event is counted once, the hits fall into the same visits,
-// and the aggregates are the same as when nothing runs beside the appends.
+// collector runs them, RollupAlongside; on SQLite here in reads of five
+// events and transactions of three visits), with an ingest cache small
+// enough to be dropped again and again: every event is counted once, the
+// hits fall into the same visits, and the aggregates are the same as when
+// nothing runs beside the appends.
 func TestRollupAlongsideAppends(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
