@@ -15,6 +15,7 @@ import (
 	"github.com/foyerhq/foyer/internal/store"
 	"github.com/foyerhq/foyer/internal/tracker"
 	"github.com/foyerhq/foyer/internal/vault"
+	"github.com/foyerhq/foyer/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -189,8 +190,7 @@ func newWorkerApp(cfg Config, st *store.Store, keys *vault.Keyring, reg *prometh
 
 func nosniff(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
+		web.BaseHeaders(w.Header())
 		h.ServeHTTP(w, r)
 	})
 }

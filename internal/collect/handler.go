@@ -87,6 +87,15 @@ func (h *Handler) ForgetSite(key string) { h.sites.Forget(key) }
 // otherwise EUNAVAILABLE saying why (see Sink.Ready).
 func (h *Handler) Ready() error { return h.cfg.Writer.Ready() }
 
+// Values of the headers every answer of the collector carries, shared by
+// all: a header's values are only ever replaced or appended to (net/http
+// copies them when it writes the answer), never changed in place, and
+// sharing them saves an allocation each on every request.
+var (
+	anyOrigin = []string{"*"}
+	jsonType  = []string{"application/json"}
+)
+
 // ServeHTTP answers one batch; see docs/collect.md for the protocol.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -96,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Access-Control-Allow-Origin", origin)
 		hdr.Add("Vary", "Origin")
 	} else {
-		hdr.Set("Access-Control-Allow-Origin", "*")
+		hdr["Access-Control-Allow-Origin"] = anyOrigin
 	}
 	if r.Method == http.MethodOptions {
 		hdr.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
@@ -118,10 +127,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		h.cfg.Metrics.Accepted.Add(float64(n))
-		hdr.Set("Content-Type", "application/json")
+		hdr["Content-Type"] = jsonType
 		w.WriteHeader(http.StatusAccepted)
-		io.WriteString(w, `{"accepted":`+strconv.Itoa(n)+"}\n")
+		io.WriteString(w, acceptedBody(n))
 	}
+}
+
+// acceptedBodies are the answers to batches of up to MaxEvents events,
+// made once rather than on every request.
+var acceptedBodies = func() []string {
+	b := make([]string, MaxEvents+1)
+	for n := range b {
+		b[n] = `{"accepted":` + strconv.Itoa(n) + "}\n"
+	}
+	return b
+}()
+
+func acceptedBody(n int) string {
+	if n < len(acceptedBodies) {
+		return acceptedBodies[n]
+	}
+	return `{"accepted":` + strconv.Itoa(n) + "}\n"
 }
 
 // bodies keeps the buffers request bodies are read into, each at most

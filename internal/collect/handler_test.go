@@ -142,6 +142,9 @@ func TestHandlerStoresSanitisedEvents(t *testing.T) {
 	if a.header.Get("Access-Control-Allow-Credentials") != "" {
 		t.Error("credentials must not be allowed")
 	}
+	if got := a.header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type %q, want application/json", got)
+	}
 	type ev struct{ typ, host, path, title, ref, utmSource, utmCampaign, target string }
 	want := []ev{
 		// No query parameter is kept but those the site lists, and acme lists none.
@@ -166,6 +169,21 @@ func TestHandlerStoresSanitisedEvents(t *testing.T) {
 	}
 	if got[1].EngagedMS != 12500 {
 		t.Errorf("engaged_ms %d, want 12500", got[1].EngagedMS)
+	}
+	// Without an Origin any page may read the answer, and the headers of
+	// the answer before (they share their values) have not leaked into it.
+	b := c.post(t, `{"site":"acme","visitor":"k3J9xQ2mW8rT5vYb","events":[{"type":"engagement","url":"https://www.example.com/pricing","engaged_ms":100}]}`)
+	if b.status != http.StatusAccepted || string(b.body) != "{\"accepted\":1}\n" {
+		t.Fatalf("second answer %d %q, want 202 {\"accepted\":1}", b.status, b.body)
+	}
+	if got := b.header.Values("Access-Control-Allow-Origin"); len(got) != 1 || got[0] != "*" {
+		t.Errorf("Access-Control-Allow-Origin %q without an Origin, want *", got)
+	}
+	if got := b.header.Get("Vary"); got != "" {
+		t.Errorf("Vary %q without an Origin", got)
+	}
+	if got := b.header.Values("Content-Type"); len(got) != 1 || got[0] != "application/json" {
+		t.Errorf("Content-Type %q, want application/json", got)
 	}
 }
 

@@ -265,3 +265,18 @@ func TestSignInThrottledPerAddress(t *testing.T) {
 		t.Errorf("another address: %d", rec.Code)
 	}
 }
+
+// Every answer carries the base headers, each once, whatever the page
+// (their values are shared between answers).
+func TestBaseHeaders(t *testing.T) {
+	t.Parallel()
+	w := newWebTest(t)
+	for _, path := range []string{"/healthz", "/login", "/no-such-page", "/healthz"} {
+		resp := w.do("GET", path, nil, "")
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+			if got := resp.Header.Values(k); len(got) != 1 || got[0] != v {
+				t.Errorf("GET %s: %s %q, want %q once", path, k, got, v)
+			}
+		}
+	}
+}

@@ -364,11 +364,24 @@ func strict(h http.Handler) http.Handler {
 
 // ServeHTTP serves a request with Foyer's common headers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	BaseHeaders(w.Header())
 	s.mux.ServeHTTP(w, r)
 }
+
+// BaseHeaders sets the headers every answer of Foyer carries: no content
+// sniffing, no referrer.
+func BaseHeaders(h http.Header) {
+	// The values are shared by all answers, as collect's anyOrigin is:
+	// assigning the slice spares every request, the collector's above
+	// all, two allocations.
+	h["X-Content-Type-Options"] = nosniff
+	h["Referrer-Policy"] = noReferrer
+}
+
+var (
+	nosniff    = []string{"nosniff"}
+	noReferrer = []string{"no-referrer"}
+)
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
