@@ -38,7 +38,11 @@ func stored(h foyer.Hit) foyer.StoredEvent {
 func TestAppendRoundTrip(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		s := testutil.NewStore(t, d, store.Options{})
+		dsn := testutil.NewDSN(t, d)
+		s, err := store.Open(context.Background(), dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ws, site := testutil.NewSite(t, s, "Acme", "acme", "acme.com", "*.acme.com")
 		campaign := foyer.UTM{Source: "newsletter", Medium: "email", Campaign: "spring-launch", Term: "crm software", Content: "hero-button"}
 		// Within a visitor, every hit carries the visit's referrer, campaign
@@ -83,10 +87,20 @@ func TestAppendRoundTrip(t *testing.T) {
 			}),
 			with(b, 10*time.Second, nil),
 		}
-		// Split over two appends, so that both the transaction's own rows
-		// and the committed, cached ones are read back.
+		// Split over three appends, so that the transaction's own rows, the
+		// committed and cached ones, and (after the store is opened again,
+		// its caches empty) the visitors, pages and links found in the
+		// database are all read back.
 		appendHits(t, s, hits[:5]...)
-		appendHits(t, s, hits[5:]...)
+		appendHits(t, s, hits[5:8]...)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if s, err = store.Open(context.Background(), dsn, store.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		appendHits(t, s, hits[8:]...)
 
 		got := readEvents(t, s, ws.ID, site.ID, time.Time{})
 		if len(got) != len(hits) {
@@ -118,6 +132,16 @@ func TestAppendRoundTrip(t *testing.T) {
 		if len(visits) != 3 || visits[a.VisitorUID] == visits[b.VisitorUID] ||
 			visits[a.VisitorUID] == visits[c.VisitorUID] || visits[b.VisitorUID] == visits[c.VisitorUID] {
 			t.Errorf("visits by visitor = %v, want three different ones", visits)
+		}
+		// Nothing was stored twice.
+		for table, want := range map[string]int{"visitors": 3, "pages": 4, "links": 2} {
+			var n int
+			if err := s.DB().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("%d %s, want %d", n, table, want)
+			}
 		}
 	})
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -337,17 +336,17 @@ func (s *Store) visitorID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64
 	if id, ok := s.cache.visitors[k]; ok {
 		return id, nil
 	}
-	var id int64
-	err := s.queryRow(ctx, &a.txStmts, `/* Store.visitorID */
+	id, created, err := s.insertID(ctx, &a.txStmts, `/* Store.visitorID */
 		INSERT INTO visitors (site_id, uid, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (site_id, uid) DO NOTHING RETURNING id`,
-		h.SiteID, h.VisitorUID, ms(h.Time)).Scan(&id)
+		ON CONFLICT (site_id, uid) DO NOTHING`,
+		h.SiteID, h.VisitorUID, ms(h.Time))
 	switch {
-	case err == nil:
+	case err != nil:
+	case created:
 		// A visitor created just now has no visit and no link yet: its
 		// first hit needs neither looked up (visitFor).
 		a.fresh[id] = struct{}{}
-	case errors.Is(err, sql.ErrNoRows): // stored before, but not cached
+	default: // stored before, but not cached
 		err = s.queryRow(ctx, &a.txStmts, `/* Store.visitorID */
 			SELECT id FROM visitors WHERE site_id = ? AND uid = ?`, h.SiteID, h.VisitorUID).Scan(&id)
 	}
@@ -407,14 +406,14 @@ func (s *Store) visitFor(ctx context.Context, a *appendTx, vid int64, h *foyer.H
 		}
 	}
 	next.contact = link.contact
-	err = s.queryRow(ctx, &a.txStmts, `/* Store.visitFor */
+	next.id, _, err = s.insertID(ctx, &a.txStmts, `/* Store.visitFor */
 		INSERT INTO sessions (site_id, visitor_id, started_at, last_at, referrer,
 			utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, city, org_type, company_id,
 			contact_id, identified_via, identified_at, org_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.SiteID, vid, ts, ts, h.Referrer, h.UTM.Source, h.UTM.Medium, h.UTM.Campaign,
 		h.UTM.Term, h.UTM.Content, h.Origin.Country, h.Origin.City, orgType(h.Origin), company,
-		link.contactID(), int64(link.via), link.at(ts), org).Scan(&next.id)
+		link.contactID(), int64(link.via), link.at(ts), org)
 	if err != nil {
 		return visit{}, fmt.Errorf("visit: %w", err)
 	}
@@ -474,11 +473,15 @@ func (s *Store) pageID(ctx context.Context, a *appendTx, h *foyer.Hit) (int64, e
 	if id, ok := s.cache.pages[k]; ok {
 		return id, nil
 	}
-	var id int64
-	err := s.queryRow(ctx, &a.txStmts, `/* Store.pageID */
+	id, created, err := s.insertID(ctx, &a.txStmts, `/* Store.pageID */
 		INSERT INTO pages (site_id, host, path, title) VALUES (?, ?, ?, ?)
-		ON CONFLICT (site_id, host, path, title) DO UPDATE SET title = excluded.title RETURNING id`,
-		h.SiteID, h.Host, h.Path, h.Title).Scan(&id)
+		ON CONFLICT (site_id, host, path, title) DO NOTHING`,
+		h.SiteID, h.Host, h.Path, h.Title)
+	if err == nil && !created { // stored before, but not cached
+		err = s.queryRow(ctx, &a.txStmts, `/* Store.pageID */
+			SELECT id FROM pages WHERE site_id = ? AND host = ? AND path = ? AND title = ?`,
+			h.SiteID, h.Host, h.Path, h.Title).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("page: %w", err)
 	}
@@ -494,10 +497,12 @@ func (s *Store) linkID(ctx context.Context, a *appendTx, site int64, url string)
 	if id, ok := s.cache.links[k]; ok {
 		return id, nil
 	}
-	var id int64
-	err := s.queryRow(ctx, &a.txStmts, `/* Store.linkID */
-		INSERT INTO links (site_id, url) VALUES (?, ?)
-		ON CONFLICT (site_id, url) DO UPDATE SET url = excluded.url RETURNING id`, site, url).Scan(&id)
+	id, created, err := s.insertID(ctx, &a.txStmts, `/* Store.linkID */
+		INSERT INTO links (site_id, url) VALUES (?, ?) ON CONFLICT (site_id, url) DO NOTHING`, site, url)
+	if err == nil && !created { // stored before, but not cached
+		err = s.queryRow(ctx, &a.txStmts, `/* Store.linkID */
+			SELECT id FROM links WHERE site_id = ? AND url = ?`, site, url).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("link: %w", err)
 	}

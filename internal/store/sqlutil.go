@@ -138,6 +138,33 @@ func (s *Store) exec(ctx context.Context, a *txStmts, q string, args ...any) (sq
 	return st.ExecContext(ctx, args...)
 }
 
+// insertID runs q, an INSERT of one row without a RETURNING clause (it
+// may end in ON CONFLICT … DO NOTHING), in a's transaction and returns the
+// new row's id; inserted is false when a conflict left the row out. On
+// SQLite the id comes with the insert's result (the row's rowid), which
+// costs well under what reading a RETURNING row through database/sql does
+// (9 against 15 µs, 16 against 35 allocations, for the ingest's visitors);
+// PostgreSQL returns it with RETURNING id. Not for a's pgx batch.
+func (s *Store) insertID(ctx context.Context, a *txStmts, q string, args ...any) (id int64, inserted bool, err error) {
+	if s.dialect == Postgres {
+		err = s.queryRow(ctx, a, q+" RETURNING id", args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		return id, err == nil, err
+	}
+	res, err := s.exec(ctx, a, q, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, false, err
+	}
+	id, err = res.LastInsertId()
+	return id, err == nil, err
+}
+
 // rebind turns the ? placeholders of q into $1, $2 … for PostgreSQL.
 func (s *Store) rebind(q string) string {
 	if s.dialect != Postgres || !strings.Contains(q, "?") {
