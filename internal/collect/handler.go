@@ -133,22 +133,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// acceptedBody is the answer to a batch of which n events were accepted.
+func acceptedBody(n int) string {
+	if n < len(acceptedBodies) {
+		return acceptedBodies[n]
+	}
+	return formatAccepted(n)
+}
+
 // acceptedBodies are the answers to batches of up to MaxEvents events,
 // made once rather than on every request.
 var acceptedBodies = func() []string {
 	b := make([]string, MaxEvents+1)
 	for n := range b {
-		b[n] = `{"accepted":` + strconv.Itoa(n) + "}\n"
+		b[n] = formatAccepted(n)
 	}
 	return b
 }()
 
-func acceptedBody(n int) string {
-	if n < len(acceptedBodies) {
-		return acceptedBodies[n]
-	}
-	return `{"accepted":` + strconv.Itoa(n) + "}\n"
-}
+func formatAccepted(n int) string { return `{"accepted":` + strconv.Itoa(n) + "}\n" }
 
 // bodies keeps the buffers request bodies are read into, each at most
 // MaxBody and a little, for the next request.
